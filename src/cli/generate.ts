@@ -1,0 +1,9 @@
+import { Command } from 'commander';
+
+// Placeholder until the issue that owns this verb lands.
+export function command(): Command {
+  return new Command('generate').description('not built yet').action(() => {
+    console.error('vigil generate: not built yet');
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,9 @@
+import { Command } from 'commander';
+
+// Placeholder until the issue that owns this verb lands.
+export function command(): Command {
+  return new Command('schema').description('not built yet').action(() => {
+    console.error('vigil schema: not built yet');
+    process.exitCode = 2;
+  });
+}

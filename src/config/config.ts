@@ -1,0 +1,31 @@
+import type { DaemonConfig } from './daemon-schema.js';
+import type { SloFile } from './slo-schema.js';
+
+/** One validated SLO file and where it came from. */
+export interface LoadedSloFile {
+  readonly path: string;
+  readonly slo: SloFile;
+}
+
+/** The whole validated configuration; immutable once loaded, replaced whole on reload. */
+export interface Config {
+  /** Absolute path of vigil.yaml, or null when running on defaults. */
+  readonly configPath: string | null;
+  /** Folder relative paths in the daemon config resolve against. */
+  readonly baseDir: string;
+  readonly daemon: DaemonConfig;
+  readonly services: readonly LoadedSloFile[];
+}
+
+/** A config error with its position: `file:line:col path: message`. */
+export interface ConfigIssue {
+  readonly file: string;
+  /** 1-based; 0 when the error has no position (unreadable file). */
+  readonly line: number;
+  readonly column: number;
+  /** Field path like `objectives[2].threshold.max`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+  /** Stable code, e.g. `VIGIL_ERR_CONFIG_UNKNOWN_KEY`. */
+  readonly code: string;
+}

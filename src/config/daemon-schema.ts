@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { durationSchema } from './units-schema.js';
+
+/**
+ * The daemon config (`vigil.yaml`): where the sources live and how often they are sampled.
+ * Every key can also be set by a `VIGIL_*` environment variable, and `${ENV_VAR}` in a value is
+ * replaced before validation, so secrets stay out of the file.
+ */
+
+/** node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). */
+const schedule = z.string().min(1);
+const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, 'expected a name of letters, digits, `_` and `-`');
+
+const common = {
+  schedule: schedule.optional(),
+  timeout: durationSchema.prefault('10s'),
+};
+
+export const prometheusSourceSchema = z.strictObject({
+  ...common,
+  url: z.url(),
+});
+
+export const dockerSourceSchema = z
+  .strictObject({
+    ...common,
+    /** Unix socket of the engine; `/var/run/docker.sock` when neither this nor `host` is set. */
+    socketPath: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    protocol: z.enum(['http', 'https']).default('http'),
+    /** Stats calls in flight at once. */
+    concurrency: z.number().int().min(1).max(256).default(16),
+  })
+  .refine((v) => !(v.socketPath !== undefined && v.host !== undefined), {
+    message: 'expected either `socketPath` or `host`, not both',
+  });
+
+export const redisSourceSchema = z.strictObject({
+  ...common,
+  /** `redis://[:password@]host:port/db` or `rediss://` for TLS. */
+  url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
+});
+
+export const postgresSourceSchema = z.strictObject({
+  ...common,
+  connectionString: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection string'),
+});
+
+export const probeSourceSchema = z.strictObject({
+  ...common,
+  baseUrl: z.url().optional(),
+});
+
+export const scrapeSourceSchema = z.strictObject({
+  ...common,
+  /** A target's Prometheus exposition endpoint, e.g. `http://127.0.0.1:8095/metrics`. */
+  url: z.url(),
+});
+
+const instances = <T extends z.ZodType>(schema: T) => z.record(instanceName, schema).default({});
+
+export const SOURCE_KINDS = ['prometheus', 'docker', 'redis', 'postgres', 'probe', 'scrape'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Default schedules: every 15 s, as most scrape intervals. */
+export const DEFAULT_SCHEDULES: Record<SourceKind, string> = {
+  prometheus: '*/15 * * * * *',
+  docker: '*/15 * * * * *',
+  redis: '*/15 * * * * *',
+  postgres: '*/15 * * * * *',
+  probe: '*/15 * * * * *',
+  scrape: '*/15 * * * * *',
+};
+
+export const daemonConfigSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8093),
+    })
+    .prefault({}),
+  /** SLO files or folders of them, relative to the config file. */
+  slo: z.array(z.string().min(1)).min(1).default(['slo']),
+  /** Where the store's snapshot is kept. */
+  dataDir: z.string().min(1).default('data'),
+  /** Bearer token for `POST /-/reload`; reload is off when unset. */
+  reloadToken: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+  /** Base URL of the Grafana that holds the generated dashboards, for alert links. */
+  grafanaUrl: z.url().optional(),
+  sources: z
+    .strictObject({
+      prometheus: instances(prometheusSourceSchema),
+      docker: instances(dockerSourceSchema),
+      redis: instances(redisSourceSchema),
+      postgres: instances(postgresSourceSchema),
+      probe: instances(probeSourceSchema),
+      scrape: instances(scrapeSourceSchema),
+    })
+    .prefault({}),
+  alertmanager: z
+    .strictObject({
+      urls: z.array(z.url()).default([]),
+      /** Re-send firing alerts this often, as Prometheus does. */
+      resendInterval: durationSchema.prefault('1m'),
+      timeout: durationSchema.prefault('10s'),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      persistInterval: durationSchema.prefault('1m'),
+      /** Cap on points kept per series, whatever the retention. */
+      maxPointsPerSeries: z.number().int().min(16).default(20_000),
+    })
+    .prefault({}),
+  /** How often objectives are evaluated and the snapshot replaced. */
+  evaluateEvery: durationSchema.prefault('5s'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
+export type DaemonConfigInput = z.input<typeof daemonConfigSchema>;
+export type PrometheusSourceConfig = z.infer<typeof prometheusSourceSchema>;
+export type DockerSourceConfig = z.infer<typeof dockerSourceSchema>;
+export type RedisSourceConfig = z.infer<typeof redisSourceSchema>;
+export type PostgresSourceConfig = z.infer<typeof postgresSourceSchema>;
+export type ProbeSourceConfig = z.infer<typeof probeSourceSchema>;
+export type ScrapeSourceConfig = z.infer<typeof scrapeSourceSchema>;

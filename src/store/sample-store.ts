@@ -1,0 +1,114 @@
+import type { Labels, Point } from '../sources/source.js';
+import { SeriesBuffer } from './series-buffer.js';
+
+/** A series as readers see it: its identity and its buffer. */
+export interface StoredSeries {
+  /** `metric{a="1",b="2"}` with labels sorted: stable across runs, used for persistence. */
+  readonly id: string;
+  readonly metric: string;
+  readonly labels: Labels;
+  readonly buffer: SeriesBuffer;
+  /** Set when the source reported the series ended (container gone); kept for history. */
+  ended: boolean;
+}
+
+export interface SampleStoreOptions {
+  /** The longest window any objective needs (24 h for leak detection). */
+  retentionMs: number;
+  maxPointsPerSeries: number;
+}
+
+export function seriesId(metric: string, labels: Labels): string {
+  const parts = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `${metric}{${parts.join(',')}}`;
+}
+
+/**
+ * Bounded time windows per series, keyed by metric name and labels, as a small TSDB.
+ * Sources write raw values (counters too); readers apply window math.
+ */
+export class SampleStore {
+  private readonly series = new Map<string, StoredSeries>();
+  private readonly byMetric = new Map<string, Set<StoredSeries>>();
+
+  constructor(private options: SampleStoreOptions) {}
+
+  get retentionMs(): number {
+    return this.options.retentionMs;
+  }
+
+  /** Retention follows the config: a reload that lengthens a window keeps what is there. */
+  setRetention(retentionMs: number): void {
+    this.options = { ...this.options, retentionMs };
+  }
+
+  append(point: Point): void {
+    this.appendRaw(point.metric, point.labels, point.t, point.value);
+  }
+
+  appendRaw(metric: string, labels: Labels, t: number, value: number): void {
+    if (!Number.isFinite(value)) return;
+    const id = seriesId(metric, labels);
+    let entry = this.series.get(id);
+    if (!entry) {
+      entry = {
+        id,
+        metric,
+        labels: Object.freeze({ ...labels }),
+        buffer: new SeriesBuffer(this.options.maxPointsPerSeries),
+        ended: false,
+      };
+      this.series.set(id, entry);
+      let set = this.byMetric.get(metric);
+      if (!set) this.byMetric.set(metric, (set = new Set()));
+      set.add(entry);
+    }
+    entry.ended = false;
+    entry.buffer.append(t, value, this.options.retentionMs);
+  }
+
+  markEnded(metric: string, labels: Labels): void {
+    const entry = this.series.get(seriesId(metric, labels));
+    if (entry) entry.ended = true;
+  }
+
+  /** Every series of a metric whose labels pass `match`. */
+  select(metric: string, match: (labels: Labels) => boolean = () => true): StoredSeries[] {
+    const set = this.byMetric.get(metric);
+    if (!set) return [];
+    const out: StoredSeries[] = [];
+    for (const s of set) if (match(s.labels)) out.push(s);
+    return out;
+  }
+
+  all(): IterableIterator<StoredSeries> {
+    return this.series.values();
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  /** Drops series whose newest point is older than the retention. */
+  prune(now: number): number {
+    let dropped = 0;
+    for (const [id, s] of this.series) {
+      const n = s.buffer.length;
+      if (n === 0 || s.buffer.timeAt(n - 1) < now - this.options.retentionMs) {
+        this.series.delete(id);
+        this.byMetric.get(s.metric)?.delete(s);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Bytes held by point buffers (the part that grows with retention). */
+  memoryBytes(): number {
+    let bytes = 0;
+    for (const s of this.series.values()) bytes += s.buffer.byteLength;
+    return bytes;
+  }
+}

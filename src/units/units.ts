@@ -1,0 +1,158 @@
+/**
+ * The one parser for quantities as people write them in SLO files and config:
+ * durations (`250ms 5m 24h 30d`), sizes (`512MiB 2GiB 2GB`), ratios (`80%` or `0.8`).
+ * Everything is converted once, here, to base units: milliseconds for durations used as
+ * windows and schedules, seconds/bytes/ratio (0..1) for values compared with measurements.
+ */
+
+export type QuantityUnit = 'seconds' | 'bytes' | 'ratio' | 'number';
+
+/** A measured or bound value in base units (Prometheus convention). */
+export interface Quantity {
+  readonly value: number;
+  readonly unit: QuantityUnit;
+}
+
+const DURATION_MS: Record<string, number> = {
+  us: 0.001,
+  µs: 0.001,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const SIZE_BYTES: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+};
+
+const NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
+// Compound durations such as `1h30m` are accepted, as Prometheus does.
+const DURATION_RE = new RegExp(String.raw`^(?:${NUMBER}(us|µs|ms|s|m|h|d|w))+$`);
+const DURATION_PART_RE = new RegExp(String.raw`${NUMBER}(us|µs|ms|s|m|h|d|w)`, 'g');
+const SIZE_RE = new RegExp(String.raw`^${NUMBER}\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`);
+const PERCENT_RE = new RegExp(String.raw`^${NUMBER}\s?%$`);
+
+export class UnitError extends Error {
+  readonly code = 'VIGIL_ERR_UNIT';
+}
+
+function describe(input: unknown): string {
+  return typeof input === 'string' ? JSON.stringify(input) : String(input);
+}
+
+/** Parses `250ms`, `5m`, `1h30m`, `30d` into milliseconds. */
+export function parseDuration(input: unknown): number {
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (DURATION_RE.test(text)) {
+      let total = 0;
+      for (const match of text.matchAll(DURATION_PART_RE)) {
+        total += Number(match[1]) * DURATION_MS[match[2]!]!;
+      }
+      if (total > 0) return total;
+    }
+  }
+  throw new UnitError(`expected a duration like "50ms", "5m" or "24h", got ${describe(input)}`);
+}
+
+/** Parses `512MiB`, `2GiB` (2^30) or `2GB` (10^9) into bytes; a bare number is bytes. */
+export function parseBytes(input: unknown): number {
+  if (typeof input === 'number' && Number.isFinite(input) && input >= 0) return input;
+  if (typeof input === 'string') {
+    const match = SIZE_RE.exec(input.trim());
+    if (match) return Math.round(Number(match[1]) * SIZE_BYTES[match[2]!]!);
+  }
+  throw new UnitError(`expected a size like "512MiB", "2GiB" or "2GB", got ${describe(input)}`);
+}
+
+/** Parses `80%` or `0.8` into a ratio 0..1. Numbers above 1 are refused: write `80%`. */
+export function parseRatio(input: unknown): number {
+  if (typeof input === 'number' && Number.isFinite(input) && input >= 0 && input <= 1) return input;
+  if (typeof input === 'string') {
+    const text = input.trim();
+    const percent = PERCENT_RE.exec(text);
+    if (percent) {
+      const value = Number(percent[1]) / 100;
+      if (value <= 1) return value;
+    } else if (/^\d*\.?\d+$/.test(text) && Number(text) <= 1) {
+      return Number(text);
+    }
+  }
+  throw new UnitError(`expected a ratio like "80%" or 0.8, got ${describe(input)}`);
+}
+
+/**
+ * Parses a bound whose unit is told by its suffix: a duration (seconds), a size (bytes),
+ * a percentage (ratio) or a plain number.
+ */
+export function parseQuantity(input: unknown): Quantity {
+  if (typeof input === 'number' && Number.isFinite(input)) return { value: input, unit: 'number' };
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (PERCENT_RE.test(text)) return { value: Number(PERCENT_RE.exec(text)![1]) / 100, unit: 'ratio' };
+    if (SIZE_RE.test(text)) return { value: parseBytes(text), unit: 'bytes' };
+    if (DURATION_RE.test(text)) return { value: parseDuration(text) / 1000, unit: 'seconds' };
+    if (/^-?\d*\.?\d+(e[+-]?\d+)?$/i.test(text)) return { value: Number(text), unit: 'number' };
+  }
+  throw new UnitError(
+    `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describe(input)}`,
+  );
+}
+
+/** Milliseconds as the shortest exact Prometheus duration (`90000` -> `90s`, `3600000` -> `1h`). */
+export function formatDuration(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ];
+  if (ms <= 0) return '0s';
+  let rest = Math.round(ms);
+  let out = '';
+  for (const [suffix, size] of units) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${suffix}`;
+      rest %= size;
+    }
+  }
+  return out;
+}
+
+/** A quantity as a person reads it: `42.1ms`, `1.50GiB`, `83.2%`. */
+export function formatQuantity(q: Quantity): string {
+  switch (q.unit) {
+    case 'seconds':
+      return q.value < 1 ? `${round(q.value * 1000)}ms` : `${round(q.value)}s`;
+    case 'bytes': {
+      const steps: Array<[string, number]> = [
+        ['GiB', 2 ** 30],
+        ['MiB', 2 ** 20],
+        ['KiB', 2 ** 10],
+      ];
+      for (const [suffix, size] of steps) if (Math.abs(q.value) >= size) return `${round(q.value / size)}${suffix}`;
+      return `${Math.round(q.value)}B`;
+    }
+    case 'ratio':
+      return `${round(q.value * 100)}%`;
+    default:
+      return `${round(q.value)}`;
+  }
+}
+
+function round(n: number): string {
+  return Number(n.toPrecision(4)).toString();
+}
