@@ -1,0 +1,38 @@
+import type { Snapshot } from './snapshot-schema.js';
+
+/** Freezes an object graph in place, so no reader can change what another reader sees. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+type Listener = (snapshot: Snapshot) => void;
+
+/**
+ * Holds the current snapshot. A new one is built completely elsewhere, frozen here and swapped
+ * in with one assignment: JavaScript runs one thing at a time, so a reader sees the old snapshot
+ * or the new one, never half of either.
+ */
+export class SnapshotHolder {
+  private current: Snapshot | null = null;
+  private readonly listeners = new Set<Listener>();
+
+  /** null until the first evaluation (`/readyz` says not ready). */
+  get(): Snapshot | null {
+    return this.current;
+  }
+
+  publish(snapshot: Snapshot): void {
+    this.current = deepFreeze(snapshot);
+    for (const listener of this.listeners) listener(this.current);
+  }
+
+  /** Called after each publish; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
