@@ -62,6 +62,9 @@ export const leakVerdictSchema = z.object({
   exhaustionEtaSeconds: z.number().nullable(),
   points: z.number(),
   spanMs: z.number(),
+  checks: z
+    .object({ significant: z.boolean(), material: z.boolean(), persistent: z.boolean(), partial: z.boolean() })
+    .optional(),
 });
 
 export const breakdownEntrySchema = z.object({
