@@ -1,0 +1,101 @@
+import type { Config } from '../config/config.js';
+import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { firingAlerts, type AlertLinks } from './alert-rules.js';
+import { AlertTracker, type AlertTrackerOptions } from './alert-tracker.js';
+import { AlertmanagerClient } from './alertmanager-client.js';
+import { DeliveryQueue, type AlertSender, type DeliveryStatus } from './delivery-queue.js';
+
+export interface AlertLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface AlertNotifierOptions {
+  /** Uid of a service's generated dashboard, for `dashboard_url`. */
+  dashboardUid: (service: string) => string;
+  /** Injected in tests; defaults to the Alertmanager v2 client. */
+  createSender?: (url: string, timeoutMs: number) => AlertSender;
+  now?: () => number;
+}
+
+/** Resolutions are re-sent this long, as Prometheus does, for an Alertmanager that missed one. */
+const RESOLVED_RETENTION_MS = 15 * 60_000;
+
+/**
+ * The edge between snapshots and Alertmanager: each snapshot gives the alerts that fire, the
+ * tracker decides what to send, and one delivery queue per Alertmanager URL sends it (every
+ * Alertmanager gets every alert, as Prometheus does; they deduplicate among themselves).
+ */
+export class AlertNotifier {
+  private readonly tracker: AlertTracker;
+  private readonly queues = new Map<string, DeliveryQueue>();
+  private config: Config;
+
+  constructor(
+    config: Config,
+    private readonly logger: AlertLogger,
+    private readonly options: AlertNotifierOptions,
+  ) {
+    this.config = config;
+    this.tracker = new AlertTracker(trackerOptions(config));
+    this.syncQueues();
+  }
+
+  /** A reload: new URLs and objectives; firing state is kept so nothing re-fires or is lost. */
+  reconfigure(config: Config): void {
+    this.config = config;
+    this.tracker.setOptions(trackerOptions(config));
+    this.syncQueues();
+  }
+
+  onSnapshot(snapshot: Snapshot): void {
+    const links: AlertLinks = { grafanaUrl: this.config.daemon.grafanaUrl, dashboardUid: this.options.dashboardUid };
+    const toSend = this.tracker.update(firingAlerts(snapshot, this.config.services, links), this.now());
+    if (toSend.length === 0) return;
+    for (const queue of this.queues.values()) queue.enqueue(toSend);
+  }
+
+  status(): DeliveryStatus[] {
+    return [...this.queues.values()].map((q) => q.status());
+  }
+
+  /** Flushes what is pending once more (bounded by the client timeout) and stops retrying. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close(true)));
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private syncQueues(): void {
+    const { urls, timeout } = this.config.daemon.alertmanager;
+    for (const [url, queue] of this.queues) {
+      if (!urls.includes(url)) {
+        void queue.close(false);
+        this.queues.delete(url);
+      }
+    }
+    for (const url of urls) {
+      if (this.queues.has(url)) continue;
+      const sender = this.options.createSender?.(url, timeout) ?? new AlertmanagerClient(url, timeout);
+      this.queues.set(
+        url,
+        new DeliveryQueue(sender, {
+          initialBackoffMs: 500,
+          maxBackoffMs: 30_000,
+          onError: (err, pending) =>
+            this.logger.warn(
+              { url, pending, err: err instanceof Error ? err.message : String(err) },
+              'alert delivery failed; retrying with backoff',
+            ),
+          onDelivered: (count) => this.logger.info({ url, count }, 'alerts delivered'),
+        }),
+      );
+    }
+  }
+}
+
+function trackerOptions(config: Config): AlertTrackerOptions {
+  return { resendIntervalMs: config.daemon.alertmanager.resendInterval, resolvedRetentionMs: RESOLVED_RETENTION_MS };
+}

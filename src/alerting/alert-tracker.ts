@@ -1,0 +1,111 @@
+/**
+ * Which alerts to send, and when, as Prometheus's notifier decides it: a new breach is sent at
+ * once, a firing alert is re-sent every `resendIntervalMs`, a cleared one is sent resolved (with
+ * `endsAt`) and re-sent for `resolvedRetentionMs` so an Alertmanager that missed it still learns.
+ * Pure: state in, decisions out; no timers, no I/O.
+ */
+
+export interface AlertContent {
+  /** Identity: alertname, service, objective, severity, ... */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** An alert as the Alertmanager v2 API takes it (`POST /api/v2/alerts`). */
+export interface PostableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL?: string;
+}
+
+interface TrackedAlert {
+  content: AlertContent;
+  startsAt: number;
+  lastSentAt: number;
+  /** Unix ms when it cleared; null while firing. */
+  resolvedAt: number | null;
+}
+
+export interface AlertTrackerOptions {
+  resendIntervalMs: number;
+  /** Keep re-sending a resolution this long (Prometheus: 15 min). */
+  resolvedRetentionMs: number;
+}
+
+/** A stable identity for an alert: its sorted labels. */
+export function alertKey(labels: Readonly<Record<string, string>>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(',');
+}
+
+export class AlertTracker {
+  private readonly alerts = new Map<string, TrackedAlert>();
+
+  constructor(private options: AlertTrackerOptions) {}
+
+  /** A reload may change the intervals; what fires keeps firing. */
+  setOptions(options: AlertTrackerOptions): void {
+    this.options = options;
+  }
+
+  /**
+   * Takes the alerts that fire now and returns those to send now. A firing alert carries an
+   * `endsAt` of 4 resend intervals ahead, so Alertmanager resolves it by itself if vigil dies.
+   */
+  update(firing: readonly AlertContent[], now: number): PostableAlert[] {
+    const out: PostableAlert[] = [];
+    const seen = new Set<string>();
+    for (const content of firing) {
+      const key = alertKey(content.labels);
+      seen.add(key);
+      const tracked = this.alerts.get(key);
+      if (!tracked || tracked.resolvedAt !== null) {
+        const fresh: TrackedAlert = { content, startsAt: now, lastSentAt: now, resolvedAt: null };
+        this.alerts.set(key, fresh);
+        out.push(this.toPostable(fresh, now));
+        continue;
+      }
+      const changed = tracked.content.annotations.summary !== content.annotations.summary;
+      // The description carries the current value, which moves every cycle; only a new
+      // summary (the wording of what is wrong) is worth sending before the resend interval.
+      tracked.content = content;
+      if (changed || now - tracked.lastSentAt >= this.options.resendIntervalMs) {
+        tracked.lastSentAt = now;
+        out.push(this.toPostable(tracked, now));
+      }
+    }
+    for (const [key, tracked] of this.alerts) {
+      if (seen.has(key)) continue;
+      if (tracked.resolvedAt === null) {
+        tracked.resolvedAt = now;
+        tracked.lastSentAt = now;
+        out.push(this.toPostable(tracked, now));
+      } else if (now - tracked.resolvedAt >= this.options.resolvedRetentionMs) {
+        this.alerts.delete(key);
+      } else if (now - tracked.lastSentAt >= this.options.resendIntervalMs) {
+        tracked.lastSentAt = now;
+        out.push(this.toPostable(tracked, now));
+      }
+    }
+    return out;
+  }
+
+  /** Alerts firing now (for tests and the API). */
+  firing(): AlertContent[] {
+    return [...this.alerts.values()].filter((a) => a.resolvedAt === null).map((a) => a.content);
+  }
+
+  private toPostable(alert: TrackedAlert, now: number): PostableAlert {
+    const endsAt = alert.resolvedAt ?? now + 4 * this.options.resendIntervalMs;
+    return {
+      labels: { ...alert.content.labels },
+      annotations: { ...alert.content.annotations },
+      startsAt: new Date(alert.startsAt).toISOString(),
+      endsAt: new Date(endsAt).toISOString(),
+    };
+  }
+}

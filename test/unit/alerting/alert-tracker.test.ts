@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { AlertTracker, type AlertContent } from '../../../src/alerting/alert-tracker.js';
+
+const MIN = 60_000;
+const breach = (objective: string, summary = `${objective} breached`): AlertContent => ({
+  labels: { alertname: 'VigilObjectiveBreach', service: 'ml', objective, severity: 'page' },
+  annotations: { summary, description: 'value 70ms against max 50ms' },
+});
+
+describe('AlertTracker', () => {
+  it('sends a new breach at once, with endsAt four resend intervals ahead', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN });
+    const sent = tracker.update([breach('latency')], 1_000_000);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.startsAt).toBe(new Date(1_000_000).toISOString());
+    expect(sent[0]!.endsAt).toBe(new Date(1_000_000 + 4 * MIN).toISOString());
+  });
+
+  it('does not re-send an unchanged firing alert before the resend interval, then re-sends it', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN });
+    tracker.update([breach('latency')], 0);
+    expect(tracker.update([breach('latency')], 5_000)).toEqual([]);
+    expect(tracker.update([breach('latency')], MIN - 1)).toEqual([]);
+    const resent = tracker.update([breach('latency')], MIN);
+    expect(resent).toHaveLength(1);
+    // The alert keeps its original start: Alertmanager sees one alert, not a new one.
+    expect(resent[0]!.startsAt).toBe(new Date(0).toISOString());
+  });
+
+  it('re-sends early when the summary changes', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN });
+    tracker.update([breach('latency', 'a')], 0);
+    expect(tracker.update([breach('latency', 'b')], 1000)).toHaveLength(1);
+  });
+
+  it('resolves a cleared alert with endsAt = the time it cleared, re-sends it, then forgets it', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 3 * MIN });
+    tracker.update([breach('latency')], 0);
+    const resolved = tracker.update([], 10_000);
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.endsAt).toBe(new Date(10_000).toISOString());
+    expect(tracker.firing()).toEqual([]);
+    expect(tracker.update([], 20_000)).toEqual([]);
+    expect(tracker.update([], 10_000 + MIN)).toHaveLength(1);
+    expect(tracker.update([], 10_000 + 3 * MIN)).toEqual([]);
+    // Gone from the tracker: a new breach starts a new alert.
+    const again = tracker.update([breach('latency')], 10_000 + 4 * MIN);
+    expect(again[0]!.startsAt).toBe(new Date(10_000 + 4 * MIN).toISOString());
+  });
+
+  it('tracks alerts independently by their labels', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN });
+    tracker.update([breach('a'), breach('b')], 0);
+    const sent = tracker.update([breach('a')], 1000);
+    expect(sent.map((a) => [a.labels.objective, a.endsAt])).toEqual([['b', new Date(1000).toISOString()]]);
+  });
+});
