@@ -1,0 +1,38 @@
+import type { Point } from '../source.js';
+import { infoNumber, type RedisInfo } from './info-parser.js';
+
+/** Store series names the Redis source writes (the contract with the evaluator and /metrics). */
+export const REDIS_METRICS = {
+  hits: 'redis_keyspace_hits_total',
+  misses: 'redis_keyspace_misses_total',
+  usedMemory: 'redis_used_memory_bytes',
+  connectedClients: 'redis_connected_clients',
+  evictedKeys: 'redis_evicted_keys_total',
+  dbKeys: 'redis_db_keys',
+} as const;
+
+const FIELD_METRICS: ReadonlyArray<[field: string, metric: string]> = [
+  ['keyspace_hits', REDIS_METRICS.hits],
+  ['keyspace_misses', REDIS_METRICS.misses],
+  ['used_memory', REDIS_METRICS.usedMemory],
+  ['connected_clients', REDIS_METRICS.connectedClients],
+  ['evicted_keys', REDIS_METRICS.evictedKeys],
+];
+
+/**
+ * Points from one INFO reply. Counters stay raw; every series carries `run_id`, so a server
+ * restart starts new series instead of looking like a counter that went backwards.
+ */
+export function redisInfoToPoints(source: string, info: RedisInfo, t: number): Point[] {
+  const runId = info.fields.get('run_id') ?? '';
+  const labels = { source, run_id: runId };
+  const points: Point[] = [];
+  for (const [field, metric] of FIELD_METRICS) {
+    const value = infoNumber(info, field);
+    if (value !== undefined) points.push({ metric, labels, t, value });
+  }
+  for (const [db, keys] of info.dbKeys) {
+    points.push({ metric: REDIS_METRICS.dbKeys, labels: { source, run_id: runId, db }, t, value: keys });
+  }
+  return points;
+}
