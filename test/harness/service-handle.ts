@@ -1,0 +1,99 @@
+// The control half of every launcher's handle: stop for good, or halt and restart on the same
+// address and data (fault tests stop a service mid-run and bring it back).
+import { ManagedProcess, removeDir } from './process-utils.js';
+
+export interface ServiceControl {
+  /** Service name, for messages. */
+  readonly name: string;
+  /** The harness folder holding the service's data, config, sockets and log. */
+  readonly dir: string;
+  /** Pid of the server process (0 while halted). */
+  readonly pid: number;
+  /** Kills the server (process group), waits for exit, removes its folder. Idempotent. */
+  stop(): Promise<void>;
+  /** Kills the server but keeps its folder and port, for restart(). */
+  halt(): Promise<void>;
+  /** Starts the server again on the same address with the same data; resolves when it answers. */
+  restart(): Promise<void>;
+  /** Synchronous last resort for process 'exit' handlers: SIGKILL and remove the folder. */
+  killSync(): void;
+}
+
+export interface ServiceHooks {
+  name: string;
+  dir: string;
+  process: ManagedProcess;
+  /** Resolves once the freshly started process answers; throws (with the log) otherwise. */
+  ready(): Promise<void>;
+  /** Runs before the final stop only (docker: remove containers). Errors are ignored. */
+  beforeStop?(): Promise<void>;
+  /** Runs after every halt/stop, once the process has exited (docker: sweep shims). */
+  afterExit?(): void;
+  /** How long a clean shutdown may take before SIGKILL. */
+  graceMs?: number;
+}
+
+export class Service implements ServiceControl {
+  private stopped = false;
+
+  constructor(private readonly hooks: ServiceHooks) {}
+
+  get name(): string {
+    return this.hooks.name;
+  }
+
+  get dir(): string {
+    return this.hooks.dir;
+  }
+
+  get pid(): number {
+    return this.hooks.process.pid;
+  }
+
+  /** First start: on failure, everything is cleaned up before the error propagates. */
+  async start(): Promise<void> {
+    try {
+      this.hooks.process.start();
+      await this.hooks.ready();
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async halt(): Promise<void> {
+    await this.hooks.process.stop(this.hooks.graceMs);
+    this.hooks.afterExit?.();
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopped) throw new Error(`${this.name} was stopped for good; start a new one`);
+    if (this.hooks.process.running()) await this.halt();
+    this.hooks.process.start();
+    await this.hooks.ready();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.hooks.process.running() && this.hooks.beforeStop) {
+      await this.hooks.beforeStop().catch(() => undefined);
+    }
+    try {
+      await this.halt();
+    } finally {
+      removeDir(this.dir);
+    }
+  }
+
+  killSync(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.hooks.process.killSync();
+    try {
+      this.hooks.afterExit?.();
+    } finally {
+      removeDir(this.dir);
+    }
+  }
+}
