@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { AlertNotifier } from '../../../src/alerting/alert-notifier.js';
+import type { PostableAlert } from '../../../src/alerting/alert-tracker.js';
+import type { AlertSender } from '../../../src/alerting/delivery-queue.js';
+import type { Config } from '../../../src/config/config.js';
+import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
+import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
+
+const slo = sloFileSchema.parse({
+  apiVersion: 'vigil/v1',
+  kind: 'ServiceLevels',
+  service: 'svc',
+  objectives: [{ name: 'mem', indicator: { containerMemory: { containers: 'a*' } }, threshold: { max: '2GiB' } }],
+});
+
+function config(urls: string[]): Config {
+  return {
+    configPath: null,
+    baseDir: '/',
+    daemon: daemonConfigSchema.parse({ alertmanager: { urls, resendInterval: '1m' } }),
+    services: [{ path: 'svc.yaml', slo }],
+  };
+}
+
+function snapshot(status: 'ok' | 'breach'): Snapshot {
+  return {
+    evaluatedAt: 0,
+    sources: [],
+    services: [
+      {
+        service: 'svc',
+        labels: {},
+        status,
+        dataAgeSeconds: 1,
+        summary: {
+          uptime_percentage: null,
+          response_time_p95: null,
+          memory_usage_bytes: null,
+          cpu_usage_percent: null,
+          cache_hit_ratio: null,
+          db_query_p95_ms: null,
+        },
+        objectives: [
+          {
+            name: 'mem',
+            kind: 'containerMemory',
+            source: { kind: 'docker', name: 'default' },
+            status,
+            value: { value: 3 * 2 ** 30, unit: 'bytes', display: '3GiB' },
+            threshold: { max: { value: 2 ** 31, unit: 'bytes', display: '2GiB' }, min: null, warning: null },
+            target: null,
+            window: '5m',
+            period: null,
+            compliance: null,
+            complianceCoverage: null,
+            errorBudgetRemaining: null,
+            burnRates: [],
+            breakdown: [],
+            dataAgeSeconds: 1,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+class RecordingSender implements AlertSender {
+  posted: PostableAlert[][] = [];
+  down = false;
+  constructor(readonly baseUrl: string) {}
+  async post(alerts: readonly PostableAlert[]): Promise<void> {
+    if (this.down) throw new Error('down');
+    this.posted.push([...alerts]);
+  }
+}
+
+const quiet = { info: () => undefined, warn: () => undefined };
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('AlertNotifier', () => {
+  it('sends every alert to every Alertmanager, each with its own retries', async () => {
+    const senders = new Map<string, RecordingSender>();
+    let now = 0;
+    const notifier = new AlertNotifier(config(['http://am-a:9093', 'http://am-b:9093']), quiet, {
+      dashboardUid: (s) => s,
+      now: () => now,
+      createSender: (url) => {
+        const s = new RecordingSender(url);
+        senders.set(url, s);
+        return s;
+      },
+    });
+    senders.get('http://am-b:9093')!.down = true;
+    notifier.onSnapshot(snapshot('breach'));
+    await tick();
+    expect(senders.get('http://am-a:9093')!.posted).toHaveLength(1);
+    expect(notifier.status().find((s) => s.url === 'http://am-b:9093')).toMatchObject({ pending: 1, consecutiveFailures: 1 });
+
+    // Unchanged breach inside the resend interval: no second firing anywhere.
+    now = 30_000;
+    notifier.onSnapshot(snapshot('breach'));
+    await tick();
+    expect(senders.get('http://am-a:9093')!.posted).toHaveLength(1);
+    await notifier.stop();
+  });
+
+  it('keeps firing state across a reload and stops delivering to a removed Alertmanager', async () => {
+    const senders = new Map<string, RecordingSender>();
+    let now = 0;
+    const notifier = new AlertNotifier(config(['http://am-a:9093']), quiet, {
+      dashboardUid: (s) => s,
+      now: () => now,
+      createSender: (url) => {
+        const s = new RecordingSender(url);
+        senders.set(url, s);
+        return s;
+      },
+    });
+    notifier.onSnapshot(snapshot('breach'));
+    await tick();
+    notifier.reconfigure(config(['http://am-c:9093']));
+    now = 10_000;
+    notifier.onSnapshot(snapshot('ok'));
+    await tick();
+    expect(senders.get('http://am-a:9093')!.posted).toHaveLength(1);
+    const resolved = senders.get('http://am-c:9093')!.posted.flat();
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.endsAt).toBe(new Date(10_000).toISOString());
+    expect(resolved[0]!.startsAt).toBe(new Date(0).toISOString());
+    await notifier.stop();
+  });
+});
