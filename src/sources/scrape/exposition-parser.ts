@@ -1,0 +1,160 @@
+/**
+ * A parser for the Prometheus text exposition format (version 0.0.4), the format prom-client and
+ * every Prometheus client library serve on `/metrics`.
+ *
+ * Why our own: the one npm parser for this format (`parse-prometheus-text-format`) ships no types,
+ * returns prom2json-shaped objects (values as strings, histogram samples folded into bucket maps
+ * that we would have to flatten again) and drops sample timestamps. We need flat samples with
+ * numeric values and exact label sets, which is a small, well-specified job.
+ *
+ * Grammar handled: `# HELP name text`, `# TYPE name type`, other comments, blank lines, samples
+ * `name{label="value",...} value [timestamp_ms]` with escapes `\\`, `\"`, `\n` in label values,
+ * `\\` and `\n` in HELP, a trailing comma in label sets, and values `+Inf`, `-Inf`, `NaN`.
+ */
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+
+export interface ExpositionSample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  /** Milliseconds, when the target gave one. */
+  readonly timestampMs?: number;
+}
+
+export interface MetricFamilyInfo {
+  type: MetricType;
+  help?: string;
+}
+
+export interface ParsedExposition {
+  readonly samples: ExpositionSample[];
+  /** By family name (a histogram's `_bucket`, `_sum`, `_count` samples belong to the family). */
+  readonly families: Map<string, MetricFamilyInfo>;
+}
+
+export class ExpositionParseError extends Error {
+  readonly code = 'VIGIL_ERR_SCRAPE_PARSE';
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+const TYPES = new Set<MetricType>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
+
+export function parseExposition(text: string): ParsedExposition {
+  const samples: ExpositionSample[] = [];
+  const families = new Map<string, MetricFamilyInfo>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (trimmed.startsWith('#')) {
+      parseComment(trimmed, families, i + 1);
+      continue;
+    }
+    samples.push(parseSample(trimmed, i + 1));
+  }
+  return { samples, families };
+}
+
+function parseComment(line: string, families: Map<string, MetricFamilyInfo>, lineNo: number): void {
+  const match = /^#\s*(HELP|TYPE)\s+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\s+(.*))?$/.exec(line);
+  if (!match) return; // any other comment is free text
+  const [, keyword, name, rest = ''] = match;
+  const family = families.get(name!) ?? { type: 'untyped' as MetricType };
+  if (keyword === 'TYPE') {
+    const type = rest.trim() as MetricType;
+    if (!TYPES.has(type)) throw new ExpositionParseError(lineNo, `unknown metric type "${rest.trim()}" for ${name}`);
+    family.type = type;
+  } else {
+    family.help = rest.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
+  }
+  families.set(name!, family);
+}
+
+function parseSample(line: string, lineNo: number): ExpositionSample {
+  const nameMatch = METRIC_NAME.exec(line);
+  if (!nameMatch) throw new ExpositionParseError(lineNo, `expected a metric name, got "${line.slice(0, 40)}"`);
+  const name = nameMatch[0];
+  let pos = name.length;
+  const labels: Record<string, string> = {};
+  if (line[pos] === '{') {
+    pos = parseLabels(line, pos + 1, labels, lineNo);
+  }
+  const rest = line.slice(pos).trim().split(/\s+/);
+  if (rest.length < 1 || rest[0] === '' || rest.length > 2) {
+    throw new ExpositionParseError(lineNo, `expected "value [timestamp]" after ${name}`);
+  }
+  const value = parseValue(rest[0]!, lineNo);
+  if (rest.length === 2) {
+    const ts = Number(rest[1]);
+    if (!Number.isInteger(ts)) throw new ExpositionParseError(lineNo, `expected an integer timestamp, got "${rest[1]}"`);
+    return { name, labels, value, timestampMs: ts };
+  }
+  return { name, labels, value };
+}
+
+/** Parses `a="1",b="2"}` from `pos`; returns the position after `}`. */
+function parseLabels(line: string, pos: number, labels: Record<string, string>, lineNo: number): number {
+  for (let guard = 0; guard <= line.length; guard++) {
+    while (line[pos] === ' ' || line[pos] === '\t') pos++;
+    if (line[pos] === '}') return pos + 1;
+    const nameMatch = LABEL_NAME.exec(line.slice(pos));
+    if (!nameMatch) throw new ExpositionParseError(lineNo, `expected a label name at column ${pos + 1}`);
+    const labelName = nameMatch[0];
+    pos += labelName.length;
+    while (line[pos] === ' ') pos++;
+    if (line[pos] !== '=') throw new ExpositionParseError(lineNo, `expected "=" after label ${labelName}`);
+    pos++;
+    while (line[pos] === ' ') pos++;
+    if (line[pos] !== '"') throw new ExpositionParseError(lineNo, `expected a quoted value for label ${labelName}`);
+    pos++;
+    let value = '';
+    let closed = false;
+    while (pos < line.length) {
+      const ch = line[pos]!;
+      if (ch === '\\') {
+        const next = line[pos + 1];
+        value += next === 'n' ? '\n' : next === '"' ? '"' : next === '\\' ? '\\' : `\\${next ?? ''}`;
+        pos += 2;
+      } else if (ch === '"') {
+        closed = true;
+        pos++;
+        break;
+      } else {
+        value += ch;
+        pos++;
+      }
+    }
+    if (!closed) throw new ExpositionParseError(lineNo, `unterminated value for label ${labelName}`);
+    if (labelName in labels) throw new ExpositionParseError(lineNo, `label ${labelName} given twice`);
+    labels[labelName] = value;
+    while (line[pos] === ' ') pos++;
+    if (line[pos] === ',') pos++;
+    else if (line[pos] !== '}') throw new ExpositionParseError(lineNo, `expected "," or "}" after label ${labelName}`);
+  }
+  throw new ExpositionParseError(lineNo, 'unterminated label set');
+}
+
+function parseValue(text: string, lineNo: number): number {
+  switch (text) {
+    case '+Inf':
+    case 'Inf':
+      return Number.POSITIVE_INFINITY;
+    case '-Inf':
+      return Number.NEGATIVE_INFINITY;
+    case 'NaN':
+      return Number.NaN;
+  }
+  const value = Number(text);
+  if (text === '' || Number.isNaN(value)) throw new ExpositionParseError(lineNo, `expected a number, got "${text}"`);
+  return value;
+}

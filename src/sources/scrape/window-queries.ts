@@ -1,0 +1,121 @@
+import { increase } from '../../store/counter.js';
+import type { SampleStore } from '../../store/sample-store.js';
+import { histogramQuantile, parseLe, type Bucket } from './histogram-quantile.js';
+import { matchesSelector, parseRangeQuery, parseSelector, type Selector } from './promql-subset.js';
+
+/**
+ * Window math over scraped series, for `latency` and `ratio` indicators whose source is a scrape
+ * instance. Pure: store + selector + window in, number out. The window is `(from, to]` like a
+ * PromQL range selector; counters go through the reset-aware `increase` (no extrapolation: a
+ * quantile and a ratio do not change when every count is scaled by the same factor, which is all
+ * that Prometheus's extrapolation does to series scraped together).
+ */
+
+/** Where scraped series live in the store: the target's name behind this prefix. */
+export const SCRAPE_PREFIX = 'scrape:';
+export const scrapeMetric = (name: string): string => `${SCRAPE_PREFIX}${name}`;
+
+export interface WindowQuantile {
+  /** In the histogram's unit (seconds for `_seconds`); null without data in the window. */
+  value: number | null;
+  /** Observations in the window (the +Inf bucket's increase). */
+  observations: number;
+  /** Bucket series that had at least two points in the window. */
+  series: number;
+  /** Newest point used (unix ms). */
+  newestT: number | null;
+}
+
+function selectScraped(store: SampleStore, source: string, metric: string, selector: Selector) {
+  return store.select(scrapeMetric(metric), (labels) => labels.source === source && matchesSelector(labels, selector.matchers));
+}
+
+/**
+ * `histogram_quantile(q, sum by (le) (increase(<histogram>_bucket{matchers}[to-from])))`.
+ * `histogram` is the indicator's selector without `_bucket`, e.g.
+ * `http_request_duration_seconds{route="/api/documentation-keeper/decide"}`.
+ */
+export function quantileOverWindow(
+  store: SampleStore,
+  source: string,
+  histogram: string | Selector,
+  q: number,
+  from: number,
+  to: number,
+): WindowQuantile {
+  const selector = typeof histogram === 'string' ? parseSelector(histogram) : histogram;
+  const byLe = new Map<number, number>();
+  let series = 0;
+  let newestT: number | null = null;
+  for (const s of selectScraped(store, source, `${selector.metric}_bucket`, selector)) {
+    const le = parseLe(s.labels.le);
+    if (Number.isNaN(le)) continue;
+    const { t, v } = s.buffer.range(from + 1, to);
+    const rise = increase(t, v, from + 1, to);
+    if (rise === null) continue;
+    series++;
+    byLe.set(le, (byLe.get(le) ?? 0) + rise);
+    const last = t[t.length - 1]!;
+    newestT = newestT === null ? last : Math.max(newestT, last);
+  }
+  const buckets: Bucket[] = [...byLe].map(([upperBound, count]) => ({ upperBound, count }));
+  const observations = byLe.get(Number.POSITIVE_INFINITY) ?? 0;
+  const value = buckets.length ? histogramQuantile(q, buckets) : Number.NaN;
+  return { value: Number.isFinite(value) ? value : null, observations, series, newestT };
+}
+
+export interface WindowRate {
+  /** Events per second (rate) or events (increase) over the window; null without data. */
+  value: number | null;
+  series: number;
+  newestT: number | null;
+}
+
+/** `sum(rate(sel[W]))` or `sum(increase(sel[W]))` over the window ending at `to`. */
+export function queryOverWindow(store: SampleStore, source: string, query: string, from: number, to: number): WindowRate {
+  const parsed = parseRangeQuery(query);
+  const start = parsed.windowMs === null ? from : to - parsed.windowMs;
+  let total = 0;
+  let series = 0;
+  let newestT: number | null = null;
+  for (const s of selectScraped(store, source, parsed.selector.metric, parsed.selector)) {
+    const { t, v } = s.buffer.range(start + 1, to);
+    const rise = increase(t, v, start + 1, to);
+    if (rise === null) continue;
+    series++;
+    total += rise;
+    const last = t[t.length - 1]!;
+    newestT = newestT === null ? last : Math.max(newestT, last);
+  }
+  if (series === 0) return { value: null, series, newestT };
+  return { value: parsed.fn === 'rate' ? total / ((to - start) / 1000) : total, series, newestT };
+}
+
+export interface RatioQueries {
+  errors?: string | undefined;
+  good?: string | undefined;
+  total: string;
+}
+
+export interface WindowRatio {
+  /** Bad events / all events in the window: errors/total, or 1 - good/total. null without data or traffic. */
+  errorRatio: number | null;
+  bad: number | null;
+  total: number | null;
+  newestT: number | null;
+}
+
+/**
+ * The error ratio of a `ratio` indicator over `(from, to]`. A matching series with no rise counts
+ * as zero events; no traffic at all gives null (nothing to judge), never a ratio of 0.
+ */
+export function ratioOverWindow(store: SampleStore, source: string, queries: RatioQueries, from: number, to: number): WindowRatio {
+  const total = queryOverWindow(store, source, queries.total, from, to);
+  const part = queryOverWindow(store, source, (queries.errors ?? queries.good)!, from, to);
+  const newestT = total.newestT;
+  if (total.value === null || total.value <= 0) return { errorRatio: null, bad: null, total: total.value, newestT };
+  // Errors that never happened have no series at all (prom-client creates a label set on first use).
+  const partValue = part.value ?? 0;
+  const bad = queries.errors !== undefined ? partValue : Math.max(0, total.value - partValue);
+  return { errorRatio: Math.min(1, bad / total.value), bad, total: total.value, newestT };
+}
