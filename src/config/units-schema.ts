@@ -1,37 +1,66 @@
 import { z } from 'zod';
 import { parseBytes, parseDuration, parseQuantity, parseRatio, UnitError } from '../units/units.js';
+import { ISSUE_CODES } from './issue-codes.js';
 
 /**
  * zod adapters over the one unit parser: the parser's message becomes the issue's message,
- * so a config error reads `expected a duration like "50ms" ..., got "fast"`.
+ * so a config error reads `expected a duration like "50ms", got "fast"`.
  */
-function unitSchema<T>(parse: (input: unknown) => T, example: string) {
-  return z
-    .union([z.string(), z.number()], { error: () => `expected ${example}` })
-    .transform((input, ctx) => {
+
+function messageOf(parse: (input: unknown) => unknown, input: unknown): string {
+  try {
+    parse(input);
+    return 'expected a string or a number';
+  } catch (err) {
+    return err instanceof UnitError ? err.message : String(err);
+  }
+}
+
+/** The string-or-number unions under the unit schemas, so error reporting can tell them apart. */
+const unitUnions = new WeakSet<object>();
+
+export function isUnitUnion(schema: object): boolean {
+  return unitUnions.has(schema);
+}
+
+function unitSchema<T>(parse: (input: unknown) => T) {
+  // A YAML `true` or a map gets the same message as a malformed string: the parser's.
+  const union = z.union([z.string(), z.number()], { error: (iss) => messageOf(parse, iss.input) });
+  unitUnions.add(union);
+  return union.transform((input, ctx) => {
       try {
         return parse(input);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: err instanceof UnitError ? err.message : String(err) });
+        ctx.addIssue({
+          code: 'custom',
+          message: err instanceof UnitError ? err.message : String(err),
+          params: { code: ISSUE_CODES.unit },
+          input,
+        });
         return z.NEVER;
       }
     });
 }
 
 /** Milliseconds. */
-export const durationSchema = unitSchema(parseDuration, 'a duration like "50ms", "5m" or "24h"').meta({
-  description: 'A duration: a number followed by us, ms, s, m, h, d or w, e.g. "250ms", "5m", "24h", "30d".',
+export const durationSchema = unitSchema(parseDuration).meta({
+  description:
+    'A duration: a number followed by us, ms, s, m, h, d, w or y, e.g. "250ms", "5m", "24h", "30d"; compound like "1h30m" is allowed.',
   examples: ['250ms', '5m', '24h', '30d'],
 });
 /** Bytes. */
-export const bytesSchema = unitSchema(parseBytes, 'a size like "512MiB" or "2GB"').meta({
-  description: 'A size: "512MiB", "2GiB" (2^30 bytes) or "2GB" (10^9 bytes).',
+export const bytesSchema = unitSchema(parseBytes).meta({
+  description: 'A size: "512MiB", "2GiB" or "2Gi" (2^30 bytes), "2GB" (10^9 bytes); a bare number is bytes.',
+  examples: ['512MiB', '2GiB', '2GB'],
 });
 /** Ratio 0..1. */
-export const ratioSchema = unitSchema(parseRatio, 'a ratio like "80%" or 0.8').meta({
+export const ratioSchema = unitSchema(parseRatio).meta({
   description: 'A ratio: a percentage like "99.9%" or a number between 0 and 1.',
+  examples: ['99.9%', '80%', 0.8],
 });
 /** A bound whose unit comes from its suffix. */
-export const quantitySchema = unitSchema(parseQuantity, 'a value like "50ms", "2GiB", "60%" or a number').meta({
-  description: 'A bound with its unit: a duration ("50ms"), a size ("2GiB"), a percentage ("60%") or a plain number.',
+export const quantitySchema = unitSchema(parseQuantity).meta({
+  description:
+    'A bound with its unit: a duration ("50ms"), a size ("2GiB"), a percentage ("60%") or a plain number. The unit must suit the indicator.',
+  examples: ['50ms', '2GB', '60%'],
 });

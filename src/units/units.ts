@@ -22,6 +22,7 @@ const DURATION_MS: Record<string, number> = {
   h: 3_600_000,
   d: 86_400_000,
   w: 604_800_000,
+  y: 31_536_000_000,
 };
 
 const SIZE_BYTES: Record<string, number> = {
@@ -34,24 +35,52 @@ const SIZE_BYTES: Record<string, number> = {
   MiB: 2 ** 20,
   GiB: 2 ** 30,
   TiB: 2 ** 40,
+  // Kubernetes spelling of the binary units, common in container limits.
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
 };
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
 // Compound durations such as `1h30m` are accepted, as Prometheus does.
-const DURATION_RE = new RegExp(String.raw`^(?:${NUMBER}(us|µs|ms|s|m|h|d|w))+$`);
-const DURATION_PART_RE = new RegExp(String.raw`${NUMBER}(us|µs|ms|s|m|h|d|w)`, 'g');
-const SIZE_RE = new RegExp(String.raw`^${NUMBER}\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`);
+const DURATION_UNIT = '(us|µs|ms|s|m|h|d|w|y)';
+const DURATION_RE = new RegExp(String.raw`^(?:${NUMBER}${DURATION_UNIT})+$`);
+const DURATION_PART_RE = new RegExp(String.raw`${NUMBER}${DURATION_UNIT}`, 'g');
+const SIZE_RE = new RegExp(String.raw`^${NUMBER}\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|Ki|Mi|Gi|Ti)$`);
 const PERCENT_RE = new RegExp(String.raw`^${NUMBER}\s?%$`);
 
 export class UnitError extends Error {
   readonly code = 'VIGIL_ERR_UNIT';
 }
 
-function describe(input: unknown): string {
-  return typeof input === 'string' ? JSON.stringify(input) : String(input);
+/** How a rejected input is shown in a message: strings quoted, long text cut. */
+export function describeInput(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null';
+  if (typeof input === 'string') return JSON.stringify(input.length > 60 ? `${input.slice(0, 57)}...` : input);
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a map';
+  return String(input);
 }
 
-/** Parses `250ms`, `5m`, `1h30m`, `30d` into milliseconds. */
+/**
+ * Units are case-sensitive (`mb` could be millibits, `Mb` megabits); when only the case is
+ * wrong, say what was probably meant instead of a bare refusal.
+ */
+function caseHint(input: unknown, units: readonly string[]): string {
+  if (typeof input !== 'string') return '';
+  const match = /^(\d+(?:\.\d+)?|\.\d+)\s?([a-zA-Zµ]+)$/.exec(input.trim());
+  if (!match) return '';
+  const unit = units.find((u) => u.toLowerCase() === match[2]!.toLowerCase() && u !== match[2]);
+  return unit === undefined ? '' : ` (units are case-sensitive: did you mean "${match[1]}${unit}"?)`;
+}
+
+function describe(input: unknown): string {
+  return describeInput(input);
+}
+
+/** Parses `250ms`, `5m`, `1h30m`, `30d` into milliseconds. Zero is refused: a window must have a length. */
 export function parseDuration(input: unknown): number {
   if (typeof input === 'string') {
     const text = input.trim();
@@ -63,17 +92,21 @@ export function parseDuration(input: unknown): number {
       if (total > 0) return total;
     }
   }
-  throw new UnitError(`expected a duration like "50ms", "5m" or "24h", got ${describe(input)}`);
+  throw new UnitError(
+    `expected a duration like "50ms", got ${describe(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
+  );
 }
 
-/** Parses `512MiB`, `2GiB` (2^30) or `2GB` (10^9) into bytes; a bare number is bytes. */
+/** Parses `512MiB`, `2GiB`/`2Gi` (2^30) or `2GB` (10^9) into bytes; a bare number is bytes. */
 export function parseBytes(input: unknown): number {
   if (typeof input === 'number' && Number.isFinite(input) && input >= 0) return input;
   if (typeof input === 'string') {
     const match = SIZE_RE.exec(input.trim());
     if (match) return Math.round(Number(match[1]) * SIZE_BYTES[match[2]!]!);
   }
-  throw new UnitError(`expected a size like "512MiB", "2GiB" or "2GB", got ${describe(input)}`);
+  throw new UnitError(
+    `expected a size like "512MiB" or "2GB", got ${describe(input)}${caseHint(input, Object.keys(SIZE_BYTES))}`,
+  );
 }
 
 /** Parses `80%` or `0.8` into a ratio 0..1. Numbers above 1 are refused: write `80%`. */
@@ -106,7 +139,8 @@ export function parseQuantity(input: unknown): Quantity {
     if (/^-?\d*\.?\d+(e[+-]?\d+)?$/i.test(text)) return { value: Number(text), unit: 'number' };
   }
   throw new UnitError(
-    `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describe(input)}`,
+    `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describe(input)}` +
+      caseHint(input, [...Object.keys(DURATION_MS), ...Object.keys(SIZE_BYTES)]),
   );
 }
 

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import type { Config, ConfigIssue } from './config.js';
+import type { Env } from './env.js';
+import { compareIssues } from './issue-format.js';
+import { loadDaemonConfig } from './load-daemon.js';
+import { loadSloPaths } from './load-slo.js';
+
+export { formatIssue } from './issue-format.js';
+export { redactConfig } from './redact.js';
+export { registerDocumentImporter } from './document-importers.js';
+export { ISSUE_CODES, UNRUNNABLE_CODES } from './issue-codes.js';
+
+/**
+ * The one entry point: daemon config and SLO files -> an immutable `Config`, or every issue
+ * found in all of them (never only the first, never a thrown stack trace for bad input).
+ */
+
+export interface LoadConfigOptions {
+  /** vigil.yaml; defaults plus `VIGIL_*` variables when left out. */
+  readonly configPath?: string | undefined;
+  /** Defaults to `process.env`. */
+  readonly env?: Env;
+  /** SLO files or folders; replaces the config's `slo` list when given. Relative to `cwd`. */
+  readonly sloPaths?: readonly string[] | undefined;
+  /** Defaults to `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+export type LoadConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly issues: ConfigIssue[] };
+
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadConfigResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const daemon = await loadDaemonConfig({ configPath: options.configPath, env: options.env ?? process.env, cwd });
+  if (!daemon.ok && options.sloPaths === undefined) return { ok: false, issues: daemon.issues };
+
+  // Source names are only checked against a config someone wrote: on defaults every objective
+  // would fail for want of instances, which says nothing about the SLO file.
+  const checkSources = daemon.ok && daemon.configPath !== null;
+  const slo = await loadSloPaths(options.sloPaths ?? (daemon.ok ? daemon.daemon.slo : []), {
+    cwd,
+    ...(checkSources ? { daemon: daemon.daemon } : {}),
+  });
+  const issues = [...(daemon.ok ? [] : daemon.issues), ...slo.issues];
+  if (!daemon.ok || issues.length > 0) return { ok: false, issues: issues.sort(compareIssues) };
+
+  const config: Config = deepFreeze({
+    configPath: daemon.configPath,
+    baseDir: daemon.baseDir,
+    daemon: options.sloPaths === undefined ? daemon.daemon : { ...daemon.daemon, slo: options.sloPaths.map((p) => resolve(cwd, p)) },
+    services: slo.files,
+  });
+  return { ok: true, config };
+}
+
+/** The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,30 @@
+import type { Config } from './config.js';
+
+/**
+ * Secrets never reach a log line, an HTTP response or an error message: passwords inside
+ * connection URLs (`redis://:s3cret@host`, `postgres://u:s3cret@host/db`), `password=` keyword
+ * pairs, and the reload token.
+ */
+
+export const REDACTED = '***';
+
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi;
+const PASSWORD_PAIR = /\b(password|passwd|pwd)(\s*=\s*)([^\s&;]+)/gi;
+
+export function redactText(text: string): string {
+  return text.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`).replace(PASSWORD_PAIR, `$1$2${REDACTED}`);
+}
+
+function redactValue(value: unknown, key: string | undefined): unknown {
+  if (typeof value === 'string') return key !== undefined && /token|secret|password/i.test(key) ? REDACTED : redactText(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, k)]));
+  }
+  return value;
+}
+
+/** A copy of the config safe to print: same shape, secrets replaced by `***`. */
+export function redactConfig(config: Config): Config {
+  return redactValue(config, undefined) as Config;
+}

@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+import type { PathSegment } from './yaml-source.js';
+
+/**
+ * Reading the zod schemas as data: the allowed keys at a path (for did-you-mean), the options
+ * of a keyed union (the indicator), the leaf type of a key (for `VIGIL_*` coercion). Derived
+ * from the schemas so a new field never needs a second list somewhere.
+ */
+
+type Def = { type: string; [key: string]: unknown };
+type AnySchema = z.core.$ZodType;
+
+function defOf(schema: AnySchema): Def {
+  return schema._zod.def as unknown as Def;
+}
+
+/** Strips wrappers that do not change the shape: optional, default, prefault, transforms, readonly. */
+export function unwrap(schema: AnySchema): AnySchema {
+  let current = schema;
+  // Bounded: wrappers nest a handful deep.
+  for (let i = 0; i < 32; i++) {
+    const def = defOf(current);
+    switch (def.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'catch':
+      case 'nonoptional':
+        current = def.innerType as AnySchema;
+        break;
+      case 'pipe':
+        // The input side is what a person writes.
+        current = def.in as AnySchema;
+        break;
+      default:
+        return current;
+    }
+  }
+  return current;
+}
+
+export function kindOf(schema: AnySchema): string {
+  return defOf(unwrap(schema)).type;
+}
+
+/** The keys of an object schema, or undefined for anything else. */
+export function objectShape(schema: AnySchema): Record<string, AnySchema> | undefined {
+  const inner = unwrap(schema);
+  const def = defOf(inner);
+  return def.type === 'object' ? (def.shape as Record<string, AnySchema>) : undefined;
+}
+
+export function unionOptions(schema: AnySchema): AnySchema[] | undefined {
+  const def = defOf(unwrap(schema));
+  return def.type === 'union' ? (def.options as AnySchema[]) : undefined;
+}
+
+export function arrayElement(schema: AnySchema): AnySchema | undefined {
+  const def = defOf(unwrap(schema));
+  return def.type === 'array' ? (def.element as AnySchema) : undefined;
+}
+
+export function recordValue(schema: AnySchema): AnySchema | undefined {
+  const def = defOf(unwrap(schema));
+  return def.type === 'record' ? (def.valueType as AnySchema) : undefined;
+}
+
+/**
+ * A union whose options are single-key objects (`{ latency: ... } | { ratio: ... }`), as the
+ * indicator is: the key names the option. Returns the key of each option, in order.
+ */
+export function keyedUnionKeys(schema: AnySchema): string[] | undefined {
+  const options = unionOptions(schema);
+  if (!options) return undefined;
+  const keys: string[] = [];
+  for (const option of options) {
+    const shape = objectShape(option);
+    const own = shape ? Object.keys(shape) : [];
+    if (own.length !== 1) return undefined;
+    keys.push(own[0]!);
+  }
+  return keys;
+}
+
+/**
+ * The schema at a field path, following objects, arrays, records and unions (a union is
+ * followed into the first option that has the next key). `input` is the value being checked;
+ * it picks the union option when keys alone cannot.
+ */
+export function schemaAt(root: AnySchema, path: readonly PathSegment[]): AnySchema | undefined {
+  let current: AnySchema | undefined = root;
+  for (const segment of path) {
+    if (current === undefined) return undefined;
+    current = child(current, segment);
+  }
+  return current;
+}
+
+function child(schema: AnySchema, segment: PathSegment): AnySchema | undefined {
+  const shape = objectShape(schema);
+  if (shape) return shape[String(segment)];
+  const element = arrayElement(schema);
+  if (element) return typeof segment === 'number' ? element : undefined;
+  const value = recordValue(schema);
+  if (value) return value;
+  const options = unionOptions(schema);
+  if (options) {
+    for (const option of options) {
+      const found = child(option, segment);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

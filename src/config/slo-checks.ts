@@ -1,0 +1,199 @@
+import { parseBytes, parseDuration, parseQuantity, UnitError, type QuantityUnit } from '../units/units.js';
+import type { ConfigIssue } from './config.js';
+import type { DaemonConfig } from './daemon-schema.js';
+import { ISSUE_CODES } from './issue-codes.js';
+import { formatPath } from './issue-format.js';
+import { INDICATOR_KINDS, type IndicatorKind } from './slo-schema.js';
+import { lookupSource } from './source-lookup.js';
+import type { PathSegment, YamlSource } from './yaml-source.js';
+
+/**
+ * Checks across fields that zod cannot express per field. They read the raw document (not
+ * zod's output), so they run even when other fields failed: the loader reports every error.
+ * Each check skips values of the wrong shape silently; zod already reports those.
+ */
+
+export interface CheckResult {
+  readonly issues: ConfigIssue[];
+  /** Paths whose zod issue is replaced by a more precise one from here. */
+  readonly replaces: ReadonlySet<string>;
+}
+
+type Expected = { unit: QuantityUnit; noun: string; example: string; parse?: (input: unknown) => unknown };
+
+const DURATION: Expected = { unit: 'seconds', noun: 'a duration', example: '"50ms"', parse: parseDuration };
+const SIZE: Expected = { unit: 'bytes', noun: 'a size', example: '"2GB"', parse: parseBytes };
+const PERCENTAGE: Expected = { unit: 'ratio', noun: 'a percentage', example: '"60%"' };
+
+/** The unit a threshold bound must have, per indicator; undefined: any unit (PromQL is free-form). */
+const BOUND_UNITS: Readonly<Record<IndicatorKind, Expected | undefined>> = {
+  latency: DURATION,
+  postgresQueryLatency: DURATION,
+  probe: DURATION,
+  containerMemory: SIZE,
+  containerCpu: PERCENTAGE,
+  redisHitRatio: PERCENTAGE,
+  ratio: undefined,
+  promql: undefined,
+  memoryLeak: undefined,
+};
+
+/** Which indicators compare a value with a threshold, and which count good events against a target. */
+const NEEDS_THRESHOLD: ReadonlySet<IndicatorKind> = new Set([
+  'latency',
+  'promql',
+  'containerMemory',
+  'containerCpu',
+  'redisHitRatio',
+  'postgresQueryLatency',
+]);
+
+const BOUND_KEYS = ['max', 'min', 'warning'] as const;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+class Collector {
+  readonly issues: ConfigIssue[] = [];
+  readonly replaces = new Set<string>();
+
+  constructor(private readonly source: YamlSource) {}
+
+  add(path: readonly PathSegment[], message: string, code: string, at: 'value' | 'key' = 'value', replace = false): void {
+    const { line, column } = this.source.locate(path, at);
+    const formatted = formatPath(path);
+    this.issues.push({ file: this.source.file, line, column, path: formatted, message, code });
+    if (replace) this.replaces.add(formatted);
+  }
+}
+
+/** The single indicator kind of a raw indicator map, if it is one. */
+function kindOf(indicator: unknown): { kind: IndicatorKind; body: Record<string, unknown> } | undefined {
+  if (!isPlainObject(indicator)) return undefined;
+  const keys = Object.keys(indicator);
+  if (keys.length !== 1) return undefined;
+  const kind = keys[0] as IndicatorKind;
+  if (!INDICATOR_KINDS.includes(kind)) return undefined;
+  const body = indicator[kind];
+  return { kind, body: isPlainObject(body) ? body : {} };
+}
+
+export function checkSloDocument(raw: unknown, source: YamlSource, daemon?: DaemonConfig): CheckResult {
+  const out = new Collector(source);
+  if (!isPlainObject(raw) || !Array.isArray(raw.objectives)) return out;
+  const seen = new Map<string, number>();
+  raw.objectives.forEach((objective: unknown, index: number) => {
+    if (!isPlainObject(objective)) return;
+    const at = (...rest: PathSegment[]): PathSegment[] => ['objectives', index, ...rest];
+
+    if (typeof objective.name === 'string') {
+      const first = seen.get(objective.name);
+      if (first === undefined) seen.set(objective.name, index);
+      else {
+        const firstLine = source.locate(['objectives', first, 'name']).line;
+        out.add(at('name'), `duplicate objective name "${objective.name}"; first used at line ${firstLine}`, ISSUE_CODES.duplicateObjective);
+      }
+    }
+
+    const indicator = kindOf(objective.indicator);
+    if (!indicator) return;
+    checkShape(out, indicator.kind, objective, at);
+    checkBounds(out, indicator.kind, objective.threshold, at);
+    if (daemon) checkSource(out, daemon, indicator.kind, indicator.body, at);
+  });
+  return out;
+}
+
+function checkShape(out: Collector, kind: IndicatorKind, objective: Record<string, unknown>, at: (...rest: PathSegment[]) => PathSegment[]): void {
+  const hasThreshold = objective.threshold !== undefined;
+  const hasTarget = objective.target !== undefined;
+  if (kind === 'ratio') {
+    if (hasThreshold) {
+      out.add(at('threshold'), 'a ratio indicator takes a `target` (e.g. 99.9%), not a threshold', ISSUE_CODES.objectiveShape, 'key');
+    }
+    if (!hasTarget) out.add(at('target'), 'required key is missing: a ratio indicator needs a `target` like "99.9%"', ISSUE_CODES.missingKey);
+  } else if (NEEDS_THRESHOLD.has(kind) && !hasThreshold) {
+    out.add(at('threshold'), `required key is missing: a ${kind} indicator needs a threshold with \`max\` or \`min\``, ISSUE_CODES.missingKey);
+  } else if (kind === 'probe' && !hasThreshold && !hasTarget) {
+    out.add(
+      at('target'),
+      'a probe indicator needs a `target` (uptime, e.g. 99.9%) and/or a `threshold` (probe latency)',
+      ISSUE_CODES.missingKey,
+    );
+  }
+}
+
+/**
+ * A bound is parsed by its own suffix (`50ms`, `2GB`, `60%`); here its unit is held against the
+ * indicator, and a bound that does not parse gets the message of the unit the indicator wants.
+ */
+function checkBounds(out: Collector, kind: IndicatorKind, threshold: unknown, at: (...rest: PathSegment[]) => PathSegment[]): void {
+  const expected = BOUND_UNITS[kind];
+  if (!expected || !isPlainObject(threshold)) return;
+  for (const key of BOUND_KEYS) {
+    const bound = threshold[key];
+    if (bound === undefined) continue;
+    const path = at('threshold', key);
+    let unit: QuantityUnit;
+    try {
+      unit = parseQuantity(bound).unit;
+    } catch {
+      out.add(path, unitMessage(expected, bound), ISSUE_CODES.unit, 'value', true);
+      continue;
+    }
+    if (fits(expected, unit, bound)) continue;
+    out.add(path, `${unitMessage(expected, bound)} (a ${kind} indicator is measured in ${unitWord(expected.unit)})`, ISSUE_CODES.wrongUnit);
+  }
+}
+
+function fits(expected: Expected, unit: QuantityUnit, bound: unknown): boolean {
+  if (unit === expected.unit) return true;
+  // Plain numbers: bytes as parseBytes reads them, ratios between 0 and 1 as parseRatio does.
+  if (unit === 'number' && expected.unit === 'bytes') return true;
+  if (unit === 'number' && expected.unit === 'ratio') return typeof bound === 'number' ? bound >= 0 && bound <= 1 : false;
+  return false;
+}
+
+function unitWord(unit: QuantityUnit): string {
+  return unit === 'seconds' ? 'time' : unit === 'bytes' ? 'bytes' : 'percent';
+}
+
+function unitMessage(expected: Expected, bound: unknown): string {
+  if (expected.parse) {
+    try {
+      expected.parse(bound);
+    } catch (err) {
+      if (err instanceof UnitError) return err.message;
+    }
+  }
+  const got = typeof bound === 'string' ? JSON.stringify(bound) : String(bound);
+  return `expected ${expected.noun} like ${expected.example}, got ${got}`;
+}
+
+function checkSource(
+  out: Collector,
+  daemon: DaemonConfig,
+  kind: IndicatorKind,
+  body: Record<string, unknown>,
+  at: (...rest: PathSegment[]) => PathSegment[],
+): void {
+  const given = body.source;
+  if (given !== undefined && typeof given !== 'string') return;
+  const name = given ?? 'default';
+  // An explicit `source:` is pointed at; a defaulted one at the indicator kind that implied it.
+  const path = given === undefined ? at('indicator', kind) : at('indicator', kind, 'source');
+  const found = lookupSource(daemon.sources, kind, name);
+  if (!found.ok) {
+    const message = given === undefined ? `${found.message} (no \`source\` given, so "default" is used)` : found.message;
+    out.add(path, message, found.code, given === undefined ? 'key' : 'value');
+    return;
+  }
+  if (kind === 'probe' && typeof body.path === 'string' && found.kind === 'probe' && !daemon.sources.probe[found.name]?.baseUrl) {
+    out.add(
+      at('indicator', kind, 'path'),
+      `a probe \`path\` needs a \`baseUrl\` on probe source "${found.name}" in vigil.yaml; or give a full \`url\``,
+      ISSUE_CODES.invalidValue,
+    );
+  }
+}

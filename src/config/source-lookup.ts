@@ -1,0 +1,69 @@
+import { suggestion } from './did-you-mean.js';
+import { SOURCE_KINDS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
+import { ISSUE_CODES } from './issue-codes.js';
+import type { IndicatorKind } from './slo-schema.js';
+
+/**
+ * Which source kinds can serve each indicator. An objective's `source` is a bare instance name;
+ * it is looked up among the instances of these kinds, so `source: default` works whether the
+ * daemon reads a Prometheus server or scrapes the service itself. A name defined under two
+ * suitable kinds is ambiguous and refused rather than guessed.
+ */
+export const INDICATOR_SOURCE_KINDS: Readonly<Record<IndicatorKind, readonly SourceKind[]>> = {
+  latency: ['prometheus', 'scrape'],
+  ratio: ['prometheus', 'scrape'],
+  promql: ['prometheus', 'scrape'],
+  containerMemory: ['docker'],
+  containerCpu: ['docker'],
+  memoryLeak: ['docker'],
+  redisHitRatio: ['redis'],
+  postgresQueryLatency: ['postgres'],
+  probe: ['probe'],
+};
+
+export type SourceLookup =
+  | { readonly ok: true; readonly kind: SourceKind; readonly name: string }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+type Sources = DaemonConfig['sources'];
+
+function instancesOf(sources: Sources, kind: SourceKind): string[] {
+  return Object.keys(sources[kind] ?? {});
+}
+
+function either(kinds: readonly string[]): string {
+  return kinds.length === 1 ? kinds[0]! : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`;
+}
+
+/** The one way to find the source instance an indicator reads. */
+export function lookupSource(sources: Sources, indicator: IndicatorKind, name: string): SourceLookup {
+  const suitable = INDICATOR_SOURCE_KINDS[indicator];
+  const matches = suitable.filter((kind) => instancesOf(sources, kind).includes(name));
+  if (matches.length === 1) return { ok: true, kind: matches[0]!, name };
+  if (matches.length > 1) {
+    return {
+      ok: false,
+      code: ISSUE_CODES.sourceKind,
+      message: `source "${name}" is defined as both ${matches.join(' and ')} in vigil.yaml; rename one so the ${indicator} indicator knows which to read`,
+    };
+  }
+  const elsewhere = SOURCE_KINDS.filter((kind) => instancesOf(sources, kind).includes(name));
+  if (elsewhere.length > 0) {
+    return {
+      ok: false,
+      code: ISSUE_CODES.sourceKind,
+      message: `source "${name}" is a ${elsewhere.join('/')} source; a ${indicator} indicator needs a ${either(suitable)} source`,
+    };
+  }
+  const candidates = suitable.flatMap((kind) => instancesOf(sources, kind));
+  const defined = suitable
+    .flatMap((kind) => instancesOf(sources, kind).map((n) => `${n} (${kind})`))
+    .join(', ');
+  return {
+    ok: false,
+    code: ISSUE_CODES.unknownSource,
+    message:
+      `source "${name}" is not defined in vigil.yaml under ${either(suitable.map((k) => `sources.${k}`))}` +
+      (suggestion(name, candidates) || (defined === '' ? ` (none is defined)` : ` (defined: ${defined})`)),
+  };
+}

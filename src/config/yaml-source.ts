@@ -1,0 +1,217 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { ConfigIssue } from './config.js';
+import { ISSUE_CODES } from './issue-codes.js';
+
+/**
+ * Reading one YAML file into a plain value while keeping the parsed document, so any field path
+ * (`objectives[2].threshold.max`) maps back to a line and column. Everything that can go wrong
+ * with the bytes themselves (too big, binary, not UTF-8, empty, bad YAML, several documents)
+ * becomes a one-line issue here; nothing below this layer throws at the user.
+ */
+
+/** An SLO file or vigil.yaml is a few kilobytes; a megabyte is a mistake (or an attack). */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Aliases may expand a small file into a huge value (the "billion laughs"); yaml counts and stops. */
+const MAX_ALIAS_COUNT = 100;
+
+export type PathSegment = string | number;
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where a field path lands in the document. */
+export interface Location extends Position {
+  /** The whole path was found; otherwise the position is the deepest ancestor that exists. */
+  readonly exact: boolean;
+}
+
+/** A parsed YAML file: its plain value and a way back from field paths to positions. */
+export class YamlSource {
+  constructor(
+    readonly file: string,
+    readonly value: unknown,
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  positionOf(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  /**
+   * The position of the value at `path` (`at: 'value'`) or of its key (`at: 'key'`, for unknown
+   * keys). A missing path lands on the key of its deepest existing ancestor, which is where a
+   * person adds the missing field.
+   */
+  locate(path: readonly PathSegment[], at: 'value' | 'key' = 'value'): Location {
+    let node: unknown = this.doc.contents;
+    let keyNode: Node | null = null;
+    let found = 0;
+    for (const segment of path) {
+      node = this.resolve(node);
+      let next: unknown;
+      let nextKey: Node | null = null;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        if (pair === undefined) break;
+        nextKey = pair.key as Node;
+        next = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        if (segment < 0 || segment >= node.items.length) break;
+        next = node.items[segment];
+      } else {
+        break;
+      }
+      keyNode = nextKey;
+      node = next;
+      found++;
+    }
+    const exact = found === path.length;
+    const valueStart = rangeStart(node);
+    let offset: number | undefined;
+    if (exact && at === 'value' && valueStart !== undefined && !(isScalar(node) && node.value === null && keyNode)) {
+      offset = valueStart;
+    } else {
+      offset = rangeStart(keyNode) ?? valueStart;
+    }
+    if (!exact && found === 0) offset = rangeStart(this.doc.contents) ?? 0;
+    return { ...this.positionOf(offset ?? 0), exact };
+  }
+
+  private resolve(node: unknown): unknown {
+    // Bounded: an alias chain cannot be longer than the aliases in the file.
+    for (let i = 0; i <= MAX_ALIAS_COUNT && isAlias(node); i++) node = node.resolve(this.doc);
+    return node;
+  }
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return typeof key === 'string' ? key : undefined;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node !== null && typeof node === 'object' && 'range' in node) {
+    const range = (node as { range?: [number, number, number] | null }).range;
+    if (range) return range[0];
+  }
+  return undefined;
+}
+
+export type ReadResult = { ok: true; source: YamlSource } | { ok: false; issues: ConfigIssue[] };
+
+function fileIssue(file: string, code: string, message: string, position: Position = { line: 0, column: 0 }): ConfigIssue {
+  return { file, line: position.line, column: position.column, path: '', message, code };
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / MAX_FILE_BYTES).toFixed(1)} MiB`;
+}
+
+/** Reads and parses one file; `display` is the name issues carry (relative to the working directory). */
+export async function readYamlFile(path: string, display: string = path): Promise<ReadResult> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { ok: false, issues: [fileIssue(display, ISSUE_CODES.unreadable, 'is not a regular file')] };
+    if (info.size > MAX_FILE_BYTES) return tooLarge(display, info.size);
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, issues: [fileIssue(display, ISSUE_CODES.notFound, 'no such file or folder')] };
+    return { ok: false, issues: [fileIssue(display, ISSUE_CODES.unreadable, `cannot be read (${code ?? String(err)})`)] };
+  }
+  // The file may have grown between stat and read.
+  if (bytes.length > MAX_FILE_BYTES) return tooLarge(display, bytes.length);
+  return parseYamlBytes(bytes, display);
+}
+
+function tooLarge(display: string, size: number): ReadResult {
+  return {
+    ok: false,
+    issues: [
+      fileIssue(display, ISSUE_CODES.tooLarge, `is ${mebibytes(size)}; the limit is 1 MiB (an SLO file or vigil.yaml is a few KiB)`),
+    ],
+  };
+}
+
+/** Parses bytes already in memory (tests, stdin). */
+export function parseYamlBytes(bytes: Uint8Array, file: string): ReadResult {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return { ok: false, issues: [fileIssue(file, ISSUE_CODES.binary, `is binary (NUL byte at offset ${nul}); expected YAML text`)] };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return { ok: false, issues: [fileIssue(file, ISSUE_CODES.binary, 'is not UTF-8 text; expected YAML text')] };
+  }
+  return parseYamlText(text, file);
+}
+
+export function parseYamlText(text: string, file: string): ReadResult {
+  const empty = fileIssue(file, ISSUE_CODES.empty, 'is empty; expected a YAML mapping');
+  if (text.trim() === '') return { ok: false, issues: [empty] };
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (!Array.isArray(parsed)) return { ok: false, issues: [empty] };
+  const documents = parsed as Document.Parsed[];
+  const position = (offset: number): Position => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+
+  const issues: ConfigIssue[] = [];
+  for (const doc of documents) {
+    for (const error of doc.errors) {
+      const start = error.linePos?.[0];
+      issues.push(
+        fileIssue(
+          file,
+          ISSUE_CODES.yamlSyntax,
+          `not valid YAML: ${firstLine(error.message)}`,
+          start ? { line: start.line, column: start.col } : position(error.pos[0]),
+        ),
+      );
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  if (documents.length > 1) {
+    const second = documents[1]!;
+    return {
+      ok: false,
+      issues: [
+        fileIssue(
+          file,
+          ISSUE_CODES.multiDocument,
+          `holds ${documents.length} YAML documents; expected one (put each in its own file)`,
+          position(second.range[0]),
+        ),
+      ],
+    };
+  }
+  const doc = documents[0]!;
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { ok: false, issues: [empty] };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return {
+      ok: false,
+      issues: [fileIssue(file, ISSUE_CODES.yamlSyntax, `not valid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`)],
+    };
+  }
+  return { ok: true, source: new YamlSource(file, value, doc, lines) };
+}
+
+/** yaml's pretty messages carry a position suffix and a code frame; the issue has its own position. */
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  const trimmed = line.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
+}
