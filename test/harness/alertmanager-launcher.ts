@@ -51,6 +51,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
       '--log.level=warn',
     ],
     logFile: join(dir, 'alertmanager.log'),
+    pidFile: join(dir, 'server.pid'),
     cwd: dir,
   });
   const service = new Service({

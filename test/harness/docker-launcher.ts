@@ -95,7 +95,8 @@ export async function startDocker(opts: DockerOptions = {}): Promise<DockerHandl
     '--log-level=warn',
   ];
   if (tcpPort) args.push('--host', `tcp://127.0.0.1:${tcpPort}`);
-  const proc = new ManagedProcess({ command: dockerd, args, logFile: join(dir, 'dockerd.log'), cwd: dir });
+  const proc = new ManagedProcess({ command: dockerd, args, logFile: join(dir, 'dockerd.log'),
+    pidFile: join(dir, 'server.pid'), cwd: dir });
 
   const address: DockerAddress = {
     socketPath,

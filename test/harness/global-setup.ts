@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { startAlertmanager } from './alertmanager-launcher.js';
 import { startDocker } from './docker-launcher.js';
 import { startPostgres } from './postgres-launcher.js';
-import { freePort, sweepOrphans } from './process-utils.js';
+import { OWNER_ENV, freePort, sweepOrphans, sweepOwnedBy } from './process-utils.js';
 import { startPrometheus } from './prometheus-launcher.js';
 import { startRedis } from './redis-launcher.js';
 import type { ServiceControl } from './service-handle.js';
@@ -30,33 +30,32 @@ const log = (msg: string): void => {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const requested = process.env.VIGIL_TEST_SERVICES ?? '';
   const wanted = requestedServices(requested);
+  // Workers inherit this: folders of instances tests start themselves belong to this run.
+  process.env[OWNER_ENV] = String(process.pid);
   const orphans = sweepOrphans();
   if (orphans.length) log(`removed leftovers of an earlier killed run: ${orphans.join(' ')}`);
 
   const running: ServiceControl[] = [];
+  // A service leaves `running` only once fully stopped, so the exit handler still reaches one
+  // whose stop() was cut short.
   const stopAll = async (): Promise<void> => {
-    const all = running.splice(0);
-    await Promise.allSettled(all.map((s) => s.stop()));
+    await Promise.allSettled(
+      [...running].map(async (s) => {
+        await s.stop();
+        running.splice(running.indexOf(s), 1);
+      }),
+    );
   };
-  // Last resort if the process exits without running the teardown (e.g. process.exit elsewhere).
-  const onExit = (): void => {
-    for (const s of running.splice(0)) {
-      try {
-        s.killSync();
-      } catch {
-        // keep going: the others must still be stopped
-      }
-    }
-  };
+  // (A process 'exit' hook in service-handle.ts SIGKILLs whatever is still live as a last resort.)
   const onSignal = (sig: NodeJS.Signals): void => {
     log(`${sig}: stopping test services`);
-    void stopAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    void stopAll()
+      .then(() => sweepOwnedBy(process.pid))
+      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
-  process.once('exit', onExit);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const detach = (): void => {
-    process.off('exit', onExit);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
@@ -107,6 +106,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const t = Date.now();
     await stopAll();
     detach();
+    const leaked = sweepOwnedBy(process.pid);
+    if (leaked.length) log(`removed instances tests did not stop: ${leaked.join(' ')}`);
     log(`stopped test services in ${Date.now() - t} ms`);
   };
 }

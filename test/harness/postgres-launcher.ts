@@ -71,6 +71,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
     command: postgresBin,
     args,
     logFile: join(dir, 'postgres.log'),
+    pidFile: join(dir, 'server.pid'),
     uid,
     gid,
     env,

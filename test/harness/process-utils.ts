@@ -1,7 +1,7 @@
 // Shared plumbing for the throwaway-service launchers: free ports, temp folders, starting a
 // server as the leader of its own process group, and stopping it by pid (never by name).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -76,12 +76,27 @@ export function requireBinary(path: string, name: string, aptPackage: string): s
   }
 }
 
+/**
+ * Set by the global setup to the vitest main process's pid: folders made in test workers then
+ * belong to the run, and its teardown removes those a test forgot to stop.
+ */
+export const OWNER_ENV = 'VIGIL_HARNESS_OWNER';
+
 /** A fresh folder under /tmp with a short path (unix sockets must stay below 108 characters). */
 export function makeTempDir(kind: string): string {
   const dir = mkdtempSync(`${TEMP_PREFIX}${kind}-`);
   // Records which process owns the folder, so a later run can clean up after a SIGKILLed one.
-  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
+  writeFileSync(join(dir, 'owner.pid'), process.env[OWNER_ENV] ?? String(process.pid));
   return dir;
+}
+
+function readPid(file: string): number {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function pidAlive(pid: number): boolean {
@@ -108,7 +123,15 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Pids of every process whose command line mentions `needle` (e.g. a harness folder). */
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path).replace(/ \(deleted\)$/, '');
+  } catch {
+    return '';
+  }
+}
+
+/** Pids of every process whose command line or working folder mentions `needle` (a harness folder). */
 export function pidsMentioning(needle: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -117,7 +140,9 @@ export function pidsMentioning(needle: string): number[] {
     if (pid === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(needle)) found.push(pid);
+      // Redis rewrites its command line, but every harness server runs inside its folder.
+      const cwd = readlinkSafe(`/proc/${entry}/cwd`);
+      if (cmdline.includes(needle) || cwd === needle || cwd.startsWith(`${needle}/`)) found.push(pid);
     } catch {
       // exited meanwhile
     }
@@ -186,6 +211,8 @@ export interface ManagedProcessOptions {
   cwd?: string;
   /** Signal that asks for a quick clean shutdown (PostgreSQL: SIGINT = fast shutdown). */
   stopSignal?: NodeJS.Signals;
+  /** Where the server's pid is recorded on start (removeDir() kills it even from another process). */
+  pidFile: string;
 }
 
 /**
@@ -214,6 +241,7 @@ export class ManagedProcess {
         gid: this.opts.gid,
       });
       this.child = child;
+      if (child.pid) writeFileSync(this.opts.pidFile, String(child.pid));
       this.exited = new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) resolve();
         child.once('exit', () => resolve());
@@ -250,15 +278,22 @@ export class ManagedProcess {
     if (!child?.pid) return;
     const pid = child.pid;
     const family = descendants(pid);
-    if (this.running()) {
-      signal(pid, this.opts.stopSignal ?? 'SIGTERM');
-      const done = await Promise.race([this.exited.then(() => true), unrefSleep(graceMs).then(() => false)]);
-      if (!done) signal(-pid, 'SIGKILL');
+    // The child is unref'd, so without this Node could exit mid-teardown with nothing left to
+    // wait for (leaving the process and its folder behind).
+    const keepAlive = setInterval(() => undefined, 1_000);
+    try {
+      if (this.running()) {
+        signal(pid, this.opts.stopSignal ?? 'SIGTERM');
+        const done = await Promise.race([this.exited.then(() => true), unrefSleep(graceMs).then(() => false)]);
+        if (!done) signal(-pid, 'SIGKILL');
+      }
+      await Promise.race([this.exited, unrefSleep(5_000)]);
+      signal(-pid, 'SIGKILL');
+      for (const p of family) if (pidAlive(p)) signal(p, 'SIGKILL');
+      this.child = undefined;
+    } finally {
+      clearInterval(keepAlive);
     }
-    await Promise.race([this.exited, unrefSleep(5_000)]);
-    signal(-pid, 'SIGKILL');
-    for (const p of family) if (pidAlive(p)) signal(p, 'SIGKILL');
-    this.child = undefined;
   }
 
   /** Synchronous last resort (process 'exit' handler): SIGKILL the group. */
@@ -274,6 +309,14 @@ export class ManagedProcess {
 /** Removes a harness folder after killing anything still running from it. */
 export function removeDir(dir: string): void {
   if (!dir.startsWith(TEMP_PREFIX)) throw new Error(`refusing to remove ${dir}: not a harness folder`);
+  // The recorded server (its group too: PostgreSQL backends, dockerd's containerd) ...
+  const server = readPid(join(dir, 'server.pid'));
+  if (server && pidAlive(server)) {
+    for (const p of descendants(server)) signal(p, 'SIGKILL');
+    signal(-server, 'SIGKILL');
+    signal(server, 'SIGKILL');
+  }
+  // ... and anything else naming the folder (containerd shims re-parent away from dockerd).
   for (const pid of pidsMentioning(dir)) signal(pid, 'SIGKILL');
   unmountUnder(dir);
   try {
@@ -290,16 +333,29 @@ export function removeDir(dir: string): void {
  * kills the processes still using them, unmounts, removes. Live runs' folders are left alone.
  */
 export function sweepOrphans(): string[] {
+  return sweep((owner) => !owner || !pidAlive(owner));
+}
+
+/** Removes the folders (and kills the servers) owned by `owner`: what a run's tests forgot to stop. */
+export function sweepOwnedBy(owner: number): string[] {
+  return sweep((o) => o === owner);
+}
+
+function sweep(shouldRemove: (owner: number) => boolean): string[] {
   const removed: string[] = [];
   for (const name of readdirSync('/tmp')) {
     const dir = `/tmp/${name}`;
     if (!dir.startsWith(TEMP_PREFIX)) continue;
     const ownerFile = join(dir, 'owner.pid');
+    // A folder without owner file is being created right now by someone else: leave it.
     if (!existsSync(ownerFile)) continue;
-    const owner = Number(readFileSync(ownerFile, 'utf8'));
-    if (owner && pidAlive(owner)) continue;
-    removeDir(dir);
-    removed.push(dir);
+    if (!shouldRemove(readPid(ownerFile))) continue;
+    try {
+      removeDir(dir);
+      removed.push(dir);
+    } catch {
+      // another run may be removing it at the same moment
+    }
   }
   return removed;
 }

@@ -85,6 +85,7 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Pro
       '--log.level=warn',
     ],
     logFile: join(dir, 'prometheus.log'),
+    pidFile: join(dir, 'server.pid'),
     cwd: dir,
   });
   const service = new Service({

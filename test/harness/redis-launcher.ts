@@ -44,6 +44,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> 
     command: bin,
     args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
     logFile: join(dir, 'redis.log'),
+    pidFile: join(dir, 'server.pid'),
     cwd: dir,
   });
   const address: RedisAddress = { host: '127.0.0.1', port, url: `redis://127.0.0.1:${port}` };

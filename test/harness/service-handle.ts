@@ -33,8 +33,32 @@ export interface ServiceHooks {
   graceMs?: number;
 }
 
+/**
+ * Every service started in this process and not yet removed. A test worker that exits without
+ * stopping its own instance still kills it here; a SIGKILLed process leaves folders that the next
+ * run's sweepOrphans() removes.
+ */
+const live = new Set<Service>();
+let exitHookInstalled = false;
+
+function trackLive(service: Service): void {
+  live.add(service);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const s of [...live]) {
+      try {
+        s.killSync();
+      } catch {
+        // keep going: the others must still be stopped
+      }
+    }
+  });
+}
+
 export class Service implements ServiceControl {
   private stopped = false;
+  private removed = false;
 
   constructor(private readonly hooks: ServiceHooks) {}
 
@@ -52,6 +76,7 @@ export class Service implements ServiceControl {
 
   /** First start: on failure, everything is cleaned up before the error propagates. */
   async start(): Promise<void> {
+    trackLive(this);
     try {
       this.hooks.process.start();
       await this.hooks.ready();
@@ -76,19 +101,26 @@ export class Service implements ServiceControl {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.hooks.process.running() && this.hooks.beforeStop) {
-      await this.hooks.beforeStop().catch(() => undefined);
-    }
+    const keepAlive = setInterval(() => undefined, 1_000);
     try {
+      if (this.hooks.process.running() && this.hooks.beforeStop) {
+        await this.hooks.beforeStop().catch(() => undefined);
+      }
       await this.halt();
     } finally {
+      clearInterval(keepAlive);
       removeDir(this.dir);
+      this.removed = true;
+      live.delete(this);
     }
   }
 
+  /** Works even while an async stop() is under way (the process may exit at any moment). */
   killSync(): void {
-    if (this.stopped) return;
+    if (this.removed) return;
     this.stopped = true;
+    this.removed = true;
+    live.delete(this);
     this.hooks.process.killSync();
     try {
       this.hooks.afterExit?.();
