@@ -1,0 +1,105 @@
+import type { Objective } from '../config/slo-schema.js';
+import type { IndicatorReader } from './indicator-reader.js';
+import { BURN_RATE_WINDOWS } from './burn-windows.js';
+import { withinThreshold } from './objective-status.js';
+
+export interface BudgetFigures {
+  /** Good share over the period as far as history reaches; null without data. */
+  compliance: number | null;
+  /** Share of the period the figure rests on; null when unknown (Prometheus keeps its own history). */
+  coverage: number | null;
+  errorBudgetRemaining: number | null;
+  burnRates: Array<{ window: string; rate: number | null }>;
+  /** Error ratio over the objective's window (burning faster than 1x when above 1 − target). */
+  currentErrorRatio: number | null;
+}
+
+/** At most this many timeslices are looked at per objective and cycle (bounds the work). */
+const MAX_SLICES = 20_000;
+const MIN_SLICE_MS = 60_000;
+
+export function budgetRemaining(compliance: number, target: number): number {
+  return 1 - (1 - compliance) / (1 - target);
+}
+
+/**
+ * Compliance, error budget and burn rates of an objective with a target.
+ * - Event indicators (probe, ratio): error ratio = bad / all events over each span.
+ * - Threshold indicators: timeslices (OpenSLO "Timeslices") of the objective's window (at least
+ *   1 min), aligned to the epoch; a slice is good when its worse value is within the threshold;
+ *   error ratio = bad slices / slices with data.
+ * History shorter than the period: the figures rest on what is stored and `coverage` says how
+ * much of the period that is.
+ */
+export function budgetFigures(reader: IndicatorReader, objective: Objective, now: number): BudgetFigures | null {
+  const target = objective.target;
+  if (target === undefined) return null;
+  const budget = 1 - target;
+  const rate = (ratio: number | null) => (ratio === null ? null : ratio / budget);
+
+  if (reader.errorRatio) {
+    const period = reader.errorRatio(objective.period);
+    const compliance = period === null ? null : 1 - period.ratio;
+    return {
+      compliance,
+      coverage: coverageOf(reader, objective, now),
+      errorBudgetRemaining: compliance === null ? null : budgetRemaining(compliance, target),
+      burnRates: BURN_RATE_WINDOWS.map((w) => ({ window: w.label, rate: rate(reader.errorRatio!(w.ms)?.ratio ?? null) })),
+      currentErrorRatio: reader.errorRatio(objective.window)?.ratio ?? null,
+    };
+  }
+
+  if (reader.sliceValue && objective.threshold) {
+    const threshold = objective.threshold;
+    const worse: 'max' | 'min' = threshold.max !== undefined ? 'max' : 'min';
+    const sliceMs = Math.max(objective.window, MIN_SLICE_MS);
+    const oldest = reader.oldest();
+    if (oldest === null) return emptyFigures();
+    const periodStart = Math.max(now - objective.period, Math.floor(oldest / sliceMs) * sliceMs);
+    const firstSlice = Math.max(Math.floor(periodStart / sliceMs) * sliceMs, Math.floor(now / sliceMs) * sliceMs - (MAX_SLICES - 1) * sliceMs);
+    const starts: number[] = [];
+    const good: boolean[] = [];
+    for (let from = firstSlice; from <= now; from += sliceMs) {
+      const v = reader.sliceValue(from, Math.min(from + sliceMs, now), worse);
+      if (v === null) continue;
+      starts.push(from);
+      good.push(withinThreshold(v, threshold));
+    }
+    const errorRatioSince = (since: number): number | null => {
+      let total = 0;
+      let bad = 0;
+      for (let i = starts.length - 1; i >= 0 && starts[i]! + sliceMs > since; i--) {
+        total++;
+        if (!good[i]) bad++;
+      }
+      return total > 0 ? bad / total : null;
+    };
+    const periodRatio = errorRatioSince(now - objective.period);
+    const compliance = periodRatio === null ? null : 1 - periodRatio;
+    return {
+      compliance,
+      coverage: Math.min(1, (starts.length * sliceMs) / objective.period),
+      errorBudgetRemaining: compliance === null ? null : budgetRemaining(compliance, target),
+      burnRates: BURN_RATE_WINDOWS.map((w) => ({ window: w.label, rate: rate(errorRatioSince(now - w.ms)) })),
+      currentErrorRatio: errorRatioSince(now - objective.window),
+    };
+  }
+  return emptyFigures();
+}
+
+function coverageOf(reader: IndicatorReader, objective: Objective, now: number): number | null {
+  // Answers computed by Prometheus rest on Prometheus's own history, which vigil cannot see.
+  if (reader.externalHistory) return null;
+  const oldest = reader.oldest();
+  return oldest === null ? null : Math.min(1, Math.max(0, now - oldest) / objective.period);
+}
+
+function emptyFigures(): BudgetFigures {
+  return {
+    compliance: null,
+    coverage: null,
+    errorBudgetRemaining: null,
+    burnRates: BURN_RATE_WINDOWS.map((w) => ({ window: w.label, rate: null })),
+    currentErrorRatio: null,
+  };
+}

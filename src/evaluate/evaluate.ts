@@ -1,0 +1,148 @@
+import type { Config } from '../config/config.js';
+import { indicatorKind, type Objective } from '../config/slo-schema.js';
+import type {
+  Bounds,
+  ObjectiveResult,
+  ObjectiveStatus,
+  QuantityValue,
+  ServiceResult,
+  ServiceSummary,
+  Snapshot,
+} from '../snapshot/snapshot-schema.js';
+import type { SourceHealth } from '../sources/source.js';
+import type { SampleStore } from '../store/sample-store.js';
+import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from '../units/units.js';
+import type { Reading } from './indicator-reader.js';
+import { budgetFigures } from './error-budget.js';
+import { thresholdStatus, worstStatus } from './objective-status.js';
+import { createReader, resolveSource, type ScrapeReaderFactory } from './reader-factory.js';
+import { staleAfterMs } from './staleness.js';
+
+export interface EvaluateInputs {
+  /** Health of every source instance, from the scheduler. */
+  readonly sources?: readonly SourceHealth[];
+  /** Readers for scrape-backed latency/ratio indicators (issue 7). */
+  readonly scrapeReaders?: ScrapeReaderFactory;
+}
+
+/**
+ * The evaluator: config + store + clock in, snapshot out. Pure: it reads the store and returns
+ * fresh objects, it does no I/O and keeps no state, so the same inputs give the same snapshot.
+ */
+export function evaluate(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Snapshot {
+  const services: ServiceResult[] = config.services.map(({ slo }) => {
+    const objectives = slo.objectives.map((o) => evaluateObjective(config, store, now, slo.service, o, inputs));
+    const ages = objectives.flatMap((o) => (o.dataAgeSeconds === null ? [] : [o.dataAgeSeconds]));
+    return {
+      service: slo.service,
+      labels: { ...(slo.labels ?? {}) },
+      status: worstStatus(objectives.map((o) => o.status)),
+      objectives,
+      summary: summarise(slo.objectives, objectives),
+      dataAgeSeconds: ages.length > 0 ? Math.max(...ages) : null,
+    };
+  });
+  return { evaluatedAt: now, services, sources: (inputs.sources ?? []).map((s) => ({ ...s })) };
+}
+
+export function evaluateObjective(
+  config: Config,
+  store: SampleStore,
+  now: number,
+  service: string,
+  objective: Objective,
+  inputs: EvaluateInputs = {},
+): ObjectiveResult {
+  const kind = indicatorKind(objective.indicator);
+  const source = resolveSource(config, objective);
+  const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(config, source, objective.window) };
+  const reader = createReader(ctx, config, service, objective, source, inputs.scrapeReaders);
+  const reading = reader.current();
+  const figures = budgetFigures(reader, objective, now);
+
+  let status = readingStatus(kind, reading, objective);
+  if (figures && status !== 'no_data' && objective.threshold === undefined) {
+    // An event objective with a target and no bound: spent budget is a breach, burning faster
+    // than the budget allows over the objective's window is a warning.
+    if (figures.errorBudgetRemaining !== null && figures.errorBudgetRemaining <= 0) status = 'breach';
+    else if (figures.currentErrorRatio !== null && objective.target !== undefined && figures.currentErrorRatio > 1 - objective.target) {
+      status = worstStatus([status, 'warning']);
+    }
+  }
+
+  const result: ObjectiveResult = {
+    name: objective.name,
+    kind,
+    source,
+    status,
+    value: reading.value === null ? null : quantityValue(reading.value, reader.unit, kind === 'memoryLeak'),
+    threshold: bounds(objective),
+    target: objective.target ?? null,
+    window: formatDuration(objective.window),
+    period: objective.target === undefined ? null : formatDuration(objective.period),
+    compliance: figures?.compliance ?? null,
+    complianceCoverage: figures?.coverage ?? null,
+    errorBudgetRemaining: figures?.errorBudgetRemaining ?? null,
+    burnRates: figures?.burnRates ?? [],
+    breakdown: reading.breakdown.map((b) => ({ labels: b.labels, value: b.value, ...(b.leak ? { leak: { ...b.leak } } : {}) })),
+    dataAgeSeconds: reading.newestT === null ? null : Math.max(0, now - reading.newestT) / 1000,
+  };
+  if (objective.description !== undefined) result.description = objective.description;
+  if (reading.leak) result.leak = { ...reading.leak };
+  if (reading.error !== undefined) result.error = reading.error;
+  return result;
+}
+
+function readingStatus(kind: string, reading: Reading, objective: Objective): ObjectiveStatus {
+  if (kind === 'memoryLeak') {
+    switch (reading.leak?.verdict) {
+      case 'leak':
+        return 'breach';
+      case 'suspected':
+        return 'warning';
+      case 'ok':
+        return 'ok';
+      default:
+        return 'no_data';
+    }
+  }
+  if (reading.value === null) return 'no_data';
+  return objective.threshold ? thresholdStatus(reading.value, objective.threshold) : 'ok';
+}
+
+function quantityValue(value: number, unit: QuantityUnit, perHour = false): QuantityValue {
+  const display = perHour ? `${formatQuantity({ value, unit: 'bytes' })}/h` : formatQuantity({ value, unit });
+  return { value, unit, display };
+}
+
+function bounds(objective: Objective): Bounds | null {
+  const t = objective.threshold;
+  if (!t) return null;
+  const q = (x: Quantity | undefined) => (x === undefined ? null : quantityValue(x.value, x.unit));
+  return { max: q(t.max), min: q(t.min), warning: q(t.warning) };
+}
+
+/** The headline figures, each from the objectives that measure it; null when none has data. */
+function summarise(objectives: readonly Objective[], results: readonly ObjectiveResult[]): ServiceSummary {
+  const valuesOf = (kind: string) =>
+    results.flatMap((r) => (r.kind === kind && r.value !== null ? [r.value.value] : []));
+  const maxOf = (xs: number[]) => (xs.length > 0 ? Math.max(...xs) : null);
+  const minOf = (xs: number[]) => (xs.length > 0 ? Math.min(...xs) : null);
+  const scale = (x: number | null, k: number) => (x === null ? null : x * k);
+
+  const uptime = minOf(valuesOf('probe')) ?? minOf(valuesOf('ratio'));
+  // The P95 figure comes from the latency objectives that ask for the 95th percentile (the ML
+  // decision latency), else from any latency objective.
+  const p95s = results.flatMap((r, i) => {
+    const ind = objectives[i]!.indicator;
+    return 'latency' in ind && ind.latency.quantile === 0.95 && r.value !== null ? [r.value.value] : [];
+  });
+  return {
+    uptime_percentage: scale(uptime, 100),
+    response_time_p95: scale(maxOf(p95s) ?? maxOf(valuesOf('latency')), 1000),
+    memory_usage_bytes: maxOf(valuesOf('containerMemory')),
+    cpu_usage_percent: scale(maxOf(valuesOf('containerCpu')), 100),
+    cache_hit_ratio: minOf(valuesOf('redisHitRatio')),
+    db_query_p95_ms: scale(maxOf(valuesOf('postgresQueryLatency')), 1000),
+  };
+}

@@ -1,0 +1,61 @@
+import type { QuantityUnit } from '../units/units.js';
+import type { LeakVerdict } from '../leak/leak-verdict.js';
+import type { SampleStore } from '../store/sample-store.js';
+
+/** One part of a figure that covers many things (a container, a statement, a Redis instance). */
+export interface BreakdownPart {
+  labels: Record<string, string>;
+  value: number | null;
+  leak?: LeakVerdict;
+}
+
+/** What an indicator reads now. `value` null means no usable data; `error` says why. */
+export interface Reading {
+  value: number | null;
+  /** Newest point the value rests on (unix ms); null when there is none. */
+  newestT: number | null;
+  breakdown: BreakdownPart[];
+  leak?: LeakVerdict;
+  error?: string;
+}
+
+/** An error ratio (bad / all) over a window, and the newest point it rests on. */
+export interface ErrorRatio {
+  ratio: number;
+  newestT: number;
+}
+
+/** Everything a reader may look at: the store and the clock, nothing with I/O. */
+export interface ReadContext {
+  readonly store: SampleStore;
+  readonly now: number;
+  /** The objective's window in ms. */
+  readonly windowMs: number;
+  /** A point older than this is stale: it does not count as current data. */
+  readonly staleAfterMs: number;
+}
+
+/**
+ * Reads one indicator kind from the store. Gauge-like kinds answer `sliceValue` (timeslice
+ * compliance for threshold objectives with a target); event-like kinds answer `errorRatio`
+ * (occurrence compliance, burn rates).
+ */
+export interface IndicatorReader {
+  readonly unit: QuantityUnit;
+  /** True when long-span answers come from a system with its own history (Prometheus). */
+  readonly externalHistory?: boolean;
+  current(): Reading;
+  /** The indicator over `[from, to]`, its worse end for a bound on side `worse`; null without data. */
+  sliceValue?(from: number, to: number, worse: 'max' | 'min'): number | null;
+  /** Bad events / all events over the `windowMs` ending now; null without data. */
+  errorRatio?(windowMs: number): ErrorRatio | null;
+  /** Time of the oldest stored point this indicator could use (how far history reaches). */
+  oldest(): number | null;
+}
+
+export const noData = (error: string, newestT: number | null = null): Reading => ({
+  value: null,
+  newestT,
+  breakdown: [],
+  error,
+});

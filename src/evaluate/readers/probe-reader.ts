@@ -1,0 +1,74 @@
+import type { ProbeIndicator } from '../../config/slo-schema.js';
+import { noData, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { newestOf, oldestOf } from './gauge-reader.js';
+
+export const PROBE_SUCCESS = 'probe_success';
+
+/** The URL a probe objective checks: its `url`, or the source's `baseUrl` joined with `path`. */
+export function probeUrl(indicator: ProbeIndicator, baseUrl: string | undefined): string | null {
+  if (indicator.url !== undefined) return indicator.url;
+  if (indicator.path === undefined || baseUrl === undefined) return null;
+  return baseUrl.replace(/\/+$/, '') + indicator.path;
+}
+
+/**
+ * HTTP probe results as events: every probe is one event, good when it succeeded. The value is the
+ * success share over the window; compliance and burn rates use the same count over longer spans.
+ */
+export class ProbeReader implements IndicatorReader {
+  readonly unit = 'ratio' as const;
+
+  constructor(
+    private readonly ctx: ReadContext,
+    private readonly indicator: ProbeIndicator,
+    private readonly url: string | null,
+  ) {}
+
+  private series() {
+    const { source, path } = this.indicator;
+    const url = this.url;
+    return this.ctx.store.select(
+      PROBE_SUCCESS,
+      (l) => l.source === source && (l.url === url || (url === null && path !== undefined && (l.url ?? '').endsWith(path))),
+    );
+  }
+
+  private counts(from: number, to: number): { good: number; total: number; newestT: number } | null {
+    let good = 0;
+    let total = 0;
+    let newestT = -Infinity;
+    for (const s of this.series()) {
+      const { t, v } = s.buffer.range(from, to);
+      for (let i = 0; i < v.length; i++) {
+        total++;
+        if (v[i]! >= 1) good++;
+        newestT = Math.max(newestT, t[i]!);
+      }
+    }
+    return total > 0 ? { good, total, newestT } : null;
+  }
+
+  current(): Reading {
+    const { now, windowMs, staleAfterMs } = this.ctx;
+    const series = this.series();
+    if (series.length === 0) return noData(`no probe results for ${this.url ?? this.indicator.path ?? '?'}`);
+    const newest = newestOf(series);
+    if (newest === null || newest < now - staleAfterMs) return noData('stale: no recent probe result', newest);
+    const c = this.counts(now - windowMs, now)!;
+    const value = c.good / c.total;
+    return {
+      value,
+      newestT: c.newestT,
+      breakdown: [{ labels: { url: this.url ?? this.indicator.path ?? '', probes: String(c.total), failed: String(c.total - c.good) }, value }],
+    };
+  }
+
+  errorRatio(windowMs: number): ErrorRatio | null {
+    const c = this.counts(this.ctx.now - windowMs, this.ctx.now);
+    return c ? { ratio: 1 - c.good / c.total, newestT: c.newestT } : null;
+  }
+
+  oldest(): number | null {
+    return oldestOf(this.series());
+  }
+}
