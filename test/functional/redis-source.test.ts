@@ -16,7 +16,7 @@ async function sampleInto(source: RedisSource, store: SampleStore): Promise<numb
   for (const p of result.points) store.append(p);
   // Keep successive samples on distinct milliseconds (the store ignores a repeated timestamp).
   await new Promise((r) => setTimeout(r, 5));
-  return result.points[0]?.t ?? Number.NaN;
+  return result.points.at(-1)?.t ?? Number.NaN;
 }
 
 async function traffic(client: Redis, hits: number, misses: number): Promise<void> {
@@ -85,6 +85,25 @@ describe('Redis source (own instance)', () => {
       expect(r).toEqual({ ratio: 28 / 50, hits: 28, misses: 22 });
       expect(r.ratio).toBeGreaterThanOrEqual(0);
       expect(r.ratio).toBeLessThanOrEqual(1);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('a server restart (new run_id) starts new series and still counts the traffic after it', async () => {
+    const source = new RedisSource('cache', config(redis.url));
+    const store = new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 1000 });
+    try {
+      const t0 = await sampleInto(source, store);
+      await traffic(client, 50, 0);
+      await sampleInto(source, store);
+      await redis.restart();
+      await client.set('present', 'yes'); // ioredis reconnects the test client on its own
+      await traffic(client, 6, 4);
+      const t2 = await sampleInto(source, store);
+      const runIds = new Set(store.select('redis_keyspace_hits_total').map((s) => s.labels.run_id));
+      expect(runIds.size).toBe(2);
+      expect(hitRatioOverWindow(hitsAndMisses(store), t0, t2)).toEqual({ ratio: 56 / 60, hits: 56, misses: 4 });
     } finally {
       await source.close();
     }

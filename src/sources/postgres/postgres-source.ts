@@ -4,7 +4,7 @@ import type { PostgresSourceConfig } from '../../config/daemon-schema.js';
 import type { Point, SampleResult, Source } from '../source.js';
 import { raceAbort } from '../redis/race-abort.js';
 import { extensionError, isExtensionProblem, PostgresSourceError, type ExtensionState } from './postgres-errors.js';
-import { statementSelectors, type StatementSelector } from './statement-selectors.js';
+import { selectorLabel, statementSelectors, type StatementSelector } from './statement-selectors.js';
 import {
   STATEMENTS_SQL,
   statementRowsToPoints,
@@ -23,6 +23,9 @@ SELECT current_database() AS database,
        current_setting('pg_stat_statements.max', true) IS NOT NULL AS preloaded,
        EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS created`;
 
+const statementKey = (row: StatementRow): string => `${row.dbid}/${row.userid}/${row.queryid}`;
+const zeroed = (row: StatementRow): StatementRow => ({ ...row, calls: 0, total_ms: 0, sumsq_ms2: 0, max_ms: 0 });
+
 /** Hides the password of a connection string for messages. */
 export function redactConnectionString(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/)([^:@/]*):([^@/]*)@/, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
@@ -37,6 +40,8 @@ export class PostgresSource implements Source {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly selectors: StatementSelector[];
+  /** Per selector: when it was last read and which statements it held then. */
+  private readonly previous = new Map<string, { t: number; keys: Set<string> }>();
 
   constructor(
     readonly name: string,
@@ -77,7 +82,19 @@ export class PostgresSource implements Source {
       const points: Point[] = [];
       for (const selector of this.selectors) {
         const result = await this.pool.query<StatementRow>(STATEMENTS_SQL, statementsParams(selector));
-        points.push(...statementRowsToPoints(this.name, selector, result.rows, Date.now()));
+        const t = Date.now();
+        const label = selectorLabel(selector);
+        const before = this.previous.get(label);
+        const keys = new Set(result.rows.map(statementKey));
+        if (before) {
+          // A statement absent from the previous read entered the view after it, so it was at
+          // zero then: saying so lets its first calls count instead of being lost to the
+          // window function, which needs two points.
+          const fresh = result.rows.filter((row) => !before.keys.has(statementKey(row)));
+          points.push(...statementRowsToPoints(this.name, selector, fresh.map(zeroed), before.t));
+        }
+        points.push(...statementRowsToPoints(this.name, selector, result.rows, t));
+        this.previous.set(label, { t, keys });
       }
       return { points };
     } catch (err) {

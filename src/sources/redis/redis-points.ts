@@ -36,3 +36,20 @@ export function redisInfoToPoints(source: string, info: RedisInfo, t: number): P
   }
   return points;
 }
+
+const COUNTERS = [REDIS_METRICS.hits, REDIS_METRICS.misses, REDIS_METRICS.evictedKeys];
+
+/**
+ * After a server restart (a new run_id) the counters started from zero when the server started.
+ * Zero points at that moment (never before the previous sample) let the window functions count
+ * the traffic between the restart and the first sample of the new run instead of losing it.
+ */
+export function restartBaseline(source: string, info: RedisInfo, t: number, previousSampleT: number): Point[] {
+  const uptime = infoNumber(info, 'uptime_in_seconds');
+  const runId = info.fields.get('run_id') ?? '';
+  if (uptime === undefined) return [];
+  // uptime is whole seconds (rounded down): one more second is surely before the start.
+  const startedAt = Math.max(previousSampleT + 1, t - (uptime + 1) * 1000);
+  if (startedAt >= t) return [];
+  return COUNTERS.map((metric) => ({ metric, labels: { source, run_id: runId }, t: startedAt, value: 0 }));
+}

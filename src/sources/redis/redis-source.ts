@@ -4,7 +4,7 @@ import type { RedisSourceConfig } from '../../config/daemon-schema.js';
 import type { SampleResult, Source } from '../source.js';
 import { parseRedisInfo } from './info-parser.js';
 import { raceAbort } from './race-abort.js';
-import { redisInfoToPoints } from './redis-points.js';
+import { redisInfoToPoints, restartBaseline } from './redis-points.js';
 
 /** Hides the password of a redis URL for messages and logs. */
 export function redactRedisUrl(url: string): string {
@@ -24,6 +24,7 @@ export class RedisSource implements Source {
   readonly kind = 'redis' as const;
   private readonly client: Redis;
   private lastConnectError: Error | null = null;
+  private previous: { runId: string; t: number } | null = null;
 
   constructor(
     readonly name: string,
@@ -52,7 +53,14 @@ export class RedisSource implements Source {
     await raceAbort(this.ensureConnected(), signal);
     const text = await raceAbort(this.client.info(), signal);
     const t = Date.now();
-    return { points: redisInfoToPoints(this.name, parseRedisInfo(text), t) };
+    const info = parseRedisInfo(text);
+    const points = redisInfoToPoints(this.name, info, t);
+    const runId = info.fields.get('run_id') ?? '';
+    if (this.previous && this.previous.runId !== runId) {
+      points.unshift(...restartBaseline(this.name, info, t, this.previous.t));
+    }
+    this.previous = { runId, t };
+    return { points };
   }
 
   private async ensureConnected(): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRedisInfo } from '../../../src/sources/redis/info-parser.js';
-import { redisInfoToPoints } from '../../../src/sources/redis/redis-points.js';
+import { redisInfoToPoints, restartBaseline } from '../../../src/sources/redis/redis-points.js';
 import { redactRedisUrl } from '../../../src/sources/redis/redis-source.js';
 
 const INFO = [
@@ -59,5 +59,20 @@ describe('redis INFO', () => {
   it('hides the password in messages', () => {
     expect(redactRedisUrl('rediss://:s3cret@cache:6380/0')).toBe('rediss://***@cache:6380/0');
     expect(redactRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('redis restart baseline', () => {
+  it('puts zero counters at the server start, never before the previous sample', () => {
+    const info = parseRedisInfo('run_id:new\r\nuptime_in_seconds:10\r\n');
+    const points = restartBaseline('cache', info, 100_000, 50_000);
+    expect(points.map((p) => [p.metric, p.t, p.value])).toEqual([
+      ['redis_keyspace_hits_total', 89_000, 0],
+      ['redis_keyspace_misses_total', 89_000, 0],
+      ['redis_evicted_keys_total', 89_000, 0],
+    ]);
+    expect(points[0]!.labels).toEqual({ source: 'cache', run_id: 'new' });
+    // uptime longer than the gap: the baseline sits just after the previous sample
+    expect(restartBaseline('cache', parseRedisInfo('run_id:n\r\nuptime_in_seconds:999\r\n'), 100_000, 95_000)[0]!.t).toBe(95_001);
   });
 });
