@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeInput } from '../units/units.js';
 import { durationSchema } from './units-schema.js';
 
 /**
@@ -9,7 +10,9 @@ import { durationSchema } from './units-schema.js';
 
 /** node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). */
 const schedule = z.string().min(1);
-const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, 'expected a name of letters, digits, `_` and `-`');
+const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, {
+  error: (iss) => `expected a name of letters, digits, \`_\` and \`-\`, got ${describeInput(iss.input)}`,
+});
 
 const common = {
   schedule: schedule.optional(),

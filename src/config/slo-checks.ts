@@ -3,7 +3,8 @@ import type { ConfigIssue } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import { ISSUE_CODES } from './issue-codes.js';
 import { formatPath } from './issue-format.js';
-import { INDICATOR_KINDS, type IndicatorKind } from './slo-schema.js';
+import { didYouMean } from './did-you-mean.js';
+import { INDICATOR_KINDS, objectiveSchema, type IndicatorKind } from './slo-schema.js';
 import { lookupSource } from './source-lookup.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
@@ -105,9 +106,16 @@ export function checkSloDocument(raw: unknown, source: YamlSource, daemon?: Daem
   return out;
 }
 
+/** A key the loader already reports as a typo of `threshold` or `target` counts as given: one message per mistake. */
+function given(objective: Record<string, unknown>, key: 'threshold' | 'target'): boolean {
+  if (objective[key] !== undefined) return true;
+  const known = Object.keys(objectiveSchema.shape);
+  return Object.keys(objective).some((k) => !known.includes(k) && didYouMean(k, known) === key);
+}
+
 function checkShape(out: Collector, kind: IndicatorKind, objective: Record<string, unknown>, at: (...rest: PathSegment[]) => PathSegment[]): void {
-  const hasThreshold = objective.threshold !== undefined;
-  const hasTarget = objective.target !== undefined;
+  const hasThreshold = given(objective, 'threshold');
+  const hasTarget = given(objective, 'target');
   if (kind === 'ratio') {
     if (hasThreshold) {
       out.add(at('threshold'), 'a ratio indicator takes a `target` (e.g. 99.9%), not a threshold', ISSUE_CODES.objectiveShape, 'key');

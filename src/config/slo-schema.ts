@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatQuantity } from '../units/units.js';
+import { describeInput, formatQuantity } from '../units/units.js';
 import { ISSUE_CODES } from './issue-codes.js';
 import { bytesSchema, durationSchema, quantitySchema, ratioSchema } from './units-schema.js';
 
@@ -14,11 +14,16 @@ import { bytesSchema, durationSchema, quantitySchema, ratioSchema } from './unit
  * field fails, and the loader reports every error, not only the first.
  */
 
-const name = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a lowercase name of letters, digits and dashes');
+const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+  error: (iss) => `expected a lowercase name of letters, digits and dashes, got ${describeInput(iss.input)}`,
+});
 const labels = z
-  .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'), z.string())
+  .record(
+    z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+      error: (iss) => `expected a Prometheus label name (letters, digits, _), got ${describeInput(iss.input)}`,
+    }),
+    z.string(),
+  )
   .meta({ description: 'Labels added to every series and alert of this scope.' });
 /** Names the source instance in the daemon config; `default` when left out. */
 const sourceRef = z

@@ -108,10 +108,6 @@ function fileIssue(file: string, code: string, message: string, position: Positi
   return { file, line: position.line, column: position.column, path: '', message, code };
 }
 
-function mebibytes(bytes: number): string {
-  return `${(bytes / MAX_FILE_BYTES).toFixed(1)} MiB`;
-}
-
 /** Reads and parses one file; `display` is the name issues carry (relative to the working directory). */
 export async function readYamlFile(path: string, display: string = path): Promise<ReadResult> {
   let bytes: Buffer;
@@ -134,7 +130,7 @@ function tooLarge(display: string, size: number): ReadResult {
   return {
     ok: false,
     issues: [
-      fileIssue(display, ISSUE_CODES.tooLarge, `is ${mebibytes(size)}; the limit is 1 MiB (an SLO file or vigil.yaml is a few KiB)`),
+      fileIssue(display, ISSUE_CODES.tooLarge, `is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`),
     ],
   };
 }
@@ -159,7 +155,7 @@ export function parseYamlText(text: string, file: string): ReadResult {
   if (text.trim() === '') return { ok: false, issues: [empty] };
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (!Array.isArray(parsed)) return { ok: false, issues: [empty] };
+  if (!Array.isArray(parsed) || parsed.length === 0) return { ok: false, issues: [empty] };
   const documents = parsed as Document.Parsed[];
   const position = (offset: number): Position => {
     const { line, col } = lines.linePos(offset);

@@ -128,8 +128,12 @@ export function toConfigIssues(issues: readonly ZodIssue[], ctx: IssueContext, p
       case 'invalid_union':
         out.push(...unionIssues(issue, ctx, path));
         break;
+      case 'invalid_key':
+        // A record key (a label name): the inner issue says what is wrong with it.
+        out.push(make(ctx, path, issue.issues.map((i) => i.message).join('; ') || issue.message, ISSUE_CODES.invalidValue, 'key'));
+        break;
       default:
-        out.push(make(ctx, path, issue.message, codeFor(issue, ctx, path), issue.code === 'invalid_key' ? 'key' : 'value'));
+        out.push(make(ctx, path, issue.message, codeFor(issue, ctx, path)));
     }
   }
   return out;

@@ -1,0 +1,165 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatIssue, ISSUE_CODES, loadConfig } from '../../../src/config/load-config.js';
+
+/**
+ * Every broken file under test/fixtures/invalid-slo with the exact lines `vigil validate`
+ * prints for it: file, line, column, field path and message. Loaded with the fixture daemon
+ * config, so source names are checked too.
+ */
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const dir = 'test/fixtures/invalid-slo';
+const config = 'test/fixtures/valid/vigil.yaml';
+
+async function issuesOf(paths: string[], withConfig = true) {
+  const result = await loadConfig({ configPath: withConfig ? config : undefined, sloPaths: paths, cwd: root, env: {} });
+  if (result.ok) throw new Error(`expected ${paths.join(', ')} to be invalid`);
+  return result.issues;
+}
+
+const CASES: Array<[file: string, code: string, lines: string[]]> = [
+  ['not-yaml.yaml', ISSUE_CODES.yamlSyntax, [
+    'not-yaml.yaml:7:5: not valid YAML: flow map in block collection must be sufficiently indented and end with a }',
+  ]],
+  ['empty.yaml', ISSUE_CODES.empty, ['empty.yaml: is empty; expected a YAML mapping']],
+  ['binary.yaml', ISSUE_CODES.binary, ['binary.yaml: is binary (NUL byte at offset 56); expected YAML text']],
+  ['not-utf8.yaml', ISSUE_CODES.binary, ['not-utf8.yaml: is not UTF-8 text; expected YAML text']],
+  ['multi-document.yaml', ISSUE_CODES.multiDocument, [
+    'multi-document.yaml:8:1: holds 2 YAML documents; expected one (put each in its own file)',
+  ]],
+  ['duplicate-yaml-key.yaml', ISSUE_CODES.yamlSyntax, ['duplicate-yaml-key.yaml:8:5: not valid YAML: map keys must be unique']],
+  ['not-a-map.yaml', ISSUE_CODES.invalidType, ['not-a-map.yaml:1:1: expected a map, got a list']],
+  ['unknown-key.yaml', ISSUE_CODES.unknownKey, [
+    'unknown-key.yaml:8:5 objectives[0].treshold: unknown key "treshold"; did you mean "threshold"?',
+  ]],
+  ['unknown-indicator.yaml', ISSUE_CODES.unknownIndicator, [
+    'unknown-indicator.yaml:7:7 objectives[0].indicator.latancy: unknown indicator kind "latancy"; did you mean "latency"? ' +
+      '(known: latency, ratio, promql, containerMemory, containerCpu, memoryLeak, redisHitRatio, postgresQueryLatency, probe)',
+  ]],
+  ['bad-duration.yaml', ISSUE_CODES.unit, [
+    'bad-duration.yaml:9:12 objectives[0].threshold.max: expected a duration like "50ms", got "fast"',
+  ]],
+  ['bad-size.yaml', ISSUE_CODES.unit, [
+    'bad-size.yaml:8:23 objectives[0].threshold.max: expected a size like "512MiB" or "2GB", got "2 gigs"',
+  ]],
+  ['size-wrong-case.yaml', ISSUE_CODES.unit, [
+    'size-wrong-case.yaml:7:55 objectives[0].indicator.memoryLeak.limit: expected a size like "512MiB" or "2GB", got "2gb" ' +
+      '(units are case-sensitive: did you mean "2GB"?)',
+  ]],
+  ['target-100.yaml', ISSUE_CODES.targetRange, [
+    'target-100.yaml:10:13 objectives[0].target: expected a target above 0% and below 100%, got 100%',
+  ]],
+  ['target-0.yaml', ISSUE_CODES.targetRange, [
+    'target-0.yaml:8:13 objectives[0].target: expected a target above 0% and below 100%, got 0%',
+  ]],
+  ['ratio-without-window.yaml', ISSUE_CODES.ratioWindow, [
+    'ratio-without-window.yaml:8:17 objectives[0].indicator.ratio.errors: expected a {{window}} placeholder for the range, ' +
+      'e.g. rate(http_requests_total[{{window}}])',
+  ]],
+  ['duplicate-objective.yaml', ISSUE_CODES.duplicateObjective, [
+    'duplicate-objective.yaml:8:11 objectives[1].name: duplicate objective name "serving-cpu"; first used at line 5',
+  ]],
+  ['unknown-source.yaml', ISSUE_CODES.unknownSource, [
+    'unknown-source.yaml:7:32 objectives[0].indicator.redisHitRatio.source: source "predictions" is not defined in vigil.yaml ' +
+      'under sources.redis (defined: cache (redis))',
+  ]],
+  ['wrong-source-kind.yaml', ISSUE_CODES.sourceKind, [
+    'wrong-source-kind.yaml:7:26 objectives[0].indicator.latency.source: source "cache" is a redis source; ' +
+      'a latency indicator needs a prometheus or scrape source',
+  ]],
+  ['wrong-unit.yaml', ISSUE_CODES.wrongUnit, [
+    'wrong-unit.yaml:8:23 objectives[0].threshold.max: expected a duration like "50ms", got "2GiB" ' +
+      '(a postgresQueryLatency indicator is measured in time)',
+  ]],
+  ['missing-field.yaml', ISSUE_CODES.missingKey, [
+    'missing-field.yaml:7:7 objectives[0].indicator.latency.histogram: required key is missing (expected a string)',
+  ]],
+  ['missing-threshold.yaml', ISSUE_CODES.missingKey, [
+    'missing-threshold.yaml:5:5 objectives[0].threshold: required key is missing: a containerMemory indicator needs a ' +
+      'threshold with `max` or `min`',
+  ]],
+  ['wrong-api-version.yaml', ISSUE_CODES.apiVersion, [
+    'wrong-api-version.yaml:1:13 apiVersion: expected "vigil/v1", got "vigil/v2"',
+  ]],
+  ['several-mistakes.yaml', ISSUE_CODES.invalidValue, [
+    'several-mistakes.yaml:7:70 objectives[0].indicator.latency.quantile: expected a number below 1, got 95',
+    'several-mistakes.yaml:9:24 objectives[0].alert.severity: expected one of "critical", "page", "ticket", "warning", "info", ' +
+      'got "pager"; did you mean "page"?',
+    'several-mistakes.yaml:9:36 objectives[0].alert.for: expected a duration like "50ms", got "soon"',
+    'several-mistakes.yaml:10:11 objectives[1].name: expected a lowercase name of letters, digits and dashes, got "Serving_CPU"',
+    'several-mistakes.yaml:11:63 objectives[1].indicator.ratio: expected exactly one indicator kind, got containerCpu and ratio',
+    "several-mistakes.yaml:15:14 objectives[2].indicator.probe: expected exactly one of `url` or `path` (joined with the probe source's baseUrl)",
+    'several-mistakes.yaml:17:13 objectives[2].period: expected a duration like "50ms", got "30 days"',
+  ]],
+];
+
+describe('invalid SLO files', () => {
+  it.each(CASES)('%s', async (file, code, lines) => {
+    const issues = await issuesOf([`${dir}/${file}`]);
+    expect(issues.map(formatIssue)).toEqual(lines.map((l) => `${dir}/${l}`));
+    expect(issues.map((i) => i.code)).toContain(code);
+  });
+
+  it('covers every fixture in the folder, so a new fixture cannot go untested', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(join(root, dir))).filter((f) => f.endsWith('.yaml')).sort();
+    expect(files).toEqual(CASES.map(([f]) => f).sort());
+    expect(files.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('reports every error of every file in one run, sorted by file and position', async () => {
+    const issues = await issuesOf([dir]);
+    const expected = CASES.flatMap(([, , lines]) => lines.map((l) => `${dir}/${l}`)).sort();
+    expect(issues.map(formatIssue).sort()).toEqual(expected);
+    const files = issues.map((i) => i.file);
+    expect(files).toEqual([...files].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it('a service defined in two files: the second file is pointed at', async () => {
+    const issues = await issuesOf([`${dir}/duplicate-service`], false);
+    expect(issues.map(formatIssue)).toEqual([
+      `${dir}/duplicate-service/b.yaml:4:10 service: duplicate service "ml-services"; already defined in ${dir}/duplicate-service/a.yaml`,
+    ]);
+    expect(issues[0]!.code).toBe(ISSUE_CODES.duplicateService);
+  });
+
+  it('source names are not checked without a daemon config', async () => {
+    const result = await loadConfig({ sloPaths: [`${dir}/unknown-source.yaml`], cwd: root, env: {} });
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('files too large to read', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'vigil-huge-'));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('refuses a file over 1 MiB without parsing it', async () => {
+    const huge = join(tmp, 'huge.yaml');
+    const line = '# padding padding padding padding padding padding padding padding\n';
+    await writeFile(huge, `apiVersion: vigil/v1\n${line.repeat(Math.ceil((1024 * 1024) / line.length))}`);
+    const { size } = await import('node:fs').then((fs) => fs.statSync(huge));
+    const result = await loadConfig({ sloPaths: [huge], cwd: tmp, env: {} });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map(formatIssue)).toEqual([`huge.yaml: is ${size} bytes; the limit is 1048576 (1 MiB)`]);
+    expect(result.issues[0]!.code).toBe(ISSUE_CODES.tooLarge);
+  });
+
+  it('accepts a file just under the limit', async () => {
+    const big = join(tmp, 'big.yaml');
+    const head = 'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: big\nobjectives:\n' +
+      "  - { name: cpu, indicator: { containerCpu: { containers: 'a*' } }, threshold: { max: 60% } }\n";
+    await writeFile(big, head + '#'.repeat(1024 * 1024 - head.length - 1) + '\n');
+    const result = await loadConfig({ sloPaths: [big], cwd: tmp, env: {} });
+    expect(result.ok).toBe(true);
+  });
+});
