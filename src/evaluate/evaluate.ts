@@ -78,8 +78,8 @@ export function evaluateObjective(
     value: reading.value === null ? null : quantityValue(reading.value, reader.unit, kind === 'memoryLeak'),
     threshold: bounds(objective),
     target: objective.target ?? null,
-    window: formatDuration(objective.window),
-    period: objective.target === undefined ? null : formatDuration(objective.period),
+    window: windowLabel(objective.window),
+    period: objective.target === undefined ? null : windowLabel(objective.period),
     compliance: figures?.compliance ?? null,
     complianceCoverage: figures?.coverage ?? null,
     errorBudgetRemaining: figures?.errorBudgetRemaining ?? null,
@@ -145,4 +145,10 @@ function summarise(objectives: readonly Objective[], results: readonly Objective
     cache_hit_ratio: minOf(valuesOf('redisHitRatio')),
     db_query_p95_ms: scale(maxOf(valuesOf('postgresQueryLatency')), 1000),
   };
+}
+
+/** A window as people write it: whole days as `30d` (not `4w2d`), else the shortest exact form. */
+export function windowLabel(ms: number): string {
+  const day = 86_400_000;
+  return ms >= day && ms % day === 0 ? `${ms / day}d` : formatDuration(ms);
 }

@@ -22,8 +22,9 @@ export interface ContainerSelector {
 
 /**
  * Whether a docker series belongs to the selector: same source instance, container name matching
- * the glob, and every wanted container label equal (the docker source stores a container label
- * `k` as series label `label_k`; a plain `k` is accepted too).
+ * the glob, and every wanted container label equal as series label `label_<k>`. The docker source
+ * does not (yet) copy container labels onto its series; a series without any `label_*` key is
+ * judged by the name glob alone (the source already sampled only containers some selector picks).
  */
 export function containerMatcher(sel: ContainerSelector): (labels: Labels) => boolean {
   const glob = sel.containers !== undefined ? globToRegExp(sel.containers) : null;
@@ -31,7 +32,8 @@ export function containerMatcher(sel: ContainerSelector): (labels: Labels) => bo
   return (labels) => {
     if (labels.source !== sel.source) return false;
     if (glob && !glob.test(labels.container ?? '')) return false;
-    for (const [k, v] of wanted) if ((labels[`label_${k}`] ?? labels[k]) !== v) return false;
+    if (wanted.length === 0 || !Object.keys(labels).some((k) => k.startsWith('label_'))) return true;
+    for (const [k, v] of wanted) if (labels[`label_${k}`] !== v) return false;
     return true;
   };
 }

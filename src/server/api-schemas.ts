@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import {
+  objectiveResultSchema,
+  objectiveStatusSchema,
+  serviceSummarySchema,
+  sourceHealthSchema,
+} from '../snapshot/snapshot-schema.js';
+
+/**
+ * The HTTP API's response bodies, as zod schemas built from the snapshot's. Each is turned into
+ * a JSON Schema once (`jsonSchemaOf`) for fastify's serializer and for the OpenAPI document, so
+ * what is documented is what is sent.
+ */
+
+export const errorResponseSchema = z
+  .object({
+    error: z.string().meta({ description: 'HTTP reason phrase, e.g. `Not Found`.' }),
+    code: z.string().meta({ description: 'Stable error code, `VIGIL_ERR_*`.' }),
+    message: z.string(),
+  });
+
+export const serviceListResponseSchema = z
+  .object({
+    evaluated_at: z.iso.datetime(),
+    services: z.array(
+      z.object({
+        service: z.string(),
+        status: objectiveStatusSchema,
+        objectives: z.object({ total: z.number(), ok: z.number(), warning: z.number(), breach: z.number(), no_data: z.number() }),
+        href: z.string().meta({ description: 'Path of the service\'s full result.' }),
+      }),
+    ),
+  });
+
+export const serviceCurrentResponseSchema = z
+  .object({
+    service: z.string(),
+    status: objectiveStatusSchema,
+    evaluated_at: z.iso.datetime(),
+    data_age_seconds: z.number().nullable().meta({ description: 'Age of the oldest figure the result rests on.' }),
+    ...serviceSummarySchema.shape,
+    labels: z.record(z.string(), z.string()),
+    objectives: z.array(objectiveResultSchema),
+    sources: z.array(sourceHealthSchema).meta({ description: 'Health of every source instance the service\'s objectives read.' }),
+  });
+
+export const healthResponseSchema = z.object({ status: z.enum(['ok', 'ready', 'not_ready']) });
+
+export const reloadResponseSchema = z.object({
+  reloaded: z.boolean(),
+  services: z.array(z.string()),
+  message: z.string(),
+});
+
+export const reloadErrorResponseSchema = errorResponseSchema
+  .extend({
+    issues: z.array(
+      z.object({ file: z.string(), line: z.number(), column: z.number(), path: z.string(), message: z.string(), code: z.string() }),
+    ),
+  });
+
+export type ServiceListResponse = z.infer<typeof serviceListResponseSchema>;
+export type ServiceCurrentResponse = z.infer<typeof serviceCurrentResponseSchema>;
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A zod schema as a self-contained JSON Schema. Nullable primitives become `type: [t, "null"]`
+ * instead of `anyOf` (fast-json-stringify serialises those without trying branches).
+ */
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  const raw = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  delete raw.$schema;
+  delete raw.id;
+  return simplify(raw) as JsonSchema;
+}
+
+function simplify(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(simplify);
+  if (node === null || typeof node !== 'object') return node;
+  const obj = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, simplify(v)])) as JsonSchema;
+  const anyOf = obj.anyOf as JsonSchema[] | undefined;
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const nullIdx = anyOf.findIndex((s) => s.type === 'null' && Object.keys(s).length === 1);
+    const other = anyOf[1 - nullIdx];
+    if (nullIdx >= 0 && other && typeof other.type === 'string') {
+      const { anyOf: _drop, ...rest } = obj;
+      void _drop;
+      return { ...rest, ...other, type: [other.type, 'null'] };
+    }
+  }
+  return obj;
+}

@@ -1,0 +1,79 @@
+import { redactText } from '../config/redact.js';
+import type { ObjectiveStatus, Snapshot } from '../snapshot/snapshot-schema.js';
+
+type ServiceResult = Snapshot['services'][number];
+import type { ServiceCurrentResponse, ServiceListResponse } from './api-schemas.js';
+
+interface Views {
+  list: ServiceListResponse;
+  byService: Map<string, ServiceCurrentResponse>;
+}
+
+/**
+ * The API's views of a snapshot, built once per snapshot and kept beside it (a WeakMap, so an
+ * old snapshot's views go with it): a thousand requests a second read, none rebuild.
+ * Error texts pass the redaction helper: a driver's message may carry a connection URL.
+ */
+export class ServiceViews {
+  private readonly cache = new WeakMap<Snapshot, Views>();
+
+  list(snapshot: Snapshot): ServiceListResponse {
+    return this.views(snapshot).list;
+  }
+
+  /** undefined for a service the snapshot does not know. */
+  current(snapshot: Snapshot, service: string): ServiceCurrentResponse | undefined {
+    return this.views(snapshot).byService.get(service);
+  }
+
+  private views(snapshot: Snapshot): Views {
+    let views = this.cache.get(snapshot);
+    if (!views) {
+      views = build(snapshot);
+      this.cache.set(snapshot, views);
+    }
+    return views;
+  }
+}
+
+function build(snapshot: Snapshot): Views {
+  const evaluatedAt = new Date(snapshot.evaluatedAt).toISOString();
+  const byService = new Map<string, ServiceCurrentResponse>();
+  for (const s of snapshot.services) byService.set(s.service, currentView(snapshot, s, evaluatedAt));
+  const list: ServiceListResponse = {
+    evaluated_at: evaluatedAt,
+    services: snapshot.services.map((s) => ({
+      service: s.service,
+      status: s.status,
+      objectives: {
+        total: s.objectives.length,
+        ok: count(s, 'ok'),
+        warning: count(s, 'warning'),
+        breach: count(s, 'breach'),
+        no_data: count(s, 'no_data'),
+      },
+      href: `/api/sla/${encodeURIComponent(s.service)}/current`,
+    })),
+  };
+  return { list, byService };
+}
+
+function count(s: ServiceResult, status: ObjectiveStatus): number {
+  return s.objectives.filter((o) => o.status === status).length;
+}
+
+function currentView(snapshot: Snapshot, s: ServiceResult, evaluatedAt: string): ServiceCurrentResponse {
+  const used = new Set(s.objectives.map((o) => `${o.source.kind}/${o.source.name}`));
+  return {
+    service: s.service,
+    status: s.status,
+    evaluated_at: evaluatedAt,
+    data_age_seconds: s.dataAgeSeconds,
+    ...s.summary,
+    labels: { ...s.labels },
+    objectives: s.objectives.map((o) => (o.error === undefined ? o : { ...o, error: redactText(o.error) })) as ServiceCurrentResponse['objectives'],
+    sources: snapshot.sources
+      .filter((h) => used.has(`${h.kind}/${h.name}`))
+      .map((h) => ({ ...h, lastError: h.lastError === null ? null : redactText(h.lastError) })),
+  };
+}
