@@ -1,0 +1,142 @@
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeError } from '../sources/source-runner.js';
+import type { SampleStore } from './sample-store.js';
+import { STORE_FILE_NAME, StoreFileError, decodeStoreFile, encodeStoreFile, restoreStore, snapshotStore } from './store-file.js';
+
+export interface PersistLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface StorePersisterOptions {
+  readonly store: SampleStore;
+  /** Folder of the snapshot (the daemon config's `dataDir`, resolved). */
+  readonly dataDir: string;
+  /** How often `start()` writes a snapshot (the config's `store.persistInterval`). */
+  readonly intervalMs: number;
+  readonly logger?: PersistLogger;
+  readonly now?: () => number;
+}
+
+export type LoadReport =
+  | { readonly status: 'missing' }
+  | { readonly status: 'loaded'; readonly series: number; readonly points: number; readonly bytes: number; readonly ms: number }
+  /** The file was foreign, of another version or damaged: renamed to `setAsidePath`, store left empty. */
+  | { readonly status: 'set-aside'; readonly code: string; readonly reason: string; readonly setAsidePath: string };
+
+export interface SaveReport {
+  readonly series: number;
+  readonly points: number;
+  readonly bytes: number;
+  readonly ms: number;
+  /** The store's point buffers at the time of the save. */
+  readonly memoryBytes: number;
+}
+
+/**
+ * Keeps the store's history across restarts: a snapshot of every series written on an interval
+ * and at shutdown, atomically (temp file, fsync, rename, fsync of the folder: a crash leaves
+ * the old snapshot or the new one, never half of one), and loaded at start. A file that cannot
+ * be read is set aside with a warning and the daemon starts empty: history is worth less than
+ * availability.
+ */
+export class StorePersister {
+  readonly path: string;
+  private timer: NodeJS.Timeout | null = null;
+  private saving: Promise<SaveReport> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly options: StorePersisterOptions) {
+    this.path = join(options.dataDir, STORE_FILE_NAME);
+    this.now = options.now ?? Date.now;
+  }
+
+  async load(): Promise<LoadReport> {
+    const started = performance.now();
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+      throw err;
+    }
+    try {
+      const snapshot = decodeStoreFile(buf);
+      const restored = restoreStore(this.options.store, snapshot);
+      this.options.store.prune(this.now());
+      const report = { status: 'loaded' as const, ...restored, bytes: buf.length, ms: performance.now() - started };
+      this.options.logger?.info(`store: loaded ${report.series} series, ${report.points} points from ${this.path}`);
+      return report;
+    } catch (err) {
+      if (!(err instanceof StoreFileError)) throw err;
+      const setAsidePath = `${this.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+      await rename(this.path, setAsidePath);
+      this.options.logger?.warn(
+        `store: ${this.path} could not be read (${err.code}: ${err.message}); moved to ${setAsidePath}, starting with an empty store`,
+      );
+      return { status: 'set-aside', code: err.code, reason: err.message, setAsidePath };
+    }
+  }
+
+  /** Writes a snapshot now. A call while a write is running shares that write. */
+  save(): Promise<SaveReport> {
+    if (this.saving) return this.saving;
+    const saving = this.writeSnapshot().finally(() => {
+      if (this.saving === saving) this.saving = null;
+    });
+    this.saving = saving;
+    return saving;
+  }
+
+  /** Saves every `intervalMs`; a failed save is logged and retried on the next interval. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.saving) return;
+      this.save().catch((err: unknown) => this.options.logger?.warn(`store: snapshot failed: ${describeError(err)}`));
+    }, this.options.intervalMs);
+    // The interval alone must not keep the process alive after everything else has stopped.
+    this.timer.unref();
+  }
+
+  /** Stops the interval and writes the final snapshot (shutdown). */
+  async stop(): Promise<SaveReport> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.saving) await this.saving.catch(() => undefined);
+    return this.save();
+  }
+
+  private async writeSnapshot(): Promise<SaveReport> {
+    const started = performance.now();
+    const { store, dataDir } = this.options;
+    const snapshot = snapshotStore(store);
+    const buf = encodeStoreFile(snapshot);
+    await mkdir(dataDir, { recursive: true });
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    try {
+      const file = await open(tmp, 'w', 0o600);
+      try {
+        await file.writeFile(buf);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, this.path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    // The rename is durable only once the folder's entry is on disk.
+    const dir = await open(dataDir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+    let points = 0;
+    for (const s of snapshot) points += s.t.length;
+    return { series: snapshot.length, points, bytes: buf.length, ms: performance.now() - started, memoryBytes: store.memoryBytes() };
+  }
+}
