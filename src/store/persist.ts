@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../sources/source-runner.js';
 import type { SampleStore } from './sample-store.js';
@@ -54,6 +54,7 @@ export class StorePersister {
 
   async load(): Promise<LoadReport> {
     const started = performance.now();
+    await this.removeStaleTempFiles();
     let buf: Buffer;
     try {
       buf = await readFile(this.path);
@@ -106,6 +107,20 @@ export class StorePersister {
     this.timer = null;
     if (this.saving) await this.saving.catch(() => undefined);
     return this.save();
+  }
+
+  /** A process killed mid-write leaves its temp file; the snapshot itself is intact. */
+  private async removeStaleTempFiles(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.options.dataDir);
+    } catch {
+      return;
+    }
+    const prefix = `${STORE_FILE_NAME}.tmp-`;
+    await Promise.all(
+      names.filter((n) => n.startsWith(prefix)).map((n) => unlink(join(this.options.dataDir, n)).catch(() => undefined)),
+    );
   }
 
   private async writeSnapshot(): Promise<SaveReport> {
