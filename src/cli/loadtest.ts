@@ -1,9 +1,107 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../units/units.js';
+import { loadProfile } from '../loadtest/profile-schema.js';
+import { formatReport } from '../loadtest/report-text.js';
+import { runLoadtest, type LoadtestOptions } from '../loadtest/run-loadtest.js';
 
-// Placeholder until the issue that owns this verb lands.
+const positive = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number for ${name}`);
+  return n;
+};
+const duration = (value: string) => {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface Flags {
+  url: string;
+  rate?: number;
+  duration?: number;
+  stress?: boolean;
+  startRate: number;
+  stepFactor: number;
+  stepDuration: number;
+  maxRate: number;
+  profile?: string;
+  method?: string;
+  body?: string;
+  slo?: string[];
+  config?: string;
+  allowRemote?: boolean;
+  timeout: number;
+  maxErrors: number;
+  watch: boolean;
+  json?: boolean;
+}
+
+/**
+ * `vigil loadtest`: sustained rate, stress to the breaking point, or a production profile, with
+ * pass/fail from the SLO files (exit 0 every objective held, 1 one broke, 2 could not run).
+ */
 export function command(): Command {
-  return new Command('loadtest').description('not built yet').action(() => {
-    console.error('vigil loadtest: not built yet');
-    process.exitCode = 2;
-  });
+  return new Command('loadtest')
+    .description('load-test a service (loopback only), pass/fail by its SLO files')
+    .option('--url <url>', 'target base URL, or a full URL to hit one path', 'http://127.0.0.1:8095')
+    .option('--rate <rps>', 'constant arrival rate, requests per second', positive('--rate'))
+    .option('--duration <d>', 'how long a constant-rate run lasts, e.g. 60s', duration)
+    .option('--stress', 'step the rate up until an objective breaks or errors pass --max-errors')
+    .option('--start-rate <rps>', 'stress: first step', positive('--start-rate'), 100)
+    .option('--step-factor <x>', 'stress: each step multiplies the rate by this', positive('--step-factor'), 1.5)
+    .option('--step-duration <d>', 'stress: length of each step', duration, 10_000)
+    .option('--max-rate <rps>', 'stress: stop stepping above this rate', positive('--max-rate'), 20_000)
+    .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
+    .option('--method <m>', 'single-URL mode: HTTP method')
+    .option('--body <json>', 'single-URL mode: JSON body; {{task}} is replaced by corpus tasks')
+    .option('--slo <path>', 'SLO file or folder (repeatable); default slo/ when present', collect)
+    .option('--config <vigil.yaml>', "evaluate with this vigil config's sources during the run")
+    .option('--allow-remote', 'allow a target that is not a loopback address')
+    .option('--timeout <s>', 'per-request timeout in seconds', positive('--timeout'), 10)
+    .option('--max-errors <ratio>', 'error ratio (5xx + unanswered) that fails the run', Number, 0.01)
+    .option('--no-watch', "do not evaluate with vigil's sources during the run")
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: Flags) => {
+      try {
+        const options: LoadtestOptions = {
+          url: flags.url,
+          allowRemote: flags.allowRemote ?? false,
+          timeoutS: flags.timeout,
+          maxErrorRatio: flags.maxErrors,
+          progress: !flags.json,
+          watch: flags.watch,
+        };
+        if (flags.rate !== undefined) {
+          options.rate = flags.rate;
+          options.durationMs = flags.duration ?? 60_000;
+        }
+        if (flags.profile) options.profile = { profile: loadProfile(flags.profile), path: flags.profile };
+        if (flags.stress) {
+          options.stress = { startRate: flags.startRate, factor: flags.stepFactor, maxRate: flags.maxRate, stepMs: flags.stepDuration };
+        }
+        if (!options.stress && options.rate === undefined && !options.profile) {
+          throw Object.assign(new Error('give --rate R [--duration D], --stress, or --profile file.yaml'), { code: 'VIGIL_ERR_LOADTEST_USAGE' });
+        }
+        if (flags.method) options.method = flags.method.toUpperCase() as LoadtestOptions['method'];
+        if (flags.body !== undefined) {
+          try {
+            options.body = JSON.parse(flags.body);
+          } catch {
+            options.body = flags.body;
+          }
+        }
+        if (flags.slo) options.sloPaths = flags.slo;
+        if (flags.config) options.configPath = flags.config;
+        const report = await runLoadtest(options);
+        console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        process.exitCode = report.passed ? 0 : 1;
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        console.error(`vigil loadtest: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+        process.exitCode = 2;
+      }
+    });
 }
