@@ -26,7 +26,7 @@ function judge(store: SampleStore, container: string, now: number): { t: Float64
   expect(memory).toHaveLength(1); // no restart: one series
   const { t, v } = memory[0]!.buffer.range(now - WINDOW_MS, now);
   const limitSeries = store.select(DOCKER_METRICS.limit, (l) => l.container === container)[0];
-  const limit = limitSeries && limitSeries.buffer.size > 0 ? limitSeries.buffer.valueAt(limitSeries.buffer.size - 1) : null;
+  const limit = limitSeries && limitSeries.buffer.length > 0 ? limitSeries.buffer.valueAt(limitSeries.buffer.length - 1) : null;
   // 90 s window sampled about every second: 15 buckets of 6 s, at least 10 of them with data.
   const verdict = detectLeak(t, v, { windowMs: WINDOW_MS, now, limitBytes: limit, bucketCount: 15, minBuckets: 10 });
   return { t, v, limit, verdict };
