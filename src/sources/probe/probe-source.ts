@@ -1,0 +1,124 @@
+import type { LoadedSloFile } from '../../config/config.js';
+import type { ProbeSourceConfig } from '../../config/daemon-schema.js';
+import type { Point, SampleResult, Source } from '../source.js';
+import { mapSettledBounded } from '../prometheus/bounded-map.js';
+import { isExpectedStatus, probeTargets, type ProbeBuildProblem, type ProbeTarget } from './probe-targets.js';
+
+export const PROBE_METRICS = {
+  success: 'probe_success',
+  duration: 'probe_duration_seconds',
+} as const;
+
+const PROBE_CONCURRENCY = 8;
+
+/** What one probe saw, for the status page ("500 Internal Server Error", "timed out after 2000 ms"). */
+export interface ProbeOutcome {
+  readonly url: string;
+  readonly success: boolean;
+  readonly status: number | null;
+  readonly durationSeconds: number;
+  /** Why it failed; null on success. */
+  readonly reason: string | null;
+  readonly t: number;
+}
+
+/**
+ * HTTP checks with global fetch. A failed check (wrong status, refused, timeout) is a data
+ * point with `probe_success` 0, not a failure of the source: the source fails only when it cannot
+ * run at all. Redirects are not followed, so a 3xx is judged as itself.
+ */
+export class ProbeSource implements Source {
+  readonly kind = 'probe' as const;
+  private readonly targets: ProbeTarget[];
+  private readonly problems: ProbeBuildProblem[];
+  private outcomes: ProbeOutcome[] = [];
+
+  constructor(
+    readonly name: string,
+    config: ProbeSourceConfig,
+    files: readonly LoadedSloFile[],
+  ) {
+    const built = probeTargets(name, config.baseUrl, config.timeout, files);
+    this.targets = built.targets;
+    this.problems = built.problems;
+  }
+
+  get probeTargets(): readonly ProbeTarget[] {
+    return this.targets;
+  }
+
+  /** Objectives whose probe could not be set up as written. */
+  buildProblems(): readonly ProbeBuildProblem[] {
+    return this.problems;
+  }
+
+  /** What each probe saw in the last sample. */
+  lastOutcomes(): readonly ProbeOutcome[] {
+    return this.outcomes;
+  }
+
+  async sample(signal: AbortSignal): Promise<SampleResult> {
+    const settled = await mapSettledBounded(this.targets, PROBE_CONCURRENCY, (target) => probe(target, signal));
+    const outcomes = settled.map((s, i) =>
+      s.status === 'fulfilled'
+        ? s.value
+        : { url: this.targets[i]!.url, success: false, status: null, durationSeconds: 0, reason: String(s.reason), t: Date.now() },
+    );
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    this.outcomes = outcomes;
+    const points: Point[] = [];
+    for (const o of outcomes) {
+      const labels = { source: this.name, url: o.url };
+      points.push(
+        { metric: PROBE_METRICS.success, labels, t: o.t, value: o.success ? 1 : 0 },
+        { metric: PROBE_METRICS.duration, labels, t: o.t, value: o.durationSeconds },
+      );
+    }
+    return { points };
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps no per-source state to release.
+  }
+}
+
+/** One check: the time until the whole body has arrived, or until it failed. */
+export async function probe(target: ProbeTarget, outer: AbortSignal): Promise<ProbeOutcome> {
+  const started = performance.now();
+  const timeout = AbortSignal.timeout(target.timeoutMs);
+  const signal = AbortSignal.any([outer, timeout]);
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  try {
+    const res = await fetch(target.url, {
+      method: target.method,
+      ...(target.body !== undefined ? { body: target.body } : {}),
+      ...(target.headers ? { headers: { ...target.headers } } : {}),
+      redirect: 'manual',
+      signal,
+    });
+    // Reading the body is part of the latency a client sees (and frees the connection).
+    await res.arrayBuffer();
+    const success = isExpectedStatus(res.status, target.expectStatus);
+    return {
+      url: target.url,
+      success,
+      status: res.status,
+      durationSeconds: elapsed(),
+      reason: success ? null : `unexpected status ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`,
+      t: Date.now(),
+    };
+  } catch (err) {
+    const reason = timeout.aborted
+      ? `timed out after ${target.timeoutMs} ms`
+      : describeFetchError(err);
+    return { url: target.url, success: false, status: null, durationSeconds: elapsed(), reason, t: Date.now() };
+  }
+}
+
+/** fetch hides the useful part ("ECONNREFUSED") in `cause`. */
+function describeFetchError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  if (cause?.code) return `${cause.code}: ${cause.message ?? err.message}`;
+  return cause?.message ?? err.message;
+}

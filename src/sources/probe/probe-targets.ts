@@ -1,0 +1,88 @@
+import type { LoadedSloFile } from '../../config/config.js';
+import type { ProbeIndicator } from '../../config/slo-schema.js';
+
+/** One HTTP check, possibly shared by several objectives that probe the same URL. */
+export interface ProbeTarget {
+  readonly url: string;
+  readonly method: ProbeIndicator['method'];
+  readonly body: string | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Status codes counted as success; undefined = any 2xx or 3xx. */
+  readonly expectStatus: readonly number[] | undefined;
+  readonly timeoutMs: number;
+  /** `service/objective` of every objective that reads this URL's series. */
+  readonly objectives: readonly string[];
+}
+
+export interface ProbeBuildProblem {
+  readonly service: string;
+  readonly objective: string;
+  readonly message: string;
+}
+
+/** `baseUrl` + `path`, without doubling or dropping the slash between them. */
+export function joinUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+export function isExpectedStatus(status: number, expect: readonly number[] | undefined): boolean {
+  return expect ? expect.includes(status) : status >= 200 && status < 400;
+}
+
+/**
+ * The probes of instance `name`. Series are labelled by URL only, so objectives probing the same
+ * URL share one probe; when they disagree on method, body, headers or expected status, the first
+ * one wins and the others are reported, rather than two checks writing one series.
+ */
+export function probeTargets(
+  name: string,
+  baseUrl: string | undefined,
+  defaultTimeoutMs: number,
+  files: readonly LoadedSloFile[],
+): { targets: ProbeTarget[]; problems: ProbeBuildProblem[] } {
+  const byUrl = new Map<string, ProbeTarget & { objectives: string[] }>();
+  const problems: ProbeBuildProblem[] = [];
+  for (const file of files) {
+    for (const objective of file.slo.objectives) {
+      if (!('probe' in objective.indicator)) continue;
+      const ind = objective.indicator.probe;
+      if (ind.source !== name) continue;
+      const at = { service: file.slo.service, objective: objective.name };
+      let url: string;
+      if (ind.url !== undefined) url = ind.url;
+      else if (baseUrl !== undefined) url = joinUrl(baseUrl, ind.path!);
+      else {
+        problems.push({ ...at, message: `path ${ind.path} needs a baseUrl on probe source "${name}" in the daemon config` });
+        continue;
+      }
+      const target = {
+        url,
+        method: ind.method,
+        body: ind.body,
+        headers: ind.headers,
+        expectStatus: ind.expectStatus,
+        timeoutMs: ind.timeout ?? defaultTimeoutMs,
+        objectives: [`${at.service}/${at.objective}`],
+      };
+      const existing = byUrl.get(url);
+      if (!existing) {
+        byUrl.set(url, target);
+        continue;
+      }
+      const same =
+        existing.method === target.method &&
+        existing.body === target.body &&
+        JSON.stringify(existing.headers ?? {}) === JSON.stringify(target.headers ?? {}) &&
+        JSON.stringify(existing.expectStatus ?? null) === JSON.stringify(target.expectStatus ?? null);
+      if (same) existing.objectives.push(...target.objectives);
+      else {
+        problems.push({
+          ...at,
+          message: `probes ${url} like ${existing.objectives[0]} but with other settings; the first objective's settings are used`,
+        });
+        existing.objectives.push(...target.objectives);
+      }
+    }
+  }
+  return { targets: [...byUrl.values()], problems };
+}
