@@ -1,9 +1,79 @@
 import { Command } from 'commander';
+import { relative } from 'node:path';
+import '../config/import/index.js';
+import { formatIssue } from '../config/issue-format.js';
+import { loadSloPaths } from '../config/load-slo.js';
+import { GenerateError } from '../generate/generate-context.js';
+import { generateAll } from '../generate/generate.js';
+import { loadWindowSets } from '../generate/window-set-files.js';
+import { findDrift, writeOutputs } from '../generate/write-outputs.js';
 
-// Placeholder until the issue that owns this verb lands.
+/**
+ * `vigil generate`: Prometheus rule files into alerts/, Grafana dashboards into dashboards/.
+ * Exit 0 done (or, with --check, everything current), 1 out of date (--check) or invalid SLO
+ * files, 2 could not run.
+ */
+
+interface Options {
+  slo: string[];
+  alertsDir: string;
+  dashboardsDir: string;
+  windowsDir?: string;
+  grafanaUrl?: string;
+  check?: boolean;
+}
+
 export function command(): Command {
-  return new Command('generate').description('not built yet').action(() => {
-    console.error('vigil generate: not built yet');
-    process.exitCode = 2;
-  });
+  return new Command('generate')
+    .description('write Prometheus rules into alerts/ and Grafana dashboards into dashboards/ from the SLO files')
+    .option('--slo <path...>', 'SLO files or folders (vigil, Sloth or OpenSLO)', ['slo'])
+    .option('--alerts-dir <dir>', 'where rule files go', 'alerts')
+    .option('--dashboards-dir <dir>', 'where dashboards go', 'dashboards')
+    .option('--windows-dir <dir>', 'burn-rate window sets (default: <alerts-dir>/windows)')
+    .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
+    .option('--check', 'write nothing; exit 1 listing the files that are out of date')
+    .action(async (options: Options) => {
+      process.exitCode = await generate(options);
+    });
+}
+
+export async function generate(options: Options): Promise<number> {
+  const cwd = process.cwd();
+  const loaded = await loadSloPaths(options.slo, { cwd });
+  if (loaded.issues.length > 0) {
+    for (const issue of loaded.issues) console.error(formatIssue(issue));
+    console.error(`vigil generate: ${loaded.issues.length} issue(s) in the SLO files; nothing generated`);
+    return loaded.issues.some((i) => i.code === 'VIGIL_ERR_CONFIG_NOT_FOUND') ? 2 : 1;
+  }
+  const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
+  let result;
+  try {
+    const windowSets = await loadWindowSets(options.windowsDir ?? `${options.alertsDir}/windows`);
+    result = generateAll(
+      loaded.files.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
+      { windowSets, ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}) },
+    );
+  } catch (err) {
+    if (err instanceof GenerateError) {
+      console.error(`vigil generate: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const note of result.notes) console.error(`note: ${note}`);
+  if (options.check) {
+    const drift = await findDrift(result.files, folders);
+    for (const path of drift.outdated) console.log(`out of date: ${path}`);
+    for (const path of drift.stale) console.log(`not generated from any SLO file: ${path}`);
+    if (drift.outdated.length > 0 || drift.stale.length > 0) {
+      console.log(`vigil generate --check: ${drift.outdated.length + drift.stale.length} file(s) differ; run vigil generate`);
+      return 1;
+    }
+    console.log(`vigil generate --check: ${result.files.length} file(s) up to date`);
+    return 0;
+  }
+  const written = await writeOutputs(result.files, folders);
+  console.log(`vigil generate: ${result.files.length} file(s), ${written.length} written`);
+  for (const path of written) console.log(`  ${path}`);
+  return 0;
 }

@@ -1,0 +1,137 @@
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import {
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+  MappingType,
+  type ValueMapping,
+  type Threshold as GrafanaThreshold,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
+import { STATUS_RANK } from '../../snapshot/snapshot-schema.js';
+import type { QuantityUnit } from '../../units/units.js';
+
+/**
+ * The small vocabulary every vigil dashboard is built from, over the foundation SDK's builders:
+ * every panel reads the dashboard's `datasource` variable, every query has a refId, every
+ * bound is a threshold step so Grafana colours the value and draws the line.
+ */
+
+export const DATASOURCE_VARIABLE = 'datasource';
+export const DATASOURCE = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
+
+export interface Query {
+  readonly expr: string;
+  readonly legend?: string;
+}
+
+/** Grafana unit ids for vigil's base units. */
+export function grafanaUnit(unit: QuantityUnit): string {
+  switch (unit) {
+    case 'seconds':
+      return 's';
+    case 'bytes':
+      return 'bytes';
+    case 'ratio':
+      return 'percentunit';
+    default:
+      return 'short';
+  }
+}
+
+export function queries(list: readonly Query[], instant = false): cog.Builder<cog.Dataquery>[] {
+  return list.map((q, i) => {
+    const b = new DataqueryBuilder()
+      .refId(String.fromCharCode(65 + i))
+      .expr(q.expr)
+      .legendFormat(q.legend ?? '__auto');
+    return instant ? b.instant() : b.range();
+  });
+}
+
+/** Steps for a bound: green within, red past it (orange past the warning bound). */
+export function boundSteps(bound: { max?: number; min?: number; warning?: number }): GrafanaThreshold[] {
+  if (bound.max !== undefined) {
+    const steps: GrafanaThreshold[] = [{ value: null, color: 'green' }];
+    if (bound.warning !== undefined && bound.warning < bound.max) steps.push({ value: bound.warning, color: 'orange' });
+    steps.push({ value: bound.max, color: 'red' });
+    return steps;
+  }
+  if (bound.min !== undefined) {
+    const steps: GrafanaThreshold[] = [{ value: null, color: 'red' }];
+    if (bound.warning !== undefined && bound.warning > bound.min) {
+      steps.push({ value: bound.min, color: 'orange' }, { value: bound.warning, color: 'green' });
+    } else {
+      steps.push({ value: bound.min, color: 'green' });
+    }
+    return steps;
+  }
+  return [{ value: null, color: 'green' }];
+}
+
+export function thresholds(steps: GrafanaThreshold[]): ThresholdsConfigBuilder {
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
+}
+
+export function statPanel(title: string, list: readonly Query[], unit: string, steps: GrafanaThreshold[]): StatPanelBuilder {
+  return new StatPanelBuilder()
+    .title(title)
+    .datasource(DATASOURCE)
+    .targets(queries(list, true))
+    .unit(unit)
+    .thresholds(thresholds(steps))
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
+    .span(6)
+    .height(7);
+}
+
+export function gaugePanel(title: string, list: readonly Query[], unit: string, steps: GrafanaThreshold[]): GaugePanelBuilder {
+  return new GaugePanelBuilder()
+    .title(title)
+    .datasource(DATASOURCE)
+    .targets(queries(list, true))
+    .unit(unit)
+    .min(0)
+    .max(1)
+    .thresholds(thresholds(steps))
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']))
+    .span(6)
+    .height(7);
+}
+
+/** A time series; with bound steps the bound is drawn as a dashed line. */
+export function timeseriesPanel(
+  title: string,
+  list: readonly Query[],
+  unit: string,
+  steps?: GrafanaThreshold[],
+  span = 12,
+): TimeseriesPanelBuilder {
+  const b = new TimeseriesPanelBuilder().title(title).datasource(DATASOURCE).targets(queries(list)).unit(unit).span(span).height(8);
+  if (steps !== undefined) {
+    b.thresholds(thresholds(steps)).thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
+  }
+  return b;
+}
+
+/** vigil_objective_status carries the status rank of the snapshot schema; shown as words. */
+export function statusMappings(): ValueMapping[] {
+  const colors: Record<keyof typeof STATUS_RANK, string> = { ok: 'green', warning: 'orange', no_data: 'blue', breach: 'red' };
+  const options: Record<string, { text: string; color: string; index: number }> = {};
+  for (const [status, rank] of Object.entries(STATUS_RANK) as Array<[keyof typeof STATUS_RANK, number]>) {
+    options[String(rank)] = { text: status, color: colors[status], index: rank };
+  }
+  return [{ type: MappingType.ValueToText, options }];
+}
+
+export function statusSteps(): GrafanaThreshold[] {
+  return [
+    { value: null, color: 'green' },
+    { value: STATUS_RANK.warning, color: 'orange' },
+    { value: STATUS_RANK.no_data, color: 'blue' },
+    { value: STATUS_RANK.breach, color: 'red' },
+  ];
+}

@@ -1,0 +1,59 @@
+import type { Objective, SloFile } from '../config/slo-schema.js';
+import type { WindowSet } from './window-sets.js';
+
+/** Everything generation needs besides the SLO files; all of it is data, so generation is pure. */
+export interface GenerateOptions {
+  /** Burn-rate window sets by name (from `alerts/windows/*.yaml`). */
+  readonly windowSets: ReadonlyMap<string, WindowSet>;
+  /** Grafana base URL for `dashboard_url` annotations; a relative `/d/<uid>` path when left out. */
+  readonly grafanaUrl?: string;
+  /** Where runbooks live when an objective names none. */
+  readonly runbookBase?: string;
+}
+
+export interface ObjectiveContext {
+  readonly slo: SloFile;
+  readonly objective: Objective;
+  readonly options: GenerateOptions;
+  readonly dashboardUid: string;
+}
+
+/** A problem that stops generation for one objective; the CLI prints it with the file. */
+export class GenerateError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = 'VIGIL_ERR_GENERATE',
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_RUNBOOK_BASE = 'https://github.com/vigil-slo/vigil/blob/main/docs/alerting-rules.md';
+
+/** Labels every alert of an objective carries; vigil's own labels win over user labels. */
+export function alertLabels(ctx: ObjectiveContext, severity: string, extra: Record<string, string> = {}): Record<string, string> {
+  return sortKeys({
+    ...(ctx.slo.labels ?? {}),
+    ...(ctx.objective.labels ?? {}),
+    ...extra,
+    service: ctx.slo.service,
+    objective: ctx.objective.name,
+    severity,
+  });
+}
+
+export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runbook_url: string; dashboard_url: string } {
+  const runbook = ctx.objective.alert.runbookUrl ?? `${ctx.options.runbookBase ?? DEFAULT_RUNBOOK_BASE}#${anchor}`;
+  const base = (ctx.options.grafanaUrl ?? '').replace(/\/+$/, '');
+  const dashboard = ctx.objective.alert.dashboardUrl ?? `${base}/d/${ctx.dashboardUid}/${ctx.slo.service}`;
+  return { runbook_url: runbook, dashboard_url: dashboard };
+}
+
+export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** `{service="x",objective="y"}`: how rules select an objective's recorded series. */
+export function objectiveSelector(ctx: ObjectiveContext): string {
+  return `{service=${JSON.stringify(ctx.slo.service)},objective=${JSON.stringify(ctx.objective.name)}}`;
+}

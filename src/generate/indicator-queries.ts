@@ -1,0 +1,198 @@
+import type { Objective, SloFile } from '../config/slo-schema.js';
+import { indicatorKind } from '../config/slo-schema.js';
+import type { QuantityUnit } from '../units/units.js';
+import { fillWindow, globToRegex, matchers, paren, withMetricSuffix, type Matcher } from './promql.js';
+
+/**
+ * The PromQL behind each indicator kind, shared by the rules and the dashboards so a panel shows
+ * exactly what an alert compares. Threshold kinds give a value over a window; ratio kinds give
+ * an error ratio over a window (and, where events are counted, per-second event rates so the
+ * period ratio can be weighted by traffic).
+ *
+ * vigil's own metrics (what `vigil run` exports at /metrics, scraped by Prometheus) carry the
+ * source instance as `source`, so selectors always pin it.
+ */
+
+export interface ThresholdQuery {
+  readonly kind: 'threshold';
+  /** Value over the objective's window; may carry a per-thing label (container, selector). */
+  value(windowMs: number): string;
+  /** Raw series whose absence means "no data". */
+  readonly absent: string;
+  /** Events per second over the window, for the minimum-traffic guard (where events exist). */
+  traffic?(windowMs: number): string;
+  /** What the value is, for summaries: `p95 latency`, `memory`. */
+  readonly what: string;
+  readonly unit: QuantityUnit;
+  /** A label that tells which thing broke (`container`), shown in descriptions. */
+  readonly perLabel?: string;
+}
+
+export interface RatioQuery {
+  readonly kind: 'ratio';
+  /** Error ratio (0..1) over a window. */
+  errorRatio(windowMs: number): string;
+  /** Bad and all events per second over a window; absent for time-based ratios (probes). */
+  events?: { errors(windowMs: number): string; total(windowMs: number): string };
+  /** Error ratio over the whole period when it cannot be weighted from recorded event rates. */
+  periodRatio?(periodMs: number): string;
+  readonly absent: string;
+  traffic?(windowMs: number): string;
+  readonly what: string;
+}
+
+export type IndicatorQuery = ThresholdQuery | RatioQuery;
+
+export function containerMatchers(source: string, containers: string | undefined): Matcher[] {
+  const list: Matcher[] = [['source', '=', source]];
+  if (containers !== undefined) list.push(['container', '=~', globToRegex(containers)]);
+  return list;
+}
+
+function w(ms: number): string {
+  return fillWindow('{{window}}', ms);
+}
+
+/** The statement selector label value the postgres source uses: `<match>|<database>`. */
+export function postgresSelector(match: string | undefined, database: string | undefined): string {
+  return `${match ?? ''}|${database ?? ''}`;
+}
+
+export function indicatorQuery(slo: SloFile, objective: Objective): IndicatorQuery {
+  const ind = objective.indicator;
+  switch (indicatorKind(ind)) {
+    case 'latency': {
+      const l = (ind as Extract<typeof ind, { latency: unknown }>).latency;
+      const bucket = withMetricSuffix(l.histogram, '_bucket');
+      const count = withMetricSuffix(l.histogram, '_count');
+      return {
+        kind: 'threshold',
+        value: (ms) => `histogram_quantile(${l.quantile}, sum by (le) (rate(${bucket}[${w(ms)}])))`,
+        absent: bucket,
+        traffic: (ms) => `sum(rate(${count}[${w(ms)}]))`,
+        what: `p${+(l.quantile * 100).toPrecision(6)} latency`,
+        unit: 'seconds',
+      };
+    }
+    case 'ratio': {
+      const r = (ind as Extract<typeof ind, { ratio: unknown }>).ratio;
+      const total = (ms: number) => fillWindow(r.total, ms).trim();
+      const errors =
+        r.errors !== undefined
+          ? (ms: number) => fillWindow(r.errors!, ms).trim()
+          : (ms: number) => `${paren(total(ms))} - ${paren(fillWindow(r.good!, ms))}`;
+      const errorRatio =
+        r.errors !== undefined
+          ? (ms: number) => `${paren(errors(ms))}\n/\n${paren(total(ms))}`
+          : (ms: number) => `1 - (${paren(fillWindow(r.good!, ms).trim())}\n/\n${paren(total(ms))})`;
+      return {
+        kind: 'ratio',
+        errorRatio,
+        events: { errors, total },
+        absent: total(5 * 60_000),
+        traffic: total,
+        what: 'error ratio',
+      };
+    }
+    case 'probe': {
+      const p = (ind as Extract<typeof ind, { probe: unknown }>).probe;
+      const list: Matcher[] = [['source', '=', p.source]];
+      if (p.url !== undefined) list.push(['url', '=', p.url]);
+      else list.push(['url', '=~', `.*${globToRegex(p.path!)}`]);
+      const sel = matchers(list);
+      if (objective.target !== undefined) {
+        const ratio = (ms: number) => `1 - avg(avg_over_time(vigil_probe_success${sel}[${w(ms)}]))`;
+        return { kind: 'ratio', errorRatio: ratio, periodRatio: ratio, absent: `vigil_probe_success${sel}`, what: 'failed probe share' };
+      }
+      if (objective.threshold !== undefined) {
+        return {
+          kind: 'threshold',
+          value: (ms) => `max(avg_over_time(vigil_probe_duration_seconds${sel}[${w(ms)}]))`,
+          absent: `vigil_probe_duration_seconds${sel}`,
+          what: 'probe duration',
+          unit: 'seconds',
+        };
+      }
+      return {
+        kind: 'threshold',
+        value: (ms) => `min(min_over_time(vigil_probe_success${sel}[${w(ms)}]))`,
+        absent: `vigil_probe_success${sel}`,
+        what: 'probe success',
+        unit: 'number',
+      };
+    }
+    case 'promql': {
+      const q = (ind as Extract<typeof ind, { promql: unknown }>).promql;
+      return {
+        kind: 'threshold',
+        value: (ms) => fillWindow(q.query, ms).trim(),
+        absent: fillWindow(q.query, objective.window).trim(),
+        what: 'value',
+        unit: 'number',
+      };
+    }
+    case 'containerMemory': {
+      const c = (ind as Extract<typeof ind, { containerMemory: unknown }>).containerMemory;
+      const sel = `vigil_container_memory_working_set_bytes${matchers(containerMatchers(c.source, c.containers))}`;
+      return {
+        kind: 'threshold',
+        value: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`,
+        absent: sel,
+        what: 'container memory',
+        unit: 'bytes',
+        perLabel: 'container',
+      };
+    }
+    case 'containerCpu': {
+      const c = (ind as Extract<typeof ind, { containerCpu: unknown }>).containerCpu;
+      const sel = `vigil_container_cpu_usage_ratio${matchers(containerMatchers(c.source, c.containers))}`;
+      return {
+        kind: 'threshold',
+        value: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`,
+        absent: sel,
+        what: 'container CPU',
+        unit: 'ratio',
+        perLabel: 'container',
+      };
+    }
+    case 'redisHitRatio': {
+      const r = (ind as Extract<typeof ind, { redisHitRatio: unknown }>).redisHitRatio;
+      const sel = matchers([['source', '=', r.source]]);
+      const hits = (ms: number) => `sum(increase(vigil_redis_keyspace_hits_total${sel}[${w(ms)}]))`;
+      const misses = (ms: number) => `sum(increase(vigil_redis_keyspace_misses_total${sel}[${w(ms)}]))`;
+      return {
+        kind: 'threshold',
+        value: (ms) => `${hits(ms)}\n/\n(${hits(ms)} + ${misses(ms)})`,
+        absent: `vigil_redis_keyspace_hits_total${sel}`,
+        traffic: (ms) => `(${hits(ms)} + ${misses(ms)}) / ${ms / 1000}`,
+        what: 'Redis hit ratio',
+        unit: 'ratio',
+      };
+    }
+    case 'postgresQueryLatency': {
+      const p = (ind as Extract<typeof ind, { postgresQueryLatency: unknown }>).postgresQueryLatency;
+      const sel = matchers([
+        ['source', '=', p.source],
+        ['selector', '=', postgresSelector(p.match, p.database)],
+      ]);
+      const exec = (ms: number) => `increase(vigil_postgres_statement_exec_seconds_total${sel}[${w(ms)}])`;
+      const calls = (ms: number) => `increase(vigil_postgres_statement_calls_total${sel}[${w(ms)}])`;
+      // Prometheus sees per-statement sums, not the latency distribution: `mean` is the mean over
+      // all selected statements, `p95`/`max` the worst statement's mean (documented).
+      const value =
+        p.statistic === 'mean'
+          ? (ms: number) => `sum(${exec(ms)})\n/\nsum(${calls(ms)})`
+          : (ms: number) => `max(${exec(ms)}\n/\n${calls(ms)})`;
+      return {
+        kind: 'threshold',
+        value,
+        absent: `vigil_postgres_statement_calls_total${sel}`,
+        traffic: (ms) => `sum(${calls(ms)}) / ${ms / 1000}`,
+        what: p.statistic === 'mean' ? 'mean query latency' : 'worst statement mean latency',
+        unit: 'seconds',
+      };
+    }
+    case 'memoryLeak':
+      throw new Error('memoryLeak objectives have their own rules (leak-rules.ts)');
+  }
+}

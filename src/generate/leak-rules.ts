@@ -1,0 +1,83 @@
+import type { MemoryLeakIndicator, SloFile } from '../config/slo-schema.js';
+import { indicatorKind } from '../config/slo-schema.js';
+import { formatBound } from './bound-text.js';
+import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
+import { containerMatchers } from './indicator-queries.js';
+import { matchers, promDuration, promNumber } from './promql.js';
+import type { AlertingRule } from './rule-model.js';
+
+/**
+ * Memory leaks: vigil's own verdict (`vigil_memory_leak_suspected == 1`, a regression over the
+ * leak window), and a fallback that needs only the memory series, so it still works while vigil
+ * restarts or before a verdict exists: `predict_linear` over the last hours, 24 h ahead, against
+ * the memory limit.
+ */
+
+export const LEAK_ALERT = 'VigilMemoryLeak';
+export const EXHAUSTION_ALERT = 'VigilMemoryExhaustionPredicted';
+/** How far back the fallback fits its line. */
+const FIT_WINDOW_MS = 6 * 3_600_000;
+const HORIZON_SECONDS = 24 * 3600;
+
+/**
+ * The memory ceiling the fallback predicts against: the indicator's `limit`, else the `max` of a
+ * containerMemory objective of the same service over the same containers.
+ */
+export function leakLimit(slo: SloFile, leak: MemoryLeakIndicator): number | undefined {
+  if (leak.limit !== undefined) return leak.limit;
+  for (const o of slo.objectives) {
+    if (indicatorKind(o.indicator) !== 'containerMemory') continue;
+    const mem = (o.indicator as { containerMemory: MemoryLeakIndicator }).containerMemory;
+    if (mem.source === leak.source && mem.containers === leak.containers && o.threshold?.max?.unit === 'bytes') {
+      return o.threshold.max.value;
+    }
+  }
+  return undefined;
+}
+
+export function leakRules(ctx: ObjectiveContext, leak: MemoryLeakIndicator): { rules: AlertingRule[]; notes: string[] } {
+  const { slo, objective } = ctx;
+  if (objective.alert.disabled) return { rules: [], notes: [] };
+  const severity = objective.alert.severity;
+  const held = promDuration(objective.alert.for);
+  const rules: AlertingRule[] = [
+    {
+      alert: LEAK_ALERT,
+      expr: `max by (container) (vigil_memory_leak_suspected${objectiveSelector(ctx)}) == 1`,
+      for: held,
+      labels: alertLabels(ctx, severity),
+      annotations: {
+        summary: `${slo.service}/${objective.name}: memory of {{ $labels.container }} leaks`,
+        description:
+          `vigil's leak detector finds steady memory growth in {{ $labels.container }} over ${promDuration(leak.window)} ` +
+          `(${slo.service}/${objective.name}); the bound is no leak.`,
+        ...linkAnnotations(ctx, 'memory-leak'),
+      },
+    },
+  ];
+  const limit = leakLimit(slo, leak);
+  const notes: string[] = [];
+  if (limit === undefined) {
+    notes.push(
+      `objective ${objective.name}: no predict_linear fallback (give memoryLeak.limit or a containerMemory objective with a max over the same containers)`,
+    );
+  } else {
+    const fit = promDuration(Math.min(FIT_WINDOW_MS, leak.window));
+    const sel = `vigil_container_memory_working_set_bytes${matchers(containerMatchers(leak.source, leak.containers))}`;
+    const limitText = formatBound({ value: limit, unit: 'bytes' });
+    rules.push({
+      alert: EXHAUSTION_ALERT,
+      expr: `max by (container) (predict_linear(${sel}[${fit}], ${HORIZON_SECONDS})) > ${promNumber(limit)}`,
+      for: held,
+      labels: alertLabels(ctx, severity),
+      annotations: {
+        summary: `${slo.service}/${objective.name}: {{ $labels.container }} will exceed ${limitText} within 24h`,
+        description:
+          `Memory of {{ $labels.container }}, extrapolated 24h ahead from its last ${fit}, reaches {{ $value | humanize1024 }}B; ` +
+          `the bound is at most ${limitText} (${slo.service}/${objective.name}).`,
+        ...linkAnnotations(ctx, 'memory-exhaustion'),
+      },
+    });
+  }
+  return { rules, notes };
+}

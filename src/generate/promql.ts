@@ -1,0 +1,124 @@
+/**
+ * Small, pure helpers that turn SLO settings into PromQL text. Everything that ends up in a rule
+ * or a panel query goes through here, so quoting and number formatting are the same everywhere.
+ */
+
+const WINDOW_PLACEHOLDER = /\{\{\s*window\s*\}\}/g;
+
+const PROM_UNITS: ReadonlyArray<[string, number]> = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+/**
+ * A window in milliseconds as Prometheus users write it (`300000` -> `5m`, 30 days -> `30d`).
+ * Unlike units.formatDuration this never uses weeks: `30d` must stay `30d`, not `4w2d`, because
+ * it ends up in recording-rule names (`slo:sli_error:ratio_rate30d`).
+ */
+export function promDuration(ms: number): string {
+  let rest = Math.round(ms);
+  if (rest <= 0) throw new Error(`expected a positive window, got ${ms} ms`);
+  let out = '';
+  for (const [suffix, size] of PROM_UNITS) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${suffix}`;
+      rest %= size;
+    }
+  }
+  return out;
+}
+
+/** Puts the window into a query written with `{{window}}`. */
+export function fillWindow(query: string, windowMs: number): string {
+  return query.replace(WINDOW_PLACEHOLDER, promDuration(windowMs));
+}
+
+/**
+ * A number as a PromQL literal: at most 12 significant digits so `1 - 0.999` prints as `0.001`
+ * and not `0.0010000000000000009`, and so the output is the same on every machine.
+ */
+export function promNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as a PromQL number`);
+  return String(Number(value.toPrecision(12)));
+}
+
+/** A PromQL double-quoted string (Go escaping; JSON's is a compatible subset for these inputs). */
+export function promString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** A container-name glob (`ml-serving*`) as an anchored RE2 pattern (`ml-serving.*`). */
+export function globToRegex(glob: string): string {
+  let out = '';
+  for (const ch of glob) {
+    if (ch === '*') out += '.*';
+    else if (ch === '?') out += '.';
+    else if (/[\\^$.|+()[\]{}]/.test(ch)) out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}
+
+export type Matcher = readonly [label: string, op: '=' | '=~' | '!=' | '!~', value: string];
+
+/** `{a="x",b=~"y.*"}`, or the empty string for no matchers. */
+export function matchers(list: readonly Matcher[]): string {
+  if (list.length === 0) return '';
+  return `{${list.map(([label, op, value]) => `${label}${op}${promString(value)}`).join(',')}}`;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
+
+export class SelectorError extends Error {
+  readonly code = 'VIGIL_ERR_GENERATE_SELECTOR';
+}
+
+/**
+ * `http_request_duration_seconds{route="/decide"}` with a suffix on the metric name
+ * (`_bucket`, `_count`). The histogram must start with its metric name: the suffix goes there.
+ */
+export function withMetricSuffix(selector: string, suffix: string): string {
+  const text = selector.trim();
+  const match = METRIC_NAME.exec(text);
+  if (!match) {
+    throw new SelectorError(`expected a histogram selector that starts with its metric name, got ${JSON.stringify(selector)}`);
+  }
+  const rest = text.slice(match[0].length).trim();
+  if (rest !== '' && !(rest.startsWith('{') && rest.endsWith('}'))) {
+    throw new SelectorError(`expected a histogram selector like name{label="value"}, got ${JSON.stringify(selector)}`);
+  }
+  return `${match[0]}${suffix}${rest}`;
+}
+
+/**
+ * `(expr)` unless the expression is already one operand: a bare selector, or one function call
+ * or aggregation (`max by (x) (...)`) whose parentheses close at the very end.
+ */
+export function paren(expr: string): string {
+  const text = expr.trim();
+  if (/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/.test(text)) return text;
+  const head = /^[a-zA-Z_][a-zA-Z0-9_]*\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\(/.exec(text);
+  if (head && closingParen(text, head[0].length - 1) === text.length - 1) return text;
+  return `(${text})`;
+}
+
+/** Index of the parenthesis closing the one at `open`, skipping quoted strings; -1 if none. */
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote !== null) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,34 @@
+import { stringify } from 'yaml';
+import { isAlertingRule, type RuleFile } from './rule-model.js';
+
+/**
+ * The rule file as YAML, byte-stable: keys in Prometheus' documented order (record/alert, expr,
+ * for, labels, annotations), maps sorted, no timestamps, no line folding.
+ */
+export function ruleFileYaml(file: RuleFile, header: string): string {
+  const plain = {
+    groups: file.groups.map((g) => ({
+      name: g.name,
+      rules: g.rules.map((r) =>
+        isAlertingRule(r)
+          ? {
+              alert: r.alert,
+              expr: r.expr,
+              ...(r.for !== undefined ? { for: r.for } : {}),
+              labels: sorted(r.labels),
+              annotations: sorted(r.annotations),
+            }
+          : { record: r.record, expr: r.expr, labels: sorted(r.labels) },
+      ),
+    })),
+  };
+  const body = stringify(plain, { lineWidth: 0, indent: 2, blockQuote: 'literal', defaultStringType: 'PLAIN', aliasDuplicateObjects: false });
+  return `${header
+    .split('\n')
+    .map((l) => `# ${l}`.trimEnd())
+    .join('\n')}\n${body}`;
+}
+
+function sorted(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
