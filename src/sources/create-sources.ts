@@ -13,8 +13,8 @@ import { RedisSource } from './redis/redis-source.js';
 import { ScrapeSource } from './scrape/scrape-source.js';
 import type { Source } from './source.js';
 // ── Source classes still being written: add the one-line import here. ──
-// import { PrometheusSource } from './prometheus/prometheus-source.js';
-// import { ProbeSource } from './probe/probe-source.js';
+import { PrometheusSource } from './prometheus/prometheus-source.js';
+import { ProbeSource } from './probe/probe-source.js';
 
 type Instances = DaemonConfig['sources'];
 type InstanceConfig<K extends SourceKind> = Instances[K][string];
@@ -33,8 +33,8 @@ const FACTORIES: { [K in SourceKind]: SourceFactory<K> | undefined } = {
   postgres: (name, instance, config) => new PostgresSource(name, instance, config.services),
   scrape: (name, instance, config) => new ScrapeSource(name, instance, config.services),
   // ── TO FILL (one line each) when the classes exist: ──
-  prometheus: undefined, // (name, instance, config) => new PrometheusSource(name, instance, config.services),
-  probe: undefined, // (name, instance, config) => new ProbeSource(name, instance, config.services),
+  prometheus: (name, instance, config) => new PrometheusSource(name, instance, config.services),
+  probe: (name, instance, config) => new ProbeSource(name, instance, config.services),
 };
 
 /** Which source kinds an indicator reads; `latency`/`ratio`/`promql` read a prometheus or a scrape instance. */
