@@ -42,32 +42,37 @@ export class BucketFloorReducer {
     const width = windowMs / bucketCount;
     const { count, time, floor, peak } = this;
     count.fill(0, 0, bucketCount);
-    const first = firstAfter(t, start);
     let points = 0;
     let firstT = Number.NaN;
     let lastT = Number.NaN;
-    for (let i = first; i < t.length; i++) {
-      const ti = t[i]!;
-      if (ti > now) break;
-      const vi = v[i]!;
-      if (!Number.isFinite(vi)) continue;
-      if (points === 0) firstT = ti;
-      lastT = ti;
-      points++;
-      let b = Math.floor((ti - start) / width);
-      if (b >= bucketCount) b = bucketCount - 1;
-      if (count[b] === 0) {
-        floor[b] = vi;
-        peak[b] = vi;
-        time[b] = ti;
-      } else {
-        if (vi < floor[b]!) {
-          floor[b] = vi;
-          time[b] = ti;
+    // Walk bucket by bucket over the sorted times: one comparison per point, no division.
+    let i = firstAfter(t, start);
+    for (let b = 0; b < bucketCount && i < t.length; b++) {
+      const end = b === bucketCount - 1 ? now : start + (b + 1) * width;
+      let c = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      let loT = 0;
+      // The last bucket closes at `now` inclusive; the others are half-open [start, end).
+      for (; i < t.length; i++) {
+        const ti = t[i]!;
+        if (ti >= end && (ti > now || b < bucketCount - 1)) break;
+        const vi = v[i]!;
+        if (!(vi - vi === 0)) continue; // NaN or infinite
+        if (points === 0) firstT = ti;
+        lastT = ti;
+        points++;
+        c++;
+        if (vi < lo) {
+          lo = vi;
+          loT = ti;
         }
-        if (vi > peak[b]!) peak[b] = vi;
+        if (vi > hi) hi = vi;
       }
-      count[b]!++;
+      count[b] = c;
+      floor[b] = lo;
+      peak[b] = hi;
+      time[b] = loT;
     }
     let nonEmpty = 0;
     for (let b = 0; b < bucketCount; b++) if (count[b]! > 0) this.sortScratch[nonEmpty++] = count[b]!;

@@ -34,6 +34,12 @@ describe('mannKendall', () => {
     expect(r.z).toBeCloseTo(4 / Math.sqrt(138 / 18), 10);
   });
 
+  it('counts several tie groups: [1, 1, 2, 2, 2, 3] has S = 11 and Var = (6*5*17 - 2*1*9 - 3*2*11)/18', () => {
+    const r = mannKendall(f64([1, 1, 2, 2, 2, 3]), 0, 6, scratch());
+    expect(r.s).toBe(11);
+    expect(r.variance).toBeCloseTo((510 - 18 - 66) / 18, 10);
+  });
+
   it('decreasing series: negative S, continuity correction towards 0, p close to 1', () => {
     const r = mannKendall(f64([4, 3, 2, 1]), 0, 4, scratch());
     expect(r.s).toBe(-6);
