@@ -20,6 +20,11 @@ export function command(): Command {
     .argument('[paths...]', 'SLO files or folders of them (default: the config\'s `slo` list, or ./slo)')
     .option('-c, --config <file>', 'daemon config (vigil.yaml); also checks that objectives name sources it defines')
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid, 1 invalid, 2 could not run (a path that does not exist).\n' +
+        'Each issue is one line: file:line:column field.path: message. Reference: docs/slo-format.md',
+    )
     .action(async (paths: string[], options: Options) => {
       process.exitCode = await validate(paths, options);
     });

@@ -42,12 +42,16 @@ export const dockerSourceSchema = z
 export const redisSourceSchema = z.strictObject({
   ...common,
   /** `redis://[:password@]host:port/db` or `rediss://` for TLS. */
-  url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
+  url: z.string().regex(/^rediss?:\/\//, {
+    error: (iss) => `expected a redis:// or rediss:// URL, got ${describeInput(iss.input)}`,
+  }),
 });
 
 export const postgresSourceSchema = z.strictObject({
   ...common,
-  connectionString: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection string'),
+  connectionString: z.string().regex(/^postgres(ql)?:\/\//, {
+    error: (iss) => `expected a postgres:// connection string, got ${describeInput(iss.input)}`,
+  }),
 });
 
 export const probeSourceSchema = z.strictObject({

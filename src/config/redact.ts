@@ -8,15 +8,24 @@ import type { Config } from './config.js';
 
 export const REDACTED = '***';
 
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi;
-const PASSWORD_PAIR = /\b(password|passwd|pwd)(\s*=\s*)([^\s&;]+)/gi;
+// `user:password@` anywhere, with or without a scheme in front (a malformed URL in an error
+// message still holds the password).
+const URL_CREDENTIALS = /([^\s:@/"]*):([^\s@/"]+)@/g;
+const PASSWORD_PAIR = /\b(password|passwd|pwd)(\s*=\s*)([^\s&;"]+)/gi;
+const SECRET_KEY = /token|secret|password/i;
 
 export function redactText(text: string): string {
-  return text.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`).replace(PASSWORD_PAIR, `$1$2${REDACTED}`);
+  return text.replace(URL_CREDENTIALS, `$1:${REDACTED}@`).replace(PASSWORD_PAIR, `$1$2${REDACTED}`);
+}
+
+/** A message about a secret field (`reloadToken`) never quotes the rejected value. */
+export function redactIssueMessage(message: string, path: string): string {
+  const redacted = redactText(message);
+  return SECRET_KEY.test(path) ? redacted.replace(/, got .*$/, `, got ${REDACTED}`) : redacted;
 }
 
 function redactValue(value: unknown, key: string | undefined): unknown {
-  if (typeof value === 'string') return key !== undefined && /token|secret|password/i.test(key) ? REDACTED : redactText(value);
+  if (typeof value === 'string') return key !== undefined && SECRET_KEY.test(key) ? REDACTED : redactText(value);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, undefined));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, k)]));

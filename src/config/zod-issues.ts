@@ -100,8 +100,8 @@ export interface IssueContext {
   readonly schema: AnySchema;
   /** Values set by something other than the file (an environment variable) are reported there. */
   readonly origin?: (path: readonly PathSegment[]) => string | undefined;
-  /** Applied to every message, so a secret in a rejected value is never printed. */
-  readonly redact?: (text: string) => string;
+  /** Applied to every message with its field path, so a secret in a rejected value is never printed. */
+  readonly redact?: (text: string, path: string) => string;
 }
 
 export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
@@ -142,12 +142,13 @@ export function toConfigIssues(issues: readonly ZodIssue[], ctx: IssueContext, p
 function make(ctx: IssueContext, path: readonly PathSegment[], message: string, code: string, at: 'value' | 'key' = 'value'): ConfigIssue {
   const origin = ctx.origin?.(path);
   const position: Position = origin === undefined ? ctx.source.locate(path, at) : { line: 0, column: 0 };
-  const text = ctx.redact ? ctx.redact(message) : message;
+  const formatted = formatPath(path);
+  const text = ctx.redact ? ctx.redact(message, formatted) : message;
   return {
     file: origin ?? ctx.source.file,
     line: position.line,
     column: position.column,
-    path: formatPath(path),
+    path: formatted,
     message: text,
     code,
   };

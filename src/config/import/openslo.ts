@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import { parseDuration, UnitError } from '../../units/units.js';
+import { IssueSink, vigilName, type Locate } from './import-issues.js';
+
+/**
+ * OpenSLO v1 (`apiVersion: openslo/v1`; kinds SLO, SLI, Service) -> vigil/v1, one vigil file per
+ * service. Meaning kept:
+ * - ratioMetric good|bad / total -> a ratio objective (`budgetingMethod: Occurrences`); counters
+ *   (`counter: true`, the default) are turned into per-second rates over vigil's `{{window}}`.
+ * - thresholdMetric + objective `op`/`value` -> a promql threshold objective (lt/lte = max,
+ *   gt/gte = min); with a target it counts good time slices (`Timeslices`), like OpenSLO.
+ * - `timeWindow[0].duration` (rolling) -> `period`; `objectives[].target` -> `target`.
+ * Only `metricSource.type: Prometheus` can be evaluated by vigil; other sources are errors.
+ */
+
+const meta = z.looseObject({ name: z.string().min(1), displayName: z.string().optional() });
+
+const metricSource = z.looseObject({
+  metricSourceRef: z.string().optional(),
+  type: z.string().min(1),
+  spec: z.looseObject({}),
+});
+const metricHolder = z.looseObject({ metricSource });
+
+const sliSpec = z.looseObject({
+  description: z.string().optional(),
+  thresholdMetric: metricHolder.optional(),
+  ratioMetric: z
+    .looseObject({
+      counter: z.boolean().optional(),
+      good: metricHolder.optional(),
+      bad: metricHolder.optional(),
+      total: metricHolder.optional(),
+      rawType: z.enum(['success', 'failure']).optional(),
+      raw: metricHolder.optional(),
+    })
+    .optional(),
+});
+
+const objective = z.looseObject({
+  displayName: z.string().optional(),
+  op: z.enum(['lt', 'lte', 'gt', 'gte']).optional(),
+  value: z.number().optional(),
+  target: z.number().gt(0, 'expected a target above 0').lt(1, 'expected a target below 1 (1 leaves no error budget)').optional(),
+  targetPercent: z.number().gt(0).lt(100).optional(),
+  timeSliceTarget: z.number().gt(0).lt(1).optional(),
+  timeSliceWindow: z.string().optional(),
+});
+
+const sloSpec = z.looseObject({
+  description: z.string().optional(),
+  service: z.string().min(1),
+  indicator: z.looseObject({ metadata: meta, spec: sliSpec }).optional(),
+  indicatorRef: z.string().optional(),
+  timeWindow: z
+    .array(z.looseObject({ duration: z.string(), isRolling: z.boolean().optional(), calendar: z.unknown().optional() }))
+    .min(1)
+    .optional(),
+  budgetingMethod: z.enum(['Occurrences', 'Timeslices', 'RatioTimeslices']).optional(),
+  objectives: z.array(objective).min(1),
+});
+
+const document = z.looseObject({ apiVersion: z.literal('openslo/v1'), kind: z.string(), metadata: meta, spec: z.unknown() });
+
+type SliSpec = z.infer<typeof sliSpec>;
+type SloSpec = z.infer<typeof sloSpec>;
+
+export function isOpenSloDocument(doc: unknown): boolean {
+  const v = doc !== null && typeof doc === 'object' ? (doc as { apiVersion?: unknown }).apiVersion : undefined;
+  return typeof v === 'string' && v.startsWith('openslo/');
+}
+
+export interface OpenSloInput {
+  readonly value: unknown;
+  readonly locate: Locate;
+}
+
+export interface OpenSloService {
+  readonly service: string;
+  readonly slo: Record<string, unknown>;
+}
+
+const SLO_KINDS = new Set(['SLO', 'SLI', 'Service']);
+const IGNORED_KINDS = new Set(['AlertPolicy', 'AlertCondition', 'AlertNotificationTarget', 'DataSource']);
+
+/** Converts the documents of one file; every issue lands in `sinkFor(i)` of its document. */
+export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { services: OpenSloService[]; sinks: IssueSink[] } {
+  const sinks = docs.map((d) => new IssueSink(file, d.locate));
+  const slis = new Map<string, { spec: SliSpec; doc: number }>();
+  const serviceDescriptions = new Map<string, string>();
+  const slos: Array<{ name: string; spec: SloSpec; doc: number }> = [];
+
+  docs.forEach((d, i) => {
+    const sink = sinks[i]!;
+    const head = document.safeParse(d.value);
+    if (!head.success) {
+      if ((d.value as { apiVersion?: unknown })?.apiVersion !== 'openslo/v1') {
+        sink.error(['apiVersion'], `expected apiVersion openslo/v1 (v1alpha and v2 are not supported), got ${JSON.stringify((d.value as { apiVersion?: unknown })?.apiVersion)}`);
+      } else sink.zod(head.error);
+      return;
+    }
+    const { kind, metadata } = head.data;
+    if (IGNORED_KINDS.has(kind)) {
+      sink.warn(['kind'], `${kind} ignored: vigil alerts with its burn-rate window sets`);
+      return;
+    }
+    if (!SLO_KINDS.has(kind)) {
+      sink.error(['kind'], `expected kind SLO, SLI or Service, got ${JSON.stringify(kind)}`);
+      return;
+    }
+    const at = sink.at(['spec']);
+    if (kind === 'Service') {
+      const spec = z.looseObject({ description: z.string().optional() }).safeParse(head.data.spec ?? {});
+      if (!spec.success) return at.zod(spec.error);
+      serviceDescriptions.set(metadata.name, spec.data.description ?? metadata.displayName ?? '');
+    } else if (kind === 'SLI') {
+      const spec = sliSpec.safeParse(head.data.spec);
+      if (!spec.success) return at.zod(spec.error);
+      slis.set(metadata.name, { spec: spec.data, doc: i });
+    } else {
+      const spec = sloSpec.safeParse(head.data.spec);
+      if (!spec.success) return at.zod(spec.error);
+      slos.push({ name: metadata.name, spec: spec.data, doc: i });
+    }
+  });
+
+  if (slos.length === 0 && sinks.every((s) => s.ok)) {
+    sinks[0]?.error(['kind'], 'no OpenSLO SLO document here (Service and SLI documents alone hold no objectives)');
+  }
+
+  const byService = new Map<string, Record<string, unknown>[]>();
+  const serviceNames = new Map<string, string>();
+  for (const slo of slos) {
+    const sink = sinks[slo.doc]!.at(['spec']);
+    const service = vigilName(slo.spec.service);
+    if (service === null) {
+      sink.error(['service'], `cannot make a vigil service name of "${slo.spec.service}"`);
+      continue;
+    }
+    serviceNames.set(service, slo.spec.service);
+    let sli: SliSpec | undefined;
+    let sliSink = sink.at(['indicator', 'spec']);
+    if (slo.spec.indicator !== undefined) sli = slo.spec.indicator.spec;
+    else if (slo.spec.indicatorRef !== undefined) {
+      const ref = slis.get(slo.spec.indicatorRef);
+      if (ref === undefined) {
+        sink.error(['indicatorRef'], `no SLI named "${slo.spec.indicatorRef}" in this file (put the SLI document in the same file, or the indicator inline)`);
+        continue;
+      }
+      sli = ref.spec;
+      sliSink = sinks[ref.doc]!.at(['spec']);
+    } else {
+      sink.error(['indicator'], 'expected indicator (inline SLI) or indicatorRef');
+      continue;
+    }
+    const objectives = convertSlo(slo.name, slo.spec, sli, sink, sliSink);
+    const list = byService.get(service) ?? [];
+    list.push(...objectives);
+    byService.set(service, list);
+  }
+
+  const services: OpenSloService[] = [];
+  for (const [service, objectives] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const out: Record<string, unknown> = { apiVersion: 'vigil/v1', kind: 'ServiceLevels', service };
+    const description = serviceDescriptions.get(serviceNames.get(service)!);
+    if (description) out.description = description;
+    out.objectives = objectives;
+    services.push({ service, slo: out });
+  }
+  return { services, sinks };
+}
+
+function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, sliSink: IssueSink): Record<string, unknown>[] {
+  const base = vigilName(name);
+  if (base === null) {
+    sink.error([], `cannot make a vigil objective name of "${name}"`);
+    return [];
+  }
+  const period = periodOf(spec, sink);
+  const method = spec.budgetingMethod ?? 'Occurrences';
+  const out: Record<string, unknown>[] = [];
+  spec.objectives.forEach((o, i) => {
+    const at = sink.at(['objectives', i]);
+    const suffix = spec.objectives.length > 1 ? `-${vigilName(o.displayName ?? '') ?? String(i + 1)}` : '';
+    const objective: Record<string, unknown> = { name: `${base}${suffix}`.slice(0, 63).replace(/-+$/, '') };
+    if (spec.description) objective.description = spec.description;
+    const target = o.target ?? (o.targetPercent !== undefined ? o.targetPercent / 100 : undefined) ?? o.timeSliceTarget;
+
+    if (sli.ratioMetric !== undefined) {
+      const ratio = ratioIndicator(sli.ratioMetric, sliSink.at(['ratioMetric']));
+      if (ratio === null) return;
+      if (target === undefined) return at.error(['target'], 'expected a target (a ratio objective needs one)');
+      if (method !== 'Occurrences') at.warn(['budgetingMethod'], `${method} on a ratio metric is evaluated as Occurrences (events, not time slices)`);
+      Object.assign(objective, { indicator: { ratio }, target, period });
+    } else if (sli.thresholdMetric !== undefined) {
+      const query = prometheusQuery(sli.thresholdMetric.metricSource, sliSink.at(['thresholdMetric', 'metricSource']));
+      if (query === null) return;
+      if (o.op === undefined || o.value === undefined) return at.error(['op'], 'expected op (lt, lte, gt, gte) and value for a threshold metric');
+      const side = o.op === 'lt' || o.op === 'lte' ? 'max' : 'min';
+      if (o.op === 'lt' || o.op === 'gt') at.warn(['op'], `${o.op} is read as ${o.op}e: vigil bounds are inclusive`);
+      Object.assign(objective, { indicator: { promql: { query } }, threshold: { [side]: o.value } });
+      if (target !== undefined) {
+        if (method === 'Occurrences') at.warn(['target'], 'a threshold metric with a target is evaluated as Timeslices');
+        objective.target = target;
+        objective.period = period;
+      }
+      if (o.timeSliceWindow !== undefined) {
+        try {
+          parseDuration(o.timeSliceWindow);
+          objective.window = o.timeSliceWindow;
+        } catch (err) {
+          at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
+        }
+      }
+    } else {
+      sliSink.error([], 'expected ratioMetric or thresholdMetric');
+      return;
+    }
+    out.push(objective);
+  });
+  return out;
+}
+
+function periodOf(spec: SloSpec, sink: IssueSink): string {
+  const tw = spec.timeWindow?.[0];
+  if (tw === undefined) return '30d';
+  if (tw.isRolling === false || tw.calendar !== undefined) sink.warn(['timeWindow', 0], 'calendar windows are evaluated as rolling windows of the same length');
+  try {
+    parseDuration(tw.duration);
+    return tw.duration;
+  } catch {
+    sink.error(['timeWindow', 0, 'duration'], `expected a duration in m, h, d or w (months, quarters and years vary in length), got ${JSON.stringify(tw.duration)}`);
+    return '30d';
+  }
+}
+
+function prometheusQuery(source: z.infer<typeof metricSource>, sink: IssueSink): string | null {
+  if (source.type.toLowerCase() !== 'prometheus') {
+    sink.error(['type'], `vigil reads Prometheus metric sources only, got ${JSON.stringify(source.type)}`);
+    return null;
+  }
+  const query = (source.spec as { query?: unknown }).query;
+  if (typeof query !== 'string' || query.trim() === '') {
+    sink.error(['spec', 'query'], 'expected a PromQL query');
+    return null;
+  }
+  return query.trim();
+}
+
+const WINDOW = /\{\{-?\s*\.?window\s*-?\}\}/g;
+const SELECTOR = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/;
+
+/**
+ * OpenSLO queries name the metric; vigil needs events per second over `{{window}}`. Counters
+ * become `sum(rate(...))`, gauges `sum(avg_over_time(...))`; an expression (not a bare
+ * selector) goes through a subquery. A query that already has a window placeholder is kept.
+ */
+export function windowed(query: string, counter: boolean): string {
+  if (WINDOW.test(query)) return query.replace(WINDOW, '{{window}}');
+  const fn = counter ? 'rate' : 'avg_over_time';
+  return SELECTOR.test(query) ? `sum(${fn}(${query}[{{window}}]))` : `sum(${fn}((${query})[{{window}}:]))`;
+}
+
+function ratioIndicator(r: NonNullable<SliSpec['ratioMetric']>, sink: IssueSink): Record<string, string> | null {
+  const counter = r.counter ?? true;
+  if (r.raw !== undefined) {
+    const q = prometheusQuery(r.raw.metricSource, sink.at(['raw', 'metricSource']));
+    if (q === null) return null;
+    const ratio = WINDOW.test(q) ? q.replace(WINDOW, '{{window}}') : `avg_over_time((${q})[{{window}}:])`;
+    const errors = r.rawType === 'success' ? `1 - (${ratio})` : `(${ratio})`;
+    return { errors, total: `(${ratio}) * 0 + 1` };
+  }
+  if (r.total === undefined) {
+    sink.error(['total'], 'expected total beside good or bad');
+    return null;
+  }
+  if ((r.good === undefined) === (r.bad === undefined)) {
+    sink.error([r.good === undefined ? 'good' : 'bad'], 'expected exactly one of good or bad beside total');
+    return null;
+  }
+  const total = prometheusQuery(r.total.metricSource, sink.at(['total', 'metricSource']));
+  const part = r.good ?? r.bad!;
+  const partQuery = prometheusQuery(part.metricSource, sink.at([r.good ? 'good' : 'bad', 'metricSource']));
+  if (total === null || partQuery === null) return null;
+  return r.good !== undefined
+    ? { good: windowed(partQuery, counter), total: windowed(total, counter) }
+    : { errors: windowed(partQuery, counter), total: windowed(total, counter) };
+}
