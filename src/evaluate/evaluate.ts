@@ -77,7 +77,8 @@ export function evaluateObjective(
     status,
     value: reading.value === null ? null : quantityValue(reading.value, reader.unit, kind === 'memoryLeak'),
     threshold: bounds(objective),
-    target: objective.target ?? null,
+    // `99.9%` parses to 0.9990000000000001; 12 significant digits is what was written.
+    target: objective.target === undefined ? null : Number(objective.target.toPrecision(12)),
     window: windowLabel(objective.window),
     period: objective.target === undefined ? null : windowLabel(objective.period),
     compliance: figures?.compliance ?? null,

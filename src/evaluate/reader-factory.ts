@@ -30,13 +30,15 @@ export interface SourceRef {
   name: string;
 }
 
-/** The configured instance an objective's `source` names; kind null when none is configured. */
+/** The instance an objective's `source` names; kind null when a query indicator names no configured instance. */
 export function resolveSource(config: Config, objective: Objective): SourceRef {
   const kind = indicatorKind(objective.indicator);
   const name = (Object.values(objective.indicator)[0] as { source: string }).source;
   const sources = config.daemon.sources;
   const fixed = FIXED_SOURCE_KIND[kind];
-  if (fixed) return { kind: name in sources[fixed] ? fixed : null, name };
+  // Docker and probe instances also run on defaults when an objective names one that vigil.yaml
+  // leaves out (see create-sources), so a fixed kind is that kind whether configured or not.
+  if (fixed) return { kind: fixed, name };
   if (name in sources.prometheus) return { kind: 'prometheus', name };
   if (name in sources.scrape) return { kind: 'scrape', name };
   return { kind: null, name };

@@ -70,11 +70,11 @@ describe('container memory and CPU', () => {
   });
 
   it('says so when the source is not configured', () => {
-    const cfg = configWith([{ name: 'mem', indicator: { containerMemory: { source: 'nope', containers: '*' } }, threshold: { max: '1GiB' } }]);
-    const mem = evaluate(cfg, newStore(), NOW).services[0]!.objectives[0]!;
-    expect(mem.status).toBe('no_data');
-    expect(mem.source).toEqual({ kind: null, name: 'nope' });
-    expect(mem.error).toMatch(/not configured/);
+    const cfg = configWith([{ name: 'lat', indicator: { latency: { source: 'nope', histogram: 'h' } }, threshold: { max: '1s' } }]);
+    const lat = evaluate(cfg, newStore(), NOW).services[0]!.objectives[0]!;
+    expect(lat.status).toBe('no_data');
+    expect(lat.source).toEqual({ kind: null, name: 'nope' });
+    expect(lat.error).toMatch(/not configured/);
   });
 });
 

@@ -1,0 +1,56 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Config } from '../config/config.js';
+
+/**
+ * Watches the config file and the SLO files/folders and calls `onChange` once per burst of
+ * changes (editors write a file in several steps: truncate, write, rename). Folders are watched
+ * as a whole, so a new SLO file in a watched folder triggers a reload too.
+ */
+export class ConfigWatcher {
+  private watchers: FSWatcher[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly onChange: (path: string) => void,
+    private readonly debounceMs = 300,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
+
+  /** Watches what `config` was loaded from, replacing earlier watches. */
+  watchConfig(config: Config): void {
+    this.close();
+    const paths = new Set<string>();
+    if (config.configPath) paths.add(config.configPath);
+    for (const p of config.daemon.slo) paths.add(resolve(config.baseDir, p));
+    // Each loaded file's folder too: an atomic save (write temp, rename) replaces the inode a
+    // file watch follows, and the folder's watch still sees it.
+    for (const f of config.services) paths.add(dirname(f.path));
+    for (const path of paths) this.watchPath(path);
+  }
+
+  private watchPath(path: string): void {
+    try {
+      const w = watch(path, { persistent: false }, (_event, file) => this.changed(file ? resolve(path, String(file)) : path));
+      w.on('error', (err) => this.warn(`watching ${path} failed: ${err.message}`));
+      this.watchers.push(w);
+    } catch (err) {
+      this.warn(`cannot watch ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  private changed(path: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.onChange(path);
+    }, this.debounceMs);
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
+}

@@ -1,0 +1,298 @@
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { AlertNotifier } from '../alerting/alert-notifier.js';
+import type { Config, ConfigIssue } from '../config/config.js';
+import type { Env } from '../config/env.js';
+import { formatIssue, loadConfig } from '../config/load-config.js';
+import { redactText } from '../config/redact.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { serviceDashboardUid } from '../generate/service-rules.js';
+import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
+import { buildServer, type ReloadOutcome } from '../server/build-server.js';
+import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
+import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { createSourcesWithReport } from '../sources/create-sources.js';
+import { Scheduler } from '../sources/scheduler.js';
+import { describeError } from '../sources/source-runner.js';
+import type { SourceHealth } from '../sources/source.js';
+import { StorePersister } from '../store/persist.js';
+import { SampleStore } from '../store/sample-store.js';
+import { ConfigWatcher } from './config-watcher.js';
+import { createLogger } from './logger.js';
+import { retentionFor } from './retention.js';
+
+export interface DaemonOptions {
+  configPath?: string | undefined;
+  /** SLO files/folders replacing the config's `slo` list. */
+  sloPaths?: string[] | undefined;
+  env?: Env;
+  cwd?: string;
+  /** Overrides `listen` (tests use port 0). */
+  listen?: { host?: string; port?: number };
+  logger?: Logger;
+  /** Watch the config and SLO files for changes (default true). */
+  watch?: boolean;
+}
+
+/** The config was invalid at start: nothing was started. */
+export class DaemonConfigError extends Error {
+  readonly code = 'VIGIL_ERR_CONFIG_INVALID';
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid config: ${issues.length} issue(s)\n${issues.map(formatIssue).join('\n')}`);
+  }
+}
+
+/** What must finish before SIGTERM's 2 s are up: each step gets a bounded slice. */
+const STOP_SCHEDULER_MS = 700;
+const STOP_SIDE_MS = 400;
+
+/** One running set of sources: rebuilt whole on a reload; the store outlives it. */
+interface Sampling {
+  scheduler: Scheduler;
+  missing: string[];
+}
+
+/**
+ * The daemon's wiring: config -> sources + scheduler -> store -> evaluator -> snapshot ->
+ * (HTTP API, /metrics, alerting). Everything with a lifetime is started and stopped here.
+ */
+export class Daemon {
+  private config: Config;
+  private sampling: Sampling;
+  private readonly holder = new SnapshotHolder();
+  private readonly notifier: AlertNotifier;
+  private readonly persister: StorePersister;
+  private readonly watcher: ConfigWatcher;
+  private evaluateTimer: NodeJS.Timeout | null = null;
+  private reloading: Promise<ReloadOutcome> = Promise.resolve({ ok: true, services: [] });
+  private stopping: Promise<void> | null = null;
+  private address = '';
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    config: Config,
+    private readonly store: SampleStore,
+    private readonly registry: Registry,
+    private readonly server: ReturnType<typeof buildServer>,
+    readonly logger: Logger,
+  ) {
+    this.config = config;
+    this.sampling = this.startSampling(config);
+    this.notifier = new AlertNotifier(config, logger.child({ component: 'alerting' }), { dashboardUid: serviceDashboardUid });
+    this.persister = new StorePersister({
+      store,
+      dataDir: resolve(config.baseDir, config.daemon.dataDir),
+      intervalMs: config.daemon.store.persistInterval,
+      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(redactText(m)) },
+    });
+    this.watcher = new ConfigWatcher(
+      (path) => void this.reload(`file changed: ${path}`),
+      300,
+      (m) => logger.warn(m),
+    );
+    this.holder.subscribe((snapshot) => {
+      try {
+        this.notifier.onSnapshot(snapshot);
+      } catch (err) {
+        logger.error({ err: describeError(err) }, 'alerting failed on a snapshot');
+      }
+    });
+  }
+
+  /** Loads the config, restores the store, starts sampling, evaluation and the HTTP server. */
+  static async start(options: DaemonOptions = {}): Promise<Daemon> {
+    const loaded = await loadConfig({
+      configPath: options.configPath,
+      sloPaths: options.sloPaths,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
+    if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
+    const config = loaded.config;
+    const logger = options.logger ?? createLogger(config.daemon.logLevel);
+    const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
+
+    let daemon: Daemon | null = null;
+    const registry = new Registry();
+    const server = buildServer({
+      getSnapshot: () => daemon?.snapshot() ?? null,
+      metricsRegistry: registry,
+      reload: () => daemon!.reload('POST /-/reload'),
+      reloadToken: () => daemon?.config.daemon.reloadToken,
+      logger: logger.child({ component: 'http' }),
+    });
+    // The server reads the daemon's snapshot through the closure above.
+    daemon = new Daemon(options, config, store, registry, server, logger);
+    await daemon.begin();
+    return daemon;
+  }
+
+  private async begin(): Promise<void> {
+    const { logger, config } = this;
+    try {
+      await this.persister.load();
+    } catch (err) {
+      logger.warn(`store: could not load the snapshot (${redactText(describeError(err))}); starting empty`);
+    }
+    this.persister.start();
+    registerObjectiveMetrics(this.registry, () => this.holder.get());
+    this.sampling.scheduler.start();
+    this.scheduleEvaluation();
+    if (this.options.watch !== false) this.watcher.watchConfig(config);
+    const host = this.options.listen?.host ?? config.daemon.listen.host;
+    const port = this.options.listen?.port ?? config.daemon.listen.port;
+    this.address = await this.server.listen({ host, port });
+    logger.info(
+      { url: this.address, services: config.services.map((s) => s.slo.service), sources: this.sampling.scheduler.health().map((h) => `${h.kind}/${h.name}`) },
+      'vigil started',
+    );
+  }
+
+  get url(): string {
+    return this.address;
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  get metricsRegistry(): Registry {
+    return this.registry;
+  }
+
+  snapshot(): Snapshot | null {
+    return this.holder.get();
+  }
+
+  /** Evaluates now and publishes the snapshot (also called every `evaluateEvery`). */
+  evaluateNow(): Snapshot | null {
+    const started = performance.now();
+    try {
+      const now = Date.now();
+      this.store.prune(now);
+      const snapshot = evaluate(this.config, this.store, now, { sources: sourceHealth(this.sampling) });
+      this.holder.publish(snapshot);
+      const ms = performance.now() - started;
+      if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
+      return this.holder.get();
+    } catch (err) {
+      // The previous snapshot stays: readers keep a whole answer, if an older one.
+      this.logger.error({ err: redactText(describeError(err)) }, 'evaluation failed');
+      return null;
+    }
+  }
+
+  /**
+   * Loads the config again. Invalid: the issues are logged and returned, the running config stays.
+   * Valid: sources and scheduler are rebuilt with the new config, the store (history) is kept.
+   * Reloads run one at a time.
+   */
+  reload(reason: string): Promise<ReloadOutcome> {
+    this.reloading = this.reloading.then(() => this.reloadNow(reason)).catch((err: unknown) => {
+      this.logger.error({ err: redactText(describeError(err)) }, 'reload failed');
+      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: 'VIGIL_ERR_RELOAD' }] };
+    });
+    return this.reloading;
+  }
+
+  private async reloadNow(reason: string): Promise<ReloadOutcome> {
+    if (this.stopping) return { ok: false, issues: [] };
+    const loaded = await loadConfig({
+      configPath: this.options.configPath,
+      sloPaths: this.options.sloPaths,
+      ...(this.options.env ? { env: this.options.env } : {}),
+      ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
+    });
+    if (!loaded.ok) {
+      this.logger.error(
+        { reason, issues: loaded.issues.map((i) => redactText(formatIssue(i))) },
+        'reload rejected: the new config is invalid; the running config is kept',
+      );
+      return { ok: false, issues: loaded.issues };
+    }
+    const next = loaded.config;
+    const old = this.sampling;
+    await old.scheduler.close();
+    this.config = next;
+    this.store.setRetention(retentionFor(next));
+    this.sampling = this.startSampling(next);
+    this.sampling.scheduler.start();
+    this.notifier.reconfigure(next);
+    if (this.options.watch !== false) this.watcher.watchConfig(next);
+    this.scheduleEvaluation();
+    const services = next.services.map((s) => s.slo.service);
+    const listen = next.daemon.listen;
+    if (!this.options.listen && !this.address.endsWith(`:${listen.port}`)) {
+      this.logger.warn('the listen address changed: it takes effect at the next start');
+    }
+    this.logger.info({ reason, services }, 'config reloaded');
+    return { ok: true, services };
+  }
+
+  private startSampling(config: Config): Sampling {
+    const { sources, missing } = createSourcesWithReport(config);
+    for (const m of missing) this.logger.warn(`source ${m}: this build cannot sample this kind yet; its objectives report no_data`);
+    const scheduler = Scheduler.fromConfig(config, sources, {
+      store: this.store,
+      stopTimeoutMs: STOP_SCHEDULER_MS,
+      logger: { debug: (m) => this.logger.debug(redactText(m)), warn: (m) => this.logger.warn(redactText(m)) },
+    });
+    return { scheduler, missing };
+  }
+
+  private scheduleEvaluation(): void {
+    if (this.evaluateTimer) clearInterval(this.evaluateTimer);
+    this.evaluateNow();
+    this.evaluateTimer = setInterval(() => this.evaluateNow(), this.config.daemon.evaluateEvery);
+  }
+
+  /** Stops within 2 s: sampling first, then the store is written, then the rest. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    const started = performance.now();
+    this.watcher.close();
+    if (this.evaluateTimer) clearInterval(this.evaluateTimer);
+    this.evaluateTimer = null;
+    const closing = bounded(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
+    await this.sampling.scheduler.stop();
+    try {
+      const saved = await this.persister.stop();
+      this.logger.info({ series: saved.series, points: saved.points, ms: Math.round(saved.ms) }, 'store written');
+    } catch (err) {
+      this.logger.error({ err: redactText(describeError(err)) }, 'store: final snapshot failed');
+    }
+    await Promise.all([
+      bounded(this.sampling.scheduler.close(), STOP_SIDE_MS),
+      bounded(this.notifier.stop(), STOP_SIDE_MS),
+      closing,
+    ]);
+    this.logger.info({ ms: Math.round(performance.now() - started) }, 'vigil stopped');
+  }
+}
+
+/** Health of every source, with instances this build cannot sample shown as down (never silently absent). */
+export function sourceHealth(sampling: { scheduler: Scheduler; missing: readonly string[] }): SourceHealth[] {
+  const health = sampling.scheduler.health();
+  for (const m of sampling.missing) {
+    const [kind, name] = m.split('/') as [SourceHealth['kind'], string];
+    health.push({ kind, name, up: false, lastSuccess: null, lastError: 'this build cannot sample this source kind', consecutiveFailures: 0, lastDurationMs: null });
+  }
+  return health;
+}
+
+/** Waits for `promise` at most `ms`; errors and timeouts are swallowed (shutdown goes on). */
+async function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,62 @@
+import type { Config } from '../config/config.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { resolveSource } from '../evaluate/reader-factory.js';
+import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { createSourcesWithReport } from '../sources/create-sources.js';
+import { Scheduler } from '../sources/scheduler.js';
+import { SampleStore } from '../store/sample-store.js';
+import { retentionFor } from './retention.js';
+import { sourceHealth } from './daemon.js';
+
+export interface SampleOnceOptions {
+  /** Only this service (and only the sources its objectives read). */
+  service?: string | undefined;
+  /** Gap between the two sampling rounds in ms. */
+  gapMs: number;
+}
+
+export class UnknownServiceError extends Error {
+  readonly code = 'VIGIL_ERR_UNKNOWN_SERVICE';
+}
+
+/** The config narrowed to one service; the sources then sample only what it needs. */
+export function narrowConfig(config: Config, service: string | undefined): Config {
+  if (service === undefined) return config;
+  const services = config.services.filter((s) => s.slo.service === service);
+  if (services.length === 0) {
+    const known = config.services.map((s) => s.slo.service).join(', ') || 'none';
+    throw new UnknownServiceError(`no service ${JSON.stringify(service)}; known: ${known}`);
+  }
+  return { ...config, services };
+}
+
+/**
+ * Samples every source the objectives read, twice, `gapMs` apart, then evaluates once: CPU
+ * (docker) and every counter (Redis hits/misses, pg_stat_statements, scraped histograms) are
+ * deltas between samples, so one round alone says nothing about them. Gauges, probes and
+ * Prometheus answers are current after the first round; the second only refreshes them.
+ * Windows are then as long as the gap: `vigil check` judges the last few seconds, the daemon
+ * judges the configured windows.
+ */
+export async function sampleOnce(fullConfig: Config, options: SampleOnceOptions): Promise<Snapshot> {
+  const config = narrowConfig(fullConfig, options.service);
+  const wanted = new Set(config.services.flatMap((s) => s.slo.objectives.map((o) => {
+    const ref = resolveSource(config, o);
+    return `${ref.kind}/${ref.name}`;
+  })));
+  const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
+  const created = createSourcesWithReport(config);
+  const sources = created.sources.filter((s) => wanted.has(`${s.kind}/${s.name}`));
+  for (const s of created.sources) if (!sources.includes(s)) await s.close().catch(() => undefined);
+  const scheduler = Scheduler.fromConfig(config, sources, { store, stopTimeoutMs: 1_000 });
+  try {
+    await scheduler.runOnce();
+    await new Promise((r) => setTimeout(r, options.gapMs));
+    await scheduler.runOnce();
+    return evaluate(config, store, Date.now(), {
+      sources: sourceHealth({ scheduler, missing: created.missing.filter((m) => wanted.has(m)) }),
+    });
+  } finally {
+    await scheduler.close();
+  }
+}
