@@ -1,0 +1,65 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** One exported sample: label values and the number. */
+export interface CachedSample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+export interface CachedMetricSpec {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  /** Called on every scrape; returns the current samples (replacing the previous scrape's). */
+  readonly read: () => Iterable<CachedSample>;
+}
+
+/**
+ * A metric whose values live elsewhere (the store, the scheduler, the evaluator's snapshot) and
+ * are copied in at scrape time. The children are cleared first, so a series that is no longer
+ * read (a container that went) disappears from the exposition instead of repeating its last value.
+ * Labels not declared in `labelNames` are dropped rather than failing the scrape.
+ *
+ * This is also how other parts add their metrics: `cachedGauge(metrics.registry, {...})`.
+ */
+export function cachedGauge(registry: Registry, spec: CachedMetricSpec): Gauge<string> {
+  const labelNames = [...spec.labelNames];
+  return new Gauge({
+    name: spec.name,
+    help: spec.help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of spec.read()) {
+        if (Number.isFinite(s.value)) this.set(pick(s.labels, labelNames), s.value);
+      }
+    },
+  });
+}
+
+/**
+ * Like `cachedGauge` but typed `counter` in the exposition, for raw counters copied from the
+ * system that owns them (they may reset; Prometheus's rate() handles that).
+ */
+export function cachedCounter(registry: Registry, spec: CachedMetricSpec): Counter<string> {
+  const labelNames = [...spec.labelNames];
+  return new Counter({
+    name: spec.name,
+    help: spec.help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of spec.read()) {
+        if (Number.isFinite(s.value) && s.value >= 0) this.inc(pick(s.labels, labelNames), s.value);
+      }
+    },
+  });
+}
+
+function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) if (labels[name] !== undefined) out[name] = labels[name];
+  return out;
+}
