@@ -1,8 +1,11 @@
 // Proves each shared real service answers, so a failing functional test points at the code under
 // test, not at the harness.
-import Redis from 'ioredis';
+import { existsSync, readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { redisPing, startPostgres, startRedis } from '../harness/launchers.js';
+import { requireBinary } from '../harness/process-utils.js';
 import { dockerClient, runContainer, testServices, waitFor } from '../harness/services.js';
 
 describe('test harness services', () => {
@@ -89,3 +92,89 @@ describe('test harness services', () => {
     expect(body.cluster.status).toBe('disabled');
   });
 });
+
+describe('launchers for a test of its own', () => {
+  it('halts and restarts PostgreSQL on the same port with the same data, then stop() removes everything', async () => {
+    const own = await startPostgres();
+    const { port, dir } = own;
+    try {
+      const client = new pg.Client({ connectionString: own.connectionString });
+      await client.connect();
+      await client.query('create table harness_restart (v int); insert into harness_restart values (7)');
+      await client.end();
+      const firstPid = own.pid;
+      await own.halt();
+      expect(processAlive(firstPid)).toBe(false);
+      await expect(connectOnce(own.connectionString)).rejects.toThrow();
+      await own.restart();
+      expect(own.port).toBe(port);
+      expect(own.pid).not.toBe(firstPid);
+      const again = new pg.Client({ connectionString: own.connectionString });
+      await again.connect();
+      try {
+        expect((await again.query<{ v: number }>('select v from harness_restart')).rows[0]?.v).toBe(7);
+        // pg_stat_statements survives the restart (same preload, same extension).
+        await again.query('select count(*) from pg_stat_statements');
+      } finally {
+        await again.end();
+      }
+    } finally {
+      const pid = own.pid;
+      await own.stop();
+      expect(processAlive(pid)).toBe(false);
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
+
+  it('starts PostgreSQL without the pg_stat_statements preload when asked', async () => {
+    const own = await startPostgres({ preloadStatements: false, createExtension: true });
+    try {
+      const client = new pg.Client({ connectionString: own.connectionString });
+      await client.connect();
+      try {
+        await expect(client.query('select * from pg_stat_statements')).rejects.toThrow(/shared_preload_libraries/);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('halts and restarts Redis on the same port', async () => {
+    const own = await startRedis();
+    try {
+      await own.halt();
+      expect(await redisPing(own.port)).toBe(false);
+      await own.restart();
+      expect(await redisPing(own.port)).toBe(true);
+    } finally {
+      await own.stop();
+    }
+    expect(existsSync(own.dir)).toBe(false);
+  });
+
+  it('names the apt package when a binary is missing', () => {
+    expect(() => requireBinary('/nonexistent/prometheus', 'prometheus', 'prometheus')).toThrow(
+      'prometheus not found at /nonexistent/prometheus: apt-get install -y prometheus',
+    );
+  });
+});
+
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function connectOnce(connectionString: string): Promise<void> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ManagedProcess, freePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
+import { ManagedProcess, onFreePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface AlertmanagerAddress {
@@ -23,9 +23,12 @@ export interface AlertmanagerOptions {
 
 export type AlertmanagerHandle = AlertmanagerAddress & ServiceControl;
 
-export async function startAlertmanager(opts: AlertmanagerOptions): Promise<AlertmanagerHandle> {
+export function startAlertmanager(opts: AlertmanagerOptions): Promise<AlertmanagerHandle> {
+  return onFreePort(opts.port, (port) => startAlertmanagerOn(port, opts));
+}
+
+async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions): Promise<AlertmanagerHandle> {
   const bin = requireBinary('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager', 'prometheus-alertmanager');
-  const port = opts.port ?? (await freePort());
   const dir = makeTempDir('am');
   const config = {
     route: {

@@ -10,8 +10,8 @@ import {
   GiveUp,
   ManagedProcess,
   TEMP_PREFIX,
-  freePort,
   makeTempDir,
+  onFreePort,
   pidAlive,
   pidsMentioning,
   requireBinary,
@@ -69,11 +69,15 @@ function buildRootfs(rootfs: string): void {
   writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/:/bin/sh\n');
 }
 
-export async function startDocker(opts: DockerOptions = {}): Promise<DockerHandle> {
+export function startDocker(opts: DockerOptions = {}): Promise<DockerHandle> {
+  if (!opts.tcp) return startDockerOn(undefined);
+  return onFreePort(opts.tcpPort, (port) => startDockerOn(port));
+}
+
+async function startDockerOn(tcpPort: number | undefined): Promise<DockerHandle> {
   const dockerd = requireBinary('/usr/sbin/dockerd', 'dockerd', 'docker.io');
   const client = requireBinary(DOCKER_CLIENT, 'docker client', 'docker.io');
   requireBinary('/bin/busybox', 'busybox (static)', 'busybox-static');
-  const tcpPort = opts.tcp ? (opts.tcpPort ?? (await freePort())) : undefined;
   const dir = makeTempDir('dk');
   const socketPath = join(dir, 'docker.sock');
   const dataRoot = join(dir, 'data');

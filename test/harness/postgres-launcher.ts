@@ -5,7 +5,7 @@ import { chownSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { GiveUp, ManagedProcess, freePort, makeTempDir, removeDir, requireBinary, userIds, waitFor } from './process-utils.js';
+import { GiveUp, ManagedProcess, onFreePort, makeTempDir, removeDir, requireBinary, userIds, waitFor } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 const run = promisify(execFile);
@@ -39,13 +39,16 @@ function chownTree(path: string, uid: number, gid: number): void {
   }
 }
 
-export async function startPostgres(opts: PostgresOptions = {}): Promise<PostgresHandle> {
+export function startPostgres(opts: PostgresOptions = {}): Promise<PostgresHandle> {
+  return onFreePort(opts.port, (port) => startPostgresOn(port, opts));
+}
+
+async function startPostgresOn(port: number, opts: PostgresOptions): Promise<PostgresHandle> {
   const postgresBin = requireBinary(join(PG_BIN, 'postgres'), 'postgres', 'postgresql');
   const initdbBin = requireBinary(join(PG_BIN, 'initdb'), 'initdb', 'postgresql');
   const preload = opts.preloadStatements ?? true;
   const createExtension = opts.createExtension ?? preload;
   const { uid, gid } = userIds('postgres');
-  const port = opts.port ?? (await freePort());
   const dir = makeTempDir('pg');
   const dataDir = join(dir, 'data');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', HOME: dir };
@@ -105,7 +108,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
             if (createExtension && !extensionCreated) {
               await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
               // Tests should see their own statements, not the harness's start-up queries.
-              await client.query('select pg_stat_statements_reset()');
+              if (preload) await client.query('select pg_stat_statements_reset()');
               extensionCreated = true;
             }
             return true;

@@ -66,6 +66,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+function isPortConflict(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /address already in use|could not bind|address in use/i.test(message);
+}
+
+/**
+ * Runs `start` on `fixed`, or on a free port, retrying with another free port when the server
+ * lost a race for it (several runs share this machine, so a port free a moment ago may be taken).
+ */
+export async function onFreePort<T>(fixed: number | undefined, start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  if (fixed) return start(fixed);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= attempts || !isPortConflict(err)) throw err;
+    }
+  }
+}
+
 /** Throws the exact install line when a service binary is missing. */
 export function requireBinary(path: string, name: string, aptPackage: string): string {
   try {

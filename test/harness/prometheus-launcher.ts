@@ -3,7 +3,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ManagedProcess, freePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
+import { ManagedProcess, onFreePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface PrometheusAddress {
@@ -46,9 +46,12 @@ export function writeTargets(file: string, groups: TargetGroup[]): void {
   renameSync(tmp, file);
 }
 
-export async function startPrometheus(opts: PrometheusOptions = {}): Promise<PrometheusHandle> {
+export function startPrometheus(opts: PrometheusOptions = {}): Promise<PrometheusHandle> {
+  return onFreePort(opts.port, (port) => startPrometheusOn(port, opts));
+}
+
+async function startPrometheusOn(port: number, opts: PrometheusOptions): Promise<PrometheusHandle> {
   const bin = requireBinary('/usr/bin/prometheus', 'prometheus', 'prometheus');
-  const port = opts.port ?? (await freePort());
   const dir = makeTempDir('prom');
   const targetsFile = join(dir, 'targets.json');
   writeTargets(targetsFile, opts.targets ?? []);

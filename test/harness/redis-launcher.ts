@@ -2,7 +2,7 @@
 // pid is known without a pidfile race.
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { GiveUp, ManagedProcess, freePort, makeTempDir, requireBinary, waitFor } from './process-utils.js';
+import { GiveUp, ManagedProcess, onFreePort, makeTempDir, requireBinary, waitFor } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface RedisAddress {
@@ -36,9 +36,12 @@ export function redisPing(port: number, timeoutMs = 1_000): Promise<boolean> {
   });
 }
 
-export async function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> {
+export function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> {
+  return onFreePort(opts.port, (port) => startRedisOn(port, opts));
+}
+
+async function startRedisOn(port: number, opts: RedisOptions): Promise<RedisHandle> {
   const bin = requireBinary('/usr/bin/redis-server', 'redis-server', 'redis-server');
-  const port = opts.port ?? (await freePort());
   const dir = makeTempDir('redis');
   const proc = new ManagedProcess({
     command: bin,
