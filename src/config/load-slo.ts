@@ -80,7 +80,7 @@ export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): { 
   let input = source.value;
   let foreign = false;
   const raw = input as { apiVersion?: unknown } | null;
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== undefined && raw.apiVersion !== 'vigil/v1') {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== 'vigil/v1') {
     const imported = importForeign(input, source.file, { locate: (path) => source.locate(path) });
     if (imported !== null) {
       if ('issues' in imported) return { issues: imported.issues };

@@ -1,5 +1,5 @@
 import { suggestion } from './did-you-mean.js';
-import { SOURCE_KINDS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
+import { daemonConfigSchema, SOURCE_KINDS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
 import { ISSUE_CODES } from './issue-codes.js';
 import type { IndicatorKind } from './slo-schema.js';
 
@@ -7,12 +7,13 @@ import type { IndicatorKind } from './slo-schema.js';
  * Which source kinds can serve each indicator. An objective's `source` is a bare instance name;
  * it is looked up among the instances of these kinds, so `source: default` works whether the
  * daemon reads a Prometheus server or scrapes the service itself. A name defined under two
- * suitable kinds is ambiguous and refused rather than guessed.
+ * suitable kinds is ambiguous and refused rather than guessed. `promql` needs a real Prometheus:
+ * a scrape source answers latency and ratio indicators from its own series, not arbitrary PromQL.
  */
 export const INDICATOR_SOURCE_KINDS: Readonly<Record<IndicatorKind, readonly SourceKind[]>> = {
   latency: ['prometheus', 'scrape'],
   ratio: ['prometheus', 'scrape'],
-  promql: ['prometheus', 'scrape'],
+  promql: ['prometheus'],
   containerMemory: ['docker'],
   containerCpu: ['docker'],
   memoryLeak: ['docker'],
@@ -22,7 +23,8 @@ export const INDICATOR_SOURCE_KINDS: Readonly<Record<IndicatorKind, readonly Sou
 };
 
 export type SourceLookup =
-  | { readonly ok: true; readonly kind: SourceKind; readonly name: string }
+  /** `implicit`: not in vigil.yaml, but the kind runs on defaults (docker on its default socket, probe with absolute URLs). */
+  | { readonly ok: true; readonly kind: SourceKind; readonly name: string; readonly implicit?: true }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 type Sources = DaemonConfig['sources'];
@@ -33,6 +35,13 @@ function instancesOf(sources: Sources, kind: SourceKind): string[] {
 
 function either(kinds: readonly string[]): string {
   return kinds.length === 1 ? kinds[0]! : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`;
+}
+
+const sourcesShape = daemonConfigSchema.shape.sources.unwrap().shape;
+
+/** Whether an instance of this kind is valid with no settings at all, so it can run on defaults. */
+export function runsOnDefaults(kind: SourceKind): boolean {
+  return sourcesShape[kind].unwrap().safeParse({ implicit: {} }).success;
 }
 
 /** The one way to find the source instance an indicator reads. */
@@ -47,6 +56,8 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
       message: `source "${name}" is defined as both ${matches.join(' and ')} in vigil.yaml; rename one so the ${indicator} indicator knows which to read`,
     };
   }
+  const fallback = suitable[0]!;
+  if (suitable.length === 1 && runsOnDefaults(fallback)) return { ok: true, kind: fallback, name, implicit: true };
   const elsewhere = SOURCE_KINDS.filter((kind) => instancesOf(sources, kind).includes(name));
   if (elsewhere.length > 0) {
     return {

@@ -248,6 +248,8 @@ function prometheusQuery(source: z.infer<typeof metricSource>, sink: IssueSink):
 }
 
 const WINDOW = /\{\{-?\s*\.?window\s*-?\}\}/g;
+/** The same without `g`: `test` on a global regex keeps state between calls. */
+const HAS_WINDOW = /\{\{-?\s*\.?window\s*-?\}\}/;
 const SELECTOR = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/;
 
 /**
@@ -256,7 +258,7 @@ const SELECTOR = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/;
  * selector) goes through a subquery. A query that already has a window placeholder is kept.
  */
 export function windowed(query: string, counter: boolean): string {
-  if (WINDOW.test(query)) return query.replace(WINDOW, '{{window}}');
+  if (HAS_WINDOW.test(query)) return query.replace(WINDOW, '{{window}}');
   const fn = counter ? 'rate' : 'avg_over_time';
   return SELECTOR.test(query) ? `sum(${fn}(${query}[{{window}}]))` : `sum(${fn}((${query})[{{window}}:]))`;
 }
@@ -266,7 +268,7 @@ function ratioIndicator(r: NonNullable<SliSpec['ratioMetric']>, sink: IssueSink)
   if (r.raw !== undefined) {
     const q = prometheusQuery(r.raw.metricSource, sink.at(['raw', 'metricSource']));
     if (q === null) return null;
-    const ratio = WINDOW.test(q) ? q.replace(WINDOW, '{{window}}') : `avg_over_time((${q})[{{window}}:])`;
+    const ratio = HAS_WINDOW.test(q) ? q.replace(WINDOW, '{{window}}') : `avg_over_time((${q})[{{window}}:])`;
     const errors = r.rawType === 'success' ? `1 - (${ratio})` : `(${ratio})`;
     return { errors, total: `(${ratio}) * 0 + 1` };
   }

@@ -98,26 +98,47 @@ describe('sources against the daemon config', () => {
     const d = daemon(sources);
     expect(lookupSource(d.sources, 'latency', 'default')).toEqual({ ok: true, kind: 'prometheus', name: 'default' });
     expect(lookupSource(d.sources, 'ratio', 'direct')).toEqual({ ok: true, kind: 'scrape', name: 'direct' });
-    expect(lookupSource(d.sources, 'promql', 'both')).toMatchObject({ ok: false, code: ISSUE_CODES.sourceKind });
+    expect(lookupSource(d.sources, 'promql', 'both')).toEqual({ ok: true, kind: 'prometheus', name: 'both' });
+    expect(lookupSource(d.sources, 'latency', 'both')).toMatchObject({ ok: false, code: ISSUE_CODES.sourceKind });
   });
 
-  it('an ambiguous name, a defaulted name and a probe path without baseUrl are errors', () => {
+  it('an ambiguous name, a missing instance and a probe path without baseUrl are errors', () => {
     expect(
       check(
         HEAD +
           '  - { name: a, indicator: { latency: { source: both, histogram: h } }, threshold: { max: 1s } }\n' +
-          "  - { name: b, indicator: { containerCpu: { containers: 'x*' } }, threshold: { max: 60% } }\n" +
-          '  - { name: c, indicator: { probe: { source: bare, path: /health } }, target: 99% }\n',
+          '  - { name: b, indicator: { redisHitRatio: {} }, threshold: { min: 80% } }\n' +
+          '  - { name: c, indicator: { probe: { source: bare, path: /health } }, target: 99% }\n' +
+          '  - { name: d, indicator: { promql: { source: direct, query: up } }, threshold: { min: 1 } }\n' +
+          '  - { name: e, indicator: { latency: { source: dierct, histogram: h } }, threshold: { max: 1s } }\n',
         daemon(sources),
       ),
     ).toEqual([
       'x.yaml:5:48 objectives[0].indicator.latency.source: source "both" is defined as both prometheus and scrape in vigil.yaml; ' +
         'rename one so the latency indicator knows which to read',
-      // `default` exists, but as a prometheus instance.
-      'x.yaml:6:29 objectives[1].indicator.containerCpu: source "default" is a prometheus source; a containerCpu indicator ' +
-        'needs a docker source (no `source` given, so "default" is used)',
+      'x.yaml:6:29 objectives[1].indicator.redisHitRatio: source "default" is a prometheus source; a redisHitRatio indicator ' +
+        'needs a redis source (no `source` given, so "default" is used)',
       'x.yaml:7:58 objectives[2].indicator.probe.path: a probe `path` needs a `baseUrl` on probe source "bare" in vigil.yaml; or give a full `url`',
+      'x.yaml:8:47 objectives[3].indicator.promql.source: source "direct" is a scrape source; a promql indicator needs a prometheus source',
+      'x.yaml:9:48 objectives[4].indicator.latency.source: source "dierct" is not defined in vigil.yaml under sources.prometheus ' +
+        'or sources.scrape; did you mean "direct"?',
     ]);
+  });
+
+  it('an instance defined nowhere', () => {
+    expect(check(HEAD + '  - { name: b, indicator: { postgresQueryLatency: { match: x } }, threshold: { max: 1ms } }\n', daemon({}))).toEqual([
+      'x.yaml:5:29 objectives[0].indicator.postgresQueryLatency: source "default" is not defined in vigil.yaml under ' +
+        'sources.postgres (none is defined) (no `source` given, so "default" is used)',
+    ]);
+  });
+
+  it('docker and probe instances run on defaults when vigil.yaml leaves them out', () => {
+    const d = daemon(sources);
+    expect(lookupSource(d.sources, 'containerCpu', 'default')).toEqual({ ok: true, kind: 'docker', name: 'default', implicit: true });
+    expect(lookupSource(d.sources, 'probe', 'other')).toEqual({ ok: true, kind: 'probe', name: 'other', implicit: true });
+    expect(
+      check(HEAD + "  - { name: b, indicator: { containerCpu: { containers: 'x*' } }, threshold: { max: 60% } }\n", d),
+    ).toEqual([]);
   });
 });
 
