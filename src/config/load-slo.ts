@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import { importForeign } from './document-importers.js';
+import './import/index.js'; // registers the Sloth and OpenSLO importers
 import { ISSUE_CODES } from './issue-codes.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
