@@ -155,6 +155,28 @@ describe('PostgreSQL source (shared server)', () => {
     }
   });
 
+  it('sees other roles\' statements as a login role with only pg_read_all_stats', async () => {
+    const { postgres } = testServices();
+    const role = `vigil_ro_${process.pid}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'ro-secret'`);
+    await admin.query(`GRANT pg_read_all_stats TO ${role}`);
+    const url = new URL(postgres.connectionString);
+    url.username = role;
+    url.password = 'ro-secret';
+    const files = [sloFile({ match: '%ml_learning_features%', database })];
+    const source = new PostgresSource('default', { connectionString: url.toString(), timeout: 10_000 }, files);
+    const store = new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 1000 });
+    try {
+      const t0 = await sampleInto(source, store);
+      await runKnownQuery(10); // run by the superuser, not by the sampling role
+      await sampleInto(source, store);
+      expect(statementLatencyOverWindow([...store.all()], t0, Date.now())?.calls).toBe(10);
+    } finally {
+      await source.close();
+      await admin.query(`DROP ROLE ${role}`);
+    }
+  });
+
   it('names the missing CREATE EXTENSION when the database lacks it', async () => {
     const { postgres } = testServices();
     const source = new PostgresSource(

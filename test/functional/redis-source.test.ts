@@ -109,6 +109,18 @@ describe('Redis source (own instance)', () => {
     }
   });
 
+  it('works as a least-privilege ACL user that may only run INFO, PING and CLIENT SETNAME', async () => {
+    await client.call('ACL', 'SETUSER', 'vigil', 'on', '>vigil-secret', 'resetkeys', 'resetchannels', '-@all', '+info', '+ping', '+client|setname');
+    const source = new RedisSource('acl', config(`redis://vigil:vigil-secret@127.0.0.1:${redis.port}`));
+    try {
+      const result = await source.sample(AbortSignal.timeout(10_000));
+      expect(result.points.some((p) => p.metric === 'redis_keyspace_hits_total')).toBe(true);
+    } finally {
+      await source.close();
+      await client.call('ACL', 'DELUSER', 'vigil');
+    }
+  });
+
   it('takes the password from the URL', async () => {
     await client.config('SET', 'requirepass', 'p@ss word');
     const withPassword = new RedisSource('secured', config(`redis://:${encodeURIComponent('p@ss word')}@127.0.0.1:${redis.port}`));
