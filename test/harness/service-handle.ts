@@ -27,6 +27,8 @@ export interface ServiceHooks {
   ready(): Promise<void>;
   /** Runs before the final stop only (docker: remove containers). Errors are ignored. */
   beforeStop?(): Promise<void>;
+  /** Runs before every halt while the server still answers (docker: kill containers). Errors are ignored. */
+  beforeHalt?(): Promise<void>;
   /** Runs after every halt/stop, once the process has exited (docker: sweep shims). */
   afterExit?(): void;
   /** How long a clean shutdown may take before SIGKILL. */
@@ -87,6 +89,7 @@ export class Service implements ServiceControl {
   }
 
   async halt(): Promise<void> {
+    if (this.hooks.beforeHalt && this.hooks.process.running()) await this.hooks.beforeHalt().catch(() => undefined);
     await this.hooks.process.stop(this.hooks.graceMs);
     this.hooks.afterExit?.();
   }
