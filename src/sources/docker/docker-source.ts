@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../bounded-parallel.js';
@@ -85,11 +86,20 @@ export class DockerSource implements Source {
   }
 
   async sample(signal: AbortSignal): Promise<SampleResult> {
+    // Every request of the cycle listens on the signal (two per container): a signal of our own,
+    // linked to the caller's, may have that many listeners without Node warning of a leak.
+    const cycle = new AbortController();
+    setMaxListeners(0, cycle.signal);
+    const forward = () => cycle.abort(signal.reason);
+    if (signal.aborted) forward();
+    else signal.addEventListener('abort', forward, { once: true });
     try {
-      return await this.sampleAll(signal);
+      return await this.sampleAll(cycle.signal);
     } catch (err) {
       this.oneShot = null;
       throw err;
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
   }
 
