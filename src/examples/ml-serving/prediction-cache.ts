@@ -30,11 +30,19 @@ export class RedisPredictionCache implements PredictionCache {
   async ready(timeoutMs = 5_000): Promise<void> {
     if (this.client.status === 'ready') return;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis not ready after ${timeoutMs} ms`)), timeoutMs);
-      this.client.once('ready', () => {
+      const done = (err?: Error) => {
         clearTimeout(timer);
-        resolve();
-      });
+        this.client.off('ready', onReady);
+        this.client.off('error', onError);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = () => done();
+      // The first connection error ends the wait: a refused connection will not heal in 5 s.
+      const onError = (err: Error) => done(err);
+      const timer = setTimeout(() => done(new Error(`redis not ready after ${timeoutMs} ms`)), timeoutMs);
+      this.client.once('ready', onReady);
+      this.client.once('error', onError);
     });
   }
 
