@@ -18,10 +18,14 @@ export function formatBound(q: Quantity): string {
     ['MiB', 2 ** 20],
     ['KiB', 2 ** 10],
   ];
-  const family = q.value % 2 ** 10 === 0 ? binary : q.value % 1e3 === 0 ? decimal : null;
-  if (family === null) return formatQuantity(q);
-  for (const [suffix, size] of family) {
-    if (q.value >= size) return `${Number((q.value / size).toPrecision(6))}${suffix}`;
-  }
+  // The shorter of the two spellings wins: 2e9 is "2GB" (not "1.86265GiB"), 2^31 is "2GiB".
+  const spell = (family: Array<[string, number]>): string | null => {
+    for (const [suffix, size] of family) {
+      if (q.value >= size) return `${Number((q.value / size).toPrecision(6))}${suffix}`;
+    }
+    return null;
+  };
+  const candidates = [spell(binary), spell(decimal)].filter((c): c is string => c !== null);
+  if (candidates.length > 0) return candidates.sort((a, b) => a.length - b.length)[0]!;
   return `${q.value}B`;
 }

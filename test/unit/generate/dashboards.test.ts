@@ -1,0 +1,105 @@
+import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { describe, expect, it } from 'vitest';
+import { overviewDashboard } from '../../../src/generate/dashboards/overview-dashboard.js';
+import { serviceDashboard } from '../../../src/generate/dashboards/service-dashboard.js';
+import { serviceDashboardUid } from '../../../src/generate/service-rules.js';
+import { STATUS_RANK } from '../../../src/snapshot/snapshot-schema.js';
+import { loadSlo, shippedOptions } from './fixtures.js';
+
+/**
+ * Structural checks of the dashboards against the SDK's dashboard model (typed here as the SDK's
+ * `Dashboard`, so a field the SDK does not know fails to compile) and what Grafana needs to
+ * import them: uid of 8-40 safe characters, unique panel ids, a grid 24 wide, a datasource
+ * variable that every panel and query reads, a refId and expression on every query.
+ */
+export function checkDashboard(d: Dashboard): void {
+  expect(d.uid).toMatch(/^[a-zA-Z0-9_-]{8,40}$/);
+  expect(typeof d.title).toBe('string');
+  expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
+  const vars = (d.templating?.list ?? []) as VariableModel[];
+  const ds = vars.find((v) => v.name === 'datasource');
+  expect(ds).toMatchObject({ type: 'datasource', query: 'prometheus' });
+  const panels = (d.panels ?? []) as Array<Panel | RowPanel>;
+  expect(panels.length).toBeGreaterThan(1);
+  const ids = panels.map((p) => p.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const p of panels) {
+    expect(p.gridPos!.x + p.gridPos!.w).toBeLessThanOrEqual(24);
+    if (p.type === 'row') continue;
+    const panel = p as Panel;
+    expect(['stat', 'gauge', 'timeseries']).toContain(panel.type);
+    expect(panel.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    expect(panel.targets!.length).toBeGreaterThan(0);
+    const refIds = new Set<string>();
+    for (const t of panel.targets as Array<{ refId: string; expr: string }>) {
+      expect(t.refId).toMatch(/^[A-Z]$/);
+      refIds.add(t.refId);
+      expect(t.expr.trim().length).toBeGreaterThan(0);
+      expect(t.expr).not.toMatch(/\{\{\s*window\s*\}\}/);
+    }
+    expect(refIds.size).toBe(panel.targets!.length);
+  }
+}
+
+export function panelQueries(d: Dashboard): string[] {
+  return ((d.panels ?? []) as Panel[]).flatMap((p) => ((p.targets ?? []) as Array<{ expr: string }>).map((t) => t.expr));
+}
+
+describe('service dashboards', () => {
+  it('the shipped ml-services dashboard is structurally valid, a row per objective', async () => {
+    const [file] = await loadSlo(['slo/ml-services.yaml']);
+    const d = serviceDashboard(file!.slo, await shippedOptions());
+    checkDashboard(d);
+    expect(d.uid).toBe('vigil-svc-ml-services');
+    const rows = (d.panels as Panel[]).filter((p) => p.type === 'row').map((p) => p.title);
+    for (const o of file!.slo.objectives) expect(rows.some((r) => r?.startsWith(`${o.name} (`))).toBe(true);
+    expect(rows).toEqual(expect.arrayContaining(['Status', 'Containers', 'Redis', 'PostgreSQL']));
+    const queries = panelQueries(d);
+    expect(queries).toContain('vigil_objective_status{service="ml-services"}');
+    expect(queries).toContain('vigil_error_budget_remaining_ratio{service="ml-services",objective="decide-availability"}');
+    expect(queries).toContain('vigil_burn_rate{service="ml-services",objective="decide-availability"}');
+    expect(queries.some((q) => q.startsWith('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket'))).toBe(true);
+  });
+
+  it('draws each bound as a threshold step and a dashed line', async () => {
+    const [file] = await loadSlo(['slo/ml-services.yaml']);
+    const d = serviceDashboard(file!.slo, await shippedOptions());
+    const panels = d.panels as Panel[];
+    const latencyIndex = panels.findIndex((p) => p.type === 'row' && p.title?.startsWith('decide-latency-p95'));
+    const stat = panels[latencyIndex + 1]!;
+    const series = panels[latencyIndex + 2]!;
+    expect(stat.type).toBe('stat');
+    expect(stat.fieldConfig.defaults.thresholds!.steps).toEqual([
+      { value: null, color: 'green' },
+      { value: 0.04, color: 'orange' },
+      { value: 0.05, color: 'red' },
+    ]);
+    expect(series.type).toBe('timeseries');
+    expect(series.fieldConfig.defaults.custom).toMatchObject({ thresholdsStyle: { mode: 'dashed' } });
+    expect(series.fieldConfig.defaults.unit).toBe('s');
+  });
+
+  it('derives a stable uid from the service name, within Grafana 40 characters', () => {
+    expect(serviceDashboardUid('ml-services')).toBe('vigil-svc-ml-services');
+    const long = 'a'.repeat(63);
+    expect(serviceDashboardUid(long)).toBe(serviceDashboardUid(long));
+    expect(serviceDashboardUid(long).length).toBeLessThanOrEqual(40);
+    expect(serviceDashboardUid(long)).not.toBe(serviceDashboardUid(`${'a'.repeat(62)}b`));
+  });
+});
+
+describe('overview dashboard', () => {
+  it('lists every service with its status and links to its dashboard', async () => {
+    const [file] = await loadSlo(['slo/ml-services.yaml']);
+    const other = { ...file!.slo, service: 'search' };
+    const d = overviewDashboard([other, file!.slo]);
+    checkDashboard(d);
+    expect(d.uid).toBe('vigil-overview');
+    const stats = (d.panels as Panel[]).filter((p) => p.type === 'stat');
+    expect(stats.map((p) => p.title)).toEqual(['ml-services', 'search', 'Every objective']);
+    expect(panelQueries(d)).toContain('max(vigil_objective_status{service="search"})');
+    expect(stats[0]!.links).toEqual([expect.objectContaining({ url: '/d/vigil-svc-ml-services/ml-services' })]);
+    const mapping = stats[0]!.fieldConfig.defaults.mappings![0] as { options: Record<string, { text: string }> };
+    expect(mapping.options[String(STATUS_RANK.breach)]!.text).toBe('breach');
+  });
+});
