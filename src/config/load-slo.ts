@@ -92,13 +92,12 @@ export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): { 
 
   const parsed = sloFileSchema.safeParse(input, PARSE_OPTIONS);
   let issues = parsed.success ? [] : toConfigIssues(parsed.error.issues, { source, input, schema: sloFileSchema });
+  const checks = checkSloDocument(input, source, daemon);
+  issues = [...issues.filter((i) => !checks.replaces.has(i.path)), ...checks.issues];
   if (foreign) {
     // Paths of the converted document do not exist in the foreign file: point at its top.
     const top = source.locate([]);
     issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ISSUE_CODES.import, message: `after conversion: ${i.message}` }));
-  } else {
-    const checks = checkSloDocument(input, source, daemon);
-    issues = [...issues.filter((i) => !checks.replaces.has(i.path)), ...checks.issues];
   }
   issues.sort(compareIssues);
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
