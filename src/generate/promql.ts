@@ -100,6 +100,7 @@ export function withMetricSuffix(selector: string, suffix: string): string {
 export function paren(expr: string): string {
   const text = expr.trim();
   if (/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/.test(text)) return text;
+  if (text.startsWith('(') && closingParen(text, 0) === text.length - 1) return text;
   const head = /^[a-zA-Z_][a-zA-Z0-9_]*\s*(?:(?:by|without)\s*\([^()]*\)\s*)?\(/.exec(text);
   if (head && closingParen(text, head[0].length - 1) === text.length - 1) return text;
   return `(${text})`;

@@ -36,6 +36,8 @@ describe('PromQL helpers', () => {
     expect(paren('max by (c) (avg_over_time(x[5m]))')).toBe('max by (c) (avg_over_time(x[5m]))');
     expect(paren('sum(a) / sum(b)')).toBe('(sum(a) / sum(b))');
     expect(paren('a + b')).toBe('(a + b)');
+    expect(paren('(a + b)')).toBe('(a + b)');
+    expect(paren('(a) + (b)')).toBe('((a) + (b))');
     expect(paren('sum(x{l=")"}) - 1')).toBe('(sum(x{l=")"}) - 1)');
   });
 });

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { convertDocuments, convertFile, parseDocuments } from '../../../src/config/import/index.js';
+import { windowed } from '../../../src/config/import/openslo.js';
+import { loadSloPaths } from '../../../src/config/load-slo.js';
+import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { isAlertingRule, type RecordingRule } from '../../../src/generate/rule-model.js';
+import { serviceRules } from '../../../src/generate/service-rules.js';
+import { ROOT, shippedOptions } from '../generate/fixtures.js';
+
+const EXAMPLE = `${ROOT}test/fixtures/openslo/web-availability.yaml`;
+
+describe('OpenSLO v1', () => {
+  it('converts a Service + SLI + SLO file (multi-document) to one vigil file per service', async () => {
+    const result = await convertFile(EXAMPLE, 'web.yaml');
+    expect(result.issues).toEqual([]);
+    expect(result.services.map((s) => s.service)).toEqual(['web-shop']);
+    const slo = sloFileSchema.parse(result.services[0]!.slo);
+    expect(slo.description).toBe('The public web shop frontend');
+    expect(slo.objectives.map((o) => o.name)).toEqual(['web-availability', 'web-latency']);
+    const [availability, latency] = slo.objectives;
+    expect(availability!.indicator).toEqual({
+      ratio: {
+        source: 'default',
+        good: 'sum(rate(http_requests_total{service="web",code!~"5.."}[{{window}}]))',
+        total: 'sum(rate(http_requests_total{service="web"}[{{window}}]))',
+      },
+    });
+    expect(availability!.target).toBe(0.995);
+    expect(availability!.period).toBe(28 * 86_400_000);
+    expect(latency!.threshold!.max).toEqual({ value: 0.25, unit: 'number' });
+    expect(latency!.target).toBe(0.95);
+    expect(latency!.window).toBe(60_000);
+    expect(latency!.period).toBe(7 * 86_400_000);
+  });
+
+  it('generates rules with the meaning OpenSLO gives it: 1 - good/total, 28-day budget, lte bound', async () => {
+    const result = await convertFile(EXAMPLE, 'web.yaml');
+    const slo = sloFileSchema.parse(result.services[0]!.slo);
+    const rules = serviceRules(slo, await shippedOptions()).file.groups.flatMap((g) => g.rules);
+    const r1h = rules.find((r): r is RecordingRule => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate1h' && r.labels.objective === 'web-availability')!;
+    expect(r1h.expr).toBe('1 - (sum(rate(http_requests_total{service="web",code!~"5.."}[1h]))\n/\nsum(rate(http_requests_total{service="web"}[1h])))');
+    expect(rules.some((r) => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate28d')).toBe(true);
+    const burn = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn');
+    // The workbook's budget shares over 28 days: 13.44, 5.6, 2.8, 0.933 times the 0.5% budget.
+    expect(burn.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
+      ['13.44', '0.005'],
+      ['5.6', '0.005'],
+      ['2.8', '0.005'],
+      ['0.9333333333', '0.005'],
+    ]);
+    const lat = rules.filter(isAlertingRule).find((a) => a.labels.objective === 'web-latency')!;
+    expect(lat.alert).toBe('VigilPromqlHigh');
+    expect(lat.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="web"}[5m]))) > 0.25');
+  });
+
+  it('a single SLO document is accepted by the loader like a vigil file', async () => {
+    const loaded = await loadSloPaths([`${ROOT}test/fixtures/openslo/inline-slo.yaml`]);
+    expect(loaded.issues).toEqual([]);
+    const o = loaded.files[0]!.slo.objectives[0]!;
+    expect(loaded.files[0]!.slo.service).toBe('search');
+    expect(o.indicator).toEqual({
+      ratio: { source: 'default', errors: 'sum(rate(search_requests_total{outcome="error"}[{{window}}]))', total: 'sum(rate(search_requests_total[{{window}}]))' },
+    });
+    expect(o.target).toBe(0.999);
+  });
+
+  it('reports mistakes with file, line and column in the document they are in', async () => {
+    const result = await convertFile(`${ROOT}test/fixtures/openslo/invalid.yaml`, 'invalid.yaml');
+    expect(result.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+      'invalid.yaml:12:15 spec.objectives[0].target: expected a target below 1 (1 leaves no error budget)',
+      'invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: vigil reads Prometheus metric sources only, got "Datadog"',
+    ]);
+  });
+
+  it('names a missing SLI reference and a calendar-month window', () => {
+    const text = [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: { name: s }',
+      'spec:',
+      '  service: svc',
+      '  indicatorRef: nope',
+      '  timeWindow: [{ duration: 1M, isRolling: true }]',
+      '  objectives: [{ target: 0.99 }]',
+      '---',
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: { name: t }',
+      'spec:',
+      '  service: svc',
+      '  indicator: { metadata: { name: i }, spec: { ratioMetric: { total: { metricSource: { type: Prometheus, spec: { query: x } } } } } }',
+      '  timeWindow: [{ duration: 1M, isRolling: true }]',
+      '  objectives: [{ target: 0.99 }]',
+    ].join('\n');
+    const { sources } = parseDocuments(text, 'o.yaml');
+    const result = convertDocuments(sources, 'o.yaml');
+    expect(result.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+      '6:17 spec.indicatorRef: no SLI named "nope" in this file (put the SLI document in the same file, or the indicator inline)',
+      '16:28 spec.timeWindow[0].duration: expected a duration in m, h, d or w (months, quarters and years vary in length), got "1M"',
+      '15:47 spec.indicator.spec.ratioMetric.good: expected exactly one of good or bad beside total',
+    ]);
+  });
+
+  it('turns counters and gauges into per-second values over {{window}}', () => {
+    expect(windowed('http_requests_total{code="200"}', true)).toBe('sum(rate(http_requests_total{code="200"}[{{window}}]))');
+    expect(windowed('sum(http_requests_total)', true)).toBe('sum(rate((sum(http_requests_total))[{{window}}:]))');
+    expect(windowed('queue_ok', false)).toBe('sum(avg_over_time(queue_ok[{{window}}]))');
+    expect(windowed('sum(rate(x[{{ .window }}]))', true)).toBe('sum(rate(x[{{window}}]))');
+  });
+});
