@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from './config.js';
 import { ISSUE_CODES } from './issue-codes.js';
 
@@ -56,7 +56,7 @@ export class YamlSource {
       let next: unknown;
       let nextKey: Node | null = null;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        const pair = this.findPair(node, String(segment));
         if (pair === undefined) break;
         nextKey = pair.key as Node;
         next = pair.value;
@@ -82,6 +82,21 @@ export class YamlSource {
     return { ...this.positionOf(offset ?? 0), exact };
   }
 
+  /** A key of a map, or of a map merged into it with `<<: *anchor` (the merged value is where the text is). */
+  private findPair(map: YAMLMap, key: string, depth = 0): Pair | undefined {
+    const own = map.items.find((p) => keyText(p.key) === key && key !== '<<');
+    if (own || depth > 8) return own;
+    for (const merge of map.items.filter((p) => keyText(p.key) === '<<')) {
+      const value = this.resolve(merge.value);
+      const sources = isSeq(value) ? value.items.map((i) => this.resolve(i)) : [value];
+      for (const source of sources) {
+        const found = isMap(source) ? this.findPair(source, key, depth + 1) : undefined;
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   private resolve(node: unknown): unknown {
     // Bounded: an alias chain cannot be longer than the aliases in the file.
     for (let i = 0; i <= MAX_ALIAS_COUNT && isAlias(node); i++) node = node.resolve(this.doc);
@@ -90,7 +105,8 @@ export class YamlSource {
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  // With merge keys on, yaml gives `<<` a symbol value.
+  if (isScalar(key)) return typeof key.value === 'symbol' ? (key.value.description ?? '') : String(key.value);
   return typeof key === 'string' ? key : undefined;
 }
 
@@ -154,7 +170,7 @@ export function parseYamlText(text: string, file: string): ReadResult {
   const empty = fileIssue(file, ISSUE_CODES.empty, 'is empty; expected a YAML mapping');
   if (text.trim() === '') return { ok: false, issues: [empty] };
   const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   if (!Array.isArray(parsed) || parsed.length === 0) return { ok: false, issues: [empty] };
   const documents = parsed as Document.Parsed[];
   const position = (offset: number): Position => {

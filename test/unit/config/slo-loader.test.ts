@@ -154,6 +154,21 @@ describe('YAML edge cases', () => {
     expect(check('apiVersion: vigil/v1\nobjectives:\n\t- name: a\n')[0]).toMatch(/^x\.yaml:3:1: not valid YAML: /);
   });
 
+  it('merge keys work, and an error in a merged value points at the anchor it came from', () => {
+    expect(
+      check(
+        HEAD +
+          "  - name: a\n    indicator: { containerCpu: { containers: 'a*' } }\n    threshold: { max: 60% }\n" +
+          '    alert: &alert { severity: ticket, for: 15min }\n' +
+          "  - name: b\n    indicator: { containerCpu: { containers: 'b*' } }\n    threshold: { max: 60% }\n" +
+          '    alert: { <<: *alert, severity: page }\n',
+      ),
+    ).toEqual([
+      'x.yaml:8:44 objectives[0].alert.for: expected a duration like "50ms", got "15min"',
+      'x.yaml:8:44 objectives[1].alert.for: expected a duration like "50ms", got "15min"',
+    ]);
+  });
+
   it('a document of only `---` is empty', () => {
     expect(check('---\n')).toEqual(['x.yaml: is empty; expected a YAML mapping']);
   });
