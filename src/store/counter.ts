@@ -52,43 +52,101 @@ export function jointIncrease(
   to: number,
   resetIfLower: readonly CounterPoints[] = [],
 ): number[] | null {
-  const columns = [...counters, ...resetIfLower];
   if (counters.length === 0) return null;
-  const idx = columns.map(() => 0);
-  const prev: number[] = columns.map(() => Number.NaN);
-  const totals = counters.map(() => 0);
+  const columns = [...counters, ...resetIfLower];
+  const same = sameTimestamps(columns);
+  if (same) return jointIncreaseAligned(columns, counters.length, from, to);
+  const n = columns.length;
+  const nCounters = counters.length;
+  // Scratch state, allocated once per call: this runs for every statement on every evaluation.
+  const idx = new Int32Array(n);
+  const prev = new Float64Array(n);
+  const cur = new Float64Array(n);
+  const totals = new Float64Array(nCounters);
   let rows = 0;
-  // Merge-join on time: advance every column to the smallest common timestamp.
-  for (let guard = 0; guard < 10_000_000; guard++) {
+  // Merge-join on time. Each pass either consumes one joint row or moves at least one column
+  // forward, so the loop ends after at most the total number of points.
+  let budget = 1;
+  for (const col of columns) budget += col.t.length;
+  for (; budget > 0; budget--) {
     let target = -Infinity;
     let done = false;
-    for (let c = 0; c < columns.length; c++) {
+    for (let c = 0; c < n; c++) {
       const col = columns[c]!;
-      while (idx[c]! < col.t.length && col.t[idx[c]!]! < from) idx[c]!++;
-      if (idx[c]! >= col.t.length || col.t[idx[c]!]! > to) {
+      let i = idx[c]!;
+      while (i < col.t.length && col.t[i]! < from) i++;
+      idx[c] = i;
+      if (i >= col.t.length || col.t[i]! > to) {
         done = true;
         break;
       }
-      target = Math.max(target, col.t[idx[c]!]!);
+      if (col.t[i]! > target) target = col.t[i]!;
     }
     if (done) break;
     let aligned = true;
-    for (let c = 0; c < columns.length; c++) {
+    for (let c = 0; c < n; c++) {
       const col = columns[c]!;
-      while (idx[c]! < col.t.length && col.t[idx[c]!]! < target) idx[c]!++;
-      if (idx[c]! >= col.t.length || col.t[idx[c]!]! !== target) aligned = false;
+      let i = idx[c]!;
+      while (i < col.t.length && col.t[i]! < target) i++;
+      idx[c] = i;
+      if (i >= col.t.length || col.t[i]! !== target) aligned = false;
     }
     if (!aligned) continue;
-    const cur = columns.map((col, c) => col.v[idx[c]!]!);
-    if (rows > 0) {
-      const reset = cur.some((value, c) => value < prev[c]!);
-      for (let c = 0; c < counters.length; c++) totals[c]! += reset ? cur[c]! : cur[c]! - prev[c]!;
+    let reset = false;
+    for (let c = 0; c < n; c++) {
+      cur[c] = columns[c]!.v[idx[c]!]!;
+      if (rows > 0 && cur[c]! < prev[c]!) reset = true;
     }
-    for (let c = 0; c < columns.length; c++) {
+    if (rows > 0) {
+      for (let c = 0; c < nCounters; c++) totals[c] = totals[c]! + (reset ? cur[c]! : cur[c]! - prev[c]!);
+    }
+    for (let c = 0; c < n; c++) {
       prev[c] = cur[c]!;
-      idx[c]!++;
+      idx[c] = idx[c]! + 1;
     }
     rows++;
   }
-  return rows >= 2 ? totals : null;
+  return rows >= 2 ? Array.from(totals) : null;
+}
+
+/** True when every column has exactly the same timestamps (one sample wrote them all). */
+function sameTimestamps(columns: readonly CounterPoints[]): boolean {
+  const first = columns[0]!.t;
+  for (let c = 1; c < columns.length; c++) {
+    const t = columns[c]!.t;
+    if (t.length !== first.length) return false;
+    for (let i = 0; i < t.length; i++) if (t[i] !== first[i]) return false;
+  }
+  return true;
+}
+
+/** `jointIncrease` for columns that share their timestamps: a plain scan, no join. */
+function jointIncreaseAligned(columns: readonly CounterPoints[], nCounters: number, from: number, to: number): number[] | null {
+  const t = columns[0]!.t;
+  const n = columns.length;
+  const totals = new Float64Array(nCounters);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i]! < from) continue;
+    if (t[i]! > to) break;
+    if (first === -1) first = i;
+    last = i;
+  }
+  if (first === -1 || last <= first) return null;
+  for (let i = first + 1; i <= last; i++) {
+    let reset = false;
+    for (let c = 0; c < n; c++) {
+      const v = columns[c]!.v;
+      if (v[i]! < v[i - 1]!) {
+        reset = true;
+        break;
+      }
+    }
+    for (let c = 0; c < nCounters; c++) {
+      const v = columns[c]!.v;
+      totals[c] = totals[c]! + (reset ? v[i]! : v[i]! - v[i - 1]!);
+    }
+  }
+  return Array.from(totals);
 }

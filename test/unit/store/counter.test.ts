@@ -52,4 +52,44 @@ describe('jointIncrease', () => {
     expect(jointIncrease([a, b], 0, 10)).toEqual([3, 30]);
     expect(jointIncrease([a, b], 2, 3)).toBeNull();
   });
+
+  it('gives the same answer on the aligned fast path and the general join', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const t: number[] = [];
+    const a: number[] = [];
+    const b: number[] = [];
+    let va = 0;
+    let vb = 0;
+    for (let i = 0; i < 500; i++) {
+      t.push(i * 10);
+      // occasional resets
+      if (rand() < 0.03) {
+        va = Math.floor(rand() * 5);
+        vb = rand();
+      } else {
+        va += Math.floor(rand() * 4);
+        vb += rand();
+      }
+      a.push(va);
+      b.push(vb);
+    }
+    const cols = [
+      { t, v: a },
+      { t, v: b },
+    ];
+    // A never-falling extra column with extra timestamps forces the general merge join.
+    const extraT = [...t.flatMap((x) => [x, x + 5])];
+    const extra = { t: extraT, v: extraT.map((x) => x) };
+    for (const [from, to] of [
+      [0, 5000],
+      [1234, 3456],
+      [10, 20],
+    ] as const) {
+      const fast = jointIncrease(cols, from, to)!;
+      const general = jointIncrease(cols, from, to, [extra])!;
+      expect(general[0]).toBe(fast[0]);
+      expect(general[1]).toBeCloseTo(fast[1]!, 9);
+    }
+  });
 });
