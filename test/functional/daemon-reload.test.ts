@@ -1,0 +1,167 @@
+// `vigil run` as a real process: an invalid config at start exits 2; reload by file change,
+// SIGHUP and POST /-/reload; a broken SLO file is rejected with its errors and the old config is
+// still served; a good one adds the new objectives; SIGTERM stops within 2 s with the store
+// written. The probe objectives target a small HTTP server started here.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '../harness/services.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('../../', import.meta.url).pathname;
+const TOKEN = 'reload-token-for-the-test-0123456789';
+// Built under node_modules so the child resolves fastify, pino, ... from the project.
+const BUILD = join(ROOT, 'node_modules/.cache', `vigil-daemon-test-${process.pid}`);
+const MAIN = join(BUILD, 'src/cli/main.js');
+
+let dir: string;
+let target: Server;
+let targetPort: number;
+let port: number;
+const children = new Set<ChildProcess>();
+
+function slo(objectives: string[]): string {
+  return [
+    'apiVersion: vigil/v1',
+    'kind: ServiceLevels',
+    'service: reload-svc',
+    'objectives:',
+    ...objectives.map((name) => `  - { name: ${name}, indicator: { probe: { path: /${name} } }, target: 99% }`),
+    '',
+  ].join('\n');
+}
+
+function writeConfig(): void {
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    [
+      `listen: { host: 127.0.0.1, port: ${port} }`,
+      'slo: [slo]',
+      'dataDir: data',
+      'evaluateEvery: 500ms',
+      `reloadToken: ${TOKEN}`,
+      'sources:',
+      `  probe: { default: { baseUrl: 'http://127.0.0.1:${targetPort}', schedule: '* * * * * *', timeout: 1s } }`,
+      '',
+    ].join('\n'),
+  );
+}
+
+interface Started {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+function startVigil(args: string[]): Started {
+  const child = spawn(process.execPath, [MAIN, 'run', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+async function objectiveNames(): Promise<string[]> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/sla/reload-svc/current`);
+  if (res.status !== 200) return [];
+  const body = (await res.json()) as { objectives: Array<{ name: string }> };
+  return body.objectives.map((o) => o.name);
+}
+
+beforeAll(async () => {
+  await run(
+    join(ROOT, 'node_modules/.bin/tsc'),
+    ['--ignoreConfig', '--outDir', BUILD, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--resolveJsonModule', '--types', 'node', join(ROOT, 'src/cli/main.ts')],
+    { cwd: ROOT, timeout: 180_000 },
+  );
+  writeFileSync(join(BUILD, 'package.json'), '{"type":"module","version":"0.0.0-test"}\n');
+  dir = mkdtempSync(join(tmpdir(), 'vigil-reload-'));
+  mkdirSync(join(dir, 'slo'));
+  targetPort = await freePort();
+  target = createServer((_req, res) => res.writeHead(200).end('ok'));
+  await new Promise<void>((r) => target.listen(targetPort, '127.0.0.1', r));
+  port = await freePort();
+  writeConfig();
+}, 240_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await new Promise((r) => target?.close(r));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  rmSync(BUILD, { recursive: true, force: true });
+});
+
+describe('vigil run', () => {
+  it('exits 2 on an invalid config at start, naming file, line and column', async () => {
+    writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha']).replace('target: 99%', 'target: lots'));
+    const vigil = startVigil(['--config', 'vigil.yaml']);
+    expect(await vigil.exited).toBe(2);
+    expect(vigil.err()).toMatch(/svc\.yaml:5:\d+ objectives\[0\]\.target: /);
+  });
+
+  it('reloads on file change, SIGHUP and POST /-/reload; keeps the old config when the new one is broken; stops within 2 s', async () => {
+    writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha']));
+    const vigil = startVigil(['--config', 'vigil.yaml']);
+    await waitFor(async () => (await objectiveNames()).join(',') === 'alpha', { timeoutMs: 30_000, intervalMs: 200, what: 'vigil serving alpha' });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+
+    // A broken SLO file: the watcher's reload is rejected, the errors are logged, alpha is still served.
+    writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha', 'beta']).replace('kind: ServiceLevels', 'kind: ServiceLevelz'));
+    await waitFor(() => vigil.out().includes('reload rejected'), { timeoutMs: 10_000, intervalMs: 100, what: 'the rejected reload in the log' });
+    const rejected = vigil.out().split('\n').find((l) => l.includes('reload rejected'))!;
+    expect(JSON.parse(rejected).issues.join('\n')).toMatch(/svc\.yaml:2:\d+ kind: /);
+    expect(await objectiveNames()).toEqual(['alpha']);
+
+    // The same broken file through the API: 422 with the issues, old config kept.
+    const viaApi = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(viaApi.status).toBe(422);
+    const problem = (await viaApi.json()) as { code: string; issues: Array<{ line: number; path: string }> };
+    expect(problem.code).toBe('VIGIL_ERR_CONFIG_INVALID');
+    expect(problem.issues[0]).toMatchObject({ line: 2, path: 'kind' });
+    expect(await objectiveNames()).toEqual(['alpha']);
+    const forbidden = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST', headers: { authorization: 'Bearer wrong' } });
+    expect(forbidden.status).toBe(403);
+
+    // A good file: the watcher reloads it and beta appears.
+    writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha', 'beta']));
+    await waitFor(async () => (await objectiveNames()).join(',') === 'alpha,beta', { timeoutMs: 10_000, intervalMs: 200, what: 'beta after the file change' });
+
+    // SIGHUP picks up a third objective.
+    writeConfig();
+    writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha', 'beta', 'gamma']));
+    vigil.child.kill('SIGHUP');
+    await waitFor(async () => (await objectiveNames()).includes('gamma'), { timeoutMs: 10_000, intervalMs: 200, what: 'gamma after SIGHUP' });
+
+    // POST /-/reload with a good config: 200 and the services.
+    const ok = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ reloaded: true, services: ['reload-svc'] });
+
+    // The probes ran: alpha is ok with data.
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${port}/api/sla/reload-svc/current`)).json()) as { objectives: Array<{ name: string; status: string }> };
+        return body.objectives.find((o) => o.name === 'alpha')?.status === 'ok';
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'alpha ok' },
+    );
+    // No secret in the logs.
+    expect(vigil.out()).not.toContain(TOKEN);
+
+    const started = Date.now();
+    vigil.child.kill('SIGTERM');
+    expect(await vigil.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(existsSync(join(dir, 'data', 'store.v1.bin'))).toBe(true);
+    expect(vigil.out()).toContain('store written');
+  });
+});
