@@ -86,8 +86,7 @@ export function keyedUnionKeys(schema: AnySchema): string[] | undefined {
 
 /**
  * The schema at a field path, following objects, arrays, records and unions (a union is
- * followed into the first option that has the next key). `input` is the value being checked;
- * it picks the union option when keys alone cannot.
+ * followed into the first option that has the next key, which is exact for keyed unions).
  */
 export function schemaAt(root: AnySchema, path: readonly PathSegment[]): AnySchema | undefined {
   let current: AnySchema | undefined = root;
