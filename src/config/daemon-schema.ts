@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { describeInput } from '../units/units.js';
 import { durationSchema } from './units-schema.js';
@@ -8,8 +9,20 @@ import { durationSchema } from './units-schema.js';
  * replaced before validation, so secrets stay out of the file.
  */
 
-/** node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). */
-const schedule = z.string().min(1);
+/**
+ * node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). Checked by
+ * node-cron's own validator, so a schedule that loads is one the scheduler accepts.
+ */
+const schedule = z
+  .string()
+  .min(1)
+  .refine((expression) => cron.validate(expression), {
+    error: (iss) => {
+      const detail = cron.validateDetailed(String(iss.input)).errors?.[0]?.message;
+      return `expected a cron expression like "*/15 * * * * *" (seconds first), got ${describeInput(iss.input)}${detail ? ` (${detail})` : ''}`;
+    },
+  })
+  .meta({ description: 'node-cron expression; with six fields the first is seconds: "*/15 * * * * *" is every 15 s.' });
 const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, {
   error: (iss) => `expected a name of letters, digits, \`_\` and \`-\`, got ${describeInput(iss.input)}`,
 });
@@ -32,8 +45,8 @@ export const dockerSourceSchema = z
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     protocol: z.enum(['http', 'https']).default('http'),
-    /** Stats calls in flight at once. */
-    concurrency: z.number().int().min(1).max(256).default(16),
+    /** Stats calls in flight at once. The engine answers each at its next once-a-second reading, so keep it at or above the container count. */
+    concurrency: z.number().int().min(1).max(256).default(64),
   })
   .refine((v) => !(v.socketPath !== undefined && v.host !== undefined), {
     message: 'expected either `socketPath` or `host`, not both',
