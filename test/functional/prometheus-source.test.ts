@@ -134,6 +134,32 @@ describe('Prometheus source', () => {
     await source.close();
   });
 
+  it('reuses answers over long windows until they are due, still writing a point per sample', async () => {
+    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, [sloFile(objectives)]);
+    // Prometheus's own live counter of query API requests (its /metrics, not its TSDB).
+    const queryRequests = async (): Promise<number> => {
+      const text = await (await fetch(`${prometheus.url}/metrics`)).text();
+      let total = 0;
+      for (const m of text.matchAll(/^prometheus_http_requests_total\{[^}]*handler="\/api\/v1\/query"[^}]*\} (\S+)$/gm)) total += Number(m[1]);
+      return total;
+    };
+    const ratioWindows = (points: readonly { labels: Record<string, string> }[]) =>
+      points.filter((p) => p.labels.objective === 'decide-availability').map((p) => p.labels.window).sort();
+    const first = await source.sample(AbortSignal.timeout(15_000));
+    expect(ratioWindows(first.points)).toHaveLength(8);
+
+    const before = await queryRequests();
+    const second = await source.sample(AbortSignal.timeout(15_000));
+    const asked = (await queryRequests()) - before;
+    expect(ratioWindows(second.points)).toEqual(ratioWindows(first.points));
+    expect(second.points.every((p) => p.t === second.points[0]!.t)).toBe(true);
+    expect(second.points[0]!.t).toBeGreaterThan(first.points[0]!.t);
+    // 11 queries in all; the 2h, 6h, 1d, 3d and period windows were reused.
+    expect(source.objectiveQueries).toHaveLength(11);
+    expect(asked).toBeGreaterThan(0);
+    expect(asked).toBeLessThanOrEqual(11 - 5);
+  });
+
   it('reads history with a range query', async () => {
     const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, []);
     const now = Date.now();

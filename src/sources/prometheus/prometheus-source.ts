@@ -4,7 +4,7 @@ import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { formatDuration } from '../../units/units.js';
 import type { Labels, Point, SampleResult, Source } from '../source.js';
 import { mapSettledBounded } from './bounded-map.js';
-import { buildQueries, type BuildProblem, type ObjectiveQuery } from './promql-builder.js';
+import { buildQueries, refreshIntervalMs, type BuildProblem, type ObjectiveQuery } from './promql-builder.js';
 
 export const PROMQL_METRIC = 'promql_value';
 
@@ -101,6 +101,8 @@ export class PrometheusSource implements Source {
   private readonly queries: ObjectiveQuery[];
   private readonly problems: BuildProblem[];
   private errors: PromqlQueryError[] = [];
+  /** Last good answer per query (index into `queries`), reused until its window's refresh is due. */
+  private readonly answers = new Map<number, { value: number; at: number }>();
   /** The signal of the sample in flight; samples of one source never overlap. */
   private currentSignal: AbortSignal | undefined;
 
@@ -158,15 +160,20 @@ export class PrometheusSource implements Source {
         this.errors = this.buildErrors(t);
         return { points: [] };
       }
-      const settled = await mapSettledBounded(this.queries, QUERY_CONCURRENCY, (q) =>
-        this.driver.instantQuery(q.query, t, timeout),
-      );
+      const due = this.queries
+        .map((q, index) => ({ q, index }))
+        .filter(({ q, index }) => {
+          const cached = this.answers.get(index);
+          return !cached || t - cached.at >= refreshIntervalMs(q.window);
+        });
+      const settled = await mapSettledBounded(due, QUERY_CONCURRENCY, ({ q }) => this.driver.instantQuery(q.query, t, timeout));
       const points: Point[] = [];
       const errors: PromqlQueryError[] = this.buildErrors(t);
       let answered = 0;
       let firstFailure: unknown = null;
       settled.forEach((outcome, i) => {
-        const q = this.queries[i]!;
+        const { q, index } = due[i]!;
+        this.answers.delete(index);
         if (outcome.status === 'rejected') {
           if (answeredByPrometheus(outcome.reason)) answered++;
           else firstFailure ??= outcome.reason;
@@ -175,11 +182,22 @@ export class PrometheusSource implements Source {
         }
         answered++;
         const one = singleValue(outcome.value);
-        if ('problem' in one) {
-          errors.push(this.queryError('VIGIL_ERR_PROMQL_RESULT', q, one.problem, t));
-        } else if (one.value !== null) {
-          points.push({ metric: PROMQL_METRIC, labels: this.labels(q), t, value: one.value });
-        }
+        if ('problem' in one) errors.push(this.queryError('VIGIL_ERR_PROMQL_RESULT', q, one.problem, t));
+        // "No data" is not kept: it is asked again next sample, so data shows as soon as it exists.
+        else if (one.value !== null) this.answers.set(index, { value: one.value, at: t });
+      });
+      if (due.length === 0) {
+        // Every answer was still fresh: a trivial query keeps the health honest.
+        await this.driver.instantQuery('1', t, timeout).catch((err: unknown) => {
+          throw this.unreachable(err);
+        });
+        answered++;
+      }
+      // Fresh and reused answers alike get this sample's time, so every series has a point per
+      // sample and readers need not know which windows were re-asked.
+      this.queries.forEach((q, index) => {
+        const answer = this.answers.get(index);
+        if (answer) points.push({ metric: PROMQL_METRIC, labels: this.labels(q), t, value: answer.value });
       });
       if (answered === 0) throw this.unreachable(firstFailure);
       this.errors = errors;

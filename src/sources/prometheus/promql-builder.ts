@@ -1,6 +1,6 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { LatencyIndicator, Objective, RatioIndicator } from '../../config/slo-schema.js';
-import { formatDuration } from '../../units/units.js';
+import { formatDuration, parseDuration } from '../../units/units.js';
 
 /**
  * Builds the PromQL each objective needs from its indicator (pure; the source runs them).
@@ -70,7 +70,7 @@ export function ratioQuery(indicator: RatioIndicator, window: string): string {
   return `1 - (${fillWindow(indicator.good!, window)}) / (${total})`;
 }
 
-/** The windows a ratio objective is queried over, without duplicates, shortest first. */
+/** The windows a ratio objective is queried over, without duplicates: burn-rate windows, then the objective's window and period. */
 export function ratioWindows(objective: Objective): string[] {
   const all = [...BURN_RATE_WINDOWS, formatDuration(objective.window), formatDuration(objective.period)];
   return [...new Set(all)];
@@ -113,4 +113,18 @@ export function buildQueries(source: string, files: readonly LoadedSloFile[]): {
     }
   }
   return { queries, problems };
+}
+
+/** Long windows are re-queried at most this often, relative to their length (1/720: 30d -> 1h). */
+const REFRESH_SHARE = 1 / 720;
+const MAX_REFRESH_MS = 3_600_000;
+
+/**
+ * How long an answer over `window` may be reused. A ratio over 30 days moves by a hair in a
+ * few minutes, but asking Prometheus for it every 15 s reads 30 days of samples each time; short
+ * windows (up to about 1 h) are asked every sample.
+ */
+export function refreshIntervalMs(window: string): number {
+  if (window === '') return 0;
+  return Math.min(parseDuration(window) * REFRESH_SHARE, MAX_REFRESH_MS);
 }

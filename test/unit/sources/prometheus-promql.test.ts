@@ -7,6 +7,7 @@ import {
   buildQueries,
   fillWindow,
   PromqlBuildError,
+  refreshIntervalMs,
 } from '../../../src/sources/prometheus/promql-builder.js';
 import { singleValue } from '../../../src/sources/prometheus/prometheus-source.js';
 import type { QueryResult } from 'prometheus-query';
@@ -149,5 +150,16 @@ describe('mapSettledBounded', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
       10, 20, 30, 'four', 50, 60, 70,
     ]);
+  });
+});
+
+describe('refreshIntervalMs', () => {
+  it('asks short windows every sample and long ones at most every 1/720 of their length, capped at 1 h', () => {
+    expect(refreshIntervalMs('')).toBe(0);
+    expect(refreshIntervalMs('5m')).toBeLessThan(1_000);
+    expect(refreshIntervalMs('1h')).toBe(5_000);
+    expect(refreshIntervalMs('1d')).toBe(120_000);
+    expect(refreshIntervalMs('4w2d')).toBe(3_600_000);
+    expect(refreshIntervalMs('90d')).toBe(3_600_000);
   });
 });
