@@ -189,6 +189,14 @@ describe('errors in vigil.yaml', () => {
     ]);
   });
 
+  it('schedules are checked by node-cron itself', async () => {
+    const issues = await issuesOf('sources:\n  redis:\n    cache: { url: "redis://h:1", schedule: "every 5s" }\n  docker:\n    d: { schedule: "61 * * * * *" }\n');
+    expect(issues.map(formatIssue)).toEqual([
+      'vigil.yaml:3:44 sources.redis.cache.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "every 5s" (expected 5 or 6 fields but got 2)',
+      'vigil.yaml:5:20 sources.docker.d.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "61 * * * * *" (61 is a invalid expression for second)',
+    ]);
+  });
+
   it('never prints a password or the reload token', async () => {
     const issues = await issuesOf(
       ['reloadToken: 1234567890', 'sources:', '  postgres:', '    db: { connectionString: "postgresql//vigil:hunter2@db/ml" }', ''].join('\n'),
