@@ -155,15 +155,59 @@ function tooLarge(display: string, size: number): ReadResult {
 export function parseYamlBytes(bytes: Uint8Array, file: string): ReadResult {
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { ok: false, issues: [fileIssue(file, ISSUE_CODES.binary, `is binary (NUL byte at offset ${nul}); expected YAML text`)] };
+    return {
+      ok: false,
+      issues: [fileIssue(file, ISSUE_CODES.binary, `is binary (NUL byte at offset ${nul}); expected YAML text`, bytePosition(bytes, nul))],
+    };
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return { ok: false, issues: [fileIssue(file, ISSUE_CODES.binary, 'is not UTF-8 text; expected YAML text')] };
+    const bad = firstInvalidUtf8(bytes);
+    return {
+      ok: false,
+      issues: [
+        fileIssue(
+          file,
+          ISSUE_CODES.binary,
+          `is not UTF-8 text (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); expected YAML text`,
+          bytePosition(bytes, bad),
+        ),
+      ],
+    };
   }
   return parseYamlText(text, file);
+}
+
+/** Line and column (in characters) of a byte offset, decoding what precedes it. */
+function bytePosition(bytes: Uint8Array, offset: number): Position {
+  const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
+  const lastBreak = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, column: [...before.slice(lastBreak + 1)].length + 1 };
+}
+
+/** Offset of the first byte that does not begin a valid UTF-8 sequence (only called when decoding failed). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    try {
+      // The decoder knows the finer rules (overlong forms, surrogates).
+      strict.decode(bytes.subarray(i, i + length));
+    } catch {
+      return i;
+    }
+    i += length;
+  }
+  return Math.max(0, bytes.length - 1);
 }
 
 export function parseYamlText(text: string, file: string): ReadResult {

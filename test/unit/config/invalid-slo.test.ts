@@ -26,8 +26,8 @@ const CASES: Array<[file: string, code: string, lines: string[]]> = [
     'not-yaml.yaml:7:5: not valid YAML: flow map in block collection must be sufficiently indented and end with a }',
   ]],
   ['empty.yaml', ISSUE_CODES.empty, ['empty.yaml: is empty; expected a YAML mapping']],
-  ['binary.yaml', ISSUE_CODES.binary, ['binary.yaml: is binary (NUL byte at offset 56); expected YAML text']],
-  ['not-utf8.yaml', ISSUE_CODES.binary, ['not-utf8.yaml: is not UTF-8 text; expected YAML text']],
+  ['binary.yaml', ISSUE_CODES.binary, ['binary.yaml:3:16: is binary (NUL byte at offset 56); expected YAML text']],
+  ['not-utf8.yaml', ISSUE_CODES.binary, ['not-utf8.yaml:3:13: is not UTF-8 text (byte 0xe9 at offset 53); expected YAML text']],
   ['multi-document.yaml', ISSUE_CODES.multiDocument, [
     'multi-document.yaml:8:1: holds 2 YAML documents; expected one (put each in its own file)',
   ]],

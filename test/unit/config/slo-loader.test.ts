@@ -9,7 +9,7 @@ import { formatIssue, ISSUE_CODES } from '../../../src/config/load-config.js';
 import { loadSloPaths, validateSloSource } from '../../../src/config/load-slo.js';
 import { indicatorKind } from '../../../src/config/slo-schema.js';
 import { lookupSource } from '../../../src/config/source-lookup.js';
-import { parseYamlText } from '../../../src/config/yaml-source.js';
+import { parseYamlBytes, parseYamlText } from '../../../src/config/yaml-source.js';
 
 /** The loader on in-memory documents: each rule, one small document each. */
 
@@ -167,6 +167,13 @@ describe('YAML edge cases', () => {
       'x.yaml:8:44 objectives[0].alert.for: expected a duration like "50ms", got "15min"',
       'x.yaml:8:44 objectives[1].alert.for: expected a duration like "50ms", got "15min"',
     ]);
+  });
+
+  it('a byte-order mark is fine; bytes that are not UTF-8 get their line and column', () => {
+    const bom = parseYamlBytes(new TextEncoder().encode('\uFEFFa: 1\n'), 'bom.yaml');
+    expect(bom.ok && bom.source.value).toEqual({ a: 1 });
+    const latin1 = parseYamlBytes(Uint8Array.from([...new TextEncoder().encode('a: "été"\nb: caf'), 0xc3, 0x0a]), 'l.yaml');
+    expect(latin1.ok ? [] : latin1.issues.map(formatIssue)).toEqual(['l.yaml:2:7: is not UTF-8 text (byte 0xc3 at offset 17); expected YAML text']);
   });
 
   it('a document of only `---` is empty', () => {
