@@ -106,7 +106,15 @@ describe('/metrics exporter with real sources', () => {
       const r = await driver.instantQuery(query);
       return r.result.length === 1 ? Number(r.result[0].value.value) : undefined;
     };
-    await waitFor(async () => (await one('vigil_probe_success')) === 1, { timeoutMs: 60_000, intervalMs: 500, what: 'vigil scraped' });
+    // Sources sample on their own schedule and Prometheus scrapes on its own: wait until one scrape
+    // holds a sample of every source.
+    await waitFor(
+      async () =>
+        (await one('vigil_probe_success')) === 1 &&
+        (await one('vigil_redis_keyspace_hits_total{source="cache"}')) !== undefined &&
+        (await one(`vigil_postgres_statement_calls_total{database="${database}"}`)) !== undefined,
+      { timeoutMs: 60_000, intervalMs: 500, what: 'every source in a scrape' },
+    );
 
     expect(await one('vigil_redis_keyspace_hits_total{source="cache"}')).toBe(7);
     expect(await one('vigil_redis_keyspace_misses_total{source="cache"}')).toBe(3);

@@ -101,6 +101,12 @@ describe('PostgreSQL source (shared server)', () => {
         expect(s.labels.queryid).toMatch(/^-?\d+$/);
       }
       // The CREATE TABLE and INSERT of the setup match too (track = all) but did not run in the window.
+
+      // The pool keeps its one connection open between samples, named for DBAs.
+      const named = await admin.query<{ n: string }>(
+        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'vigil'",
+      );
+      expect(Number(named.rows[0]!.n)).toBe(1);
     } finally {
       await source.close();
     }
