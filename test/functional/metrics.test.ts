@@ -132,7 +132,7 @@ describe('/metrics exporter with real sources', () => {
     }
     expect(await one('vigil_store_series')).toBeGreaterThan(10);
     expect(await one('vigil_store_memory_bytes')).toBeGreaterThan(0);
-    expect(await one('process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(await one('process_resident_memory_bytes{job_role="vigil"}')).toBeGreaterThan(0);
   });
 
   it('shows a stopped source as down while its last values stay cached', async () => {
