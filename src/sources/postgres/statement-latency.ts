@@ -1,6 +1,7 @@
 import { jointIncrease, type CounterPoints } from '../../store/counter.js';
 import { seriesId } from '../../store/sample-store.js';
 import type { Labels } from '../source.js';
+import { selectorLabel } from './statement-selectors.js';
 import { POSTGRES_METRICS } from './statements-query.js';
 
 /** What the window function needs of a stored series (a `StoredSeries` fits). */
@@ -104,4 +105,26 @@ export function statementLatencyOverWindow(
     maxSeconds: max,
     statements,
   };
+}
+
+/** What the helper below needs of the store (a `SampleStore` fits). */
+export interface StatementSeriesSelection {
+  select(metric: string, match: (labels: Labels) => boolean): StatementSeries[];
+}
+
+/**
+ * Latency of the statements one objective selects (`match`/`database`, as in its indicator) on
+ * PostgreSQL instance `source`, over `[from, to]`, straight from the store.
+ */
+export function statementLatency(
+  store: StatementSeriesSelection,
+  source: string,
+  selector: { match?: string | null | undefined; database?: string | null | undefined },
+  from: number,
+  to: number,
+): StatementLatency | null {
+  const label = selectorLabel({ match: selector.match ?? null, database: selector.database ?? null });
+  const mine = (labels: Labels) => labels.source === source && labels.selector === label;
+  const series = Object.values(POSTGRES_METRICS).flatMap((metric) => store.select(metric, mine));
+  return statementLatencyOverWindow(series, from, to);
 }

@@ -35,3 +35,18 @@ export function hitRatioOverWindow(seriesList: readonly CounterSeries[], from: n
   if (lookups <= 0) return null;
   return { ratio: hits / lookups, hits, misses };
 }
+
+/** What the helpers below need of the store (a `SampleStore` fits). */
+export interface SeriesSelection {
+  select(metric: string, match: (labels: Readonly<Record<string, string>>) => boolean): CounterSeries[];
+}
+
+/** The hit ratio of Redis instance `source` over `[from, to]`, straight from the store. */
+export function redisHitRatio(store: SeriesSelection, source: string, from: number, to: number): HitRatio | null {
+  const bySource = (labels: Readonly<Record<string, string>>) => labels.source === source;
+  return hitRatioOverWindow(
+    [...store.select(REDIS_METRICS.hits, bySource), ...store.select(REDIS_METRICS.misses, bySource)],
+    from,
+    to,
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statementLatencyOverWindow } from '../../../src/sources/postgres/statement-latency.js';
+import { statementLatency, statementLatencyOverWindow } from '../../../src/sources/postgres/statement-latency.js';
 import { statementRowsToPoints } from '../../../src/sources/postgres/statements-query.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 
@@ -78,5 +78,19 @@ describe('statementLatencyOverWindow', () => {
     sample(store, 15_000, [row('q', [5])]);
     expect(statementLatencyOverWindow(allSeries(store), 0, 15_000)).toBeNull();
     expect(statementLatencyOverWindow([], 0, 15_000)).toBeNull();
+  });
+});
+
+describe('statementLatency', () => {
+  it('reads the statements of one objective selector from the store', () => {
+    const store = new SampleStore({ retentionMs: 86_400_000, maxPointsPerSeries: 1000 });
+    const other = { match: '%other%', database: 'app' };
+    sample(store, 0, [row('q', [])]);
+    sample(store, 1000, [row('q', [4, 6])]);
+    for (const p of statementRowsToPoints('pg', other, [row('z', [])], 0)) store.append(p);
+    for (const p of statementRowsToPoints('pg', other, [row('z', [100])], 1000)) store.append(p);
+    expect(statementLatency(store, 'pg', { match: '%ml%' }, 0, 1000)?.meanSeconds).toBeCloseTo(0.005, 12);
+    expect(statementLatency(store, 'pg', other, 0, 1000)?.meanSeconds).toBeCloseTo(0.1, 12);
+    expect(statementLatency(store, 'elsewhere', { match: '%ml%' }, 0, 1000)).toBeNull();
   });
 });

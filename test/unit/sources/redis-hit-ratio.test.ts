@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hitRatioOverWindow } from '../../../src/sources/redis/hit-ratio.js';
+import { hitRatioOverWindow, redisHitRatio } from '../../../src/sources/redis/hit-ratio.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 
 function storeWith(rows: Array<[t: number, runId: string, hits: number, misses: number]>): SampleStore {
@@ -57,5 +57,24 @@ describe('hitRatioOverWindow', () => {
     ]);
     expect(hitRatioOverWindow(all(store), 0, 15_000)).toBeNull();
     expect(hitRatioOverWindow(all(store), 20_000, 30_000)).toBeNull();
+  });
+});
+
+describe('redisHitRatio', () => {
+  it('reads one instance from the store and ignores the others', () => {
+    const store = new SampleStore({ retentionMs: 86_400_000, maxPointsPerSeries: 1000 });
+    for (const [source, hits, misses] of [
+      ['cache', 9, 1],
+      ['sessions', 1, 9],
+    ] as const) {
+      const labels = { source, run_id: 'r' };
+      store.appendRaw('redis_keyspace_hits_total', labels, 0, 0);
+      store.appendRaw('redis_keyspace_misses_total', labels, 0, 0);
+      store.appendRaw('redis_keyspace_hits_total', labels, 1000, hits);
+      store.appendRaw('redis_keyspace_misses_total', labels, 1000, misses);
+    }
+    expect(redisHitRatio(store, 'cache', 0, 1000)?.ratio).toBe(0.9);
+    expect(redisHitRatio(store, 'sessions', 0, 1000)?.ratio).toBe(0.1);
+    expect(redisHitRatio(store, 'other', 0, 1000)).toBeNull();
   });
 });
