@@ -177,6 +177,17 @@ describe('PostgreSQL source (shared server)', () => {
       await runKnownQuery(10); // run by the superuser, not by the sampling role
       await sampleInto(source, store);
       expect(statementLatencyOverWindow([...store.all()], t0, Date.now())?.calls).toBe(10);
+
+      // Control: without the grant, other roles' statements are hidden (no text, no queryid).
+      await source.close();
+      await admin.query(`REVOKE pg_read_all_stats FROM ${role}`);
+      const unprivileged = new PostgresSource('default', { connectionString: url.toString(), timeout: 10_000 }, files);
+      try {
+        const result = await unprivileged.sample(AbortSignal.timeout(15_000));
+        expect(result.points).toEqual([]);
+      } finally {
+        await unprivileged.close();
+      }
     } finally {
       await source.close();
       await admin.query(`DROP ROLE ${role}`);
