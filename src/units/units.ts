@@ -144,10 +144,12 @@ export function parseQuantity(input: unknown): Quantity {
   );
 }
 
-/** Milliseconds as the shortest exact Prometheus duration (`90000` -> `90s`, `3600000` -> `1h`). */
+/**
+ * Milliseconds as an exact Prometheus duration (`90000` -> `1m30s`, `3600000` -> `1h`).
+ * Days are the largest unit: SLO periods are written `30d`, and `4w2d` would read as a typo.
+ */
 export function formatDuration(ms: number): string {
   const units: Array<[string, number]> = [
-    ['w', 604_800_000],
     ['d', 86_400_000],
     ['h', 3_600_000],
     ['m', 60_000],

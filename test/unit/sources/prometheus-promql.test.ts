@@ -11,7 +11,6 @@ import {
 } from '../../../src/sources/prometheus/promql-builder.js';
 import { singleValue } from '../../../src/sources/prometheus/prometheus-source.js';
 import type { QueryResult } from 'prometheus-query';
-import { formatDuration } from '../../../src/units/units.js';
 
 function file(objectives: unknown[]): LoadedSloFile {
   return {
@@ -83,7 +82,7 @@ describe('buildQueries', () => {
 
   it('builds the error ratio for every burn-rate window, the objective window and the period', () => {
     const ratio = buildQueries('default', files).queries.filter((q) => q.objective === 'decide-availability');
-    expect(ratio.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '10m', '4w']);
+    expect(ratio.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '10m', '28d']);
     expect(ratio.every((q) => q.part === 'ratio')).toBe(true);
     expect(ratio[2]!.query).toBe('(sum(rate(http_requests_total{code=~"5.."}[1h]))) / (sum(rate(http_requests_total[1h])))');
   });
@@ -92,9 +91,8 @@ describe('buildQueries', () => {
     const other = buildQueries('other', files).queries;
     expect(new Set(other.map((q) => q.objective))).toEqual(new Set(['decide-good']));
     expect(other[0]!.query).toBe('1 - (sum(rate(ok[5m]))) / (sum(rate(all[5m])))');
-    // 5m is both a burn-rate window and the default objective window: asked once. The period
-    // label is units.formatDuration's spelling (30d -> 4w2d), the one every reader uses.
-    expect(other.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', formatDuration(30 * 86_400_000)]);
+    // 5m is both a burn-rate window and the default objective window: asked once.
+    expect(other.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']);
   });
 
   it('passes raw promql as is, with an empty window label', () => {
