@@ -27,6 +27,7 @@ interface Flags {
   stepFactor: number;
   stepDuration: number;
   maxRate: number;
+  minRate?: number;
   profile?: string;
   method?: string;
   body?: string;
@@ -54,6 +55,7 @@ export function command(): Command {
     .option('--step-factor <x>', 'stress: each step multiplies the rate by this', positive('--step-factor'), 1.5)
     .option('--step-duration <d>', 'stress: length of each step', duration, 10_000)
     .option('--max-rate <rps>', 'stress: stop stepping above this rate', positive('--max-rate'), 20_000)
+    .option('--min-rate <rps>', 'stress: pass only if at least this rate held (default: the first step)', positive('--min-rate'))
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
     .option('--method <m>', 'single-URL mode: HTTP method')
     .option('--body <json>', 'single-URL mode: JSON body; {{task}} is replaced by corpus tasks')
@@ -81,6 +83,7 @@ export function command(): Command {
         if (flags.profile) options.profile = { profile: loadProfile(flags.profile), path: flags.profile };
         if (flags.stress) {
           options.stress = { startRate: flags.startRate, factor: flags.stepFactor, maxRate: flags.maxRate, stepMs: flags.stepDuration };
+          if (flags.minRate !== undefined) options.stress.minRate = flags.minRate;
         }
         if (!options.stress && options.rate === undefined && !options.profile) {
           throw Object.assign(new Error('give --rate R [--duration D], --stress, or --profile file.yaml'), { code: 'VIGIL_ERR_LOADTEST_USAGE' });

@@ -30,7 +30,7 @@ export function formatReport(r: LoadtestReport): string {
     lines.push(`  after the run: ${r.stress.recovery.answered ? `target answered ${r.stress.recovery.url} after ${r.stress.recovery.afterMs} ms` : `target did NOT answer ${r.stress.recovery.url} within 30 s`}`);
   }
   if (r.objectives.length) {
-    lines.push('  objectives:');
+    lines.push(r.mode === 'stress' ? '  objectives (at the last step):' : '  objectives:');
     for (const o of r.objectives) {
       const parts: string[] = [];
       if (o.client) {
@@ -49,6 +49,7 @@ export function formatReport(r: LoadtestReport): string {
     const down = r.vigil.sources.filter((s) => !s.up);
     lines.push(`  vigil sources: ${r.vigil.config}; ${r.vigil.sources.length - down.length}/${r.vigil.sources.length} up${down.length ? ` (down: ${down.map((d) => `${d.kind}/${d.name}: ${d.lastError}`).join(', ')})` : ''}${r.vigil.missing.length ? `; not available: ${r.vigil.missing.join(', ')}` : ''}`);
   }
-  lines.push(r.passed ? 'PASS: every objective held' : `FAIL: ${r.failed.join(', ')}`);
+  const pass = r.mode === 'stress' ? 'PASS: the required rate held and the target recovered' : 'PASS: every objective held';
+  lines.push(r.passed ? pass : `FAIL: ${r.failed.join(', ')}`);
   return lines.join('\n');
 }

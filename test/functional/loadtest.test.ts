@@ -111,6 +111,24 @@ describe('vigil loadtest', () => {
     expect(report!.stress!.highestHeldRate).toBe(80);
     expect(report!.stress!.breakingRate).toBeNull();
     expect(report!.stress!.recovery.answered).toBe(true);
+    expect(report!.checks.map((c) => [c.name, c.held])).toEqual([
+      ['held-rate', true],
+      ['recovery', true],
+    ]);
+  });
+
+  it('stress: fails when the rate it must reach does not hold, naming why', async () => {
+    const dir = sloDir(DECIDE_P95('10us', 'decide-p95-too-tight'));
+    dirs.push(dir);
+    const { code, report } = await loadtest([
+      '--url', service.url, '--stress', '--start-rate', '20', '--step-duration', '2s', '--min-rate', '40', '--slo', dir,
+    ]);
+    expect(code).toBe(1);
+    expect(report!.stress!.steps).toHaveLength(1);
+    expect(report!.stress!.highestHeldRate).toBeNull();
+    expect(report!.stress!.breakingRate).toBe(20);
+    expect(report!.stress!.breakingReasons.join(' ')).toMatch(/decide-p95-too-tight: P95 latency .* > 0\.01ms/);
+    expect(report!.failed).toEqual(['held-rate']);
   });
 
   it('refuses a non-loopback target (exit 2) unless --allow-remote', async () => {
