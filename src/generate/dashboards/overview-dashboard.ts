@@ -1,8 +1,7 @@
 import { DashboardBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { SloFile } from '../../config/slo-schema.js';
-import { matchers } from '../promql.js';
 import { serviceDashboardUid } from '../service-rules.js';
-import { DATASOURCE_VARIABLE, statPanel, statusMappings, statusSteps } from './panel-kit.js';
+import { DATASOURCE_VARIABLE, statPanel, statusMappings, statusRankExpr, statusSteps } from './panel-kit.js';
 import { numberPanels } from './service-dashboard.js';
 
 export const OVERVIEW_UID = 'vigil-overview';
@@ -29,7 +28,7 @@ export function overviewDashboard(slos: readonly SloFile[]): Dashboard {
       .includeVars(true)
       .keepTime(true);
     builder.withPanel(
-      statPanel(slo.service, [{ expr: `max(vigil_objective_status${matchers([['service', '=', slo.service]])})`, legend: slo.service }], 'none', statusSteps())
+      statPanel(slo.service, [{ expr: statusRankExpr([['service', slo.service]], ['service']), legend: slo.service }], 'none', statusSteps())
         .mappings(statusMappings())
         .noValue('no data')
         .links([link])
@@ -39,7 +38,7 @@ export function overviewDashboard(slos: readonly SloFile[]): Dashboard {
   }
   builder.withRow(new RowBuilder('Objectives'));
   builder.withPanel(
-    statPanel('Every objective', [{ expr: 'vigil_objective_status', legend: '{{service}} / {{objective}}' }], 'none', statusSteps())
+    statPanel('Every objective', [{ expr: statusRankExpr([], ['service', 'objective']), legend: '{{service}} / {{objective}}' }], 'none', statusSteps())
       .mappings(statusMappings())
       .span(24)
       .height(8),

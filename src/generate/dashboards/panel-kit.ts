@@ -117,7 +117,20 @@ export function timeseriesPanel(
   return b;
 }
 
-/** vigil_objective_status carries the status rank of the snapshot schema; shown as words. */
+/**
+ * vigil exports `vigil_objective_status` one-hot (a series per `status`, 1 for the current one).
+ * A panel needs one number per objective to colour: the status rank of the snapshot schema
+ * (ok 0, warning 1, no_data 2, breach 3), so `max` over objectives is the worst status.
+ */
+export function statusRankExpr(selector: ReadonlyArray<readonly [string, string]>, by: readonly string[]): string {
+  const base = selector.map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const terms = (Object.entries(STATUS_RANK) as Array<[string, number]>)
+    .sort(([, a], [, b]) => a - b)
+    .map(([status, rank]) => `vigil_objective_status{${[...base, `status=${JSON.stringify(status)}`].join(',')}} * ${rank}`);
+  return `max by (${by.join(', ')}) (\n  ${terms.join('\n  or\n  ')}\n)`;
+}
+
+/** Status ranks shown as words. */
 export function statusMappings(): ValueMapping[] {
   const colors: Record<keyof typeof STATUS_RANK, string> = { ok: 'green', warning: 'orange', no_data: 'blue', breach: 'red' };
   const options: Record<string, { text: string; color: string; index: number }> = {};

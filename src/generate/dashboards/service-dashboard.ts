@@ -19,6 +19,7 @@ import {
   grafanaUnit,
   statPanel,
   statusMappings,
+  statusRankExpr,
   statusSteps,
   timeseriesPanel,
   type Query,
@@ -35,7 +36,6 @@ type PanelBuilderLike = cog.Builder<Panel>;
 
 export function serviceDashboard(slo: SloFile, options: GenerateOptions): Dashboard {
   const uid = serviceDashboardUid(slo.service);
-  const svc = matchers([['service', '=', slo.service]]);
   const builder = new DashboardBuilder(`${slo.service}: service levels`)
     .uid(uid)
     .tags(['vigil', 'slo', slo.service])
@@ -48,7 +48,7 @@ export function serviceDashboard(slo: SloFile, options: GenerateOptions): Dashbo
 
   builder.withRow(new RowBuilder('Status'));
   builder.withPanel(
-    statPanel('Objective status', [{ expr: `vigil_objective_status${svc}`, legend: '{{objective}}' }], 'none', statusSteps())
+    statPanel('Objective status', [{ expr: statusRankExpr([['service', slo.service]], ['objective']), legend: '{{objective}}' }], 'none', statusSteps())
       .mappings(statusMappings())
       .span(24)
       .height(5),

@@ -17,7 +17,15 @@ describe('service dashboards', () => {
     for (const o of file!.slo.objectives) expect(rows.some((r) => r?.startsWith(`${o.name} (`))).toBe(true);
     expect(rows).toEqual(expect.arrayContaining(['Status', 'Containers', 'Redis', 'PostgreSQL']));
     const queries = panelQueries(d);
-    expect(queries).toContain('vigil_objective_status{service="ml-services"}');
+    const status = queries.find((q) => q.includes('vigil_objective_status'))!;
+    // One-hot series turned into the status rank; max = the worst objective.
+    expect(status).toBe(
+      'max by (objective) (\n' +
+        '  vigil_objective_status{service="ml-services",status="ok"} * 0\n  or\n' +
+        '  vigil_objective_status{service="ml-services",status="warning"} * 1\n  or\n' +
+        '  vigil_objective_status{service="ml-services",status="no_data"} * 2\n  or\n' +
+        '  vigil_objective_status{service="ml-services",status="breach"} * 3\n)',
+    );
     expect(queries).toContain('vigil_error_budget_remaining_ratio{service="ml-services",objective="decide-availability"}');
     expect(queries).toContain('vigil_burn_rate{service="ml-services",objective="decide-availability"}');
     expect(queries.some((q) => q.startsWith('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket'))).toBe(true);
@@ -59,7 +67,7 @@ describe('overview dashboard', () => {
     expect(d.uid).toBe('vigil-overview');
     const stats = (d.panels as Panel[]).filter((p) => p.type === 'stat');
     expect(stats.map((p) => p.title)).toEqual(['ml-services', 'search', 'Every objective']);
-    expect(panelQueries(d)).toContain('max(vigil_objective_status{service="search"})');
+    expect(panelQueries(d).some((q) => q.startsWith('max by (service) (') && q.includes('vigil_objective_status{service="search",status="breach"} * 3'))).toBe(true);
     expect(stats[0]!.links).toEqual([expect.objectContaining({ url: '/d/vigil-svc-ml-services/ml-services' })]);
     const mapping = stats[0]!.fieldConfig.defaults.mappings![0] as { options: Record<string, { text: string }> };
     expect(mapping.options[String(STATUS_RANK.breach)]!.text).toBe('breach');
