@@ -1,0 +1,91 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { convert } from '../../../src/cli/convert.js';
+import { generate } from '../../../src/cli/generate.js';
+import { ROOT } from './fixtures.js';
+
+const dir = mkdtempSync('/tmp/vigil-cli-generate-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+function capture() {
+  const out: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  return out;
+}
+
+const opts = (name: string) => ({
+  slo: [join(dir, name, 'slo')],
+  alertsDir: join(dir, name, 'alerts'),
+  dashboardsDir: join(dir, name, 'dashboards'),
+  windowsDir: join(ROOT, 'alerts/windows'),
+});
+
+function setup(name: string): void {
+  mkdirSync(join(dir, name, 'slo'), { recursive: true });
+  cpSync(join(ROOT, 'slo/ml-services.yaml'), join(dir, name, 'slo/ml-services.yaml'));
+}
+
+describe('vigil generate', () => {
+  it('writes a rule file and a dashboard per service plus the overview; --check passes when current', async () => {
+    setup('a');
+    capture();
+    expect(await generate(opts('a'))).toBe(0);
+    expect(readdirSync(join(dir, 'a/alerts'))).toEqual(['ml-services.rules.yaml']);
+    expect(readdirSync(join(dir, 'a/dashboards')).sort()).toEqual(['ml-services.json', 'overview.json']);
+    const first = readFileSync(join(dir, 'a/alerts/ml-services.rules.yaml'), 'utf8');
+    expect(await generate(opts('a'))).toBe(0);
+    expect(readFileSync(join(dir, 'a/alerts/ml-services.rules.yaml'), 'utf8')).toBe(first);
+    const out = capture();
+    expect(await generate({ ...opts('a'), check: true })).toBe(0);
+    expect(out.join('\n')).toMatch(/3 file\(s\) up to date/);
+  });
+
+  it('--check exits 1 listing changed, missing and stale files, and writes nothing', async () => {
+    setup('b');
+    capture();
+    await generate(opts('b'));
+    const dash = join(dir, 'b/dashboards/ml-services.json');
+    writeFileSync(dash, '{}\n');
+    rmSync(join(dir, 'b/dashboards/overview.json'));
+    writeFileSync(join(dir, 'b/alerts/gone.rules.yaml'), 'groups: []\n');
+    const out = capture();
+    expect(await generate({ ...opts('b'), check: true })).toBe(1);
+    const text = out.join('\n');
+    expect(text).toContain(`out of date: ${dash}`);
+    expect(text).toContain(`out of date: ${join(dir, 'b/dashboards/overview.json')}`);
+    expect(text).toContain(`not generated from any SLO file: ${join(dir, 'b/alerts/gone.rules.yaml')}`);
+    expect(readFileSync(dash, 'utf8')).toBe('{}\n');
+  });
+
+  it('refuses invalid SLO files with their positions (exit 1) and a missing folder (exit 2)', async () => {
+    setup('c');
+    writeFileSync(join(dir, 'c/slo/bad.yaml'), 'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: Bad Name\nobjectives: []\n');
+    const out = capture();
+    expect(await generate(opts('c'))).toBe(1);
+    expect(out.join('\n')).toMatch(/bad\.yaml:3:10 service: /);
+    expect(await generate({ ...opts('c'), slo: [join(dir, 'nope')] })).toBe(2);
+  });
+});
+
+describe('vigil convert', () => {
+  it('writes one vigil file per service that then loads and generates', async () => {
+    const out = join(dir, 'converted');
+    capture();
+    expect(await convert([join(ROOT, 'test/fixtures/sloth/getting-started.yaml'), join(ROOT, 'test/fixtures/openslo/web-availability.yaml')], { out })).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['myservice.yaml', 'web-shop.yaml']);
+    expect(readFileSync(join(out, 'web-shop.yaml'), 'utf8')).toMatch(/^# Converted by `vigil convert` from web-availability.yaml \(OpenSLO v1\)\.\napiVersion: vigil\/v1\n/);
+    expect(await generate({ slo: [out], alertsDir: join(dir, 'conv-alerts'), dashboardsDir: join(dir, 'conv-dash'), windowsDir: join(ROOT, 'alerts/windows') })).toBe(0);
+    expect(readdirSync(join(dir, 'conv-alerts')).sort()).toEqual(['myservice.rules.yaml', 'web-shop.rules.yaml']);
+  });
+
+  it('exits 1 with positioned issues and writes nothing', async () => {
+    const out = join(dir, 'converted-bad');
+    const lines = capture();
+    expect(await convert([join(ROOT, 'test/fixtures/openslo/invalid.yaml')], { out })).toBe(1);
+    expect(lines.join('\n')).toMatch(/invalid\.yaml:12:15 spec\.objectives\[0\]\.target: /);
+    expect(() => readdirSync(out)).toThrow();
+  });
+});
