@@ -31,6 +31,18 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The route's schema-compiled serializer for 200. The API serialises a view once per snapshot
+ * with it and sends the text to every request until the next cycle (a string payload skips
+ * fastify's per-request serialisation).
+ */
+function serializerOf(reply: FastifyReply): (payload: unknown) => string {
+  const fn = reply.getSerializationFunction('200') as ((payload: unknown) => string) | undefined;
+  return fn ?? ((payload) => JSON.stringify(payload));
+}
+
 function fail(reply: FastifyReply, status: number, error: string, code: string, message: string): FastifyReply {
   const body: ErrorResponse = { error, code, message };
   return reply.code(status).send(body);
@@ -73,19 +85,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get(list.url, { schema: { response: responseSchemas(list) } }, (_req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
-    return reply.send(views.list(snapshot));
+    return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
   });
 
   const current = routeSpec('getServiceCurrent');
   app.get<{ Params: { service: string } }>(current.url, { schema: { response: responseSchemas(current) } }, (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
-    const view = views.current(snapshot, req.params.service);
-    if (!view) {
+    const json = views.currentJson(snapshot, req.params.service, serializerOf(reply));
+    if (json === undefined) {
       const known = snapshot.services.map((s) => s.service).join(', ') || 'none';
       return fail(reply, 404, 'Not Found', 'VIGIL_ERR_UNKNOWN_SERVICE', `no service ${JSON.stringify(req.params.service)}; known: ${known}`);
     }
-    return reply.send(view);
+    return reply.type(JSON_TYPE).send(json);
   });
 
   const health = routeSpec('health');

@@ -7,7 +7,11 @@ import type { ServiceCurrentResponse, ServiceListResponse } from './api-schemas.
 interface Views {
   list: ServiceListResponse;
   byService: Map<string, ServiceCurrentResponse>;
+  /** JSON text per view, made by the route's compiled serializer on first use. */
+  json: Map<string, string>;
 }
+
+export type Serialize = (payload: unknown) => string;
 
 /**
  * The API's views of a snapshot, built once per snapshot and kept beside it (a WeakMap, so an
@@ -24,6 +28,33 @@ export class ServiceViews {
   /** undefined for a service the snapshot does not know. */
   current(snapshot: Snapshot, service: string): ServiceCurrentResponse | undefined {
     return this.views(snapshot).byService.get(service);
+  }
+
+  /**
+   * The service's view as JSON text, serialised once per snapshot with `serialize` (the route's
+   * schema-compiled serializer): every request until the next cycle sends the same bytes.
+   */
+  currentJson(snapshot: Snapshot, service: string, serialize: Serialize): string | undefined {
+    const views = this.views(snapshot);
+    let text = views.json.get(service);
+    if (text === undefined) {
+      const view = views.byService.get(service);
+      if (!view) return undefined;
+      text = serialize(view);
+      views.json.set(service, text);
+    }
+    return text;
+  }
+
+  /** The list as JSON text, once per snapshot. */
+  listJson(snapshot: Snapshot, serialize: Serialize): string {
+    const views = this.views(snapshot);
+    let text = views.json.get('\u0000list');
+    if (text === undefined) {
+      text = serialize(views.list);
+      views.json.set('\u0000list', text);
+    }
+    return text;
   }
 
   private views(snapshot: Snapshot): Views {
@@ -55,7 +86,7 @@ function build(snapshot: Snapshot): Views {
       href: `/api/sla/${encodeURIComponent(s.service)}/current`,
     })),
   };
-  return { list, byService };
+  return { list, byService, json: new Map() };
 }
 
 function count(s: ServiceResult, status: ObjectiveStatus): number {

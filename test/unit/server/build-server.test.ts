@@ -90,6 +90,16 @@ describe('the SLA API', () => {
     expect(validateError(missing.json())).toBe(true);
   });
 
+  it('serialises with the schema-compiled serializer, once per snapshot', async () => {
+    const base = healthySnapshot();
+    // A property the schema does not declare: the compiled serializer leaves it out (JSON.stringify would not).
+    const snapshot = { ...base, services: base.services.map((s) => ({ ...s, objectives: s.objectives.map((o) => ({ ...o, undeclared: 'x' })) })) } as Snapshot;
+    const app = server(snapshot);
+    const first = await app.inject({ url: '/api/sla/ml-services/current' });
+    expect(first.body).not.toContain('undeclared');
+    expect((await app.inject({ url: '/api/sla/ml-services/current' })).body).toBe(first.body);
+  });
+
   it('answers an unknown service with a 404 JSON error naming the known ones', async () => {
     const res = await server(healthySnapshot()).inject({ url: '/api/sla/nope/current' });
     expect(res.statusCode).toBe(404);
