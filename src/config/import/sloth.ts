@@ -18,37 +18,36 @@ const alertBody = z.strictObject({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
+const slothSloSchema = z.strictObject({
+    name: z.string().min(1),
+    objective: z.number().gt(0, 'expected an objective above 0 (a percentage)').lt(100, 'expected an objective below 100 (100% leaves no error budget)'),
+    description: z.string().optional(),
+    labels: labels.optional(),
+    sli: z.strictObject({
+      events: z.strictObject({ error_query: query, total_query: query }).optional(),
+      raw: z.strictObject({ error_ratio_query: query }).optional(),
+      plugin: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
+    }),
+    alerting: z
+      .strictObject({
+        name: z.string().optional(),
+        labels: labels.optional(),
+        annotations: z.record(z.string(), z.string()).optional(),
+        page_alert: alertBody.optional(),
+        ticket_alert: alertBody.optional(),
+      })
+      .optional(),
+});
+
+/** The top level; each SLO is parsed on its own so one broken SLO does not hide another's errors. */
 export const slothSpecSchema = z.strictObject({
   version: z.literal('prometheus/v1'),
   service: z.string().min(1),
   labels: labels.optional(),
-  slos: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1),
-        objective: z.number().gt(0, 'expected an objective above 0 (a percentage)').lt(100, 'expected an objective below 100 (100% leaves no error budget)'),
-        description: z.string().optional(),
-        labels: labels.optional(),
-        sli: z.strictObject({
-          events: z.strictObject({ error_query: query, total_query: query }).optional(),
-          raw: z.strictObject({ error_ratio_query: query }).optional(),
-          plugin: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
-        }),
-        alerting: z
-          .strictObject({
-            name: z.string().optional(),
-            labels: labels.optional(),
-            annotations: z.record(z.string(), z.string()).optional(),
-            page_alert: alertBody.optional(),
-            ticket_alert: alertBody.optional(),
-          })
-          .optional(),
-      }),
-    )
-    .min(1, 'expected at least one SLO'),
+  slos: z.array(z.unknown()).min(1, 'expected at least one SLO'),
 });
 
-export type SlothSpec = z.infer<typeof slothSpecSchema>;
+type SlothSlo = z.infer<typeof slothSloSchema>;
 
 export function isSlothDocument(doc: unknown): boolean {
   return doc !== null && typeof doc === 'object' && !Array.isArray(doc) && (doc as { version?: unknown }).version === 'prometheus/v1';
@@ -72,8 +71,14 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
   const service = vigilName(spec.service);
   if (service === null) sink.error(['service'], `cannot make a vigil service name of "${spec.service}"`);
   const names = new Map<string, number>();
-  const objectives = spec.slos.map((slo, i) => {
+  const objectives = spec.slos.map((raw, i) => {
     const at = sink.at(['slos', i]);
+    const one = slothSloSchema.safeParse(raw);
+    if (!one.success) {
+      at.zod(one.error);
+      return null;
+    }
+    const slo = one.data;
     const name = vigilName(slo.name);
     if (name === null) at.error(['name'], `cannot make a vigil objective name of "${slo.name}"`);
     else if (names.has(name)) at.error(['name'], `"${slo.name}" gives the objective name ${name}, already used by slos[${names.get(name)}]`);
@@ -96,7 +101,7 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
   return out;
 }
 
-function sliRatio(sli: SlothSpec['slos'][number]['sli'], sink: IssueSink): Record<string, string> | null {
+function sliRatio(sli: SlothSlo['sli'], sink: IssueSink): Record<string, string> | null {
   const kinds = (['events', 'raw', 'plugin'] as const).filter((k) => sli[k] !== undefined);
   if (kinds.length !== 1) {
     sink.error([], `expected exactly one of events, raw or plugin, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
@@ -121,7 +126,7 @@ function sliRatio(sli: SlothSpec['slos'][number]['sli'], sink: IssueSink): Recor
   return { errors: `(${q})`, total: `(${q}) * 0 + 1` };
 }
 
-function alertSettings(alerting: SlothSpec['slos'][number]['alerting'], sink: IssueSink): Record<string, unknown> {
+function alertSettings(alerting: SlothSlo['alerting'], sink: IssueSink): Record<string, unknown> {
   const alert: Record<string, unknown> = { burnRateWindows: 'google-sre-30d' };
   if (alerting === undefined) return alert;
   if (alerting.name !== undefined) sink.warn(['name'], `alert name "${alerting.name}" dropped: vigil names burn-rate alerts VigilErrorBudgetBurn`);
