@@ -14,7 +14,11 @@ import pg from 'pg';
 import pino from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baselineLines } from '../../src/cli/baseline.js';
+import { exitCodeFor, renderTable } from '../../src/cli/check.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { sampleOnce } from '../../src/daemon/sample-once.js';
 import { startPrometheus, type PrometheusHandle } from '../harness/launchers.js';
 import { freePort, runContainer, testServices, waitFor, type RunningContainer } from '../harness/services.js';
 
@@ -252,6 +256,20 @@ describe('end to end: real services -> /api/sla', () => {
     expect(metrics).toContain(`vigil_objective_status{service="${SERVICE}",objective="serving-cpu",status="ok"} 1`);
   });
 
+  it('vigil check and vigil baseline sample the same services once and agree', async () => {
+    const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml') });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const snapshot = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
+    const table = renderTable(snapshot);
+    expect(exitCodeFor(snapshot), table).toBe(0);
+    expect(table).toMatch(/ml-services\s+serving-cpu\s+\S+%\s+<= 25%\s+OK/);
+    const lines = baselineLines(snapshot.services[0]!.summary);
+    expect(lines.find((l) => l.startsWith('p95_latency'))).toMatch(/^p95_latency \d+(\.\d+)? ms$/);
+    expect(lines.find((l) => l.startsWith('memory_usage'))).toMatch(/^memory_usage \d+ bytes$/);
+    expect(lines.find((l) => l.startsWith('cpu_usage'))).toMatch(/^cpu_usage \d+(\.\d+)? percent$/);
+    expect(lines.find((l) => l.startsWith('cache_hit_ratio'))).toMatch(/^cache_hit_ratio (0\.\d+|1) ratio$/);
+  });
+
   it('turns serving-cpu to breach when a container burns a core', async () => {
     const { docker } = testServices();
     containers.push(await runContainer(docker, { name: `${PREFIX}-burn`, cmd: ['sh', '-c', 'while true; do :; done & while true; do :; done'], memoryBytes: 64 * 2 ** 20 }));
@@ -261,6 +279,11 @@ describe('end to end: real services -> /api/sla', () => {
     expect(body.status).toBe('breach');
     // The other figures are unaffected.
     expect(objective(body, 'serving-memory').status).toBe('ok');
+    // The deploy gate sees it too: exit 1.
+    const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml') });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const gate = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
+    expect(exitCodeFor(gate), renderTable(gate)).toBe(1);
     await containers.pop()!.remove();
   });
 
