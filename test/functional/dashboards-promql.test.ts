@@ -6,11 +6,11 @@ import { loadSloPaths } from '../../src/config/load-slo.js';
 import { generateAll } from '../../src/generate/generate.js';
 import { loadWindowSets } from '../../src/generate/window-set-files.js';
 import { testServices } from '../harness/services.js';
-import { checkDashboard, panelQueries } from '../unit/generate/dashboard-checks.js';
+import { allQueries, checkDashboard } from '../unit/generate/dashboard-checks.js';
 
 /**
  * Every query of every generated dashboard parses as PromQL in the real Prometheus:
- * `/api/v1/query` answers `success`, never `bad_data`. The dashboards are also checked for
+ * `/api/v1/query` answers `success`, never `bad_data` (annotation queries too). The dashboards are also checked for
  * the structure Grafana needs to import them.
  */
 
@@ -50,7 +50,7 @@ describe('generated dashboards', () => {
     const failures: string[] = [];
     for (const [name, d] of dashboards) {
       checkDashboard(d);
-      for (const expr of new Set(panelQueries(d))) {
+      for (const expr of new Set(allQueries(d))) {
         const answer = await query(url, expr);
         checked++;
         if (answer.status !== 'success') failures.push(`${name}: ${answer.errorType}: ${answer.error}\n  ${expr}`);

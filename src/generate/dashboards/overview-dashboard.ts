@@ -1,7 +1,7 @@
 import { DashboardBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { SloFile } from '../../config/slo-schema.js';
 import { serviceDashboardUid } from '../service-rules.js';
-import { DATASOURCE_VARIABLE, statPanel, statusMappings, statusRankExpr, statusSteps } from './panel-kit.js';
+import { annotations, DATASOURCE_VARIABLE, statPanel, statusMappings, statusRankExpr, statusSteps } from './panel-kit.js';
 import { numberPanels } from './service-dashboard.js';
 
 export const OVERVIEW_UID = 'vigil-overview';
@@ -17,6 +17,7 @@ export function overviewDashboard(slos: readonly SloFile[]): Dashboard {
     .refresh('1m')
     .time({ from: 'now-6h', to: 'now' })
     .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
+    .annotations(annotations('{alertstate="firing",alertname=~"Vigil.*"}'))
     .link(new DashboardLinkBuilder('Service dashboards').type(DashboardLinkType.Dashboards).tags(['vigil', 'slo']).asDropdown(true).includeVars(true).keepTime(true));
 
   builder.withRow(new RowBuilder('Services'));

@@ -1,5 +1,6 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import {
+  AnnotationQueryBuilder,
   ThresholdsConfigBuilder,
   ThresholdsMode,
   MappingType,
@@ -146,5 +147,32 @@ export function statusSteps(): GrafanaThreshold[] {
     { value: STATUS_RANK.warning, color: 'orange' },
     { value: STATUS_RANK.no_data, color: 'blue' },
     { value: STATUS_RANK.breach, color: 'red' },
+  ];
+}
+
+/**
+ * Grafana's built-in "Annotations & Alerts" (what Grafana adds to every new dashboard; an import
+ * without it has no annotation list) and the vigil alerts that fired, from Prometheus' ALERTS.
+ */
+export function annotations(alertsSelector: string): AnnotationQueryBuilder[] {
+  return [
+    new AnnotationQueryBuilder()
+      .name('Annotations & Alerts')
+      .datasource({ type: 'grafana', uid: '-- Grafana --' })
+      .builtIn(1)
+      .enable(true)
+      .hide(true)
+      .iconColor('rgba(0, 211, 255, 1)')
+      .type('dashboard'),
+    new AnnotationQueryBuilder()
+      .name('vigil alerts firing')
+      .datasource(DATASOURCE)
+      .enable(true)
+      .iconColor('red')
+      .expr(`ALERTS${alertsSelector}`)
+      .step('60s')
+      .titleFormat('{{alertname}} {{objective}} ({{severity}})')
+      .textFormat('{{window}}')
+      .useValueForTime(false),
   ];
 }

@@ -13,6 +13,7 @@ import { globToRegex, matchers, promDuration, promNumber, promString } from '../
 import { burnRateAlerts, ratioRecord } from '../ratio-rules.js';
 import { serviceDashboardUid } from '../service-rules.js';
 import {
+  annotations,
   boundSteps,
   DATASOURCE_VARIABLE,
   gaugePanel,
@@ -44,7 +45,11 @@ export function serviceDashboard(slo: SloFile, options: GenerateOptions): Dashbo
     .timezone('browser')
     .refresh('1m')
     .time({ from: 'now-6h', to: 'now' })
-    .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'));
+    .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
+    .annotations(annotations(matchers([
+      ['alertstate', '=', 'firing'],
+      ['service', '=', slo.service],
+    ])));
 
   builder.withRow(new RowBuilder('Status'));
   builder.withPanel(

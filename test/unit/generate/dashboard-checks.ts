@@ -14,6 +14,9 @@ export function checkDashboard(d: Dashboard): void {
   const vars = (d.templating?.list ?? []) as VariableModel[];
   const ds = vars.find((v) => v.name === 'datasource');
   expect(ds).toMatchObject({ type: 'datasource', query: 'prometheus' });
+  // Grafana's built-in annotation is there, as in a dashboard made in Grafana.
+  expect(d.annotations?.list?.[0]).toMatchObject({ builtIn: 1, datasource: { type: 'grafana' } });
+  for (const a of d.annotations!.list!.slice(1)) expect(a.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
   const panels = (d.panels ?? []) as Array<Panel | RowPanel>;
   expect(panels.length).toBeGreaterThan(1);
   const ids = panels.map((p) => p.id);
@@ -38,5 +41,11 @@ export function checkDashboard(d: Dashboard): void {
 
 export function panelQueries(d: Dashboard): string[] {
   return ((d.panels ?? []) as Panel[]).flatMap((p) => ((p.targets ?? []) as Array<{ expr: string }>).map((t) => t.expr));
+}
+
+/** Panel queries and the PromQL of the annotations. */
+export function allQueries(d: Dashboard): string[] {
+  const fromAnnotations = (d.annotations?.list ?? []).map((a) => (a as { expr?: string }).expr).filter((e): e is string => typeof e === 'string');
+  return [...panelQueries(d), ...fromAnnotations];
 }
 
