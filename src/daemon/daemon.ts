@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { AlertNotifier } from '../alerting/alert-notifier.js';
 import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
@@ -8,6 +8,7 @@ import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redactText } from '../config/redact.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
+import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
@@ -114,7 +115,9 @@ export class Daemon {
     const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
 
     let daemon: Daemon | null = null;
-    const registry = new Registry();
+    // The exporter's registry (sampled figures, source health, store size, process metrics);
+    // the objective metrics join it in begin().
+    const registry = createMetricsRegistry({ store, health: () => daemon?.health() ?? [] }).registry;
     const server = buildServer({
       getSnapshot: () => daemon?.snapshot() ?? null,
       metricsRegistry: registry,
@@ -159,6 +162,11 @@ export class Daemon {
 
   get metricsRegistry(): Registry {
     return this.registry;
+  }
+
+  /** Every source's health now (instances this build cannot sample shown as down). */
+  health(): SourceHealth[] {
+    return sourceHealth(this.sampling);
   }
 
   snapshot(): Snapshot | null {

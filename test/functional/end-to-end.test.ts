@@ -254,6 +254,9 @@ describe('end to end: real services -> /api/sla', () => {
     expect(list.services[0]).toMatchObject({ service: SERVICE, status: 'ok' });
     const metrics = await (await fetch(`${daemon.url}/metrics`)).text();
     expect(metrics).toContain(`vigil_objective_status{service="${SERVICE}",objective="serving-cpu",status="ok"} 1`);
+    // The exporter's sampled figures and source health share the endpoint.
+    expect(metrics).toMatch(/^vigil_container_cpu_usage_ratio\{[^}]*container="e2e-ml-/m);
+    expect(metrics).toContain('vigil_source_up{kind="redis",source="cache"} 1');
   });
 
   it('vigil check and vigil baseline sample the same services once and agree', async () => {
