@@ -57,27 +57,32 @@ export function leakRules(ctx: ObjectiveContext, leak: MemoryLeakIndicator): { r
   ];
   const limit = leakLimit(slo, leak);
   const notes: string[] = [];
+  const fit = promDuration(Math.min(FIT_WINDOW_MS, leak.window));
+  const containerSel = matchers(containerMatchers(leak.source, leak.containers));
+  const sel = `vigil_container_memory_working_set_bytes${containerSel}`;
+  const predicted = `predict_linear(${sel}[${fit}], ${HORIZON_SECONDS})`;
+  // Without a configured limit, each container's own limit (vigil exports it per container and
+  // start) is the ceiling; a container without one reports the host's memory there.
+  const expr =
+    limit !== undefined
+      ? `max by (container) (${predicted}) > ${promNumber(limit)}`
+      : `max by (container) (\n  ${predicted}\n  > on (source, container, container_id, started_at)\n  vigil_container_memory_limit_bytes${containerSel}\n)`;
+  const limitText = limit !== undefined ? formatBound({ value: limit, unit: 'bytes' }) : "the container's memory limit";
   if (limit === undefined) {
-    notes.push(
-      `objective ${objective.name}: no predict_linear fallback (give memoryLeak.limit or a containerMemory objective with a max over the same containers)`,
-    );
-  } else {
-    const fit = promDuration(Math.min(FIT_WINDOW_MS, leak.window));
-    const sel = `vigil_container_memory_working_set_bytes${matchers(containerMatchers(leak.source, leak.containers))}`;
-    const limitText = formatBound({ value: limit, unit: 'bytes' });
-    rules.push({
-      alert: EXHAUSTION_ALERT,
-      expr: `max by (container) (predict_linear(${sel}[${fit}], ${HORIZON_SECONDS})) > ${promNumber(limit)}`,
-      for: held,
-      labels: alertLabels(ctx, severity),
-      annotations: {
-        summary: `${slo.service}/${objective.name}: {{ $labels.container }} will exceed ${limitText} within 24h`,
-        description:
-          `Memory of {{ $labels.container }}, extrapolated 24h ahead from its last ${fit}, reaches {{ $value | humanize1024 }}B; ` +
-          `the bound is at most ${limitText} (${slo.service}/${objective.name}).`,
-        ...linkAnnotations(ctx, 'memory-exhaustion'),
-      },
-    });
+    notes.push(`objective ${objective.name}: the predict_linear fallback compares with each container's own memory limit (give memoryLeak.limit for a fixed ceiling)`);
   }
+  rules.push({
+    alert: EXHAUSTION_ALERT,
+    expr,
+    for: held,
+    labels: alertLabels(ctx, severity),
+    annotations: {
+      summary: `${slo.service}/${objective.name}: {{ $labels.container }} will exceed ${limitText} within 24h`,
+      description:
+        `Memory of {{ $labels.container }}, extrapolated 24h ahead from its last ${fit}, reaches {{ $value | humanize1024 }}B; ` +
+        `the bound is at most ${limitText} (${slo.service}/${objective.name}).`,
+      ...linkAnnotations(ctx, 'memory-exhaustion'),
+    },
+  });
   return { rules, notes };
 }

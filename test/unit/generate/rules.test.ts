@@ -218,7 +218,7 @@ describe('memory leak objectives', () => {
     expect(fallback!.annotations.description).toContain('at most 2GB');
   });
 
-  it('takes the limit from a containerMemory objective over the same containers, else notes the gap', async () => {
+  it('takes the limit from a containerMemory objective over the same containers, else each container\'s own limit', async () => {
     const base = {
       apiVersion: 'vigil/v1' as const,
       kind: 'ServiceLevels' as const,
@@ -231,8 +231,13 @@ describe('memory leak objectives', () => {
     const withMem = await rulesOf(base);
     expect(withMem.alerts.find((a) => a.alert === 'VigilMemoryExhaustionPredicted')!.expr).toMatch(/> 1073741824$/);
     const alone = await rulesOf({ ...base, objectives: [base.objectives[0]!] });
-    expect(alone.alerts.map((a) => a.alert)).toEqual(['VigilMemoryLeak']);
-    expect(alone.notes[0]).toMatch(/no predict_linear fallback/);
+    expect(alone.alerts.find((a) => a.alert === 'VigilMemoryExhaustionPredicted')!.expr).toBe(
+      'max by (container) (\n' +
+        '  predict_linear(vigil_container_memory_working_set_bytes{source="default",container=~"svc.*"}[6h], 86400)\n' +
+        '  > on (source, container, container_id, started_at)\n' +
+        '  vigil_container_memory_limit_bytes{source="default",container=~"svc.*"}\n)',
+    );
+    expect(alone.notes[0]).toMatch(/compares with each container's own memory limit/);
   });
 });
 
