@@ -4,11 +4,14 @@
 //  2. Latency while the daemon samples: the real daemon (scrape + probe every second, evaluation
 //     every second) under a constant 1000 req/s, 2 x 10 s; goal P99 < 5 ms. The hello route of the
 //     same process under the same rate is the baseline.
+//  3. The evaluator's cost per cycle over a full store (bench/api-evaluate.ts).
 // Servers run in a child process (bench/api-server.ts); autocannon runs here.
+// `npm run bench:api -- throughput|latency|evaluate` runs one part.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { evaluationCost } from './api-evaluate.js';
 
 const here = new URL('.', import.meta.url).pathname;
 
@@ -96,6 +99,17 @@ async function latencyPart(): Promise<void> {
   }
 }
 
+async function evaluationPart(): Promise<void> {
+  const r = await evaluationCost();
+  console.log('\n## one evaluation cycle over a full store (the repo\'s ml-services objectives, targets on every threshold objective)');
+  console.log(`${r.series} series, ${r.points} points, 7 cycles 5 s apart`);
+  console.log('| | median ms | max ms |');
+  console.log('|---|---|---|');
+  console.log(`| without the slice memo (every cycle walks all history) | ${fmt(r.coldMedianMs, 1)} | ${fmt(r.coldMaxMs, 1)} |`);
+  console.log(`| with the daemon's slice memo (after the first cycle) | ${fmt(r.medianMs, 1)} | ${fmt(r.maxMs, 1)} |`);
+}
+
 const only = process.argv[2];
-if (only !== 'latency') await throughputPart();
-if (only !== 'throughput') await latencyPart();
+if (!only || only === 'throughput') await throughputPart();
+if (!only || only === 'latency') await latencyPart();
+if (!only || only === 'evaluate') await evaluationPart();

@@ -7,6 +7,7 @@ import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redactText } from '../config/redact.js';
 import { evaluate } from '../evaluate/evaluate.js';
+import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
@@ -62,6 +63,7 @@ export class Daemon {
   private config: Config;
   private sampling: Sampling;
   private readonly holder = new SnapshotHolder();
+  private readonly sliceMemo: SliceMemo = new WeakMap();
   private readonly notifier: AlertNotifier;
   private readonly persister: StorePersister;
   private readonly watcher: ConfigWatcher;
@@ -179,7 +181,7 @@ export class Daemon {
     try {
       const now = Date.now();
       this.store.prune(now);
-      const snapshot = evaluate(this.config, this.store, now, { sources: sourceHealth(this.sampling) });
+      const snapshot = evaluate(this.config, this.store, now, { sources: sourceHealth(this.sampling), sliceMemo: this.sliceMemo });
       this.holder.publish(snapshot);
       const ms = performance.now() - started;
       if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');

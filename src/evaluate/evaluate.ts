@@ -13,7 +13,7 @@ import type { SourceHealth } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from '../units/units.js';
 import type { Reading } from './indicator-reader.js';
-import { budgetFigures } from './error-budget.js';
+import { budgetFigures, type SliceMemo } from './error-budget.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
 import { createReader, resolveSource, type ScrapeReaderFactory } from './reader-factory.js';
 import { staleAfterMs } from './staleness.js';
@@ -21,13 +21,16 @@ import { staleAfterMs } from './staleness.js';
 export interface EvaluateInputs {
   /** Health of every source instance, from the scheduler. */
   readonly sources?: readonly SourceHealth[];
-  /** Readers for scrape-backed latency/ratio indicators (issue 7). */
+  /** Overrides for scrape-backed latency/ratio readers. */
   readonly scrapeReaders?: ScrapeReaderFactory;
+  /** Memo of finished timeslices kept between cycles by the caller (the daemon); optional. */
+  readonly sliceMemo?: SliceMemo;
 }
 
 /**
  * The evaluator: config + store + clock in, snapshot out. Pure: it reads the store and returns
- * fresh objects, it does no I/O and keeps no state, so the same inputs give the same snapshot.
+ * fresh objects, it does no I/O and keeps no state of its own (the optional slice memo is the
+ * caller's cache of results that cannot change), so the same inputs give the same snapshot.
  */
 export function evaluate(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Snapshot {
   const services: ServiceResult[] = config.services.map(({ slo }) => {
@@ -58,7 +61,7 @@ export function evaluateObjective(
   const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(config, source, objective.window) };
   const reader = createReader(ctx, config, service, objective, source, inputs.scrapeReaders);
   const reading = reader.current();
-  const figures = budgetFigures(reader, objective, now);
+  const figures = budgetFigures(reader, objective, now, inputs.sliceMemo);
 
   let status = readingStatus(kind, reading, objective);
   if (figures && status !== 'no_data' && objective.threshold === undefined) {

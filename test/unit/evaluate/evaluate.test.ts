@@ -285,6 +285,24 @@ describe('threshold objective with a target (timeslices)', () => {
   });
 });
 
+describe('slice memo', () => {
+  it('gives the same figures as walking the whole history every cycle', () => {
+    const config = configWith([
+      { name: 'cpu', indicator: { containerCpu: { containers: '*' } }, threshold: { max: '60%' }, target: '90%', period: '1d', window: '5m' },
+    ]);
+    const store = newStore();
+    fill(store, 'container_cpu_usage_ratio', container('ml-serving-1'), NOW - 10 * H + 1, NOW + 20 * MIN, 15 * S, (t) => (Math.floor(t / (7 * MIN)) % 5 === 0 ? 0.9 : 0.2));
+    const memo = new WeakMap();
+    for (let k = 0; k <= 4; k++) {
+      const at = NOW + k * 5 * MIN;
+      const plain = evaluate(config, store, at).services[0]!.objectives[0]!;
+      const memoised = evaluate(config, store, at, { sliceMemo: memo }).services[0]!.objectives[0]!;
+      expect(memoised).toEqual(plain);
+    }
+    expect(memo.get(config.services[0]!.slo.objectives[0]!)!.size).toBeGreaterThan(100);
+  });
+});
+
 describe('service status and snapshot', () => {
   it('takes the worst objective, passes source health through and evaluates every service', () => {
     const config = configWith([
