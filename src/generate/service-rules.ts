@@ -8,6 +8,7 @@ import { matchers, promDuration } from './promql.js';
 import { ratioRules } from './ratio-rules.js';
 import type { AlertingRule, Rule, RuleFile, RuleGroup } from './rule-model.js';
 import { thresholdRules } from './threshold-rules.js';
+import { badSliceRecord, timesliceQuery } from './timeslice-rules.js';
 
 /**
  * One rule file per service: a group per objective (recording rules first, then the alerts
@@ -46,7 +47,14 @@ export function serviceRules(slo: SloFile, options: GenerateOptions): ServiceRul
       if (absent) rules.push(absent);
     } else {
       const query = indicatorQuery(slo, objective);
-      rules.push(...(query.kind === 'ratio' ? ratioRules(ctx, query) : thresholdRules(ctx, query)));
+      if (query.kind === 'ratio') {
+        rules.push(...ratioRules(ctx, query));
+      } else {
+        if (objective.target !== undefined && objective.threshold !== undefined) {
+          rules.push(badSliceRecord(ctx, query), ...ratioRules(ctx, timesliceQuery(ctx, query)));
+        }
+        rules.push(...thresholdRules(ctx, query));
+      }
       const absent = absentRule(ctx, query.absent);
       if (absent) rules.push(absent);
     }

@@ -206,6 +206,32 @@ describe('threshold objectives', () => {
   });
 });
 
+describe('threshold objectives with a target (time slices)', () => {
+  it('record bad slices as 0/1 and burn their share like a ratio', async () => {
+    const out = await rulesOf(thresholdSlo({ containerCpu: { containers: 'svc*' } }, { max: '60%' }, {}, { target: '99%', period: '7d' }));
+    const names = out.records.map((r) => r.record);
+    expect(names[0]).toBe('slo:sli_bad_slice:bool');
+    expect(out.records[0]!.expr).toBe(
+      'max(max by (container) (avg_over_time(vigil_container_cpu_usage_ratio{source="default",container=~"svc.*"}[5m])) > bool 0.6)',
+    );
+    expect(out.records.find((r) => r.record === 'slo:sli_error:ratio_rate7d')!.expr).toBe('avg_over_time(slo:sli_bad_slice:bool{service="ml",objective="obj"}[7d])');
+    const burn = out.alerts.filter((a) => a.alert === 'VigilErrorBudgetBurn');
+    expect(burn.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
+      ['3.36', '0.01'],
+      ['1.4', '0.01'],
+      ['0.7', '0.01'],
+      ['0.2333333333', '0.01'],
+    ]);
+    // The plain threshold alert stays.
+    expect(out.alerts.map((a) => a.alert)).toContain('VigilContainerCpuHigh');
+  });
+
+  it('a min and a max bound: a slice is bad past either', async () => {
+    const out = await rulesOf(thresholdSlo({ promql: { query: 'x' } }, { min: 1, max: 5 }, {}, { target: '99%' }));
+    expect(out.records[0]!.expr).toBe('clamp_max(max(x > bool 5) + max(x < bool 1), 1)');
+  });
+});
+
 describe('memory leak objectives', () => {
   it('alerts on the verdict and falls back to predict_linear against the limit', async () => {
     const [verdict, fallback] = await onlyAlerts(
