@@ -40,7 +40,7 @@ describe('OpenSLO v1', () => {
     const r1h = rules.find((r): r is RecordingRule => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate1h' && r.labels.objective === 'web-availability')!;
     expect(r1h.expr).toBe('1 - (sum(rate(http_requests_total{service="web",code!~"5.."}[1h]))\n/\nsum(rate(http_requests_total{service="web"}[1h])))');
     expect(rules.some((r) => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate28d')).toBe(true);
-    const burn = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn');
+    const burn = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-availability');
     // The workbook's budget shares over 28 days: 13.44, 5.6, 2.8, 0.933 times the 0.5% budget.
     expect(burn.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
       ['13.44', '0.005'],
@@ -48,7 +48,15 @@ describe('OpenSLO v1', () => {
       ['2.8', '0.005'],
       ['0.9333333333', '0.005'],
     ]);
-    const lat = rules.filter(isAlertingRule).find((a) => a.labels.objective === 'web-latency')!;
+    // Timeslices: 95% of 1-minute slices good over 7 days; the budget is 5% of the slices.
+    const slices = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-latency');
+    expect(slices.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
+      ['3.36', '0.05'],
+      ['1.4', '0.05'],
+      ['0.7', '0.05'],
+      ['0.2333333333', '0.05'],
+    ]);
+    const lat = rules.filter(isAlertingRule).find((a) => a.labels.objective === 'web-latency' && a.alert !== 'VigilErrorBudgetBurn')!;
     expect(lat.alert).toBe('VigilPromqlHigh');
     expect(lat.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="web"}[5m]))) > 0.25');
   });
