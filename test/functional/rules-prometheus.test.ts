@@ -206,7 +206,11 @@ describe('a real Prometheus with the generated rules, into a real Alertmanager',
     expect(page.labels).toMatchObject({ service: 'checkout', objective: 'availability', severity: 'page' });
     expect(page.status.state).toBe('active');
     expect(page.annotations.summary).toBe('checkout/availability: error budget burning 14.4x too fast (1h/5m)');
-    expect(page.annotations.description).toMatch(/over 1h is (49\.\d+|50)%, above the bound 1\.44% \(14\.4 x the 0\.1% error budget/);
+    const shown = /over 1h is ([\d.]+)%, above the bound 1\.44% \(14\.4 x the 0\.1% error budget/.exec(page.annotations.description);
+    expect(shown, page.annotations.description).not.toBeNull();
+    // Half the target's requests fail: the 1h ratio is about 50% (scrape timing moves it a little).
+    expect(Number(shown![1])).toBeGreaterThan(45);
+    expect(Number(shown![1])).toBeLessThan(55);
     expect(page.annotations.runbook_url).toMatch(/alerting-rules\.md#error-budget-burn$/);
     expect(page.annotations.dashboard_url).toBe('/d/vigil-svc-checkout/checkout');
     // Every pair burns at 500x: all four fire, each saying which pair it is.
