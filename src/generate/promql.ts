@@ -1,3 +1,5 @@
+import { formatDuration } from '../units/units.js';
+
 /**
  * Small, pure helpers that turn SLO settings into PromQL text. Everything that ends up in a rule
  * or a panel query goes through here, so quoting and number formatting are the same everywhere.
@@ -5,30 +7,13 @@
 
 const WINDOW_PLACEHOLDER = /\{\{\s*window\s*\}\}/g;
 
-const PROM_UNITS: ReadonlyArray<[string, number]> = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['m', 60_000],
-  ['s', 1000],
-  ['ms', 1],
-];
-
 /**
- * A window in milliseconds as Prometheus users write it (`300000` -> `5m`, 30 days -> `30d`).
- * Unlike units.formatDuration this never uses weeks: `30d` must stay `30d`, not `4w2d`, because
- * it ends up in recording-rule names (`slo:sli_error:ratio_rate30d`).
+ * A window in milliseconds as Prometheus users write it (`300000` -> `5m`, 30 days -> `30d`,
+ * never weeks: it ends up in recording-rule names like `slo:sli_error:ratio_rate30d`).
  */
 export function promDuration(ms: number): string {
-  let rest = Math.round(ms);
-  if (rest <= 0) throw new Error(`expected a positive window, got ${ms} ms`);
-  let out = '';
-  for (const [suffix, size] of PROM_UNITS) {
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${suffix}`;
-      rest %= size;
-    }
-  }
-  return out;
+  if (!(ms > 0)) throw new Error(`expected a positive window, got ${ms} ms`);
+  return formatDuration(ms);
 }
 
 /** Puts the window into a query written with `{{window}}`. */
