@@ -1,5 +1,6 @@
 import type { ImportResult } from '../document-importers.js';
 import { registerDocumentImporter, type ImportContext } from '../document-importers.js';
+import type { YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, isSlothDocument } from './sloth.js';
@@ -38,6 +39,37 @@ export function importForeignDocument(doc: unknown, file: string, context: Impor
     return { slo: services[0]!.slo };
   }
   return null;
+}
+
+/**
+ * For a loader that reads multi-document files (OpenSLO puts Service, SLI and SLO documents in
+ * one file): every document of the file at once, each with its own positions. Null when the
+ * documents are not all OpenSLO; issues when they do not make exactly one vigil service.
+ */
+export function importForeignDocuments(sources: readonly YamlSource[], file: string): ImportResult {
+  if (sources.length === 0 || !sources.every((s) => isOpenSloDocument(s.value))) return null;
+  const { services, sinks } = convertOpenSlo(
+    sources.map((s) => ({ value: s.value, locate: (p) => s.locate(p) })),
+    file,
+  );
+  const issues = sinks.flatMap((s) => s.issues);
+  if (issues.length > 0) return { issues };
+  if (services.length !== 1) {
+    const { line, column } = sources[0]!.locate([]);
+    return {
+      issues: [
+        {
+          file,
+          line,
+          column,
+          path: '',
+          message: `holds SLOs of ${services.length} services (${services.map((s) => s.service).join(', ')}); a vigil SLO file is one service: split it or use vigil convert`,
+          code: 'VIGIL_ERR_CONFIG_IMPORT',
+        },
+      ],
+    };
+  }
+  return { slo: services[0]!.slo };
 }
 
 registerDocumentImporter(importForeignDocument);

@@ -116,3 +116,16 @@ describe('OpenSLO v1', () => {
     expect(windowed('sum(rate(x[{{ .window }}]))', true)).toBe('sum(rate(x[{{window}}]))');
   });
 });
+
+describe('importForeignDocuments (for a loader reading every document of a file)', () => {
+  it('turns a Service + SLI + SLO file into one vigil document, or says why not', async () => {
+    const { importForeignDocuments } = await import('../../../src/config/import/index.js');
+    const { readFileSync } = await import('node:fs');
+    const { sources } = parseDocuments(readFileSync(EXAMPLE, 'utf8'), 'web.yaml');
+    const result = importForeignDocuments(sources, 'web.yaml');
+    expect(result).not.toBeNull();
+    expect('slo' in result! && (result.slo as { service: string }).service).toBe('web-shop');
+    const vigil = parseDocuments('apiVersion: vigil/v1\nkind: ServiceLevels\n', 'v.yaml');
+    expect(importForeignDocuments(vigil.sources, 'v.yaml')).toBeNull();
+  });
+});
