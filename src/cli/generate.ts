@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import '../config/import/index.js';
 import { formatIssue } from '../config/issue-format.js';
 import { loadSloPaths } from '../config/load-slo.js';
@@ -29,12 +31,23 @@ export function command(): Command {
     .option('--slo <path...>', 'SLO files or folders (vigil, Sloth or OpenSLO)', ['slo'])
     .option('--alerts-dir <dir>', 'where rule files go', 'alerts')
     .option('--dashboards-dir <dir>', 'where dashboards go', 'dashboards')
-    .option('--windows-dir <dir>', 'burn-rate window sets (default: <alerts-dir>/windows)')
+    .option('--windows-dir <dir>', 'burn-rate window sets (default: <alerts-dir>/windows, else the sets shipped with vigil)')
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
     .action(async (options: Options) => {
       process.exitCode = await generate(options);
     });
+}
+
+/** `<alerts-dir>/windows` when it exists (a team's own sets), else the sets shipped with vigil. */
+async function defaultWindowsDir(alertsDir: string): Promise<string> {
+  const own = join(alertsDir, 'windows');
+  try {
+    if ((await stat(own)).isDirectory()) return own;
+  } catch {
+    // fall through to the shipped sets
+  }
+  return fileURLToPath(new URL('../../alerts/windows', import.meta.url));
 }
 
 export async function generate(options: Options): Promise<number> {
@@ -48,7 +61,7 @@ export async function generate(options: Options): Promise<number> {
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
   try {
-    const windowSets = await loadWindowSets(options.windowsDir ?? `${options.alertsDir}/windows`);
+    const windowSets = await loadWindowSets(options.windowsDir ?? (await defaultWindowsDir(options.alertsDir)));
     result = generateAll(
       loaded.files.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
       { windowSets, ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}) },

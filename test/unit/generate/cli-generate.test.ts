@@ -60,6 +60,14 @@ describe('vigil generate', () => {
     expect(readFileSync(dash, 'utf8')).toBe('{}\n');
   });
 
+  it('uses the window sets shipped with vigil when the alerts folder has none', async () => {
+    setup('d');
+    capture();
+    const { windowsDir: _unused, ...rest } = opts('d');
+    expect(await generate(rest)).toBe(0);
+    expect(readFileSync(join(dir, 'd/alerts/ml-services.rules.yaml'), 'utf8')).toContain('window: 1h/5m');
+  });
+
   it('refuses invalid SLO files with their positions (exit 1) and a missing folder (exit 2)', async () => {
     setup('c');
     writeFileSync(join(dir, 'c/slo/bad.yaml'), 'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: Bad Name\nobjectives: []\n');
