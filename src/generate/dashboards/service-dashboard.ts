@@ -108,7 +108,8 @@ function objectivePanels(ctx: ObjectiveContext): PanelBuilderLike[] {
     const boundText = [t?.max && `max ${formatBound(t.max)}`, t?.min && `min ${formatBound(t.min)}`].filter(Boolean).join(', ');
     panels.push(
       statPanel(`${cap(query.what)} over ${window}${boundText ? ` (${boundText})` : ''}`, [{ expr: query.value(objective.window), legend }], unit, steps),
-      timeseriesPanel(`${cap(query.what)} against its bound`, [{ expr: query.value(objective.window), legend }], unit, steps, 6),
+      // Without budget panels beside it the series takes the rest of the row.
+      timeseriesPanel(`${cap(query.what)} against its bound`, [{ expr: query.value(objective.window), legend }], unit, steps, objective.target !== undefined ? 6 : 18),
     );
   }
   if (objective.target !== undefined) panels.push(...budgetPanels(ctx));
