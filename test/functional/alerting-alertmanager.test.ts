@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/config.js';
 import { daemonConfigSchema } from '../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
 import type { ObjectiveResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
+import { objectiveResult, serviceSnapshot } from '../support/snapshot-builders.js';
 import { startAlertmanager, WebhookReceiver, type AlertmanagerHandle } from '../harness/launchers.js';
 
 /**
@@ -35,51 +36,24 @@ const slo = sloFileSchema.parse({
 const pct = (v: number) => ({ value: v, unit: 'ratio' as const, display: `${Math.round(v * 100)}%` });
 
 function objective(name: string, kind: ObjectiveResult['kind'], status: ObjectiveResult['status'], value: number, bound: 'max' | 'min'): ObjectiveResult {
-  return {
+  return objectiveResult({
     name,
     kind,
-    source: { kind: 'docker', name: 'default' },
     status,
     value: pct(value),
     threshold: { max: bound === 'max' ? pct(0.6) : null, min: bound === 'min' ? pct(0.8) : null, warning: null },
-    target: null,
-    window: '5m',
-    period: null,
-    compliance: null,
-    complianceCoverage: null,
-    errorBudgetRemaining: null,
-    burnRates: [],
-    breakdown: [],
-    dataAgeSeconds: 1,
-  };
+  });
 }
 
 function snapshot(cpu: number, hitRatio: number): Snapshot {
-  const objectives = [
-    objective('serving-cpu', 'containerCpu', cpu > 0.6 ? 'breach' : 'ok', cpu, 'max'),
-    objective('cache-hit-ratio', 'redisHitRatio', hitRatio < 0.8 ? 'breach' : 'ok', hitRatio, 'min'),
-  ];
-  return {
-    evaluatedAt: Date.now(),
-    sources: [],
-    services: [
-      {
-        service: 'ml-services',
-        labels: {},
-        status: objectives.some((o) => o.status === 'breach') ? 'breach' : 'ok',
-        objectives,
-        summary: {
-          uptime_percentage: null,
-          response_time_p95: null,
-          memory_usage_bytes: null,
-          cpu_usage_percent: cpu * 100,
-          cache_hit_ratio: hitRatio,
-          db_query_p95_ms: null,
-        },
-        dataAgeSeconds: 1,
-      },
+  return serviceSnapshot(
+    'ml-services',
+    [
+      objective('serving-cpu', 'containerCpu', cpu > 0.6 ? 'breach' : 'ok', cpu, 'max'),
+      objective('cache-hit-ratio', 'redisHitRatio', hitRatio < 0.8 ? 'breach' : 'ok', hitRatio, 'min'),
     ],
-  };
+    Date.now(),
+  );
 }
 
 const logs: string[] = [];

@@ -6,6 +6,7 @@ import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
+import { objectiveResult, serviceSnapshot } from '../../support/snapshot-builders.js';
 
 const slo = sloFileSchema.parse({
   apiVersion: 'vigil/v1',
@@ -24,45 +25,16 @@ function config(urls: string[]): Config {
 }
 
 function snapshot(status: 'ok' | 'breach'): Snapshot {
-  return {
-    evaluatedAt: 0,
-    sources: [],
-    services: [
-      {
-        service: 'svc',
-        labels: {},
-        status,
-        dataAgeSeconds: 1,
-        summary: {
-          uptime_percentage: null,
-          response_time_p95: null,
-          memory_usage_bytes: null,
-          cpu_usage_percent: null,
-          cache_hit_ratio: null,
-          db_query_p95_ms: null,
-        },
-        objectives: [
-          {
-            name: 'mem',
-            kind: 'containerMemory',
-            source: { kind: 'docker', name: 'default' },
-            status,
-            value: { value: 3 * 2 ** 30, unit: 'bytes', display: '3GiB' },
-            threshold: { max: { value: 2 ** 31, unit: 'bytes', display: '2GiB' }, min: null, warning: null },
-            target: null,
-            window: '5m',
-            period: null,
-            compliance: null,
-            complianceCoverage: null,
-            errorBudgetRemaining: null,
-            burnRates: [],
-            breakdown: [],
-            dataAgeSeconds: 1,
-          },
-        ],
-      },
-    ],
-  };
+  return serviceSnapshot('svc', [
+    objectiveResult({
+      name: 'mem',
+      kind: 'containerMemory',
+      source: { kind: 'docker', name: 'default' },
+      status,
+      value: { value: 3 * 2 ** 30, unit: 'bytes', display: '3GiB' },
+      threshold: { max: { value: 2 ** 31, unit: 'bytes', display: '2GiB' }, min: null, warning: null },
+    }),
+  ]);
 }
 
 class RecordingSender implements AlertSender {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { firingAlerts } from '../../../src/alerting/alert-rules.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
-import type { ObjectiveResult, Snapshot } from '../../../src/snapshot/snapshot-schema.js';
+import { objectiveResult as result, serviceSnapshot } from '../../support/snapshot-builders.js';
 
 const slo = sloFileSchema.parse({
   apiVersion: 'vigil/v1',
@@ -26,55 +26,13 @@ const slo = sloFileSchema.parse({
   ],
 });
 
-function result(over: Partial<ObjectiveResult> & Pick<ObjectiveResult, 'name' | 'kind' | 'status'>): ObjectiveResult {
-  return {
-    source: { kind: 'prometheus', name: 'default' },
-    value: null,
-    threshold: null,
-    target: null,
-    window: '5m',
-    period: null,
-    compliance: null,
-    complianceCoverage: null,
-    errorBudgetRemaining: null,
-    burnRates: [],
-    breakdown: [],
-    dataAgeSeconds: 1,
-    ...over,
-  };
-}
-
-function snapshot(objectives: ObjectiveResult[]): Snapshot {
-  return {
-    evaluatedAt: 0,
-    sources: [],
-    services: [
-      {
-        service: 'ml-services',
-        labels: {},
-        status: 'breach',
-        objectives,
-        summary: {
-          uptime_percentage: null,
-          response_time_p95: null,
-          memory_usage_bytes: null,
-          cpu_usage_percent: null,
-          cache_hit_ratio: null,
-          db_query_p95_ms: null,
-        },
-        dataAgeSeconds: 1,
-      },
-    ],
-  };
-}
-
 const links = { grafanaUrl: 'https://grafana.example/', dashboardUid: (s: string) => `vigil-${s}` };
 const ms = (v: number) => ({ value: v / 1000, unit: 'seconds' as const, display: `${v}ms` });
 
 describe('firingAlerts', () => {
   it('fires one alert per breached objective with routing labels and readable annotations', () => {
     const alerts = firingAlerts(
-      snapshot([
+      serviceSnapshot('ml-services', [
         result({
           name: 'decide-latency-p95',
           kind: 'latency',
@@ -105,7 +63,7 @@ describe('firingAlerts', () => {
 
   it('states the remaining budget and burn rate for target objectives', () => {
     const [alert] = firingAlerts(
-      snapshot([
+      serviceSnapshot('ml-services', [
         result({
           name: 'availability',
           kind: 'ratio',
@@ -131,7 +89,7 @@ describe('firingAlerts', () => {
 
   it('fires a no-data alert only where opted in, and nothing for disabled objectives', () => {
     const alerts = firingAlerts(
-      snapshot([
+      serviceSnapshot('ml-services', [
         result({ name: 'decide-latency-p95', kind: 'latency', status: 'no_data', error: 'stale' }),
         result({ name: 'availability', kind: 'ratio', status: 'no_data', error: 'Prometheus unreachable' }),
         result({ name: 'cpu', kind: 'containerCpu', status: 'breach' }),
