@@ -2,13 +2,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { importForeign } from './document-importers.js';
-import './import/index.js'; // registers the Sloth and OpenSLO importers
+import { importForeign, type ImportResult } from './document-importers.js';
+// Registers the Sloth and OpenSLO importers; a file of several OpenSLO documents is converted whole.
+import { importForeignDocuments } from './import/index.js';
 import { ISSUE_CODES } from './issue-codes.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
 import { sloFileSchema, type SloFile } from './slo-schema.js';
-import { readYamlFile, type ReadResult, type YamlSource } from './yaml-source.js';
+import { multiDocumentIssue, readYamlDocuments, type DocumentsResult, type YamlSource } from './yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
 /**
@@ -77,19 +78,35 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
 }
 
 /** Validates one parsed SLO document: schema, then the cross-field checks. */
-export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): { slo?: SloFile; issues: ConfigIssue[] } {
-  let input = source.value;
-  let foreign = false;
-  const raw = input as { apiVersion?: unknown } | null;
+export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): SloValidation {
+  const raw = source.value as { apiVersion?: unknown } | null;
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== 'vigil/v1') {
-    const imported = importForeign(input, source.file, { locate: (path) => source.locate(path) });
-    if (imported !== null) {
-      if ('issues' in imported) return { issues: imported.issues };
-      input = imported.slo;
-      foreign = true;
-    }
+    const imported = importForeign(source.value, source.file, { locate: (path) => source.locate(path) });
+    if (imported !== null) return validateImported(imported, source, daemon);
   }
+  return validateDocument(source.value, source, daemon, false);
+}
 
+/**
+ * Validates the documents of one file: a file of one document as above; a file of several only
+ * when they are all OpenSLO (Service, SLI and SLO documents of one service), converted together.
+ */
+export function validateSloSources(sources: readonly YamlSource[], daemon?: DaemonConfig): SloValidation {
+  if (sources.length === 1) return validateSloSource(sources[0]!, daemon);
+  const imported = importForeignDocuments(sources, sources[0]!.file);
+  if (imported === null) return { issues: [multiDocumentIssue(sources)] };
+  return validateImported(imported, sources[0]!, daemon);
+}
+
+type SloValidation = { slo?: SloFile; issues: ConfigIssue[] };
+
+/** A converted document gets the checks of any vigil file; `source` is where its issues point. */
+function validateImported(imported: NonNullable<ImportResult>, source: YamlSource, daemon?: DaemonConfig): SloValidation {
+  if ('issues' in imported) return { issues: imported.issues };
+  return validateDocument(imported.slo, source, daemon, true);
+}
+
+function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign: boolean): SloValidation {
   const parsed = sloFileSchema.safeParse(input, PARSE_OPTIONS);
   let issues = parsed.success ? [] : toConfigIssues(parsed.error.issues, { source, input, schema: sloFileSchema });
   const checks = checkSloDocument(input, source, daemon);
@@ -103,10 +120,10 @@ export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): { 
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
 }
 
-async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<{ read: ReadResult; slo?: SloFile; issues: ConfigIssue[] }> {
-  const read = await readYamlFile(absolute, displayPath(absolute, cwd));
+async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<{ read: DocumentsResult; slo?: SloFile; issues: ConfigIssue[] }> {
+  const read = await readYamlDocuments(absolute, displayPath(absolute, cwd));
   if (!read.ok) return { read, issues: read.issues };
-  return { read, ...validateSloSource(read.source, daemon) };
+  return { read, ...validateSloSources(read.sources, daemon) };
 }
 
 export async function loadSloPaths(paths: readonly string[], options: SloLoadOptions = {}): Promise<SloLoadResult> {
@@ -119,14 +136,15 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
     const result = await loadOne(absolute, cwd, options.daemon);
     issues.push(...result.issues);
     // Duplicates are checked on the raw name, so they show up even when the file has other errors.
-    const service = result.slo?.service ?? (result.read.ok ? (result.read.source.value as { service?: unknown } | null)?.service : undefined);
-    if (typeof service === 'string' && result.read.ok) {
+    const source = result.read.ok ? result.read.sources[0]! : undefined;
+    const service = result.slo?.service ?? (source?.value as { service?: unknown } | null | undefined)?.service;
+    if (typeof service === 'string' && source) {
       const first = services.get(service);
-      if (first === undefined) services.set(service, result.read.source.file);
+      if (first === undefined) services.set(service, source.file);
       else {
-        const { line, column } = result.read.source.locate(['service']);
+        const { line, column } = source.locate(['service']);
         issues.push({
-          file: result.read.source.file,
+          file: source.file,
           line,
           column,
           path: formatPath(['service']),

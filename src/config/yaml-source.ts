@@ -6,8 +6,8 @@ import { ISSUE_CODES } from './issue-codes.js';
 /**
  * Reading one YAML file into a plain value while keeping the parsed document, so any field path
  * (`objectives[2].threshold.max`) maps back to a line and column. Everything that can go wrong
- * with the bytes themselves (too big, binary, not UTF-8, empty, bad YAML, several documents)
- * becomes a one-line issue here; nothing below this layer throws at the user.
+ * with the bytes themselves (too big, binary, not UTF-8, empty, bad YAML, several documents where
+ * one is expected) becomes a one-line issue here; nothing below this layer throws at the user.
  */
 
 /** An SLO file or vigil.yaml is a few kilobytes; a megabyte is a mistake (or an attack). */
@@ -36,6 +36,11 @@ export class YamlSource {
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
   ) {}
+
+  /** Where the document begins: its `---` marker when it has one. */
+  get start(): Position {
+    return this.positionOf(this.doc.range[0]);
+  }
 
   positionOf(offset: number): Position {
     const { line, col } = this.lines.linePos(offset);
@@ -119,13 +124,27 @@ function rangeStart(node: unknown): number | undefined {
 }
 
 export type ReadResult = { ok: true; source: YamlSource } | { ok: false; issues: ConfigIssue[] };
+/** Every document of a file (OpenSLO puts Service, SLI and SLO documents in one). */
+export type DocumentsResult = { ok: true; sources: YamlSource[] } | { ok: false; issues: ConfigIssue[] };
+type TextResult = { ok: true; text: string } | { ok: false; issues: ConfigIssue[] };
 
 function fileIssue(file: string, code: string, message: string, position: Position = { line: 0, column: 0 }): ConfigIssue {
   return { file, line: position.line, column: position.column, path: '', message, code };
 }
 
-/** Reads and parses one file; `display` is the name issues carry (relative to the working directory). */
+/** Reads and parses one file of one document; `display` is the name issues carry (relative to the working directory). */
 export async function readYamlFile(path: string, display: string = path): Promise<ReadResult> {
+  const text = await readYamlText(path, display);
+  return text.ok ? parseYamlText(text.text, display) : text;
+}
+
+/** Reads and parses one file of any number of documents. */
+export async function readYamlDocuments(path: string, display: string = path): Promise<DocumentsResult> {
+  const text = await readYamlText(path, display);
+  return text.ok ? parseYamlDocuments(text.text, display) : text;
+}
+
+async function readYamlText(path: string, display: string): Promise<TextResult> {
   let bytes: Buffer;
   try {
     const info = await stat(path);
@@ -139,10 +158,10 @@ export async function readYamlFile(path: string, display: string = path): Promis
   }
   // The file may have grown between stat and read.
   if (bytes.length > MAX_FILE_BYTES) return tooLarge(display, bytes.length);
-  return parseYamlBytes(bytes, display);
+  return decodeYamlBytes(bytes, display);
 }
 
-function tooLarge(display: string, size: number): ReadResult {
+function tooLarge(display: string, size: number): { ok: false; issues: ConfigIssue[] } {
   return {
     ok: false,
     issues: [
@@ -153,6 +172,12 @@ function tooLarge(display: string, size: number): ReadResult {
 
 /** Parses bytes already in memory (tests, stdin). */
 export function parseYamlBytes(bytes: Uint8Array, file: string): ReadResult {
+  const text = decodeYamlBytes(bytes, file);
+  return text.ok ? parseYamlText(text.text, file) : text;
+}
+
+/** UTF-8 text, or an issue at the first NUL byte or invalid sequence. */
+function decodeYamlBytes(bytes: Uint8Array, file: string): TextResult {
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     return {
@@ -160,9 +185,8 @@ export function parseYamlBytes(bytes: Uint8Array, file: string): ReadResult {
       issues: [fileIssue(file, ISSUE_CODES.binary, `is binary (NUL byte at offset ${nul}); expected YAML text`, bytePosition(bytes, nul))],
     };
   }
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
     const bad = firstInvalidUtf8(bytes);
     return {
@@ -177,7 +201,6 @@ export function parseYamlBytes(bytes: Uint8Array, file: string): ReadResult {
       ],
     };
   }
-  return parseYamlText(text, file);
 }
 
 /** Line and column (in characters) of a byte offset, decoding what precedes it. */
@@ -210,7 +233,30 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return Math.max(0, bytes.length - 1);
 }
 
+/** One file, one document: vigil.yaml and vigil SLO files. */
 export function parseYamlText(text: string, file: string): ReadResult {
+  const all = parseYamlDocuments(text, file);
+  if (!all.ok) return all;
+  if (all.sources.length > 1) return { ok: false, issues: [multiDocumentIssue(all.sources)] };
+  return { ok: true, source: all.sources[0]! };
+}
+
+/** The issue for a file of several documents where one is expected; it points at the second. */
+export function multiDocumentIssue(sources: readonly YamlSource[]): ConfigIssue {
+  const second = sources[1]!;
+  return fileIssue(
+    second.file,
+    ISSUE_CODES.multiDocument,
+    `holds ${sources.length} YAML documents; expected one (put each in its own file)`,
+    second.start,
+  );
+}
+
+/**
+ * Every document of the text, each a `YamlSource` sharing the file's line counter so positions
+ * are the file's. A file of documents that are all empty (nothing, comments, `---`) is empty.
+ */
+export function parseYamlDocuments(text: string, file: string): DocumentsResult {
   const empty = fileIssue(file, ISSUE_CODES.empty, 'is empty; expected a YAML mapping');
   if (text.trim() === '') return { ok: false, issues: [empty] };
   const lines = new LineCounter();
@@ -237,32 +283,21 @@ export function parseYamlText(text: string, file: string): ReadResult {
     }
   }
   if (issues.length > 0) return { ok: false, issues };
-  if (documents.length > 1) {
-    const second = documents[1]!;
-    return {
-      ok: false,
-      issues: [
-        fileIssue(
-          file,
-          ISSUE_CODES.multiDocument,
-          `holds ${documents.length} YAML documents; expected one (put each in its own file)`,
-          position(second.range[0]),
-        ),
-      ],
-    };
+  // A document of nothing (`---` alone, a trailing `---`) holds nothing: it is not counted.
+  const filled = documents.filter((doc) => !(doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)));
+  if (filled.length === 0) return { ok: false, issues: [empty] };
+  const sources: YamlSource[] = [];
+  for (const doc of filled) {
+    try {
+      sources.push(new YamlSource(file, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), doc, lines));
+    } catch (err) {
+      return {
+        ok: false,
+        issues: [fileIssue(file, ISSUE_CODES.yamlSyntax, `not valid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`)],
+      };
+    }
   }
-  const doc = documents[0]!;
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { ok: false, issues: [empty] };
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    return {
-      ok: false,
-      issues: [fileIssue(file, ISSUE_CODES.yamlSyntax, `not valid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`)],
-    };
-  }
-  return { ok: true, source: new YamlSource(file, value, doc, lines) };
+  return { ok: true, sources };
 }
 
 /** yaml's pretty messages carry a position suffix and a code frame; the issue has its own position. */

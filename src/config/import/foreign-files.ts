@@ -1,8 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import type { ConfigIssue } from '../config.js';
-import { ISSUE_CODES } from '../issue-codes.js';
-import { MAX_FILE_BYTES, YamlSource } from '../yaml-source.js';
+import { parseYamlDocuments, readYamlDocuments, type YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, isSlothDocument } from './sloth.js';
@@ -24,26 +21,10 @@ export interface ConvertFileResult {
   readonly warnings: string[];
 }
 
-function fileIssue(file: string, code: string, message: string, line = 0, column = 0): ConfigIssue {
-  return { file, line, column, path: '', message, code };
-}
-
-/** Parses every document with positions; the loader's one-document rule does not apply here. */
+/** Every document with positions, parsed as the loader parses (the loader's one-document rule aside). */
 export function parseDocuments(text: string, file: string): { sources: YamlSource[]; issues: ConfigIssue[] } {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  const issues: ConfigIssue[] = [];
-  const sources: YamlSource[] = [];
-  for (const doc of Array.isArray(docs) ? docs : []) {
-    for (const error of doc.errors) {
-      const { line, col } = lines.linePos(error.pos[0]);
-      issues.push(fileIssue(file, ISSUE_CODES.yamlSyntax, `not valid YAML: ${error.message.split('\n')[0]}`, line, col));
-    }
-    if (doc.errors.length > 0 || doc.contents === null) continue;
-    sources.push(new YamlSource(file, doc.toJS({ maxAliasCount: 100 }), doc, lines));
-  }
-  if (issues.length === 0 && sources.length === 0) issues.push(fileIssue(file, ISSUE_CODES.empty, 'is empty; expected YAML documents'));
-  return { sources, issues };
+  const parsed = parseYamlDocuments(text, file);
+  return parsed.ok ? { sources: parsed.sources, issues: [] } : { sources: [], issues: parsed.issues };
 }
 
 export function convertDocuments(sources: readonly YamlSource[], file: string): ConvertFileResult {
@@ -78,22 +59,7 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
 }
 
 export async function convertFile(path: string, display: string = path): Promise<ConvertFileResult> {
-  let text: string;
-  try {
-    const info = await stat(path);
-    if (info.size > MAX_FILE_BYTES) {
-      return { services: [], warnings: [], issues: [fileIssue(display, ISSUE_CODES.tooLarge, 'is larger than 1 MiB')] };
-    }
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return {
-      services: [],
-      warnings: [],
-      issues: [fileIssue(display, code === 'ENOENT' ? ISSUE_CODES.notFound : ISSUE_CODES.unreadable, code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`)],
-    };
-  }
-  const parsed = parseDocuments(text, display);
-  if (parsed.issues.length > 0) return { services: [], warnings: [], issues: parsed.issues };
-  return convertDocuments(parsed.sources, display);
+  const read = await readYamlDocuments(path, display);
+  if (!read.ok) return { services: [], warnings: [], issues: read.issues };
+  return convertDocuments(read.sources, display);
 }

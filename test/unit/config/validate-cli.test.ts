@@ -57,6 +57,18 @@ describe('vigil validate', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('accepts a multi-document OpenSLO file (Service + SLI + SLOs), and positions its mistakes', async () => {
+    const ok = await vigil('validate', '--config', 'test/fixtures/valid/vigil.yaml', 'test/fixtures/openslo/web-availability.yaml');
+    expect(ok).toMatchObject({ code: 0, stdout: 'valid: 1 SLO file, 2 objectives, config test/fixtures/valid/vigil.yaml\n' });
+    const broken = await vigil('validate', 'test/fixtures/openslo/invalid.yaml');
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toBe(
+      'test/fixtures/openslo/invalid.yaml:12:15 spec.objectives[0].target: expected a target below 1 (1 leaves no error budget)\n' +
+        'test/fixtures/openslo/invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: vigil reads Prometheus metric sources only, got "Datadog"\n' +
+        'invalid: 2 issues in 1 file\n',
+    );
+  });
+
   it('exits 2 when a path does not exist, still reporting the others', async () => {
     const result = await vigil('validate', 'no/such/folder', 'test/fixtures/invalid-slo/empty.yaml');
     expect(result.code).toBe(2);
