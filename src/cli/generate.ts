@@ -22,6 +22,7 @@ interface Options {
   dashboardsDir: string;
   windowsDir?: string;
   grafanaUrl?: string;
+  runbookBase?: string;
   check?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function command(): Command {
     .option('--dashboards-dir <dir>', 'where dashboards go', 'dashboards')
     .option('--windows-dir <dir>', 'burn-rate window sets (default: <alerts-dir>/windows, else the sets shipped with vigil)')
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
+    .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
     .action(async (options: Options) => {
       process.exitCode = await generate(options);
@@ -50,8 +52,26 @@ async function defaultWindowsDir(alertsDir: string): Promise<string> {
   return fileURLToPath(new URL('../../alerts/windows', import.meta.url));
 }
 
+/** The base goes into every alert as `<base>#<anchor>`: an absolute http(s) URL without a fragment of its own. */
+function runbookBaseProblem(base: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return `--runbook-base ${JSON.stringify(base)} is not a URL; expected e.g. https://runbooks.example.com/slo`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `--runbook-base must be an http(s) URL, got ${JSON.stringify(base)}`;
+  if (base.includes('#')) return `--runbook-base must not have a #fragment (vigil appends #<alert kind>), got ${JSON.stringify(base)}`;
+  return null;
+}
+
 export async function generate(options: Options): Promise<number> {
   const cwd = process.cwd();
+  const problem = options.runbookBase !== undefined ? runbookBaseProblem(options.runbookBase) : null;
+  if (problem !== null) {
+    console.error(`vigil generate: ${problem}`);
+    return 2;
+  }
   const loaded = await loadSloPaths(options.slo, { cwd });
   if (loaded.issues.length > 0) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
@@ -64,7 +84,11 @@ export async function generate(options: Options): Promise<number> {
     const windowSets = await loadWindowSets(options.windowsDir ?? (await defaultWindowsDir(options.alertsDir)));
     result = generateAll(
       loaded.files.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
-      { windowSets, ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}) },
+      {
+        windowSets,
+        ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
+        ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
+      },
     );
   } catch (err) {
     if (err instanceof GenerateError) {

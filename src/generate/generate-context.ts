@@ -7,7 +7,10 @@ export interface GenerateOptions {
   readonly windowSets: ReadonlyMap<string, WindowSet>;
   /** Grafana base URL for `dashboard_url` annotations; a relative `/d/<uid>` path when left out. */
   readonly grafanaUrl?: string;
-  /** Where runbooks live when an objective names none. */
+  /**
+   * Where a team's runbooks live when an objective names none (`<base>#<alert kind anchor>`).
+   * Without it such alerts get no `runbook_url`: a link vigil would have to guess is worse than none.
+   */
   readonly runbookBase?: string;
 }
 
@@ -28,8 +31,6 @@ export class GenerateError extends Error {
   }
 }
 
-export const DEFAULT_RUNBOOK_BASE = 'https://github.com/vigil-slo/vigil/blob/main/docs/alerting-rules.md';
-
 /** Labels every alert of an objective carries; vigil's own labels win over user labels. */
 export function alertLabels(ctx: ObjectiveContext, severity: string, extra: Record<string, string> = {}): Record<string, string> {
   return sortKeys({
@@ -42,11 +43,12 @@ export function alertLabels(ctx: ObjectiveContext, severity: string, extra: Reco
   });
 }
 
-export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runbook_url: string; dashboard_url: string } {
-  const runbook = ctx.objective.alert.runbookUrl ?? `${ctx.options.runbookBase ?? DEFAULT_RUNBOOK_BASE}#${anchor}`;
+/** `runbook_url` only when the objective or the caller names where runbooks are; `dashboard_url` always. */
+export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runbook_url?: string; dashboard_url: string } {
+  const runbook = ctx.objective.alert.runbookUrl ?? (ctx.options.runbookBase !== undefined ? `${ctx.options.runbookBase}#${anchor}` : undefined);
   const base = (ctx.options.grafanaUrl ?? '').replace(/\/+$/, '');
   const dashboard = ctx.objective.alert.dashboardUrl ?? `${base}/d/${ctx.dashboardUid}/${ctx.slo.service}`;
-  return { runbook_url: runbook, dashboard_url: dashboard };
+  return runbook !== undefined ? { runbook_url: runbook, dashboard_url: dashboard } : { dashboard_url: dashboard };
 }
 
 export function sortKeys<T>(record: Record<string, T>): Record<string, T> {

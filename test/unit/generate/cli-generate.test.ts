@@ -68,6 +68,26 @@ describe('vigil generate', () => {
     expect(readFileSync(join(dir, 'd/alerts/ml-services.rules.yaml'), 'utf8')).toContain('window: 1h/5m');
   });
 
+  it('--runbook-base gives alerts without alert.runbookUrl a runbook_url; a bad base is refused (exit 2)', async () => {
+    setup('e');
+    capture();
+    expect(await generate(opts('e'))).toBe(0);
+    const plain = readFileSync(join(dir, 'e/alerts/ml-services.rules.yaml'), 'utf8');
+    expect(plain).not.toContain('runbook_url');
+    expect(await generate({ ...opts('e'), runbookBase: 'https://runbooks.example.com/slo' })).toBe(0);
+    const linked = readFileSync(join(dir, 'e/alerts/ml-services.rules.yaml'), 'utf8');
+    expect(linked).toContain('runbook_url: https://runbooks.example.com/slo#error-budget-burn');
+    expect(linked).toContain('runbook_url: https://runbooks.example.com/slo#threshold-alerts');
+    const out = capture();
+    expect(await generate({ ...opts('e'), runbookBase: 'runbooks' })).toBe(2);
+    expect(await generate({ ...opts('e'), runbookBase: 'https://r.example.com/x#y' })).toBe(2);
+    expect(out).toEqual([
+      'vigil generate: --runbook-base "runbooks" is not a URL; expected e.g. https://runbooks.example.com/slo',
+      'vigil generate: --runbook-base must not have a #fragment (vigil appends #<alert kind>), got "https://r.example.com/x#y"',
+    ]);
+    expect(readFileSync(join(dir, 'e/alerts/ml-services.rules.yaml'), 'utf8')).toBe(linked);
+  });
+
   it('refuses invalid SLO files with their positions (exit 1) and a missing folder (exit 2)', async () => {
     setup('c');
     writeFileSync(join(dir, 'c/slo/bad.yaml'), 'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: Bad Name\nobjectives: []\n');

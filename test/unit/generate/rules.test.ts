@@ -76,8 +76,18 @@ describe('ratio objectives', () => {
     expect(page.labels).toMatchObject({ service: 'shop', objective: 'availability', severity: 'page', team: 'web' });
     expect(page.annotations.description).toContain('window pair 1h/5m');
     expect(page.annotations.description).toContain('bound 1.44% (14.4 x the 0.1% error budget of the 99.9% target over 30d)');
-    expect(Object.keys(page.annotations).sort()).toEqual(['dashboard_url', 'description', 'runbook_url', 'summary']);
+    expect(Object.keys(page.annotations).sort()).toEqual(['dashboard_url', 'description', 'summary']);
     expect(alerts.map((a) => a.expr.match(/\((\S+) \* 0.001\)/)![1])).toEqual(['14.4', '6', '3', '1']);
+  });
+
+  it('links a runbook only where one is named: alert.runbookUrl, else --runbook-base, else none', async () => {
+    const without = await rulesOf(ratioSlo());
+    expect(without.alerts.every((a) => !('runbook_url' in a.annotations))).toBe(true);
+    const options = { ...(await shippedOptions()), runbookBase: 'https://runbooks.example.com/slo' };
+    const based = serviceRules(slo(ratioSlo()), options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    expect(based.map((a) => a.annotations.runbook_url)).toEqual(Array(4).fill('https://runbooks.example.com/slo#error-budget-burn'));
+    const own = serviceRules(slo(ratioSlo({ runbookUrl: 'https://wiki.example.com/shop' })), options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    expect(own.map((a) => a.annotations.runbook_url)).toEqual(Array(4).fill('https://wiki.example.com/shop'));
   });
 
   it('scales the factors for a 28-day period', async () => {
