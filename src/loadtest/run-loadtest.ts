@@ -195,6 +195,13 @@ function kindReports(kinds: readonly TrafficKind[], recorders: ReadonlyMap<strin
   });
 }
 
+/** Answers per second between the first and the last answer (the wall time includes start-up and lane offsets). */
+function throughputOf(responses: number, runner: TrafficRunner, fallbackS: number): number {
+  const { firstAnswerAt: first, lastAnswerAt: last } = runner;
+  const seconds = first !== null && last !== null && last > first ? (last - first) / 1000 : fallbackS;
+  return responses / seconds;
+}
+
 function errorRatioOf(r: LatencyRecorder): number {
   return r.attempts ? (r.serverErrors + r.connectionErrors) / r.attempts : 0;
 }
@@ -351,7 +358,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
     const watched = watch ? await watch.finish() : [];
     const overall = LatencyRecorder.combine(all);
     // Per-kind figures: for stress, the last step; otherwise the whole run.
-    const kindSeconds = options.stress ? options.stress.stepMs / 1000 : durationS;
+    const kindSeconds = options.stress ? options.stress.stepMs / 1000 : overall.responses / throughputOf(overall.responses, runner, durationS) || durationS;
     const verdicts = objectiveVerdicts(objectives.files, kinds, runner.recorders, watched);
     const checks: Check[] = [];
     const errRatio = errorRatioOf(overall);
@@ -402,7 +409,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
       durationS,
       requested: Math.round(requested),
       responses: overall.responses,
-      throughput: overall.responses / durationS,
+      throughput: throughputOf(overall.responses, runner, durationS),
       latencyMs: summarize(overall.latencies()),
       errors: { server: overall.serverErrors, client: overall.httpErrors - overall.serverErrors, connection: overall.connectionErrors, ratio: errRatio },
       statusCounts: Object.fromEntries([...overall.statusCounts].map(([k, v]) => [String(k), v])),

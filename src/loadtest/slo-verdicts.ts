@@ -33,7 +33,7 @@ export interface ObjectiveVerdict {
   kind: string;
   verdict: Verdict;
   client: ClientView | null;
-  vigil: Pick<WatchedObjective, 'worst' | 'worstValue' | 'last' | 'lastValue' | 'error'> | null;
+  vigil: Pick<WatchedObjective, 'worst' | 'worstValue' | 'last' | 'lastValue' | 'error' | 'history'> | null;
 }
 
 /** Labels of the load test's own requests that a selector may constrain. */
@@ -106,7 +106,7 @@ export function objectiveVerdicts(
     for (const objective of slo.objectives) {
       const client = clientView(objective, kinds, recorders);
       const w = byKey.get(`${slo.service}/${objective.name}`);
-      const vigil = w ? { worst: w.worst, worstValue: w.worstValue, last: w.last, lastValue: w.lastValue, error: w.error } : null;
+      const vigil = w ? { worst: w.worst, worstValue: w.worstValue, last: w.last, lastValue: w.lastValue, error: w.error, history: w.history } : null;
       const judged = vigil !== null && vigil.worst !== 'no_data';
       const broken = (client !== null && !client.held) || (judged && vigil.worst === 'breach');
       out.push({

@@ -16,8 +16,6 @@ export interface TrafficKind {
 export interface TrafficOptions {
   /** Per-request timeout in seconds. */
   timeoutS?: number;
-  /** Upper bound on sockets per lane (the generator's own limit). */
-  maxConnectionsPerLane?: number;
 }
 
 /** Requests per second one lane asks of each of its connections (autocannon paces per connection and second). */
@@ -32,6 +30,11 @@ const RATE_PER_LANE = 20;
  * would thus fire its whole second's quota at once. Several instances started at offsets spread
  * evenly over the second turn that into small bursts every 1000/lanes ms: closer to the steady
  * arrivals that production traffic has, with autocannon still doing the sending.
+ *
+ * Every entry has the same rate on each of its connections (autocannon hands out a lane's
+ * `amount` and its rate to connections independently; unequal per-connection rates would leave
+ * the slow connections with requests still to send when the slice ends). So a lane of rate r is
+ * one entry at PER_CONNECTION_RATE per connection plus, for the remainder, one at 1 per connection.
  */
 export function lanePlan(rate: number): Array<{ offsetMs: number; rate: number; connections: number }> {
   if (rate <= 0) return [];
@@ -39,11 +42,11 @@ export function lanePlan(rate: number): Array<{ offsetMs: number; rate: number; 
   const out = [];
   for (let i = 0; i < lanes; i++) {
     const laneRate = Math.floor(rate / lanes) + (i < rate % lanes ? 1 : 0);
-    out.push({
-      offsetMs: Math.round((i * 1000) / lanes),
-      rate: laneRate,
-      connections: Math.max(1, Math.ceil(laneRate / PER_CONNECTION_RATE)),
-    });
+    const offsetMs = Math.round((i * 1000) / lanes);
+    const full = Math.floor(laneRate / PER_CONNECTION_RATE);
+    const rest = laneRate % PER_CONNECTION_RATE;
+    if (full > 0) out.push({ offsetMs, rate: full * PER_CONNECTION_RATE, connections: full });
+    if (rest > 0) out.push({ offsetMs, rate: rest, connections: rest });
   }
   return out;
 }
@@ -70,6 +73,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export class TrafficRunner {
   readonly recorders: Map<string, LatencyRecorder>;
+  /** Unix ms of the first and the last answer: throughput is measured between them. */
+  firstAnswerAt: number | null = null;
+  lastAnswerAt: number | null = null;
   private readonly splitter: RateSplitter;
   private readonly running = new Set<autocannon.Instance>();
 
@@ -122,7 +128,7 @@ export class TrafficRunner {
     // would otherwise add a partial extra second); the timer ends a lane the server cannot keep up
     // with, so a saturated target shows as a throughput shortfall instead of a longer run.
     const amount = Math.max(1, Math.round((lane.rate * durationMs) / 1000));
-    const connections = Math.min(lane.connections, amount, this.options.maxConnectionsPerLane ?? 64);
+    const connections = Math.min(lane.connections, amount);
     await new Promise<void>((resolve) => {
       let stopTimer: NodeJS.Timeout | undefined;
       const instance = autocannon(
@@ -156,6 +162,9 @@ export class TrafficRunner {
       this.running.add(instance);
       stopTimer = setTimeout(() => instance.stop(), durationMs + LANE_GRACE_MS);
       instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        const now = Date.now();
+        this.firstAnswerAt ??= now;
+        this.lastAnswerAt = now;
         recorder().record(responseTime, statusCode);
       });
       instance.on('reqError', () => recorder().recordError());

@@ -26,6 +26,8 @@ export interface WatchedObjective {
   /** The value at the worst evaluation. */
   worstValue: string | null;
   error?: string | undefined;
+  /** Every evaluation: seconds into the run, status, value (how the objective moved under load). */
+  history: Array<{ atS: number; status: ObjectiveStatus; value: string | null }>;
 }
 
 /** A Config whose scrape instances read the target for every latency/ratio objective's source. */
@@ -141,7 +143,9 @@ export class VigilWatch {
           worstValue: null,
           last: o.status,
           lastValue: value,
+          history: [],
         };
+        entry.history.push({ atS: Math.round((now - this.startedAt) / 100) / 10, status: o.status, value });
         entry.last = o.status;
         entry.lastValue = value;
         entry.error = o.error;

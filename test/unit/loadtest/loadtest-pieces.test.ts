@@ -28,16 +28,24 @@ describe('loopback guard', () => {
 });
 
 describe('lanePlan', () => {
-  it('spreads a rate over lanes staggered across the second, keeping the total', () => {
+  it('spreads a rate over lanes staggered across the second, keeping the total and equal per-connection rates', () => {
     const plan = lanePlan(1000);
-    expect(plan).toHaveLength(20);
+    // 20 lanes of 50 req/s: 48 at 4 per connection (12 connections) + 2 at 1 per connection.
+    expect(plan).toHaveLength(40);
+    expect(plan.slice(0, 2)).toEqual([
+      { offsetMs: 0, rate: 48, connections: 12 },
+      { offsetMs: 0, rate: 2, connections: 2 },
+    ]);
     expect(plan.reduce((s, l) => s + l.rate, 0)).toBe(1000);
-    expect(plan.map((l) => l.offsetMs)).toEqual(Array.from({ length: 20 }, (_, i) => i * 50));
-    expect(plan[0]!.connections).toBe(13); // 50 req/s per lane at 4 per connection
-    const small = lanePlan(7);
-    expect(small).toEqual([{ offsetMs: 0, rate: 7, connections: 2 }]);
+    expect([...new Set(plan.map((l) => l.offsetMs))]).toEqual(Array.from({ length: 20 }, (_, i) => i * 50));
+    for (const l of plan) expect(l.rate % l.connections).toBe(0);
+    expect(lanePlan(7)).toEqual([
+      { offsetMs: 0, rate: 4, connections: 1 },
+      { offsetMs: 0, rate: 3, connections: 3 },
+    ]);
     expect(lanePlan(0)).toEqual([]);
     expect(lanePlan(45).reduce((s, l) => s + l.rate, 0)).toBe(45);
+    expect(lanePlan(8)).toEqual([{ offsetMs: 0, rate: 8, connections: 2 }]);
   });
 });
 

@@ -73,9 +73,9 @@ describe('client-side verdicts', () => {
       },
     ];
     const watched = [
-      { service: 'ml', objective: 'decide-p95', kind: 'latency', worst: 'ok' as const, worstValue: '3ms', last: 'ok' as const, lastValue: '3ms' },
-      { service: 'ml', objective: 'inference', kind: 'latency', worst: 'breach' as const, worstValue: '30ms', last: 'ok' as const, lastValue: '1ms' },
-      { service: 'ml', objective: 'memory', kind: 'containerMemory', worst: 'no_data' as const, worstValue: null, last: 'no_data' as const, lastValue: null },
+      { service: 'ml', objective: 'decide-p95', kind: 'latency', worst: 'ok' as const, worstValue: '3ms', last: 'ok' as const, lastValue: '3ms', history: [] },
+      { service: 'ml', objective: 'inference', kind: 'latency', worst: 'breach' as const, worstValue: '30ms', last: 'ok' as const, lastValue: '1ms', history: [] },
+      { service: 'ml', objective: 'memory', kind: 'containerMemory', worst: 'no_data' as const, worstValue: null, last: 'no_data' as const, lastValue: null, history: [] },
     ];
     const verdicts = objectiveVerdicts(files, [decide], recorders(), watched);
     expect(verdicts.map((v) => [v.objective, v.verdict])).toEqual([
