@@ -21,9 +21,14 @@ import { SampleStore } from '../src/store/sample-store.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 
-async function hello(): Promise<number> {
+async function hello(sameBytes?: Buffer): Promise<number> {
   const app = Fastify({ logger: false });
+  // A static route sending a body as large as vigil's: shows what the bytes alone cost.
+  const body = sameBytes ?? Buffer.from('{}');
+  app.get('/same-bytes', (_req, reply) => reply.type('application/json; charset=utf-8').send(body));
   app.get('/hello', { schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } }, () => ({ hello: 'world' }));
+  // The process's CPU time so far (µs), for CPU per request: robust to other load on the cores.
+  app.get('/cpu', () => process.cpuUsage());
   await app.listen({ host: '127.0.0.1', port: 0 });
   return (app.server.address() as { port: number }).port;
 }
@@ -56,7 +61,8 @@ async function throughput(): Promise<void> {
   const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: registry });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const vigil = (app.server.address() as { port: number }).port;
-  console.log(JSON.stringify({ vigil, hello: await hello(), bytes: JSON.stringify(snapshot.services[0]).length }));
+  const body = Buffer.from(await (await fetch(`http://127.0.0.1:${vigil}/api/sla/ml-services/current`)).arrayBuffer());
+  console.log(JSON.stringify({ vigil, hello: await hello(body), bytes: body.length }));
 }
 
 /** An instrumented target with 40 routes x 9 buckets, so each scrape stores ~400 series. */

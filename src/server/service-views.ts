@@ -7,8 +7,8 @@ import type { ServiceCurrentResponse, ServiceListResponse } from './api-schemas.
 interface Views {
   list: ServiceListResponse;
   byService: Map<string, ServiceCurrentResponse>;
-  /** JSON text per view, made by the route's compiled serializer on first use. */
-  json: Map<string, string>;
+  /** JSON per view as UTF-8 bytes, made by the route's compiled serializer on first use. */
+  json: Map<string, Buffer>;
 }
 
 export type Serialize = (payload: unknown) => string;
@@ -31,27 +31,28 @@ export class ServiceViews {
   }
 
   /**
-   * The service's view as JSON text, serialised once per snapshot with `serialize` (the route's
-   * schema-compiled serializer): every request until the next cycle sends the same bytes.
+   * The service's view as JSON, serialised once per snapshot with `serialize` (the route's
+   * schema-compiled serializer) and encoded once: every request until the next cycle sends the
+   * same bytes, with no per-request serialisation or UTF-8 encoding.
    */
-  currentJson(snapshot: Snapshot, service: string, serialize: Serialize): string | undefined {
+  currentJson(snapshot: Snapshot, service: string, serialize: Serialize): Buffer | undefined {
     const views = this.views(snapshot);
     let text = views.json.get(service);
     if (text === undefined) {
       const view = views.byService.get(service);
       if (!view) return undefined;
-      text = serialize(view);
+      text = Buffer.from(serialize(view), 'utf8');
       views.json.set(service, text);
     }
     return text;
   }
 
-  /** The list as JSON text, once per snapshot. */
-  listJson(snapshot: Snapshot, serialize: Serialize): string {
+  /** The list as JSON bytes, once per snapshot. */
+  listJson(snapshot: Snapshot, serialize: Serialize): Buffer {
     const views = this.views(snapshot);
     let text = views.json.get('\u0000list');
     if (text === undefined) {
-      text = serialize(views.list);
+      text = Buffer.from(serialize(views.list), 'utf8');
       views.json.set('\u0000list', text);
     }
     return text;
