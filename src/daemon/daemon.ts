@@ -70,6 +70,8 @@ export class Daemon {
   private evaluateTimer: NodeJS.Timeout | null = null;
   private reloading: Promise<ReloadOutcome> = Promise.resolve({ ok: true, services: [] });
   private stopping: Promise<void> | null = null;
+  /** Set once the store was loaded: only then does stopping write it. */
+  private persisting = false;
   private address = '';
 
   private constructor(
@@ -129,25 +131,34 @@ export class Daemon {
     });
     // The server reads the daemon's snapshot through the closure above.
     daemon = new Daemon(options, config, store, registry, server, logger);
-    await daemon.begin();
+    try {
+      await daemon.begin();
+    } catch (err) {
+      // The port is taken, say: undo what began (timers, sources) before reporting it.
+      await daemon.stop();
+      throw err;
+    }
     return daemon;
   }
 
   private async begin(): Promise<void> {
     const { logger, config } = this;
+    registerObjectiveMetrics(this.registry, () => this.holder.get());
+    // Listen first: a taken port fails before anything else starts (and before the store file
+    // could be written by a daemon that never ran). Until the first evaluation /readyz says 503.
+    const host = this.options.listen?.host ?? config.daemon.listen.host;
+    const port = this.options.listen?.port ?? config.daemon.listen.port;
+    this.address = await this.server.listen({ host, port });
     try {
       await this.persister.load();
     } catch (err) {
       logger.warn(`store: could not load the snapshot (${redactText(describeError(err))}); starting empty`);
     }
+    this.persisting = true;
     this.persister.start();
-    registerObjectiveMetrics(this.registry, () => this.holder.get());
     this.sampling.scheduler.start();
     this.scheduleEvaluation();
     if (this.options.watch !== false) this.watcher.watchConfig(config);
-    const host = this.options.listen?.host ?? config.daemon.listen.host;
-    const port = this.options.listen?.port ?? config.daemon.listen.port;
-    this.address = await this.server.listen({ host, port });
     logger.info(
       { url: this.address, services: config.services.map((s) => s.slo.service), sources: this.sampling.scheduler.health().map((h) => `${h.kind}/${h.name}`) },
       'vigil started',
@@ -270,11 +281,13 @@ export class Daemon {
     this.evaluateTimer = null;
     const closing = bounded(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
     await this.sampling.scheduler.stop();
-    try {
-      const saved = await this.persister.stop();
-      this.logger.info({ series: saved.series, points: saved.points, ms: Math.round(saved.ms) }, 'store written');
-    } catch (err) {
-      this.logger.error({ err: redactText(describeError(err)) }, 'store: final snapshot failed');
+    if (this.persisting) {
+      try {
+        const saved = await this.persister.stop();
+        this.logger.info({ series: saved.series, points: saved.points, ms: Math.round(saved.ms) }, 'store written');
+      } catch (err) {
+        this.logger.error({ err: redactText(describeError(err)) }, 'store: final snapshot failed');
+      }
     }
     await Promise.all([
       bounded(this.sampling.scheduler.close(), STOP_SIDE_MS),
