@@ -164,4 +164,66 @@ describe('vigil run', () => {
     expect(existsSync(join(dir, 'data', 'store.v1.bin'))).toBe(true);
     expect(vigil.out()).toContain('store written');
   });
+
+  it('starts and answers with every source unreachable, reporting them down without their secrets', async () => {
+    const closed = await freePort(); // nothing listens there
+    const own = mkdtempSync(join(tmpdir(), 'vigil-unreachable-'));
+    try {
+      mkdirSync(join(own, 'slo'));
+      const ownPort = await freePort();
+      writeFileSync(
+        join(own, 'vigil.yaml'),
+        [
+          `listen: { host: 127.0.0.1, port: ${ownPort} }`,
+          'slo: [slo]',
+          'evaluateEvery: 500ms',
+          'sources:',
+          `  prometheus: { default: { url: 'http://127.0.0.1:${closed}', schedule: '* * * * * *', timeout: 1s } }`,
+          `  docker: { default: { socketPath: '${join(own, 'no-docker.sock')}', schedule: '* * * * * *', timeout: 1s } }`,
+          `  redis: { cache: { url: 'redis://:s3cret-redis-pw@127.0.0.1:${closed}/0', schedule: '* * * * * *', timeout: 1s } }`,
+          `  postgres: { default: { connectionString: 'postgres://vigil:s3cret-pg-pw@127.0.0.1:${closed}/ml', schedule: '* * * * * *', timeout: 1s } }`,
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(own, 'slo', 'svc.yaml'),
+        [
+          'apiVersion: vigil/v1',
+          'kind: ServiceLevels',
+          'service: dark',
+          'objectives:',
+          "  - { name: p95, indicator: { latency: { histogram: 'h_seconds' } }, threshold: { max: 50ms } }",
+          "  - { name: cpu, indicator: { containerCpu: { containers: 'ml*' } }, threshold: { max: 60% } }",
+          '  - { name: cache, indicator: { redisHitRatio: { source: cache } }, threshold: { min: 80% } }',
+          "  - { name: db, indicator: { postgresQueryLatency: { match: '%ml%' } }, threshold: { max: 10ms } }",
+          '',
+        ].join('\n'),
+      );
+      const child = spawn(process.execPath, [MAIN, 'run', '--config', 'vigil.yaml'], { cwd: own, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise((r) => child.once('exit', r));
+      type Body = { status: string; objectives: Array<{ status: string }>; sources: Array<{ kind: string; up: boolean; lastError: string | null }> };
+      const body = await waitFor(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${ownPort}/api/sla/dark/current`);
+          if (res.status !== 200) return false;
+          const text = await res.text();
+          expect(text).not.toMatch(/s3cret/);
+          const b = JSON.parse(text) as Body;
+          return b.sources.length === 4 && b.sources.every((src) => !src.up && src.lastError) ? b : false;
+        },
+        { timeoutMs: 20_000, intervalMs: 250, what: 'every source reported down' },
+      );
+      expect(body.status).toBe('no_data');
+      expect(body.objectives.map((o) => o.status)).toEqual(['no_data', 'no_data', 'no_data', 'no_data']);
+      expect((await fetch(`http://127.0.0.1:${ownPort}/readyz`)).status).toBe(200);
+      expect(out).not.toMatch(/s3cret/);
+      child.kill('SIGTERM');
+      await exited;
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
