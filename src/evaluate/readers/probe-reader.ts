@@ -3,6 +3,7 @@ import { noData, type ErrorRatio, type IndicatorReader, type ReadContext, type R
 import { newestOf, oldestOf } from './gauge-reader.js';
 
 export const PROBE_SUCCESS = 'probe_success';
+export const PROBE_DURATION = 'probe_duration_seconds';
 
 /** The URL a probe objective checks: its `url`, or the source's `baseUrl` joined with `path`. */
 export function probeUrl(indicator: ProbeIndicator, baseUrl: string | undefined): string | null {
@@ -56,11 +57,24 @@ export class ProbeReader implements IndicatorReader {
     if (newest === null || newest < now - staleAfterMs) return noData('stale: no recent probe result', newest);
     const c = this.counts(now - windowMs, now)!;
     const value = c.good / c.total;
-    return {
-      value,
-      newestT: c.newestT,
-      breakdown: [{ labels: { url: this.url ?? this.indicator.path ?? '', probes: String(c.total), failed: String(c.total - c.good) }, value }],
-    };
+    const labels: Record<string, string> = { url: this.url ?? this.indicator.path ?? '', probes: String(c.total), failed: String(c.total - c.good) };
+    const p95 = this.durationP95(now - windowMs, now);
+    if (p95 !== null) labels.duration_p95_ms = String(Number((p95 * 1000).toPrecision(4)));
+    return { value, newestT: c.newestT, breakdown: [{ labels, value }] };
+  }
+
+  /** The probes' own response time over the window, 95th percentile (nearest rank); seconds. */
+  private durationP95(from: number, to: number): number | null {
+    const { source } = this.indicator;
+    const urls = new Set(this.series().map((s) => s.labels.url));
+    const all: number[] = [];
+    for (const s of this.ctx.store.select(PROBE_DURATION, (l) => l.source === source && urls.has(l.url))) {
+      const { v } = s.buffer.range(from, to);
+      for (let i = 0; i < v.length; i++) all.push(v[i]!);
+    }
+    if (all.length === 0) return null;
+    all.sort((a, b) => a - b);
+    return all[Math.min(all.length - 1, Math.ceil(0.95 * all.length) - 1)]!;
   }
 
   errorRatio(windowMs: number): ErrorRatio | null {

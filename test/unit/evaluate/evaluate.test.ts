@@ -98,6 +98,14 @@ describe('memory leak', () => {
     expect(leak.breakdown[1]!.leak?.verdict).toBe('ok');
   });
 
+  it('is a warning when the detector only suspects a leak (growth over a third of the window)', () => {
+    const store = newStore();
+    fill(store, 'container_memory_working_set_bytes', container('ml-serving-1'), NOW - 8 * H, NOW, 5 * MIN, (t, i) => 100 * MiB + ((t - (NOW - 8 * H)) / H) * 2 * MiB + (i % 4) * 64 * 1024);
+    const leak = evaluate(config, store, NOW).services[0]!.objectives[0]!;
+    expect(leak.leak?.verdict).toBe('suspected');
+    expect(leak.status).toBe('warning');
+  });
+
   it('is ok for a flat series and no_data with too little history', () => {
     const flat = newStore();
     fill(flat, 'container_memory_working_set_bytes', container('ml-serving-1'), NOW - 24 * H, NOW, 5 * MIN, (_t, i) => 100 * MiB + (i % 4) * MiB);
@@ -168,6 +176,20 @@ describe('postgres statement latency', () => {
     expect(evaluate(config, store, NOW).services[0]!.summary.db_query_p95_ms).toBeCloseTo(2, 3);
   });
 
+  it('is no_data when the newest sample is stale or no statement ran in the window', () => {
+    const store = newStore();
+    addStatement(store, '3', NOW - 8 * MIN, 10, 0.01, 0.00001, 0.001);
+    addStatement(store, '3', NOW - 7 * MIN, 20, 0.02, 0.00002, 0.001);
+    const stale = evaluate(config, store, NOW).services[0]!.objectives[0]!;
+    expect(stale.status).toBe('no_data');
+    expect(stale.error).toMatch(/stale/);
+    addStatement(store, '3', NOW - 2 * MIN, 20, 0.02, 0.00002, 0.001);
+    addStatement(store, '3', NOW, 20, 0.02, 0.00002, 0.001);
+    const idle = evaluate(config, store, NOW).services[0]!.objectives[0]!;
+    expect(idle.status).toBe('no_data');
+    expect(idle.error).toMatch(/no matching statement ran/);
+  });
+
   it('is a breach when slow statements push P95 past 10 ms', () => {
     const store = newStore();
     addStatement(store, '2', NOW - 4 * MIN, 0, 0, 0, 0);
@@ -183,8 +205,11 @@ describe('probe (uptime) with a target', () => {
   it('is ok with every probe up: uptime 100 %, full budget, zero burn', () => {
     const store = newStore();
     fill(store, 'probe_success', labels, NOW - 2 * H, NOW, 15 * S, () => 1);
+    fill(store, 'probe_duration_seconds', labels, NOW - 2 * H, NOW, 15 * S, (_t, i) => (i % 20 === 0 ? 0.2 : 0.002));
     const svc = evaluate(config, store, NOW).services[0]!;
     const up = svc.objectives[0]!;
+    // 21 probes in the 5 m window, two of them 200 ms: the nearest-rank P95 (the 20th) is 200 ms.
+    expect(up.breakdown[0]!.labels).toMatchObject({ url: labels.url, probes: '21', failed: '0', duration_p95_ms: '200' });
     expect(up.status).toBe('ok');
     expect(up.value?.value).toBe(1);
     expect(up.compliance).toBe(1);
@@ -263,6 +288,23 @@ describe('Prometheus-backed latency and ratio', () => {
     const later = only(evaluate(config, store, NOW + 50 * S).services[0]!.objectives, 'decide-latency-p95');
     expect(later.status).toBe('no_data');
     expect(only(evaluate(config, store, NOW).services[0]!.objectives, 'availability').status).toBe('no_data');
+  });
+});
+
+describe('raw PromQL objective', () => {
+  it('compares the instant answer with a plain-number bound', () => {
+    const config = configWith([{ name: 'queue', indicator: { promql: { query: 'sum(queue_depth)' } }, threshold: { max: 100, warning: 80 } }]);
+    const labels = { source: 'default', service: 'ml-services', objective: 'queue', part: 'value', window: '' };
+    const at = (v: number) => {
+      const store = newStore();
+      store.appendRaw('promql_value', labels, NOW - S, v);
+      return evaluate(config, store, NOW).services[0]!.objectives[0]!;
+    };
+    expect(at(50).status).toBe('ok');
+    expect(at(90).status).toBe('warning');
+    const breach = at(150);
+    expect(breach.status).toBe('breach');
+    expect(breach.value).toEqual({ value: 150, unit: 'number', display: '150' });
   });
 });
 
