@@ -233,11 +233,19 @@ export class Daemon {
       return { ok: false, issues: loaded.issues };
     }
     const next = loaded.config;
-    const old = this.sampling;
-    await old.scheduler.close();
+    // Build the new sources before touching the running ones: if that fails, nothing changed.
+    let sampling: Sampling;
+    try {
+      sampling = this.startSampling(next);
+    } catch (err) {
+      const message = redactText(describeError(err));
+      this.logger.error({ reason, err: message }, 'reload rejected: the sources could not be created; the running config is kept');
+      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: 'VIGIL_ERR_RELOAD_SOURCES' }] };
+    }
+    await this.sampling.scheduler.close();
     this.config = next;
     this.store.setRetention(retentionFor(next));
-    this.sampling = this.startSampling(next);
+    this.sampling = sampling;
     this.sampling.scheduler.start();
     this.notifier.reconfigure(next);
     if (this.options.watch !== false) this.watcher.watchConfig(next);
