@@ -50,6 +50,20 @@ async function realisticSnapshot() {
     store.appendRaw('probe_success', { source: 'default', url: 'http://127.0.0.1:8095/health' }, t, 1);
     store.appendRaw('redis_keyspace_hits_total', { source: 'cache', run_id: 'r' }, t, 1e6 + i * 900);
     store.appendRaw('redis_keyspace_misses_total', { source: 'cache', run_id: 'r' }, t, 1e5 + i * 100);
+    const promql = (objective: string, part: string, window: string, v: number) =>
+      store.appendRaw('promql_value', { source: 'default', service: 'ml-services', objective, part, window }, t, v);
+    promql('decide-latency-p95', 'value', '5m', 0.021);
+    promql('feature-preparation-latency-p95', 'value', '5m', 0.0012);
+    promql('inference-latency-p95', 'value', '5m', 0.008);
+    for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) promql('decide-availability', 'ratio', w, 0.0002);
+    const stmt = { source: 'default', dbid: '1', userid: '10', database: 'ml', selector: '%ml_learning%|' };
+    for (const [queryid, ms] of [['101', 2], ['102', 4]] as const) {
+      const calls = 1000 + (i + 120) * 50;
+      store.appendRaw('postgres_statement_calls_total', { ...stmt, queryid }, t, calls);
+      store.appendRaw('postgres_statement_exec_seconds_total', { ...stmt, queryid }, t, (calls * ms) / 1000);
+      store.appendRaw('postgres_statement_exec_seconds_sq_total', { ...stmt, queryid }, t, calls * (ms / 1000) ** 2 * 1.1);
+      store.appendRaw('postgres_statement_max_seconds', { ...stmt, queryid }, t, (ms * 5) / 1000);
+    }
   }
   return deepFreeze(evaluate(config, store, now));
 }
