@@ -3,8 +3,8 @@
 // Prometheus scraping a small prom-client-instrumented HTTP server started here, and probes that
 // server. /api/sla/<service>/current must show the right statuses; pushing one figure over its
 // bound (a CPU-burning container, a burst of cache misses) must turn that objective to `breach`.
-// The alert-delivery half (real Alertmanager -> webhook) lives with the alerting tests; the
-// `onBreach` hook below is where such a test plugs in (it receives the daemon).
+// The breach also reaches on-call: the daemon's alert notifier posts to a real Alertmanager,
+// which delivers the alert and then its resolution to a webhook receiver started here.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,15 @@ import { exitCodeFor, renderTable } from '../../src/cli/check.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { sampleOnce } from '../../src/daemon/sample-once.js';
-import { startPrometheus, startRedis, type PrometheusHandle, type RedisHandle } from '../harness/launchers.js';
+import {
+  startAlertmanager,
+  startPrometheus,
+  startRedis,
+  WebhookReceiver,
+  type AlertmanagerHandle,
+  type PrometheusHandle,
+  type RedisHandle,
+} from '../harness/launchers.js';
 import { freePort, runContainer, testServices, waitFor, type RunningContainer } from '../harness/services.js';
 
 const SERVICE = 'ml-services';
@@ -107,6 +115,8 @@ describe('end to end: real services -> /api/sla', () => {
   let redis: Redis;
   // Its own Redis: keyspace hits and misses are server-wide, and other test files run alongside.
   let redisServer: RedisHandle;
+  let receiver: WebhookReceiver;
+  let alertmanager: AlertmanagerHandle;
   let db: pg.Client;
   const database = `vigil_e2e_${process.pid}`;
   let admin: pg.Client;
@@ -143,6 +153,8 @@ describe('end to end: real services -> /api/sla', () => {
   beforeAll(async () => {
     const { docker, postgres } = testServices();
     redisServer = await startRedis();
+    receiver = await WebhookReceiver.start();
+    alertmanager = await startAlertmanager({ webhookUrl: receiver.url });
     const redisAddr = redisServer;
     dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
 
@@ -181,6 +193,7 @@ describe('end to end: real services -> /api/sla', () => {
         'slo: [slo]',
         'dataDir: data',
         'evaluateEvery: 1s',
+        `alertmanager: { urls: ['${alertmanager.url}'], resendInterval: 5s, timeout: 2s }`,
         'sources:',
         '  prometheus:',
         `    default: { url: '${prometheus.url}', schedule: '* * * * * *', timeout: 3s }`,
@@ -240,6 +253,8 @@ describe('end to end: real services -> /api/sla', () => {
     await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     await admin?.end().catch(() => undefined);
     await prometheus?.stop();
+    await alertmanager?.stop();
+    await receiver?.close();
     await app?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -280,7 +295,7 @@ describe('end to end: real services -> /api/sla', () => {
     expect(lines.find((l) => l.startsWith('cache_hit_ratio'))).toMatch(/^cache_hit_ratio (0\.\d+|1) ratio$/);
   });
 
-  it('turns serving-cpu to breach when a container burns a core', async () => {
+  it('turns serving-cpu to breach when a container burns a core; Alertmanager delivers the alert, then its resolution', async () => {
     const { docker } = testServices();
     containers.push(await runContainer(docker, { name: `${PREFIX}-burn`, cmd: ['sh', '-c', 'while true; do :; done & while true; do :; done'], memoryBytes: 64 * 2 ** 20 }));
     const body = await until('serving-cpu breach', 60_000, (b) => objective(b, 'serving-cpu').status === 'breach');
@@ -294,7 +309,19 @@ describe('end to end: real services -> /api/sla', () => {
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const gate = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
     expect(exitCodeFor(gate), renderTable(gate)).toBe(1);
+
+    // On-call gets it: Alertmanager delivers the firing alert to the webhook...
+    type Delivered = { status: string; labels: Record<string, string>; annotations: Record<string, string> };
+    const alertsIn = (body: unknown): Delivered[] => ((body as { alerts?: Delivered[] }).alerts ?? []);
+    const isCpu = (a: Delivered) => a.labels.objective === 'serving-cpu' && a.labels.service === SERVICE;
+    const firing = await receiver.waitFor((r) => alertsIn(r.body).some((a) => isCpu(a) && a.status === 'firing'), 30_000);
+    const alert = alertsIn(firing.body).find(isCpu)!;
+    expect(alert.labels).toMatchObject({ alertname: 'VigilObjectiveBreach', severity: 'page' });
+    expect(alert.annotations.description).toMatch(/25%/);
+    // ...and, once the burner is gone, the resolution.
     await containers.pop()!.remove();
+    await until('serving-cpu ok again', 45_000, (b) => objective(b, 'serving-cpu').status === 'ok');
+    await receiver.waitFor((r) => alertsIn(r.body).some((a) => isCpu(a) && a.status === 'resolved'), 30_000);
   });
 
   it('turns the cache hit ratio to breach on a burst of misses', async () => {
