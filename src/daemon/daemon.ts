@@ -7,6 +7,7 @@ import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redactText } from '../config/redact.js';
 import { evaluate } from '../evaluate/evaluate.js';
+import { sourceIntervalMs } from '../evaluate/staleness.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
@@ -72,6 +73,8 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   /** Set once the store was loaded: only then does stopping write it. */
   private persisting = false;
+  /** Snapshots evaluated before this time (unix ms) are not handed to alerting. */
+  private alertsFrom = Number.POSITIVE_INFINITY;
   private address = '';
 
   private constructor(
@@ -97,6 +100,9 @@ export class Daemon {
       (m) => logger.warn(m),
     );
     this.holder.subscribe((snapshot) => {
+      // Before every source has had its first sample, `no_data` means "not sampled yet", not
+      // "the data went missing": alerting starts after that warm-up.
+      if (snapshot.evaluatedAt < this.alertsFrom) return;
       try {
         this.notifier.onSnapshot(snapshot);
       } catch (err) {
@@ -157,6 +163,7 @@ export class Daemon {
     this.persisting = true;
     this.persister.start();
     this.sampling.scheduler.start();
+    this.startAlertWarmup(config);
     this.scheduleEvaluation();
     if (this.options.watch !== false) this.watcher.watchConfig(config);
     logger.info(
@@ -268,6 +275,19 @@ export class Daemon {
       logger: { debug: (m) => this.logger.debug(redactText(m)), warn: (m) => this.logger.warn(redactText(m)) },
     });
     return { scheduler, missing };
+  }
+
+  /**
+   * At start, alerting waits one interval of the slowest source plus its timeout (at most 2 min).
+   * Not on reload: the store already holds data, and the tracker's firing state carries over.
+   */
+  private startAlertWarmup(config: Config): void {
+    let longest = 0;
+    for (const h of this.sampling.scheduler.health()) {
+      const instance = (config.daemon.sources[h.kind] as Record<string, { timeout?: number }>)[h.name];
+      longest = Math.max(longest, sourceIntervalMs(config, h.kind, h.name) + (instance?.timeout ?? 10_000));
+    }
+    this.alertsFrom = Date.now() + Math.min(longest, 120_000);
   }
 
   private scheduleEvaluation(): void {
