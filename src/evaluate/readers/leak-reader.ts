@@ -1,7 +1,6 @@
 import { detectLeak } from '../../leak/detect-leak.js';
 import type { LeakVerdict } from '../../leak/leak-verdict.js';
 import type { MemoryLeakIndicator } from '../../config/slo-schema.js';
-import { seriesId } from '../../store/sample-store.js';
 import { containerMatcher } from '../label-match.js';
 import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { oldestOf, pick } from './gauge-reader.js';
@@ -65,11 +64,11 @@ export class LeakReader implements IndicatorReader {
   }
 }
 
-/** The container's memory limit as last reported; null when unknown. */
+/** The container's memory limit as last reported for the same run (same labels); null when unknown. */
 function containerLimit(store: ReadContext['store'], labels: Readonly<Record<string, string>>): number | null {
-  const id = seriesId(MEMORY_LIMIT_METRIC, labels);
-  for (const s of store.select(MEMORY_LIMIT_METRIC, (l) => l.container_id === labels.container_id)) {
-    if (s.id !== id && s.labels.started_at !== labels.started_at) continue;
+  const same = (l: Readonly<Record<string, string>>) =>
+    l.source === labels.source && l.container_id === labels.container_id && l.started_at === labels.started_at;
+  for (const s of store.select(MEMORY_LIMIT_METRIC, same)) {
     const n = s.buffer.length;
     if (n > 0 && s.buffer.valueAt(n - 1) > 0) return s.buffer.valueAt(n - 1);
   }
