@@ -98,6 +98,17 @@ describe('memory leak', () => {
     expect(leak.breakdown[1]!.leak?.verdict).toBe('ok');
   });
 
+  it('takes the container\'s reported limit when the objective gives none', () => {
+    const cfg = configWith([{ name: 'leak', indicator: { memoryLeak: { containers: 'ml-serving*' } } }]);
+    const store = newStore();
+    const labels = container('ml-serving-1');
+    fill(store, 'container_memory_working_set_bytes', labels, NOW - 24 * H, NOW, 5 * MIN, (t, i) => 100 * MiB + ((t - (NOW - 24 * H)) / H) * 20 * MiB + (i % 4) * MiB);
+    fill(store, 'container_memory_limit_bytes', labels, NOW - 24 * H, NOW, 5 * MIN, () => 1024 * MiB);
+    const leak = evaluate(cfg, store, NOW).services[0]!.objectives[0]!;
+    expect(leak.leak!.growthShareOfLimit).toBeGreaterThan(0.3);
+    expect(leak.leak!.exhaustionEtaSeconds).toBeGreaterThan(0);
+  });
+
   it('is a warning when the detector only suspects a leak (growth over a third of the window)', () => {
     const store = newStore();
     fill(store, 'container_memory_working_set_bytes', container('ml-serving-1'), NOW - 8 * H, NOW, 5 * MIN, (t, i) => 100 * MiB + ((t - (NOW - 8 * H)) / H) * 2 * MiB + (i % 4) * 64 * 1024);
