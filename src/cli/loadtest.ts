@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
@@ -49,11 +49,11 @@ export function command(): Command {
     .description('load-test a service (loopback only), pass/fail by its SLO files')
     .option('--url <url>', 'target base URL, or a full URL to hit one path', 'http://127.0.0.1:8095')
     .option('--rate <rps>', 'constant arrival rate, requests per second', positive('--rate'))
-    .option('--duration <d>', 'how long a constant-rate run lasts, e.g. 60s', duration)
+    .option('--duration <d>', 'how long a constant-rate run lasts (default: 60s)', duration)
     .option('--stress', 'step the rate up until an objective breaks or errors pass --max-errors')
     .option('--start-rate <rps>', 'stress: first step', positive('--start-rate'), 100)
     .option('--step-factor <x>', 'stress: each step multiplies the rate by this', positive('--step-factor'), 1.5)
-    .option('--step-duration <d>', 'stress: length of each step', duration, 10_000)
+    .addOption(new Option('--step-duration <d>', 'stress: length of each step').argParser(duration).default(10_000, '10s'))
     .option('--max-rate <rps>', 'stress: stop stepping above this rate', positive('--max-rate'), 20_000)
     .option('--min-rate <rps>', 'stress: pass only if at least this rate held (default: the first step)', positive('--min-rate'))
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
