@@ -14,6 +14,7 @@ import { toPhases } from './profile-schema.js';
 import { ProgressBar } from './progress-bar.js';
 import { expectedRequests, slices, totalDurationMs, type Phase, type Slice } from './rate-curve.js';
 import { objectiveVerdicts, type ObjectiveVerdict } from './slo-verdicts.js';
+import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
 import { TrafficRunner, type TrafficKind } from './traffic-runner.js';
 import { implicitScrapeConfig, VigilWatch } from './vigil-watch.js';
 
@@ -202,9 +203,6 @@ function throughputOf(responses: number, runner: TrafficRunner, fallbackS: numbe
   return responses / seconds;
 }
 
-function errorRatioOf(r: LatencyRecorder): number {
-  return r.attempts ? (r.serverErrors + r.connectionErrors) / r.attempts : 0;
-}
 
 /** Polls the target until it answers (after a stress run): `/health` when it has one, else the first path. */
 async function waitForAnswer(base: string, kinds: readonly TrafficKind[], timeoutMs: number): Promise<{ answered: boolean; afterMs: number | null; url: string }> {
@@ -295,31 +293,31 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
         all.push(step);
         const seconds = s.stepMs / 1000;
         const achieved = step.responses / seconds;
-        const stepReasons: string[] = [];
         const errRatio = errorRatioOf(step);
-        if (errRatio > maxErrorRatio) stepReasons.push(`errors ${(errRatio * 100).toFixed(2)}% > ${(maxErrorRatio * 100).toFixed(2)}%`);
-        if (achieved < rate * minShare) stepReasons.push(`answered ${achieved.toFixed(0)} req/s of ${rate} asked`);
-        const verdicts = objectiveVerdicts(objectives.files, kinds, runner.recorders, []);
-        for (const v of verdicts) {
-          if (v.verdict !== 'broken' || !v.client) continue;
-          const c = v.client;
-          stepReasons.push(c.what === 'good share' ? `${v.objective}: good share ${(c.value * 100).toFixed(2)}% < ${(c.bound * 100).toFixed(2)}%` : `${v.objective}: ${c.what.replace(' (ms)', '')} ${c.value.toFixed(1)}ms > ${Number(c.bound.toPrecision(6))}ms`);
-        }
+        const vigilBreaches: string[] = [];
         if (watch) {
-          const snapshot = watch.evaluateNow();
-          for (const service of snapshot.services) {
-            for (const o of service.objectives) if (o.status === 'breach') stepReasons.push(`${o.name}: breach (${o.value?.display ?? 'no value'}) by vigil`);
+          for (const service of watch.evaluateNow().services) {
+            for (const o of service.objectives) if (o.status === 'breach') vigilBreaches.push(`${o.name}: breach (${o.value?.display ?? 'no value'})`);
           }
         }
-        steps.push({ rate, achieved, latencyMs: summarize(step.latencies()), errorRatio: errRatio, held: stepReasons.length === 0, reasons: stepReasons });
-        if (stepReasons.length) {
+        const stepReasonList = stepReasons({
+          step,
+          rate,
+          seconds,
+          maxErrorRatio,
+          minShare,
+          verdicts: objectiveVerdicts(objectives.files, kinds, runner.recorders, []),
+          vigilBreaches,
+        });
+        steps.push({ rate, achieved, latencyMs: summarize(step.latencies()), errorRatio: errRatio, held: stepReasonList.length === 0, reasons: stepReasonList });
+        if (stepReasonList.length) {
           breaking = rate;
-          reasons = stepReasons;
+          reasons = stepReasonList;
           break;
         }
         highest = rate;
-        const next = Math.ceil(rate * s.factor);
-        if (next > s.maxRate) {
+        const next = nextStressRate(rate, s.factor, s.maxRate);
+        if (next === null) {
           reasons = [`reached --max-rate ${s.maxRate} without breaking`];
           break;
         }
