@@ -36,9 +36,11 @@ export function firingAlerts(snapshot: Snapshot, files: readonly LoadedSloFile[]
       if (!objective || objective.alert.disabled) continue;
       const alertname = alertNameFor(result, objective);
       if (alertname === null) continue;
+      const absent = objective.alert.absent;
       out.push({
         labels: labelsFor(alertname, service, result, objective, serviceLabels.get(service.service) ?? {}),
         annotations: annotationsFor(service, result, objective, links),
+        forMs: result.status === 'no_data' && typeof absent === 'object' ? absent.for : objective.alert.for,
       });
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Which alerts to send, and when, as Prometheus's notifier decides it: a new breach is sent at
- * once, a firing alert is re-sent every `resendIntervalMs`, a cleared one is sent resolved (with
- * `endsAt`) and re-sent for `resolvedRetentionMs` so an Alertmanager that missed it still learns.
+ * Which alerts to send, and when, as Prometheus's rule manager and notifier decide it: a new
+ * condition is pending until it has held for its `forMs`, then fires and is sent; a firing alert
+ * is re-sent every `resendIntervalMs`; a cleared one is sent resolved (with `endsAt`) and re-sent
+ * for `resolvedRetentionMs` so an Alertmanager that missed it still learns.
  * Pure: state in, decisions out; no timers, no I/O.
  */
 
@@ -9,6 +10,8 @@ export interface AlertContent {
   /** Identity: alertname, service, objective, severity, ... */
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** How long the condition must hold before the alert fires (the objective's `alert.for`). */
+  readonly forMs: number;
 }
 
 /** An alert as the Alertmanager v2 API takes it (`POST /api/v2/alerts`). */
@@ -22,9 +25,12 @@ export interface PostableAlert {
 
 interface TrackedAlert {
   content: AlertContent;
-  startsAt: number;
+  /** Unix ms the condition was first seen (pending since). */
+  activeAt: number;
+  /** Unix ms it started firing; null while pending. */
+  firedAt: number | null;
   lastSentAt: number;
-  /** Unix ms when it cleared; null while firing. */
+  /** Unix ms when it cleared; null while pending or firing. */
   resolvedAt: number | null;
 }
 
@@ -62,25 +68,31 @@ export class AlertTracker {
     for (const content of firing) {
       const key = alertKey(content.labels);
       seen.add(key);
-      const tracked = this.alerts.get(key);
+      let tracked = this.alerts.get(key);
       if (!tracked || tracked.resolvedAt !== null) {
-        const fresh: TrackedAlert = { content, startsAt: now, lastSentAt: now, resolvedAt: null };
-        this.alerts.set(key, fresh);
-        out.push(this.toPostable(fresh, now));
-        continue;
+        tracked = { content, activeAt: now, firedAt: null, lastSentAt: now, resolvedAt: null };
+        this.alerts.set(key, tracked);
       }
-      const changed = tracked.content.annotations.summary !== content.annotations.summary;
       // The description carries the current value, which moves every cycle; only a new
       // summary (the wording of what is wrong) is worth sending before the resend interval.
+      const changed = tracked.content.annotations.summary !== content.annotations.summary;
       tracked.content = content;
-      if (changed || now - tracked.lastSentAt >= this.options.resendIntervalMs) {
+      if (tracked.firedAt === null) {
+        if (now - tracked.activeAt < content.forMs) continue;
+        tracked.firedAt = now;
+        tracked.lastSentAt = now;
+        out.push(this.toPostable(tracked, now));
+      } else if (changed || now - tracked.lastSentAt >= this.options.resendIntervalMs) {
         tracked.lastSentAt = now;
         out.push(this.toPostable(tracked, now));
       }
     }
     for (const [key, tracked] of this.alerts) {
       if (seen.has(key)) continue;
-      if (tracked.resolvedAt === null) {
+      if (tracked.firedAt === null) {
+        // Cleared while pending: it never fired, so there is nothing to resolve.
+        this.alerts.delete(key);
+      } else if (tracked.resolvedAt === null) {
         tracked.resolvedAt = now;
         tracked.lastSentAt = now;
         out.push(this.toPostable(tracked, now));
@@ -96,7 +108,7 @@ export class AlertTracker {
 
   /** Alerts firing now (for tests and the API). */
   firing(): AlertContent[] {
-    return [...this.alerts.values()].filter((a) => a.resolvedAt === null).map((a) => a.content);
+    return [...this.alerts.values()].filter((a) => a.firedAt !== null && a.resolvedAt === null).map((a) => a.content);
   }
 
   private toPostable(alert: TrackedAlert, now: number): PostableAlert {
@@ -104,7 +116,7 @@ export class AlertTracker {
     return {
       labels: { ...alert.content.labels },
       annotations: { ...alert.content.annotations },
-      startsAt: new Date(alert.startsAt).toISOString(),
+      startsAt: new Date(alert.firedAt ?? alert.activeAt).toISOString(),
       endsAt: new Date(endsAt).toISOString(),
     };
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeInput, formatQuantity } from '../units/units.js';
 import { ISSUE_CODES } from './issue-codes.js';
-import { bytesSchema, durationSchema, quantitySchema, ratioSchema } from './units-schema.js';
+import { bytesSchema, durationOrZeroSchema, durationSchema, quantitySchema, ratioSchema } from './units-schema.js';
 
 /**
  * The SLO file format `vigil/v1`. Types are inferred from these schemas; there is no second
@@ -206,7 +206,9 @@ export const alertSchema = z
   .strictObject({
     severity: z.enum(['critical', 'page', 'ticket', 'warning', 'info']).default('page'),
     /** How long a threshold must be broken before the alert fires. */
-    for: durationSchema.prefault('5m').meta({ description: 'How long a threshold must be broken before the alert fires (default 5m).' }),
+    for: durationOrZeroSchema
+      .prefault('5m')
+      .meta({ description: 'How long the objective must be broken before the alert fires (default 5m; "0s" fires at once).' }),
     /** Names a burn-rate window set (see `alerts/windows/`). */
     burnRateWindows: z
       .string()
@@ -217,7 +219,7 @@ export const alertSchema = z
     dashboardUrl: z.url().optional(),
     /** Opt-in alert when the indicator has no data. */
     absent: z
-      .union([z.boolean(), z.strictObject({ for: durationSchema })])
+      .union([z.boolean(), z.strictObject({ for: durationOrZeroSchema })])
       .default(false)
       .meta({ description: 'Alert when the indicator has no data: true, or { for: 10m }.' }),
     /** Events per second below which burn-rate alerts stay quiet (a quiet hour does not page). */

@@ -48,6 +48,11 @@ export const durationSchema = unitSchema(parseDuration).meta({
     'A duration: a number followed by us, ms, s, m, h, d, w or y, e.g. "250ms", "5m", "24h", "30d"; compound like "1h30m" is allowed.',
   examples: ['250ms', '5m', '24h', '30d'],
 });
+/** Milliseconds, where `0s` means "at once" (an alert's `for`). */
+export const durationOrZeroSchema = unitSchema((input) => parseDuration(input, { allowZero: true })).meta({
+  description: 'A duration: a number followed by us, ms, s, m, h, d, w or y, e.g. "5m"; "0s" for none.',
+  examples: ['0s', '5m'],
+});
 /** Bytes. */
 export const bytesSchema = unitSchema(parseBytes).meta({
   description: 'A size: "512MiB", "2GiB" or "2Gi" (2^30 bytes), "2GB" (10^9 bytes); a bare number is bytes.',

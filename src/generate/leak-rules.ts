@@ -3,7 +3,7 @@ import { indicatorKind } from '../config/slo-schema.js';
 import { formatBound } from './bound-text.js';
 import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import { containerMatchers } from './indicator-queries.js';
-import { matchers, promDuration, promNumber } from './promql.js';
+import { matchers, promDuration, promFor, promNumber } from './promql.js';
 import type { AlertingRule } from './rule-model.js';
 
 /**
@@ -39,7 +39,7 @@ export function leakRules(ctx: ObjectiveContext, leak: MemoryLeakIndicator): { r
   const { slo, objective } = ctx;
   if (objective.alert.disabled) return { rules: [], notes: [] };
   const severity = objective.alert.severity;
-  const held = promDuration(objective.alert.for);
+  const held = promFor(objective.alert.for);
   const rules: AlertingRule[] = [
     {
       alert: LEAK_ALERT,

@@ -16,6 +16,11 @@ export function promDuration(ms: number): string {
   return formatDuration(ms);
 }
 
+/** An alert's `for:`; 0 means "fires at once", which Prometheus writes as `0s`. */
+export function promFor(ms: number): string {
+  return ms === 0 ? '0s' : promDuration(ms);
+}
+
 /** Puts the window into a query written with `{{window}}`. */
 export function fillWindow(query: string, windowMs: number): string {
   return query.replace(WINDOW_PLACEHOLDER, promDuration(windowMs));

@@ -4,7 +4,7 @@ import { alertLabels, linkAnnotations, type GenerateOptions, type ObjectiveConte
 import { indicatorQuery, type IndicatorQuery } from './indicator-queries.js';
 import { leakRules } from './leak-rules.js';
 import { containerMatchers } from './indicator-queries.js';
-import { matchers, promDuration } from './promql.js';
+import { matchers, promFor } from './promql.js';
 import { ratioRules } from './ratio-rules.js';
 import type { AlertingRule, Rule, RuleFile, RuleGroup } from './rule-model.js';
 import { thresholdRules } from './threshold-rules.js';
@@ -71,7 +71,7 @@ function groupName(slo: SloFile, objective: Objective): string {
 function absentRule(ctx: ObjectiveContext, selector: string): AlertingRule | undefined {
   const { absent, disabled } = ctx.objective.alert;
   if (absent === false || disabled) return undefined;
-  const held = promDuration(absent === true ? ctx.objective.alert.for : absent.for);
+  const held = promFor(absent === true ? ctx.objective.alert.for : absent.for);
   return {
     alert: ABSENT_ALERT,
     expr: `absent(${selector})`,

@@ -4,7 +4,7 @@ import type { Quantity, QuantityUnit } from '../units/units.js';
 import { formatBound } from './bound-text.js';
 import { alertLabels, GenerateError, linkAnnotations, type ObjectiveContext } from './generate-context.js';
 import type { ThresholdQuery } from './indicator-queries.js';
-import { paren, promDuration, promNumber } from './promql.js';
+import { paren, promDuration, promFor, promNumber } from './promql.js';
 import type { AlertingRule } from './rule-model.js';
 
 /**
@@ -83,7 +83,7 @@ function thresholdAlert(
   }
   const boundText = `${side === 'max' ? 'at most' : 'at least'} ${formatBound({ value: bound.value, unit: displayUnit(bound, query.unit) })}`;
   const which = query.perLabel !== undefined ? ` of {{ $labels.${query.perLabel} }}` : '';
-  const held = promDuration(objective.alert.for);
+  const held = promFor(objective.alert.for);
   const alert: AlertingRule = {
     alert: thresholdAlertName(kind, side),
     expr,

@@ -81,7 +81,7 @@ function describe(input: unknown): string {
 }
 
 /** Parses `250ms`, `5m`, `1h30m`, `30d` into milliseconds. Zero is refused: a window must have a length. */
-export function parseDuration(input: unknown): number {
+export function parseDuration(input: unknown, options: { allowZero?: boolean } = {}): number {
   if (typeof input === 'string') {
     const text = input.trim();
     if (DURATION_RE.test(text)) {
@@ -89,11 +89,11 @@ export function parseDuration(input: unknown): number {
       for (const match of text.matchAll(DURATION_PART_RE)) {
         total += Number(match[1]) * DURATION_MS[match[2]!]!;
       }
-      if (total > 0) return total;
+      if (total > 0 || (options.allowZero && total === 0)) return total;
     }
   }
   throw new UnitError(
-    `expected a duration like "50ms", got ${describe(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
+    `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describe(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
   );
 }
 

@@ -28,8 +28,8 @@ const slo = sloFileSchema.parse({
   kind: 'ServiceLevels',
   service: 'ml-services',
   objectives: [
-    { name: 'serving-cpu', indicator: { containerCpu: { containers: 'ml-*' } }, threshold: { max: '60%' } },
-    { name: 'cache-hit-ratio', indicator: { redisHitRatio: {} }, threshold: { min: '80%' }, alert: { severity: 'ticket' } },
+    { name: 'serving-cpu', indicator: { containerCpu: { containers: 'ml-*' } }, threshold: { max: '60%' }, alert: { for: '0s' } },
+    { name: 'cache-hit-ratio', indicator: { redisHitRatio: {} }, threshold: { min: '80%' }, alert: { severity: 'ticket', for: '0s' } },
   ],
 });
 

@@ -23,7 +23,6 @@ import {
   statusRankExpr,
   statusSteps,
   timeseriesPanel,
-  type Query,
 } from './panel-kit.js';
 
 /**

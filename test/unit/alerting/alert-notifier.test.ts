@@ -12,7 +12,9 @@ const slo = sloFileSchema.parse({
   apiVersion: 'vigil/v1',
   kind: 'ServiceLevels',
   service: 'svc',
-  objectives: [{ name: 'mem', indicator: { containerMemory: { containers: 'a*' } }, threshold: { max: '2GiB' } }],
+  objectives: [
+    { name: 'mem', indicator: { containerMemory: { containers: 'a*' } }, threshold: { max: '2GiB' }, alert: { for: '0s' } },
+  ],
 });
 
 function config(urls: string[]): Config {

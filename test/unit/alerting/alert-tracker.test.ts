@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { AlertTracker, type AlertContent } from '../../../src/alerting/alert-tracker.js';
 
 const MIN = 60_000;
-const breach = (objective: string, summary = `${objective} breached`): AlertContent => ({
+const breach = (objective: string, summary = `${objective} breached`, forMs = 0): AlertContent => ({
   labels: { alertname: 'VigilObjectiveBreach', service: 'ml', objective, severity: 'page' },
   annotations: { summary, description: 'value 70ms against max 50ms' },
+  forMs,
 });
 
 describe('AlertTracker', () => {
@@ -53,5 +54,27 @@ describe('AlertTracker', () => {
     tracker.update([breach('a'), breach('b')], 0);
     const sent = tracker.update([breach('a')], 1000);
     expect(sent.map((a) => [a.labels.objective, a.endsAt])).toEqual([['b', new Date(1000).toISOString()]]);
+  });
+
+  it('holds a new breach as pending for its `for`, then fires with startsAt = when it fired', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN });
+    const held = (t: number) => tracker.update([breach('latency', 'x', 5 * MIN)], t);
+    expect(held(0)).toEqual([]);
+    expect(held(4 * MIN)).toEqual([]);
+    expect(tracker.firing()).toEqual([]);
+    const fired = held(5 * MIN);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!.startsAt).toBe(new Date(5 * MIN).toISOString());
+    expect(tracker.firing()).toHaveLength(1);
+  });
+
+  it('forgets a pending breach that clears before its `for`: nothing fires, nothing resolves', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN });
+    tracker.update([breach('latency', 'x', 5 * MIN)], 0);
+    expect(tracker.update([], 2 * MIN)).toEqual([]);
+    // A flap restarts the clock: 4 more minutes are not enough.
+    tracker.update([breach('latency', 'x', 5 * MIN)], 3 * MIN);
+    expect(tracker.update([breach('latency', 'x', 5 * MIN)], 7 * MIN)).toEqual([]);
+    expect(tracker.update([breach('latency', 'x', 5 * MIN)], 8 * MIN)).toHaveLength(1);
   });
 });

@@ -89,7 +89,7 @@ const CASES: Array<[file: string, code: string, lines: string[]]> = [
     'several-mistakes.yaml:7:70 objectives[0].indicator.latency.quantile: expected a number below 1, got 95',
     'several-mistakes.yaml:9:24 objectives[0].alert.severity: expected one of "critical", "page", "ticket", "warning", "info", ' +
       'got "pager"; did you mean "page"?',
-    'several-mistakes.yaml:9:36 objectives[0].alert.for: expected a duration like "50ms", got "soon"',
+    'several-mistakes.yaml:9:36 objectives[0].alert.for: expected a duration like "5m" or "0s", got "soon"',
     'several-mistakes.yaml:10:11 objectives[1].name: expected a lowercase name of letters, digits and dashes, got "Serving_CPU"',
     'several-mistakes.yaml:11:63 objectives[1].indicator.ratio: expected exactly one indicator kind, got containerCpu and ratio',
     "several-mistakes.yaml:15:14 objectives[2].indicator.probe: expected exactly one of `url` or `path` (joined with the probe source's baseUrl)",

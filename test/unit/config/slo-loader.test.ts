@@ -164,8 +164,8 @@ describe('YAML edge cases', () => {
           '    alert: { <<: *alert, severity: page }\n',
       ),
     ).toEqual([
-      'x.yaml:8:44 objectives[0].alert.for: expected a duration like "50ms", got "15min"',
-      'x.yaml:8:44 objectives[1].alert.for: expected a duration like "50ms", got "15min"',
+      'x.yaml:8:44 objectives[0].alert.for: expected a duration like "5m" or "0s", got "15min"',
+      'x.yaml:8:44 objectives[1].alert.for: expected a duration like "5m" or "0s", got "15min"',
     ]);
   });
 
