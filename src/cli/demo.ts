@@ -102,8 +102,10 @@ async function runDemo(flags: Flags): Promise<number> {
     await stop(2);
     return 2;
   }
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // `on`, not `once`: a library's signal-exit hook re-raises the signal (killing us before the
+  // cleanup) when it finds no other listener, which a fired `once` listener no longer is.
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
   // Stay up until a signal.
   await new Promise<never>(() => undefined);
   return 0;

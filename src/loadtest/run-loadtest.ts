@@ -248,7 +248,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
   // Every lane listens for the abort: many listeners on one signal are expected here.
   setMaxListeners(0, abort.signal);
   const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
+  process.on('SIGINT', onSignal);
   const startedAt = new Date();
   let ticker: NodeJS.Timeout | undefined;
   try {

@@ -77,10 +77,10 @@ async function waitForHealthy(url: string, startedAt: number, extra: (c: Current
   throw new Error(`not healthy within 30 s; last answer: ${JSON.stringify(last).slice(0, 2000)}`);
 }
 
-async function stopDemo(demo: Demo): Promise<number | null> {
+async function stopDemo(demo: Demo, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
   if (demo.child.exitCode !== null) return demo.child.exitCode;
   const exited = new Promise<number | null>((resolve) => demo.child.once('exit', (code) => resolve(code)));
-  demo.child.kill('SIGINT');
+  demo.child.kill(signal);
   const timer = setTimeout(() => demo.child.kill('SIGKILL'), 10_000);
   const code = await exited;
   clearTimeout(timer);
@@ -112,10 +112,13 @@ describe('vigil demo', () => {
     expect(current.objectives.find((o) => o.name === 'decide-latency-p95')?.status).toBe('ok');
     expect(demo.output.join('')).toContain(`curl -s ${demo.slaUrl} | jq '.uptime_percentage > 99.9 and .response_time_p95 < 100'`);
 
+    const configPath = /config: (\S+)/.exec(demo.output.join(''))![1]!;
+    expect(existsSync(configPath)).toBe(true);
     const code = await stopDemo(demo);
     expect(code).toBe(0);
     expect(await refused(demo.slaUrl)).toBe(true);
     expect(await refused(`${demo.serviceUrl}/health`)).toBe(true);
+    expect(existsSync(configPath)).toBe(false); // its temporary config and data are gone too
     demo = undefined;
   });
 
@@ -126,5 +129,9 @@ describe('vigil demo', () => {
     expect(current.sources.some((s) => s.kind === 'redis' && s.name === 'cache' && s.up)).toBe(true);
     expect(current.objectives.map((o) => o.name)).toContain('prediction-cache-hit-ratio');
     expect(demo.output.join('')).toContain('(cache: redis)');
+    // SIGTERM (a service manager's stop) cleans up like Ctrl-C.
+    expect(await stopDemo(demo, 'SIGTERM')).toBe(0);
+    expect(await refused(demo.slaUrl)).toBe(true);
+    demo = undefined;
   });
 });

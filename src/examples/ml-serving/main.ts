@@ -21,5 +21,5 @@ console.log(`ml-serving listening on ${handle.url} (cache: ${handle.cacheKind})`
 const stop = () => {
   void handle.close().then(() => process.exit(0));
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
