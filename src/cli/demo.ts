@@ -102,8 +102,8 @@ async function runDemo(flags: Flags): Promise<number> {
     await stop(2);
     return 2;
   }
-  // `on`, not `once`: a library's signal-exit hook re-raises the signal (killing us before the
-  // cleanup) when it finds no other listener, which a fired `once` listener no longer is.
+  // `on`, not `once`: with no listener left, a second signal during the cleanup (a second Ctrl-C,
+  // a service manager's SIGTERM after SIGINT) would kill the process half-way, leaving files behind.
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   // Stay up until a signal.
