@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
-import type { ObjectiveResult } from '../../../src/snapshot/snapshot-schema.js';
+import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { configWith, container, fill, H, MIN, newStore, NOW, S } from './evaluate-fixtures.js';
 
 const MiB = 2 ** 20;
+
+type ObjectiveResult = Snapshot['services'][number]['objectives'][number];
 
 function only(snapshotObjectives: readonly ObjectiveResult[], name: string): ObjectiveResult {
   const found = snapshotObjectives.find((o) => o.name === name);

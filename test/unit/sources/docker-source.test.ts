@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
 import { DOCKER_METRICS, DockerSource } from '../../../src/sources/docker/docker-source.js';
+import type { ContainerSelector } from '../../../src/sources/docker/container-selector.js';
 import type { SampleResult } from '../../../src/sources/source.js';
 
 interface FakeContainer {
@@ -101,7 +102,7 @@ afterEach(async () => {
   await engine.close();
 });
 
-function source(selectors = [{ containers: 'app-*' }], concurrency = 4): DockerSource {
+function source(selectors: readonly ContainerSelector[] = [{ containers: 'app-*' }], concurrency = 4): DockerSource {
   return new DockerSource({
     name: 'fake',
     config: dockerSourceSchema.parse({ socketPath: engine.socketPath, concurrency }),
