@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { BURN_RATE_WINDOWS } from '../evaluate/burn-windows.js';
+import { BURN_RATE_WINDOWS } from '../promql/burn-rate-windows.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
 import type { Objective } from '../config/slo-schema.js';
 import type { IndicatorReader } from './indicator-reader.js';
-import { BURN_RATE_WINDOWS } from './burn-windows.js';
+import { BURN_RATE_WINDOWS } from '../promql/burn-rate-windows.js';
 import { withinThreshold } from './objective-status.js';
 
 export interface BudgetFigures {

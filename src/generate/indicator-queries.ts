@@ -1,7 +1,11 @@
 import type { Objective, SloFile } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
 import type { QuantityUnit } from '../units/units.js';
-import { fillWindow, globToRegex, matchers, paren, withMetricSuffix, type Matcher } from './promql.js';
+import { errorRatioQuery, errorsQuery, totalQuery } from '../promql/error-ratio-query.js';
+import { fillWindow } from '../promql/fill-window.js';
+import { latencyQuery, latencyTrafficQuery } from '../promql/latency-query.js';
+import { bucketSelector } from '../promql/metric-suffix.js';
+import { globToRegex, matchers, promDuration, type Matcher } from '../promql/promql-text.js';
 
 /**
  * The PromQL behind each indicator kind, shared by the rules and the dashboards so a panel shows
@@ -49,9 +53,7 @@ export function containerMatchers(source: string, containers: string | undefined
   return list;
 }
 
-function w(ms: number): string {
-  return fillWindow('{{window}}', ms);
-}
+const w = promDuration;
 
 /** The statement selector label value the postgres source uses: `<match>|<database>`. */
 export function postgresSelector(match: string | undefined, database: string | undefined): string {
@@ -63,31 +65,22 @@ export function indicatorQuery(slo: SloFile, objective: Objective): IndicatorQue
   switch (indicatorKind(ind)) {
     case 'latency': {
       const l = (ind as Extract<typeof ind, { latency: unknown }>).latency;
-      const bucket = withMetricSuffix(l.histogram, '_bucket');
-      const count = withMetricSuffix(l.histogram, '_count');
       return {
         kind: 'threshold',
-        value: (ms) => `histogram_quantile(${l.quantile}, sum by (le) (rate(${bucket}[${w(ms)}])))`,
-        absent: bucket,
-        traffic: (ms) => `sum(rate(${count}[${w(ms)}]))`,
+        value: (ms) => latencyQuery(l, w(ms)),
+        absent: bucketSelector(l.histogram),
+        traffic: (ms) => latencyTrafficQuery(l, w(ms)),
         what: `p${+(l.quantile * 100).toPrecision(6)} latency`,
         unit: 'seconds',
       };
     }
     case 'ratio': {
       const r = (ind as Extract<typeof ind, { ratio: unknown }>).ratio;
-      const total = (ms: number) => fillWindow(r.total, ms).trim();
-      const errors =
-        r.errors !== undefined
-          ? (ms: number) => fillWindow(r.errors!, ms).trim()
-          : (ms: number) => `${paren(total(ms))} - ${paren(fillWindow(r.good!, ms))}`;
-      const errorRatio =
-        r.errors !== undefined
-          ? (ms: number) => `${paren(errors(ms))}\n/\n${paren(total(ms))}`
-          : (ms: number) => `1 - (${paren(fillWindow(r.good!, ms).trim())}\n/\n${paren(total(ms))})`;
+      const total = (ms: number) => totalQuery(r, w(ms));
+      const errors = (ms: number) => errorsQuery(r, w(ms));
       return {
         kind: 'ratio',
-        errorRatio,
+        errorRatio: (ms) => errorRatioQuery(r, w(ms)),
         events: { errors, total },
         absent: total(5 * 60_000),
         traffic: total,
@@ -125,8 +118,8 @@ export function indicatorQuery(slo: SloFile, objective: Objective): IndicatorQue
       const q = (ind as Extract<typeof ind, { promql: unknown }>).promql;
       return {
         kind: 'threshold',
-        value: (ms) => fillWindow(q.query, ms).trim(),
-        absent: fillWindow(q.query, objective.window).trim(),
+        value: (ms) => fillWindow(q.query, w(ms)).trim(),
+        absent: fillWindow(q.query, w(objective.window)).trim(),
         what: 'value',
         unit: 'number',
       };

@@ -3,7 +3,7 @@ import { indicatorKind } from '../config/slo-schema.js';
 import { formatBound } from './bound-text.js';
 import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import { containerMatchers } from './indicator-queries.js';
-import { matchers, promDuration, promFor, promNumber } from './promql.js';
+import { matchers, promDuration, promFor, promNumber } from '../promql/promql-text.js';
 import type { AlertingRule } from './rule-model.js';
 
 /**

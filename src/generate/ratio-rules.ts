@@ -1,26 +1,16 @@
+import { BURN_RATE_WINDOWS_MS } from '../promql/burn-rate-windows.js';
 import { formatQuantity } from '../units/units.js';
 import { alertLabels, GenerateError, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import type { RatioQuery } from './indicator-queries.js';
-import { paren, promDuration, promNumber } from './promql.js';
+import { paren, promDuration, promNumber } from '../promql/promql-text.js';
 import type { AlertingRule, RecordingRule, Rule } from './rule-model.js';
 import { resolveWindowSet, type BurnRateAlert } from './window-sets.js';
 
 /**
  * Ratio objectives (error ratio against a target over a period): recording rules for the error
- * ratio over the standard windows and the period, then one multi-window burn-rate alert per
- * window pair of the objective's window set.
+ * ratio over the burn-rate windows (the ones the daemon reports) and the period, then one
+ * multi-window burn-rate alert per window pair of the objective's window set.
  */
-
-/** The windows every ratio objective records (the workbook's), besides the period. */
-export const STANDARD_WINDOWS_MS: readonly number[] = [
-  5 * 60_000,
-  30 * 60_000,
-  3_600_000,
-  2 * 3_600_000,
-  6 * 3_600_000,
-  86_400_000,
-  3 * 86_400_000,
-];
 
 /** Event rates are recorded over this window; the period ratio sums them (see below). */
 const EVENT_WINDOW_MS = 5 * 60_000;
@@ -55,7 +45,7 @@ export function ratioRules(ctx: ObjectiveContext, query: RatioQuery): Rule[] {
   const recordLabels = { objective: objective.name, service: ctx.slo.service };
   const rules: Rule[] = [];
 
-  const windows = new Set<number>(STANDARD_WINDOWS_MS);
+  const windows = new Set<number>(BURN_RATE_WINDOWS_MS);
   for (const a of alerts) {
     windows.add(a.longWindowMs);
     windows.add(a.shortWindowMs);

@@ -4,7 +4,7 @@ import { alertLabels, linkAnnotations, type GenerateOptions, type ObjectiveConte
 import { indicatorQuery, type IndicatorQuery } from './indicator-queries.js';
 import { leakRules } from './leak-rules.js';
 import { containerMatchers } from './indicator-queries.js';
-import { matchers, promFor } from './promql.js';
+import { matchers, promFor } from '../promql/promql-text.js';
 import { ratioRules } from './ratio-rules.js';
 import type { AlertingRule, Rule, RuleFile, RuleGroup } from './rule-model.js';
 import { thresholdRules } from './threshold-rules.js';

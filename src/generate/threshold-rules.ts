@@ -4,7 +4,7 @@ import type { Quantity, QuantityUnit } from '../units/units.js';
 import { formatBound } from './bound-text.js';
 import { alertLabels, GenerateError, linkAnnotations, type ObjectiveContext } from './generate-context.js';
 import type { ThresholdQuery } from './indicator-queries.js';
-import { paren, promDuration, promFor, promNumber } from './promql.js';
+import { paren, promDuration, promFor, promNumber } from '../promql/promql-text.js';
 import type { AlertingRule } from './rule-model.js';
 
 /**

@@ -1,6 +1,6 @@
 import { GenerateError, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import type { RatioQuery, ThresholdQuery } from './indicator-queries.js';
-import { paren, promDuration, promNumber } from './promql.js';
+import { paren, promDuration, promNumber } from '../promql/promql-text.js';
 import type { RecordingRule } from './rule-model.js';
 
 /**

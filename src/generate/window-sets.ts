@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, ratioSchema } from '../config/units-schema.js';
-import { promDuration } from './promql.js';
+import { promDuration } from '../promql/promql-text.js';
 
 /**
  * Burn-rate window sets are data (`alerts/windows/<name>.yaml`), not code: each alert of a set

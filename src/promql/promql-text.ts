@@ -5,8 +5,6 @@ import { formatDuration } from '../units/units.js';
  * or a panel query goes through here, so quoting and number formatting are the same everywhere.
  */
 
-const WINDOW_PLACEHOLDER = /\{\{\s*window\s*\}\}/g;
-
 /**
  * A window in milliseconds as Prometheus users write it (`300000` -> `5m`, 30 days -> `30d`,
  * never weeks: it ends up in recording-rule names like `slo:sli_error:ratio_rate30d`).
@@ -19,11 +17,6 @@ export function promDuration(ms: number): string {
 /** An alert's `for:`; 0 means "fires at once", which Prometheus writes as `0s`. */
 export function promFor(ms: number): string {
   return ms === 0 ? '0s' : promDuration(ms);
-}
-
-/** Puts the window into a query written with `{{window}}`. */
-export function fillWindow(query: string, windowMs: number): string {
-  return query.replace(WINDOW_PLACEHOLDER, promDuration(windowMs));
 }
 
 /**
@@ -60,29 +53,6 @@ export function matchers(list: readonly Matcher[]): string {
   return `{${list.map(([label, op, value]) => `${label}${op}${promString(value)}`).join(',')}}`;
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-
-export class SelectorError extends Error {
-  readonly code = 'VIGIL_ERR_GENERATE_SELECTOR';
-}
-
-/**
- * `http_request_duration_seconds{route="/decide"}` with a suffix on the metric name
- * (`_bucket`, `_count`). The histogram must start with its metric name: the suffix goes there.
- */
-export function withMetricSuffix(selector: string, suffix: string): string {
-  const text = selector.trim();
-  const match = METRIC_NAME.exec(text);
-  if (!match) {
-    throw new SelectorError(`expected a histogram selector that starts with its metric name, got ${JSON.stringify(selector)}`);
-  }
-  const rest = text.slice(match[0].length).trim();
-  if (rest !== '' && !(rest.startsWith('{') && rest.endsWith('}'))) {
-    throw new SelectorError(`expected a histogram selector like name{label="value"}, got ${JSON.stringify(selector)}`);
-  }
-  return `${match[0]}${suffix}${rest}`;
-}
-
 /**
  * `(expr)` unless the expression is already one operand: a bare selector, or one function call
  * or aggregation (`max by (x) (...)`) whose parentheses close at the very end.
@@ -97,7 +67,7 @@ export function paren(expr: string): string {
 }
 
 /** Index of the parenthesis closing the one at `open`, skipping quoted strings; -1 if none. */
-function closingParen(text: string, open: number): number {
+export function closingParen(text: string, open: number): number {
   let depth = 0;
   let quote: string | null = null;
   for (let i = open; i < text.length; i++) {

@@ -221,7 +221,7 @@ describe('end to end: real services -> /api/sla', () => {
         },
         {
           name: 'decide-availability',
-          indicator: { ratio: { errors: 'sum(rate(e2e_requests_total{code=~"5.."}[{{window}}])) or vector(0)', total: 'sum(rate(e2e_requests_total[{{window}}]))' } },
+          indicator: { ratio: { errors: 'sum(rate(e2e_requests_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(e2e_requests_total[{{window}}]))' } },
           target: '99%',
           window: '30s',
         },

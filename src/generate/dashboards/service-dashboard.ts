@@ -9,7 +9,7 @@ import type { GenerateOptions, ObjectiveContext } from '../generate-context.js';
 import { objectiveSelector } from '../generate-context.js';
 import { containerMatchers, indicatorQuery, postgresSelector } from '../indicator-queries.js';
 import { leakLimit } from '../leak-rules.js';
-import { globToRegex, matchers, promDuration, promNumber, promString } from '../promql.js';
+import { globToRegex, matchers, promDuration, promNumber, promString } from '../../promql/promql-text.js';
 import { burnRateAlerts, ratioRecord } from '../ratio-rules.js';
 import { serviceDashboardUid } from '../service-rules.js';
 import {

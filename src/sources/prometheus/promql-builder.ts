@@ -1,15 +1,16 @@
 import type { LoadedSloFile } from '../../config/config.js';
-import type { LatencyIndicator, Objective, RatioIndicator } from '../../config/slo-schema.js';
+import type { Objective } from '../../config/slo-schema.js';
+import { BURN_RATE_WINDOWS } from '../../promql/burn-rate-windows.js';
+import { errorRatioQuery } from '../../promql/error-ratio-query.js';
+import { latencyQuery } from '../../promql/latency-query.js';
 import { formatDuration, parseDuration } from '../../units/units.js';
 
 /**
- * Builds the PromQL each objective needs from its indicator (pure; the source runs them).
+ * Which PromQL each objective needs from its indicator (pure; the source runs them). The text
+ * itself comes from src/promql/, the same builder the generated rules use.
  * Latency: a histogram quantile over the objective's window. Ratio: the error ratio over every
  * burn-rate window, the objective's window and its period. promql: the query as written.
  */
-
-/** Burn-rate windows of the Google SRE workbook's multiwindow alerts for a 30-day period. */
-export const BURN_RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
 export type QueryPart = 'value' | 'ratio';
 
@@ -22,57 +23,9 @@ export interface ObjectiveQuery {
   readonly query: string;
 }
 
-export class PromqlBuildError extends Error {
-  readonly code = 'VIGIL_ERR_PROMQL_SELECTOR';
-}
-
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
-/**
- * `http_request_duration_seconds{route="/decide"}` -> `http_request_duration_seconds_bucket{route="/decide"}`.
- * Also accepts a bare name and the `{__name__="..."}` form. Label matchers are kept verbatim.
- */
-export function bucketSelector(selector: string): string {
-  const text = selector.trim();
-  const brace = text.indexOf('{');
-  const name = (brace === -1 ? text : text.slice(0, brace)).trim();
-  const matchers = brace === -1 ? '' : text.slice(brace);
-  if (matchers !== '' && !matchers.endsWith('}')) {
-    throw new PromqlBuildError(`expected a series selector like name{label="value"}, got ${JSON.stringify(selector)}`);
-  }
-  if (/[[\]()]/.test(name) || /\]\s*$/.test(text)) {
-    throw new PromqlBuildError(`expected a plain series selector without range or functions, got ${JSON.stringify(selector)}`);
-  }
-  if (name === '') {
-    const named = /__name__\s*=\s*"([a-zA-Z_:][a-zA-Z0-9_:]*)"/.exec(matchers);
-    if (!named) throw new PromqlBuildError(`expected a metric name in ${JSON.stringify(selector)}`);
-    const bucket = named[1]!.endsWith('_bucket') ? named[1]! : `${named[1]}_bucket`;
-    return matchers.replace(named[0], `__name__="${bucket}"`);
-  }
-  if (!METRIC_NAME.test(name)) throw new PromqlBuildError(`expected a metric name, got ${JSON.stringify(name)}`);
-  const bucket = name.endsWith('_bucket') ? name : `${name}_bucket`;
-  return `${bucket}${matchers}`;
-}
-
-export function latencyQuery(indicator: LatencyIndicator, window: string): string {
-  return `histogram_quantile(${indicator.quantile}, sum by (le) (rate(${bucketSelector(indicator.histogram)}[${window}])))`;
-}
-
-/** Replaces every `{{window}}` (spaces allowed inside the braces). */
-export function fillWindow(query: string, window: string): string {
-  return query.replace(/\{\{\s*window\s*\}\}/g, window);
-}
-
-/** Error ratio: errors/total, or 1 - good/total. */
-export function ratioQuery(indicator: RatioIndicator, window: string): string {
-  const total = fillWindow(indicator.total, window);
-  if (indicator.errors !== undefined) return `(${fillWindow(indicator.errors, window)}) / (${total})`;
-  return `1 - (${fillWindow(indicator.good!, window)}) / (${total})`;
-}
-
 /** The windows a ratio objective is queried over, without duplicates: burn-rate windows, then the objective's window and period. */
 export function ratioWindows(objective: Objective): string[] {
-  const all = [...BURN_RATE_WINDOWS, formatDuration(objective.window), formatDuration(objective.period)];
+  const all = [...BURN_RATE_WINDOWS.map((w) => w.label), formatDuration(objective.window), formatDuration(objective.period)];
   return [...new Set(all)];
 }
 
@@ -85,7 +38,7 @@ export function objectiveQueries(service: string, objective: Objective, source: 
     return [{ ...base, part: 'value', window, query: latencyQuery(ind.latency, window) }];
   }
   if ('ratio' in ind && ind.ratio.source === source) {
-    return ratioWindows(objective).map((window) => ({ ...base, part: 'ratio', window, query: ratioQuery(ind.ratio, window) }));
+    return ratioWindows(objective).map((window) => ({ ...base, part: 'ratio', window, query: errorRatioQuery(ind.ratio, window) }));
   }
   if ('promql' in ind && ind.promql.source === source) {
     return [{ ...base, part: 'value', window: '', query: ind.promql.query }];

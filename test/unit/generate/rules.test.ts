@@ -42,7 +42,7 @@ describe('ratio objectives', () => {
     const names = records.map((r) => r.record);
     for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) expect(names).toContain(`slo:sli_error:ratio_rate${w}`);
     const r1h = records.find((r) => r.record === 'slo:sli_error:ratio_rate1h')!;
-    expect(r1h.expr).toBe('sum(rate(req_total{code=~"5.."}[1h]))\n/\nsum(rate(req_total[1h]))');
+    expect(r1h.expr).toBe('(sum(rate(req_total{code=~"5.."}[1h])) or vector(0))\n/\nsum(rate(req_total[1h]))');
     expect(r1h.labels).toEqual({ objective: 'availability', service: 'shop' });
   });
 
@@ -54,7 +54,7 @@ describe('ratio objectives', () => {
         'sum_over_time(slo:sli_requests:rate5m{service="shop",objective="availability"}[30d])',
     );
     expect(period.expr).not.toMatch(/avg_over_time|count_over_time/);
-    expect(records.find((r) => r.record === 'slo:sli_errors:rate5m')!.expr).toBe('sum(rate(req_total{code=~"5.."}[5m]))');
+    expect(records.find((r) => r.record === 'slo:sli_errors:rate5m')!.expr).toBe('sum(rate(req_total{code=~"5.."}[5m])) or vector(0)');
     expect(records.find((r) => r.record === 'slo:sli_requests:rate5m')!.expr).toBe('sum(rate(req_total[5m]))');
   });
 
@@ -115,8 +115,8 @@ describe('ratio objectives', () => {
       total: 'sum(rate(all_total[{{window}}]))',
     };
     const { records } = await rulesOf(input);
-    expect(records.find((r) => r.record === 'slo:sli_error:ratio_rate5m')!.expr).toBe('1 - (sum(rate(ok_total[5m]))\n/\nsum(rate(all_total[5m])))');
-    expect(records.find((r) => r.record === 'slo:sli_errors:rate5m')!.expr).toBe('sum(rate(all_total[5m])) - sum(rate(ok_total[5m]))');
+    expect(records.find((r) => r.record === 'slo:sli_error:ratio_rate5m')!.expr).toBe('1 - ((sum(rate(ok_total[5m])) or vector(0))\n/\nsum(rate(all_total[5m])))');
+    expect(records.find((r) => r.record === 'slo:sli_errors:rate5m')!.expr).toBe('sum(rate(all_total[5m])) - (sum(rate(ok_total[5m])) or vector(0))');
   });
 
   it('records but does not alert when alerts are disabled; absent alert is opt-in', async () => {

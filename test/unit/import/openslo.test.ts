@@ -38,7 +38,7 @@ describe('OpenSLO v1', () => {
     const slo = sloFileSchema.parse(result.services[0]!.slo);
     const rules = serviceRules(slo, await shippedOptions()).file.groups.flatMap((g) => g.rules);
     const r1h = rules.find((r): r is RecordingRule => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate1h' && r.labels.objective === 'web-availability')!;
-    expect(r1h.expr).toBe('1 - (sum(rate(http_requests_total{service="web",code!~"5.."}[1h]))\n/\nsum(rate(http_requests_total{service="web"}[1h])))');
+    expect(r1h.expr).toBe('1 - ((sum(rate(http_requests_total{service="web",code!~"5.."}[1h])) or vector(0))\n/\nsum(rate(http_requests_total{service="web"}[1h])))');
     expect(rules.some((r) => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate28d')).toBe(true);
     const burn = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-availability');
     // The workbook's budget shares over 28 days: 13.44, 5.6, 2.8, 0.933 times the 0.5% budget.

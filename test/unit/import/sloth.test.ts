@@ -43,7 +43,7 @@ describe('Sloth prometheus/v1', () => {
     // Sloth: slo:sli_error:ratio_rate<w> = error_query / total_query with the window put in.
     for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d']) {
       const rec = records.find((r) => r.record === `slo:sli_error:ratio_rate${w}`)!;
-      expect(rec.expr).toBe(`${ERRORS.replace('{{.window}}', w)}\n/\n${TOTAL.replace('{{.window}}', w)}`);
+      expect(rec.expr).toBe(`(${ERRORS.replace('{{.window}}', w)} or vector(0))\n/\n${TOTAL.replace('{{.window}}', w)}`);
     }
     // Sloth's page alert: 14.4x over 1h and 5m, or 6x over 6h and 30m; ticket: 3x over 1d and 2h,
     // or 1x over 3d and 6h; all against the 0.1% budget of 99.9%. vigil emits one alert per pair.

@@ -2,13 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../../src/config/config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import { mapSettledBounded } from '../../../src/sources/prometheus/bounded-map.js';
-import {
-  bucketSelector,
-  buildQueries,
-  fillWindow,
-  PromqlBuildError,
-  refreshIntervalMs,
-} from '../../../src/sources/prometheus/promql-builder.js';
+import { fillWindow } from '../../../src/promql/fill-window.js';
+import { bucketSelector, PromqlSelectorError } from '../../../src/promql/metric-suffix.js';
+import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
 import { singleValue } from '../../../src/sources/prometheus/prometheus-source.js';
 import type { QueryResult } from 'prometheus-query';
 
@@ -30,8 +26,8 @@ describe('bucketSelector', () => {
   });
 
   it('refuses what is not a plain selector', () => {
-    expect(() => bucketSelector('rate(x[5m])')).toThrow(PromqlBuildError);
-    expect(() => bucketSelector('x{a="b"}[5m]')).toThrow(PromqlBuildError);
+    expect(() => bucketSelector('rate(x[5m])')).toThrow(PromqlSelectorError);
+    expect(() => bucketSelector('x{a="b"}[5m]')).toThrow(PromqlSelectorError);
     expect(() => bucketSelector('{job="x"}')).toThrow(/metric name/);
   });
 });
@@ -84,13 +80,14 @@ describe('buildQueries', () => {
     const ratio = buildQueries('default', files).queries.filter((q) => q.objective === 'decide-availability');
     expect(ratio.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '10m', '28d']);
     expect(ratio.every((q) => q.part === 'ratio')).toBe(true);
-    expect(ratio[2]!.query).toBe('(sum(rate(http_requests_total{code=~"5.."}[1h]))) / (sum(rate(http_requests_total[1h])))');
+    // No 5xx so far means no errors series at all: `or vector(0)` keeps the ratio at 0, not "no data".
+    expect(ratio[2]!.query).toBe('(sum(rate(http_requests_total{code=~"5.."}[1h])) or vector(0))\n/\nsum(rate(http_requests_total[1h]))');
   });
 
   it('builds 1 - good/total, and only for objectives of this instance', () => {
     const other = buildQueries('other', files).queries;
     expect(new Set(other.map((q) => q.objective))).toEqual(new Set(['decide-good']));
-    expect(other[0]!.query).toBe('1 - (sum(rate(ok[5m]))) / (sum(rate(all[5m])))');
+    expect(other[0]!.query).toBe('1 - ((sum(rate(ok[5m])) or vector(0))\n/\nsum(rate(all[5m])))');
     // 5m is both a burn-rate window and the default objective window: asked once.
     expect(other.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']);
   });

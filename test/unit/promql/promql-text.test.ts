@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fillWindow, globToRegex, matchers, paren, promDuration, promNumber, withMetricSuffix } from '../../../src/generate/promql.js';
+import { fillWindow } from '../../../src/promql/fill-window.js';
+import { withMetricSuffix } from '../../../src/promql/metric-suffix.js';
+import { globToRegex, matchers, paren, promDuration, promNumber } from '../../../src/promql/promql-text.js';
 
 describe('PromQL helpers', () => {
   it('writes windows as Prometheus users do, days never as weeks', () => {
@@ -9,7 +11,7 @@ describe('PromQL helpers', () => {
   });
 
   it('fills {{window}} (with or without spaces)', () => {
-    expect(fillWindow('rate(x[{{window}}]) / rate(y[{{ window }}])', 3_600_000)).toBe('rate(x[1h]) / rate(y[1h])');
+    expect(fillWindow('rate(x[{{window}}]) / rate(y[{{ window }}])', promDuration(3_600_000))).toBe('rate(x[1h]) / rate(y[1h])');
   });
 
   it('prints numbers without float noise', () => {
@@ -27,7 +29,10 @@ describe('PromQL helpers', () => {
   it('puts a suffix on a histogram metric name, keeping its matchers', () => {
     expect(withMetricSuffix('http_request_duration_seconds{route="/decide"}', '_bucket')).toBe('http_request_duration_seconds_bucket{route="/decide"}');
     expect(withMetricSuffix('ml_inference_seconds', '_count')).toBe('ml_inference_seconds_count');
-    expect(() => withMetricSuffix('{__name__="x"}', '_bucket')).toThrow(/starts with its metric name/);
+    // One selector rule for the daemon and the rules: the {__name__="..."} form and a stray _bucket are understood.
+    expect(withMetricSuffix('{__name__="x"}', '_bucket')).toBe('{__name__="x_bucket"}');
+    expect(withMetricSuffix('x_bucket{a="b"}', '_count')).toBe('x_count{a="b"}');
+    expect(() => withMetricSuffix('{job="x"}', '_bucket')).toThrow(/metric name/);
   });
 
   it('parenthesises only what needs it', () => {
