@@ -1,4 +1,5 @@
 import type { Labels } from '../source.js';
+import { ONE_WINDOW_PLACEHOLDER } from '../../promql/fill-window.js';
 import { parseDuration } from '../../units/units.js';
 
 /**
@@ -142,7 +143,7 @@ export function parseRangeQuery(text: string): RangeQuery {
   const selector = readSelector(c);
   c.expect('[');
   let windowMs: number | null = null;
-  if (!c.eat('{{window}}')) {
+  if (c.match(ONE_WINDOW_PLACEHOLDER) === null) {
     const literal = c.match(/[0-9][0-9a-z.]*/);
     if (!literal) c.fail('expected {{window}} or a duration');
     try {

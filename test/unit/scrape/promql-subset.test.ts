@@ -41,6 +41,8 @@ describe('parseRangeQuery', () => {
       selector: { metric: 'http_requests_total', matchers: [{ name: 'code', op: '=~', value: '5..' }] },
       windowMs: null,
     });
+    // The same placeholder syntax as everywhere else in vigil (src/promql/fill-window.ts).
+    expect(parseRangeQuery('sum(rate(x_total[{{ window }}]))').windowMs).toBeNull();
   });
 
   it('reads increase and a literal window', () => {
