@@ -1,7 +1,7 @@
 import { suggestion } from './did-you-mean.js';
 import { daemonConfigSchema, SOURCE_KINDS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
 import { ISSUE_CODES } from './issue-codes.js';
-import type { IndicatorKind } from './slo-schema.js';
+import { indicatorKind, type Indicator, type IndicatorKind } from './slo-schema.js';
 
 /**
  * Which source kinds can serve each indicator. An objective's `source` is a bare instance name;
@@ -77,4 +77,15 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
       `source "${name}" is not defined in vigil.yaml under ${either(suitable.map((k) => `sources.${k}`))}` +
       (suggestion(name, candidates) || (defined === '' ? ` (none is defined)` : ` (defined: ${defined})`)),
   };
+}
+
+/** The instance name a parsed indicator's `source` gives (the schema fills in `default`). */
+export function indicatorSourceName(indicator: Indicator): string {
+  const body = Object.values(indicator)[0] as { source?: string };
+  return body.source ?? 'default';
+}
+
+/** `lookupSource` for a parsed indicator. */
+export function lookupIndicatorSource(sources: Sources, indicator: Indicator): SourceLookup {
+  return lookupSource(sources, indicatorKind(indicator), indicatorSourceName(indicator));
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { SourceKind } from '../config/daemon-schema.js';
-import { indicatorKind, type IndicatorKind, type Objective } from '../config/slo-schema.js';
+import type { Objective } from '../config/slo-schema.js';
+import { indicatorSourceName, lookupIndicatorSource } from '../config/source-lookup.js';
 import type { QuantityUnit } from '../units/units.js';
 import { noData, type IndicatorReader, type ReadContext } from './indicator-reader.js';
 import { containerMatcher } from './label-match.js';
@@ -15,33 +16,17 @@ import { ScrapeLatencyReader, ScrapeRatioReader } from './readers/scrape-reader.
 export const CPU_METRIC = 'container_cpu_usage_ratio';
 const CONTAINER_PART_LABELS = ['container', 'container_id'] as const;
 
-/** Which kind of source instance an indicator kind reads; latency/ratio/promql read either query source. */
-const FIXED_SOURCE_KIND: Partial<Record<IndicatorKind, SourceKind>> = {
-  containerMemory: 'docker',
-  containerCpu: 'docker',
-  memoryLeak: 'docker',
-  redisHitRatio: 'redis',
-  postgresQueryLatency: 'postgres',
-  probe: 'probe',
-};
-
 export interface SourceRef {
   kind: SourceKind | null;
   name: string;
 }
 
-/** The instance an objective's `source` names; kind null when a query indicator names no configured instance. */
+/** The instance an objective's `source` names, found as the config loader finds it (src/config/source-lookup.ts). */
 export function resolveSource(config: Config, objective: Objective): SourceRef {
-  const kind = indicatorKind(objective.indicator);
-  const name = (Object.values(objective.indicator)[0] as { source: string }).source;
-  const sources = config.daemon.sources;
-  const fixed = FIXED_SOURCE_KIND[kind];
-  // Docker and probe instances also run on defaults when an objective names one that vigil.yaml
-  // leaves out (see create-sources), so a fixed kind is that kind whether configured or not.
-  if (fixed) return { kind: fixed, name };
-  if (name in sources.prometheus) return { kind: 'prometheus', name };
-  if (name in sources.scrape) return { kind: 'scrape', name };
-  return { kind: null, name };
+  const found = lookupIndicatorSource(config.daemon.sources, objective.indicator);
+  if (found.ok) return { kind: found.kind, name: found.name };
+  // Not defined, of the wrong kind, or ambiguous: the config loader reports which.
+  return { kind: null, name: indicatorSourceName(objective.indicator) };
 }
 
 /** An indicator that cannot be read says so on every call. */

@@ -1,6 +1,7 @@
 import type { Config, LoadedSloFile } from '../config/config.js';
 import { daemonConfigSchema, type SourceKind } from '../config/daemon-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
+import { indicatorSourceName } from '../config/source-lookup.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { STATUS_RANK, type ObjectiveStatus, type Snapshot } from '../snapshot/snapshot-schema.js';
 import { createSourcesWithReport } from '../sources/create-sources.js';
@@ -37,7 +38,7 @@ export function implicitScrapeConfig(files: readonly LoadedSloFile[], metricsUrl
     for (const objective of slo.objectives) {
       const kind = indicatorKind(objective.indicator);
       if (kind !== 'latency' && kind !== 'ratio') continue;
-      const name = (Object.values(objective.indicator)[0] as { source: string }).source;
+      const name = indicatorSourceName(objective.indicator);
       scrape[name] = { url: metricsUrl, schedule: '* * * * * *' };
     }
   }

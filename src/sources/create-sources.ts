@@ -5,7 +5,7 @@ import {
   type DaemonConfig,
   type SourceKind,
 } from '../config/daemon-schema.js';
-import { indicatorKind, type Indicator, type IndicatorKind } from '../config/slo-schema.js';
+import { lookupIndicatorSource } from '../config/source-lookup.js';
 import { containerSelectorsFor } from './docker/container-selector.js';
 import { DockerSource } from './docker/docker-source.js';
 import { PostgresSource } from './postgres/postgres-source.js';
@@ -37,24 +37,6 @@ const FACTORIES: { [K in SourceKind]: SourceFactory<K> | undefined } = {
   probe: (name, instance, config) => new ProbeSource(name, instance, config.services),
 };
 
-/** Which source kinds an indicator reads; `latency`/`ratio`/`promql` read a prometheus or a scrape instance. */
-const INDICATOR_SOURCE_KINDS: Record<IndicatorKind, readonly SourceKind[]> = {
-  latency: ['prometheus', 'scrape'],
-  ratio: ['prometheus', 'scrape'],
-  promql: ['prometheus', 'scrape'],
-  containerMemory: ['docker'],
-  containerCpu: ['docker'],
-  memoryLeak: ['docker'],
-  redisHitRatio: ['redis'],
-  postgresQueryLatency: ['postgres'],
-  probe: ['probe'],
-};
-
-function indicatorSource(indicator: Indicator): string {
-  const body = Object.values(indicator)[0] as { source?: string };
-  return body.source ?? 'default';
-}
-
 /**
  * The instances to run: every configured instance, plus instances objectives name that are not
  * configured but whose kind works on defaults (docker on `/var/run/docker.sock`, probe with
@@ -70,11 +52,12 @@ export function sourceInstances(config: Config): Array<{ kind: SourceKind; name:
   const defaults = daemonConfigSchema.shape.sources;
   for (const { slo } of config.services) {
     for (const objective of slo.objectives) {
-      const name = indicatorSource(objective.indicator);
-      const kinds = INDICATOR_SOURCE_KINDS[indicatorKind(objective.indicator)];
-      if (kinds.some((k) => out.has(`${k}/${name}`))) continue;
-      const kind = kinds[0]!;
-      // Does this kind validate with no settings at all? Then it can run on defaults.
+      const found = lookupIndicatorSource(config.daemon.sources, objective.indicator);
+      // Configured instances are in already; a name that resolves to nothing is a config error
+      // the loader reports. Only an implicit instance (a kind that runs on defaults) is added.
+      if (!found.ok || found.implicit !== true) continue;
+      const { kind, name } = found;
+      if (out.has(`${kind}/${name}`)) continue;
       const parsed = defaults.safeParse({ [kind]: { [name]: {} } });
       if (parsed.success) {
         const implicit = (parsed.data as Record<SourceKind, Record<string, unknown>>)[kind][name];
