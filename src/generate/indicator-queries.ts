@@ -60,6 +60,19 @@ export function postgresSelector(match: string | undefined, database: string | u
   return `${match ?? ''}|${database ?? ''}`;
 }
 
+/** A per-container gauge: the worst container's average over the window, labelled by container. */
+function containerGauge(metric: string, c: { source: string; containers?: string | undefined }, what: string, unit: QuantityUnit): ThresholdQuery {
+  const sel = `${metric}${matchers(containerMatchers(c.source, c.containers))}`;
+  return {
+    kind: 'threshold',
+    value: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`,
+    absent: sel,
+    what,
+    unit,
+    perLabel: 'container',
+  };
+}
+
 export function indicatorQuery(slo: SloFile, objective: Objective): IndicatorQuery {
   const ind = objective.indicator;
   switch (indicatorKind(ind)) {
@@ -126,27 +139,11 @@ export function indicatorQuery(slo: SloFile, objective: Objective): IndicatorQue
     }
     case 'containerMemory': {
       const c = (ind as Extract<typeof ind, { containerMemory: unknown }>).containerMemory;
-      const sel = `vigil_container_memory_working_set_bytes${matchers(containerMatchers(c.source, c.containers))}`;
-      return {
-        kind: 'threshold',
-        value: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`,
-        absent: sel,
-        what: 'container memory',
-        unit: 'bytes',
-        perLabel: 'container',
-      };
+      return containerGauge('vigil_container_memory_working_set_bytes', c, 'container memory', 'bytes');
     }
     case 'containerCpu': {
       const c = (ind as Extract<typeof ind, { containerCpu: unknown }>).containerCpu;
-      const sel = `vigil_container_cpu_usage_ratio${matchers(containerMatchers(c.source, c.containers))}`;
-      return {
-        kind: 'threshold',
-        value: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`,
-        absent: sel,
-        what: 'container CPU',
-        unit: 'ratio',
-        perLabel: 'container',
-      };
+      return containerGauge('vigil_container_cpu_usage_ratio', c, 'container CPU', 'ratio');
     }
     case 'redisHitRatio': {
       const r = (ind as Extract<typeof ind, { redisHitRatio: unknown }>).redisHitRatio;
