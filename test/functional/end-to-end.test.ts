@@ -273,7 +273,7 @@ describe('end to end: real services -> /api/sla', () => {
     expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual(['docker/default', 'postgres/default', 'probe/default', 'prometheus/default', 'redis/cache']);
     expect(body.sources.every((s) => s.up)).toBe(true);
 
-    const list = await (await fetch(`${daemon.url}/api/sla`)).json();
+    const list = (await (await fetch(`${daemon.url}/api/sla`)).json()) as { services: Array<{ service: string; status: string }> };
     expect(list.services[0]).toMatchObject({ service: SERVICE, status: 'ok' });
     const metrics = await (await fetch(`${daemon.url}/metrics`)).text();
     expect(metrics).toContain(`vigil_objective_status{service="${SERVICE}",objective="serving-cpu",status="ok"} 1`);

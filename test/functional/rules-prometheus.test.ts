@@ -207,7 +207,7 @@ describe('a real Prometheus with the generated rules, into a real Alertmanager',
     expect(page.labels).toMatchObject({ service: 'checkout', objective: 'availability', severity: 'page' });
     expect(page.status.state).toBe('active');
     expect(page.annotations.summary).toBe('checkout/availability: error budget burning 14.4x too fast (1h/5m)');
-    const shown = /over 1h is ([\d.]+)%, above the bound 1\.44% \(14\.4 x the 0\.1% error budget/.exec(page.annotations.description);
+    const shown = /over 1h is ([\d.]+)%, above the bound 1\.44% \(14\.4 x the 0\.1% error budget/.exec(page.annotations.description ?? '');
     expect(shown, page.annotations.description).not.toBeNull();
     // Half the target's requests fail: the 1h ratio is about 50% (scrape timing moves it a little).
     expect(Number(shown![1])).toBeGreaterThan(45);

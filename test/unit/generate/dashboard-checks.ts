@@ -29,7 +29,7 @@ export function checkDashboard(d: Dashboard): void {
     expect(panel.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
     expect(panel.targets!.length).toBeGreaterThan(0);
     const refIds = new Set<string>();
-    for (const t of panel.targets as Array<{ refId: string; expr: string }>) {
+    for (const t of panel.targets as unknown as Array<{ refId: string; expr: string }>) {
       expect(t.refId).toMatch(/^[A-Z]$/);
       refIds.add(t.refId);
       expect(t.expr.trim().length).toBeGreaterThan(0);
@@ -40,7 +40,7 @@ export function checkDashboard(d: Dashboard): void {
 }
 
 export function panelQueries(d: Dashboard): string[] {
-  return ((d.panels ?? []) as Panel[]).flatMap((p) => ((p.targets ?? []) as Array<{ expr: string }>).map((t) => t.expr));
+  return ((d.panels ?? []) as Panel[]).flatMap((p) => ((p.targets ?? []) as unknown as Array<{ expr: string }>).map((t) => t.expr));
 }
 
 /** Panel queries and the PromQL of the annotations. */

@@ -39,14 +39,14 @@ describe('service dashboards', () => {
     const stat = panels[latencyIndex + 1]!;
     const series = panels[latencyIndex + 2]!;
     expect(stat.type).toBe('stat');
-    expect(stat.fieldConfig.defaults.thresholds!.steps).toEqual([
+    expect(stat.fieldConfig!.defaults.thresholds!.steps).toEqual([
       { value: null, color: 'green' },
       { value: 0.04, color: 'orange' },
       { value: 0.05, color: 'red' },
     ]);
     expect(series.type).toBe('timeseries');
-    expect(series.fieldConfig.defaults.custom).toMatchObject({ thresholdsStyle: { mode: 'dashed' } });
-    expect(series.fieldConfig.defaults.unit).toBe('s');
+    expect(series.fieldConfig!.defaults.custom).toMatchObject({ thresholdsStyle: { mode: 'dashed' } });
+    expect(series.fieldConfig!.defaults.unit).toBe('s');
   });
 
   it('derives a stable uid from the service name, within Grafana 40 characters', () => {
@@ -69,7 +69,7 @@ describe('overview dashboard', () => {
     expect(stats.map((p) => p.title)).toEqual(['ml-services', 'search', 'Every objective']);
     expect(panelQueries(d).some((q) => q.startsWith('max by (service) (') && q.includes('vigil_objective_status{service="search",status="breach"} * 3'))).toBe(true);
     expect(stats[0]!.links).toEqual([expect.objectContaining({ url: '/d/vigil-svc-ml-services/ml-services' })]);
-    const mapping = stats[0]!.fieldConfig.defaults.mappings![0] as { options: Record<string, { text: string }> };
+    const mapping = stats[0]!.fieldConfig!.defaults.mappings![0] as { options: Record<string, { text: string }> };
     expect(mapping.options[String(STATUS_RANK.breach)]!.text).toBe('breach');
   });
 });
