@@ -52,19 +52,25 @@ class RecordingSender implements AlertSender {
 const quiet = { info: () => undefined, warn: () => undefined };
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** A notifier whose Alertmanagers are recording stand-ins, on a clock the test moves. */
+function recordingNotifier(urls: string[]) {
+  const senders = new Map<string, RecordingSender>();
+  const clock = { now: 0 };
+  const notifier = new AlertNotifier(config(urls), quiet, {
+    dashboardUid: (s) => s,
+    now: () => clock.now,
+    createSender: (url) => {
+      const sender = new RecordingSender(url);
+      senders.set(url, sender);
+      return sender;
+    },
+  });
+  return { notifier, senders, clock };
+}
+
 describe('AlertNotifier', () => {
   it('sends every alert to every Alertmanager, each with its own retries', async () => {
-    const senders = new Map<string, RecordingSender>();
-    let now = 0;
-    const notifier = new AlertNotifier(config(['http://am-a:9093', 'http://am-b:9093']), quiet, {
-      dashboardUid: (s) => s,
-      now: () => now,
-      createSender: (url) => {
-        const s = new RecordingSender(url);
-        senders.set(url, s);
-        return s;
-      },
-    });
+    const { notifier, senders, clock } = recordingNotifier(['http://am-a:9093', 'http://am-b:9093']);
     senders.get('http://am-b:9093')!.down = true;
     notifier.onSnapshot(snapshot('breach'));
     await tick();
@@ -72,7 +78,7 @@ describe('AlertNotifier', () => {
     expect(notifier.status().find((s) => s.url === 'http://am-b:9093')).toMatchObject({ pending: 1, consecutiveFailures: 1 });
 
     // Unchanged breach inside the resend interval: no second firing anywhere.
-    now = 30_000;
+    clock.now = 30_000;
     notifier.onSnapshot(snapshot('breach'));
     await tick();
     expect(senders.get('http://am-a:9093')!.posted).toHaveLength(1);
@@ -80,21 +86,11 @@ describe('AlertNotifier', () => {
   });
 
   it('keeps firing state across a reload and stops delivering to a removed Alertmanager', async () => {
-    const senders = new Map<string, RecordingSender>();
-    let now = 0;
-    const notifier = new AlertNotifier(config(['http://am-a:9093']), quiet, {
-      dashboardUid: (s) => s,
-      now: () => now,
-      createSender: (url) => {
-        const s = new RecordingSender(url);
-        senders.set(url, s);
-        return s;
-      },
-    });
+    const { notifier, senders, clock } = recordingNotifier(['http://am-a:9093']);
     notifier.onSnapshot(snapshot('breach'));
     await tick();
     notifier.reconfigure(config(['http://am-c:9093']));
-    now = 10_000;
+    clock.now = 10_000;
     notifier.onSnapshot(snapshot('ok'));
     await tick();
     expect(senders.get('http://am-a:9093')!.posted).toHaveLength(1);
