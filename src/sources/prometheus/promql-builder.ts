@@ -2,6 +2,7 @@ import type { LoadedSloFile } from '../../config/config.js';
 import type { Objective } from '../../config/slo-schema.js';
 import { BURN_RATE_WINDOWS } from '../../promql/burn-rate-windows.js';
 import { errorRatioQuery } from '../../promql/error-ratio-query.js';
+import { fillWindow } from '../../promql/fill-window.js';
 import { latencyQuery } from '../../promql/latency-query.js';
 import { formatDuration, parseDuration } from '../../units/units.js';
 
@@ -9,7 +10,8 @@ import { formatDuration, parseDuration } from '../../units/units.js';
  * Which PromQL each objective needs from its indicator (pure; the source runs them). The text
  * itself comes from src/promql/, the same builder the generated rules use.
  * Latency: a histogram quantile over the objective's window. Ratio: the error ratio over every
- * burn-rate window, the objective's window and its period. promql: the query as written.
+ * burn-rate window, the objective's window and its period. promql: the query as written, with
+ * any `{{window}}` filled with the objective's window.
  */
 
 export type QueryPart = 'value' | 'ratio';
@@ -41,7 +43,8 @@ export function objectiveQueries(service: string, objective: Objective, source: 
     return ratioWindows(objective).map((window) => ({ ...base, part: 'ratio', window, query: errorRatioQuery(ind.ratio, window) }));
   }
   if ('promql' in ind && ind.promql.source === source) {
-    return [{ ...base, part: 'value', window: '', query: ind.promql.query }];
+    // `{{window}}` is optional here; where written it is the objective's window, as in the rules.
+    return [{ ...base, part: 'value', window: '', query: fillWindow(ind.promql.query, formatDuration(objective.window)).trim() }];
   }
   return [];
 }

@@ -97,6 +97,13 @@ describe('buildQueries', () => {
     expect(q).toMatchObject({ part: 'value', window: '', query: 'max(queue_depth)' });
   });
 
+  it('fills a raw promql `{{window}}` with the objective window, as the generated rules do', () => {
+    const f = file([
+      { name: 'q', indicator: { promql: { query: 'max(rate(jobs_failed_total[{{window}}]))' } }, threshold: { max: 1 }, window: '10m' },
+    ]);
+    expect(buildQueries('default', [f]).queries[0]).toMatchObject({ window: '', query: 'max(rate(jobs_failed_total[10m]))' });
+  });
+
   it('reports an unbuildable selector as a problem of that objective only', () => {
     const bad = file([
       { name: 'bad', indicator: { latency: { histogram: 'rate(x[5m])' } }, threshold: { max: '1s' } },
