@@ -1,4 +1,4 @@
-import type { Objective, SloFile } from '../config/slo-schema.js';
+import type { Objective } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
 import type { QuantityUnit } from '../units/units.js';
 import { errorRatioQuery, errorsQuery, totalQuery } from '../promql/error-ratio-query.js';
@@ -73,7 +73,7 @@ function containerGauge(metric: string, c: { source: string; containers?: string
   };
 }
 
-export function indicatorQuery(slo: SloFile, objective: Objective): IndicatorQuery {
+export function indicatorQuery(objective: Objective): IndicatorQuery {
   const ind = objective.indicator;
   switch (indicatorKind(ind)) {
     case 'latency': {

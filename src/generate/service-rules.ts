@@ -46,7 +46,7 @@ export function serviceRules(slo: SloFile, options: GenerateOptions): ServiceRul
       const absent = absentRule(ctx, `vigil_container_memory_working_set_bytes${matchers(containerMatchers(leak.source, leak.containers))}`);
       if (absent) rules.push(absent);
     } else {
-      const query = indicatorQuery(slo, objective);
+      const query = indicatorQuery(objective);
       if (query.kind === 'ratio') {
         rules.push(...ratioRules(ctx, query));
       } else {

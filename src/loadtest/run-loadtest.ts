@@ -345,7 +345,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
       const total = totalDurationMs(phases);
       requested = expectedRequests(phases);
       const plan = slices(phases, sliceMs);
-      track(total, () => plan.find((s, i) => i === plan.length - 1 || plan[i + 1]!.startMs > Date.now() - startedAt.getTime())?.phase ?? '');
+      track(total, () => plan.find((_, i) => i === plan.length - 1 || plan[i + 1]!.startMs > Date.now() - startedAt.getTime())?.phase ?? '');
       await runner.run(plan, abort.signal);
       clearInterval(ticker);
       progress.done();

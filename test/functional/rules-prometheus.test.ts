@@ -121,7 +121,7 @@ class FailingTarget {
   port = 0;
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
+    this.server = createServer((_req, res) => {
       const seconds = (Date.now() - this.started) / 1000;
       const all = Math.floor(seconds * 100);
       const errors = Math.floor(all / 2);

@@ -37,10 +37,10 @@ export function redisPing(port: number, timeoutMs = 1_000): Promise<boolean> {
 }
 
 export function startRedis(opts: RedisOptions = {}): Promise<RedisHandle> {
-  return onFreePort(opts.port, (port) => startRedisOn(port, opts));
+  return onFreePort(opts.port, (port) => startRedisOn(port));
 }
 
-async function startRedisOn(port: number, opts: RedisOptions): Promise<RedisHandle> {
+async function startRedisOn(port: number): Promise<RedisHandle> {
   const bin = requireBinary('/usr/bin/redis-server', 'redis-server', 'redis-server');
   const dir = makeTempDir('redis');
   const proc = new ManagedProcess({

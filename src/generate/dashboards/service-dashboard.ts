@@ -72,10 +72,10 @@ export function serviceDashboard(slo: SloFile, options: GenerateOptions): Dashbo
 }
 
 function objectivePanels(ctx: ObjectiveContext): PanelBuilderLike[] {
-  const { slo, objective } = ctx;
+  const { objective } = ctx;
   const kind = indicatorKind(objective.indicator);
   if (kind === 'memoryLeak') return leakPanels(ctx, (objective.indicator as { memoryLeak: MemoryLeakIndicator }).memoryLeak);
-  const query = indicatorQuery(slo, objective);
+  const query = indicatorQuery(objective);
   const sel = objectiveSelector(ctx);
   const panels: PanelBuilderLike[] = [];
   if (query.kind === 'ratio') {
