@@ -1,3 +1,4 @@
+import { containerLabelSeriesName } from '../sources/docker/container-selector.js';
 import type { Labels } from '../sources/source.js';
 
 const globCache = new Map<string, RegExp>();
@@ -22,18 +23,17 @@ export interface ContainerSelector {
 
 /**
  * Whether a docker series belongs to the selector: same source instance, container name matching
- * the glob, and every wanted container label equal as series label `label_<k>`. The docker source
- * does not (yet) copy container labels onto its series; a series without any `label_*` key is
- * judged by the name glob alone (the source already sampled only containers some selector picks).
+ * the glob, and every wanted Docker label equal to the series label the docker source copies it
+ * to (`containerLabelSeriesName`: `label_<sanitised key>`). The source copies every key some
+ * selector of its objectives names, so a series without the label is a container without it.
  */
 export function containerMatcher(sel: ContainerSelector): (labels: Labels) => boolean {
   const glob = sel.containers !== undefined ? globToRegExp(sel.containers) : null;
-  const wanted = Object.entries(sel.containerLabels ?? {});
+  const wanted = Object.entries(sel.containerLabels ?? {}).map(([k, v]) => [containerLabelSeriesName(k), v] as const);
   return (labels) => {
     if (labels.source !== sel.source) return false;
     if (glob && !glob.test(labels.container ?? '')) return false;
-    if (wanted.length === 0 || !Object.keys(labels).some((k) => k.startsWith('label_'))) return true;
-    for (const [k, v] of wanted) if (labels[`label_${k}`] !== v) return false;
+    for (const [name, v] of wanted) if (labels[name] !== v) return false;
     return true;
   };
 }

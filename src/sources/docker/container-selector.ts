@@ -27,6 +27,25 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`, 's');
 }
 
+/**
+ * The series label that carries the Docker label `key`: `label_` and the key with every character
+ * outside `[a-zA-Z0-9_]` as `_` (a Prometheus label name), e.g. `com.example/team` -> `label_com_example_team`.
+ * The contract between the docker source, which writes it, and the evaluator, which matches on it.
+ */
+export function containerLabelSeriesName(key: string): string {
+  return `label_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+/**
+ * The Docker label keys the selectors name in `containerLabels`, sorted, without duplicates: the
+ * only labels the source copies onto its series, so their number stays bounded by the SLO files.
+ */
+export function selectedLabelKeys(selectors: readonly ContainerSelector[]): string[] {
+  const keys = new Set<string>();
+  for (const s of selectors) for (const k of Object.keys(s.containerLabels ?? {})) keys.add(k);
+  return [...keys].sort();
+}
+
 /** A compiled set of selectors: a container is picked when any selector matches it. */
 export class ContainerMatcher {
   private readonly compiled: Array<{ name: RegExp | null; labels: Array<[string, string]> }>;

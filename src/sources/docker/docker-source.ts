@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../bounded-parallel.js';
 import type { Labels, Point, SampleResult, Source } from '../source.js';
-import { ContainerMatcher, type ContainerSelector } from './container-selector.js';
+import { ContainerMatcher, containerLabelSeriesName, selectedLabelKeys, type ContainerSelector } from './container-selector.js';
 import { cpuCounters, cpuPercent, memoryLimit, memoryWorkingSet, type CpuCounters, type StatsDoc } from './docker-stats.js';
 
 /** Series names (the contract with the evaluator; Prometheus names without `vigil_`). */
@@ -71,6 +71,8 @@ export class DockerSource implements Source {
   readonly name: string;
   private readonly docker: Docker;
   private readonly matcher: ContainerMatcher;
+  /** Docker label key -> series label name, for the keys the selectors name (see `selectedLabelKeys`). */
+  private readonly copiedLabels: ReadonlyArray<readonly [string, string]>;
   private readonly concurrency: number;
   private readonly now: () => number;
   private followed = new Map<string, Followed>();
@@ -81,6 +83,7 @@ export class DockerSource implements Source {
     this.name = options.name;
     this.docker = new Docker(dockerConnection(options.config));
     this.matcher = new ContainerMatcher(options.selectors);
+    this.copiedLabels = selectedLabelKeys(options.selectors).map((k) => [k, containerLabelSeriesName(k)] as const);
     this.concurrency = options.config.concurrency;
     this.now = options.now ?? Date.now;
   }
@@ -119,7 +122,7 @@ export class DockerSource implements Source {
     const picked = list.filter((c) =>
       this.matcher.matches({ name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {} }),
     );
-    const outcomes = await settleBounded(picked, this.concurrency, (c) => this.sampleContainer(c.Id, signal));
+    const outcomes = await settleBounded(picked, this.concurrency, (c) => this.sampleContainer(c.Id, c.Labels ?? {}, signal));
 
     const failures = outcomes.filter((o) => !o.ok);
     if (picked.length > 0 && failures.length === picked.length) {
@@ -153,7 +156,8 @@ export class DockerSource implements Source {
     return { points, ended };
   }
 
-  private async sampleContainer(id: string, signal: AbortSignal): Promise<ContainerOutcome> {
+  /** `dockerLabels` from the container list, the ones selection was made on. */
+  private async sampleContainer(id: string, dockerLabels: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ContainerOutcome> {
     const container = this.docker.getContainer(id);
     const known = this.followed.get(id);
     // First sight: without one-shot the engine waits for a second reading and fills
@@ -178,12 +182,19 @@ export class DockerSource implements Source {
 
     const startedAt = new Date(info.State.StartedAt).toISOString();
     const restarted = known !== undefined && known.startedAt !== startedAt;
-    const labels: Labels = Object.freeze({
+    const series: Record<string, string> = {
       source: this.name,
       container: info.Name.replace(/^\//, ''),
       container_id: id.slice(0, 12),
       started_at: startedAt,
-    });
+    };
+    // The Docker labels objectives select by, so the evaluator can tell which selector picked the
+    // container; a container without the label gets none.
+    for (const [key, name] of this.copiedLabels) {
+      const value = dockerLabels[key];
+      if (value !== undefined) series[name] = value;
+    }
+    const labels: Labels = Object.freeze(series);
     const cpu = cpuCounters(stats.cpu_stats);
     const prevCpu = restarted ? null : (known?.cpu ?? cpuCounters(stats.precpu_stats));
 

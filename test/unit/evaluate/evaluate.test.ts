@@ -80,6 +80,46 @@ describe('container memory and CPU', () => {
   });
 });
 
+describe('container selection by Docker labels (label_* series labels from the docker source)', () => {
+  const config = configWith([
+    { name: 'mem-ml', indicator: { containerMemory: { containerLabels: { team: 'ml' } } }, threshold: { max: '1GiB' } },
+    { name: 'mem-both', indicator: { containerMemory: { containers: 'api-*', containerLabels: { team: 'ml' } } }, threshold: { max: '1GiB' } },
+    { name: 'cpu-web', indicator: { containerCpu: { containerLabels: { team: 'web', tier: 'serving' } } }, threshold: { max: '90%' } },
+    { name: 'leak-ml', indicator: { memoryLeak: { containerLabels: { team: 'ml' }, limit: '1GiB' } } },
+  ]);
+  const series = (name: string, id: string, dockerLabels: Record<string, string>) => ({ ...container(name, 'a', id), ...dockerLabels });
+
+  it('sees only the containers whose series carry every wanted label as label_<key>, with the glob when given', () => {
+    const store = newStore();
+    const ml = series('worker-ml', 'aaaaaaaaaaaa', { label_team: 'ml' });
+    const apiMl = series('api-ml', 'bbbbbbbbbbbb', { label_team: 'ml' });
+    const web = series('api-web', 'cccccccccccc', { label_team: 'web', label_tier: 'serving' });
+    const webBatch = series('api-web-batch', 'dddddddddddd', { label_team: 'web', label_tier: 'batch' });
+    // Picked by another objective's name glob only: no team label, so no label objective sees it.
+    const plain = series('api-plain', 'eeeeeeeeeeee', {});
+    for (const [labels, mib] of [[ml, 10], [apiMl, 20], [web, 30], [webBatch, 40], [plain, 50]] as const) {
+      fill(store, 'container_memory_working_set_bytes', labels, NOW - 24 * H, NOW, 5 * MIN, () => mib * MiB);
+      fill(store, 'container_cpu_usage_ratio', labels, NOW - 24 * H, NOW, 5 * MIN, () => mib / 100);
+    }
+    const objectives = evaluate(config, store, NOW).services[0]!.objectives;
+    const containers = (name: string) => only(objectives, name).breakdown.map((b) => b.labels.container).sort();
+    expect(containers('mem-ml')).toEqual(['api-ml', 'worker-ml']);
+    expect(only(objectives, 'mem-ml').value?.value).toBe(20 * MiB);
+    expect(containers('mem-both')).toEqual(['api-ml']);
+    expect(containers('cpu-web')).toEqual(['api-web']);
+    expect(only(objectives, 'cpu-web').value?.value).toBeCloseTo(0.3);
+    expect(containers('leak-ml')).toEqual(['api-ml', 'worker-ml']);
+  });
+
+  it('is no_data when no series carries the labels (never falls back to other containers)', () => {
+    const store = newStore();
+    fill(store, 'container_memory_working_set_bytes', series('api-plain', 'eeeeeeeeeeee', {}), NOW - MIN, NOW, 15 * S, () => 50 * MiB);
+    const mem = only(evaluate(config, store, NOW).services[0]!.objectives, 'mem-ml');
+    expect(mem.status).toBe('no_data');
+    expect(mem.error).toMatch(/no container matches/);
+  });
+});
+
 describe('memory leak', () => {
   const config = configWith([
     { name: 'leak', indicator: { memoryLeak: { containers: 'ml-serving*', window: '24h', limit: '1GiB' } } },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
-import { ContainerMatcher, containerSelectorsFor, globToRegExp } from '../../../src/sources/docker/container-selector.js';
+import { ContainerMatcher, containerLabelSeriesName, containerSelectorsFor, globToRegExp, selectedLabelKeys } from '../../../src/sources/docker/container-selector.js';
 import { apiAtLeast, dockerConnection } from '../../../src/sources/docker/docker-source.js';
 import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
 
@@ -16,6 +16,18 @@ describe('container name globs', () => {
     expect(globToRegExp('web-?').test('web-12')).toBe(false);
     expect(globToRegExp('a.b').test('axb')).toBe(false);
     expect(globToRegExp('(x)+[y]').test('(x)+[y]')).toBe(true);
+  });
+});
+
+describe('Docker labels on series', () => {
+  it('names the series label label_<key> with characters outside [a-zA-Z0-9_] as _', () => {
+    expect(containerLabelSeriesName('team')).toBe('label_team');
+    expect(containerLabelSeriesName('com.docker.compose.service')).toBe('label_com_docker_compose_service');
+    expect(containerLabelSeriesName('a-b/c:d é')).toBe('label_a_b_c_d__');
+  });
+  it('copies only the keys the selectors name, once each, sorted', () => {
+    expect(selectedLabelKeys([{ containers: 'x' }])).toEqual([]);
+    expect(selectedLabelKeys([{ containerLabels: { tier: 'a', app: 'b' } }, { containers: 'y', containerLabels: { app: 'c' } }])).toEqual(['app', 'tier']);
   });
 });
 

@@ -161,6 +161,28 @@ describe('DockerSource bookkeeping', () => {
     expect([...new Set(byLabel.points.map((p) => p.labels['container']))].sort()).toEqual(['app-a', 'worker']);
   });
 
+  it('copies onto every series the Docker labels some selector names, sanitised, and no others', async () => {
+    engine.add('app-a', { labels: { 'com.example/team': 'ml', tier: 'serving', unrelated: 'x' } });
+    engine.add('app-b', { labels: { tier: 'batch' } });
+    const r = await sample(
+      source([{ containers: 'app-*' }, { containerLabels: { 'com.example/team': 'ml' } }, { containerLabels: { tier: 'batch' } }]),
+    );
+    const a = pointsOf(r, 'app-a');
+    expect(a.map((p) => p.metric).sort()).toEqual(Object.values(DOCKER_METRICS).sort());
+    for (const p of a) {
+      expect(p.labels).toMatchObject({ label_com_example_team: 'ml', label_tier: 'serving' });
+      expect(p.labels).not.toHaveProperty('label_unrelated');
+    }
+    // app-b lacks the team label: it gets none, rather than an empty one.
+    for (const p of pointsOf(r, 'app-b')) {
+      expect(Object.keys(p.labels).filter((k) => k.startsWith('label_'))).toEqual(['label_tier']);
+      expect(p.labels['label_tier']).toBe('batch');
+    }
+    // Selectors without containerLabels add no label_* at all.
+    const plain = await sample(source([{ containers: 'app-*' }]));
+    expect(plain.points.flatMap((p) => Object.keys(p.labels)).filter((k) => k.startsWith('label_'))).toEqual([]);
+  });
+
   it('a restart (same id, new start time) starts new series and ends the old ones', async () => {
     const a = engine.add('app-a');
     const src = source();
