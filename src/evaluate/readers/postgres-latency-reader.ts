@@ -1,7 +1,9 @@
 import type { PostgresQueryLatencyIndicator } from '../../config/slo-schema.js';
-import { statementLatencyOverWindow, type StatementLatency } from '../../sources/postgres/statement-latency.js';
-import { selectorLabel } from '../../sources/postgres/statement-selectors.js';
-import { POSTGRES_METRICS } from '../../sources/postgres/statements-query.js';
+import {
+  selectStatementSeries,
+  statementLatencyOverWindow,
+  type StatementLatency,
+} from '../../sources/postgres/statement-latency.js';
 import type { StoredSeries } from '../../store/sample-store.js';
 import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf, pick } from './gauge-reader.js';
@@ -21,11 +23,7 @@ export class PostgresLatencyReader implements IndicatorReader {
   ) {}
 
   private series(): StoredSeries[] {
-    const selector = selectorLabel({ match: this.indicator.match ?? null, database: this.indicator.database ?? null });
-    const source = this.indicator.source;
-    return Object.values(POSTGRES_METRICS).flatMap((metric) =>
-      this.ctx.store.select(metric, (l) => l.source === source && l.selector === selector),
-    );
+    return selectStatementSeries(this.ctx.store, this.indicator.source, this.indicator);
   }
 
   private statistic(latency: StatementLatency | null): number | null {

@@ -1,6 +1,5 @@
 import type { RedisHitRatioIndicator } from '../../config/slo-schema.js';
-import { hitRatioOverWindow } from '../../sources/redis/hit-ratio.js';
-import { REDIS_METRICS } from '../../sources/redis/redis-points.js';
+import { hitRatioOverWindow, hitRatioSeries } from '../../sources/redis/hit-ratio.js';
 import { noData, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf } from './gauge-reader.js';
 
@@ -14,11 +13,7 @@ export class RedisHitRatioReader implements IndicatorReader {
   ) {}
 
   private series() {
-    const source = this.indicator.source;
-    return [
-      ...this.ctx.store.select(REDIS_METRICS.hits, (l) => l.source === source),
-      ...this.ctx.store.select(REDIS_METRICS.misses, (l) => l.source === source),
-    ];
+    return hitRatioSeries(this.ctx.store, this.indicator.source);
   }
 
   current(): Reading {

@@ -107,15 +107,26 @@ export function statementLatencyOverWindow(
   };
 }
 
-/** What the helper below needs of the store (a `SampleStore` fits). */
-export interface StatementSeriesSelection {
-  select(metric: string, match: (labels: Labels) => boolean): StatementSeries[];
+/** What the helpers below need of the store (a `SampleStore` fits). */
+export interface StatementSeriesSelection<S extends StatementSeries = StatementSeries> {
+  select(metric: string, match: (labels: Labels) => boolean): S[];
 }
 
 /**
- * Latency of the statements one objective selects (`match`/`database`, as in its indicator) on
- * PostgreSQL instance `source`, over `[from, to]`, straight from the store.
+ * The series of the statements one objective selects (`match`/`database`, as in its indicator)
+ * on PostgreSQL instance `source`: the source labels them with that `selector`.
  */
+export function selectStatementSeries<S extends StatementSeries>(
+  store: StatementSeriesSelection<S>,
+  source: string,
+  selector: { match?: string | null | undefined; database?: string | null | undefined },
+): S[] {
+  const label = selectorLabel({ match: selector.match ?? null, database: selector.database ?? null });
+  const mine = (labels: Labels) => labels.source === source && labels.selector === label;
+  return Object.values(POSTGRES_METRICS).flatMap((metric) => store.select(metric, mine));
+}
+
+/** Latency of the statements `selectStatementSeries` picks, over `[from, to]`, straight from the store. */
 export function statementLatency(
   store: StatementSeriesSelection,
   source: string,
@@ -123,8 +134,5 @@ export function statementLatency(
   from: number,
   to: number,
 ): StatementLatency | null {
-  const label = selectorLabel({ match: selector.match ?? null, database: selector.database ?? null });
-  const mine = (labels: Labels) => labels.source === source && labels.selector === label;
-  const series = Object.values(POSTGRES_METRICS).flatMap((metric) => store.select(metric, mine));
-  return statementLatencyOverWindow(series, from, to);
+  return statementLatencyOverWindow(selectStatementSeries(store, source, selector), from, to);
 }

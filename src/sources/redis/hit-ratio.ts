@@ -37,16 +37,17 @@ export function hitRatioOverWindow(seriesList: readonly CounterSeries[], from: n
 }
 
 /** What the helpers below need of the store (a `SampleStore` fits). */
-export interface SeriesSelection {
-  select(metric: string, match: (labels: Readonly<Record<string, string>>) => boolean): CounterSeries[];
+export interface SeriesSelection<S extends CounterSeries = CounterSeries> {
+  select(metric: string, match: (labels: Readonly<Record<string, string>>) => boolean): S[];
+}
+
+/** The hit and miss counter series of Redis instance `source` (one pair per run_id). */
+export function hitRatioSeries<S extends CounterSeries>(store: SeriesSelection<S>, source: string): S[] {
+  const bySource = (labels: Readonly<Record<string, string>>) => labels.source === source;
+  return [...store.select(REDIS_METRICS.hits, bySource), ...store.select(REDIS_METRICS.misses, bySource)];
 }
 
 /** The hit ratio of Redis instance `source` over `[from, to]`, straight from the store. */
 export function redisHitRatio(store: SeriesSelection, source: string, from: number, to: number): HitRatio | null {
-  const bySource = (labels: Readonly<Record<string, string>>) => labels.source === source;
-  return hitRatioOverWindow(
-    [...store.select(REDIS_METRICS.hits, bySource), ...store.select(REDIS_METRICS.misses, bySource)],
-    from,
-    to,
-  );
+  return hitRatioOverWindow(hitRatioSeries(store, source), from, to);
 }
