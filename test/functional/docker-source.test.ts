@@ -5,7 +5,11 @@ import { execFile } from 'node:child_process';
 import { rmdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerSourceSchema, type DockerSourceConfig } from '../../src/config/daemon-schema.js';
+import type { Config } from '../../src/config/config.js';
+import { daemonConfigSchema, dockerSourceSchema, type DockerSourceConfig } from '../../src/config/daemon-schema.js';
+import { sloFileSchema } from '../../src/config/slo-schema.js';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { containerSelectorsFor } from '../../src/sources/docker/container-selector.js';
 import { DOCKER_METRICS, DockerSource } from '../../src/sources/docker/docker-source.js';
 import { SourceRunner } from '../../src/sources/source-runner.js';
 import type { Point, SampleResult } from '../../src/sources/source.js';
@@ -219,6 +223,73 @@ describe('DockerSource (real engine)', () => {
       expect(byContainer(sampled[0]!, burner.name).length).toBe(3);
     } finally {
       await src.close();
+    }
+  });
+});
+
+describe('containerLabels selection from the engine to the evaluator', () => {
+  it('an objective selecting by Docker label sees only the containers carrying it', async () => {
+    const { docker } = testServices();
+    const key = 'vigil_team';
+    const team = (t: string) => `${t}-${process.pid}`;
+    const settled = await Promise.allSettled([
+      runContainer(docker, { name: `${PREFIX}lbl-ml`, cmd: IDLE, memoryBytes: 64 * 2 ** 20, labels: { [key]: team('ml'), other: 'x' } }),
+      runContainer(docker, { name: `${PREFIX}lbl-web`, cmd: IDLE, memoryBytes: 64 * 2 ** 20, labels: { [key]: team('web') } }),
+    ]);
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(started.map((c) => c.remove()));
+      throw failed.reason;
+    }
+    const [ml, web] = started as [RunningContainer, RunningContainer];
+    const config: Config = {
+      configPath: null,
+      baseDir: '/tmp',
+      daemon: daemonConfigSchema.parse({ sources: { docker: { default: { socketPath: docker.socketPath } } } }),
+      services: [
+        {
+          path: '/tmp/labels.yaml',
+          slo: sloFileSchema.parse({
+            apiVersion: 'vigil/v1',
+            kind: 'ServiceLevels',
+            service: 'labels',
+            objectives: [
+              { name: 'mem-ml', indicator: { containerMemory: { containerLabels: { [key]: team('ml') } } }, threshold: { max: '1GiB' } },
+              { name: 'cpu-web', indicator: { containerCpu: { containerLabels: { [key]: team('web') } } }, threshold: { max: '90%' } },
+              // Picks both by name: the label objectives must not see the other one through it.
+              { name: 'mem-all', indicator: { containerMemory: { containers: `${PREFIX}lbl-*` } }, threshold: { max: '1GiB' } },
+            ],
+          }),
+        },
+      ],
+    };
+    // The selectors as the daemon builds them from the objectives.
+    const src = new DockerSource({
+      name: 'default',
+      config: config.daemon.sources.docker['default']!,
+      selectors: containerSelectorsFor(config, 'default'),
+    });
+    const store = new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 100 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        for (const p of (await src.sample(AbortSignal.timeout(30_000))).points) store.append(p);
+        if (i === 0) await sleep(1_000);
+      }
+      const mlSeries = store.select(DOCKER_METRICS.workingSet, (l) => l['container'] === ml.name);
+      expect(mlSeries.map((s) => s.labels)).toEqual([expect.objectContaining({ label_vigil_team: team('ml') })]);
+      // Only the keys the objectives name are copied.
+      expect(mlSeries[0]!.labels).not.toHaveProperty('label_other');
+
+      const objectives = evaluate(config, store, Date.now()).services[0]!.objectives;
+      const seen = (name: string) => objectives.find((o) => o.name === name)!.breakdown.map((b) => b.labels.container).sort();
+      expect(seen('mem-ml')).toEqual([ml.name]);
+      expect(seen('cpu-web')).toEqual([web.name]);
+      expect(seen('mem-all')).toEqual([ml.name, web.name].sort());
+      expect(objectives.find((o) => o.name === 'mem-ml')!.status).toBe('ok');
+    } finally {
+      await src.close();
+      await Promise.allSettled(started.map((c) => c.remove()));
     }
   });
 });
