@@ -11,10 +11,9 @@ import { DockerSource } from './docker/docker-source.js';
 import { PostgresSource } from './postgres/postgres-source.js';
 import { RedisSource } from './redis/redis-source.js';
 import { ScrapeSource } from './scrape/scrape-source.js';
-import type { Source } from './source.js';
-// ── Source classes still being written: add the one-line import here. ──
-import { PrometheusSource } from './prometheus/prometheus-source.js';
 import { ProbeSource } from './probe/probe-source.js';
+import { PrometheusSource } from './prometheus/prometheus-source.js';
+import type { Source } from './source.js';
 
 type Instances = DaemonConfig['sources'];
 type InstanceConfig<K extends SourceKind> = Instances[K][string];
@@ -23,8 +22,8 @@ type InstanceConfig<K extends SourceKind> = Instances[K][string];
 type SourceFactory<K extends SourceKind> = (name: string, instance: InstanceConfig<K>, config: Config) => Source;
 
 /**
- * One factory per kind. A kind without a class yet is `undefined`: its instances are skipped
- * (`createSources` reports them in `missing`). Fill in with one line when the class lands.
+ * One factory per kind. A kind without a class is `undefined`: its instances are skipped and
+ * reported in `missing` (every kind has a class today).
  */
 const FACTORIES: { [K in SourceKind]: SourceFactory<K> | undefined } = {
   docker: (name, instance, config) =>
@@ -32,7 +31,6 @@ const FACTORIES: { [K in SourceKind]: SourceFactory<K> | undefined } = {
   redis: (name, instance, config) => new RedisSource(name, instance, config.services),
   postgres: (name, instance, config) => new PostgresSource(name, instance, config.services),
   scrape: (name, instance, config) => new ScrapeSource(name, instance, config.services),
-  // ── TO FILL (one line each) when the classes exist: ──
   prometheus: (name, instance, config) => new PrometheusSource(name, instance, config.services),
   probe: (name, instance, config) => new ProbeSource(name, instance, config.services),
 };
@@ -87,8 +85,4 @@ export function createSourcesWithReport(config: Config): CreatedSources {
     sources.push(factory(name, instance as InstanceConfig<SourceKind>, config));
   }
   return { sources, missing };
-}
-
-export function createSources(config: Config): Source[] {
-  return createSourcesWithReport(config).sources;
 }
