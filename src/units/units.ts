@@ -76,10 +76,6 @@ function caseHint(input: unknown, units: readonly string[]): string {
   return unit === undefined ? '' : ` (units are case-sensitive: did you mean "${match[1]}${unit}"?)`;
 }
 
-function describe(input: unknown): string {
-  return describeInput(input);
-}
-
 /** Parses `250ms`, `5m`, `1h30m`, `30d` into milliseconds. Zero is refused: a window must have a length. */
 export function parseDuration(input: unknown, options: { allowZero?: boolean } = {}): number {
   if (typeof input === 'string') {
@@ -93,7 +89,7 @@ export function parseDuration(input: unknown, options: { allowZero?: boolean } =
     }
   }
   throw new UnitError(
-    `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describe(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
+    `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describeInput(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
   );
 }
 
@@ -105,7 +101,7 @@ export function parseBytes(input: unknown): number {
     if (match) return Math.round(Number(match[1]) * SIZE_BYTES[match[2]!]!);
   }
   throw new UnitError(
-    `expected a size like "512MiB" or "2GB", got ${describe(input)}${caseHint(input, Object.keys(SIZE_BYTES))}`,
+    `expected a size like "512MiB" or "2GB", got ${describeInput(input)}${caseHint(input, Object.keys(SIZE_BYTES))}`,
   );
 }
 
@@ -122,7 +118,7 @@ export function parseRatio(input: unknown): number {
       return Number(text);
     }
   }
-  throw new UnitError(`expected a ratio like "80%" or 0.8, got ${describe(input)}`);
+  throw new UnitError(`expected a ratio like "80%" or 0.8, got ${describeInput(input)}`);
 }
 
 /**
@@ -139,7 +135,7 @@ export function parseQuantity(input: unknown): Quantity {
     if (/^-?\d*\.?\d+(e[+-]?\d+)?$/i.test(text)) return { value: Number(text), unit: 'number' };
   }
   throw new UnitError(
-    `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describe(input)}` +
+    `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describeInput(input)}` +
       caseHint(input, [...Object.keys(DURATION_MS), ...Object.keys(SIZE_BYTES)]),
   );
 }
