@@ -1,7 +1,7 @@
 import type { LoadedSloFile } from '../config/config.js';
 import type { Objective } from '../config/slo-schema.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { formatDuration } from '../units/units.js';
+import { formatDuration, formatQuantity } from '../units/units.js';
 import type { AlertContent } from './alert-tracker.js';
 
 /**
@@ -126,7 +126,7 @@ function describeBound(result: ObjectiveResult): string | null {
 }
 
 function pct(ratio: number): string {
-  return `${Number((ratio * 100).toPrecision(4))}%`;
+  return formatQuantity({ value: ratio, unit: 'ratio' });
 }
 
 function formatBytesPerHour(bytesPerHour: number): string {
