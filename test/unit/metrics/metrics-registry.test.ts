@@ -38,7 +38,8 @@ function parseExposition(text: string): Exposed {
 
 function filledStore(now: number): SampleStore {
   const store = new SampleStore({ retentionMs: 86_400_000, maxPointsPerSeries: 1000 });
-  const ml = { source: 'default', container: 'ml-serving-1', container_id: 'abcdef012345', started_at: '2026-11-26T10:00:00.000Z' };
+  // label_team: a Docker label copied for containerLabels selection; /metrics leaves it out (fixed label set).
+  const ml = { source: 'default', container: 'ml-serving-1', container_id: 'abcdef012345', started_at: '2026-11-26T10:00:00.000Z', label_team: 'ml' };
   const gone = { source: 'default', container: 'ml-serving-old', container_id: '0123456789ab', started_at: '2026-11-26T09:00:00.000Z' };
   store.appendRaw('container_memory_working_set_bytes', ml, now - 15_000, 1_000_000);
   store.appendRaw('container_memory_working_set_bytes', ml, now, 1_500_000);
@@ -138,7 +139,7 @@ describe('/metrics exporter', () => {
     const now = Date.now();
     const store = filledStore(now);
     const metrics = createMetricsRegistry({ store, health: () => [], defaultMetrics: false });
-    const labels = { source: 'default', container: 'ml-serving-1', container_id: 'abcdef012345', started_at: '2026-11-26T10:00:00.000Z' };
+    const labels = { source: 'default', container: 'ml-serving-1', container_id: 'abcdef012345', started_at: '2026-11-26T10:00:00.000Z', label_team: 'ml' };
     expect((await metrics.metrics()).includes('container="ml-serving-1"')).toBe(true);
     for (const m of ['container_memory_working_set_bytes', 'container_memory_limit_bytes', 'container_cpu_usage_ratio']) {
       store.markEnded(m, labels);
