@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { deepFreeze } from '../snapshot/snapshot-holder.js';
 import type { Config, ConfigIssue } from './config.js';
 import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';
@@ -43,6 +44,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
   const issues = [...(daemon.ok ? [] : daemon.issues), ...slo.issues];
   if (!daemon.ok || issues.length > 0) return { ok: false, issues: issues.sort(compareIssues) };
 
+  // The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope.
   const config: Config = deepFreeze({
     configPath: daemon.configPath,
     baseDir: daemon.baseDir,
@@ -50,13 +52,4 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
     services: slo.files,
   });
   return { ok: true, config };
-}
-
-/** The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
