@@ -6,7 +6,7 @@ import { compareIssues, formatPath } from './issue-format.js';
 import { displayPath } from './load-slo.js';
 import { redactIssueMessage } from './redact.js';
 import { parseYamlText, readYamlFile, type PathSegment, type YamlSource } from './yaml-source.js';
-import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
+import { isPlainObject, PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
 /**
  * vigil.yaml -> DaemonConfig: read, `${VAR}` interpolation, `VIGIL_*` overrides, validation,
@@ -23,10 +23,6 @@ export interface DaemonLoadOptions {
 export type DaemonLoadResult =
   | { readonly ok: true; readonly daemon: DaemonConfig; readonly configPath: string | null; readonly baseDir: string }
   | { readonly ok: false; readonly issues: ConfigIssue[] };
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => String(path[i]) === String(s));

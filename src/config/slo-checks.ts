@@ -7,6 +7,7 @@ import { didYouMean } from './did-you-mean.js';
 import { INDICATOR_KINDS, objectiveSchema, type IndicatorKind } from './slo-schema.js';
 import { lookupSource } from './source-lookup.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
+import { isPlainObject } from './zod-issues.js';
 
 /**
  * Checks across fields that zod cannot express per field. They read the raw document (not
@@ -50,10 +51,6 @@ const NEEDS_THRESHOLD: ReadonlySet<IndicatorKind> = new Set([
 ]);
 
 const BOUND_KEYS = ['max', 'min', 'warning'] as const;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 class Collector {
   readonly issues: ConfigIssue[] = [];

@@ -113,7 +113,8 @@ export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   return current;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** A YAML mapping (not a list, not a scalar). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
