@@ -113,12 +113,7 @@ export class Daemon {
 
   /** Loads the config, restores the store, starts sampling, evaluation and the HTTP server. */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
-    const loaded = await loadConfig({
-      configPath: options.configPath,
-      sloPaths: options.sloPaths,
-      ...(options.env ? { env: options.env } : {}),
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-    });
+    const loaded = await loadConfigFor(options);
     if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
     const config = loaded.config;
     const logger = options.logger ?? createLogger(config.daemon.logLevel);
@@ -226,12 +221,7 @@ export class Daemon {
 
   private async reloadNow(reason: string): Promise<ReloadOutcome> {
     if (this.stopping) return { ok: false, issues: [] };
-    const loaded = await loadConfig({
-      configPath: this.options.configPath,
-      sloPaths: this.options.sloPaths,
-      ...(this.options.env ? { env: this.options.env } : {}),
-      ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
-    });
+    const loaded = await loadConfigFor(this.options);
     if (!loaded.ok) {
       this.logger.error(
         { reason, issues: loaded.issues.map((i) => redactText(formatIssue(i))) },
@@ -324,6 +314,16 @@ export class Daemon {
     ]);
     this.logger.info({ ms: Math.round(performance.now() - started) }, 'vigil stopped');
   }
+}
+
+/** The config as the daemon's options name it (at start and on every reload). */
+function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConfig> {
+  return loadConfig({
+    configPath: options.configPath,
+    sloPaths: options.sloPaths,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
 }
 
 /** Health of every source, with instances this build cannot sample shown as down (never silently absent). */
