@@ -43,12 +43,22 @@ const windowedQuery = (what: string) =>
     })
     .meta({ description: `PromQL for ${what} per second, with {{window}} where the range goes.` });
 
+/** Docker label keys are free-form (`com.docker.compose.service`); they become `label_<key>` series labels. */
+const dockerLabels = z.record(
+  z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._\/-]*$/, {
+    error: (iss) => `expected a Docker label key (letters, digits, ".", "_", "-", "/"), got ${describeInput(iss.input)}`,
+  }),
+  z.string(),
+);
+
 const containerSelector = {
   source: sourceRef,
   /** Glob over container names, e.g. `ml-serving*`. */
   containers: z.string().min(1).optional().meta({ description: 'Glob over container names, e.g. "ml-serving*".' }),
   /** Every label must match exactly. */
-  containerLabels: labels.optional().meta({ description: 'Docker labels a container must carry, all of them.' }),
+  containerLabels: dockerLabels
+    .optional()
+    .meta({ description: 'Docker labels a container must carry, all of them (keys as Docker writes them, e.g. com.docker.compose.service).' }),
 };
 
 const requireSelector = (v: { containers?: string | undefined; containerLabels?: Record<string, string> | undefined }) =>
