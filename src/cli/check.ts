@@ -75,7 +75,7 @@ function redactSnapshot(snapshot: Snapshot): Snapshot {
   return JSON.parse(redactText(JSON.stringify(snapshot))) as Snapshot;
 }
 
-/** `<= 50ms`, `>= 80%`, `>= 99.9% of 30d` (a target), `no leak`; ASCII so any terminal shows it. */
+/** `<= 50ms`, `>= 80%`, `>= 99.9% of 30d` (a target), `no leak`. */
 function boundOf(o: Snapshot['services'][number]['objectives'][number]): string {
   const parts: string[] = [];
   if (o.threshold?.max) parts.push(`<= ${o.threshold.max.display}`);
