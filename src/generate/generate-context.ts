@@ -51,7 +51,8 @@ export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runboo
   return runbook !== undefined ? { runbook_url: runbook, dashboard_url: dashboard } : { dashboard_url: dashboard };
 }
 
-export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+/** The record with its keys in code-point order (not locale order), so generated files are byte-stable. */
+export function sortKeys<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { sortKeys } from './generate-context.js';
 import { isAlertingRule, type RuleFile } from './rule-model.js';
 
 /**
@@ -15,10 +16,10 @@ export function ruleFileYaml(file: RuleFile, header: string): string {
               alert: r.alert,
               expr: r.expr,
               ...(r.for !== undefined ? { for: r.for } : {}),
-              labels: sorted(r.labels),
-              annotations: sorted(r.annotations),
+              labels: sortKeys(r.labels),
+              annotations: sortKeys(r.annotations),
             }
-          : { record: r.record, expr: r.expr, labels: sorted(r.labels) },
+          : { record: r.record, expr: r.expr, labels: sortKeys(r.labels) },
       ),
     })),
   };
@@ -27,8 +28,4 @@ export function ruleFileYaml(file: RuleFile, header: string): string {
     .split('\n')
     .map((l) => `# ${l}`.trimEnd())
     .join('\n')}\n${body}`;
-}
-
-function sorted(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
