@@ -1,3 +1,5 @@
+import { seriesId } from '../store/sample-store.js';
+
 /**
  * Which alerts to send, and when, as Prometheus's rule manager and notifier decide it: a new
  * condition is pending until it has held for its `forMs`, then fires and is sent; a firing alert
@@ -40,12 +42,9 @@ export interface AlertTrackerOptions {
   resolvedRetentionMs: number;
 }
 
-/** A stable identity for an alert: its sorted labels. */
+/** A stable identity for an alert: its sorted labels, written as the store writes a series id. */
 export function alertKey(labels: Readonly<Record<string, string>>): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
-    .join(',');
+  return seriesId('', labels);
 }
 
 export class AlertTracker {
