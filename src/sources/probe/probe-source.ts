@@ -1,7 +1,7 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ProbeSourceConfig } from '../../config/daemon-schema.js';
 import type { Point, SampleResult, Source } from '../source.js';
-import { mapSettledBounded } from '../prometheus/bounded-map.js';
+import { settleBounded } from '../bounded-parallel.js';
 import { isExpectedStatus, probeTargets, type ProbeBuildProblem, type ProbeTarget } from './probe-targets.js';
 
 export const PROBE_METRICS = {
@@ -58,11 +58,11 @@ export class ProbeSource implements Source {
   }
 
   async sample(signal: AbortSignal): Promise<SampleResult> {
-    const settled = await mapSettledBounded(this.targets, PROBE_CONCURRENCY, (target) => probe(target, signal));
+    const settled = await settleBounded(this.targets, PROBE_CONCURRENCY, (target) => probe(target, signal));
     const outcomes = settled.map((s, i) =>
-      s.status === 'fulfilled'
+      s.ok
         ? s.value
-        : { url: this.targets[i]!.url, success: false, status: null, durationSeconds: 0, reason: String(s.reason), t: Date.now() },
+        : { url: this.targets[i]!.url, success: false, status: null, durationSeconds: 0, reason: String(s.error), t: Date.now() },
     );
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     this.outcomes = outcomes;

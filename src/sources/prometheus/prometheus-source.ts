@@ -2,8 +2,8 @@ import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { LoadedSloFile } from '../../config/config.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { formatDuration } from '../../units/units.js';
+import { settleBounded } from '../bounded-parallel.js';
 import type { Labels, Point, SampleResult, Source } from '../source.js';
-import { mapSettledBounded } from './bounded-map.js';
 import { buildQueries, refreshIntervalMs, type BuildProblem, type ObjectiveQuery } from './promql-builder.js';
 
 export const PROMQL_METRIC = 'promql_value';
@@ -166,7 +166,7 @@ export class PrometheusSource implements Source {
           const cached = this.answers.get(index);
           return !cached || t - cached.at >= refreshIntervalMs(q.window);
         });
-      const settled = await mapSettledBounded(due, QUERY_CONCURRENCY, ({ q }) => this.driver.instantQuery(q.query, t, timeout));
+      const settled = await settleBounded(due, QUERY_CONCURRENCY, ({ q }) => this.driver.instantQuery(q.query, t, timeout));
       const points: Point[] = [];
       const errors: PromqlQueryError[] = this.buildErrors(t);
       let answered = 0;
@@ -174,10 +174,10 @@ export class PrometheusSource implements Source {
       settled.forEach((outcome, i) => {
         const { q, index } = due[i]!;
         this.answers.delete(index);
-        if (outcome.status === 'rejected') {
-          if (answeredByPrometheus(outcome.reason)) answered++;
-          else firstFailure ??= outcome.reason;
-          errors.push(this.queryError('VIGIL_ERR_PROMQL_QUERY', q, driverMessage(outcome.reason), t));
+        if (!outcome.ok) {
+          if (answeredByPrometheus(outcome.error)) answered++;
+          else firstFailure ??= outcome.error;
+          errors.push(this.queryError('VIGIL_ERR_PROMQL_QUERY', q, driverMessage(outcome.error), t));
           return;
         }
         answered++;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../../src/config/config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
-import { mapSettledBounded } from '../../../src/sources/prometheus/bounded-map.js';
+import { settleBounded } from '../../../src/sources/bounded-parallel.js';
 import { fillWindow } from '../../../src/promql/fill-window.js';
 import { bucketSelector, PromqlSelectorError } from '../../../src/promql/metric-suffix.js';
 import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
@@ -136,11 +136,11 @@ describe('singleValue', () => {
   });
 });
 
-describe('mapSettledBounded', () => {
+describe('settleBounded', () => {
   it('keeps at most `limit` in flight, keeps order, and settles every item', async () => {
     let inFlight = 0;
     let peak = 0;
-    const results = await mapSettledBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    const results = await settleBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
       inFlight++;
       peak = Math.max(peak, inFlight);
       await new Promise((r) => setTimeout(r, 5));
@@ -149,7 +149,7 @@ describe('mapSettledBounded', () => {
       return n * 10;
     });
     expect(peak).toBe(3);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+    expect(results.map((r) => (r.ok ? r.value : (r.error as Error).message))).toEqual([
       10, 20, 30, 'four', 50, 60, 70,
     ]);
   });
