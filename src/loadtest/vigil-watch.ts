@@ -76,10 +76,6 @@ export class VigilWatch {
     this.missing = created.missing.filter((m) => wanted(m.split('/')[0] as SourceKind));
   }
 
-  get sourceCount(): number {
-    return this.sources.length;
-  }
-
   /** Samples every source once (a baseline before the load starts), then keeps sampling. */
   async start(): Promise<void> {
     this.startedAt = Date.now();

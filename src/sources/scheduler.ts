@@ -149,11 +149,6 @@ export class Scheduler {
     return this.entries.map((e) => e.runner.health());
   }
 
-  /** The runners, for tests and for figures like skipped ticks. */
-  runners(): readonly SourceRunner[] {
-    return this.entries.map((e) => e.runner);
-  }
-
   /**
    * Stops the cron jobs, then waits for runs in flight up to `stopTimeoutMs` (default 5 s);
    * runs still going after that are aborted. Idempotent.

@@ -45,10 +45,6 @@ class Cursor {
   skipSpace(): void {
     while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
   }
-  peek(): string {
-    this.skipSpace();
-    return this.text[this.pos] ?? '';
-  }
   eat(token: string): boolean {
     this.skipSpace();
     if (this.text.startsWith(token, this.pos)) {
