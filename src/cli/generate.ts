@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import '../config/import/index.js';
 import { formatIssue } from '../config/issue-format.js';
 import { loadSloPaths } from '../config/load-slo.js';
 import { GenerateError } from '../generate/generate-context.js';

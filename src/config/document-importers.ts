@@ -3,9 +3,9 @@ import type { PathSegment, Position } from './yaml-source.js';
 
 /**
  * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) are converted by importers
- * that register here (`src/config/import/` does, when imported). The loader calls them for any
- * document whose `apiVersion` is not `vigil/v1`; this indirection keeps the loader free of a
- * compile-time dependency on the import module.
+ * that register here (`src/config/import/` does, when imported; the loader imports it for
+ * multi-document OpenSLO files, so it is always registered). The loader calls them for any
+ * document whose `apiVersion` is not `vigil/v1`; tests and embedders may register more.
  */
 
 export interface ImportContext {
