@@ -83,7 +83,7 @@ export interface OpenSloService {
 const SLO_KINDS = new Set(['SLO', 'SLI', 'Service']);
 const IGNORED_KINDS = new Set(['AlertPolicy', 'AlertCondition', 'AlertNotificationTarget', 'DataSource']);
 
-/** Converts the documents of one file; every issue lands in `sinkFor(i)` of its document. */
+/** Converts the documents of one file; every issue lands in `sinks[i]`, the sink of the document it is about. */
 export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { services: OpenSloService[]; sinks: IssueSink[] } {
   const sinks = docs.map((d) => new IssueSink(file, d.locate));
   const slis = new Map<string, { spec: SliSpec; doc: number }>();
