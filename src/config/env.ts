@@ -1,6 +1,5 @@
-import type { z } from 'zod';
 import { ISSUE_CODES } from './issue-codes.js';
-import { arrayElement, kindOf, objectShape, recordValue } from './schema-walk.js';
+import { arrayElement, kindOf, objectShape, recordValue, type AnySchema } from './schema-walk.js';
 import type { PathSegment } from './yaml-source.js';
 
 /**
@@ -104,8 +103,6 @@ export function envSegment(name: string): string {
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
 }
-
-type AnySchema = z.core.$ZodType;
 
 type EnvKey =
   | { readonly type: 'leaf'; readonly name: string; readonly path: string[]; readonly schema: AnySchema }

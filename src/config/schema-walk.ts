@@ -8,7 +8,8 @@ import type { PathSegment } from './yaml-source.js';
  */
 
 type Def = { type: string; [key: string]: unknown };
-type AnySchema = z.core.$ZodType;
+/** Any zod schema, as the walkers take it. */
+export type AnySchema = z.core.$ZodType;
 
 function defOf(schema: AnySchema): Def {
   return schema._zod.def as unknown as Def;

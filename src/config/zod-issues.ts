@@ -4,7 +4,7 @@ import type { ConfigIssue } from './config.js';
 import { suggestion } from './did-you-mean.js';
 import { ISSUE_CODES } from './issue-codes.js';
 import { formatPath } from './issue-format.js';
-import { keyedUnionKeys, objectShape, schemaAt, unwrap } from './schema-walk.js';
+import { keyedUnionKeys, objectShape, schemaAt, unwrap, type AnySchema } from './schema-walk.js';
 import { isUnitUnion } from './units-schema.js';
 import type { PathSegment, Position, YamlSource } from './yaml-source.js';
 
@@ -15,7 +15,6 @@ import type { PathSegment, Position, YamlSource } from './yaml-source.js';
 
 type ZodIssue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
-type AnySchema = z.core.$ZodType;
 
 /** Parse options that make zod's messages ours and keep the rejected input on each issue. */
 export const PARSE_OPTIONS = { error: errorMap, reportInput: true } as const;
