@@ -86,7 +86,6 @@ function simplify(node: unknown): unknown {
     const other = anyOf[1 - nullIdx];
     if (nullIdx >= 0 && other && typeof other.type === 'string') {
       const { anyOf: _drop, ...rest } = obj;
-      void _drop;
       return { ...rest, ...other, type: [other.type, 'null'] };
     }
   }
