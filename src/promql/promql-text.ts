@@ -33,14 +33,18 @@ export function promString(value: string): string {
   return JSON.stringify(value);
 }
 
+/** Text matched literally inside an RE2 pattern (`a.b` -> `a\.b`). */
+export function regexQuote(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}
+
 /** A container-name glob (`ml-serving*`) as an anchored RE2 pattern (`ml-serving.*`). */
 export function globToRegex(glob: string): string {
   let out = '';
   for (const ch of glob) {
     if (ch === '*') out += '.*';
     else if (ch === '?') out += '.';
-    else if (/[\\^$.|+()[\]{}]/.test(ch)) out += `\\${ch}`;
-    else out += ch;
+    else out += regexQuote(ch);
   }
   return out;
 }

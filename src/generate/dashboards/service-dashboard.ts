@@ -9,7 +9,7 @@ import type { GenerateOptions, ObjectiveContext } from '../generate-context.js';
 import { objectiveSelector } from '../generate-context.js';
 import { containerMatchers, indicatorQuery, postgresSelector } from '../indicator-queries.js';
 import { leakLimit } from '../leak-rules.js';
-import { globToRegex, matchers, promDuration, promNumber, promString } from '../../promql/promql-text.js';
+import { globToRegex, matchers, promDuration, promNumber, promString, regexQuote } from '../../promql/promql-text.js';
 import { burnRateAlerts, ratioRecord } from '../ratio-rules.js';
 import { serviceDashboardUid } from '../service-rules.js';
 import {
@@ -172,8 +172,8 @@ function resourceRows(slo: SloFile): Array<[string, PanelBuilderLike[]]> {
   const pgSelectors = new Set<string>();
   for (const o of slo.objectives) collectSelectors(o, containerRegexes, redisSources, pgSelectors);
   const cSel = containerRegexes.size > 0 ? matchers([['container', '=~', [...containerRegexes].sort().join('|')]]) : '';
-  const rSel = redisSources.size > 0 ? matchers([['source', '=~', [...redisSources].sort().map(regexEscape).join('|')]]) : '';
-  const pSel = pgSelectors.size > 0 ? matchers([['selector', '=~', [...pgSelectors].sort().map(regexEscape).join('|')]]) : '';
+  const rSel = redisSources.size > 0 ? matchers([['source', '=~', [...redisSources].sort().map(regexQuote).join('|')]]) : '';
+  const pSel = pgSelectors.size > 0 ? matchers([['selector', '=~', [...pgSelectors].sort().map(regexQuote).join('|')]]) : '';
   return [
     [
       'Containers',
@@ -235,10 +235,6 @@ function collectSelectors(o: Objective, containers: Set<string>, redis: Set<stri
   }
   if (kind === 'redisHitRatio') redis.add(String(body.source));
   if (kind === 'postgresQueryLatency') pg.add(postgresSelector(body.match as string | undefined, body.database as string | undefined));
-}
-
-function regexEscape(text: string): string {
-  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
 function cap(text: string): string {
