@@ -1,19 +1,5 @@
-import { containerLabelSeriesName } from '../sources/docker/container-selector.js';
+import { containerLabelSeriesName, globToRegExp } from '../sources/docker/container-selector.js';
 import type { Labels } from '../sources/source.js';
-
-const globCache = new Map<string, RegExp>();
-
-/** A shell-style glob (`ml-serving*`, `api-?`) as an anchored RegExp; cached, as it runs every cycle. */
-export function globToRegExp(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (!re) {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    re = new RegExp(`^${body}$`);
-    if (globCache.size > 1000) globCache.clear();
-    globCache.set(glob, re);
-  }
-  return re;
-}
 
 export interface ContainerSelector {
   source: string;

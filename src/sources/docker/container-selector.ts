@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config.js';
+import { globToRegex } from '../../promql/promql-text.js';
 
 /** Picks containers: a name glob and/or labels that must all match exactly (both when both are given). */
 export interface ContainerSelector {
@@ -16,15 +17,10 @@ export interface ContainerInfo {
 /**
  * A glob over container names as a regular expression: `*` any run of characters, `?` one
  * character, everything else literal. Anchored: `ml-serving*` does not match `old-ml-serving`.
+ * The same pattern the generated rules use in `container=~"..."` (PromQL anchors it there).
  */
 export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (const ch of glob) {
-    if (ch === '*') source += '.*';
-    else if (ch === '?') source += '.';
-    else source += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 's');
+  return new RegExp(`^${globToRegex(glob)}$`, 's');
 }
 
 /**
