@@ -15,7 +15,7 @@ import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSourcesWithReport } from '../sources/create-sources.js';
+import { createSources } from '../sources/create-sources.js';
 import { Scheduler } from '../sources/scheduler.js';
 import { describeError } from '../sources/source-runner.js';
 import type { SourceHealth } from '../sources/source.js';
@@ -53,7 +53,6 @@ const STOP_SIDE_MS = 400;
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
 interface Sampling {
   scheduler: Scheduler;
-  missing: string[];
 }
 
 /**
@@ -181,7 +180,7 @@ export class Daemon {
 
   /** Every source's health now (instances this build cannot sample shown as down). */
   health(): SourceHealth[] {
-    return sourceHealth(this.sampling);
+    return this.sampling.scheduler.health();
   }
 
   snapshot(): Snapshot | null {
@@ -194,7 +193,7 @@ export class Daemon {
     try {
       const now = Date.now();
       this.store.prune(now);
-      const snapshot = evaluate(this.config, this.store, now, { sources: sourceHealth(this.sampling), sliceMemo: this.sliceMemo });
+      const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
       this.holder.publish(snapshot);
       const ms = performance.now() - started;
       if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
@@ -257,14 +256,12 @@ export class Daemon {
   }
 
   private startSampling(config: Config): Sampling {
-    const { sources, missing } = createSourcesWithReport(config);
-    for (const m of missing) this.logger.warn(`source ${m}: this build cannot sample this kind yet; its objectives report no_data`);
-    const scheduler = Scheduler.fromConfig(config, sources, {
+    const scheduler = Scheduler.fromConfig(config, createSources(config), {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
       logger: { debug: (m) => this.logger.debug(redactText(m)), warn: (m) => this.logger.warn(redactText(m)) },
     });
-    return { scheduler, missing };
+    return { scheduler };
   }
 
   /**
@@ -326,15 +323,6 @@ function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConfig> {
   });
 }
 
-/** Health of every source, with instances this build cannot sample shown as down (never silently absent). */
-export function sourceHealth(sampling: { scheduler: Scheduler; missing: readonly string[] }): SourceHealth[] {
-  const health = sampling.scheduler.health();
-  for (const m of sampling.missing) {
-    const [kind, name] = m.split('/') as [SourceHealth['kind'], string];
-    health.push({ kind, name, up: false, lastSuccess: null, lastError: 'this build cannot sample this source kind', consecutiveFailures: 0, lastDurationMs: null });
-  }
-  return health;
-}
 
 /** Waits for `promise` at most `ms`; errors and timeouts are swallowed (shutdown goes on). */
 async function bounded(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -2,11 +2,10 @@ import type { Config } from '../config/config.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { resolveSource } from '../evaluate/reader-factory.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSourcesWithReport } from '../sources/create-sources.js';
+import { createSources } from '../sources/create-sources.js';
 import { Scheduler } from '../sources/scheduler.js';
 import { SampleStore } from '../store/sample-store.js';
 import { retentionFor } from './retention.js';
-import { sourceHealth } from './daemon.js';
 
 export interface SampleOnceOptions {
   /** Only this service (and only the sources its objectives read). */
@@ -45,16 +44,16 @@ export async function sampleOnce(fullConfig: Config, options: SampleOnceOptions)
     return `${ref.kind}/${ref.name}`;
   })));
   const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
-  const created = createSourcesWithReport(config);
-  const sources = created.sources.filter((s) => wanted.has(`${s.kind}/${s.name}`));
-  for (const s of created.sources) if (!sources.includes(s)) await s.close().catch(() => undefined);
+  const created = createSources(config);
+  const sources = created.filter((s) => wanted.has(`${s.kind}/${s.name}`));
+  for (const s of created) if (!sources.includes(s)) await s.close().catch(() => undefined);
   const scheduler = Scheduler.fromConfig(config, sources, { store, stopTimeoutMs: 1_000 });
   try {
     await scheduler.runOnce();
     await new Promise((r) => setTimeout(r, options.gapMs));
     await scheduler.runOnce();
     return evaluate(config, store, Date.now(), {
-      sources: sourceHealth({ scheduler, missing: created.missing.filter((m) => wanted.has(m)) }),
+      sources: scheduler.health(),
     });
   } finally {
     await scheduler.close();

@@ -47,7 +47,7 @@ export function formatReport(r: LoadtestReport): string {
   for (const c of r.checks) lines.push(`  check ${c.held ? 'HELD  ' : 'BROKEN'} ${c.name}: ${c.detail}`);
   if (r.vigil) {
     const down = r.vigil.sources.filter((s) => !s.up);
-    lines.push(`  vigil sources: ${r.vigil.config}; ${r.vigil.sources.length - down.length}/${r.vigil.sources.length} up${down.length ? ` (down: ${down.map((d) => `${d.kind}/${d.name}: ${d.lastError}`).join(', ')})` : ''}${r.vigil.missing.length ? `; not available: ${r.vigil.missing.join(', ')}` : ''}`);
+    lines.push(`  vigil sources: ${r.vigil.config}; ${r.vigil.sources.length - down.length}/${r.vigil.sources.length} up${down.length ? ` (down: ${down.map((d) => `${d.kind}/${d.name}: ${d.lastError}`).join(', ')})` : ''}`);
   }
   const pass = r.mode === 'stress' ? 'PASS: the required rate held and the target recovered' : 'PASS: every objective held';
   lines.push(r.passed ? pass : `FAIL: ${r.failed.join(', ')}`);

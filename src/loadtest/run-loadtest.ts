@@ -104,7 +104,7 @@ export interface LoadtestReport {
   kinds: KindReport[];
   checks: Check[];
   objectives: ObjectiveVerdict[];
-  vigil: { sources: SourceHealth[]; missing: string[]; config: string } | null;
+  vigil: { sources: SourceHealth[]; config: string } | null;
   stress?: {
     steps: StressStep[];
     highestHeldRate: number | null;
@@ -414,7 +414,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
       kinds: kindReports(kinds, runner.recorders, kindSeconds),
       checks,
       objectives: verdicts,
-      vigil: watch ? { sources: watch.sourceHealth(), missing: watch.missing, config: objectives.configLabel } : null,
+      vigil: watch ? { sources: watch.sourceHealth(), config: objectives.configLabel } : null,
       passed: failed.length === 0,
       failed,
     };

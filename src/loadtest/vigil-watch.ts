@@ -4,7 +4,7 @@ import { indicatorKind } from '../config/slo-schema.js';
 import { indicatorSourceName } from '../config/source-lookup.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { STATUS_RANK, type ObjectiveStatus, type Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSourcesWithReport } from '../sources/create-sources.js';
+import { createSources } from '../sources/create-sources.js';
 import type { Source, SourceHealth } from '../sources/source.js';
 import { SampleStore } from '../store/sample-store.js';
 
@@ -49,7 +49,6 @@ export function implicitScrapeConfig(files: readonly LoadedSloFile[], metricsUrl
 export class VigilWatch {
   private readonly store: SampleStore;
   private readonly sources: Source[];
-  readonly missing: string[];
   private readonly health = new Map<string, SourceHealth>();
   private readonly results = new Map<string, WatchedObjective>();
   private timer: NodeJS.Timeout | undefined;
@@ -69,11 +68,10 @@ export class VigilWatch {
     } = {},
   ) {
     this.store = new SampleStore({ retentionMs: 2 * 3_600_000, maxPointsPerSeries: 20_000 });
-    const created = createSourcesWithReport(config);
+    const created = createSources(config);
     const wanted = (kind: SourceKind) => !options.kinds || options.kinds.includes(kind);
-    this.sources = created.sources.filter((s) => wanted(s.kind));
-    for (const s of created.sources) if (!wanted(s.kind)) void s.close().catch(() => undefined);
-    this.missing = created.missing.filter((m) => wanted(m.split('/')[0] as SourceKind));
+    this.sources = created.filter((s) => wanted(s.kind));
+    for (const s of created) if (!wanted(s.kind)) void s.close().catch(() => undefined);
   }
 
   /** Samples every source once (a baseline before the load starts), then keeps sampling. */

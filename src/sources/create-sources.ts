@@ -21,11 +21,8 @@ type InstanceConfig<K extends SourceKind> = Instances[K][string];
 /** Builds one source instance from its config and the whole Config (objectives pick what to sample). */
 type SourceFactory<K extends SourceKind> = (name: string, instance: InstanceConfig<K>, config: Config) => Source;
 
-/**
- * One factory per kind. A kind without a class is `undefined`: its instances are skipped and
- * reported in `missing` (every kind has a class today).
- */
-const FACTORIES: { [K in SourceKind]: SourceFactory<K> | undefined } = {
+/** One factory per kind. */
+const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
   docker: (name, instance, config) =>
     new DockerSource({ name, config: instance, selectors: containerSelectorsFor(config, name) }),
   redis: (name, instance, config) => new RedisSource(name, instance, config.services),
@@ -66,23 +63,9 @@ export function sourceInstances(config: Config): Array<{ kind: SourceKind; name:
   return [...out.values()];
 }
 
-export interface CreatedSources {
-  readonly sources: Source[];
-  /** `kind/name` of instances whose kind has no source class yet. */
-  readonly missing: string[];
-}
-
 /** One Source per instance (see `sourceInstances`), in a stable order. */
-export function createSourcesWithReport(config: Config): CreatedSources {
-  const sources: Source[] = [];
-  const missing: string[] = [];
-  for (const { kind, name, instance } of sourceInstances(config)) {
-    const factory = FACTORIES[kind] as SourceFactory<SourceKind> | undefined;
-    if (!factory) {
-      missing.push(`${kind}/${name}`);
-      continue;
-    }
-    sources.push(factory(name, instance as InstanceConfig<SourceKind>, config));
-  }
-  return { sources, missing };
+export function createSources(config: Config): Source[] {
+  return sourceInstances(config).map(({ kind, name, instance }) =>
+    (FACTORIES[kind] as SourceFactory<SourceKind>)(name, instance as InstanceConfig<SourceKind>, config),
+  );
 }

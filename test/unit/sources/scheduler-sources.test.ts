@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
-import { createSourcesWithReport, sourceInstances } from '../../../src/sources/create-sources.js';
+import { createSources, sourceInstances } from '../../../src/sources/create-sources.js';
 import { Scheduler, scheduleFor } from '../../../src/sources/scheduler.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 
@@ -33,8 +33,7 @@ describe('createSources', () => {
 
   it('builds one source per configured instance and per implicit instance that works on defaults', async () => {
     expect(sourceInstances(cfg).map((i) => `${i.kind}/${i.name}`)).toEqual(['docker/remote', 'redis/cache', 'docker/default']);
-    const { sources, missing } = createSourcesWithReport(cfg);
-    expect(missing).toEqual([]);
+    const sources = createSources(cfg);
     expect(sources.map((s) => `${s.kind}/${s.name}`)).toEqual(['docker/remote', 'redis/cache', 'docker/default']);
     await Promise.all(sources.map((s) => s.close()));
   });
@@ -45,7 +44,7 @@ describe('createSources', () => {
   });
 
   it('schedules each instance from its config or the defaults', async () => {
-    const { sources } = createSourcesWithReport(cfg);
+    const sources = createSources(cfg);
     const byName = Object.fromEntries(sources.map((s) => [`${s.kind}/${s.name}`, scheduleFor(cfg, s)]));
     expect(byName['docker/remote']).toEqual({ schedule: '*/30 * * * * *', timeoutMs: 3000 });
     expect(byName['docker/default']).toEqual({ schedule: '*/15 * * * * *', timeoutMs: 10_000 });
