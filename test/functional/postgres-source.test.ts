@@ -78,7 +78,10 @@ describe('PostgreSQL source (shared server)', () => {
   it('after N runs of a known query, calls match exactly and the mean is within the client round trip', async () => {
     const { postgres } = testServices();
     const files = [sloFile({ match: '%ml_learning_features%', database })];
-    const source = new PostgresSource('default', { connectionString: postgres.connectionString, timeout: 10_000 }, files);
+    // Connected to this test's database, so its connection can be told from other test files'
+    // sources, which share the server and the application name.
+    await app.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const source = new PostgresSource('default', { connectionString: urlFor(postgres.connectionString, database), timeout: 10_000 }, files);
     const store = new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 1000 });
     try {
       const t0 = await sampleInto(source, store);
@@ -104,11 +107,14 @@ describe('PostgreSQL source (shared server)', () => {
 
       // The pool keeps its one connection open between samples, named for DBAs.
       const named = await admin.query<{ n: string }>(
-        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'vigil'",
+        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'vigil' AND datname = $1",
+        [database],
       );
       expect(Number(named.rows[0]!.n)).toBe(1);
     } finally {
       await source.close();
+      // A later test needs this database without the extension.
+      await app.query('DROP EXTENSION IF EXISTS pg_stat_statements');
     }
   });
 
