@@ -23,19 +23,7 @@ export interface CachedMetricSpec {
  * This is also how other parts add their metrics: `cachedGauge(metrics.registry, {...})`.
  */
 export function cachedGauge(registry: Registry, spec: CachedMetricSpec): Gauge<string> {
-  const labelNames = [...spec.labelNames];
-  return new Gauge({
-    name: spec.name,
-    help: spec.help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of spec.read()) {
-        if (Number.isFinite(s.value)) this.set(pick(s.labels, labelNames), s.value);
-      }
-    },
-  });
+  return new Gauge(copiedAtScrape<Gauge<string>>(registry, spec, (gauge, labels, value) => gauge.set(labels, value)));
 }
 
 /**
@@ -43,19 +31,32 @@ export function cachedGauge(registry: Registry, spec: CachedMetricSpec): Gauge<s
  * system that owns them (they may reset; Prometheus's rate() handles that).
  */
 export function cachedCounter(registry: Registry, spec: CachedMetricSpec): Counter<string> {
+  return new Counter(
+    copiedAtScrape<Counter<string>>(registry, spec, (counter, labels, value) => {
+      if (value >= 0) counter.inc(labels, value);
+    }),
+  );
+}
+
+/** The options both share: declared labels, and a collect() that resets, then copies every finite sample in. */
+function copiedAtScrape<M extends { reset(): void }>(
+  registry: Registry,
+  spec: CachedMetricSpec,
+  write: (metric: M, labels: Record<string, string>, value: number) => void,
+) {
   const labelNames = [...spec.labelNames];
-  return new Counter({
+  return {
     name: spec.name,
     help: spec.help,
     labelNames,
     registers: [registry],
-    collect() {
+    collect(this: M) {
       this.reset();
       for (const s of spec.read()) {
-        if (Number.isFinite(s.value) && s.value >= 0) this.inc(pick(s.labels, labelNames), s.value);
+        if (Number.isFinite(s.value)) write(this, pick(s.labels, labelNames), s.value);
       }
     },
-  });
+  };
 }
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
