@@ -61,14 +61,18 @@ async function postgresAnswers(url: string): Promise<string | null> {
 
 async function dockerAnswers(socketPath: string): Promise<string | null> {
   if (!existsSync(socketPath)) return 'no socket';
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       new Docker({ socketPath }).ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1000)),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000))),
     ]);
     return null;
   } catch (err) {
     return (err as Error).message;
+  } finally {
+    // A pending timer would keep a finished demo process alive for up to a second.
+    clearTimeout(timer);
   }
 }
 
