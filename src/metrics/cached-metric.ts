@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { pickLabels } from '../store/sample-store.js';
 
 /** One exported sample: label values and the number. */
 export interface CachedSample {
@@ -53,14 +54,8 @@ function copiedAtScrape<M extends { reset(): void }>(
     collect(this: M) {
       this.reset();
       for (const s of spec.read()) {
-        if (Number.isFinite(s.value)) write(this, pick(s.labels, labelNames), s.value);
+        if (Number.isFinite(s.value)) write(this, pickLabels(s.labels, labelNames), s.value);
       }
     },
   };
-}
-
-function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) if (labels[name] !== undefined) out[name] = labels[name];
-  return out;
 }

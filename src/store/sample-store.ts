@@ -25,6 +25,13 @@ export function seriesId(metric: string, labels: Labels): string {
   return `${metric}{${parts.join(',')}}`;
 }
 
+/** The labels named in `keys` that `labels` has: a series' identity narrowed for a breakdown or an exposition. */
+export function pickLabels(labels: Labels, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (labels[k] !== undefined) out[k] = labels[k]!;
+  return out;
+}
+
 /**
  * Bounded time windows per series, keyed by metric name and labels, as a small TSDB.
  * Sources write raw values (counters too); readers apply window math.

@@ -1,5 +1,5 @@
 import type { Labels } from '../../sources/source.js';
-import type { StoredSeries } from '../../store/sample-store.js';
+import { pickLabels, type StoredSeries } from '../../store/sample-store.js';
 import type { QuantityUnit } from '../../units/units.js';
 import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 
@@ -47,7 +47,7 @@ export class GaugeReader implements IndicatorReader {
       newestAny = newestAny === null ? t : Math.max(newestAny, t);
       if (t < now - staleAfterMs || t > now || s.ended) continue;
       const v = s.buffer.valueAt(n - 1);
-      breakdown.push({ labels: pick(s.labels, this.options.partLabels), value: v });
+      breakdown.push({ labels: pickLabels(s.labels, this.options.partLabels), value: v });
       value = value === null ? v : Math.max(value, v);
       newestT = newestT === null ? t : Math.max(newestT, t);
     }
@@ -71,12 +71,6 @@ export class GaugeReader implements IndicatorReader {
   oldest(): number | null {
     return oldestOf(this.series());
   }
-}
-
-export function pick(labels: Labels, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of keys) if (labels[k] !== undefined) out[k] = labels[k]!;
-  return out;
 }
 
 export function oldestOf(series: readonly StoredSeries[]): number | null {

@@ -3,7 +3,8 @@ import type { LeakVerdict } from '../../leak/leak-verdict.js';
 import type { MemoryLeakIndicator } from '../../config/slo-schema.js';
 import { containerMatcher } from '../label-match.js';
 import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
-import { oldestOf, pick } from './gauge-reader.js';
+import { pickLabels } from '../../store/sample-store.js';
+import { oldestOf } from './gauge-reader.js';
 
 export const MEMORY_METRIC = 'container_memory_working_set_bytes';
 export const MEMORY_LIMIT_METRIC = 'container_memory_limit_bytes';
@@ -47,7 +48,7 @@ export class LeakReader implements IndicatorReader {
       const { t, v } = s.buffer.range(now - windowMs, now);
       const limitBytes = this.indicator.limit ?? containerLimit(store, s.labels);
       const verdict = detectLeak(t, v, { windowMs, now, limitBytes });
-      breakdown.push({ labels: pick(s.labels, CONTAINER_LABELS), value: verdict.growthBytesPerHour, leak: verdict });
+      breakdown.push({ labels: pickLabels(s.labels, CONTAINER_LABELS), value: verdict.growthBytesPerHour, leak: verdict });
       if (worst === null || VERDICT_RANK[verdict.verdict] > VERDICT_RANK[worst.verdict]) worst = verdict;
     }
     if (worst === null) return noData('stale: no matching container has a recent memory point');

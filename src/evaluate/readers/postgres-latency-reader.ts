@@ -6,7 +6,8 @@ import {
 } from '../../sources/postgres/statement-latency.js';
 import type { StoredSeries } from '../../store/sample-store.js';
 import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
-import { newestOf, oldestOf, pick } from './gauge-reader.js';
+import { pickLabels } from '../../store/sample-store.js';
+import { newestOf, oldestOf } from './gauge-reader.js';
 
 /**
  * Statement latency over the window from pg_stat_statements counters (the PostgreSQL source's
@@ -57,7 +58,7 @@ export class PostgresLatencyReader implements IndicatorReader {
     const breakdown: BreakdownPart[] = [];
     for (const list of byStatement.values()) {
       const x = this.statistic(statementLatencyOverWindow(list, from, now));
-      if (x !== null) breakdown.push({ labels: pick(list[0]!.labels, ['queryid', 'database', 'userid']), value: x });
+      if (x !== null) breakdown.push({ labels: pickLabels(list[0]!.labels, ['queryid', 'database', 'userid']), value: x });
     }
     breakdown.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
     return { value, newestT, breakdown };
