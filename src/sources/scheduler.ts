@@ -38,18 +38,25 @@ export class ScheduleError extends Error {
   readonly code = 'VIGIL_ERR_SCHEDULE_INVALID';
 }
 
+const intervals = new Map<string, number>();
+
 /**
  * The smallest gap between the next few firings of a cron expression: the source's interval,
- * used for jitter and as the first backoff step.
+ * used for jitter, as the first backoff step and by the evaluator's staleness rule. Remembered
+ * per expression, since the evaluator asks every cycle.
  */
 export function cronIntervalMs(expression: string): number {
+  const known = intervals.get(expression);
+  if (known !== undefined) return known;
   if (!cron.validate(expression)) throw new ScheduleError(`invalid cron expression ${JSON.stringify(expression)}`);
   const task = cron.createTask(expression, noop);
   try {
     const runs = task.getNextRuns(6).map((d) => d.getTime());
     let min = Infinity;
     for (let i = 1; i < runs.length; i++) min = Math.min(min, runs[i]! - runs[i - 1]!);
-    return Number.isFinite(min) && min > 0 ? min : 60_000;
+    const interval = Number.isFinite(min) && min > 0 ? min : 60_000;
+    intervals.set(expression, interval);
+    return interval;
   } finally {
     void Promise.resolve(task.destroy()).catch(noop);
   }
