@@ -7,7 +7,6 @@ import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redactText } from '../config/redact.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { sourceIntervalMs } from '../evaluate/staleness.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
@@ -16,7 +15,7 @@ import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { createSources } from '../sources/create-sources.js';
-import { Scheduler } from '../sources/scheduler.js';
+import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
 import { describeError } from '../sources/source-runner.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
@@ -271,8 +270,8 @@ export class Daemon {
   private startAlertWarmup(config: Config): void {
     let longest = 0;
     for (const h of this.sampling.scheduler.health()) {
-      const instance = (config.daemon.sources[h.kind] as Record<string, { timeout?: number }>)[h.name];
-      longest = Math.max(longest, sourceIntervalMs(config, h.kind, h.name) + (instance?.timeout ?? 10_000));
+      const { schedule, timeoutMs } = scheduleFor(config, h);
+      longest = Math.max(longest, cronIntervalMs(schedule) + timeoutMs);
     }
     this.alertsFrom = Date.now() + Math.min(longest, 120_000);
   }

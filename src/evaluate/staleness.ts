@@ -1,6 +1,5 @@
 import type { Config } from '../config/config.js';
-import { DEFAULT_SCHEDULES, type SourceKind } from '../config/daemon-schema.js';
-import { cronIntervalMs } from '../sources/scheduler.js';
+import { cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
 import type { SourceRef } from './reader-factory.js';
 
 /** A point is current for this many source intervals; after that the objective is `no_data`. */
@@ -8,16 +7,11 @@ export const STALE_INTERVALS = 3;
 /** Never call data stale sooner than this (a 1 s schedule with a slow sample). */
 const MIN_STALE_MS = 5_000;
 
-export function sourceIntervalMs(config: Config, kind: SourceKind, name: string): number {
-  const instance = (config.daemon.sources[kind] as Record<string, { schedule?: string | undefined }>)[name];
-  return cronIntervalMs(instance?.schedule ?? DEFAULT_SCHEDULES[kind]);
-}
-
 /**
  * How old the newest point may be and still count: 3 source intervals, but never more than the
  * objective's window (a 5-minute window says nothing about now from a 10-minute-old point).
  */
 export function staleAfterMs(config: Config, source: SourceRef, windowMs: number): number {
-  const interval = source.kind === null ? 60_000 : sourceIntervalMs(config, source.kind, source.name);
+  const interval = source.kind === null ? 60_000 : cronIntervalMs(scheduleFor(config, { kind: source.kind, name: source.name }).schedule);
   return Math.min(windowMs, Math.max(STALE_INTERVALS * interval, MIN_STALE_MS));
 }

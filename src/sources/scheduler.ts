@@ -68,7 +68,7 @@ export function jitterMs(intervalMs: number, random: () => number = Math.random)
 }
 
 /** The schedule and timeout of a source instance from the daemon config (defaults when it is implicit). */
-export function scheduleFor(config: Config, source: Source): SourceSchedule {
+export function scheduleFor(config: Config, source: Pick<Source, 'kind' | 'name'>): SourceSchedule {
   const instances = config.daemon.sources[source.kind] as Record<string, { schedule?: string | undefined; timeout: number }>;
   const instance = instances[source.name];
   return {
