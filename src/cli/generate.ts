@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIssue } from '../config/issue-format.js';
+import { exitCodeForAll, isVigilError } from '../core/errors.js';
 import { loadSloPaths } from '../config/load-slo.js';
-import { GenerateError } from '../generate/generate-context.js';
 import { generateAll } from '../generate/generate.js';
 import { loadWindowSets } from '../generate/window-set-files.js';
 import { findDrift, writeOutputs } from '../generate/write-outputs.js';
@@ -75,7 +75,7 @@ export async function generate(options: Options): Promise<number> {
   if (loaded.issues.length > 0) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     console.error(`vigil generate: ${loaded.issues.length} issue(s) in the SLO files; nothing generated`);
-    return loaded.issues.some((i) => i.code === 'VIGIL_ERR_CONFIG_NOT_FOUND') ? 2 : 1;
+    return exitCodeForAll(loaded.issues.map((i) => i.code));
   }
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
@@ -90,9 +90,9 @@ export async function generate(options: Options): Promise<number> {
       },
     );
   } catch (err) {
-    if (err instanceof GenerateError) {
+    if (isVigilError(err) && err.exitCode !== undefined) {
       console.error(`vigil generate: ${err.code}: ${err.message}`);
-      return 1;
+      return err.exitCode;
     }
     throw err;
   }

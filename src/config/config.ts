@@ -1,3 +1,4 @@
+import type { VigilErrorCode } from '../core/errors.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import type { SloFile } from './slo-schema.js';
 
@@ -26,6 +27,6 @@ export interface ConfigIssue {
   /** Field path like `objectives[2].threshold.max`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
-  /** Stable code, e.g. `VIGIL_ERR_CONFIG_UNKNOWN_KEY`. */
-  readonly code: string;
+  /** Stable code from the error catalogue, e.g. `VIGIL_ERR_CONFIG_UNKNOWN_KEY`. */
+  readonly code: VigilErrorCode;
 }

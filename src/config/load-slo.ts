@@ -5,7 +5,7 @@ import type { DaemonConfig } from './daemon-schema.js';
 import { importForeign, type ImportResult } from './document-importers.js';
 // Registers the Sloth and OpenSLO importers; a file of several OpenSLO documents is converted whole.
 import { importForeignDocuments } from './import/index.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
 import { sloFileSchema, type SloFile } from './slo-schema.js';
@@ -36,7 +36,7 @@ export function displayPath(absolute: string, cwd: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
 }
 
-function pathIssue(file: string, code: string, message: string): ConfigIssue {
+function pathIssue(file: string, code: VigilErrorCode, message: string): ConfigIssue {
   return { file, line: 0, column: 0, path: '', message, code };
 }
 
@@ -54,8 +54,8 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       const code = (err as NodeJS.ErrnoException).code;
       issues.push(
         code === 'ENOENT'
-          ? pathIssue(display, ISSUE_CODES.notFound, 'no such file or folder')
-          : pathIssue(display, ISSUE_CODES.unreadable, `cannot be read (${code ?? String(err)})`),
+          ? pathIssue(display, ERR.VIGIL_ERR_CONFIG_NOT_FOUND, 'no such file or folder')
+          : pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${code ?? String(err)})`),
       );
       continue;
     }
@@ -64,11 +64,11 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       try {
         names = await readdir(absolute);
       } catch (err) {
-        issues.push(pathIssue(display, ISSUE_CODES.unreadable, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+        issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
         continue;
       }
       const yamlFiles = names.filter((n) => YAML_FILE.test(n)).sort();
-      if (yamlFiles.length === 0) issues.push(pathIssue(display, ISSUE_CODES.noFiles, 'folder holds no *.yaml or *.yml file'));
+      if (yamlFiles.length === 0) issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_NO_FILES, 'folder holds no *.yaml or *.yml file'));
       files.push(...yamlFiles.map((n) => join(absolute, n)));
     } else {
       files.push(absolute);
@@ -114,7 +114,7 @@ function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConf
   if (foreign) {
     // Paths of the converted document do not exist in the foreign file: point at its top.
     const top = source.locate([]);
-    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ISSUE_CODES.import, message: `after conversion: ${i.message}` }));
+    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ERR.VIGIL_ERR_CONFIG_IMPORT, message: `after conversion: ${i.message}` }));
   }
   issues.sort(compareIssues);
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
@@ -149,7 +149,7 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
           column,
           path: formatPath(['service']),
           message: `duplicate service "${service}"; already defined in ${first}`,
-          code: ISSUE_CODES.duplicateService,
+          code: ERR.VIGIL_ERR_CONFIG_DUPLICATE_SERVICE,
         });
         continue;
       }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GenerateError } from './generate-context.js';
+import { ERR, vigilError } from '../core/errors.js';
 import { windowSetSchema, type WindowSet } from './window-sets.js';
 
 /** Reads every `*.yaml` window set of a folder; the file name (without .yaml) must be the set's name. */
@@ -10,7 +10,7 @@ export async function loadWindowSets(dir: string): Promise<Map<string, WindowSet
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch (err) {
-    throw new GenerateError(`cannot read burn-rate window sets from ${dir}: ${(err as Error).message}`, 'VIGIL_ERR_GENERATE_WINDOW_SET');
+    throw vigilError(ERR.VIGIL_ERR_GENERATE_WINDOW_SET, { detail: `cannot read burn-rate window sets from ${dir}: ${(err as Error).message}` });
   }
   const sets = new Map<string, WindowSet>();
   for (const name of names) {
@@ -18,11 +18,11 @@ export async function loadWindowSets(dir: string): Promise<Map<string, WindowSet
     const parsed = windowSetSchema.safeParse(parse(await readFile(file, 'utf8')));
     if (!parsed.success) {
       const first = parsed.error.issues[0]!;
-      throw new GenerateError(`${file}: ${first.path.join('.') || '(root)'}: ${first.message}`, 'VIGIL_ERR_GENERATE_WINDOW_SET');
+      throw vigilError(ERR.VIGIL_ERR_GENERATE_WINDOW_SET, { detail: `${file}: ${first.path.join('.') || '(root)'}: ${first.message}` });
     }
     const expected = name.replace(/\.ya?ml$/, '');
     if (parsed.data.name !== expected) {
-      throw new GenerateError(`${file}: name is ${parsed.data.name}; expected ${expected} (the file name)`, 'VIGIL_ERR_GENERATE_WINDOW_SET');
+      throw vigilError(ERR.VIGIL_ERR_GENERATE_WINDOW_SET, { detail: `${file}: name is ${parsed.data.name}; expected ${expected} (the file name)` });
     }
     sets.set(parsed.data.name, parsed.data);
   }

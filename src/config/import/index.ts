@@ -4,6 +4,7 @@ import type { YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, isSlothDocument } from './sloth.js';
+import { ERR } from '../../core/errors.js';
 
 /**
  * Importing this module lets the loader accept Sloth `prometheus/v1` and OpenSLO v1 documents
@@ -31,7 +32,7 @@ export function importForeignDocument(doc: unknown, file: string, context: Impor
             column,
             path: 'spec',
             message: 'expected an OpenSLO SLO document (a file of Service/SLI/SLO documents converts with `vigil convert`)',
-            code: 'VIGIL_ERR_CONFIG_IMPORT',
+            code: ERR.VIGIL_ERR_CONFIG_IMPORT,
           },
         ],
       };
@@ -64,7 +65,7 @@ export function importForeignDocuments(sources: readonly YamlSource[], file: str
           column,
           path: '',
           message: `holds SLOs of ${services.length} services (${services.map((s) => s.service).join(', ')}); a vigil SLO file is one service: split it or use vigil convert`,
-          code: 'VIGIL_ERR_CONFIG_IMPORT',
+          code: ERR.VIGIL_ERR_CONFIG_IMPORT,
         },
       ],
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration, UnitError } from '../../units/units.js';
+import { ERR, isVigilError } from '../../core/errors.js';
+import { parseDuration } from '../../units/units.js';
 import { IssueSink, vigilName, type Locate } from './import-issues.js';
 
 /**
@@ -209,7 +210,7 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
           parseDuration(o.timeSliceWindow);
           objective.window = o.timeSliceWindow;
         } catch (err) {
-          at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
+          at.error(['timeSliceWindow'], isVigilError(err, ERR.VIGIL_ERR_UNIT) ? err.message : String(err));
         }
       }
     } else {
