@@ -27,6 +27,6 @@ export interface ConfigIssue {
   /** Field path like `objectives[2].threshold.max`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
-  /** Stable code from the error catalogue, e.g. `VIGIL_ERR_CONFIG_UNKNOWN_KEY`. */
+  /** Stable code from the error catalogue (docs/errors.md), such as ERR.VIGIL_ERR_CONFIG_UNKNOWN_KEY. */
   readonly code: VigilErrorCode;
 }
