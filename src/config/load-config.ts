@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { deepFreeze } from '../snapshot/snapshot-holder.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { Config, ConfigIssue } from './config.js';
 import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';

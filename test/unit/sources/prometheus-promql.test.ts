@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../../src/config/config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
-import { settleBounded } from '../../../src/sources/bounded-parallel.js';
+import { settleBounded } from '../../../src/core/bounded-async.js';
 import { fillWindow } from '../../../src/promql/fill-window.js';
 import { bucketSelector, PromqlSelectorError } from '../../../src/promql/metric-suffix.js';
 import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
