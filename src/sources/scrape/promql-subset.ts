@@ -1,6 +1,6 @@
 import { ERR, vigilError } from '../../core/errors.js';
-import type { Labels } from '../source.js';
 import { ONE_WINDOW_PLACEHOLDER } from '../../promql/fill-window.js';
+import type { Labels } from '../../store/point.js';
 import { parseDuration } from '../../units/units.js';
 
 /**
