@@ -54,7 +54,7 @@ const MAX_PARAM_LENGTH = 100;
 const ECHO_LIMIT = 80;
 
 /** Echoed request text: redacted and cut, so an answer never repeats a long or secret input. */
-export function echo(text: string): string {
+function echo(text: string): string {
   const clean = redactText(text);
   return clean.length > ECHO_LIMIT ? `${clean.slice(0, ECHO_LIMIT)}... (${clean.length} characters)` : clean;
 }
