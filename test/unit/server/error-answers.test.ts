@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ERROR_CODES, ERROR_CATALOGUE } from '../../../src/core/errors.js';
@@ -79,9 +80,31 @@ describe('error answers through fastify (inject)', () => {
     expect(expectErrorContract(res.statusCode, res.body, what)).toBe(code);
   });
 
-  it('echoes a long path cut, not whole', async () => {
+  it('keeps the contract for any path (seeded property: 2000 generated paths)', async () => {
+    const segment = fc.oneof(
+      fc.stringMatching(/^[a-z0-9-]{0,70}$/),
+      fc.constantFrom('api', 'sla', 'current', 'ml-services', 'healthz', '-', 'reload', '..', '.', '', 'é'),
+      fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', '%2F', '%00', '%25', '%FF%FE'),
+      fc.nat({ max: 12_000 }).map((n) => 'a'.repeat(n)),
+      fc.string({ maxLength: 40 }).map(encodeURIComponent),
+    );
+    const path = fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join('/')}`);
+    const method = fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS');
+    await fc.assert(
+      fc.asyncProperty(path, method, async (url, verb) => {
+        const res = await app.inject({ method: verb, url });
+        if (res.statusCode < 400 || verb === 'HEAD') return;
+        expectErrorContract(res.statusCode, res.body, `${verb} ${url.slice(0, 60)}`);
+      }),
+      { seed: 20_261_201, numRuns: 2000 },
+    );
+  }, 120_000);
+
+  it('echoes a long path cut, not whole, and redacts what it echoes', async () => {
     const res = await app.inject({ url: `/${'u'.repeat(5000)}` });
     expect(res.json().message).toBe(`no route GET /${'u'.repeat(79)}... (5001 characters)`);
+    const secret = await app.inject({ url: '/x/postgres:s3cretPW@db' });
+    expect(secret.json().message).toBe('no route GET /x/postgres:***@db');
   });
 
   it('answers a failure inside vigil with 500 VIGIL_ERR_INTERNAL and a short message', async () => {
