@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { API_ERROR_CODES, ERROR_CATALOGUE } from '../../../src/core/errors.js';
 import { registerObjectiveMetrics } from '../../../src/metrics/objective-metrics.js';
 import { errorResponseSchema } from '../../../src/server/api-schemas.js';
 import { buildServer } from '../../../src/server/build-server.js';
+import { rawHttp } from '../../support/raw-http.js';
 import { healthySnapshot } from './server-fixtures.js';
 
 /**
@@ -119,26 +120,6 @@ describe('error answers through fastify (inject)', () => {
   });
 });
 
-/** One raw HTTP/1.1 exchange: what Node's parser does before fastify sees anything. */
-function rawExchange(port: number, request: string): Promise<{ status: number; headers: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', (err) => (chunks.length > 0 ? undefined : reject(err)));
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const split = text.indexOf('\r\n\r\n');
-      const headers = text.slice(0, split);
-      const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(headers)?.[1]);
-      const length = Number(/\r\ncontent-length: (\d+)/i.exec(headers)?.[1]);
-      resolve({ status, headers, body: text.slice(split + 4, split + 4 + length) });
-    });
-    socket.write(request);
-  });
-}
-
 describe('error answers over a real socket', () => {
   const app = serverUnderTest();
   let port = 0;
@@ -160,14 +141,14 @@ describe('error answers over a real socket', () => {
     { what: 'an unknown method', request: get('/api/sla').replace(/^GET/, 'FOO'), status: 400, code: 'VIGIL_ERR_BAD_REQUEST' },
     { what: 'a control character in the path', request: get('/api/sla/\u0001x/current'), status: 400, code: 'VIGIL_ERR_BAD_REQUEST' },
   ])('$what -> $status $code', async ({ what, request, status, code }) => {
-    const res = await rawExchange(port, request);
+    const res = await rawHttp(port, request);
     expect(res.status, what).toBe(status);
-    expect(res.headers, what).toMatch(/\r\ncontent-type: application\/json/i);
+    expect(res.head, what).toMatch(/\r\ncontent-type: application\/json/i);
     expect(expectErrorContract(res.status, res.body, what)).toBe(code);
   });
 
   it('still serves after the hostile requests', async () => {
-    const res = await rawExchange(port, get('/healthz'));
+    const res = await rawHttp(port, get('/healthz'));
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
   });
