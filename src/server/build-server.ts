@@ -50,6 +50,8 @@ function serializerOf(reply: FastifyReply): (payload: unknown) => string {
 const BODY_LIMIT = 64 * 1024;
 /** Longer than any service name (63 characters): a longer path segment is refused with 414. */
 const MAX_PARAM_LENGTH = 100;
+/** How long a connection refused by the HTTP parser may stay open after its answer. */
+const CLIENT_ERROR_LINGER_MS = 1_000;
 /** Request text echoed in an error message (a path, a name) is cut to this many characters. */
 const ECHO_LIMIT = 80;
 
@@ -101,13 +103,17 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
         : vigilError(ERR.VIGIL_ERR_BAD_REQUEST, { detail: 'not a valid HTTP/1.1 request' });
   const { status, body } = errorBody(vigil);
   const text = JSON.stringify(body);
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${body.error}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-    );
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  // end() sends the answer before the FIN (destroy() could drop it); a client that then keeps
+  // the connection open loses it shortly after.
+  socket.end(
+    `HTTP/1.1 ${status} ${body.error}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
 
 function responseSchemas(spec: RouteSpec): Record<number, unknown> {
