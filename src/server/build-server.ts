@@ -78,7 +78,7 @@ function fail(reply: FastifyReply, err: VigilError): FastifyReply {
 
 /**
  * An error fastify or its body parser raised (they carry `statusCode`), as a catalogue error.
- * Their own messages can quote the request, so only a 400's is kept, and cut.
+ * Their messages can quote the request: a 400's and a 500's are kept, cut; the others are ours.
  */
 function fromFramework(err: { statusCode?: number; message: string }): VigilError {
   const status = err.statusCode ?? 500;
