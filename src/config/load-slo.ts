@@ -9,6 +9,8 @@ import { ISSUE_CODES } from './issue-codes.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
 import { sloFileSchema, type SloFile } from './slo-schema.js';
+import { checkWindowSetUse } from './window-set-checks.js';
+import { SHIPPED_WINDOW_SETS, type WindowSets } from './window-sets.js';
 import { multiDocumentIssue, readYamlDocuments, type DocumentsResult, type YamlSource } from './yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
@@ -22,6 +24,8 @@ export interface SloLoadOptions {
   readonly daemon?: DaemonConfig;
   /** Relative paths resolve here; issue file names are shown relative to it. */
   readonly cwd?: string;
+  /** The window sets objectives may name; the shipped ones when left out. */
+  readonly windowSets?: WindowSets;
 }
 
 export interface SloLoadResult {
@@ -154,7 +158,11 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
         continue;
       }
     }
-    if (result.slo) files.push({ path: absolute, slo: result.slo });
+    if (result.slo && source) {
+      const windowIssues = checkWindowSetUse(result.slo, source, options.windowSets ?? SHIPPED_WINDOW_SETS);
+      issues.push(...windowIssues);
+      if (windowIssues.length === 0) files.push({ path: absolute, slo: result.slo });
+    }
   }
   return { files, issues };
 }

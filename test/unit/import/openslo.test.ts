@@ -51,10 +51,11 @@ describe('OpenSLO v1', () => {
     // Timeslices: 95% of 1-minute slices good over 7 days; the budget is 5% of the slices.
     const slices = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-latency');
     expect(slices.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
-      ['3.36', '0.05'],
+      // A 7-day period takes the 7-day set (the 30-day shares would give 3.36, 1.4, 0.7, 0.233).
+      ['13.44', '0.05'],
+      ['3.5', '0.05'],
       ['1.4', '0.05'],
-      ['0.7', '0.05'],
-      ['0.2333333333', '0.05'],
+      ['0.98', '0.05'],
     ]);
     const lat = rules.filter(isAlertingRule).find((a) => a.labels.objective === 'web-latency' && a.alert !== 'VigilErrorBudgetBurn')!;
     expect(lat.alert).toBe('VigilPromqlHigh');
