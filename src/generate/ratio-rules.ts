@@ -1,4 +1,5 @@
 import { burnWindows, windowSetOf } from '../config/window-sets.js';
+import { isSingleAggregate } from '../promql/error-ratio-query.js';
 import { formatQuantity } from '../units/units.js';
 import { alertLabels, GenerateError, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import type { RatioQuery } from './indicator-queries.js';
@@ -77,6 +78,16 @@ function periodRatio(query: RatioQuery, periodMs: number, sel: string): string {
   return query.periodRatio(periodMs);
 }
 
+/**
+ * How the minimum-traffic guard matches the ratio. One total (no grouping): `and on ()`, the one
+ * traffic figure guards the one ratio. A total per group (`sum by (route)`): the guard must match
+ * group by group, or one busy route would let a quiet one page; the recorded ratios carry the
+ * group's labels plus `service` and `objective`, which the traffic query lacks.
+ */
+function trafficGuardMatch(traffic: string): string {
+  return isSingleAggregate(traffic) ? 'and on ()' : 'and ignoring (objective, service)';
+}
+
 function burnAlert(ctx: ObjectiveContext, query: RatioQuery, a: BurnRateAlert, budget: number): AlertingRule {
   const { slo, objective } = ctx;
   const sel = objectiveSelector(ctx);
@@ -86,7 +97,7 @@ function burnAlert(ctx: ObjectiveContext, query: RatioQuery, a: BurnRateAlert, b
   let expr = `${ratioRecord(a.longWindowMs)}${sel} > ${bound}\nand\n${ratioRecord(a.shortWindowMs)}${sel} > ${bound}`;
   const minTraffic = objective.alert.minTraffic;
   if (minTraffic !== undefined && query.traffic !== undefined) {
-    expr += `\nand on ()\n${paren(query.traffic(a.longWindowMs))} > ${promNumber(minTraffic)}`;
+    expr += `\n${trafficGuardMatch(query.traffic(a.longWindowMs))}\n${paren(query.traffic(a.longWindowMs))} > ${promNumber(minTraffic)}`;
   }
   const period = promDuration(objective.period);
   const target = formatQuantity({ value: objective.target!, unit: 'ratio' });
