@@ -264,7 +264,6 @@ export function windowed(query: string, counter: boolean): string {
 }
 
 function ratioIndicator(r: NonNullable<SliSpec['ratioMetric']>, sink: IssueSink): Record<string, string> | null {
-  const counter = r.counter ?? true;
   if (r.raw !== undefined) {
     const q = prometheusQuery(r.raw.metricSource, sink.at(['raw', 'metricSource']));
     if (q === null) return null;
@@ -280,11 +279,36 @@ function ratioIndicator(r: NonNullable<SliSpec['ratioMetric']>, sink: IssueSink)
     sink.error([r.good === undefined ? 'good' : 'bad'], 'expected exactly one of good or bad beside total');
     return null;
   }
-  const total = prometheusQuery(r.total.metricSource, sink.at(['total', 'metricSource']));
-  const part = r.good ?? r.bad!;
-  const partQuery = prometheusQuery(part.metricSource, sink.at([r.good ? 'good' : 'bad', 'metricSource']));
+  const side = r.good !== undefined ? 'good' : 'bad';
+  const total = countedQuery(r.total.metricSource, r.counter, sink.at(['total', 'metricSource']));
+  const partQuery = countedQuery((r.good ?? r.bad!).metricSource, r.counter, sink.at([side, 'metricSource']));
   if (total === null || partQuery === null) return null;
-  return r.good !== undefined
-    ? { good: windowed(partQuery, counter), total: windowed(total, counter) }
-    : { errors: windowed(partQuery, counter), total: windowed(total, counter) };
+  return r.good !== undefined ? { good: partQuery, total } : { errors: partQuery, total };
+}
+
+/** A range-vector function over a fixed window: the query is already a per-second rate (or an increase). */
+const ALREADY_RATE = /\b(?:rate|irate|increase|delta|idelta|deriv)\s*\(/;
+
+/**
+ * One side of a ratio metric as events per second over `{{window}}`. A query that already is a
+ * rate (`sum(rate(x[5m]))`) must not be taken for a counter: `rate()` of a rate is nonsense
+ * (every ratio NaN, no alert ever). With `counter: true` written out that contradiction is an
+ * error; with `counter` left out (its default is true) the query is read as the rate it is,
+ * averaged over the window, with a warning.
+ */
+function countedQuery(source: z.infer<typeof metricSource>, counter: boolean | undefined, sink: IssueSink): string | null {
+  const query = prometheusQuery(source, sink);
+  if (query === null) return null;
+  if (counter === false || HAS_WINDOW.test(query) || !ALREADY_RATE.test(query)) return windowed(query, counter ?? true);
+  const rate = ALREADY_RATE.exec(query)![0].replace(/\s*\($/, '');
+  if (counter === true) {
+    sink.error(
+      ['spec', 'query'],
+      `the query is already a rate (${rate}(...)) but counter is true, so vigil would take the rate of a rate: ` +
+        'write the counter itself (e.g. http_requests_total{...}), or set counter: false',
+    );
+    return null;
+  }
+  sink.warn(['spec', 'query'], `the query is already a rate (${rate}(...)): read as per-second values averaged over the window, as with counter: false`);
+  return windowed(query, false);
 }

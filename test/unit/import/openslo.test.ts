@@ -118,6 +118,65 @@ describe('OpenSLO v1', () => {
   });
 });
 
+// Issue 12 item 13: a query that already is a rate was wrapped in rate() again (every ratio NaN,
+// nothing ever alerted, not a word said). Every range-vector rate function, on every side.
+describe('OpenSLO ratio queries that already are rates', () => {
+  const sli = (counter: string, good: string, total: string) =>
+    [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: { name: avail }',
+      'spec:',
+      '  service: svc',
+      '  indicator:',
+      '    metadata: { name: i }',
+      '    spec:',
+      '      ratioMetric:',
+      ...(counter === '' ? [] : [`        counter: ${counter}`]),
+      `        good: { metricSource: { type: Prometheus, spec: { query: '${good}' } } }`,
+      `        total: { metricSource: { type: Prometheus, spec: { query: '${total}' } } }`,
+      '  timeWindow: [{ duration: 30d, isRolling: true }]',
+      '  objectives: [{ target: 0.99 }]',
+    ].join('\n');
+  const convert = (text: string) => convertDocuments(parseDocuments(text, 'o.yaml').sources, 'o.yaml');
+  const FUNCTIONS = ['rate', 'irate', 'increase', 'delta', 'idelta', 'deriv'];
+  const shapes = (fn: string) => [`sum(${fn}(ok_total[5m]))`, `${fn}(ok_total[1m])`, `sum by (route) (${fn}(ok_total{a="b"}[5m]))`];
+
+  it.each(FUNCTIONS)('refuses %s(...) with counter: true, at the query, saying why', (fn) => {
+    for (const query of shapes(fn)) {
+      for (const [good, total, line] of [
+        [query, 'all_total', 11],
+        ['ok_total', query, 12],
+      ] as const) {
+        const result = convert(sli('true', good, total));
+        expect(result.services).toEqual([]);
+        expect(result.issues).toHaveLength(1);
+        expect(result.issues[0]).toMatchObject({ line, code: 'VIGIL_ERR_CONFIG_IMPORT' });
+        expect(result.issues[0]!.path).toMatch(/ratioMetric\.(good|total)\.metricSource\.spec\.query$/);
+        expect(result.issues[0]!.message).toContain(`already a rate (${fn}(...)) but counter is true`);
+      }
+    }
+  });
+
+  it.each(FUNCTIONS)('reads %s(...) as the rate it is when counter is left out, and warns', (fn) => {
+    for (const query of shapes(fn)) {
+      const result = convert(sli('', query, 'all_total'));
+      expect(result.issues).toEqual([]);
+      const ratio = (result.services[0]!.slo as { objectives: Array<{ indicator: { ratio: Record<string, string> } }> }).objectives[0]!.indicator.ratio;
+      expect(ratio.good).toBe(`sum(avg_over_time((${query})[{{window}}:]))`);
+      expect(ratio.total).toBe('sum(rate(all_total[{{window}}]))');
+      expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^o\\.yaml:10:\\d+ .*good\\.metricSource\\.spec\\.query: the query is already a rate \\(${fn}\\(\\.\\.\\.\\)\\)`))]);
+    }
+  });
+
+  it('leaves counters, counter: false and {{window}} queries as they were', () => {
+    expect(convert(sli('true', 'ok_total', 'all_total')).warnings).toEqual([]);
+    expect(convert(sli('false', 'sum(rate(ok_total[5m]))', 'sum(rate(all_total[5m]))')).issues).toEqual([]);
+    const windowedRate = convert(sli('true', 'sum(rate(ok_total[{{window}}]))', 'sum(rate(all_total[{{window}}]))'));
+    expect([windowedRate.issues, windowedRate.warnings]).toEqual([[], []]);
+  });
+});
+
 describe('importForeignDocuments (for a loader reading every document of a file)', () => {
   it('turns a Service + SLI + SLO file into one vigil document, or says why not', async () => {
     const { importForeignDocuments } = await import('../../../src/config/import/index.js');
