@@ -58,6 +58,7 @@ export async function generate(options: Options): Promise<number> {
   }
   // The same loader as the daemon's: the window sets come from the config, never from the output folder.
   const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo, cwd });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     console.error(`vigil generate: ${loaded.issues.length} issue(s) in the config or SLO files; nothing generated`);
