@@ -13,7 +13,8 @@ import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
 import { STATUS_RANK } from '../../snapshot/snapshot-schema.js';
-import type { QuantityUnit } from '../../units/units.js';
+import type { Quantity, QuantityUnit } from '../../units/units.js';
+import { byteSystem, grafanaBytesUnit } from '../bound-text.js';
 
 /**
  * The small vocabulary every vigil dashboard is built from, over the foundation SDK's builders:
@@ -30,12 +31,13 @@ export interface Query {
 }
 
 /** Grafana unit ids for vigil's base units. */
-export function grafanaUnit(unit: QuantityUnit): string {
+/** Grafana's unit for a value; bytes in the unit system of the bound the panel shows. */
+export function grafanaUnit(unit: QuantityUnit, bound?: Quantity): string {
   switch (unit) {
     case 'seconds':
       return 's';
     case 'bytes':
-      return 'bytes';
+      return grafanaBytesUnit(bound === undefined ? 'binary' : byteSystem(bound.value));
     case 'ratio':
       return 'percentunit';
     default:

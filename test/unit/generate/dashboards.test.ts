@@ -5,7 +5,7 @@ import { serviceDashboard } from '../../../src/generate/dashboards/service-dashb
 import { serviceDashboardUid } from '../../../src/generate/service-rules.js';
 import { STATUS_RANK } from '../../../src/snapshot/snapshot-schema.js';
 import { checkDashboard, panelQueries } from './dashboard-checks.js';
-import { loadSlo, shippedOptions } from './fixtures.js';
+import { loadSlo, shippedOptions, slo } from './fixtures.js';
 
 describe('service dashboards', () => {
   it('the shipped ml-services dashboard is structurally valid, a row per objective', async () => {
@@ -56,6 +56,38 @@ describe('service dashboards', () => {
     expect(serviceDashboardUid(long).length).toBeLessThanOrEqual(40);
     expect(serviceDashboardUid(long)).not.toBe(serviceDashboardUid(`${'a'.repeat(62)}b`));
   });
+});
+
+// Issue 12 item 16: resource rows were always drawn, and without a selecting objective they
+// charted every container, Redis and database the sources see.
+describe('resource rows follow what the objectives select', () => {
+  const kinds = {
+    containers: { name: 'mem', indicator: { containerMemory: { containers: 'api-*' } }, threshold: { max: '1GB' } },
+    labelled: { name: 'cpu', indicator: { containerCpu: { containerLabels: { app: 'api' } } }, threshold: { max: 0.8 } },
+    redis: { name: 'hits', indicator: { redisHitRatio: { source: 'cache' } }, threshold: { min: '90%' } },
+    postgres: { name: 'pg', indicator: { postgresQueryLatency: { match: 'SELECT%' } }, threshold: { max: '20ms' } },
+    latency: { name: 'lat', indicator: { latency: { histogram: 'h_seconds' } }, threshold: { max: '50ms' } },
+  };
+  const ROW_OF = { containers: 'Containers', labelled: 'Containers', redis: 'Redis', postgres: 'PostgreSQL', latency: null } as const;
+  type Kind = keyof typeof kinds;
+  const subsets = (list: Kind[]): Kind[][] => (list.length === 0 ? [[]] : subsets(list.slice(1)).flatMap((rest) => [rest, [list[0]!, ...rest]]));
+
+  it.each(subsets(Object.keys(kinds) as Kind[]).filter((k) => k.length > 0).map((k) => [k.join('+'), k] as const))(
+    '%s: a row only for what is selected, never an unfiltered query',
+    async (_name, chosen) => {
+      const d = serviceDashboard(slo({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'svc', objectives: chosen.map((k) => kinds[k]) }), await shippedOptions());
+      checkDashboard(d);
+      const rows = (d.panels as Panel[]).filter((p) => p.type === 'row').map((p) => p.title);
+      const expected = [...new Set(chosen.map((k) => ROW_OF[k]).filter((r) => r !== null))];
+      expect(rows.filter((r) => ['Containers', 'Redis', 'PostgreSQL'].includes(r!)).sort()).toEqual(expected.sort());
+      const queries = panelQueries(d);
+      if (chosen.includes('containers') && !chosen.includes('labelled')) {
+        expect(queries).toContain('max by (container) (vigil_container_memory_working_set_bytes{source=~"default",container=~"api-.*"})');
+      }
+      // Every resource series is narrowed by a matcher (a bare `metric[5m]` or `metric)` reads them all).
+      for (const q of queries) expect(q).not.toMatch(/vigil_(redis|postgres|container)_\w+[[)]/);
+    },
+  );
 });
 
 describe('overview dashboard', () => {
