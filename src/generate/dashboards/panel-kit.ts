@@ -75,8 +75,14 @@ export function boundSteps(bound: { max?: number; min?: number; warning?: number
   return [{ value: null, color: 'green' }];
 }
 
+/**
+ * Step values as the decimals their author wrote: `99.9%` parses to 0.9990000000000001, and a
+ * step there shows a compliance of exactly 99.9 % (0.999) red. 12 significant digits, as PromQL
+ * numbers in the rules (promNumber).
+ */
 export function thresholds(steps: GrafanaThreshold[]): ThresholdsConfigBuilder {
-  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
+  const decimal = steps.map((s) => (s.value === null ? s : { ...s, value: Number(s.value.toPrecision(12)) }));
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(decimal);
 }
 
 export function statPanel(title: string, list: readonly Query[], unit: string, steps: GrafanaThreshold[]): StatPanelBuilder {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
 import { overviewDashboard } from '../../../src/generate/dashboards/overview-dashboard.js';
@@ -103,5 +104,35 @@ describe('overview dashboard', () => {
     expect(stats[0]!.links).toEqual([expect.objectContaining({ url: '/d/vigil-svc-ml-services/ml-services' })]);
     const mapping = stats[0]!.fieldConfig!.defaults.mappings![0] as { options: Record<string, { text: string }> };
     expect(mapping.options[String(STATUS_RANK.breach)]!.text).toBe('breach');
+  });
+});
+
+// Issue 12 item 16: `99.9%` parses to 0.9990000000000001, and a threshold step there showed a
+// compliance of exactly 99.9 % red. Every target and bound as written, for any decimal.
+describe('threshold steps are the decimals the author wrote', () => {
+  it('targets and bounds of up to three decimals', async () => {
+    const options = await shippedOptions();
+    const decimals = fc.integer({ min: 1, max: 99_999 }).map((k) => Number(`${k}e-3`));
+    fc.assert(
+      fc.property(decimals, decimals, (percent, bound) => {
+        const d = serviceDashboard(
+          slo({
+            apiVersion: 'vigil/v1',
+            kind: 'ServiceLevels',
+            service: 'svc',
+            objectives: [
+              { name: 'avail', indicator: { probe: { path: '/healthz' } }, target: `${percent}%` },
+              { name: 'cpu', indicator: { containerCpu: { containers: 'a*' } }, threshold: { max: `${bound}%` } },
+            ],
+          }),
+          options,
+        );
+        const steps = JSON.stringify(d).match(/"value":-?[0-9.e-]+/g)!.map((m) => m.slice('"value":'.length));
+        expect(steps).toContain(String(Number(`${percent}e-2`)));
+        expect(steps).toContain(String(Number(`${bound}e-2`)));
+        for (const text of steps) expect(text.replace(/^-?0\./, '').length).toBeLessThan(12);
+      }),
+      { seed: 16, numRuns: 300 },
+    );
   });
 });
