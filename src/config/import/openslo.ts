@@ -184,14 +184,27 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
     const suffix = spec.objectives.length > 1 ? `-${vigilName(o.displayName ?? '') ?? String(i + 1)}` : '';
     const objective: Record<string, unknown> = { name: `${base}${suffix}`.slice(0, 63).replace(/-+$/, '') };
     if (spec.description) objective.description = spec.description;
-    const target = o.target ?? (o.targetPercent !== undefined ? o.targetPercent / 100 : undefined) ?? o.timeSliceTarget;
+    // `timeSliceTarget` is not the objective's target: it says when one slice is good (below).
+    const target = o.target ?? (o.targetPercent !== undefined ? o.targetPercent / 100 : undefined);
 
     if (sli.ratioMetric !== undefined) {
       const ratio = ratioIndicator(sli.ratioMetric, sliSink.at(['ratioMetric']));
       if (ratio === null) return;
       if (target === undefined) return at.error(['target'], 'expected a target (a ratio objective needs one)');
-      if (method !== 'Occurrences') at.warn(['budgetingMethod'], `${method} on a ratio metric is evaluated as Occurrences (events, not time slices)`);
-      Object.assign(objective, { indicator: { ratio }, target, period });
+      if (method === 'Timeslices' && o.timeSliceTarget !== undefined) {
+        // A slice is good when its ratio reaches timeSliceTarget; the target is the share of good
+        // slices: a threshold objective on the good ratio with a target (vigil's timeslices).
+        const goodRatio = ratio.good !== undefined ? `(${ratio.good}) / (${ratio.total})` : `1 - (${ratio.errors}) / (${ratio.total})`;
+        Object.assign(objective, { indicator: { promql: { query: goodRatio } }, threshold: { min: o.timeSliceTarget }, target, period });
+        if (!sliceWindow(o, objective, at)) at.warn(['timeSliceTarget'], 'Timeslices without timeSliceWindow: slices of vigil\'s default window (5m)');
+      } else {
+        if (method !== 'Occurrences') {
+          const reason = method === 'Timeslices' ? 'there is no timeSliceTarget saying when a slice is good' : 'vigil has no average of slice ratios';
+          sink.warn(['budgetingMethod'], `${method} on a ratio metric is evaluated as Occurrences (events, not time slices): ${reason}`);
+        }
+        if (o.timeSliceTarget !== undefined) at.warn(['timeSliceTarget'], `dropped: with ${method} the objective counts events, not slices`);
+        Object.assign(objective, { indicator: { ratio }, target, period });
+      }
     } else if (sli.thresholdMetric !== undefined) {
       const query = prometheusQuery(sli.thresholdMetric.metricSource, sliSink.at(['thresholdMetric', 'metricSource']));
       if (query === null) return;
@@ -200,18 +213,12 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
       if (o.op === 'lt' || o.op === 'gt') at.warn(['op'], `${o.op} is read as ${o.op}e: vigil bounds are inclusive`);
       Object.assign(objective, { indicator: { promql: { query } }, threshold: { [side]: o.value } });
       if (target !== undefined) {
-        if (method === 'Occurrences') at.warn(['target'], 'a threshold metric with a target is evaluated as Timeslices');
+        if (method !== 'Timeslices') sink.warn(['budgetingMethod'], `${method} on a threshold metric with a target is evaluated as Timeslices (good slices)`);
         objective.target = target;
         objective.period = period;
       }
-      if (o.timeSliceWindow !== undefined) {
-        try {
-          parseDuration(o.timeSliceWindow);
-          objective.window = o.timeSliceWindow;
-        } catch (err) {
-          at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
-        }
-      }
+      if (o.timeSliceTarget !== undefined) at.warn(['timeSliceTarget'], 'dropped: a slice of a threshold metric is good when the value is within the bound');
+      sliceWindow(o, objective, at);
     } else {
       sliSink.error([], 'expected ratioMetric or thresholdMetric');
       return;
@@ -219,6 +226,18 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
     out.push(objective);
   });
   return out;
+}
+
+/** `timeSliceWindow` -> the objective's `window`; false when the objective has none. */
+function sliceWindow(o: z.infer<typeof objective>, out: Record<string, unknown>, at: IssueSink): boolean {
+  if (o.timeSliceWindow === undefined) return false;
+  try {
+    parseDuration(o.timeSliceWindow);
+    out.window = o.timeSliceWindow;
+  } catch (err) {
+    at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
+  }
+  return true;
 }
 
 function periodOf(spec: SloSpec, sink: IssueSink): string {

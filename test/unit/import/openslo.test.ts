@@ -177,6 +177,61 @@ describe('OpenSLO ratio queries that already are rates', () => {
   });
 });
 
+// Issue 12 item 16: the Timeslices warning pointed at objectives[i].budgetingMethod (the field is
+// spec.budgetingMethod), and timeSliceTarget was taken for the objective's target or dropped.
+describe('OpenSLO budgeting methods and time slices', () => {
+  const doc = (method: string, metric: 'ratio' | 'threshold', objective: string) =>
+    [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: { name: s }',
+      'spec:',
+      '  service: svc',
+      '  indicator:',
+      '    metadata: { name: i }',
+      '    spec:',
+      metric === 'ratio'
+        ? "      ratioMetric: { good: { metricSource: { type: Prometheus, spec: { query: ok_total } } }, total: { metricSource: { type: Prometheus, spec: { query: all_total } } } }"
+        : "      thresholdMetric: { metricSource: { type: Prometheus, spec: { query: 'max(queue_depth)' } } }",
+      '  timeWindow: [{ duration: 7d, isRolling: true }]',
+      `  budgetingMethod: ${method}`,
+      `  objectives: [${objective}]`,
+    ].join('\n');
+  const convert = (text: string) => convertDocuments(parseDocuments(text, 'o.yaml').sources, 'o.yaml');
+  const objectiveOf = (text: string) => {
+    const result = convert(text);
+    expect(result.issues).toEqual([]);
+    return { objective: sloFileSchema.parse(result.services[0]!.slo).objectives[0]!, warnings: result.warnings };
+  };
+
+  it('a ratio metric counted in time slices becomes a threshold on the good ratio with the share of good slices as target', () => {
+    const { objective, warnings } = objectiveOf(doc('Timeslices', 'ratio', '{ target: 0.99, timeSliceTarget: 0.95, timeSliceWindow: 1m }'));
+    expect(objective.indicator).toEqual({ promql: { source: 'default', query: '(sum(rate(ok_total[{{window}}]))) / (sum(rate(all_total[{{window}}])))' } });
+    expect(objective.threshold).toEqual({ min: { value: 0.95, unit: 'number' } });
+    expect([objective.target, objective.window, objective.period]).toEqual([0.99, 60_000, 7 * 86_400_000]);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['Timeslices', 'ratio', '{ target: 0.99 }', ['11:20 spec.budgetingMethod: Timeslices on a ratio metric is evaluated as Occurrences (events, not time slices): there is no timeSliceTarget saying when a slice is good']],
+    ['RatioTimeslices', 'ratio', '{ target: 0.99, timeSliceTarget: 0.9 }', [
+      '11:20 spec.budgetingMethod: RatioTimeslices on a ratio metric is evaluated as Occurrences (events, not time slices): vigil has no average of slice ratios',
+      '12:49 spec.objectives[0].timeSliceTarget: dropped: with RatioTimeslices the objective counts events, not slices',
+    ]],
+    ['Occurrences', 'ratio', '{ target: 0.99, timeSliceTarget: 0.9 }', ['12:49 spec.objectives[0].timeSliceTarget: dropped: with Occurrences the objective counts events, not slices']],
+    ['Occurrences', 'threshold', '{ op: lte, value: 100, target: 0.99 }', ['11:20 spec.budgetingMethod: Occurrences on a threshold metric with a target is evaluated as Timeslices (good slices)']],
+    ['Timeslices', 'threshold', '{ op: lte, value: 100, target: 0.99, timeSliceTarget: 0.9 }', ['12:70 spec.objectives[0].timeSliceTarget: dropped: a slice of a threshold metric is good when the value is within the bound']],
+  ])('%s with a %s metric %s: warns at the field concerned', (method, metric, objective, expected) => {
+    const { warnings } = objectiveOf(doc(method, metric as 'ratio' | 'threshold', objective));
+    expect(warnings.map((w) => w.replace(/^o\.yaml:/, ''))).toEqual(expected);
+  });
+
+  it('never takes timeSliceTarget for the target', () => {
+    const result = convert(doc('Occurrences', 'ratio', '{ timeSliceTarget: 0.9 }'));
+    expect(result.issues.map((i) => i.message)).toEqual(['expected a target (a ratio objective needs one)']);
+  });
+});
+
 describe('importForeignDocuments (for a loader reading every document of a file)', () => {
   it('turns a Service + SLI + SLO file into one vigil document, or says why not', async () => {
     const { importForeignDocuments } = await import('../../../src/config/import/index.js');
