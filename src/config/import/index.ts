@@ -2,7 +2,7 @@ import type { ConfigIssue } from '../config.js';
 import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
-import { convertSloth, isSlothDocument } from './sloth.js';
+import { convertSloth, isSlothDocument, isSlothKubernetesDocument, SLOTH_KUBERNETES_MESSAGE } from './sloth.js';
 
 /**
  * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
@@ -23,6 +23,11 @@ export interface ImportContext {
 export type ImportResult = { slo: unknown; warnings: string[] } | { issues: ConfigIssue[] } | null;
 
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
+  if (isSlothKubernetesDocument(doc)) {
+    const sink = new IssueSink(file, (p) => context.locate(p));
+    sink.error(['apiVersion'], SLOTH_KUBERNETES_MESSAGE);
+    return { issues: sink.issues };
+  }
   if (isSlothDocument(doc)) {
     const sink = new IssueSink(file, (p) => context.locate(p));
     const slo = convertSloth(doc, sink);
