@@ -53,6 +53,12 @@ const CATALOGUE = {
   VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE: { meaning: '`threshold`/`target` missing, or given where the indicator takes none.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_ENV_MISSING: { meaning: 'vigil.yaml: `${VAR}` names an environment variable that is not set.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_ENV_SYNTAX: { meaning: 'vigil.yaml: a malformed `${...}` reference (write `$${` for a literal `${`).', message: '{detail}', exit: 1 },
+  VIGIL_ERR_CONFIG_WINDOW_SET: { meaning: 'A burn-rate window set is unknown, defined twice, or its file is not a window set.', message: '{detail}', exit: 1 },
+  VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD: {
+    meaning: "A burn-rate window set does not fit the objective's period (windows too long, factors below 0.9).",
+    message: '{detail}',
+    exit: 1,
+  },
   VIGIL_ERR_CONFIG_IMPORT: { meaning: 'A Sloth or OpenSLO file that could not be converted.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_INVALID: {
     meaning: 'The config is invalid: a start or reload is refused (the answer lists the issues); also any issue without a more specific code.',
@@ -117,7 +123,6 @@ const CATALOGUE = {
   VIGIL_ERR_GENERATE_DUPLICATE_SERVICE: { meaning: 'Two SLO files declare the same service.', message: 'service {service} is defined twice ({first} and {second})', exit: 1 },
   VIGIL_ERR_GENERATE_TARGET: { meaning: 'A ratio objective without a target.', message: 'objective {objective}: a ratio objective needs a target', exit: 1 },
   VIGIL_ERR_GENERATE_THRESHOLD: { meaning: 'A threshold objective without a threshold.', message: 'objective {objective}: a {kind} objective needs a threshold', exit: 1 },
-  VIGIL_ERR_GENERATE_WINDOW_SET: { meaning: 'An unknown, unreadable or invalid burn-rate window set.', message: '{detail}', exit: 1 },
 
   // `vigil loadtest`.
   VIGIL_ERR_LOADTEST_USAGE: { meaning: 'Neither a rate, a stress run nor a profile was given.', message: 'give --rate R [--duration D], --stress, or --profile file.yaml', exit: 2 },
