@@ -7,7 +7,6 @@ import { loadDaemonConfig } from './load-daemon.js';
 import { loadSloPaths } from './load-slo.js';
 
 export { formatIssue } from './issue-format.js';
-export { redactConfig } from './redact.js';
 export { registerDocumentImporter } from './document-importers.js';
 export { ISSUE_CODES, UNRUNNABLE_CODES } from './issue-codes.js';
 

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
-import { redactText } from '../config/redact.js';
+import { redact } from '../core/redact.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -55,6 +55,27 @@ function responseSchemas(spec: RouteSpec): Record<number, unknown> {
 }
 
 /**
+ * Every response leaves through here (API bodies, `/metrics`, error answers, 404s), so none can
+ * carry a credential whatever its handler put in it. The views' bytes, cached per snapshot, are
+ * scrubbed once each (remembered by identity); other payloads are scrubbed per response.
+ */
+function scrubResponses(app: FastifyInstance): void {
+  const scrubbed = new WeakMap<Buffer, Buffer>();
+  app.addHook('onSend', (_req, _reply, payload, done) => {
+    if (typeof payload === 'string') return done(null, redact(payload));
+    if (!Buffer.isBuffer(payload)) return done(null, payload);
+    let clean = scrubbed.get(payload);
+    if (clean === undefined) {
+      const text = payload.toString('utf8');
+      const safe = redact(text);
+      clean = safe === text ? payload : Buffer.from(safe, 'utf8');
+      scrubbed.set(payload, clean);
+    }
+    return done(null, clean);
+  });
+}
+
+/**
  * The HTTP API. Read-only except `POST /-/reload`. Handlers only read the current snapshot (and
  * views built once per snapshot); response schemas are declared so fastify serialises with a
  * compiled serializer, and so the OpenAPI document is the truth.
@@ -71,10 +92,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
+  scrubResponses(app);
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) app.log.error({ err: { message: redactText(err.message), code: err.code } }, 'request failed');
-    return fail(reply, status, status >= 500 ? 'Internal Server Error' : 'Bad Request', err.code?.startsWith('VIGIL_') ? err.code : status >= 500 ? 'VIGIL_ERR_INTERNAL' : 'VIGIL_ERR_BAD_REQUEST', redactText(err.message));
+    if (status >= 500) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
+    return fail(reply, status, status >= 500 ? 'Internal Server Error' : 'Bad Request', err.code?.startsWith('VIGIL_') ? err.code : status >= 500 ? 'VIGIL_ERR_INTERNAL' : 'VIGIL_ERR_BAD_REQUEST', err.message);
   });
   app.setNotFoundHandler((req, reply) => fail(reply, 404, 'Not Found', 'VIGIL_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
@@ -129,7 +151,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const outcome = await options.reload();
     if (!outcome.ok) {
-      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: redactText(i.message), code: i.code }));
+      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: i.message, code: i.code }));
       return reply.code(422).send({
         error: 'Unprocessable Entity',
         code: 'VIGIL_ERR_CONFIG_INVALID',
