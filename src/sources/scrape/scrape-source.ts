@@ -1,5 +1,6 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
+import { httpEndpoint, type HttpEndpoint } from '../../core/http-credentials.js';
 import { seriesId } from '../../store/sample-store.js';
 import type { Labels, Point, SampleResult, Source } from '../source.js';
 import { parseExposition } from './exposition-parser.js';
@@ -39,29 +40,32 @@ export function expositionToPoints(sourceName: string, text: string, t: number):
 export class ScrapeSource implements Source {
   readonly kind = 'scrape' as const;
   private previous = new Map<string, { metric: string; labels: Labels }>();
+  private readonly target: HttpEndpoint;
 
   constructor(
     readonly name: string,
     private readonly config: ScrapeSourceConfig,
     _files: readonly LoadedSloFile[] = [],
-  ) {}
+  ) {
+    this.target = httpEndpoint(config.url, config.auth);
+  }
 
   async sample(signal: AbortSignal): Promise<SampleResult> {
     const t = Date.now();
     const timeout = AbortSignal.timeout(this.config.timeout);
     let response: Response;
     try {
-      response = await fetch(this.config.url, {
-        headers: { accept: ACCEPT },
+      response = await fetch(this.target.url, {
+        headers: { accept: ACCEPT, ...this.target.headers },
         signal: AbortSignal.any([signal, timeout]),
       });
     } catch (err) {
       const reason = timeout.aborted ? `no answer within ${this.config.timeout} ms` : (err as Error).message;
-      throw new ScrapeError(`scrape ${this.name} (${this.config.url}): ${reason}`, { cause: err });
+      throw new ScrapeError(`scrape ${this.name} (${this.target.url}): ${reason}`, { cause: err });
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ScrapeError(`scrape ${this.name} (${this.config.url}): HTTP ${response.status}`);
+      throw new ScrapeError(`scrape ${this.name} (${this.target.url}): HTTP ${response.status}`);
     }
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_BODY_BYTES) {
