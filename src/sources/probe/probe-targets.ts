@@ -26,6 +26,17 @@ export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
 
+/**
+ * The URL a probe objective checks and labels its series with: its `url`, or the source's
+ * `baseUrl` joined with `path`, without credentials. The probe source and the evaluator's probe
+ * reader both use this, so the series they write and read are the same.
+ */
+export function probeUrl(indicator: Pick<ProbeIndicator, 'url' | 'path'>, baseUrl: string | undefined): string | null {
+  if (indicator.url !== undefined) return httpEndpoint(indicator.url).url;
+  if (indicator.path === undefined || baseUrl === undefined) return null;
+  return joinUrl(httpEndpoint(baseUrl).url, indicator.path);
+}
+
 export function isExpectedStatus(status: number, expect: readonly number[] | undefined): boolean {
   return expect ? expect.includes(status) : status >= 200 && status < 400;
 }
@@ -61,14 +72,13 @@ export function probeTargets(
       const ind = objective.indicator.probe;
       if (ind.source !== name) continue;
       const at = { service: file.slo.service, objective: objective.name };
-      let endpoint: HttpEndpoint;
-      if (ind.url !== undefined) endpoint = httpEndpoint(ind.url);
-      else if (base !== undefined) endpoint = { url: joinUrl(base.url, ind.path!), headers: base.headers };
-      else {
+      const url = probeUrl(ind, baseUrl);
+      if (url === null) {
         problems.push({ ...at, message: `path ${ind.path} needs a baseUrl on probe source "${name}" in the daemon config` });
         continue;
       }
-      const url = endpoint.url;
+      // The objective's own URL carries its own credentials; paths get the source's.
+      const endpoint = ind.url !== undefined ? httpEndpoint(ind.url) : { url, headers: base!.headers };
       const target = {
         url,
         method: ind.method,
