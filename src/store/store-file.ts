@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { redact } from '../core/redact.js';
-import type { Labels } from '../sources/source.js';
+import type { Labels } from './point.js';
 import { seriesId, type SampleStore, type StoredSeries } from './sample-store.js';
 
 /**

@@ -5,7 +5,7 @@ import { evaluate } from '../../../src/evaluate/evaluate.js';
 import { createMetricsRegistry } from '../../../src/metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../../../src/metrics/objective-metrics.js';
 import { buildServer } from '../../../src/server/build-server.js';
-import { deepFreeze } from '../../../src/snapshot/snapshot-holder.js';
+import { deepFreeze } from '../../../src/core/freeze.js';
 import { decodeStoreFile, encodeStoreFile, snapshotStore } from '../../../src/store/store-file.js';
 import { configWith, fill, MIN, newStore, NOW, S } from '../evaluate/evaluate-fixtures.js';
 
