@@ -19,16 +19,20 @@
 
 export const REDACTED = '***';
 
-/** Key names that hold a secret, as a regex fragment (matched case-insensitively). */
-const SECRET_NAME = String.raw`[a-z_-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|credentials?)`;
+/** The word that makes a key name secret (matched case-insensitively, anywhere in the name). */
+const SECRET_WORD = String.raw`(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|credentials?)`;
+/** Key names that hold a secret: `password`, `sslpassword`, `reloadToken`, `client_secret`. */
+const SECRET_NAME = String.raw`[a-z_-]*${SECRET_WORD}`;
 
-// `scheme://` then the authority up to its last `@` (greedy over everything a host, user or
-// password can hold without encoding, `@` included: `u:p@ss@host` hides `p@ss`).
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>\\]*)@/gi;
+// `://` then the authority up to its last `@` (greedy over everything a host, user or password
+// can hold without encoding, `@` included: `u:p@ss@host` hides `p@ss`). Anchored on `://`
+// rather than the scheme, so long texts without URLs cost one scan.
+const URL_USERINFO = /(:\/\/)([^\s/?#"'<>\\]*)@/g;
 // `user:password@host` without a scheme (a driver's message often drops it).
 const BARE_USERINFO = /(^|[\s"'(=,;<[])([^\s:@/"'<>\\]*):([^\s/?#"'<>\\]+)@(?=[^\s@])/g;
 // `password=…`, `?access_token=…`, `sslpassword='a b'`: a quoted value or one up to a separator.
-const SECRET_PAIR = new RegExp(String.raw`\b(${SECRET_NAME})(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,"'#<>\\]+)`, 'gi');
+// Matched from the secret word on (what precedes it in the name stays as it is).
+const SECRET_PAIR = new RegExp(String.raw`(${SECRET_WORD})(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,"'#<>\\]+)`, 'gi');
 // `"password": "…"` in JSON (logs, API bodies): the whole string value, escapes included.
 const SECRET_JSON_FIELD = new RegExp(String.raw`("${SECRET_NAME}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi');
 // `authorization: Bearer x`, `"authorization":"Basic x"`, `Authorization=…`.
@@ -37,17 +41,21 @@ const AUTHORIZATION = /\b(authorization["']?\s*[:=]\s*["']?)((?:basic|bearer|tok
 // "bearer token" or "basic settings" stays readable.
 const SCHEME_CREDENTIAL = /\b(bearer|basic)(\s+)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/-]+=*/gi;
 
-function hideUserinfo(_match: string, scheme: string, userinfo: string): string {
+function hideBareUserinfo(_match: string, before: string, user: string): string {
+  return `${before}${user}:${REDACTED}@`;
+}
+
+function hideUserinfo(_match: string, slashes: string, userinfo: string): string {
   const colon = userinfo.indexOf(':');
   // `user:password` keeps the user (it helps find the config); a lone name may be a token.
-  return colon < 0 ? `${scheme}${REDACTED}@` : `${scheme}${userinfo.slice(0, colon)}:${REDACTED}@`;
+  return colon < 0 ? `${slashes}${REDACTED}@` : `${slashes}${userinfo.slice(0, colon)}:${REDACTED}@`;
 }
 
 /** `text` with every credential it holds replaced by `***`. Idempotent; text without credentials is returned as is. */
 export function redact(text: string): string {
-  return text
-    .replace(URL_USERINFO, hideUserinfo)
-    .replace(BARE_USERINFO, (_m, before: string, user: string) => `${before}${user}:${REDACTED}@`)
+  // Userinfo needs an `@`: most long texts (a /metrics page) have none, and skip both scans.
+  const withUserinfo = text.includes('@') ? text.replace(URL_USERINFO, hideUserinfo).replace(BARE_USERINFO, hideBareUserinfo) : text;
+  return withUserinfo
     .replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`)
     .replace(AUTHORIZATION, (_m, key: string, scheme: string | undefined) => `${key}${scheme ?? ''}${REDACTED}`)
     .replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`)
