@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redact } from '../core/redact.js';
 import { createLogger } from '../daemon/logger.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DemoTraffic } from '../examples/ml-serving/demo-traffic.js';
@@ -98,7 +99,7 @@ async function runDemo(flags: Flags): Promise<number> {
       ].join('\n'),
     );
   } catch (err) {
-    console.error(`vigil demo: ${(err as Error).message}`);
+    console.error(redact(`vigil demo: ${(err as Error).message}`));
     await stop(2);
     return 2;
   }

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { redact } from '../core/redact.js';
 import { parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
@@ -99,11 +100,12 @@ export function command(): Command {
         if (flags.slo) options.sloPaths = flags.slo;
         if (flags.config) options.configPath = flags.config;
         const report = await runLoadtest(options);
-        console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        // The report quotes objectives' and sources' error texts: scrubbed like every output.
+        console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;
       } catch (err) {
         const e = err as Error & { code?: string };
-        console.error(`vigil loadtest: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+        console.error(redact(`vigil loadtest: ${e.code ? `${e.code}: ` : ''}${e.message}`));
         process.exitCode = 2;
       }
     });
