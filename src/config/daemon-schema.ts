@@ -154,11 +154,15 @@ export const daemonConfigSchema = z.strictObject({
   alertmanager: z
     .strictObject({
       urls: z.array(z.url()).default([]),
-      /** Sent to every URL that has no userinfo of its own. */
+      /** Sent to every URL (which then holds no credentials of its own). */
       auth: httpAuthSchema.optional(),
       /** Re-send firing alerts this often, as Prometheus does. */
       resendInterval: durationSchema.prefault('1m'),
       timeout: durationSchema.prefault('10s'),
+    })
+    .refine((v) => v.auth === undefined || !v.urls.some(hasUserinfo), {
+      message: 'expected credentials either in `auth` or in the `urls`, not both',
+      path: ['auth'],
     })
     .prefault({}),
   store: z

@@ -69,6 +69,9 @@ describe('credentials in the daemon config', () => {
     expect(paths({ sources: { docker: { d: { host: 'u:p@h', auth: { bearer: 'x' } } } } })).toEqual([
       'sources.docker.d.auth: expected credentials either in `auth` or in `host`, not both',
     ]);
+    expect(paths({ alertmanager: { urls: ['http://a:9093', 'http://u:p@b:9093'], auth: { bearer: 'x' } } })).toEqual([
+      'alertmanager.auth: expected credentials either in `auth` or in the `urls`, not both',
+    ]);
     expect(paths({ alertmanager: { auth: {} } })).toEqual(['alertmanager.auth: expected exactly one of `basic: { username, password }` or `bearer: <token>`']);
     expect(paths({ alertmanager: { auth: { bearer: 'x', basic: { username: 'u', password: 'p' } } } })).toHaveLength(1);
   });
