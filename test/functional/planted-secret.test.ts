@@ -46,7 +46,7 @@ function expectNoSecret(where: string, text: string): void {
 
 /**
  * An HTTP reverse proxy that answers 401 unless the request carries `Authorization: Basic
- * vigil:<SECRET>`: the proof that credentials typed into a URL reach the server as a header.
+ * vigil:<SECRET>` or `Bearer <SECRET>`: the proof that credentials reach the server as a header.
  */
 class AuthGate {
   readonly server: Server;
@@ -56,7 +56,7 @@ class AuthGate {
 
   constructor(private readonly upstream: { host: string; port: number } | { socketPath: string }) {
     this.server = createServer((req, res) => {
-      if (req.headers.authorization !== `Basic ${basic(USER)}`) {
+      if (req.headers.authorization !== `Basic ${basic(USER)}` && req.headers.authorization !== `Bearer ${SECRET}`) {
         this.refused++;
         res.writeHead(401, { 'www-authenticate': 'Basic realm="gate"' }).end('unauthorized');
         return;
@@ -117,7 +117,10 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
       `alertmanager: { urls: ['${at(amGate.port)}', '${at(deadPort)}'], resendInterval: 2s, timeout: 1s }`,
       'sources:',
       `  prometheus: { prom: { url: '${at(promGate.port)}', schedule: '* * * * * *', timeout: 2s } }`,
-      `  scrape: { scr: { url: '${at(promGate.port)}/metrics', schedule: '* * * * * *', timeout: 2s } }`,
+      '  scrape:',
+      `    scr: { url: '${at(promGate.port)}/metrics', schedule: '* * * * * *', timeout: 2s }`,
+      // The other way to give credentials: an auth key whose value comes from the environment.
+      `    screnv: { url: 'http://127.0.0.1:${promGate.port}/metrics', auth: { bearer: '\${SECRET_TOKEN}' }, schedule: '* * * * * *', timeout: 2s }`,
       `  probe: { web: { baseUrl: '${at(promGate.port)}', schedule: '* * * * * *', timeout: 2s } }`,
       `  redis: { cache: { url: '${redisUrl}', schedule: '* * * * * *', timeout: 2s } }`,
       `  postgres: { db: { connectionString: '${postgresUrl}', schedule: '* * * * * *', timeout: 2s } }`,
@@ -160,11 +163,11 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
       service: SERVICE,
       objectives: [
         { name: 'prom-answers', indicator: { promql: { source: 'prom', query: 'vector(1)' } }, threshold: { max: 2 } },
-        {
-          name: 'scraped-latency',
-          indicator: { latency: { source: 'scr', histogram: 'prometheus_http_request_duration_seconds{handler="/metrics"}' } },
+        ...['scr', 'screnv'].map((source) => ({
+          name: `scraped-latency-${source}`,
+          indicator: { latency: { source, histogram: 'prometheus_http_request_duration_seconds{handler="/metrics"}' } },
           threshold: { max: '10s' },
-        },
+        })),
         { name: 'healthy', indicator: { probe: { source: 'web', path: '/-/healthy' } }, target: '99%', window: '1m' },
         // Always 404: a breach, so alerts go to both Alertmanagers (one of them down).
         { name: 'missing-page', indicator: { probe: { source: 'web', path: '/no-such-page' } }, target: '99%', window: '1m', alert: { for: '0s' } },
@@ -183,7 +186,7 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
     });
     daemon = await Daemon.start({
       configPath: join(dir, 'vigil.yaml'),
-      env: { RELOAD_TOKEN },
+      env: { RELOAD_TOKEN, SECRET_TOKEN: SECRET },
       logger: createLogger('debug', sink),
       watch: false,
     });
@@ -202,13 +205,13 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
     const body = await waitFor(
       async () => {
         const b = await current();
-        return b.sources.length === 6 && b.sources.every((s) => s.up) ? b : false;
+        return b.sources.length === 7 && b.sources.every((s) => s.up) ? b : false;
       },
       { timeoutMs: 60_000, intervalMs: 1_000, what: 'every source up' },
     ).catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify((await current()).sources)}`);
     });
-    expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual(['docker/engine', 'postgres/db', 'probe/web', 'prometheus/prom', 'redis/cache', 'scrape/scr']);
+    expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual(['docker/engine', 'postgres/db', 'probe/web', 'prometheus/prom', 'redis/cache', 'scrape/scr', 'scrape/screnv']);
     // The probe through the gate succeeds: its credentials were sent as a header.
     await waitFor(async () => (await current()).objectives.find((o) => o.name === 'healthy')?.status === 'ok', {
       timeoutMs: 30_000,
@@ -317,7 +320,7 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
     // `vigil check --json` samples every source with the planted credentials.
     const checked = await run(process.execPath, [join(root, 'dist/cli/main.js'), 'check', '--config', 'vigil.yaml', '--json', '--gap', '1s'], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', RELOAD_TOKEN },
+      env: { PATH: process.env.PATH ?? '', RELOAD_TOKEN, SECRET_TOKEN: SECRET },
       timeout: 60_000,
     }).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
     expect(checked.stdout).toContain(`"service": "${SERVICE}"`);
