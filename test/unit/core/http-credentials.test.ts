@@ -4,6 +4,7 @@ import type { LoadedSloFile } from '../../../src/config/config.js';
 import { daemonConfigSchema, dockerSourceSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import { hostEndpoint, httpEndpoint } from '../../../src/core/http-credentials.js';
+import { indicatorQuery } from '../../../src/generate/indicator-queries.js';
 import { dockerConnection } from '../../../src/sources/docker/docker-source.js';
 import { probeTargets } from '../../../src/sources/probe/probe-targets.js';
 
@@ -96,5 +97,20 @@ describe('probe targets with credentials', () => {
       ['http://other:8/ping', { authorization: basic('me', 'pw1') }],
       ['http://web:80/own', { Authorization: 'Bearer mine' }],
     ]);
+  });
+});
+
+describe('generated rules for a probe URL with credentials', () => {
+  it('select the series by the URL the probe source labels it with, without the credentials', () => {
+    const slo = sloFileSchema.parse({
+      apiVersion: 'vigil/v1',
+      kind: 'ServiceLevels',
+      service: 'a',
+      objectives: [{ name: 'up', indicator: { probe: { url: 'https://vigil:s3cretPW@web.internal/health' } }, target: '99%' }],
+    });
+    const query = indicatorQuery(slo.objectives[0]!);
+    const text = JSON.stringify(query.absent);
+    expect(text).toContain('url=\\"https://web.internal/health\\"');
+    expect(text).not.toContain('s3cretPW');
   });
 });
