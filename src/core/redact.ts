@@ -37,9 +37,9 @@ const SECRET_PAIR = new RegExp(String.raw`(${SECRET_WORD})(\s*=\s*)('(?:[^'\\]|\
 const SECRET_JSON_FIELD = new RegExp(String.raw`("${SECRET_NAME}"\s*:\s*)"(?:[^"\\]|\\.)*"`, 'gi');
 // `authorization: Bearer x`, `"authorization":"Basic x"`, `Authorization=…`.
 const AUTHORIZATION = /\b(authorization["']?\s*[:=]\s*["']?)((?:basic|bearer|token|digest|negotiate)\s+)?([^\s"',;]+)/gi;
-// A `Bearer`/`Basic` credential on its own. Tokens hold a digit or punctuation: prose such as
-// "bearer token" or "basic settings" stays readable.
-const SCHEME_CREDENTIAL = /\b(bearer|basic)(\s+)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/-]+=*/gi;
+// A `Bearer`/`Basic` credential on its own. Tokens (JWTs, base64) hold a digit or end in `=`:
+// prose such as "bearer token" or "basic auth." stays readable.
+const SCHEME_CREDENTIAL = /\b(bearer|basic)(\s+)(?=[A-Za-z._~+/-]*[0-9=])[A-Za-z0-9._~+/-]+=*/gi;
 
 function hideBareUserinfo(_match: string, before: string, user: string): string {
   return `${before}${user}:${REDACTED}@`;

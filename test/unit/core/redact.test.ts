@@ -81,6 +81,8 @@ describe('redact', () => {
     // Prose stays prose.
     expect(redact('missing or wrong bearer token')).toBe('missing or wrong bearer token');
     expect(redact('basic auth needs a username')).toBe('basic auth needs a username');
+    expect(redact('use basic auth. Or a bearer token.')).toBe('use basic auth. Or a bearer token.');
+    expect(redact(`Basic ${Buffer.from('ab:cdefgh').toString('base64')} sent`)).toBe('Basic *** sent');
   });
 
   it('hides JSON fields named like a secret, at any depth', () => {
