@@ -107,13 +107,14 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_EVALUATE_EVERY',
         'VIGIL_LOG_LEVEL',
         'VIGIL_GRAFANA_URL',
+        'VIGIL_WINDOW_SETS',
         'VIGIL_ALERTMANAGER_AUTH_BEARER',
         'VIGIL_ALERTMANAGER_AUTH_BASIC_USERNAME',
         'VIGIL_ALERTMANAGER_AUTH_BASIC_PASSWORD',
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(22);
+    expect(names).toHaveLength(23);
   });
 
   it('coerces by the schema type and wins over the file', async () => {
