@@ -19,6 +19,7 @@ import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js'
 import { describeError } from '../sources/source-runner.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
+import { recordSnapshot } from '../ui/history-recorder.js';
 import { SampleStore } from '../store/sample-store.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createLogger } from './logger.js';
@@ -127,6 +128,8 @@ export class Daemon {
       reload: () => daemon!.reload('POST /-/reload'),
       reloadToken: () => daemon?.config.daemon.reloadToken,
       logger: logger.child({ component: 'http' }),
+      store,
+      pollSeconds: () => (daemon?.config ?? config).daemon.evaluateEvery / 1000,
     });
     // The server reads the daemon's snapshot through the closure above.
     daemon = new Daemon(options, config, store, registry, server, logger);
@@ -194,6 +197,8 @@ export class Daemon {
       this.store.prune(now);
       const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
       this.holder.publish(snapshot);
+      // The status page's charts read each cycle's figures back from the store.
+      recordSnapshot(this.store, snapshot);
       const ms = performance.now() - started;
       if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
       return this.holder.get();

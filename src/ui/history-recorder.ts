@@ -1,0 +1,40 @@
+import { STATUS_RANK, OBJECTIVE_STATUSES, type ObjectiveStatus, type Snapshot } from '../snapshot/snapshot-schema.js';
+import type { SampleStore } from '../store/sample-store.js';
+
+/**
+ * Each evaluation's objective figures written back into the store, so the status page's charts
+ * read what vigil said at each cycle (value, budget, status) from the same store, with the same
+ * retention and persistence as the samples. The names never reach `/metrics` (the exporter lists
+ * the store names it exports) and never collide with a source's names.
+ */
+export const HISTORY_METRICS = {
+  value: 'vigil_history_objective_value',
+  budget: 'vigil_history_error_budget_remaining',
+  status: 'vigil_history_objective_status',
+} as const;
+
+export function historyLabels(service: string, objective: string): Record<string, string> {
+  return { service, objective };
+}
+
+/** Status as a number for the store (its rank: larger is worse), and back. */
+export function statusCode(status: ObjectiveStatus): number {
+  return STATUS_RANK[status];
+}
+
+export function statusOfCode(code: number): ObjectiveStatus | null {
+  return OBJECTIVE_STATUSES.find((s) => STATUS_RANK[s] === code) ?? null;
+}
+
+/** Appends one point per objective figure at the snapshot's time; null figures are left out (a gap). */
+export function recordSnapshot(store: SampleStore, snapshot: Snapshot): void {
+  const t = snapshot.evaluatedAt;
+  for (const service of snapshot.services) {
+    for (const o of service.objectives) {
+      const labels = historyLabels(service.service, o.name);
+      store.appendRaw(HISTORY_METRICS.status, labels, t, statusCode(o.status));
+      if (o.value !== null) store.appendRaw(HISTORY_METRICS.value, labels, t, o.value.value);
+      if (o.errorBudgetRemaining !== null) store.appendRaw(HISTORY_METRICS.budget, labels, t, o.errorBudgetRemaining);
+    }
+  }
+}
