@@ -73,13 +73,19 @@ ${leakBlock(o)}
 </section>`;
 }
 
+function upBadge(up: boolean): Html {
+  return up
+    ? html`<span class="st st-ok" data-status="ok"><span class="st-shape" aria-hidden="true">✓</span> up</span>`
+    : html`<span class="st st-breach" data-status="breach"><span class="st-shape" aria-hidden="true">✖</span> down</span>`;
+}
+
 function sourcesTable(snapshot: Snapshot, service: ServiceResult): Html {
   const used = new Set(service.objectives.map((o) => `${o.source.kind}/${o.source.name}`));
   const sources = snapshot.sources.filter((s) => used.has(`${s.kind}/${s.name}`));
   return html`<table class="sources"><caption>Sources this service reads</caption>
 <thead><tr><th scope="col">Source</th><th scope="col">Health</th><th scope="col">Last success</th><th scope="col">Last error</th></tr></thead>
 <tbody>${sources.map(
-    (s) => html`<tr><th scope="row">${s.kind}/${s.name}</th><td>${s.up ? statusBadge('ok') : statusBadge('breach')}${s.up ? '' : ` (${s.consecutiveFailures} failures)`}</td><td>${s.lastSuccess === null ? 'never' : new Date(s.lastSuccess).toISOString()}</td><td class="error">${s.lastError ?? ''}</td></tr>`,
+    (s) => html`<tr><th scope="row">${s.kind}/${s.name}</th><td>${upBadge(s.up)}${s.up ? '' : ` (${s.consecutiveFailures} failures)`}</td><td>${s.lastSuccess === null ? 'never' : new Date(s.lastSuccess).toISOString()}</td><td class="error">${s.lastError ?? ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
