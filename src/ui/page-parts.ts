@@ -41,6 +41,7 @@ export function shell(p: PageShell): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${p.title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${p.assets.style}">
 <script type="module" src="${p.assets.script}"></script>
 </head>
