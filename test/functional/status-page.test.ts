@@ -56,12 +56,12 @@ describe('the status page over markup-laden data', () => {
       ['ok', 'calm-service'],
     ]);
     expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     const chips = await page.$$eval('.chip', (cs) => cs.map((c) => c.textContent));
     expect(chips).toContain(`team=${HOSTILE.label}`);
     // Keyboard: Tab reaches the skip link first, then the form, then the first service link.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    expect(await page.evaluate('document.activeElement?.className')).toBe('skip');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -70,7 +70,7 @@ describe('the status page over markup-laden data', () => {
     const { page, errors } = await watchedPage(browser!);
     await page.goto(`${base}/services/${encodeURIComponent(fixture.service)}`, { waitUntil: 'networkidle0' });
     // SLI, budget and burn charts of the latency objective, the same three for the others that have them, memory, Redis.
-    await page.waitForFunction(() => document.querySelectorAll('.uplot canvas').length >= 5, { timeout: 20_000 });
+    await page.waitForFunction("document.querySelectorAll('.uplot canvas').length >= 5", { timeout: 20_000 });
     const ink = await canvasInk(page);
     expect(ink.length).toBeGreaterThanOrEqual(5);
     for (const pixels of ink) expect(pixels).toBeGreaterThan(500);
@@ -78,7 +78,7 @@ describe('the status page over markup-laden data', () => {
     expect(await page.$eval('.description', (e) => e.textContent)).toBe(HOSTILE.description);
     expect(await page.$$eval('table.statements code', (cs) => cs.map((c) => c.textContent))).toContain(`queryid=${HOSTILE.queryid} database=ml`);
     expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -178,7 +178,7 @@ describe('a real breach on an open page', () => {
     failing = true;
     await waitFor(async () => (await apiStatus()) === 'breach', { timeoutMs: 30_000, intervalMs: 100, what: 'the API reporting the breach' });
     // Two evaluation cycles of 1 s from the first breaching snapshot (the page polls once per cycle).
-    await page.waitForFunction(() => document.querySelector('#objectives tr[data-objective="request-latency-p95"]')?.getAttribute('data-status') === 'breach', {
+    await page.waitForFunction(`document.querySelector('#objectives tr[data-objective="request-latency-p95"]')?.getAttribute('data-status') === 'breach'`, {
       timeout: 2000,
       polling: 50,
     });
@@ -186,7 +186,7 @@ describe('a real breach on an open page', () => {
     expect(await page.$eval('h1 .st', (e) => e.getAttribute('data-status'))).toBe('breach');
     expect(loads).toEqual([]);
     // The SLI chart redraws from the history API with the breach in it.
-    await page.waitForFunction(() => document.querySelectorAll('.uplot canvas').length >= 1, { timeout: 10_000 });
+    await page.waitForFunction("document.querySelectorAll('.uplot canvas').length >= 1", { timeout: 10_000 });
     expect(errors).toEqual([]);
     failing = false;
     await page.close();
