@@ -34,8 +34,3 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   for (let i = 0; i < values.length; i++) out += render(values[i]!) + strings[i + 1]!;
   return new Html(out);
 }
-
-/** A path segment from data (a service or objective name), percent-encoded; escape it again where it lands in HTML. */
-export function pathSegment(value: string): string {
-  return encodeURIComponent(value);
-}

@@ -1,5 +1,6 @@
 import { STATUS_RANK, type ObjectiveResult, type ServiceResult, type Snapshot } from '../snapshot/snapshot-schema.js';
-import { html, pathSegment, type Html } from './html.js';
+import { html, type Html } from './html.js';
+import { objectiveAnchor, servicePath } from './page-links.js';
 import { lowestBudget, worstFirst } from './history.js';
 import { age, percent, shell, statusBadge } from './page-parts.js';
 
@@ -43,10 +44,6 @@ export function worstObjective(service: ServiceResult): ObjectiveResult | undefi
   return worst;
 }
 
-export function servicePath(service: string): string {
-  return `/services/${pathSegment(service)}`;
-}
-
 export function boundText(o: ObjectiveResult): string {
   const t = o.threshold;
   if (t?.max && t.min) return `${t.min.display}..${t.max.display}`;
@@ -65,7 +62,7 @@ function serviceRow(s: ServiceResult): Html {
   return html`<tr data-service="${s.service}" data-status="${s.status}">
 <td class="status-cell">${statusBadge(s.status)}</td>
 <th scope="row"><a href="${servicePath(s.service)}">${s.service}</a></th>
-<td>${worst ? html`<a href="${servicePath(s.service)}#o-${pathSegment(worst.name)}">${worst.name}</a>: <span class="value">${worst.value?.display ?? 'no data'}</span> <span class="bound">${boundText(worst)}</span>` : '–'}</td>
+<td>${worst ? html`<a href="${servicePath(s.service)}#${objectiveAnchor(worst.name)}">${worst.name}</a>: <span class="value">${worst.value?.display ?? 'no data'}</span> <span class="bound">${boundText(worst)}</span>` : '–'}</td>
 <td class="num${budget !== null && budget <= 0 ? ' overspent' : ''}">${percent(budget)}</td>
 <td class="num">${age(s.dataAgeSeconds)}</td>
 <td>${labelChips(s.labels)}</td>

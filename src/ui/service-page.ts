@@ -1,7 +1,8 @@
 import type { ObjectiveResult, ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import { formatQuantity, parseDuration } from '../units/units.js';
-import { html, pathSegment, type Html } from './html.js';
-import { boundText, servicePath, type PageContext } from './overview-page.js';
+import { html, type Html } from './html.js';
+import { boundText, type PageContext } from './overview-page.js';
+import { objectiveAnchor, servicePath } from './page-links.js';
 import { age, eta, percent, shell, statusBadge } from './page-parts.js';
 
 /** The ranges the picker offers; `period` is the objective's compliance period (or 24 h without one). */
@@ -28,7 +29,7 @@ export function budgetEtaSeconds(o: ObjectiveResult): number | null {
 function objectiveRow(o: ObjectiveResult): Html {
   return html`<tr data-objective="${o.name}" data-status="${o.status}">
 <td class="status-cell">${statusBadge(o.status)}</td>
-<th scope="row"><a href="#o-${pathSegment(o.name)}">${o.name}</a></th>
+<th scope="row"><a href="#${objectiveAnchor(o.name)}">${o.name}</a></th>
 <td class="num value">${o.value?.display ?? 'no data'}</td>
 <td>${boundText(o)}</td>
 <td class="num">${percent(o.errorBudgetRemaining)}</td>
@@ -59,7 +60,7 @@ function leakBlock(o: ObjectiveResult): Html {
 
 function objectiveSection(o: ObjectiveResult): Html {
   const chart = o.kind !== 'memoryLeak';
-  return html`<section class="objective" id="o-${pathSegment(o.name)}" data-objective="${o.name}">
+  return html`<section class="objective" id="${objectiveAnchor(o.name)}" data-objective="${o.name}">
 <h2>${statusBadge(o.status)} ${o.name}</h2>
 ${o.description ? html`<p class="description">${o.description}</p>` : ''}
 <p><span class="value">${o.value?.display ?? 'no data'}</span> against ${boundText(o) || 'no bound'} over ${o.window}; source ${o.source.kind ?? 'unknown'}/${o.source.name}.
