@@ -30,9 +30,10 @@ export function bucketCount(from: number, to: number, stepMs: number): number {
 export function downsample(t: ArrayLike<number>, v: ArrayLike<number>, from: number, to: number, stepMs: number): Buckets {
   const starts = bucketStarts(from, to, stepMs);
   const n = starts.length;
-  const last: (number | null)[] = new Array<number | null>(n).fill(null);
-  const min: (number | null)[] = new Array<number | null>(n).fill(null);
-  const max: (number | null)[] = new Array<number | null>(n).fill(null);
+  // Typed accumulators (NaN = empty) keep the loop on unboxed doubles; nulls are put in at the end.
+  const last = new Float64Array(n).fill(NaN);
+  const min = new Float64Array(n).fill(NaN);
+  const max = new Float64Array(n).fill(NaN);
   const first = starts[0] ?? from;
   for (let i = 0; i < t.length; i++) {
     const ti = t[i]!;
@@ -41,8 +42,9 @@ export function downsample(t: ArrayLike<number>, v: ArrayLike<number>, from: num
     if (k < 0 || k >= n) continue;
     const vi = v[i]!;
     last[k] = vi;
-    min[k] = min[k] === null ? vi : Math.min(min[k]!, vi);
-    max[k] = max[k] === null ? vi : Math.max(max[k]!, vi);
+    if (!(min[k]! <= vi)) min[k] = vi;
+    if (!(max[k]! >= vi)) max[k] = vi;
   }
-  return { t: starts, last, min, max };
+  const nullable = (xs: Float64Array) => Array.from(xs, (x) => (Number.isNaN(x) ? null : x));
+  return { t: starts, last: nullable(last), min: nullable(min), max: nullable(max) };
 }

@@ -63,10 +63,16 @@ export function registerStatusPage(app: FastifyInstance, options: StatusPageOpti
   app.get(`${ASSET_PREFIX}app.js`, (req, reply) => (assets ? sendAsset(req, reply, assets.script) : reply.code(404).send()));
   app.get(`${ASSET_PREFIX}app.css`, (req, reply) => (assets ? sendAsset(req, reply, assets.style) : reply.code(404).send()));
 
+  // The unfiltered overview is the same for every request until the next snapshot: rendered once.
+  const overviews = new WeakMap<Snapshot, string>();
   app.get<{ Querystring: { q?: string; label?: string } }>('/', (req, reply) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : undefined;
     const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 200) : undefined;
-    return pageHeaders(reply).send(renderOverview(options.getSnapshot(), { q, label }, ctx()));
+    const snapshot = options.getSnapshot();
+    if (!snapshot || q || label) return pageHeaders(reply).send(renderOverview(snapshot, { q, label }, ctx()));
+    let page = overviews.get(snapshot);
+    if (page === undefined) overviews.set(snapshot, (page = renderOverview(snapshot, {}, ctx())));
+    return pageHeaders(reply).send(page);
   });
 
   app.get<{ Params: { service: string }; Querystring: { range?: string } }>('/services/:service', (req, reply) => {
