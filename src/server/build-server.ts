@@ -14,6 +14,7 @@ import type { UiAssets } from '../ui/assets.js';
 import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.js';
 import { parseRange, type RangeQuery } from '../ui/history-params.js';
 import { registerStatusPage } from '../ui/status-routes.js';
+import { SnapshotMemo } from '../ui/snapshot-memo.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -125,6 +126,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     fail(reply, 404, 'Not Found', 'VIGIL_ERR_UNKNOWN_SERVICE', `no service ${JSON.stringify(service)}; known: ${snapshot.services.map((s) => s.service).join(', ') || 'none'}`);
   const badRange = (reply: FastifyReply, message: string) => fail(reply, 400, 'Bad Request', 'VIGIL_ERR_BAD_RANGE', message);
 
+  // Open pages ask the same history questions until the next snapshot: answered once each.
+  const historyMemo = new SnapshotMemo<string>();
+  const resourcesMemo = new SnapshotMemo<string>();
   const history = routeSpec('getObjectiveHistory');
   app.get<{ Params: { service: string; objective: string }; Querystring: RangeQuery }>(history.url, { schema: { response: responseSchemas(history) } }, (req, reply) => {
     const snapshot = options.getSnapshot();
@@ -136,7 +140,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const parsed = parseRange(req.query, Date.now());
     if (!parsed.ok) return badRange(reply, parsed.message);
-    return reply.send(objectiveHistory(options.store, req.params.service, found.objective, parsed.range));
+    const { from, to, stepMs } = parsed.range;
+    const key = `${req.params.service}\n${req.params.objective}\n${from}\n${to}\n${stepMs}`;
+    const json = historyMemo.get(snapshot, key, () => serializerOf(reply)(objectiveHistory(options.store!, req.params.service, found.objective, parsed.range)));
+    return reply.type(JSON_TYPE).send(json);
   });
 
   const resources = routeSpec('getServiceResources');
@@ -147,7 +154,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (!service) return unknownService(reply, snapshot, req.params.service);
     const parsed = parseRange(req.query, Date.now());
     if (!parsed.ok) return badRange(reply, parsed.message);
-    return reply.send(resourceHistory(options.store, service as ServiceResult, parsed.range));
+    const { from, to, stepMs } = parsed.range;
+    const json = resourcesMemo.get(snapshot, `${req.params.service}\n${from}\n${to}\n${stepMs}`, () =>
+      serializerOf(reply)(resourceHistory(options.store!, service as ServiceResult, parsed.range)),
+    );
+    return reply.type(JSON_TYPE).send(json);
   });
 
   registerStatusPage(app, {

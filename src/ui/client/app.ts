@@ -343,10 +343,20 @@ function startService(): void {
   const base = `/api/sla/${encodeURIComponent(service)}`;
   const objectives = [...document.querySelectorAll<HTMLElement>('section.objective')].map((s) => s.dataset.objective ?? '');
   let periods: (string | null)[] = [];
+  const shown = new Map<string, ObjectiveStatus>();
 
-  const refreshCharts = async () => {
-    const to = Math.floor(Date.now() / 1000);
-    const q = `?from=${to - rangeSeconds(range, periods)}&to=${to}`;
+  // The range is aligned to its step (as the server picks it by default: about 300 buckets), so
+  // every open page asks the same question within a step and the server answers it once; the
+  // charts are redrawn at most once per step, since a bucket cannot change faster.
+  let chartsAt = 0;
+  const refreshCharts = async (force: boolean) => {
+    const span = rangeSeconds(range, periods);
+    const step = Math.max(1, Math.ceil(span / 300));
+    const nowS = Date.now() / 1000;
+    if (!force && nowS - chartsAt < Math.max(step, pollMs / 1000)) return;
+    chartsAt = nowS;
+    const to = Math.ceil(nowS / step) * step;
+    const q = `?from=${to - span}&to=${to}&step=${step}`;
     const [histories, resources] = await Promise.all([
       Promise.all(objectives.map((o) => getJson<ObjectiveHistoryResponse>(`${base}/objectives/${encodeURIComponent(o)}/history${q}`))),
       getJson<ResourceHistoryResponse>(`${base}/resources${q}`),
@@ -360,6 +370,8 @@ function startService(): void {
     const body = await poll<CurrentBody>(`${base}/current`, last);
     if (!body) return;
     periods = body.objectives.map((o) => o.period);
+    const changed = body.objectives.some((o) => shown.get(o.name) !== o.status);
+    for (const o of body.objectives) shown.set(o.name, o.status);
     setEvaluated(body.evaluated_at);
     setStatus(document.querySelector('h1'), body.status);
     for (const o of body.objectives) {
@@ -370,7 +382,8 @@ function startService(): void {
       setStatus(document.querySelector(`section${byData('objective', o.name)} h2`), o.status);
     }
     setLive(`updated ${new Date().toLocaleTimeString()}`);
-    await refreshCharts();
+    // A status change redraws at once (the breach should show on the chart too); otherwise once per step.
+    await refreshCharts(changed);
   };
   void update();
   every(update);
