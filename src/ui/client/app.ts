@@ -330,7 +330,7 @@ function rangeSeconds(range: string, periods: (string | null)[]): number {
 
 async function getJson<T>(url: string): Promise<T | null> {
   try {
-    const res = await fetch(url);
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     return res.ok ? ((await res.json()) as T) : null;
   } catch {
     return null;
