@@ -104,6 +104,48 @@ describe('the status page over markup-laden data', () => {
   });
 });
 
+describe('a page left open', () => {
+  it('does not grow in memory over many live updates and chart redraws', async () => {
+    // A new snapshot every second whose latency objective flips between ok and breach: every poll
+    // is a 200 with a changed status, so the page updates badges and redraws every chart each time.
+    const fixture = statusPageFixture(Date.now());
+    let flips = 0;
+    let snapshot = fixture.snapshot;
+    const flip = setInterval(() => {
+      flips++;
+      const [svc, ...rest] = snapshot.services;
+      const objectives = svc!.objectives.map((o, i) => (i === 0 ? { ...o, status: flips % 2 ? ('breach' as const) : ('ok' as const) } : o));
+      snapshot = { ...snapshot, evaluatedAt: Date.now(), services: [{ ...svc!, objectives }, ...rest] };
+    }, 1000);
+    const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: new Registry(), store: fixture.store, pollSeconds: () => 1 });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { page, errors } = await watchedPage(browser!);
+    try {
+      const cdp = await page.createCDPSession();
+      const heapAfterGc = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        return (await page.metrics()).JSHeapUsedSize!;
+      };
+      await page.goto(`${base}/services/${encodeURIComponent(fixture.service)}`, { waitUntil: 'networkidle0' });
+      const polls = () => page.$eval('#live', (e) => e.textContent);
+      await waitFor(async () => (await polls()) !== '', { timeoutMs: 10_000, intervalMs: 200, what: 'the first live update' });
+      await new Promise((r) => setTimeout(r, 5000));
+      const before = await heapAfterGc();
+      const flipsBefore = flips;
+      await new Promise((r) => setTimeout(r, 30_000));
+      const after = await heapAfterGc();
+      expect(flips - flipsBefore).toBeGreaterThanOrEqual(25);
+      // 30 more updates with redraws: what a day would multiply. Allow noise, not a per-update leak.
+      expect(after - before, `heap ${before} -> ${after} bytes`).toBeLessThan(512 * 1024);
+      expect(errors).toEqual([]);
+    } finally {
+      clearInterval(flip);
+      await page.close();
+      await app.close();
+    }
+  }, 90_000);
+});
+
 describe('a real breach on an open page', () => {
   let dir: string;
   let target: Server;
