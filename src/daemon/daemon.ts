@@ -20,7 +20,7 @@ import { createSources } from '../sources/create-sources.js';
 import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
-import { recordSnapshot } from '../ui/history-recorder.js';
+import { HistoryRecorder } from '../ui/history-recorder.js';
 import { SampleStore } from '../store/sample-store.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createLogger } from './logger.js';
@@ -64,6 +64,8 @@ export class Daemon {
   private config: Config;
   private sampling: Sampling;
   private readonly holder = new SnapshotHolder();
+  /** Each cycle's objective figures into the store, for the status page's history. */
+  private readonly history = new HistoryRecorder();
   private readonly sliceMemo: SliceMemo = new WeakMap();
   private readonly notifier: AlertNotifier;
   private readonly persister: StorePersister;
@@ -199,7 +201,7 @@ export class Daemon {
       const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
       this.holder.publish(snapshot);
       // The status page's charts read each cycle's figures back from the store.
-      recordSnapshot(this.store, snapshot);
+      this.history.onSnapshot(this.store, snapshot);
       const ms = performance.now() - started;
       if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
       return this.holder.get();

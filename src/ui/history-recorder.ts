@@ -27,14 +27,48 @@ export function statusOfCode(code: number): ObjectiveStatus | null {
 }
 
 /** Appends one point per objective figure at the snapshot's time; null figures are left out (a gap). */
-export function recordSnapshot(store: SampleStore, snapshot: Snapshot): void {
+export function recordSnapshot(store: SampleStore, snapshot: Snapshot, worstSince?: ReadonlyMap<string, number>): void {
   const t = snapshot.evaluatedAt;
   for (const service of snapshot.services) {
     for (const o of service.objectives) {
       const labels = historyLabels(service.service, o.name);
-      store.appendRaw(HISTORY_METRICS.status, labels, t, statusCode(o.status));
+      const worst = worstSince?.get(historyKey(service.service, o.name));
+      store.appendRaw(HISTORY_METRICS.status, labels, t, Math.max(statusCode(o.status), worst ?? -1));
       if (o.value !== null) store.appendRaw(HISTORY_METRICS.value, labels, t, o.value.value);
       if (o.errorBudgetRemaining !== null) store.appendRaw(HISTORY_METRICS.budget, labels, t, o.errorBudgetRemaining);
+    }
+  }
+}
+
+const historyKey = (service: string, objective: string) => `${service}\n${objective}`;
+
+/** By default a figure is recorded at most every 15 s: a day is 5 760 points per figure, whatever `evaluateEvery` is. */
+export const HISTORY_SPACING_MS = 15_000;
+
+/**
+ * Records snapshots at most every `spacingMs`, so the history's memory does not follow a short
+ * evaluation interval (three figures per objective, 16 bytes a point). Between two records it
+ * keeps each objective's worst status, so a breach shorter than the spacing still shows in the
+ * history (and on the chart's shading); values are the latest, as a sample would be.
+ */
+export class HistoryRecorder {
+  private lastAt = -Infinity;
+  private readonly worst = new Map<string, number>();
+
+  constructor(private readonly spacingMs = HISTORY_SPACING_MS) {}
+
+  onSnapshot(store: SampleStore, snapshot: Snapshot): void {
+    if (snapshot.evaluatedAt - this.lastAt >= this.spacingMs) {
+      recordSnapshot(store, snapshot, this.worst);
+      this.worst.clear();
+      this.lastAt = snapshot.evaluatedAt;
+      return;
+    }
+    for (const service of snapshot.services) {
+      for (const o of service.objectives) {
+        const key = historyKey(service.service, o.name);
+        this.worst.set(key, Math.max(this.worst.get(key) ?? -1, statusCode(o.status)));
+      }
     }
   }
 }
