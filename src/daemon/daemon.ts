@@ -21,6 +21,7 @@ import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js'
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
 import { HistoryRecorder } from '../ui/history-recorder.js';
+import { objectivePairs } from '../ui/burn-pairs.js';
 import { SampleStore } from '../store/sample-store.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createLogger } from './logger.js';
@@ -134,6 +135,7 @@ export class Daemon {
       logger: logger.child({ component: 'http' }),
       store,
       pollSeconds: () => (daemon?.config ?? config).daemon.evaluateEvery / 1000,
+      burnPairs: (service, objective) => objectivePairs(daemon?.config ?? config, service, objective),
     });
     // The server reads the daemon's snapshot through the closure above.
     daemon = new Daemon(options, config, store, registry, server, logger);

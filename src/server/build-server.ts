@@ -15,6 +15,7 @@ import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.
 import { parseRange, type RangeQuery } from '../ui/history-params.js';
 import { registerStatusPage } from '../ui/status-routes.js';
 import { SnapshotMemo } from '../ui/snapshot-memo.js';
+import type { ObjectivePairs } from '../ui/burn-pairs.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -34,6 +35,8 @@ export interface ServerOptions {
   pollSeconds?: () => number;
   /** The status page's bundle; read from the build output when not given (null: pages without charts). */
   uiAssets?: UiAssets | null;
+  /** An objective's alert window pairs, for the status page to mark the one that fires. */
+  burnPairs?: (service: string, objective: string) => ObjectivePairs | null;
 }
 
 /** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
@@ -165,6 +168,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     getSnapshot: options.getSnapshot,
     pollSeconds: options.pollSeconds ?? (() => 5),
     ...(options.uiAssets !== undefined ? { assets: options.uiAssets } : {}),
+    ...(options.burnPairs ? { pairsOf: options.burnPairs } : {}),
   });
 
   const health = routeSpec('health');

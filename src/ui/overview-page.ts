@@ -1,6 +1,7 @@
 import { STATUS_RANK, type ObjectiveResult, type ServiceResult, type Snapshot } from '../snapshot/snapshot-schema.js';
 import { html, type Html } from './html.js';
 import { objectiveAnchor, servicePath } from './page-links.js';
+import type { ObjectivePairs } from './burn-pairs.js';
 import { lowestBudget, worstFirst } from './history.js';
 import { age, percent, shell, statusBadge } from './page-parts.js';
 
@@ -77,6 +78,8 @@ function counts(services: readonly ServiceResult[]): Html {
 export interface PageContext {
   pollSeconds: number;
   assets: { script: string; style: string };
+  /** An objective's alert window pairs (from the config's window sets); pages without it list none. */
+  pairsOf?: ((service: string, objective: string) => ObjectivePairs | null) | undefined;
 }
 
 /** `GET /`: every service, worst first, with search and a label filter that work without JavaScript (a GET form). */

@@ -3,6 +3,7 @@ import { formatQuantity, parseDuration } from '../units/units.js';
 import { html, type Html } from './html.js';
 import { boundText, type PageContext } from './overview-page.js';
 import { objectiveAnchor, servicePath } from './page-links.js';
+import { pairFires, type ObjectivePairs } from './burn-pairs.js';
 import { age, eta, percent, shell, statusBadge } from './page-parts.js';
 
 /** The ranges the picker offers; `period` is the objective's compliance period (or 24 h without one). */
@@ -49,6 +50,20 @@ function burnTable(o: ObjectiveResult): Html {
   )}</tbody></table>`;
 }
 
+function pairsTable(o: ObjectiveResult, pairs: ObjectivePairs | null): Html {
+  if (!pairs || pairs.pairs.length === 0) return html``;
+  const rate = (w: string) => o.burnRates.find((r) => r.window === w)?.rate ?? null;
+  const shown = (x: number | null) => (x === null ? '–' : `${x.toFixed(2)}×`);
+  return html`<table class="pairs"><caption>Alert window pairs (set ${pairs.set}): a pair fires when both its windows burn faster than its factor</caption>
+<thead><tr><th scope="col">Severity</th><th scope="col">Long / short</th><th scope="col">Factor</th><th scope="col">Long rate</th><th scope="col">Short rate</th><th scope="col">State</th></tr></thead>
+<tbody>${pairs.pairs.map((p) => {
+    const fires = pairFires(p, o.burnRates);
+    return html`<tr class="${fires ? 'burning' : ''}" data-fires="${fires ? 'true' : 'false'}"><th scope="row">${p.severity}</th><td>${p.long} / ${p.short}</td><td class="num">${p.factor}×</td><td class="num">${shown(rate(p.long))}</td><td class="num">${shown(rate(p.short))}</td><td>${
+      fires ? html`<strong>✖ firing</strong>` : 'quiet'
+    }</td></tr>`;
+  })}</tbody></table>`;
+}
+
 function leakBlock(o: ObjectiveResult): Html {
   if (!o.leak) return html``;
   const l = o.leak;
@@ -58,7 +73,7 @@ function leakBlock(o: ObjectiveResult): Html {
 <dt>Containers</dt><dd>${o.breakdown.map((b) => html`<span class="chip">${Object.values(b.labels).join(' ')}: ${b.leak?.verdict ?? '–'}</span> `)}</dd></dl>`;
 }
 
-function objectiveSection(o: ObjectiveResult): Html {
+function objectiveSection(o: ObjectiveResult, pairs: ObjectivePairs | null): Html {
   const chart = o.kind !== 'memoryLeak';
   return html`<section class="objective" id="${objectiveAnchor(o.name)}" data-objective="${o.name}">
 <h2>${statusBadge(o.status)} ${o.name}</h2>
@@ -70,6 +85,7 @@ ${chart ? html`<figure class="chart" data-chart="sli" data-objective="${o.name}"
 ${chart && o.target !== null ? html`<figure class="chart" data-chart="budget" data-objective="${o.name}"><figcaption>Error budget remaining</figcaption></figure>` : ''}
 ${o.burnRates.length > 0 ? html`<figure class="chart" data-chart="burn" data-objective="${o.name}"><figcaption>Burn rate per window</figcaption></figure>` : ''}
 ${burnTable(o)}
+${pairsTable(o, pairs)}
 ${leakBlock(o)}
 </section>`;
 }
@@ -123,7 +139,7 @@ ${rangePicker(service.service, range)}
 <tbody>${service.objectives.map(objectiveRow)}</tbody>
 </table>
 </div>
-${service.objectives.map(objectiveSection)}
+${service.objectives.map((o) => objectiveSection(o, ctx.pairsOf?.(service.service, o.name) ?? null))}
 <section class="resources" id="resources"><h2>Resources</h2>
 <div id="resource-charts" class="charts"></div>
 ${statementsTable(service)}

@@ -4,6 +4,7 @@ import { loadAssets, type Asset, type UiAssets } from './assets.js';
 import { html } from './html.js';
 import { renderOverview, type PageContext } from './overview-page.js';
 import { shell } from './page-parts.js';
+import type { ObjectivePairs } from './burn-pairs.js';
 import { rangeOf, renderServicePage } from './service-page.js';
 
 /**
@@ -28,6 +29,8 @@ export interface StatusPageOptions {
   pollSeconds: () => number;
   /** Overrides where the bundle is read from (tests). */
   assets?: UiAssets | null;
+  /** An objective's alert window pairs, to mark the one that fires. */
+  pairsOf?: (service: string, objective: string) => ObjectivePairs | null;
 }
 
 const ASSET_PREFIX = '/ui/';
@@ -58,7 +61,7 @@ export function registerStatusPage(app: FastifyInstance, options: StatusPageOpti
     script: assets ? `${ASSET_PREFIX}app.js?v=${assets.script.hash}` : `${ASSET_PREFIX}app.js`,
     style: assets ? `${ASSET_PREFIX}app.css?v=${assets.style.hash}` : `${ASSET_PREFIX}app.css`,
   };
-  const ctx = (): PageContext => ({ pollSeconds: options.pollSeconds(), assets: links });
+  const ctx = (): PageContext => ({ pollSeconds: options.pollSeconds(), assets: links, pairsOf: options.pairsOf });
 
   app.get(`${ASSET_PREFIX}app.js`, (req, reply) => (assets ? sendAsset(req, reply, assets.script) : reply.code(404).send()));
   app.get(`${ASSET_PREFIX}app.css`, (req, reply) => (assets ? sendAsset(req, reply, assets.style) : reply.code(404).send()));

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { buildServer } from '../../src/server/build-server.js';
 import { loadAssets } from '../../src/ui/assets.js';
+import { objectivePairs } from '../../src/ui/burn-pairs.js';
+import { configWith } from '../unit/evaluate/evaluate-fixtures.js';
 import type { ObjectiveStatus, ServiceResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
 import { closeChromium, launchChromium } from '../harness/chromium.js';
 import { objectiveResult } from './snapshot-builders.js';
@@ -52,7 +54,16 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const fixture = statusPageFixture(Date.now(), 'ml-services');
   const snapshot = docsSnapshot(fixture.snapshot);
-  const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: new Registry(), store: fixture.store, pollSeconds: () => 5, uiAssets: loadAssets(resolve('dist/ui/assets')) });
+  // The latency objective's window pairs as the shipped 30-day set gives them.
+  const config = configWith([{ name: 'decide-latency-p95', indicator: { probe: { path: '/health' } }, target: '99%' }]);
+  const app = buildServer({
+    getSnapshot: () => snapshot,
+    metricsRegistry: new Registry(),
+    store: fixture.store,
+    pollSeconds: () => 5,
+    uiAssets: loadAssets(resolve('dist/ui/assets')),
+    burnPairs: (_service, objective) => objectivePairs(config, 'ml-services', objective),
+  });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium();
   try {

@@ -52,8 +52,11 @@ function snapshotAt(t: number, service: string, now: number): Snapshot {
       errorBudgetRemaining: budget,
       burnRates: [
         { window: '5m', rate: latencyStatus === 'breach' ? 20 : 0.5 },
+        { window: '30m', rate: 2.5 },
         { window: '1h', rate: 4.2 },
+        { window: '2h', rate: 3.1 },
         { window: '6h', rate: 1.3 },
+        { window: '1d', rate: 0.9 },
         { window: '3d', rate: 0.4 },
       ],
     }),

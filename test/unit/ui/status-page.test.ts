@@ -71,6 +71,23 @@ describe('the status page (server-rendered)', () => {
     expect(body).toMatch(/<td class="num">40.0%<\/td>\n<td class="num">in 24d<\/td>/);
   });
 
+  it('marks the alert window pair that fires', async () => {
+    const { snapshot, service } = statusPageFixture();
+    const pairs = {
+      set: 'test-set',
+      pairs: [
+        { severity: 'page', long: '1h', short: '5m', factor: 14.4 },
+        { severity: 'ticket', long: '6h', short: '1h', factor: 1.2 },
+      ],
+    };
+    const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: new Registry(), uiAssets: null, burnPairs: (_s, o) => (o === 'decide-latency-p95' ? pairs : null) });
+    apps.push(app);
+    const body = (await app.inject({ url: `/services/${enc(service)}` })).body;
+    expect(body).toMatch(/<tr class="" data-fires="false"><th scope="row">page<\/th><td>1h \/ 5m<\/td><td class="num">14.4×<\/td><td class="num">4.20×<\/td><td class="num">0.50×<\/td><td>quiet<\/td><\/tr>/);
+    expect(body).toMatch(/<tr class="burning" data-fires="true"><th scope="row">ticket<\/th><td>6h \/ 1h<\/td><td class="num">1.2×<\/td><td class="num">1.30×<\/td><td class="num">4.20×<\/td><td><strong>✖ firing<\/strong><\/td><\/tr>/);
+    expect(body.match(/data-fires=/g)).toHaveLength(2);
+  });
+
   it('answers an unknown service with a 404 page', async () => {
     const { snapshot } = statusPageFixture();
     const res = await server(snapshot).inject({ url: '/services/nope' });
