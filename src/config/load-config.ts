@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { deepFreeze } from '../snapshot/snapshot-holder.js';
 import type { Config, ConfigIssue } from './config.js';
 import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';
 import { loadDaemonConfig } from './load-daemon.js';
 import { loadSloPaths } from './load-slo.js';
+import { resolveConfig } from './resolve-config.js';
 
 export { formatIssue } from './issue-format.js';
 export { redactConfig } from './redact.js';
@@ -12,7 +12,7 @@ export { registerDocumentImporter } from './document-importers.js';
 export { ISSUE_CODES, UNRUNNABLE_CODES } from './issue-codes.js';
 
 /**
- * The one entry point: daemon config and SLO files -> an immutable `Config`, or every issue
+ * The one entry point: daemon config and SLO files -> an immutable, resolved `Config`, or every issue
  * found in all of them (never only the first, never a thrown stack trace for bad input).
  */
 
@@ -44,8 +44,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
   const issues = [...(daemon.ok ? [] : daemon.issues), ...slo.issues];
   if (!daemon.ok || issues.length > 0) return { ok: false, issues: issues.sort(compareIssues) };
 
-  // The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope.
-  const config: Config = deepFreeze({
+  const config = resolveConfig({
     configPath: daemon.configPath,
     baseDir: daemon.baseDir,
     daemon: options.sloPaths === undefined ? daemon.daemon : { ...daemon.daemon, slo: options.sloPaths.map((p) => resolve(cwd, p)) },

@@ -1,8 +1,7 @@
 import type { Config } from '../config/config.js';
+import { objectivesOf, readBy } from '../config/resolve-config.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { resolveSource } from '../evaluate/reader-factory.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSources } from '../sources/create-sources.js';
 import { Scheduler } from '../sources/scheduler.js';
 import { SampleStore } from '../store/sample-store.js';
 import { retentionFor } from './retention.js';
@@ -18,7 +17,7 @@ export class UnknownServiceError extends Error {
   readonly code = 'VIGIL_ERR_UNKNOWN_SERVICE';
 }
 
-/** The config narrowed to one service; the sources then sample only what it needs. */
+/** The config narrowed to one service (its objectives keep their resolved sources). */
 export function narrowConfig(config: Config, service: string | undefined): Config {
   if (service === undefined) return config;
   const services = config.services.filter((s) => s.slo.service === service);
@@ -39,15 +38,8 @@ export function narrowConfig(config: Config, service: string | undefined): Confi
  */
 export async function sampleOnce(fullConfig: Config, options: SampleOnceOptions): Promise<Snapshot> {
   const config = narrowConfig(fullConfig, options.service);
-  const wanted = new Set(config.services.flatMap((s) => s.slo.objectives.map((o) => {
-    const ref = resolveSource(config, o);
-    return `${ref.kind}/${ref.name}`;
-  })));
   const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
-  const created = createSources(config);
-  const sources = created.filter((s) => wanted.has(`${s.kind}/${s.name}`));
-  for (const s of created) if (!sources.includes(s)) await s.close().catch(() => undefined);
-  const scheduler = Scheduler.fromConfig(config, sources, { store, stopTimeoutMs: 1_000 });
+  const scheduler = Scheduler.fromConfig(config, { store, stopTimeoutMs: 1_000 }, readBy(objectivesOf(config)));
   try {
     await scheduler.runOnce();
     await new Promise((r) => setTimeout(r, options.gapMs));

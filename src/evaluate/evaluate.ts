@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { Config, ResolvedObjective } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
 import type {
   Bounds,
@@ -15,7 +15,7 @@ import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from
 import type { Reading } from './indicator-reader.js';
 import { budgetFigures, type SliceMemo } from './error-budget.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
-import { createReader, resolveSource, type ScrapeReaderFactory } from './reader-factory.js';
+import { createReader, type ScrapeReaderFactory } from './reader-factory.js';
 import { staleAfterMs } from './staleness.js';
 
 export interface EvaluateInputs {
@@ -34,7 +34,7 @@ export interface EvaluateInputs {
  */
 export function evaluate(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Snapshot {
   const services: ServiceResult[] = config.services.map(({ slo }) => {
-    const objectives = slo.objectives.map((o) => evaluateObjective(config, store, now, slo.service, o, inputs));
+    const objectives = slo.objectives.map((o) => evaluateObjective(store, now, slo.service, o, inputs));
     const ages = objectives.flatMap((o) => (o.dataAgeSeconds === null ? [] : [o.dataAgeSeconds]));
     return {
       service: slo.service,
@@ -49,17 +49,16 @@ export function evaluate(config: Config, store: SampleStore, now: number, inputs
 }
 
 export function evaluateObjective(
-  config: Config,
   store: SampleStore,
   now: number,
   service: string,
-  objective: Objective,
+  objective: ResolvedObjective,
   inputs: EvaluateInputs = {},
 ): ObjectiveResult {
   const kind = indicatorKind(objective.indicator);
-  const source = resolveSource(config, objective);
-  const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(config, source, objective.window) };
-  const reader = createReader(ctx, config, service, objective, source, inputs.scrapeReaders);
+  const { source } = objective;
+  const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(source, objective.window) };
+  const reader = createReader(ctx, service, objective, inputs.scrapeReaders);
   const reading = reader.current();
   const figures = budgetFigures(reader, objective, now, inputs.sliceMemo);
 
@@ -76,7 +75,7 @@ export function evaluateObjective(
   const result: ObjectiveResult = {
     name: objective.name,
     kind,
-    source,
+    source: { kind: source.kind, name: source.name },
     status,
     value: reading.value === null ? null : quantityValue(reading.value, reader.unit, kind === 'memoryLeak'),
     threshold: bounds(objective),

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { daemonConfigSchema, dockerSourceSchema, type DockerSourceConfig } from '../../src/config/daemon-schema.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { containerSelectorsFor } from '../../src/sources/docker/container-selector.js';
@@ -243,7 +244,7 @@ describe('containerLabels selection from the engine to the evaluator', () => {
       throw failed.reason;
     }
     const [ml, web] = started as [RunningContainer, RunningContainer];
-    const config: Config = {
+    const config: Config = resolveConfig({
       configPath: null,
       baseDir: '/tmp',
       daemon: daemonConfigSchema.parse({ sources: { docker: { default: { socketPath: docker.socketPath } } } }),
@@ -263,7 +264,7 @@ describe('containerLabels selection from the engine to the evaluator', () => {
           }),
         },
       ],
-    };
+    });
     // The selectors as the daemon builds them from the objectives.
     const src = new DockerSource({
       name: 'default',
