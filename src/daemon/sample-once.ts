@@ -25,7 +25,7 @@ export function narrowConfig(config: Config, service: string | undefined): Confi
     const known = config.services.map((s) => s.slo.service).join(', ') || 'none';
     throw new UnknownServiceError(`no service ${JSON.stringify(service)}; known: ${known}`);
   }
-  return { ...config, services };
+  return Object.freeze({ ...config, services });
 }
 
 /**
