@@ -1,5 +1,5 @@
 import { deepFreeze } from '../snapshot/snapshot-holder.js';
-import type { Config, ConfigParts, ObjectiveSource, ResolvedObjective, SourceInstance } from './config.js';
+import type { Config, ConfigParts, ObjectiveSource, ResolvedObjective, ResolvedSloFile, SourceInstance } from './config.js';
 import { cronIntervalMs } from './cron-interval.js';
 import { DEFAULT_SCHEDULES, SOURCE_KINDS, SOURCE_SCHEMAS, type DaemonConfig, type SourceKind, type SourceSettings } from './daemon-schema.js';
 import type { Objective } from './slo-schema.js';
@@ -43,6 +43,17 @@ export function readBy(objectives: Iterable<ResolvedObjective>): (instance: Sour
   const read = new Set<SourceInstance>();
   for (const { source } of objectives) if (source.kind !== null) read.add(source);
   return (instance) => read.has(instance);
+}
+
+/**
+ * The services narrowed to the objectives bound to `instance`: what its source samples for
+ * (the queries a Prometheus instance runs, the containers a docker instance follows, ...).
+ */
+export function servicesReading(config: Pick<Config, 'services'>, instance: SourceInstance): ResolvedSloFile[] {
+  return config.services.flatMap((file) => {
+    const objectives = file.slo.objectives.filter((o) => o.source === instance);
+    return objectives.length === 0 ? [] : [{ path: file.path, slo: { ...file.slo, objectives } }];
+  });
 }
 
 /** Every objective of every service. */

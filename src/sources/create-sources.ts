@@ -1,5 +1,6 @@
-import type { Config, SourceInstance } from '../config/config.js';
+import type { Config, LoadedSloFile, SourceInstance } from '../config/config.js';
 import type { SourceKind, SourceSettings } from '../config/daemon-schema.js';
+import { servicesReading } from '../config/resolve-config.js';
 import { containerSelectorsFor } from './docker/container-selector.js';
 import { DockerSource } from './docker/docker-source.js';
 import { PostgresSource } from './postgres/postgres-source.js';
@@ -9,18 +10,18 @@ import { ProbeSource } from './probe/probe-source.js';
 import { PrometheusSource } from './prometheus/prometheus-source.js';
 import type { Source } from './source.js';
 
-/** Builds one source from its instance's settings and the whole Config (objectives pick what to sample). */
-type SourceFactory<K extends SourceKind> = (name: string, settings: SourceSettings<K>, config: Config) => Source;
+/** Builds one source from its instance's settings and the objectives bound to it (they pick what to sample). */
+type SourceFactory<K extends SourceKind> = (name: string, settings: SourceSettings<K>, services: readonly LoadedSloFile[]) => Source;
 
 /** One factory per kind. */
 const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
-  docker: (name, settings, config) =>
-    new DockerSource({ name, config: settings, selectors: containerSelectorsFor(config, name) }),
-  redis: (name, settings, config) => new RedisSource(name, settings, config.services),
-  postgres: (name, settings, config) => new PostgresSource(name, settings, config.services),
-  scrape: (name, settings, config) => new ScrapeSource(name, settings, config.services),
-  prometheus: (name, settings, config) => new PrometheusSource(name, settings, config.services),
-  probe: (name, settings, config) => new ProbeSource(name, settings, config.services),
+  docker: (name, settings, services) =>
+    new DockerSource({ name, config: settings, selectors: containerSelectorsFor({ services }, name) }),
+  redis: (name, settings, services) => new RedisSource(name, settings, services),
+  postgres: (name, settings, services) => new PostgresSource(name, settings, services),
+  scrape: (name, settings, services) => new ScrapeSource(name, settings, services),
+  prometheus: (name, settings, services) => new PrometheusSource(name, settings, services),
+  probe: (name, settings, services) => new ProbeSource(name, settings, services),
 };
 
 /** Which of the config's instances to build (all by default). */
@@ -42,5 +43,5 @@ export function createSources(config: Config, include: InstanceFilter = () => tr
 
 function createSource(config: Config, instance: SourceInstance): Source {
   const factory = FACTORIES[instance.kind] as SourceFactory<SourceKind>;
-  return factory(instance.name, instance.settings, config);
+  return factory(instance.name, instance.settings, servicesReading(config, instance));
 }

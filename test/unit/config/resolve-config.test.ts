@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
 import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
-import { objectivesOf, readBy, resolveConfig, sourceKey } from '../../../src/config/resolve-config.js';
+import { objectivesOf, readBy, resolveConfig, servicesReading, sourceKey } from '../../../src/config/resolve-config.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 
 type Objectives = SloFileInput['objectives'];
@@ -130,6 +130,14 @@ describe('resolveConfig: implicit instances and defaults', () => {
     const [mem] = objectivesOf(config);
     const leak = objectivesOf(config).find((o) => o.name === 'leak');
     expect(leak!.source).toBe(mem!.source);
+  });
+
+  it('servicesReading hands each instance the objectives bound to it, by service', () => {
+    const bound = (key: string) =>
+      servicesReading(config, config.sources.find((i) => sourceKey(i) === key)!).map((f) => [f.slo.service, f.slo.objectives.map((o) => o.name)]);
+    expect(bound('docker/default')).toEqual([['a', ['mem']], ['b', ['leak']]]);
+    expect(bound('docker/remote')).toEqual([['a', ['cpu']]]);
+    expect(bound('probe/outside')).toEqual([['b', ['ext']]]);
   });
 
   it('readBy keeps exactly the instances some objectives read', () => {
