@@ -8,7 +8,6 @@ import { resolveConfig } from './resolve-config.js';
 
 export { formatIssue } from './issue-format.js';
 export { redactConfig } from './redact.js';
-export { registerDocumentImporter } from './document-importers.js';
 export { ISSUE_CODES, UNRUNNABLE_CODES } from './issue-codes.js';
 
 /**

@@ -1,4 +1,4 @@
-import { deepFreeze } from '../snapshot/snapshot-holder.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { Config, ConfigParts, ObjectiveSource, ResolvedObjective, ResolvedSloFile, SourceInstance } from './config.js';
 import { cronIntervalMs } from './cron-interval.js';
 import { DEFAULT_SCHEDULES, SOURCE_KINDS, SOURCE_SCHEMAS, type DaemonConfig, type SourceKind, type SourceSettings } from './daemon-schema.js';

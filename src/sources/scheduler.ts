@@ -1,10 +1,11 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config, SourceInstance } from '../config/config.js';
 import { cronIntervalMs } from '../config/cron-interval.js';
+import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { createSources, type InstanceFilter } from './create-sources.js';
 import type { Source, SourceHealth } from './source.js';
-import { SourceRunner, describeError, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
+import { SourceRunner, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
 
 export type { SampleEvent, SampleListener, RunOutcome } from './source-runner.js';
 
