@@ -1,5 +1,6 @@
 import type { DaemonConfig, SourceKind, SourceSettings } from './daemon-schema.js';
 import type { Objective, SloFile } from './slo-schema.js';
+import type { WindowSets } from './window-sets.js';
 
 /** One validated SLO file and where it came from. */
 export interface LoadedSloFile {
@@ -56,6 +57,8 @@ export interface Config {
   readonly services: readonly ResolvedSloFile[];
   /** Every instance to run (configured ones by kind, then implicit ones), in a stable order. */
   readonly sources: readonly SourceInstance[];
+  /** Burn-rate window sets by name: the shipped ones and those named by `windowSets`. */
+  readonly windowSets: WindowSets;
 }
 
 /** What `resolveConfig` starts from: the validated parts before sources are resolved. */

@@ -115,6 +115,7 @@ export class Daemon {
     if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
     const config = loaded.config;
     const logger = options.logger ?? createLogger(config.daemon.logLevel);
+    if (loaded.warnings.length > 0) logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
     const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
 
     let daemon: Daemon | null = null;
@@ -228,6 +229,7 @@ export class Daemon {
       return { ok: false, issues: loaded.issues };
     }
     const next = loaded.config;
+    if (loaded.warnings.length > 0) this.logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
     // Build the new sources before touching the running ones: if that fails, nothing changed.
     let sampling: Sampling;
     try {

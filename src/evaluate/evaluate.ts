@@ -1,5 +1,6 @@
 import type { Config, ResolvedObjective } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
+import { objectiveBurnWindows } from '../config/window-sets.js';
 import type {
   Bounds,
   ObjectiveResult,
@@ -34,7 +35,7 @@ export interface EvaluateInputs {
  */
 export function evaluate(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Snapshot {
   const services: ServiceResult[] = config.services.map(({ slo }) => {
-    const objectives = slo.objectives.map((o) => evaluateObjective(store, now, slo.service, o, inputs));
+    const objectives = slo.objectives.map((o) => evaluateObjective(config, store, now, slo.service, o, inputs));
     const ages = objectives.flatMap((o) => (o.dataAgeSeconds === null ? [] : [o.dataAgeSeconds]));
     return {
       service: slo.service,
@@ -49,6 +50,7 @@ export function evaluate(config: Config, store: SampleStore, now: number, inputs
 }
 
 export function evaluateObjective(
+  config: Config,
   store: SampleStore,
   now: number,
   service: string,
@@ -60,7 +62,8 @@ export function evaluateObjective(
   const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(source, objective.window) };
   const reader = createReader(ctx, service, objective, inputs.scrapeReaders);
   const reading = reader.current();
-  const figures = budgetFigures(reader, objective, now, inputs.sliceMemo);
+  const windows = objective.target === undefined ? [] : objectiveBurnWindows(config.windowSets, objective);
+  const figures = budgetFigures(reader, objective, windows, now, inputs.sliceMemo);
 
   let status = readingStatus(kind, reading, objective);
   if (figures && status !== 'no_data' && objective.threshold === undefined) {

@@ -1,4 +1,5 @@
 import type { Config, LoadedSloFile, SourceInstance } from '../config/config.js';
+import { SHIPPED_WINDOW_SETS } from '../config/window-sets.js';
 import { daemonConfigSchema, type SourceKind } from '../config/daemon-schema.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { indicatorKind } from '../config/slo-schema.js';
@@ -44,7 +45,8 @@ export function implicitScrapeConfig(files: readonly LoadedSloFile[], metricsUrl
     }
   }
   const daemon = daemonConfigSchema.parse({ sources: { scrape } });
-  return resolveConfig({ configPath: null, baseDir, daemon, services: files });
+  // The SLO files were loaded without a vigil.yaml, so against the shipped window sets.
+  return resolveConfig({ configPath: null, baseDir, daemon, services: files, windowSets: SHIPPED_WINDOW_SETS });
 }
 
 /**

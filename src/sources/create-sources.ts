@@ -10,8 +10,11 @@ import { ProbeSource } from './probe/probe-source.js';
 import { PrometheusSource } from './prometheus/prometheus-source.js';
 import type { Source } from './source.js';
 
-/** Builds one source from its instance's settings and the objectives bound to it (they pick what to sample). */
-type SourceFactory<K extends SourceKind> = (name: string, settings: SourceSettings<K>, services: readonly LoadedSloFile[]) => Source;
+/**
+ * Builds one source from its instance's settings and the objectives bound to it (they pick what
+ * to sample); the whole Config for what is not per instance (the window sets).
+ */
+type SourceFactory<K extends SourceKind> = (name: string, settings: SourceSettings<K>, services: readonly LoadedSloFile[], config: Config) => Source;
 
 /** One factory per kind. */
 const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
@@ -20,7 +23,7 @@ const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
   redis: (name, settings, services) => new RedisSource(name, settings, services),
   postgres: (name, settings, services) => new PostgresSource(name, settings, services),
   scrape: (name, settings, services) => new ScrapeSource(name, settings, services),
-  prometheus: (name, settings, services) => new PrometheusSource(name, settings, services),
+  prometheus: (name, settings, services, config) => new PrometheusSource(name, settings, services, config.windowSets),
   probe: (name, settings, services) => new ProbeSource(name, settings, services),
 };
 
@@ -43,5 +46,5 @@ export function createSources(config: Config, include: InstanceFilter = () => tr
 
 function createSource(config: Config, instance: SourceInstance): Source {
   const factory = FACTORIES[instance.kind] as SourceFactory<SourceKind>;
-  return factory(instance.name, instance.settings, servicesReading(config, instance));
+  return factory(instance.name, instance.settings, servicesReading(config, instance), config);
 }

@@ -106,10 +106,11 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_EVALUATE_EVERY',
         'VIGIL_LOG_LEVEL',
         'VIGIL_GRAFANA_URL',
+        'VIGIL_WINDOW_SETS',
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(19);
+    expect(names).toHaveLength(20);
   });
 
   it('coerces by the schema type and wins over the file', async () => {

@@ -6,6 +6,7 @@ import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
 import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
 import { objectivesOf, readBy, resolveConfig, servicesReading, sourceKey } from '../../../src/config/resolve-config.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 
 type Objectives = SloFileInput['objectives'];
@@ -14,6 +15,7 @@ function resolved(daemon: DaemonConfigInput, ...services: Array<[string, Objecti
   return resolveConfig({
     configPath: null,
     baseDir: '/tmp',
+    windowSets: SHIPPED_WINDOW_SETS,
     daemon: daemonConfigSchema.parse(daemon),
     services: services.map(([service, objectives]) => ({
       path: `${service}.yaml`,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 import { sampleOnce, UnknownServiceError } from '../../../src/daemon/sample-once.js';
 
@@ -23,6 +24,7 @@ describe('sampleOnce', () => {
     config = resolveConfig({
       configPath: null,
       baseDir: '/tmp',
+      windowSets: SHIPPED_WINDOW_SETS,
       daemon: daemonConfigSchema.parse({
         // Nothing listens on port 1: were the cache built and sampled, it would show up as down.
         sources: { scrape: { app: { url } }, redis: { cache: { url: 'redis://127.0.0.1:1' } } },

@@ -3,6 +3,7 @@ import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/
 import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 export const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const S = 1000;
@@ -16,6 +17,7 @@ export function configWith(objectives: ObjectiveInput[], daemon: DaemonConfigInp
   const slo = sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service, objectives });
   return resolveConfig({
     configPath: null,
+    windowSets: SHIPPED_WINDOW_SETS,
     baseDir: '/tmp',
     daemon: daemonConfigSchema.parse({
       sources: {

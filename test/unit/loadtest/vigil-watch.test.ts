@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import { VigilWatch } from '../../../src/loadtest/vigil-watch.js';
 
@@ -31,6 +32,7 @@ describe('VigilWatch', () => {
     const config = resolveConfig({
       configPath: null,
       baseDir: '/tmp',
+      windowSets: SHIPPED_WINDOW_SETS,
       daemon: daemonConfigSchema.parse({
         sources: { scrape: { app: { url: fast, schedule: '* * * * * *' }, stuck: { url: slow, timeout: '300ms' } } },
       }),
