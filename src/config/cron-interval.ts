@@ -1,8 +1,5 @@
 import cron from 'node-cron';
-
-export class ScheduleError extends Error {
-  readonly code = 'VIGIL_ERR_SCHEDULE_INVALID';
-}
+import { ERR, vigilError } from '../core/errors.js';
 
 /** A schedule whose next firings cannot be listed is taken as once a minute. */
 const FALLBACK_INTERVAL_MS = 60_000;
@@ -13,7 +10,7 @@ const FALLBACK_INTERVAL_MS = 60_000;
  * (jitter, first backoff step), the staleness rule and the alert warm-up read that figure.
  */
 export function cronIntervalMs(expression: string): number {
-  if (!cron.validate(expression)) throw new ScheduleError(`invalid cron expression ${JSON.stringify(expression)}`);
+  if (!cron.validate(expression)) throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
   const task = cron.createTask(expression, noop);
   try {
     const runs = task.getNextRuns(6).map((d) => d.getTime());

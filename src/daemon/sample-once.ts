@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { objectivesOf, readBy } from '../config/resolve-config.js';
+import { ERR, vigilError } from '../core/errors.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { Scheduler } from '../sources/scheduler.js';
@@ -13,17 +14,13 @@ export interface SampleOnceOptions {
   gapMs: number;
 }
 
-export class UnknownServiceError extends Error {
-  readonly code = 'VIGIL_ERR_UNKNOWN_SERVICE';
-}
-
 /** The config narrowed to one service (its objectives keep their resolved sources). */
 export function narrowConfig(config: Config, service: string | undefined): Config {
   if (service === undefined) return config;
   const services = config.services.filter((s) => s.slo.service === service);
   if (services.length === 0) {
     const known = config.services.map((s) => s.slo.service).join(', ') || 'none';
-    throw new UnknownServiceError(`no service ${JSON.stringify(service)}; known: ${known}`);
+    throw vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(service), known });
   }
   return Object.freeze({ ...config, services });
 }

@@ -6,7 +6,7 @@ import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
-import { sampleOnce, UnknownServiceError } from '../../../src/daemon/sample-once.js';
+import { sampleOnce } from '../../../src/daemon/sample-once.js';
 
 const EXPOSITION = 'http_request_duration_seconds_bucket{le="+Inf"} 5\nhttp_request_duration_seconds_count 5\nhttp_request_duration_seconds_sum 0.2\n';
 
@@ -47,7 +47,9 @@ describe('sampleOnce', () => {
   });
 
   it('refuses a service the config does not have, naming the known ones', async () => {
-    await expect(sampleOnce(config, { service: 'nope', gapMs: 10 })).rejects.toThrow(UnknownServiceError);
-    await expect(sampleOnce(config, { service: 'nope', gapMs: 10 })).rejects.toThrow('known: web, store');
+    await expect(sampleOnce(config, { service: 'nope', gapMs: 10 })).rejects.toMatchObject({
+      code: 'VIGIL_ERR_UNKNOWN_SERVICE',
+      message: expect.stringContaining('known: web, store'),
+    });
   });
 });
