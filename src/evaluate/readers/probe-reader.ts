@@ -1,12 +1,14 @@
 import type { ProbeIndicator } from '../../config/slo-schema.js';
 import { quantileOverTime } from '../../core/quantile.js';
+import { PROBE_METRICS } from '../../sources/probe/probe-source.js';
 import { PROBE_LATENCY_QUANTILE } from '../../sources/probe/probe-targets.js';
 import type { StoredSeries } from '../../store/sample-store.js';
 import { noData, type BreakdownPart, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf } from './gauge-reader.js';
 
-export const PROBE_SUCCESS = 'probe_success';
-export const PROBE_DURATION = 'probe_duration_seconds';
+// The series names are decided where the probes are made.
+const PROBE_SUCCESS = PROBE_METRICS.success;
+const PROBE_DURATION = PROBE_METRICS.duration;
 
 /** The series URL is decided where the probes are made (without credentials). */
 export { probeUrl } from '../../sources/probe/probe-targets.js';
