@@ -209,8 +209,9 @@ export function proportionChange(
   return {
     before: p1,
     after: p2,
-    low: d - Math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2),
-    high: d + Math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2),
+    // A difference of two shares lies in [-1, 1]; rounding in the Wilson bounds can step past it.
+    low: Math.max(-1, d - Math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)),
+    high: Math.min(1, d + Math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 /**
@@ -28,7 +29,7 @@ export function seededRandom(seed: number): Random {
   };
   return {
     uniform,
-    index: (n) => Math.floor(uniform() * n),
+    index: (n) => uniformInt(rng, 0, n - 1),
     normal,
     poisson(lambda) {
       if (lambda <= 0) return 0;
