@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
-import { buildMlServingApp } from './ml-serving-app.js';
+import { buildMlServingApp, type SlowModes } from './ml-serving-app.js';
 import { MemoryPredictionCache, RedisPredictionCache, type PredictionCache } from './prediction-cache.js';
 
 export const DEFAULT_ML_SERVING_PORT = 8095;
@@ -19,6 +19,7 @@ export interface StartMlServingOptions {
   postgresUrl?: string | undefined;
   cacheTtlSeconds?: number;
   defaultMetrics?: boolean;
+  slow?: SlowModes;
 }
 
 export interface MlServingHandle {
@@ -62,6 +63,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     featureStore,
     cacheTtlSeconds: options.cacheTtlSeconds,
     defaultMetrics: options.defaultMetrics,
+    slow: options.slow,
   });
   await app.listen({ port: options.port ?? DEFAULT_ML_SERVING_PORT, host });
   const address = app.server.address();
