@@ -11,6 +11,7 @@ const VERBS: Array<[name: string, summary: string, load: () => Promise<{ command
   ['check', 'sample once, evaluate, print a table; exit 1 on any breach (the deploy gate)', () => import('./check.js')],
   ['baseline', 'print current p95_latency, memory_usage, cpu_usage as `key value unit` lines', () => import('./baseline.js')],
   ['compare', 'compare two saved measurements: before, after, change, interval, verdict; exit 1 on a regression', () => import('./compare.js')],
+  ['advise', 'recommend Redis and PostgreSQL changes; writes a reviewable script, changes nothing unless --apply', () => import('./advise.js')],
   ['validate', 'validate SLO files and the daemon config', () => import('./validate.js')],
   ['schema', 'write the JSON Schema of the SLO file format', () => import('./schema.js')],
   ['generate', 'write Prometheus rules into alerts/ and Grafana dashboards into dashboards/', () => import('./generate.js')],
