@@ -22,5 +22,20 @@ export function command(): Command {
       const { adviseRedisCommand } = await import('./advise-redis.js');
       process.exitCode = await adviseRedisCommand(options);
     });
+  advise
+    .command('postgres')
+    .description('rank the statements matching a pattern, read their tables, indexes and plans, and write ml-query-optimization.sql')
+    .option('-c, --config <file>', 'daemon config (vigil.yaml) that defines the PostgreSQL source')
+    .option('--source <name>', 'PostgreSQL source instance in the config', 'default')
+    .option('--url <url>', 'connection string instead of a configured source')
+    .option('--match <pattern>', 'SQL LIKE pattern over the statement text', '%ml_learning%')
+    .option('--limit <n>', 'statements to consider, by total time', '20')
+    .option('--out <file>', 'the SQL file to write', 'ml-query-optimization.sql')
+    .option('--apply', 'run the file\'s statements after showing them (indexes are built CONCURRENTLY)')
+    .option('--json', 'print the statements, tables and actions as JSON')
+    .action(async (options) => {
+      const { advisePostgresCommand } = await import('./advise-postgres.js');
+      process.exitCode = await advisePostgresCommand(options);
+    });
   return advise;
 }
