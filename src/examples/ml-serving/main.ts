@@ -3,8 +3,8 @@ import type { SlowModes } from './ml-serving-app.js';
 import { DEFAULT_ML_SERVING_PORT, startMlServing } from './start-ml-serving.js';
 
 /**
- * `node dist/examples/ml-serving/main.js [--port N] [--host H] [--redis-url URL] [--postgres-url URL] [--slow MODES]`
- * (or ML_SERVING_PORT, ML_SERVING_HOST, REDIS_URL, POSTGRES_URL, ML_SERVING_SLOW). Stops on SIGINT/SIGTERM.
+ * `node dist/examples/ml-serving/main.js [--port N] [--host H] [--redis-url URL] [--postgres-url URL] [--slow MODES] [--history-rows N]`
+ * (or ML_SERVING_PORT, ML_SERVING_HOST, REDIS_URL, POSTGRES_URL, ML_SERVING_SLOW, ML_SERVING_HISTORY_ROWS). Stops on SIGINT/SIGTERM.
  */
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +31,7 @@ const handle = await startMlServing({
   redisUrl: flag('redis-url') ?? process.env.REDIS_URL,
   postgresUrl: flag('postgres-url') ?? process.env.POSTGRES_URL,
   slow: slowModes(flag('slow') ?? process.env.ML_SERVING_SLOW),
+  historyRows: Number(flag('history-rows') ?? process.env.ML_SERVING_HISTORY_ROWS ?? 0),
 });
 console.log(`ml-serving listening on ${handle.url} (cache: ${handle.cacheKind})`);
 const stop = () => {

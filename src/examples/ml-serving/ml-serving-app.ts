@@ -143,7 +143,10 @@ export function buildMlServingApp(options: MlServingAppOptions): { app: FastifyI
       } else {
         metrics.cacheLookups.inc({ result: 'miss' });
         const inferenceStarted = performance.now();
-        const prior = options.featureStore ? await options.featureStore.priorLogit(tokens).catch(() => 0) : 0;
+        const store = options.featureStore;
+        const prior = store
+          ? (await store.priorLogit(tokens).catch(() => 0)) + (await store.historyLogit(tokens).catch(() => 0))
+          : 0;
         prediction = current.predictTokens(tokens, prior);
         inferenceMs = performance.now() - inferenceStarted;
         metrics.inference.observe(inferenceMs / 1000);

@@ -20,6 +20,8 @@ export interface StartMlServingOptions {
   cacheTtlSeconds?: number;
   defaultMetrics?: boolean;
   slow?: SlowModes;
+  /** Rows of `ml_learning_task_history` to seed (needs postgresUrl); 0 leaves the history feature off. */
+  historyRows?: number;
 }
 
 export interface MlServingHandle {
@@ -48,7 +50,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
   }
   let featureStore: FeatureStore | undefined;
   if (options.postgresUrl) {
-    featureStore = new FeatureStore(options.postgresUrl);
+    featureStore = new FeatureStore(options.postgresUrl, options.historyRows ?? 0);
     try {
       await featureStore.init();
     } catch (err) {
