@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { deepFreeze } from '../snapshot/snapshot-holder.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { Config, ConfigIssue } from './config.js';
 import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';
@@ -8,7 +8,6 @@ import { loadSloPaths } from './load-slo.js';
 
 export { formatIssue } from './issue-format.js';
 export { redactConfig } from './redact.js';
-export { registerDocumentImporter } from './document-importers.js';
 export { ISSUE_CODES, UNRUNNABLE_CODES } from './issue-codes.js';
 
 /**

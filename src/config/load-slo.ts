@@ -2,9 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { importForeign, type ImportResult } from './document-importers.js';
-// Registers the Sloth and OpenSLO importers; a file of several OpenSLO documents is converted whole.
-import { importForeignDocuments } from './import/index.js';
+import { importForeignDocument, importForeignDocuments, type ImportResult } from './import/index.js';
 import { ISSUE_CODES } from './issue-codes.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
@@ -81,7 +79,7 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
 export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): SloValidation {
   const raw = source.value as { apiVersion?: unknown } | null;
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== 'vigil/v1') {
-    const imported = importForeign(source.value, source.file, { locate: (path) => source.locate(path) });
+    const imported = importForeignDocument(source.value, source.file, { locate: (path) => source.locate(path) });
     if (imported !== null) return validateImported(imported, source, daemon);
   }
   return validateDocument(source.value, source, daemon, false);

@@ -6,6 +6,8 @@ import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redactText } from '../config/redact.js';
+import { waitAtMost } from '../core/bounded-async.js';
+import { describeError } from '../core/describe-error.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
@@ -16,7 +18,6 @@ import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { createSources } from '../sources/create-sources.js';
 import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
-import { describeError } from '../sources/source-runner.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
 import { SampleStore } from '../store/sample-store.js';
@@ -293,7 +294,7 @@ export class Daemon {
     this.watcher.close();
     if (this.evaluateTimer) clearInterval(this.evaluateTimer);
     this.evaluateTimer = null;
-    const closing = bounded(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
+    const closing = waitAtMost(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
     await this.sampling.scheduler.stop();
     if (this.persisting) {
       try {
@@ -304,8 +305,8 @@ export class Daemon {
       }
     }
     await Promise.all([
-      bounded(this.sampling.scheduler.close(), STOP_SIDE_MS),
-      bounded(this.notifier.stop(), STOP_SIDE_MS),
+      waitAtMost(this.sampling.scheduler.close(), STOP_SIDE_MS),
+      waitAtMost(this.notifier.stop(), STOP_SIDE_MS),
       closing,
     ]);
     this.logger.info({ ms: Math.round(performance.now() - started) }, 'vigil stopped');
@@ -320,17 +321,4 @@ function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConfig> {
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
-}
-
-
-/** Waits for `promise` at most `ms`; errors and timeouts are swallowed (shutdown goes on). */
-async function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }

@@ -1,9 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/config.js';
 import { DEFAULT_SCHEDULES } from '../config/daemon-schema.js';
+import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { Source, SourceHealth } from './source.js';
-import { SourceRunner, describeError, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
+import { SourceRunner, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
 
 export type { SampleEvent, SampleListener, RunOutcome } from './source-runner.js';
 

@@ -1,3 +1,4 @@
+import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { DEFAULT_MAX_BACKOFF_MS, mayAttempt, type BackoffPolicy } from './backoff.js';
 import type { SampleResult, Source, SourceHealth } from './source.js';
@@ -31,19 +32,6 @@ export class SampleTimeoutError extends Error {
     super(`timed out after ${timeoutMs} ms`);
     this.name = 'SampleTimeoutError';
   }
-}
-
-/** A readable one-line reason for a failure; network errors often carry only a code. */
-export function describeError(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0) {
-    return [...new Set(err.errors.map(describeError))].join('; ');
-  }
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    const message = err.message || err.name;
-    return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-  }
-  return String(err);
 }
 
 /**

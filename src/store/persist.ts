@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '../sources/source-runner.js';
+import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from './sample-store.js';
 import { STORE_FILE_NAME, StoreFileError, decodeStoreFile, encodeStoreFile, restoreStore, snapshotStore } from './store-file.js';
 

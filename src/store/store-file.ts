@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
-import type { Labels } from '../sources/source.js';
+import type { Labels } from './point.js';
 import { seriesId, type SampleStore, type StoredSeries } from './sample-store.js';
 
 /**

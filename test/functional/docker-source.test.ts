@@ -12,7 +12,8 @@ import { evaluate } from '../../src/evaluate/evaluate.js';
 import { containerSelectorsFor } from '../../src/sources/docker/container-selector.js';
 import { DOCKER_METRICS, DockerSource } from '../../src/sources/docker/docker-source.js';
 import { SourceRunner } from '../../src/sources/source-runner.js';
-import type { Point, SampleResult } from '../../src/sources/source.js';
+import type { SampleResult } from '../../src/sources/source.js';
+import type { Point } from '../../src/store/point.js';
 import { SampleStore } from '../../src/store/sample-store.js';
 import { dockerClient, runContainer, sleep, testServices, type RunningContainer } from '../harness/services.js';
 

@@ -1,15 +1,23 @@
-import type { ImportResult } from '../document-importers.js';
-import { registerDocumentImporter, type ImportContext } from '../document-importers.js';
-import type { YamlSource } from '../yaml-source.js';
+import type { ConfigIssue } from '../config.js';
+import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, isSlothDocument } from './sloth.js';
 
 /**
- * Importing this module lets the loader accept Sloth `prometheus/v1` and OpenSLO v1 documents
- * wherever a vigil SLO file is: it registers one importer that recognises both formats and
- * returns the vigil/v1 document (validated by the loader as usual) or positioned issues.
+ * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
+ * is: the loader calls `importForeignDocument` for a document whose `apiVersion` is not
+ * `vigil/v1`, and `importForeignDocuments` for a file of several documents. Each answers the
+ * vigil/v1 document (validated by the loader as usual) or positioned issues.
  */
+
+export interface ImportContext {
+  /** Line and column of a field path in the foreign document, for precise import errors. */
+  locate(path: readonly PathSegment[]): Position;
+}
+
+/** `null`: not a format vigil imports. `{ slo }`: a vigil/v1 document, validated as usual. `{ issues }`: that format, but broken. */
+export type ImportResult = { slo: unknown } | { issues: ConfigIssue[] } | null;
 
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
   if (isSlothDocument(doc)) {
@@ -71,7 +79,5 @@ export function importForeignDocuments(sources: readonly YamlSource[], file: str
   }
   return { slo: services[0]!.slo };
 }
-
-registerDocumentImporter(importForeignDocument);
 
 export { convertFile, convertDocuments, parseDocuments } from './foreign-files.js';

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import type { LoadedSloFile } from '../../config/config.js';
 import type { PostgresSourceConfig } from '../../config/daemon-schema.js';
-import type { Point, SampleResult, Source } from '../source.js';
-import { raceAbort } from '../race-abort.js';
+import { raceAbort } from '../../core/bounded-async.js';
+import type { Point } from '../../store/point.js';
+import type { SampleResult, Source } from '../source.js';
 import { extensionError, isExtensionProblem, PostgresSourceError, type ExtensionState } from './postgres-errors.js';
 import { selectorLabel, statementSelectors, type StatementSelector } from './statement-selectors.js';
 import {

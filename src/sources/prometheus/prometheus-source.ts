@@ -1,9 +1,10 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { LoadedSloFile } from '../../config/config.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
+import { settleBounded } from '../../core/bounded-async.js';
+import type { Labels, Point } from '../../store/point.js';
 import { formatDuration } from '../../units/units.js';
-import { settleBounded } from '../bounded-parallel.js';
-import type { Labels, Point, SampleResult, Source } from '../source.js';
+import type { SampleResult, Source } from '../source.js';
 import { buildQueries, refreshIntervalMs, type BuildProblem, type ObjectiveQuery } from './promql-builder.js';
 
 export const PROMQL_METRIC = 'promql_value';

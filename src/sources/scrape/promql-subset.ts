@@ -1,5 +1,5 @@
-import type { Labels } from '../source.js';
 import { ONE_WINDOW_PLACEHOLDER } from '../../promql/fill-window.js';
+import type { Labels } from '../../store/point.js';
 import { parseDuration } from '../../units/units.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
+import type { Labels, Point } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
-import type { Labels, Point, SampleResult, Source } from '../source.js';
+import type { SampleResult, Source } from '../source.js';
 import { parseExposition } from './exposition-parser.js';
 import { scrapeMetric } from './window-queries.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../../src/config/config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
-import { settleBounded } from '../../../src/sources/bounded-parallel.js';
 import { fillWindow } from '../../../src/promql/fill-window.js';
 import { bucketSelector, PromqlSelectorError } from '../../../src/promql/metric-suffix.js';
 import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
@@ -133,25 +132,6 @@ describe('singleValue', () => {
   it('refuses several series and +Inf with a reason', () => {
     expect(singleValue(vector(1, 2))).toEqual({ problem: expect.stringContaining('returned 2 series') });
     expect(singleValue(vector(Infinity))).toEqual({ problem: expect.stringContaining('+Inf') });
-  });
-});
-
-describe('settleBounded', () => {
-  it('keeps at most `limit` in flight, keeps order, and settles every item', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const results = await settleBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      if (n === 4) throw new Error('four');
-      return n * 10;
-    });
-    expect(peak).toBe(3);
-    expect(results.map((r) => (r.ok ? r.value : (r.error as Error).message))).toEqual([
-      10, 20, 30, 'four', 50, 60, 70,
-    ]);
   });
 });
 
