@@ -115,6 +115,27 @@ function sameShape(a: FigureData, b: FigureData): string | null {
   return null;
 }
 
+/**
+ * A quantile's interval needs observations beyond it: with fewer than 5 on either side's tail
+ * (n·(1 − q) < 5: under 100 values for a P95, 500 for a P99) the bootstrap's interval is far
+ * too narrow, and an A/A comparison calls regressions. Such a figure is "not comparable".
+ */
+export const MIN_TAIL_OBSERVATIONS = 5;
+
+function tooFewForQuantile(data: FigureData): string | null {
+  const tail = (n: number, q: number) => n * (1 - q);
+  if (data.kind === 'samples' && data.statistic.type === 'quantile' && tail(data.values.length, data.statistic.q) < MIN_TAIL_OBSERVATIONS) {
+    return `${data.values.length} values are too few for a p${data.statistic.q * 100} interval (needs ${Math.ceil(MIN_TAIL_OBSERVATIONS / (1 - data.statistic.q))})`;
+  }
+  if (data.kind === 'histogram') {
+    const total = data.buckets.find((b) => b.le === '+Inf')?.count ?? 0;
+    if (tail(total, data.q) < MIN_TAIL_OBSERVATIONS) {
+      return `${total} observations are too few for a p${data.q * 100} interval (needs ${Math.ceil(MIN_TAIL_OBSERVATIONS / (1 - data.q))})`;
+    }
+  }
+  return null;
+}
+
 /** The interval of after − before for two figures with data of the same shape. */
 export function changeOf(before: FigureData, after: FigureData, options: CompareOptions, seed: number): Change | null {
   const boot = { random: seededRandom(seed), replicates: options.replicates, confidence: options.confidence };
@@ -183,6 +204,8 @@ export function compareFigure(before: Figure | undefined, after: Figure | undefi
   }
   const shape = sameShape(before.data, after.data);
   if (shape) return notComparable(f, before.value, after.value, shape, tolerance);
+  const few = tooFewForQuantile(before.data) ?? tooFewForQuantile(after.data);
+  if (few) return notComparable(f, before.value, after.value, few, tolerance);
   const change = changeOf(before.data, after.data, options, figureSeed(options.seed, f.name));
   if (!change) return notComparable(f, before.value, after.value, 'too little data for an interval', tolerance);
   return {

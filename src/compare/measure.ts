@@ -155,7 +155,11 @@ function objectiveFigures(input: MeasureInput, objective: Objective, requests: n
   }
   if ('ratio' in ind && source.kind === 'scrape') {
     const r = ratioOverWindow(input.store, source.name, ind.ratio, input.from, input.to);
-    const data: FigureData | null = r.total !== null && r.total > 0 && r.bad !== null ? { kind: 'proportion', successes: r.bad, trials: r.total } : null;
+    // The ratio's queries are rates over the whole period: back to event counts, which the interval needs.
+    const seconds = (input.to - input.from) / 1000;
+    const events = (perSecond: number) => Math.round(perSecond * seconds);
+    const data: FigureData | null =
+      r.total !== null && r.total > 0 && r.bad !== null ? { kind: 'proportion', successes: events(r.bad), trials: events(r.total) } : null;
     return [figure(base, 'error_ratio', 'error_ratio', 'ratio', 'lower', data)];
   }
   if ('probe' in ind) {

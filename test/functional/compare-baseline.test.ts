@@ -104,6 +104,9 @@ sources:
     expect(throughput.value).toBeGreaterThan(10);
     expect(throughput.value).toBeLessThan(40);
     expect(byName.get('availability.error_ratio')).toMatchObject({ value: 0, data: { kind: 'proportion', successes: 0 } });
+    // Event counts, not rates: every request of the period (decisions, features, scrapes of /metrics).
+    const errors = byName.get('availability.error_ratio')!.data as { trials: number };
+    expect(errors.trials).toBeGreaterThan(throughput.value! * 8);
     expect(byName.get('health.success_ratio')).toMatchObject({ value: 1 });
     expect(byName.get('health.probe_p95')!.data).toMatchObject({ kind: 'samples', statistic: { type: 'quantile', q: 0.95 } });
     // The hot set is 90 % of the traffic: most lookups hit once it is cached.

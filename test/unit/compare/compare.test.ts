@@ -45,6 +45,15 @@ describe('compareFiles', () => {
     expect(result.regressed).toBe(false);
   });
 
+  it('claims no interval for a quantile with fewer than 5 observations beyond it', () => {
+    const small = syntheticRun(seededRandom(3), 60, 1);
+    const result = compareFiles(small, syntheticRun(seededRandom(4), 60, 2), options);
+    expect(result.figures.map((f) => [f.verdict, f.reason])).toEqual([
+      ['not comparable', '60 values are too few for a p95 interval (needs 100)'],
+      ['not comparable', '60 observations are too few for a p95 interval (needs 100)'],
+    ]);
+  });
+
   it('prints a table and snake_case JSON', () => {
     const random = seededRandom(2);
     const result = compareFiles(syntheticRun(random, 2000, 1), syntheticRun(random, 2000, 1.3), options);
