@@ -5,8 +5,7 @@ import { PROBE_DURATION, PROBE_SUCCESS, probeUrl } from '../evaluate/readers/pro
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { statementLatency } from '../sources/postgres/statement-latency.js';
 import { redisHitRatio } from '../sources/redis/hit-ratio.js';
-import { parseSelector, matchesSelector } from '../sources/scrape/promql-subset.js';
-import { bucketsOverWindow, ratioOverWindow, scrapeMetric } from '../sources/scrape/window-queries.js';
+import { bucketsOverWindow, ratioOverWindow } from '../sources/scrape/window-queries.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { Figure, FigureData } from './baseline-schema.js';
 import { figureValue } from './compare.js';
@@ -117,21 +116,6 @@ function probeFigures(input: MeasureInput, base: Base, source: string, url: stri
   ];
 }
 
-/** Latest value per sampling round of the series a plain selector names in a scrape source (a service's own gauge). */
-function scrapedGaugeRounds(input: MeasureInput, source: string, query: string): number[] | null {
-  let selector;
-  try {
-    selector = parseSelector(query);
-  } catch {
-    return null;
-  }
-  const series = input.store.select(scrapeMetric(selector.metric), (l) => l.source === source && matchesSelector(l, selector.matchers));
-  if (series.length === 0) return null;
-  const values: number[] = [];
-  for (const s of series) values.push(...s.buffer.range(input.from + 1, input.to).v);
-  return values;
-}
-
 /** The objective's value after each round (gauges: the latest value, the largest over containers). */
 function roundValues(input: MeasureInput, objective: string): number[] {
   const out: number[] = [];
@@ -183,10 +167,6 @@ function objectiveFigures(input: MeasureInput, objective: Objective, requests: n
   if ('containerMemory' in ind) return [gaugeFigure(input, base, objective, 'memory', 'bytes', roundValues(input, objective.name))];
   if ('containerCpu' in ind) return [gaugeFigure(input, base, objective, 'cpu', 'ratio', roundValues(input, objective.name))];
   if ('memoryLeak' in ind) return [];
-  if ('promql' in ind && source.kind === 'scrape') {
-    const values = scrapedGaugeRounds(input, source.name, ind.promql.query) ?? [];
-    return [gaugeFigure(input, base, objective, 'gauge', 'number', values)];
-  }
   const unit: Figure['unit'] = 'latency' in ind ? 'seconds' : 'ratio' in ind ? 'ratio' : 'number';
   return [gaugeFigure(input, base, objective, 'latency' in ind ? 'latency' : 'ratio' in ind ? 'error_ratio' : 'gauge', unit, roundValues(input, objective.name))];
 }

@@ -11,7 +11,7 @@ import { compare } from '../../src/cli/compare.js';
 import { parseMeasurement } from '../../src/compare/baseline-file.js';
 import { DemoTraffic } from '../../src/examples/ml-serving/demo-traffic.js';
 import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serving/start-ml-serving.js';
-import { testServices } from '../harness/services.js';
+import { startRedis, type RedisHandle } from '../harness/launchers.js';
 
 const SLO = (service: string) => `apiVersion: vigil/v1
 kind: ServiceLevels
@@ -43,17 +43,19 @@ describe('baseline --save and compare on the example service', () => {
   const service = `cmp-${process.pid}`;
   let handle: MlServingHandle | undefined;
   let traffic: DemoTraffic | undefined;
+  // Own redis-server: hit/miss counters are server-wide, and other files' keys share the prefix.
+  let redis: RedisHandle;
 
   async function startService(slow?: { featureRepeats: number }): Promise<string> {
     await handle?.close();
-    handle = await startMlServing({ port: 0, redisUrl: testServices().redis.url, defaultMetrics: false, ...(slow ? { slow } : {}) });
+    handle = await startMlServing({ port: 0, redisUrl: redis.url, defaultMetrics: false, ...(slow ? { slow } : {}) });
     writeFileSync(
       join(dir, 'vigil.yaml'),
       `slo: [${join(dir, 'slo.yaml')}]
 sources:
   scrape: { default: { url: '${handle.url}/metrics' } }
   probe: { default: { baseUrl: '${handle.url}' } }
-  redis: { default: { url: '${testServices().redis.url}' } }
+  redis: { default: { url: '${redis.url}' } }
 `,
     );
     return handle.url;
@@ -71,13 +73,15 @@ sources:
     }
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    redis = await startRedis();
     writeFileSync(join(dir, 'slo.yaml'), SLO(service));
   });
 
   afterAll(async () => {
     traffic?.stop();
     await handle?.close();
+    await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
