@@ -23,6 +23,7 @@ export interface AdvisePostgresOptions {
 async function connectionString(options: AdvisePostgresOptions): Promise<string | null> {
   if (options.url) return options.url;
   const loaded = await loadConfig({ configPath: options.config });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     return null;

@@ -24,6 +24,7 @@ export interface AdviseRedisOptions {
 async function redisUrl(options: AdviseRedisOptions): Promise<string | null> {
   if (options.url) return options.url;
   const loaded = await loadConfig({ configPath: options.config });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     return null;

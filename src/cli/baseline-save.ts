@@ -6,7 +6,7 @@ import type { BaselineFile } from '../compare/baseline-schema.js';
 import { formatFigure } from '../compare/compare-report.js';
 import { measureService } from '../compare/measure.js';
 import { recordMeasurement } from '../compare/record.js';
-import { UnknownServiceError } from '../daemon/sample-once.js';
+import { ERR, isVigilError } from '../core/errors.js';
 import { samplePeriod } from '../daemon/sample-period.js';
 import { parseDuration } from '../units/units.js';
 
@@ -34,6 +34,7 @@ export function measurementLines(file: BaselineFile): string[] {
 
 export async function saveBaseline(service: string | undefined, options: SaveOptions, path: string): Promise<number> {
   const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     return 2;
@@ -73,7 +74,7 @@ export async function saveBaseline(service: string | undefined, options: SaveOpt
     console.log(`saved ${figures.length} figures to ${path}`);
     return figures.some((f) => f.data !== null) ? 0 : 2;
   } catch (err) {
-    if (err instanceof UnknownServiceError) {
+    if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil baseline: ${err.message}`);
       return 2;
     }

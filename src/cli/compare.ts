@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatIssue } from '../config/load-config.js';
+import { ERR } from '../core/errors.js';
 import { parseRatio } from '../units/units.js';
 import { readMeasurement } from '../compare/baseline-file.js';
 import { compareFiles, DEFAULT_COMPARE_OPTIONS, incompatibility, type CompareOptions } from '../compare/compare.js';
@@ -50,7 +51,7 @@ export async function compare(beforePath: string, afterPath: string, options: Op
   }
   const problems = incompatibility(before.file, after.file);
   if (problems.length) {
-    for (const p of problems) console.error(`vigil compare: ${p}`);
+    for (const p of problems) console.error(`vigil compare: ${ERR.VIGIL_ERR_COMPARE_INCOMPATIBLE}: ${p}`);
     return 2;
   }
   let tolerance: number | undefined;

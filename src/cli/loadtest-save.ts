@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatIssue } from '../config/load-config.js';
+import { ERR } from '../core/errors.js';
 import { readMeasurement } from '../compare/baseline-file.js';
 import { compareFiles, DEFAULT_COMPARE_OPTIONS, incompatibility } from '../compare/compare.js';
 import { comparisonTable } from '../compare/compare-report.js';
@@ -33,7 +34,7 @@ export async function saveOrCompare(
   }
   const problems = incompatibility(before.file, measurement);
   if (problems.length) {
-    for (const p of problems) console.error(`vigil loadtest --compare: ${p}`);
+    for (const p of problems) console.error(`vigil loadtest --compare: ${ERR.VIGIL_ERR_COMPARE_INCOMPATIBLE}: ${p}`);
     return 2;
   }
   const result = compareFiles(before.file, measurement, DEFAULT_COMPARE_OPTIONS);

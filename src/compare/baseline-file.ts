@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ConfigIssue } from '../config/config.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { parseYamlBytes, type Position } from '../config/yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from '../config/zod-issues.js';
 import { BASELINE_FORMAT, BASELINE_VERSION, baselineFileSchema, type BaselineFile } from './baseline-schema.js';
@@ -11,12 +12,12 @@ import { figureValue } from './compare.js';
  * `value` that no longer matches the data behind it, or a file of another format or version.
  */
 
-export const MEASUREMENT_ISSUE_CODES = {
-  unreadable: 'VIGIL_ERR_MEASUREMENT_UNREADABLE',
-  syntax: 'VIGIL_ERR_MEASUREMENT_SYNTAX',
-  format: 'VIGIL_ERR_MEASUREMENT_FORMAT',
-  invalid: 'VIGIL_ERR_MEASUREMENT_INVALID',
-  edited: 'VIGIL_ERR_MEASUREMENT_EDITED',
+const MEASUREMENT_ISSUE_CODES = {
+  unreadable: ERR.VIGIL_ERR_MEASUREMENT_UNREADABLE,
+  syntax: ERR.VIGIL_ERR_MEASUREMENT_SYNTAX,
+  format: ERR.VIGIL_ERR_MEASUREMENT_FORMAT,
+  invalid: ERR.VIGIL_ERR_MEASUREMENT_INVALID,
+  edited: ERR.VIGIL_ERR_MEASUREMENT_EDITED,
 } as const;
 
 /** Raw values are capped per figure, so a file stays a few megabytes at most. */
@@ -24,7 +25,7 @@ export const MAX_MEASUREMENT_BYTES = 64 * 1024 * 1024;
 
 export type ReadMeasurement = { ok: true; file: BaselineFile } | { ok: false; issues: ConfigIssue[] };
 
-function issue(file: string, code: string, message: string, at: Position = { line: 0, column: 0 }, path = ''): ConfigIssue {
+function issue(file: string, code: VigilErrorCode, message: string, at: Position = { line: 0, column: 0 }, path = ''): ConfigIssue {
   return { file, line: at.line, column: at.column, path, message, code };
 }
 

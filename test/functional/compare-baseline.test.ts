@@ -119,7 +119,7 @@ sources:
     expect(read.file.how.sampling_rounds).toBeGreaterThanOrEqual(5);
   });
 
-  it('calls an expensive feature step a P95 regression and exits 1', async () => {
+  it('calls an expensive feature step a regression and exits 1', async () => {
     expect(await measure('after.json', await startService({ featureRepeats: 1500 }))).toBe(0);
     const lines: string[] = [];
     const log = console.log;
@@ -133,9 +133,13 @@ sources:
     expect(code).toBe(1);
     const report = JSON.parse(lines.join('\n')) as { regressed: boolean; figures: Array<{ name: string; verdict: string; change_ratio: number }> };
     expect(report.regressed).toBe(true);
-    const p95 = report.figures.find((f) => f.name === 'decide-latency.p95')!;
-    expect(p95.verdict).toBe('regressed');
-    expect(p95.change_ratio).toBeGreaterThan(0.2);
+    const p50 = report.figures.find((f) => f.name === 'decide-latency.p50')!;
+    expect(p50.verdict).toBe('regressed');
+    expect(p50.change_ratio).toBeGreaterThan(0.2);
+    // The slow build may serve too few requests in 8 s for a P95 interval (fewer than 100): then
+    // compare says so instead of judging the tail on too little data.
+    const p95 = report.figures.find((f) => f.name === 'decide-latency.p95') as { verdict: string; reason: string | null };
+    expect(p95.verdict === 'regressed' || /too few for a p95 interval/.test(p95.reason ?? '')).toBe(true);
   });
 
   it('refuses a measurement of another service, and a truncated one, with exit 2', async () => {
