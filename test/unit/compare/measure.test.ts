@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { loadConfig } from '../../../src/config/load-config.js';
+import { baselineFileSchema } from '../../../src/compare/baseline-schema.js';
 import { measureService, reservoir } from '../../../src/compare/measure.js';
+import { recordMeasurement } from '../../../src/compare/record.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 
@@ -111,5 +113,25 @@ describe('reservoir', () => {
     expect(a.sampledFrom).toBe(1000);
     expect(reservoir(many, 100, 7)).toEqual(a);
     expect(new Set(a.values).size).toBe(100);
+  });
+});
+
+describe('recordMeasurement', () => {
+  it('says when, how and against what, and never writes a password', async () => {
+    const secretDir = mkdtempSync(join(tmpdir(), 'vigil-record-'));
+    try {
+      writeFileSync(join(secretDir, 'slo.yaml'), 'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: svc\nobjectives:\n  - name: cache\n    indicator: { redisHitRatio: {} }\n    threshold: { min: 80% }\n');
+      writeFileSync(join(secretDir, 'vigil.yaml'), "slo: [slo.yaml]\nsources:\n  redis: { default: { url: 'redis://:s3cr3t-pw@127.0.0.1:6379/0' } }\n");
+      const loaded = await loadConfig({ configPath: join(secretDir, 'vigil.yaml'), cwd: secretDir, env: {} });
+      if (!loaded.ok) throw new Error('config did not load');
+      const how = { command: 'vigil baseline', vigil_version: '0', node_version: 'v20', host: 'h', sampling_rounds: 3, sampling_every_seconds: 2, seed: 1 };
+      const file = recordMeasurement({ kind: 'baseline', service: 'svc', config: loaded.config, from: T0, to: T1, figures: [], how });
+      expect(file).toMatchObject({ format: 'vigil-measurement', version: 1, started_at: '2026-12-01T10:00:00.000Z', ended_at: '2026-12-01T10:00:10.000Z' });
+      expect(file.against.sources).toEqual([{ kind: 'redis', name: 'default', target: 'redis://:***@127.0.0.1:6379/0' }]);
+      expect(JSON.stringify(file)).not.toContain('s3cr3t-pw');
+      expect(baselineFileSchema.safeParse(file).success).toBe(true);
+    } finally {
+      rmSync(secretDir, { recursive: true, force: true });
+    }
   });
 });
