@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { redactText } from '../config/redact.js';
+import { redact } from '../core/redact.js';
 import { advisePostgres } from '../advise/postgres-advice.js';
 import { applyPostgresAdvice } from '../advise/postgres-apply.js';
 import { samplePostgres } from '../advise/postgres-sampler.js';
@@ -40,7 +40,7 @@ async function connectionString(options: AdvisePostgresOptions): Promise<string 
 export async function advisePostgresCommand(options: AdvisePostgresOptions): Promise<number> {
   const url = await connectionString(options);
   if (url === null) return 2;
-  const target = redactText(url);
+  const target = redact(url);
   const client = new pg.Client({ connectionString: url, application_name: 'vigil advise', statement_timeout: 60_000 });
   try {
     await client.connect();
@@ -63,7 +63,7 @@ export async function advisePostgresCommand(options: AdvisePostgresOptions): Pro
     }
     return 0;
   } catch (err) {
-    console.error(`vigil advise postgres: ${target}: ${redactText((err as Error).message)}`);
+    console.error(`vigil advise postgres: ${target}: ${redact((err as Error).message)}`);
     return 2;
   } finally {
     await client.end().catch(() => undefined);

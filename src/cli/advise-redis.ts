@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { redactText } from '../config/redact.js';
+import { redact } from '../core/redact.js';
 import { adviseRedis } from '../advise/redis-advice.js';
 import { applyRedisAdvice } from '../advise/redis-apply.js';
 import { redisClient, sampleRedis } from '../advise/redis-sampler.js';
@@ -41,7 +41,7 @@ async function redisUrl(options: AdviseRedisOptions): Promise<string | null> {
 export async function adviseRedisCommand(options: AdviseRedisOptions): Promise<number> {
   const url = await redisUrl(options);
   if (url === null) return 2;
-  const target = redactText(url);
+  const target = redact(url);
   const client = redisClient(url);
   try {
     const facts = await sampleRedis(client, { periodMs: parseDuration(options.period), maxKeys: Number(options.keys) });
@@ -62,7 +62,7 @@ export async function adviseRedisCommand(options: AdviseRedisOptions): Promise<n
     }
     return 0;
   } catch (err) {
-    console.error(`vigil advise redis: ${target}: ${redactText((err as Error).message)}`);
+    console.error(`vigil advise redis: ${target}: ${redact((err as Error).message)}`);
     return 2;
   } finally {
     client.disconnect();

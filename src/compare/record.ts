@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { redactText } from '../config/redact.js';
+import { redact } from '../core/redact.js';
 import { BASELINE_FORMAT, BASELINE_VERSION, type BaselineFile, type Figure } from './baseline-schema.js';
 
 /**
@@ -24,7 +24,7 @@ export interface RecordInput {
 function sourceTarget(settings: Record<string, unknown>): string | null {
   for (const key of ['url', 'baseUrl', 'connectionString', 'socketPath', 'host']) {
     const v = settings[key];
-    if (typeof v === 'string') return redactText(v);
+    if (typeof v === 'string') return redact(v);
   }
   return null;
 }

@@ -5,8 +5,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
-import { redactText } from '../config/redact.js';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -61,7 +61,7 @@ const ECHO_LIMIT = 80;
  * (a 16 KB path took over half a second), and a request controls that length.
  */
 function echo(text: string): string {
-  const head = redactText(text.slice(0, ECHO_LIMIT));
+  const head = redact(text.slice(0, ECHO_LIMIT));
   return text.length > ECHO_LIMIT ? `${head}... (${text.length} characters)` : head;
 }
 
@@ -123,6 +123,27 @@ function responseSchemas(spec: RouteSpec): Record<number, unknown> {
 }
 
 /**
+ * Every response leaves through here (API bodies, `/metrics`, error answers, 404s), so none can
+ * carry a credential whatever its handler put in it. The views' bytes, cached per snapshot, are
+ * scrubbed once each (remembered by identity); other payloads are scrubbed per response.
+ */
+function scrubResponses(app: FastifyInstance): void {
+  const scrubbed = new WeakMap<Buffer, Buffer>();
+  app.addHook('onSend', (_req, _reply, payload, done) => {
+    if (typeof payload === 'string') return done(null, redact(payload));
+    if (!Buffer.isBuffer(payload)) return done(null, payload);
+    let clean = scrubbed.get(payload);
+    if (clean === undefined) {
+      const text = payload.toString('utf8');
+      const safe = redact(text);
+      clean = safe === text ? payload : Buffer.from(safe, 'utf8');
+      scrubbed.set(payload, clean);
+    }
+    return done(null, clean);
+  });
+}
+
+/**
  * The HTTP API. Read-only except `POST /-/reload`. Handlers only read the current snapshot (and
  * views built once per snapshot); response schemas are declared so fastify serialises with a
  * compiled serializer, and so the OpenAPI document is the truth.
@@ -150,9 +171,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
+  scrubResponses(app);
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err);
-    if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: redactText(err.message), code: err.code } }, 'request failed');
+    if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
     return fail(reply, vigil);
   });
   app.setNotFoundHandler((req, reply) =>
@@ -209,7 +231,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const outcome = await options.reload();
     if (!outcome.ok) {
-      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: redactText(i.message), code: i.code }));
+      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: i.message, code: i.code }));
       const { status, body } = errorBody(vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: '; the running config is kept' }));
       return reply.code(status).send({ ...body, issues });
     }
