@@ -22,6 +22,10 @@ objectives:
       latency: { histogram: 'http_request_duration_seconds{route="/api/documentation-keeper/decide"}', quantile: 0.95 }
     threshold: { max: 50ms }
     tolerance: 10%
+  - name: features
+    indicator:
+      latency: { histogram: ml_feature_preparation_seconds, quantile: 0.95 }
+    threshold: { max: 5ms }
   - name: availability
     indicator:
       ratio:
@@ -97,6 +101,10 @@ sources:
       'decide-latency.p95',
       'decide-latency.p99',
       'decide-latency.throughput',
+      'features.p50',
+      'features.p95',
+      'features.p99',
+      'features.throughput',
       'availability.error_ratio',
       'health.probe_p95',
       'health.success_ratio',
@@ -133,12 +141,16 @@ sources:
     expect(code).toBe(1);
     const report = JSON.parse(lines.join('\n')) as { regressed: boolean; figures: Array<{ name: string; verdict: string; change_ratio: number }> };
     expect(report.regressed).toBe(true);
-    const p50 = report.figures.find((f) => f.name === 'decide-latency.p50')!;
-    expect(p50.verdict).toBe('regressed');
-    expect(p50.change_ratio).toBeGreaterThan(0.2);
-    // The tail of 8 s of traffic on a machine shared with other test files is too noisy to assert
-    // on here; the P95's detection rate is established over seeded runs (test/unit/compare).
-    expect(report.figures.find((f) => f.name === 'decide-latency.p95')!.verdict).not.toBe('improved');
+    // The feature step's own histogram times the work itself: 300 times the work is a regression
+    // however busy the machine is. Request latencies also hold queueing behind other test files
+    // (a stress test running beside this one can make the "before" slower than the "after"), too
+    // noisy to assert on in 8 s; the P95's detection rate is established over seeded runs
+    // (test/unit/compare) and the real A/A in docs/comparing.md.
+    for (const name of ['features.p50', 'features.p95']) {
+      const figure = report.figures.find((f) => f.name === name)!;
+      expect(figure.verdict, name).toBe('regressed');
+      expect(figure.change_ratio, name).toBeGreaterThan(1);
+    }
   });
 
   it('refuses a measurement of another service, and a truncated one, with exit 2', async () => {
