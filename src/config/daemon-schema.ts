@@ -146,6 +146,8 @@ export const daemonConfigSchema = z.strictObject({
   reloadToken: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   /** Base URL of the Grafana that holds the generated dashboards, for alert links. */
   grafanaUrl: z.url().optional(),
+  /** The URL people reach this daemon at (behind a proxy, say), for alert links to the status page. */
+  externalUrl: z.url().optional(),
   sources: z
     .strictObject({
       prometheus: instances(prometheusSourceSchema),
