@@ -1,6 +1,4 @@
-import type { Config } from '../config/config.js';
-import type { Objective, SloFile } from '../config/slo-schema.js';
-import { resolveSource } from '../evaluate/reader-factory.js';
+import type { Config, ResolvedObjective, ResolvedSloFile } from '../config/config.js';
 import { PROBE_DURATION, PROBE_SUCCESS, probeUrl } from '../evaluate/readers/probe-reader.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { statementLatency } from '../sources/postgres/statement-latency.js';
@@ -27,7 +25,7 @@ export const MAX_RAW_VALUES = 20_000;
 
 export interface MeasureInput {
   readonly config: Config;
-  readonly slo: SloFile;
+  readonly slo: ResolvedSloFile['slo'];
   readonly store: SampleStore;
   readonly from: number;
   readonly to: number;
@@ -70,7 +68,7 @@ function samples(values: readonly number[], statistic: { type: 'mean' } | { type
 }
 
 /** A threshold with only a minimum means higher is better (an accuracy, a hit ratio); otherwise lower. */
-function betterOf(objective: Objective): Figure['better'] {
+function betterOf(objective: ResolvedObjective): Figure['better'] {
   return objective.threshold?.min !== undefined && objective.threshold.max === undefined ? 'higher' : 'lower';
 }
 
@@ -126,13 +124,13 @@ function roundValues(input: MeasureInput, objective: string): number[] {
   return out;
 }
 
-function gaugeFigure(input: MeasureInput, base: Base, objective: Objective, measure: string, unit: Figure['unit'], values: number[]): Figure {
+function gaugeFigure(input: MeasureInput, base: Base, objective: ResolvedObjective, measure: string, unit: Figure['unit'], values: number[]): Figure {
   return figure(base, 'mean', measure, unit, betterOf(objective), samples(values, { type: 'mean' }, input.seed));
 }
 
-function objectiveFigures(input: MeasureInput, objective: Objective, requests: number | null): Figure[] {
+function objectiveFigures(input: MeasureInput, objective: ResolvedObjective, requests: number | null): Figure[] {
   const base: Base = { objective: objective.name, tolerance: objective.tolerance ?? DEFAULT_TOLERANCE };
-  const source = resolveSource(input.config, objective);
+  const source = objective.source;
   const ind = objective.indicator;
   if ('latency' in ind && source.kind === 'scrape') {
     return latencyFigures(input, base, source.name, ind.latency.histogram, ind.latency.quantile);
@@ -147,7 +145,7 @@ function objectiveFigures(input: MeasureInput, objective: Objective, requests: n
     return [figure(base, 'error_ratio', 'error_ratio', 'ratio', 'lower', data)];
   }
   if ('probe' in ind) {
-    return probeFigures(input, base, source.name, probeUrl(ind.probe, input.config.daemon.sources.probe[source.name]?.baseUrl));
+    return probeFigures(input, base, source.name, probeUrl(ind.probe, source.kind === 'probe' ? source.settings.baseUrl : undefined));
   }
   if ('redisHitRatio' in ind) {
     const r = redisHitRatio(input.store, source.name, input.from, input.to);
@@ -174,9 +172,8 @@ function objectiveFigures(input: MeasureInput, objective: Objective, requests: n
 /** Requests served in the period: the count of the first scrape-backed latency histogram (calls per request divide by it). */
 function requestCount(input: MeasureInput): number | null {
   for (const o of input.slo.objectives) {
-    const source = resolveSource(input.config, o);
-    if ('latency' in o.indicator && source.kind === 'scrape') {
-      const { buckets } = bucketsOverWindow(input.store, source.name, o.indicator.latency.histogram, input.from, input.to);
+    if ('latency' in o.indicator && o.source.kind === 'scrape') {
+      const { buckets } = bucketsOverWindow(input.store, o.source.name, o.indicator.latency.histogram, input.from, input.to);
       const total = buckets.find((b) => b.upperBound === Number.POSITIVE_INFINITY)?.count;
       if (total !== undefined) return total;
     }

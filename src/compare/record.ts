@@ -29,14 +29,14 @@ function sourceTarget(settings: Record<string, unknown>): string | null {
   return null;
 }
 
-export function sourcesOf(config: Config): BaselineFile['against']['sources'] {
-  const out: BaselineFile['against']['sources'] = [];
-  for (const [kind, instances] of Object.entries(config.daemon.sources)) {
-    for (const [name, settings] of Object.entries(instances as Record<string, Record<string, unknown>>)) {
-      out.push({ kind, name, target: sourceTarget(settings) });
-    }
-  }
-  return out;
+/** The source instances the service's objectives read, with where each points. */
+export function sourcesOf(config: Config, service: string): BaselineFile['against']['sources'] {
+  const read = new Set(
+    config.services.filter((s) => s.slo.service === service).flatMap((s) => s.slo.objectives.map((o) => o.source)),
+  );
+  return config.sources
+    .filter((instance) => read.has(instance))
+    .map((instance) => ({ kind: instance.kind, name: instance.name, target: sourceTarget(instance.settings as Record<string, unknown>) }));
 }
 
 export function recordMeasurement(input: RecordInput): BaselineFile {
@@ -51,7 +51,7 @@ export function recordMeasurement(input: RecordInput): BaselineFile {
     against: {
       config_file: input.config.configPath,
       slo_files: input.config.services.filter((s) => s.slo.service === input.service).map((s) => s.path),
-      sources: sourcesOf(input.config),
+      sources: sourcesOf(input.config, input.service),
       load: input.load ?? null,
     },
     figures: [...input.figures],

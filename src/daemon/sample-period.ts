@@ -1,8 +1,7 @@
 import type { Config } from '../config/config.js';
+import { objectivesOf, readBy } from '../config/resolve-config.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { resolveSource } from '../evaluate/reader-factory.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSources } from '../sources/create-sources.js';
 import { Scheduler } from '../sources/scheduler.js';
 import { SampleStore } from '../store/sample-store.js';
 import { retentionFor } from './retention.js';
@@ -35,18 +34,11 @@ export interface SampledPeriod {
  */
 export async function samplePeriod(fullConfig: Config, options: SamplePeriodOptions): Promise<SampledPeriod> {
   const config = narrowConfig(fullConfig, options.service);
-  const wanted = new Set(config.services.flatMap((s) => s.slo.objectives.map((o) => {
-    const ref = resolveSource(config, o);
-    return `${ref.kind}/${ref.name}`;
-  })));
   const store = new SampleStore({
     retentionMs: Math.max(retentionFor(config), options.durationMs * 2),
     maxPointsPerSeries: Math.max(config.daemon.store.maxPointsPerSeries, Math.ceil(options.durationMs / options.everyMs) + 10),
   });
-  const created = createSources(config);
-  const sources = created.filter((s) => wanted.has(`${s.kind}/${s.name}`));
-  for (const s of created) if (!sources.includes(s)) await s.close().catch(() => undefined);
-  const scheduler = Scheduler.fromConfig(config, sources, { store, stopTimeoutMs: 1_000 });
+  const scheduler = Scheduler.fromConfig(config, { store, stopTimeoutMs: 1_000 }, readBy(objectivesOf(config)));
   const rounds: Snapshot[] = [];
   try {
     const from = Date.now();
