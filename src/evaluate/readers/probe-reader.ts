@@ -7,8 +7,8 @@ import { noData, type BreakdownPart, type ErrorRatio, type IndicatorReader, type
 import { newestOf, oldestOf } from './gauge-reader.js';
 
 // The series names are decided where the probes are made.
-const PROBE_SUCCESS = PROBE_METRICS.success;
-const PROBE_DURATION = PROBE_METRICS.duration;
+export const PROBE_SUCCESS = PROBE_METRICS.success;
+export const PROBE_DURATION = PROBE_METRICS.duration;
 
 /** The series URL is decided where the probes are made (without credentials). */
 export { probeUrl } from '../../sources/probe/probe-targets.js';
