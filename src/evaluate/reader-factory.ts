@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { SourceKind } from '../config/daemon-schema.js';
-import type { Objective } from '../config/slo-schema.js';
+import { indicatorProfile, type Objective } from '../config/slo-schema.js';
 import { indicatorSourceName, lookupIndicatorSource } from '../config/source-lookup.js';
 import type { QuantityUnit } from '../units/units.js';
 import { noData, type IndicatorReader, type ReadContext } from './indicator-reader.js';
@@ -27,6 +27,13 @@ export function resolveSource(config: Config, objective: Objective): SourceRef {
   if (found.ok) return { kind: found.kind, name: found.name };
   // Not defined, of the wrong kind, or ambiguous: the config loader reports which.
   return { kind: null, name: indicatorSourceName(objective.indicator) };
+}
+
+/** The unit of the value an exporter-profile indicator reads. */
+function profileUnit(ind: Objective['indicator']): QuantityUnit {
+  if ('containerMemory' in ind) return 'bytes';
+  if ('postgresQueryLatency' in ind) return 'seconds';
+  return 'ratio';
 }
 
 /** An indicator that cannot be read says so on every call. */
@@ -59,6 +66,10 @@ export function createReader(
   const thresholdUnit = objective.threshold?.max?.unit ?? objective.threshold?.min?.unit ?? 'number';
   if (source.kind === null) {
     return new UnreadableIndicator(thresholdUnit, `source "${source.name}" is not configured in the daemon config`);
+  }
+  if (source.kind === 'prometheus' && indicatorProfile(ind) !== 'vigil') {
+    // An exporter's metrics, which the Prometheus source queries with the rules' own PromQL.
+    return new PromqlReader(ctx, { source: source.name, service, objective: objective.name, part: 'value', unit: profileUnit(ind) });
   }
   if ('containerMemory' in ind) {
     return new GaugeReader(ctx, {
