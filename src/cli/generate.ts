@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { exitCodeForAll, isVigilError } from '../core/errors.js';
 import { generateAll } from '../generate/generate.js';
 import { findDrift, writeOutputs } from '../generate/write-outputs.js';
+import { inFormat, OUTPUT_FORMATS, type OutputFormat } from '../generate/output-formats.js';
 
 /**
  * `vigil generate`: Prometheus rule files into alerts/, Grafana dashboards into dashboards/.
@@ -19,6 +20,7 @@ interface Options {
   grafanaUrl?: string;
   runbookBase?: string;
   check?: boolean;
+  format?: OutputFormat;
 }
 
 export function command(): Command {
@@ -31,6 +33,11 @@ export function command(): Command {
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
     .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
+    .addOption(
+      new Option('--format <format>', 'output layout: prometheus (rule files), prometheus-operator (PrometheusRule + dashboard ConfigMaps), mimir (rule files with a namespace, for mimirtool)')
+        .choices([...OUTPUT_FORMATS])
+        .default('prometheus'),
+    )
     .action(async (options: Options) => {
       process.exitCode = await generate(options);
     });
@@ -67,14 +74,14 @@ export async function generate(options: Options): Promise<number> {
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
   try {
-    result = generateAll(
+    result = inFormat(generateAll(
       loaded.config.services.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
       {
         windowSets: loaded.config.windowSets,
         ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
         ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
       },
-    );
+    ), options.format ?? 'prometheus');
   } catch (err) {
     if (isVigilError(err) && err.exitCode !== undefined) {
       console.error(`vigil generate: ${err.code}: ${err.message}`);
