@@ -19,6 +19,7 @@ interface Options {
   config?: string;
   grafanaUrl?: string;
   runbookBase?: string;
+  externalUrl?: string;
   check?: boolean;
   format?: OutputFormat;
 }
@@ -32,6 +33,7 @@ export function command(): Command {
     .option('-c, --config <file>', 'daemon config (vigil.yaml): its windowSets (a team\'s own burn-rate window sets) and source names')
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
     .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
+    .option('--external-url <url>', "vigil's external URL: alerts get status_page_url, the objective on the status page (default: none)")
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
     .addOption(
       new Option('--format <format>', 'output layout: prometheus (rule files), prometheus-operator (PrometheusRule + dashboard ConfigMaps), mimir (rule files with a namespace, for mimirtool)')
@@ -80,6 +82,7 @@ export async function generate(options: Options): Promise<number> {
         windowSets: loaded.config.windowSets,
         ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
         ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
+        ...(options.externalUrl !== undefined ? { externalUrl: options.externalUrl } : {}),
       },
     ), options.format ?? 'prometheus');
   } catch (err) {
