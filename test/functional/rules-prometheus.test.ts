@@ -90,7 +90,7 @@ describe('promtool test rules (test/promtool/*.test.yaml)', () => {
   const tests = readdirSync(join(ROOT, 'test/promtool')).filter((n) => n.endsWith('.test.yaml')).sort();
 
   it('has the behaviour tests', () => {
-    expect(tests).toEqual(['burn-page.test.yaml', 'burn-ticket.test.yaml', 'grouped.test.yaml', 'leak.test.yaml', 'threshold.test.yaml']);
+    expect(tests).toEqual(['burn-page.test.yaml', 'burn-ticket.test.yaml', 'exporters.test.yaml', 'grouped.test.yaml', 'leak.test.yaml', 'threshold.test.yaml']);
   });
 
   for (const name of tests) {
