@@ -78,9 +78,11 @@ describe('promtool check rules', () => {
     const files = await generateInto(dir, [
       'test/fixtures/sloth/getting-started.yaml',
       'test/fixtures/sloth/raw-and-disabled.yaml',
+      'test/fixtures/sloth/kubernetes-form.yaml',
+      'test/fixtures/sloth/ignored-keys.yaml',
       'test/fixtures/openslo/inline-slo.yaml',
     ]);
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(5);
     const result = await promtool('check', 'rules', ...files);
     expect(result.code, result.out).toBe(0);
   });

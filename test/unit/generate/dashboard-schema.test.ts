@@ -43,7 +43,7 @@ describe('dashboards against the foundation SDK dashboard schema', () => {
   });
 
   it('refuses an unknown key and a wrongly typed field (the check can fail)', async () => {
-    const [{ json }] = await dashboards();
+    const { json } = (await dashboards())[0]!;
     expect(validate({ ...(json as object), notAGrafanaKey: 1 })).toBe(false);
     expect(validate({ ...(json as object), title: 42 })).toBe(false);
     const withBadQuery = structuredClone(json) as { panels: Array<{ targets?: Array<Record<string, unknown>> }> };
