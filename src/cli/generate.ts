@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { relative } from 'node:path';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { exitCodeForAll, isVigilError } from '../core/errors.js';
 import { generateAll } from '../generate/generate.js';
 import { findDrift, writeOutputs } from '../generate/write-outputs.js';
+import { inFormat, OUTPUT_FORMATS, type OutputFormat } from '../generate/output-formats.js';
 
 /**
  * `vigil generate`: Prometheus rule files into alerts/, Grafana dashboards into dashboards/.
@@ -20,6 +21,7 @@ interface Options {
   runbookBase?: string;
   externalUrl?: string;
   check?: boolean;
+  format?: OutputFormat;
 }
 
 export function command(): Command {
@@ -33,6 +35,11 @@ export function command(): Command {
     .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
     .option('--external-url <url>', "vigil's external URL: alerts get status_page_url, the objective on the status page (default: none)")
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
+    .addOption(
+      new Option('--format <format>', 'output layout: prometheus (rule files), prometheus-operator (PrometheusRule + dashboard ConfigMaps), mimir (rule files with a namespace, for mimirtool)')
+        .choices([...OUTPUT_FORMATS])
+        .default('prometheus'),
+    )
     .action(async (options: Options) => {
       process.exitCode = await generate(options);
     });
@@ -69,7 +76,7 @@ export async function generate(options: Options): Promise<number> {
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
   try {
-    result = generateAll(
+    result = inFormat(generateAll(
       loaded.config.services.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
       {
         windowSets: loaded.config.windowSets,
@@ -77,7 +84,7 @@ export async function generate(options: Options): Promise<number> {
         ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
         ...(options.externalUrl !== undefined ? { externalUrl: options.externalUrl } : {}),
       },
-    );
+    ), options.format ?? 'prometheus');
   } catch (err) {
     if (isVigilError(err) && err.exitCode !== undefined) {
       console.error(`vigil generate: ${err.code}: ${err.message}`);

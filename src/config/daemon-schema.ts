@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { hasUserinfo, httpAuthSchema } from '../core/http-credentials.js';
+import { hasUserinfo, httpAuthSchema, httpHeadersSchema, httpTlsSchema } from '../core/http-credentials.js';
 import { describeInput } from '../units/units.js';
 import { durationSchema } from './units-schema.js';
 
@@ -51,6 +51,8 @@ export const prometheusSourceSchema = oneCredentialSource(
     ...common,
     url: z.url(),
     auth,
+    headers: httpHeadersSchema.optional(),
+    tls: httpTlsSchema.optional(),
   }),
   'url',
 );

@@ -240,7 +240,8 @@ function checkSource(
   const name = given ?? DEFAULT_SOURCE_NAME;
   // An explicit `source:` is pointed at; a defaulted one at the indicator kind that implied it.
   const path = given === undefined ? at('indicator', kind) : at('indicator', kind, 'source');
-  const found = lookupSource(daemon.sources, kind, name);
+  const exporterProfile = typeof body.metrics === 'string' && body.metrics !== 'vigil';
+  const found = lookupSource(daemon.sources, kind, name, exporterProfile);
   if (!found.ok) {
     const message = given === undefined ? `${found.message} (no \`source\` given, so "default" is used)` : found.message;
     out.add(path, message, found.code, given === undefined ? 'key' : 'value');

@@ -46,6 +46,37 @@ const windowedQuery = (what: string) =>
     })
     .meta({ description: `PromQL for ${what} per second, with {{window}} where the range goes.` });
 
+/**
+ * Metric profiles: whose metric names an indicator reads. `vigil` (the default) is what `vigil run`
+ * exports; the others are the exporters teams already run, read through a `prometheus` source
+ * and written into the generated rules. Reference: docs/ecosystem.md.
+ */
+export const CONTAINER_PROFILES = ['vigil', 'cadvisor', 'kubelet'] as const;
+export const REDIS_PROFILES = ['vigil', 'redis_exporter'] as const;
+export const POSTGRES_PROFILES = ['vigil', 'postgres_exporter'] as const;
+export type ContainerProfile = (typeof CONTAINER_PROFILES)[number];
+export type RedisProfile = (typeof REDIS_PROFILES)[number];
+export type PostgresProfile = (typeof POSTGRES_PROFILES)[number];
+
+const profileField = <P extends readonly [string, ...string[]]>(profiles: P, example: string) =>
+  z
+    .enum(profiles)
+    .optional()
+    .meta({
+      description: `Whose metrics to read: ${profiles.join(', ')} (default vigil, the daemon's own). Any other profile reads ${example} through a prometheus source.`,
+    });
+
+/** Exact values or globs (`*`, `?`) the exporter's series must carry, e.g. `{ job: redis, instance: "cache-1:*" }`. */
+const seriesMatchField = z
+  .record(
+    z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+      error: (iss) => `expected a Prometheus label name (letters, digits, _), got ${describeInput(iss.input)}`,
+    }),
+    z.string(),
+  )
+  .optional()
+  .meta({ description: 'With an exporter profile: label values (globs allowed) the exporter series must carry, e.g. {job: redis}.' });
+
 /** Docker label keys are free-form (`com.docker.compose.service`); they become `label_<key>` series labels. */
 const dockerLabels = z.record(
   z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._\/-]*$/, {
@@ -56,6 +87,8 @@ const dockerLabels = z.record(
 
 const containerSelector = {
   source: sourceRef,
+  metrics: profileField(CONTAINER_PROFILES, 'cAdvisor (container label `name`) or kubelet (label `container`) series'),
+  seriesMatch: seriesMatchField,
   /** Glob over container names, e.g. `ml-serving*`. */
   containers: z.string().min(1).optional().meta({ description: 'Glob over container names, e.g. "ml-serving*".' }),
   /** Every label must match exactly. */
@@ -113,7 +146,9 @@ export const containerCpuIndicatorSchema = z
 
 export const memoryLeakIndicatorSchema = z
   .strictObject({
-    ...containerSelector,
+    source: containerSelector.source,
+    containers: containerSelector.containers,
+    containerLabels: containerSelector.containerLabels,
     /** The regression window. */
     window: durationSchema.prefault('24h').meta({ description: 'The regression window (default 24h).' }),
     /** Memory ceiling for the exhaustion estimate when the container has no limit. */
@@ -127,6 +162,8 @@ export const memoryLeakIndicatorSchema = z
 export const redisHitRatioIndicatorSchema = z
   .strictObject({
     source: sourceRef,
+    metrics: profileField(REDIS_PROFILES, 'redis_exporter series (redis_keyspace_hits_total, redis_keyspace_misses_total)'),
+    seriesMatch: seriesMatchField,
   })
   .meta({ title: 'redisHitRatio', description: 'keyspace_hits / (hits + misses) over the window, from Redis INFO stats.' });
 
@@ -140,6 +177,11 @@ export const postgresQueryLatencyIndicatorSchema = z
       .enum(['mean', 'p95', 'max'])
       .default('p95')
       .meta({ description: 'mean, p95 (estimated from mean and stddev) or max execution time (default p95).' }),
+    metrics: profileField(
+      POSTGRES_PROFILES,
+      "postgres_exporter's pg_stat_statements collector (0.13+ names, or the shipped extend-query file for older exporters)",
+    ),
+    seriesMatch: seriesMatchField,
   })
   .refine((v) => v.match !== undefined || v.database !== undefined, {
     message: 'expected `match` (a LIKE pattern) and/or `database`',
@@ -300,4 +342,10 @@ export type ProbeIndicator = z.infer<typeof probeIndicatorSchema>;
 /** The kind of an indicator and its body, for code that switches on it. */
 export function indicatorKind(indicator: Indicator): IndicatorKind {
   return Object.keys(indicator)[0] as IndicatorKind;
+}
+
+/** The metric profile an indicator reads (`vigil` unless it names an exporter's). */
+export function indicatorProfile(indicator: Indicator): string {
+  const body = Object.values(indicator)[0] as { metrics?: string } | undefined;
+  return body?.metrics ?? 'vigil';
 }

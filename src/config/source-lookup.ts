@@ -1,7 +1,7 @@
 import { suggestion } from './did-you-mean.js';
 import { SOURCE_KINDS, SOURCE_SCHEMAS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
-import { DEFAULT_SOURCE_NAME, indicatorKind, type Indicator, type IndicatorKind } from './slo-schema.js';
+import { DEFAULT_SOURCE_NAME, indicatorKind, indicatorProfile, type Indicator, type IndicatorKind } from './slo-schema.js';
 
 /**
  * Which source kinds can serve each indicator. An objective's `source` is a bare instance name;
@@ -42,9 +42,15 @@ export function runsOnDefaults(kind: SourceKind): boolean {
   return SOURCE_SCHEMAS[kind].safeParse({}).success;
 }
 
-/** The one way to find the source instance an indicator reads. */
-export function lookupSource(sources: Sources, indicator: IndicatorKind, name: string): SourceLookup {
-  const suitable = INDICATOR_SOURCE_KINDS[indicator];
+/** An indicator that reads an exporter's metrics (a metric profile other than vigil's) reads them from Prometheus. */
+const EXPORTER_SOURCE_KINDS: readonly SourceKind[] = ['prometheus'];
+
+/**
+ * The one way to find the source instance an indicator reads. `exporterProfile`: the indicator
+ * names an exporter's metric profile, so a Prometheus that scrapes that exporter serves it.
+ */
+export function lookupSource(sources: Sources, indicator: IndicatorKind, name: string, exporterProfile = false): SourceLookup {
+  const suitable = exporterProfile ? EXPORTER_SOURCE_KINDS : INDICATOR_SOURCE_KINDS[indicator];
   const matches = suitable.filter((kind) => instancesOf(sources, kind).includes(name));
   if (matches.length === 1) return { ok: true, kind: matches[0]!, name };
   if (matches.length > 1) {
@@ -85,5 +91,5 @@ export function indicatorSourceName(indicator: Indicator): string {
 
 /** `lookupSource` for a parsed indicator. */
 export function lookupIndicatorSource(sources: Sources, indicator: Indicator): SourceLookup {
-  return lookupSource(sources, indicatorKind(indicator), indicatorSourceName(indicator));
+  return lookupSource(sources, indicatorKind(indicator), indicatorSourceName(indicator), indicatorProfile(indicator) !== 'vigil');
 }

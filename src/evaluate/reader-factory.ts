@@ -1,5 +1,5 @@
 import type { ObjectiveSource, ResolvedObjective } from '../config/config.js';
-import type { Objective, Threshold } from '../config/slo-schema.js';
+import { indicatorProfile, type Objective, type Threshold } from '../config/slo-schema.js';
 import type { QuantityUnit } from '../units/units.js';
 import { noData, type IndicatorReader, type ReadContext } from './indicator-reader.js';
 import { containerMatcher } from './label-match.js';
@@ -13,6 +13,13 @@ import { ScrapeLatencyReader, ScrapeRatioReader } from './readers/scrape-reader.
 
 export const CPU_METRIC = 'container_cpu_usage_ratio';
 const CONTAINER_PART_LABELS = ['container', 'container_id'] as const;
+
+/** The unit of the value an exporter-profile indicator reads. */
+function profileUnit(ind: Objective['indicator']): QuantityUnit {
+  if ('containerMemory' in ind) return 'bytes';
+  if ('postgresQueryLatency' in ind) return 'seconds';
+  return 'ratio';
+}
 
 /** An indicator that cannot be read says so on every call. */
 class UnreadableIndicator implements IndicatorReader {
@@ -51,6 +58,10 @@ export function createReader(
   const thresholdUnit = objective.threshold?.max?.unit ?? objective.threshold?.min?.unit ?? 'number';
   if (source.kind === null) {
     return new UnreadableIndicator(thresholdUnit, `source "${source.name}" is not configured in the daemon config`);
+  }
+  if (source.kind === 'prometheus' && indicatorProfile(ind) !== 'vigil') {
+    // An exporter's metrics, which the Prometheus source queries with the rules' own PromQL.
+    return new PromqlReader(ctx, { source: source.name, service, objective: objective.name, part: 'value', unit: profileUnit(ind) });
   }
   if ('containerMemory' in ind) {
     return new GaugeReader(ctx, {

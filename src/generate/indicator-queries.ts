@@ -6,6 +6,15 @@ import { fillWindow } from '../promql/fill-window.js';
 import { latencyQuery, latencyTrafficQuery } from '../promql/latency-query.js';
 import { bucketSelector } from '../promql/metric-suffix.js';
 import { globToRegex, matchers, promDuration, promNumber, type Matcher } from '../promql/promql-text.js';
+import {
+  containerSeries,
+  postgresLatencyValue,
+  postgresSelector,
+  postgresSeries,
+  redisHitRatioValue,
+  redisSeries,
+  type ContainerSeries,
+} from '../promql/metric-profiles.js';
 import { PROBE_LATENCY_QUANTILE, probeUrl } from '../sources/probe/probe-targets.js';
 
 /**
@@ -48,6 +57,7 @@ export interface RatioQuery {
 
 export type IndicatorQuery = ThresholdQuery | RatioQuery;
 
+/** vigil's own container selector (memory-leak rules, which read only vigil's metrics). */
 export function containerMatchers(source: string, containers: string | undefined): Matcher[] {
   const list: Matcher[] = [['source', '=', source]];
   if (containers !== undefined) list.push(['container', '=~', globToRegex(containers)]);
@@ -56,22 +66,11 @@ export function containerMatchers(source: string, containers: string | undefined
 
 const w = promDuration;
 
-/** The statement selector label value the postgres source uses: `<match>|<database>`. */
-export function postgresSelector(match: string | undefined, database: string | undefined): string {
-  return `${match ?? ''}|${database ?? ''}`;
-}
+export { postgresSelector };
 
-/** A per-container gauge: the worst container's average over the window, labelled by container. */
-function containerGauge(metric: string, c: { source: string; containers?: string | undefined }, what: string, unit: QuantityUnit): ThresholdQuery {
-  const sel = `${metric}${matchers(containerMatchers(c.source, c.containers))}`;
-  return {
-    kind: 'threshold',
-    value: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`,
-    absent: sel,
-    what,
-    unit,
-    perLabel: 'container',
-  };
+/** A per-container value under the indicator's profile: the worst container, labelled by container. */
+function containerGauge(series: ContainerSeries, what: string, unit: QuantityUnit): ThresholdQuery {
+  return { kind: 'threshold', value: series.perContainer, absent: series.absent, what, unit, perLabel: 'container' };
 }
 
 export function indicatorQuery(objective: Objective): IndicatorQuery {
@@ -144,45 +143,32 @@ export function indicatorQuery(objective: Objective): IndicatorQuery {
     }
     case 'containerMemory': {
       const c = (ind as Extract<typeof ind, { containerMemory: unknown }>).containerMemory;
-      return containerGauge('vigil_container_memory_working_set_bytes', c, 'container memory', 'bytes');
+      return containerGauge(containerSeries('memory', c), 'container memory', 'bytes');
     }
     case 'containerCpu': {
       const c = (ind as Extract<typeof ind, { containerCpu: unknown }>).containerCpu;
-      return containerGauge('vigil_container_cpu_usage_ratio', c, 'container CPU', 'ratio');
+      return containerGauge(containerSeries('cpu', c), 'container CPU', 'ratio');
     }
     case 'redisHitRatio': {
       const r = (ind as Extract<typeof ind, { redisHitRatio: unknown }>).redisHitRatio;
-      const sel = matchers([['source', '=', r.source]]);
-      const hits = (ms: number) => `sum(increase(vigil_redis_keyspace_hits_total${sel}[${w(ms)}]))`;
-      const misses = (ms: number) => `sum(increase(vigil_redis_keyspace_misses_total${sel}[${w(ms)}]))`;
+      const series = redisSeries(r);
       return {
         kind: 'threshold',
-        value: (ms) => `${hits(ms)}\n/\n(${hits(ms)} + ${misses(ms)})`,
-        absent: `vigil_redis_keyspace_hits_total${sel}`,
-        traffic: (ms) => `(${hits(ms)} + ${misses(ms)}) / ${ms / 1000}`,
+        value: (ms) => redisHitRatioValue(r, ms),
+        absent: series.absent,
+        traffic: (ms) => `(${series.hits(ms)} + ${series.misses(ms)}) / ${ms / 1000}`,
         what: 'Redis hit ratio',
         unit: 'ratio',
       };
     }
     case 'postgresQueryLatency': {
       const p = (ind as Extract<typeof ind, { postgresQueryLatency: unknown }>).postgresQueryLatency;
-      const sel = matchers([
-        ['source', '=', p.source],
-        ['selector', '=', postgresSelector(p.match, p.database)],
-      ]);
-      const exec = (ms: number) => `increase(vigil_postgres_statement_exec_seconds_total${sel}[${w(ms)}])`;
-      const calls = (ms: number) => `increase(vigil_postgres_statement_calls_total${sel}[${w(ms)}])`;
-      // Prometheus sees per-statement sums, not the latency distribution: `mean` is the mean over
-      // all selected statements, `p95`/`max` the worst statement's mean (documented).
-      const value =
-        p.statistic === 'mean'
-          ? (ms: number) => `sum(${exec(ms)})\n/\nsum(${calls(ms)})`
-          : (ms: number) => `max(${exec(ms)}\n/\n${calls(ms)})`;
+      const series = postgresSeries(p);
       return {
         kind: 'threshold',
-        value,
-        absent: `vigil_postgres_statement_calls_total${sel}`,
-        traffic: (ms) => `sum(${calls(ms)}) / ${ms / 1000}`,
+        value: (ms) => postgresLatencyValue(p, ms),
+        absent: series.absent,
+        traffic: (ms) => `sum(${series.calls(ms)}) / ${ms / 1000}`,
         what: p.statistic === 'mean' ? 'mean query latency' : 'worst statement mean latency',
         unit: 'seconds',
       };

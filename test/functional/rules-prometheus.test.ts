@@ -78,9 +78,11 @@ describe('promtool check rules', () => {
     const files = await generateInto(dir, [
       'test/fixtures/sloth/getting-started.yaml',
       'test/fixtures/sloth/raw-and-disabled.yaml',
+      'test/fixtures/sloth/kubernetes-form.yaml',
+      'test/fixtures/sloth/ignored-keys.yaml',
       'test/fixtures/openslo/inline-slo.yaml',
     ]);
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(5);
     const result = await promtool('check', 'rules', ...files);
     expect(result.code, result.out).toBe(0);
   });
@@ -90,7 +92,7 @@ describe('promtool test rules (test/promtool/*.test.yaml)', () => {
   const tests = readdirSync(join(ROOT, 'test/promtool')).filter((n) => n.endsWith('.test.yaml')).sort();
 
   it('has the behaviour tests', () => {
-    expect(tests).toEqual(['burn-page.test.yaml', 'burn-ticket.test.yaml', 'grouped.test.yaml', 'leak.test.yaml', 'threshold.test.yaml']);
+    expect(tests).toEqual(['burn-page.test.yaml', 'burn-ticket.test.yaml', 'exporters.test.yaml', 'grouped.test.yaml', 'leak.test.yaml', 'threshold.test.yaml']);
   });
 
   for (const name of tests) {

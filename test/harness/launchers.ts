@@ -14,3 +14,5 @@ export { startAlertmanager, type AlertmanagerAddress, type AlertmanagerHandle, t
 export { WebhookReceiver, type ReceivedRequest } from './webhook-receiver.js';
 export type { ServiceControl } from './service-handle.js';
 export { freePort, waitFor, sleep, sweepOrphans } from './process-utils.js';
+export { startRedisExporter, startPostgresExporter, PG_STAT_STATEMENTS_QUERIES, type ExporterHandle } from './exporter-launcher.js';
+export { startVictoriaMetrics, startVmauth, startVmalert, type VictoriaHandle } from './victoria-launcher.js';

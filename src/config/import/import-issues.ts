@@ -22,6 +22,11 @@ export class IssueSink {
     private readonly prefix: readonly PathSegment[] = [],
   ) {}
 
+  /** Line and column of a path of this sink's document (for a converter that reads a renamed copy). */
+  locateOf(path: readonly PathSegment[]): Position {
+    return this.locate([...this.prefix, ...path]);
+  }
+
   /** Issues and warnings under `path`, for a nested part of the document (same file). */
   at(path: readonly PathSegment[]): IssueSink {
     const child = new IssueSink(this.file, this.locate, [...this.prefix, ...path]);

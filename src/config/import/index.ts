@@ -2,7 +2,7 @@ import type { ConfigIssue } from '../config.js';
 import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
-import { convertSloth, isSlothDocument, isSlothKubernetesDocument, SLOTH_KUBERNETES_MESSAGE } from './sloth.js';
+import { convertSloth, convertSlothKubernetes, isSlothDocument, isSlothKubernetesDocument } from './sloth.js';
 import { ERR } from '../../core/errors.js';
 
 /**
@@ -26,8 +26,8 @@ export type ImportResult = { slo: unknown; warnings: string[] } | { issues: Conf
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
   if (isSlothKubernetesDocument(doc)) {
     const sink = new IssueSink(file, (p) => context.locate(p));
-    sink.error(['apiVersion'], SLOTH_KUBERNETES_MESSAGE);
-    return { issues: sink.issues };
+    const slo = convertSlothKubernetes(doc, sink);
+    return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isSlothDocument(doc)) {
     const sink = new IssueSink(file, (p) => context.locate(p));

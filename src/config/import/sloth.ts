@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { suggestion } from '../did-you-mean.js';
+import type { PathSegment } from '../yaml-source.js';
 import { IssueSink, vigilName } from './import-issues.js';
 
 /**
@@ -9,27 +11,29 @@ import { IssueSink, vigilName } from './import-issues.js';
  * (vigil's `google-sre-30d` window set is exactly Sloth's default).
  */
 
-const labels = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'), z.string());
+/** Sloth reads label values as strings; YAML types `true` or `2` otherwise, so they are spelt back. */
+const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const labels = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'), labelValue);
 const query = z.string().min(1, 'expected a PromQL query');
 
-const alertBody = z.strictObject({
+const alertBody = z.looseObject({
   disable: z.boolean().optional(),
   labels: labels.optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
-const slothSloSchema = z.strictObject({
+const slothSloSchema = z.looseObject({
     name: z.string().min(1),
     objective: z.number().gt(0, 'expected an objective above 0 (a percentage)').lt(100, 'expected an objective below 100 (100% leaves no error budget)'),
     description: z.string().optional(),
     labels: labels.optional(),
-    sli: z.strictObject({
-      events: z.strictObject({ error_query: query, total_query: query }).optional(),
-      raw: z.strictObject({ error_ratio_query: query }).optional(),
-      plugin: z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
+    sli: z.looseObject({
+      events: z.looseObject({ error_query: query, total_query: query }).optional(),
+      raw: z.looseObject({ error_ratio_query: query }).optional(),
+      plugin: z.looseObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
     }),
     alerting: z
-      .strictObject({
+      .looseObject({
         name: z.string().optional(),
         labels: labels.optional(),
         annotations: z.record(z.string(), z.string()).optional(),
@@ -40,7 +44,7 @@ const slothSloSchema = z.strictObject({
 });
 
 /** The top level; each SLO is parsed on its own so one broken SLO does not hide another's errors. */
-export const slothSpecSchema = z.strictObject({
+export const slothSpecSchema = z.looseObject({
   version: z.literal('prometheus/v1'),
   service: z.string().min(1),
   labels: labels.optional(),
@@ -48,6 +52,35 @@ export const slothSpecSchema = z.strictObject({
 });
 
 type SlothSlo = z.infer<typeof slothSloSchema>;
+
+/**
+ * Sloth's YAML decoding ignores keys it does not know (`pageAlert` beside `page_alert` is silently
+ * nothing there); vigil reads the file the same way but says so: a positioned warning per unknown
+ * key, with the nearest known key.
+ */
+function warnUnknownKeys(value: unknown, shape: Record<string, unknown>, sink: IssueSink, path: PathSegment[] = []): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const known = Object.keys(shape);
+  for (const [key, inner] of Object.entries(value)) {
+    if (!known.includes(key)) {
+      sink.warn([...path, key], `key ignored (Sloth ignores it too)${suggestion(key, known)}`);
+      continue;
+    }
+    const child = unwrapShape(shape[key]);
+    if (child !== null) warnUnknownKeys(inner, child, sink, [...path, key]);
+  }
+}
+
+/** The object shape under optional/transform wrappers, or null for a leaf or a record. */
+function unwrapShape(schema: unknown): Record<string, unknown> | null {
+  let s = schema as { shape?: Record<string, unknown>; unwrap?: () => unknown; def?: { type?: string } } | undefined;
+  for (let guard = 0; s && guard < 5; guard++) {
+    if (s.shape !== undefined) return s.shape;
+    if (typeof s.unwrap !== 'function') return null;
+    s = s.unwrap() as typeof s;
+  }
+  return null;
+}
 
 export function isSlothDocument(doc: unknown): boolean {
   return doc !== null && typeof doc === 'object' && !Array.isArray(doc) && (doc as { version?: unknown }).version === 'prometheus/v1';
@@ -63,9 +96,52 @@ export function isSlothKubernetesDocument(doc: unknown): boolean {
   return typeof v === 'string' && v.startsWith('sloth.slok.dev/');
 }
 
-export const SLOTH_KUBERNETES_MESSAGE =
-  "Sloth's Kubernetes format (PrometheusServiceLevel) is not supported: use the prometheus/v1 form " +
-  '(version: "prometheus/v1" with the service, labels and slos of its spec)';
+/**
+ * The Kubernetes form read as Sloth's controller reads it: its `spec` is a prometheus/v1 spec
+ * (service, labels, slos); issues point into `spec`.
+ */
+export function convertSlothKubernetes(doc: unknown, sink: IssueSink): Record<string, unknown> | null {
+  const d = doc as { apiVersion?: unknown; kind?: unknown; spec?: unknown };
+  if (d.apiVersion !== 'sloth.slok.dev/v1') {
+    sink.error(['apiVersion'], `expected apiVersion sloth.slok.dev/v1 (the version Sloth's PrometheusServiceLevel is served as), got ${JSON.stringify(d.apiVersion)}`);
+    return null;
+  }
+  if (d.kind !== 'PrometheusServiceLevel') {
+    sink.error(['kind'], `expected kind PrometheusServiceLevel for apiVersion sloth.slok.dev/v1, got ${JSON.stringify(d.kind)}`);
+    return null;
+  }
+  if (d.spec === null || typeof d.spec !== 'object' || Array.isArray(d.spec)) {
+    sink.error(['spec'], 'expected a spec with service and slos');
+    return null;
+  }
+  // The custom resource spells the spec's keys in camelCase; the converter reads the file form,
+  // and positions and paths are mapped back to the keys as written.
+  const inner = new IssueSink(sink.file, (p) => sink.locateOf(['spec', ...p.map(toCamel)]));
+  const slo = convertSloth({ version: 'prometheus/v1', ...(renameKeys(d.spec) as object) }, inner);
+  for (const issue of inner.issues) sink.issues.push({ ...issue, path: issue.path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string).replace(/^/, 'spec.') });
+  sink.warnings.push(...inner.warnings.map((w) => w.replace(/ ([^ :]+): /, (_m, path: string) => ` spec.${path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string)}: `)));
+  return inner.ok ? slo : null;
+}
+
+/** The CRD's camelCase keys and the file form's snake_case ones. */
+const CAMEL_TO_SNAKE: Readonly<Record<string, string>> = {
+  errorQuery: 'error_query',
+  totalQuery: 'total_query',
+  errorRatioQuery: 'error_ratio_query',
+  pageAlert: 'page_alert',
+  ticketAlert: 'ticket_alert',
+};
+const SNAKE_TO_CAMEL = Object.fromEntries(Object.entries(CAMEL_TO_SNAKE).map(([c, s]) => [s, c]));
+
+function toCamel(segment: PathSegment): PathSegment {
+  return typeof segment === 'string' ? (SNAKE_TO_CAMEL[segment] ?? segment) : segment;
+}
+
+function renameKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(renameKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [CAMEL_TO_SNAKE[k] ?? k, renameKeys(v)]));
+}
 
 /** Sloth's `{{.window}}` (Go template) is vigil's `{{window}}`. */
 export function slothWindow(q: string): string {
@@ -82,6 +158,7 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
     return null;
   }
   const spec = parsed.data;
+  warnUnknownKeys(doc, { ...slothSpecSchema.shape, slos: null }, sink);
   const service = vigilName(spec.service);
   if (service === null) sink.error(['service'], `cannot make a vigil service name of "${spec.service}"`);
   const names = new Map<string, number>();
@@ -93,6 +170,7 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
       return null;
     }
     const slo = one.data;
+    warnUnknownKeys(raw, slothSloSchema.shape, at);
     const name = vigilName(slo.name);
     if (name === null) at.error(['name'], `cannot make a vigil objective name of "${slo.name}"`);
     else if (names.has(name)) at.error(['name'], `"${slo.name}" gives the objective name ${name}, already used by slos[${names.get(name)}]`);

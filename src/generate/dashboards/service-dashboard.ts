@@ -2,7 +2,7 @@ import { DashboardBuilder, DatasourceVariableBuilder, MappingType, RowBuilder, t
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MemoryLeakIndicator, Objective, SloFile } from '../../config/slo-schema.js';
-import { indicatorKind } from '../../config/slo-schema.js';
+import { indicatorKind, indicatorProfile } from '../../config/slo-schema.js';
 import { formatQuantity, type Quantity } from '../../units/units.js';
 import { formatBound } from '../bound-text.js';
 import type { GenerateOptions, ObjectiveContext } from '../generate-context.js';
@@ -257,6 +257,9 @@ function collectSelections(objectives: readonly Objective[]): Selections {
   const redis = new Set<string>();
   const postgres = new Set<string>();
   for (const o of objectives) {
+    // An exporter profile's objective panels already chart the exporter's series; these rows
+    // read vigil's own metrics, which such a team does not have.
+    if (indicatorProfile(o.indicator) !== 'vigil') continue;
     const kind = indicatorKind(o.indicator);
     const body = (o.indicator as Record<string, Record<string, unknown>>)[kind]!;
     if (kind === 'containerMemory' || kind === 'containerCpu' || kind === 'memoryLeak') {

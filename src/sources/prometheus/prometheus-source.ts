@@ -1,7 +1,9 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { WindowSets } from '../../config/window-sets.js';
 import type { LoadedSloFile } from '../../config/config.js';
-import { httpEndpoint } from '../../core/http-credentials.js';
+import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
+import { httpEndpoint, requestHeaders, type HttpTls } from '../../core/http-credentials.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import { ERR, formatMessage } from '../../core/errors.js';
@@ -14,6 +16,17 @@ export const PROMQL_METRIC = 'promql_value';
 
 /** Queries in flight at once against one Prometheus. */
 const QUERY_CONCURRENCY = 4;
+
+/** An https agent with the configured CA, client certificate and server name (files read once, at start). */
+function tlsAgent(tls: HttpTls): HttpsAgent {
+  return new HttpsAgent({
+    keepAlive: true,
+    ...(tls.caFile !== undefined ? { ca: readFileSync(tls.caFile) } : {}),
+    ...(tls.certFile !== undefined ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile!) } : {}),
+    ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
+    rejectUnauthorized: !tls.insecureSkipVerify,
+  });
+}
 
 /** A query that Prometheus refused or could not run, kept per objective for the status page. */
 export interface PromqlQueryError {
@@ -111,6 +124,8 @@ export class PrometheusSource implements Source {
   private currentSignal: AbortSignal | undefined;
   /** The URL without credentials, for messages. */
   private readonly url: string;
+  /** TLS settings of an https URL (a private CA, a client certificate). */
+  private readonly httpsAgent: HttpsAgent | undefined;
 
   constructor(
     readonly name: string,
@@ -119,6 +134,7 @@ export class PrometheusSource implements Source {
     windowSets: WindowSets,
   ) {
     const built = buildQueries(name, files, windowSets);
+    this.httpsAgent = config.tls ? tlsAgent(config.tls) : undefined;
     this.queries = built.queries;
     this.problems = built.problems;
     const endpoint = httpEndpoint(config.url, config.auth);
@@ -126,13 +142,14 @@ export class PrometheusSource implements Source {
     this.driver = new PrometheusDriver({
       endpoint: endpoint.url.replace(/\/+$/, ''),
       baseURL: '/api/v1',
-      headers: { ...endpoint.headers },
+      headers: requestHeaders(endpoint, config.headers),
       timeout: config.timeout,
       // Long PromQL (ratio queries with label matchers) can pass URL limits; POST has none.
       preferPost: true,
       requestInterceptor: {
         onFulfilled: (request) => {
           if (this.currentSignal) request.signal = this.currentSignal;
+          if (this.httpsAgent) request.httpsAgent = this.httpsAgent;
           return request;
         },
       },

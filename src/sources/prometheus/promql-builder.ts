@@ -4,6 +4,9 @@ import { objectiveBurnWindows, type WindowSets } from '../../config/window-sets.
 import { errorRatioQuery } from '../../promql/error-ratio-query.js';
 import { fillWindow } from '../../promql/fill-window.js';
 import { latencyQuery } from '../../promql/latency-query.js';
+import { containerSeries, postgresLatencyValue, redisHitRatioValue } from '../../promql/metric-profiles.js';
+import { indicatorProfile } from '../../config/slo-schema.js';
+import { indicatorSourceName } from '../../config/source-lookup.js';
 import { formatDuration, parseDuration } from '../../units/units.js';
 
 /**
@@ -45,11 +48,27 @@ export function objectiveQueries(service: string, objective: Objective, source: 
   if ('ratio' in ind && ind.ratio.source === source) {
     return ratioWindows(objective, windowSets).map((window) => ({ ...base, part: 'ratio', window, query: errorRatioQuery(ind.ratio, window) }));
   }
+  const exporter = exporterValueQuery(objective, source);
+  if (exporter !== null) return [{ ...base, part: 'value', window: formatDuration(objective.window), query: exporter }];
   if ('promql' in ind && ind.promql.source === source) {
     // `{{window}}` is optional here; where written it is the objective's window, as in the rules.
     return [{ ...base, part: 'value', window: '', query: fillWindow(ind.promql.query, formatDuration(objective.window)).trim() }];
   }
   return [];
+}
+
+/**
+ * An indicator with an exporter's metric profile, read from this Prometheus: the same value the
+ * generated rules compute, reduced to one number (the worst container for container kinds).
+ */
+function exporterValueQuery(objective: Objective, source: string): string | null {
+  const ind = objective.indicator;
+  if (indicatorProfile(ind) === 'vigil' || indicatorSourceName(ind) !== source) return null;
+  if ('containerMemory' in ind) return `max(${containerSeries('memory', ind.containerMemory).perContainer(objective.window)})`;
+  if ('containerCpu' in ind) return `max(${containerSeries('cpu', ind.containerCpu).perContainer(objective.window)})`;
+  if ('redisHitRatio' in ind) return redisHitRatioValue(ind.redisHitRatio, objective.window);
+  if ('postgresQueryLatency' in ind) return postgresLatencyValue(ind.postgresQueryLatency, objective.window);
+  return null;
 }
 
 export interface BuildProblem {

@@ -82,9 +82,11 @@ describe('Sloth prometheus/v1', () => {
     expect(result.services).toEqual([]);
     expect(result.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
       'invalid.yaml:5:16 slos[0].objective: expected an objective below 100 (100% leaves no error budget)',
-      'invalid.yaml:16:19 slos[1].alerting.pgae_alert: unknown key "pgae_alert"',
+      'invalid.yaml:14:9 slos[1].sli.plugin: Sloth SLI plugins (sloth-common/kubernetes/apiserver/availability) run Go code vigil cannot; write the SLI as events or raw queries',
     ]);
     expect(result.issues.every((i) => i.code === 'VIGIL_ERR_CONFIG_IMPORT')).toBe(true);
+    // Sloth ignores keys it does not know; vigil reads on but says so, with the nearest key.
+    expect(result.warnings).toEqual(['invalid.yaml:16:19 slos[1].alerting.pgae_alert: key ignored (Sloth ignores it too); did you mean "page_alert"?']);
   });
 
   it('needs {{.window}} in its queries and refuses plugins, at their positions', () => {
@@ -114,42 +116,63 @@ describe('Sloth prometheus/v1', () => {
   it('is accepted wherever a vigil SLO file is (the loader) and generates', async () => {
     const loaded = await loadSloPaths([GETTING_STARTED, `${ROOT}test/fixtures/sloth/invalid.yaml`], { cwd: ROOT });
     expect(loaded.files.map((f) => f.slo.service)).toEqual(['myservice']);
-    expect(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}`)).toEqual(['test/fixtures/sloth/invalid.yaml:5:16', 'test/fixtures/sloth/invalid.yaml:16:19']);
+    expect(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}`)).toEqual(['test/fixtures/sloth/invalid.yaml:5:16', 'test/fixtures/sloth/invalid.yaml:14:9']);
     const out = generateAll([{ path: 'x', slo: loaded.files[0]!.slo }], await shippedOptions());
     expect(out.files.map((f) => f.name)).toEqual(['myservice.rules.yaml', 'myservice.json', 'overview.json']);
   });
 });
 
-// Issue 12 item 16: Sloth's Kubernetes form got six vigil schema errors instead of one line
-// saying it is not supported. Any sloth.slok.dev version, through the loader and convert.
+// Sloth's Kubernetes form (issue 15 item 6): sloth.slok.dev/v1 PrometheusServiceLevel is read as
+// Sloth's controller reads it, camelCase keys included; other versions get one positioned issue.
 describe("Sloth's Kubernetes format", () => {
-  const k8s = (apiVersion: string) =>
+  const k8s = (apiVersion: string, alerting = '{ pageAlert: { disable: true }, ticketAlert: { disable: true } }') =>
     [
       `apiVersion: ${apiVersion}`,
       'kind: PrometheusServiceLevel',
       'metadata: { name: myservice }',
       'spec:',
       '  service: myservice',
+      '  labels: { tier: 2, critical: true }',
       '  slos:',
       '    - name: requests-availability',
       '      objective: 99.9',
       `      sli: { events: { errorQuery: '${ERRORS}', totalQuery: '${TOTAL}' } }`,
-      '      alerting: { page_alert: { disable: true }, ticket_alert: { disable: true } }',
+      `      alerting: ${alerting}`,
     ].join('\n');
 
-  it.each(['sloth.slok.dev/v1', 'sloth.slok.dev/v1alpha1', 'sloth.slok.dev/v2'])('%s: one positioned issue that says to use prometheus/v1', async (apiVersion) => {
+  async function load(text: string) {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-sloth-k8s-'));
     try {
       const file = join(dir, 'k8s.yaml');
-      writeFileSync(file, k8s(apiVersion));
-      const loaded = await loadSloPaths([file], { cwd: dir });
-      const converted = convertDocuments(parseDocuments(k8s(apiVersion), 'k8s.yaml').sources, 'k8s.yaml');
-      for (const issues of [loaded.issues, converted.issues]) {
-        expect(issues.map((i) => [i.file, i.line, i.column, i.path, i.code])).toEqual([['k8s.yaml', 1, 13, 'apiVersion', 'VIGIL_ERR_CONFIG_IMPORT']]);
-        expect(issues[0]!.message).toMatch(/^Sloth's Kubernetes format \(PrometheusServiceLevel\) is not supported: use the prometheus\/v1 form/);
-      }
+      writeFileSync(file, text);
+      return { loaded: await loadSloPaths([file], { cwd: dir }), converted: convertDocuments(parseDocuments(text, 'k8s.yaml').sources, 'k8s.yaml') };
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('sloth.slok.dev/v1 converts, with typed label values spelt as strings', async () => {
+    const { loaded, converted } = await load(k8s('sloth.slok.dev/v1'));
+    expect(loaded.issues).toEqual([]);
+    expect(converted.issues).toEqual([]);
+    const slo = loaded.files[0]!.slo;
+    expect(slo.service).toBe('myservice');
+    expect(slo.labels).toEqual({ tier: '2', critical: 'true' });
+    expect(slo.objectives[0]!.alert.disabled).toBe(true);
+    expect('ratio' in slo.objectives[0]!.indicator).toBe(true);
+  });
+
+  it('a misspelt key is a warning at its position, named as written, with a did-you-mean', async () => {
+    const { loaded } = await load(k8s('sloth.slok.dev/v1', '{ pageAlert: { disable: true }, ticketAlert: { disabled: true } }'));
+    expect(loaded.issues).toEqual([]);
+    expect(loaded.warnings).toEqual(['k8s.yaml:11:74 spec.slos[0].alerting.ticketAlert.disabled: key ignored (Sloth ignores it too); did you mean "disable"?']);
+  });
+
+  it.each(['sloth.slok.dev/v1alpha1', 'sloth.slok.dev/v2'])('%s: one positioned issue naming the version Sloth serves', async (apiVersion) => {
+    const { loaded, converted } = await load(k8s(apiVersion));
+    for (const issues of [loaded.issues, converted.issues]) {
+      expect(issues.map((i) => [i.file, i.line, i.column, i.path, i.code])).toEqual([['k8s.yaml', 1, 13, 'apiVersion', 'VIGIL_ERR_CONFIG_IMPORT']]);
+      expect(issues[0]!.message).toMatch(/^expected apiVersion sloth\.slok\.dev\/v1/);
     }
   });
 });
