@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
-import { runLoadtest, type LoadtestOptions } from '../loadtest/run-loadtest.js';
+import { runLoadtest } from '../loadtest/run-loadtest.js';
+import { LOADTEST_DEFAULTS, type LoadtestOptions } from '../loadtest/run-plan.js';
 
 const positive = (name: string) => (value: string) => {
   const n = Number(value);
@@ -19,7 +20,7 @@ const duration = (value: string) => {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface Flags {
-  url: string;
+  url?: string;
   rate?: number;
   duration?: number;
   stress?: boolean;
@@ -47,9 +48,9 @@ interface Flags {
 export function command(): Command {
   return new Command('loadtest')
     .description('load-test a service (loopback only), pass/fail by its SLO files')
-    .option('--url <url>', 'target base URL, or a full URL to hit one path', 'http://127.0.0.1:8095')
+    .option('--url <url>', "the URL every request goes to, or with --profile the target's base URL (default: the profile's target)")
     .option('--rate <rps>', 'constant arrival rate, requests per second', positive('--rate'))
-    .option('--duration <d>', 'how long a constant-rate run lasts (default: 60s)', duration)
+    .option('--duration <d>', `how long a constant-rate run lasts (default: ${LOADTEST_DEFAULTS.durationMs / 1000}s)`, duration)
     .option('--stress', 'step the rate up until an objective breaks or errors pass --max-errors')
     .option('--start-rate <rps>', 'stress: first step', positive('--start-rate'), 100)
     .option('--step-factor <x>', 'stress: each step multiplies the rate by this', positive('--step-factor'), 1.5)
@@ -62,25 +63,26 @@ export function command(): Command {
     .option('--slo <path>', 'SLO file or folder (repeatable); default slo/ when present', collect)
     .option('--config <vigil.yaml>', "evaluate with this vigil config's sources during the run")
     .option('--allow-remote', 'allow a target that is not a loopback address')
-    .option('--timeout <s>', 'per-request timeout in seconds', positive('--timeout'), 10)
-    .option('--max-errors <ratio>', 'error ratio (5xx + unanswered) that fails the run', Number, 0.01)
+    .option('--timeout <s>', 'per-request timeout in seconds', positive('--timeout'), LOADTEST_DEFAULTS.timeoutS)
+    .option('--max-errors <ratio>', 'error ratio (5xx + unanswered) that fails the run', Number, LOADTEST_DEFAULTS.maxErrorRatio)
     .option('--no-watch', "do not evaluate with vigil's sources during the run")
     .option('--json', 'print the report as JSON')
     .action(async (flags: Flags) => {
       try {
+        const profile = flags.profile ? { profile: loadProfile(flags.profile), path: flags.profile } : undefined;
+        const url = flags.url ?? profile?.profile.target;
+        if (!url) throw Object.assign(new Error('give --url (or a profile with a target)'), { code: 'VIGIL_ERR_LOADTEST_USAGE' });
         const options: LoadtestOptions = {
-          url: flags.url,
+          url,
           allowRemote: flags.allowRemote ?? false,
           timeoutS: flags.timeout,
           maxErrorRatio: flags.maxErrors,
           progress: !flags.json,
           watch: flags.watch,
         };
-        if (flags.rate !== undefined) {
-          options.rate = flags.rate;
-          options.durationMs = flags.duration ?? 60_000;
-        }
-        if (flags.profile) options.profile = { profile: loadProfile(flags.profile), path: flags.profile };
+        if (flags.rate !== undefined) options.rate = flags.rate;
+        if (flags.duration !== undefined) options.durationMs = flags.duration;
+        if (profile) options.profile = profile;
         if (flags.stress) {
           options.stress = { startRate: flags.startRate, factor: flags.stepFactor, maxRate: flags.maxRate, stepMs: flags.stepDuration };
           if (flags.minRate !== undefined) options.stress.minRate = flags.minRate;

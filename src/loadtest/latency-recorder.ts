@@ -1,3 +1,5 @@
+import type { LatencySummary } from './report-schema.js';
+
 /**
  * The load test's own measurements: every response's latency (ms) and status, per request kind.
  * Raw values, not a pre-bucketed histogram, so percentiles are exact and can be taken over any
@@ -67,22 +69,14 @@ export class LatencyRecorder {
 export function percentiles(values: ArrayLike<number>, qs: readonly number[]): Array<number | null> {
   if (values.length === 0) return qs.map(() => null);
   const sorted = Float64Array.from(values).sort();
-  return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
+  return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null);
 }
 
-export interface LatencySummary {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-  mean: number | null;
-}
 
 export function summarize(values: ArrayLike<number>): LatencySummary {
   const [p50, p95, p99, max] = percentiles(values, [0.5, 0.95, 0.99, 1]);
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  for (let i = 0; i < values.length; i++) sum += values[i] ?? 0;
   return {
     count: values.length,
     p50: p50 ?? null,

@@ -114,11 +114,11 @@ export function slices(phases: readonly Phase[], sliceMs: number): Slice[] {
       }
     }
     const sorted = [...cuts].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) {
-      const a = sorted[i - 1]!;
-      const b = sorted[i]!;
+    let a = 0; // the first cut
+    for (const b of sorted.slice(1)) {
       const requests = phaseRequests(p.shape, a, b, p.durationMs);
       out.push({ phase: p.name, startMs: offset + a, durationMs: b - a, rate: requests / ((b - a) / 1000) });
+      a = b;
     }
     offset += p.durationMs;
   }
@@ -143,7 +143,7 @@ export class RateSplitter {
   split(rate: number, durationS: number): number[] {
     const total = this.weights.reduce((a, b) => a + b, 0);
     return this.weights.map((w, i) => {
-      const wanted = (rate * w) / total + this.carry[i]! / durationS;
+      const wanted = (rate * w) / total + (this.carry[i] ?? 0) / durationS;
       const whole = Math.max(0, Math.round(wanted));
       this.carry[i] = (wanted - whole) * durationS;
       return whole;

@@ -1,5 +1,4 @@
-import type { LoadtestReport } from './run-loadtest.js';
-import type { LatencySummary } from './latency-recorder.js';
+import type { LatencySummary, LoadtestReport } from './report-schema.js';
 
 const ms = (v: number | null) => (v === null ? '-' : v < 10 ? `${v.toFixed(2)}ms` : `${v.toFixed(1)}ms`);
 const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 && v > 0 ? 3 : 2)}%`;

@@ -4,7 +4,8 @@ import { assertLoopback, isLoopbackUrl, RemoteTargetError } from '../../../src/l
 import { fillTemplate, generatedTask, PayloadCorpus } from '../../../src/loadtest/payload-corpus.js';
 import { parseProfile, ProfileError, toPhases } from '../../../src/loadtest/profile-schema.js';
 import { lanePlan } from '../../../src/loadtest/traffic-runner.js';
-import { resolveKinds } from '../../../src/loadtest/run-loadtest.js';
+import { LOADTEST_DEFAULTS, resolveKinds, runShape } from '../../../src/loadtest/run-plan.js';
+import { sustainedRate } from '../../../src/loadtest/judge-run.js';
 
 describe('loopback guard', () => {
   it.each([
@@ -112,10 +113,38 @@ describe('profile file', () => {
 });
 
 describe('resolveKinds', () => {
-  it('defaults to the decide endpoint for a bare base URL and to one path otherwise', () => {
-    expect(resolveKinds({ url: 'http://127.0.0.1:8095' }).kinds.map((k) => k.path)).toEqual(['/api/documentation-keeper/decide']);
+  it('sends to the given URL (GET, POST with a body); no endpoint of any example service is assumed', () => {
+    expect(resolveKinds({ url: 'http://127.0.0.1:8095' }).kinds).toEqual([{ name: 'GET /', method: 'GET', path: '/', weight: 1, body: undefined }]);
     const one = resolveKinds({ url: 'http://127.0.0.1:8095/health?x=1' });
     expect(one).toEqual({ base: 'http://127.0.0.1:8095', kinds: [{ name: 'GET /health', method: 'GET', path: '/health?x=1', weight: 1, body: undefined }] });
-    expect(resolveKinds({ url: 'http://127.0.0.1:1/x', body: { a: 1 } }).kinds[0]!.method).toBe('POST');
+    expect(resolveKinds({ url: 'http://127.0.0.1:1/x', body: { a: 1 } }).kinds[0]?.method).toBe('POST');
+  });
+});
+
+describe('runShape', () => {
+  it('a rate alone is a constant run of the default duration, with its requests counted', () => {
+    const shape = runShape({ rate: 20 });
+    expect(shape).toMatchObject({ mode: 'constant', rate: 20, durationMs: LOADTEST_DEFAULTS.durationMs, requested: 20 * (LOADTEST_DEFAULTS.durationMs / 1000) });
+  });
+
+  it('a stress run without --min-rate must hold its first step', () => {
+    expect(runShape({ stress: { startRate: 30, factor: 2, maxRate: 100, stepMs: 1000 } })).toEqual({
+      mode: 'stress',
+      stress: { startRate: 30, factor: 2, maxRate: 100, stepMs: 1000, minRate: 30 },
+    });
+  });
+
+  it('refuses options that ask for no run', () => {
+    expect(() => runShape({})).toThrow(/give a rate/);
+  });
+});
+
+describe('sustainedRate', () => {
+  it('is judged over the planned duration, also when the caller gave only a rate (was NaN)', () => {
+    const shape = runShape({ rate: 20 });
+    if (shape.mode !== 'constant') throw new Error('expected a constant run');
+    const check = sustainedRate(1200, shape, 0.95);
+    expect(check).toMatchObject({ name: 'sustained-rate', held: true, value: 20, bound: 19 });
+    expect(sustainedRate(1000, shape, 0.95).held).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../../src/loadtest/latency-recorder.js';
-import type { ObjectiveVerdict } from '../../../src/loadtest/slo-verdicts.js';
+import type { ObjectiveVerdict } from '../../../src/loadtest/report-schema.js';
 import { errorRatioOf, nextStressRate, stepReasons } from '../../../src/loadtest/stress-step.js';
 
 function step(answered: number, serverErrors: number, unanswered: number): LatencyRecorder {
