@@ -39,6 +39,10 @@ interface Flags {
   maxErrors: number;
   watch: boolean;
   json?: boolean;
+  arrivals: 'uniform' | 'poisson';
+  connections?: number;
+  maxConnections: number;
+  workers: number;
 }
 
 /**
@@ -49,7 +53,11 @@ export function command(): Command {
   return new Command('loadtest')
     .description('load-test a service (loopback only), pass/fail by its SLO files')
     .option('--url <url>', "the URL every request goes to, or with --profile the target's base URL (default: the profile's target)")
-    .option('--rate <rps>', 'constant arrival rate, requests per second', positive('--rate'))
+    .option('--rate <rps>', 'open model: constant arrival rate, requests per second', positive('--rate'))
+    .addOption(new Option('--arrivals <process>', 'open model: evenly spaced or Poisson arrivals').choices(['uniform', 'poisson']).default(LOADTEST_DEFAULTS.arrivals))
+    .option('--connections <n>', 'closed model (as wrk): n connections, each sending when answered; no --rate', positive('--connections'))
+    .option('--max-connections <n>', 'open model: at most n connections (requests beyond wait; the wait counts)', positive('--max-connections'), LOADTEST_DEFAULTS.maxConnections)
+    .option('--workers <n>', 'worker threads that send the load, when one cannot keep the schedule', positive('--workers'), LOADTEST_DEFAULTS.workers)
     .option('--duration <d>', `how long a constant-rate run lasts (default: ${LOADTEST_DEFAULTS.durationMs / 1000}s)`, duration)
     .option('--stress', 'step the rate up until an objective breaks or errors pass --max-errors')
     .option('--start-rate <rps>', 'stress: first step', positive('--start-rate'), 100)
@@ -79,16 +87,17 @@ export function command(): Command {
           maxErrorRatio: flags.maxErrors,
           progress: !flags.json,
           watch: flags.watch,
+          arrivals: flags.arrivals,
+          maxConnections: flags.maxConnections,
+          workers: flags.workers,
         };
+        if (flags.connections !== undefined) options.connections = flags.connections;
         if (flags.rate !== undefined) options.rate = flags.rate;
         if (flags.duration !== undefined) options.durationMs = flags.duration;
         if (profile) options.profile = profile;
         if (flags.stress) {
           options.stress = { startRate: flags.startRate, factor: flags.stepFactor, maxRate: flags.maxRate, stepMs: flags.stepDuration };
           if (flags.minRate !== undefined) options.stress.minRate = flags.minRate;
-        }
-        if (!options.stress && options.rate === undefined && !options.profile) {
-          throw Object.assign(new Error('give --rate R [--duration D], --stress, or --profile file.yaml'), { code: 'VIGIL_ERR_LOADTEST_USAGE' });
         }
         if (flags.method) options.method = flags.method.toUpperCase() as LoadtestOptions['method'];
         if (flags.body !== undefined) {

@@ -1,14 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import type { SourceHealth } from '../sources/source.js';
-import { LatencyRecorder } from './latency-recorder.js';
+import { generatorHealth } from './generator-health.js';
+import { LatencyRecorder, summarize } from './latency-recorder.js';
+import type { LoadModel, LoadProgress, LoadSpec, TrafficKind } from './load-sender.js';
+import { combineLoads, sendSpread, type MergedLoad } from './load-workers.js';
 import { LoadtestError } from './loadtest-error.js';
 import { ProgressBar } from './progress-bar.js';
-import type { StressResult, StressStep } from './report-schema.js';
+import type { GeneratorHealth, ServerView, StressResult, StressStep } from './report-schema.js';
 import type { RunPlan, RunShape } from './run-plan.js';
+import { fetchRequestHistogram, serverView } from './server-view.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
-import { summarize } from './latency-recorder.js';
-import { TrafficRunner, type TrafficKind } from './traffic-runner.js';
 import { VigilWatch, type WatchedObjective } from './vigil-watch.js';
 
 /**
@@ -30,6 +32,9 @@ export interface Measured {
   readonly throughput: number;
   readonly requested: number;
   readonly stress: StressResult | null;
+  readonly generator: GeneratorHealth;
+  /** The service's own request histogram over the run. */
+  readonly server: ServerView | null;
   readonly watched: readonly WatchedObjective[];
   /** Health of vigil's sources; null when vigil did not watch. */
   readonly sources: readonly SourceHealth[] | null;
@@ -69,68 +74,88 @@ async function waitForAnswer(base: string, firstPath: string, timeoutMs: number)
   return { answered: false, afterMs: null, url };
 }
 
-/** What a run needs while it lasts: the sender, vigil's watch, the progress line, the abort. */
+/** What a run needs while it lasts: vigil's watch, the progress line, the abort. */
 class RunSession {
-  readonly runner: TrafficRunner;
   readonly watch: VigilWatch | null;
   readonly abort = new AbortController();
-  private readonly progress: ProgressBar;
+  private readonly progressBar: ProgressBar;
   private ticker: NodeJS.Timeout | undefined;
+  private sent: LoadProgress = { attempts: 0, errors: 0 };
   private readonly onSignal = () => this.abort.abort();
 
   constructor(readonly plan: RunPlan) {
     const { watchConfig, files, implicit } = plan.objectives;
     this.watch = watchConfig && files.length ? new VigilWatch(watchConfig, implicit ? { kinds: ['scrape'] } : {}) : null;
-    this.runner = new TrafficRunner(plan.base, plan.kinds, plan.corpus, { timeoutS: plan.timeoutS });
-    this.progress = new ProgressBar(process.stderr, plan.progress && Boolean(process.stderr.isTTY));
-    // Every lane listens for the abort: many listeners on one signal are expected here.
+    this.progressBar = new ProgressBar(process.stderr, plan.progress && Boolean(process.stderr.isTTY));
+    // Every sender listens for the abort.
     setMaxListeners(0, this.abort.signal);
     process.on('SIGINT', this.onSignal);
+  }
+
+  /** Sends one part of the run (the whole of it, or a stress step) with the plan's senders. */
+  send(model: LoadModel): Promise<MergedLoad> {
+    const { plan } = this;
+    const spec: Omit<LoadSpec, 'share'> = { base: plan.base, kinds: plan.kinds, corpus: plan.corpus, model, timeoutS: plan.timeoutS };
+    return sendSpread(spec, plan.workers, this.abort.signal, (p) => (this.sent = p));
   }
 
   /** Redraws the progress line every 500 ms: elapsed time, the send rate and errors so far. */
   track(totalMs: number, label: () => string): void {
     const t0 = Date.now();
     let last = { count: 0, at: t0 };
+    this.sent = { attempts: 0, errors: 0 };
     clearInterval(this.ticker);
     this.ticker = setInterval(() => {
-      const recorders = [...this.runner.recorders.values()];
-      const count = recorders.reduce((s, r) => s + r.attempts, 0);
-      const errors = recorders.reduce((s, r) => s + r.serverErrors + r.connectionErrors, 0);
       const now = Date.now();
-      const rate = ((count - last.count) * 1000) / Math.max(1, now - last.at);
-      last = { count, at: now };
+      const { attempts, errors } = this.sent;
+      const rate = ((attempts - last.count) * 1000) / Math.max(1, now - last.at);
+      last = { count: attempts, at: now };
       const elapsed = `${Math.round((now - t0) / 1000)}s/${Math.round(totalMs / 1000)}s`;
-      this.progress.update(Math.min(1, (now - t0) / totalMs), `${label()} ${elapsed}  ${Math.round(rate)} req/s  errors ${errors}`);
+      this.progressBar.update(Math.min(1, (now - t0) / totalMs), `${label()} ${elapsed}  ${Math.round(rate)} req/s  errors ${errors}`);
     }, 500);
   }
 
   endTracking(): void {
     clearInterval(this.ticker);
-    this.progress.done();
+    this.progressBar.done();
   }
 
   async close(): Promise<void> {
     this.endTracking();
-    this.runner.stop();
     process.removeListener('SIGINT', this.onSignal);
     await this.watch?.close();
   }
 }
 
+interface Ran {
+  readonly loads: MergedLoad[];
+  readonly requested: number;
+  readonly stress: StressResult | null;
+}
+
 type Scheduled = Exclude<RunShape, { mode: 'stress' }>;
 
-async function runScheduled(session: RunSession, shape: Scheduled): Promise<{ recorders: LatencyRecorder[]; requested: number }> {
+function openModel(plan: RunPlan, slices: Extract<LoadModel, { kind: 'open' }>['slices']): LoadModel {
+  return { kind: 'open', slices, arrivals: plan.arrivals, seed: plan.seed, maxConnections: plan.maxConnections };
+}
+
+async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran> {
   const startedAt = Date.now();
+  if (shape.mode === 'closed') {
+    session.track(shape.durationMs, () => `closed model, ${shape.connections} connections`);
+    const load = await session.send({ kind: 'closed', connections: shape.connections, durationMs: shape.durationMs });
+    session.endTracking();
+    return { loads: [load], requested: 0, stress: null };
+  }
   const { slices } = shape;
   const phaseNow = () => {
     const elapsed = Date.now() - startedAt;
     return [...slices].reverse().find((s) => s.startMs <= elapsed)?.phase ?? '';
   };
   session.track(shape.durationMs, phaseNow);
-  await session.runner.run(slices, session.abort.signal);
+  const load = await session.send(openModel(session.plan, slices));
   session.endTracking();
-  return { recorders: [LatencyRecorder.combine([...session.runner.recorders.values()])], requested: shape.requested };
+  return { loads: [load], requested: shape.requested, stress: null };
 }
 
 /** The names and values of objectives vigil has in breach right now. */
@@ -143,38 +168,47 @@ function vigilBreaches(watch: VigilWatch | null): string[] {
   return out;
 }
 
-async function runStress(
-  session: RunSession,
-  stress: Extract<RunShape, { mode: 'stress' }>['stress'],
-): Promise<{ recorders: LatencyRecorder[]; requested: number; result: StressResult }> {
-  const { plan, runner } = session;
-  const recorders: LatencyRecorder[] = [];
+const healthOf = (load: MergedLoad) => generatorHealth(load.lateness, load.loopDelayMs, load.workerThreads);
+
+/**
+ * Steps the rate up until a step breaks. A step the generator could not drive ends the run
+ * without a breaking point: what gave way there was the generator, not the target.
+ */
+async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 'stress' }>['stress']): Promise<Ran> {
+  const { plan } = session;
+  const loads: MergedLoad[] = [];
   const steps: StressStep[] = [];
   let requested = 0;
   let rate: number | null = stress.startRate;
   let highest: number | null = null;
   let breaking: number | null = null;
+  let generatorLimitedAt: number | null = null;
   let reasons: string[] = [];
   for (let i = 0; rate !== null && i < 100 && !session.abort.signal.aborted; i++) {
     const stepRate: number = rate;
-    runner.resetRecorders();
     session.track(stress.stepMs, () => `stress step ${i + 1} @ ${stepRate} req/s`);
-    await runner.run([{ phase: `step-${i + 1}`, startMs: 0, durationMs: stress.stepMs, rate: stepRate }], session.abort.signal);
+    const load = await session.send(openModel(plan, [{ phase: `step-${i + 1}`, startMs: 0, durationMs: stress.stepMs, rate: stepRate }]));
+    loads.push(load);
     requested += stepRate * (stress.stepMs / 1000);
-    const step = LatencyRecorder.combine([...runner.recorders.values()]);
-    recorders.push(step);
+    const step = LatencyRecorder.combine([...load.perKind.values()]);
     const seconds = stress.stepMs / 1000;
+    const generator = healthOf(load);
     const stepReasonList = stepReasons({
       step,
       rate: stepRate,
       seconds,
       maxErrorRatio: plan.maxErrorRatio,
       minShare: plan.minShare,
-      verdicts: objectiveVerdicts(plan.objectives.files, plan.kinds, runner.recorders, []),
+      verdicts: objectiveVerdicts(plan.objectives.files, plan.kinds, load.perKind, []),
       vigilBreaches: vigilBreaches(session.watch),
     });
-    const held = stepReasonList.length === 0;
-    steps.push({ rate: stepRate, achieved: step.responses / seconds, latencyMs: summarize(step.latencies()), errorRatio: errorRatioOf(step), held, reasons: stepReasonList });
+    const held = stepReasonList.length === 0 && !generator.limited;
+    steps.push({ rate: stepRate, achieved: step.responses / seconds, latencyMs: summarize(step.latencies()), errorRatio: errorRatioOf(step), held, reasons: stepReasonList, generator });
+    if (generator.limited) {
+      generatorLimitedAt = stepRate;
+      reasons = [generator.reason ?? 'the generator limited the run'];
+      break;
+    }
     if (!held) {
       breaking = stepRate;
       reasons = stepReasonList;
@@ -187,12 +221,12 @@ async function runStress(
   session.endTracking();
   const firstPath = plan.kinds[0]?.path ?? '/';
   const recovery = await waitForAnswer(plan.base, firstPath, 30_000);
-  return { recorders, requested, result: { steps, highestHeldRate: highest, breakingRate: breaking, breakingReasons: reasons, recovery } };
+  return { loads, requested, stress: { steps, highestHeldRate: highest, breakingRate: breaking, breakingReasons: reasons, generatorLimitedAt, recovery } };
 }
 
-/** Answers per second between the first and the last answer (the wall time includes start-up and lane offsets). */
-function throughputOf(responses: number, runner: TrafficRunner, fallbackS: number): number {
-  const { firstAnswerAt: first, lastAnswerAt: last } = runner;
+/** Answers per second between the first and the last answer (the wall time includes start-up). */
+function throughputOf(responses: number, load: MergedLoad, fallbackS: number): number {
+  const { firstAnswerAt: first, lastAnswerAt: last } = load;
   const seconds = first !== null && last !== null && last > first ? (last - first) / 1000 : fallbackS;
   return responses / seconds;
 }
@@ -204,25 +238,31 @@ export async function executeRun(plan: RunPlan): Promise<Measured> {
   const startedAt = new Date();
   try {
     if (session.watch) await session.watch.start();
+    const histogramBefore = await fetchRequestHistogram(plan.base);
     const { shape } = plan;
-    const ran = shape.mode === 'stress' ? await runStress(session, shape.stress) : { ...(await runScheduled(session, shape)), result: null };
+    const ran = shape.mode === 'stress' ? await runStress(session, shape.stress) : await runScheduled(session, shape);
+    const server = serverView(histogramBefore, await fetchRequestHistogram(plan.base), plan.kinds);
     const durationS = (Date.now() - startedAt.getTime()) / 1000;
+    const interrupted = session.abort.signal.aborted;
     const watched = session.watch ? await session.watch.finish() : [];
-    const overall = LatencyRecorder.combine(ran.recorders);
-    const throughput = throughputOf(overall.responses, session.runner, durationS);
+    const whole = combineLoads(ran.loads);
+    const overall = LatencyRecorder.combine([...whole.perKind.values()]);
+    const throughput = throughputOf(overall.responses, whole, durationS);
     return {
       startedAt,
       durationS,
       overall,
-      perKind: new Map(session.runner.recorders),
       // Per-kind figures: for stress, the last step; otherwise the whole run.
+      perKind: (ran.loads.at(-1) ?? whole).perKind,
       perKindSeconds: shape.mode === 'stress' ? shape.stress.stepMs / 1000 : throughput > 0 ? overall.responses / throughput : durationS,
       throughput,
       requested: Math.round(ran.requested),
-      stress: ran.result,
+      stress: ran.stress,
+      generator: healthOf(whole),
+      server,
       watched,
       sources: session.watch ? session.watch.sourceHealth() : null,
-      interrupted: session.abort.signal.aborted,
+      interrupted,
     };
   } finally {
     await session.close();

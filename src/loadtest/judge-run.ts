@@ -4,7 +4,7 @@ import type { Measured } from './execute-run.js';
 import type { RunPlan, RunShape } from './run-plan.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { errorRatioOf } from './stress-step.js';
-import type { TrafficKind } from './traffic-runner.js';
+import type { TrafficKind } from './load-sender.js';
 
 /**
  * Steps 3 and 4 of a load test, pure: judge what was measured against the plan (objectives and
@@ -101,8 +101,11 @@ function kindReports(kinds: readonly TrafficKind[], recorders: ReadonlyMap<strin
 
 export function toReport(plan: RunPlan, measured: Measured, judgement: Judgement): LoadtestReport {
   const { overall } = measured;
+  const model = plan.shape.mode === 'closed' ? 'closed' : 'open';
   const report: LoadtestReport = {
     mode: plan.shape.mode,
+    model,
+    arrivals: model === 'open' ? plan.arrivals : null,
     target: plan.base,
     startedAt: measured.startedAt.toISOString(),
     durationS: measured.durationS,
@@ -110,6 +113,9 @@ export function toReport(plan: RunPlan, measured: Measured, judgement: Judgement
     responses: overall.responses,
     throughput: measured.throughput,
     latencyMs: summarize(overall.latencies()),
+    latencyFromSendMs: summarize(overall.latenciesFromSend()),
+    generator: measured.generator,
+    server: measured.server,
     errors: {
       server: overall.serverErrors,
       client: overall.httpErrors - overall.serverErrors,

@@ -1,13 +1,55 @@
 import type { LatencySummary } from './report-schema.js';
 
+/** A growable array of doubles (raw samples, not a pre-bucketed histogram). */
+class Samples {
+  private values: Float64Array;
+  private n = 0;
+
+  constructor(initial: ArrayLike<number> = []) {
+    this.values = new Float64Array(Math.max(4096, initial.length));
+    this.values.set(initial);
+    this.n = initial.length;
+  }
+
+  push(v: number): void {
+    if (this.n === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.n++] = v;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  view(): Float64Array {
+    return this.values.subarray(0, this.n);
+  }
+}
+
+/** A recorder as plain data: what a worker thread hands back (structured-clone friendly). */
+export interface RecorderData {
+  latencies: Float64Array;
+  fromSend: Float64Array;
+  ok: number;
+  httpErrors: number;
+  serverErrors: number;
+  connectionErrors: number;
+  statusCounts: Array<[number, number]>;
+}
+
 /**
  * The load test's own measurements: every response's latency (ms) and status, per request kind.
- * Raw values, not a pre-bucketed histogram, so percentiles are exact and can be taken over any
- * subset (a route, a stress step). A 10-minute run at 1000 req/s is 600 k doubles: 4.8 MB.
+ * Raw values, so percentiles are exact and can be taken over any subset (a route, a stress step).
+ * Two latencies per response: from the request's intended start (what a user of an open system
+ * waits, the figure objectives are judged on) and from when it was actually sent (what a closed
+ * loop would report). A 10-minute run at 1000 req/s is 600 k responses: 9.6 MB.
  */
 export class LatencyRecorder {
-  private values = new Float64Array(4096);
-  private n = 0;
+  private values = new Samples();
+  private sent = new Samples();
   ok = 0;
   /** HTTP status >= 400. */
   httpErrors = 0;
@@ -17,13 +59,10 @@ export class LatencyRecorder {
   connectionErrors = 0;
   readonly statusCounts = new Map<number, number>();
 
-  record(latencyMs: number, status: number): void {
-    if (this.n === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    this.values[this.n++] = latencyMs;
+  /** One answer: its latency from the intended start and (when it was sent late) from the send. */
+  record(latencyMs: number, status: number, fromSendMs = latencyMs): void {
+    this.values.push(latencyMs);
+    this.sent.push(fromSendMs);
     this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
     if (status >= 400) this.httpErrors++;
     else this.ok++;
@@ -35,26 +74,54 @@ export class LatencyRecorder {
   }
 
   get responses(): number {
-    return this.n;
+    return this.values.length;
   }
 
   /** Requests that were answered or failed. */
   get attempts(): number {
-    return this.n + this.connectionErrors;
+    return this.values.length + this.connectionErrors;
   }
 
+  /** Latencies from each request's intended start (ms). */
   latencies(): Float64Array {
-    return this.values.subarray(0, this.n);
+    return this.values.view();
+  }
+
+  /** Latencies from each request's actual send (ms). */
+  latenciesFromSend(): Float64Array {
+    return this.sent.view();
+  }
+
+  toData(): RecorderData {
+    return {
+      latencies: this.latencies().slice(),
+      fromSend: this.latenciesFromSend().slice(),
+      ok: this.ok,
+      httpErrors: this.httpErrors,
+      serverErrors: this.serverErrors,
+      connectionErrors: this.connectionErrors,
+      statusCounts: [...this.statusCounts],
+    };
+  }
+
+  static fromData(data: RecorderData): LatencyRecorder {
+    const out = new LatencyRecorder();
+    out.values = new Samples(data.latencies);
+    out.sent = new Samples(data.fromSend);
+    out.ok = data.ok;
+    out.httpErrors = data.httpErrors;
+    out.serverErrors = data.serverErrors;
+    out.connectionErrors = data.connectionErrors;
+    for (const [status, count] of data.statusCounts) out.statusCounts.set(status, count);
+    return out;
   }
 
   /** One recorder holding every response of `recorders` (e.g. all request kinds together). */
   static combine(recorders: readonly LatencyRecorder[]): LatencyRecorder {
     const out = new LatencyRecorder();
-    const total = recorders.reduce((sum, r) => sum + r.n, 0);
-    out.values = new Float64Array(Math.max(4096, total));
     for (const r of recorders) {
-      out.values.set(r.latencies(), out.n);
-      out.n += r.n;
+      for (const v of r.latencies()) out.values.push(v);
+      for (const v of r.latenciesFromSend()) out.sent.push(v);
       out.ok += r.ok;
       out.httpErrors += r.httpErrors;
       out.serverErrors += r.serverErrors;
@@ -71,7 +138,6 @@ export function percentiles(values: ArrayLike<number>, qs: readonly number[]): A
   const sorted = Float64Array.from(values).sort();
   return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null);
 }
-
 
 export function summarize(values: ArrayLike<number>): LatencySummary {
   const [p50, p95, p99, max] = percentiles(values, [0.5, 0.95, 0.99, 1]);

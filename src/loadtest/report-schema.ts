@@ -38,6 +38,18 @@ export const checkSchema = z.object({
 });
 export type Check = z.infer<typeof checkSchema>;
 
+export const generatorHealthSchema = z.object({
+  /** Worker threads that sent the load (0: the load test's own thread, as when run from sources). */
+  workers: z.number(),
+  /** How late requests were sent after their due time (open model; null when none were scheduled). */
+  sendLatenessMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable(), lateShare: z.number() }),
+  eventLoopDelayMs: z.object({ p99: z.number(), max: z.number() }),
+  /** True when the generator, not the target, limited the run. */
+  limited: z.boolean(),
+  reason: z.string().nullable(),
+});
+export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
+
 export const stressStepSchema = z.object({
   rate: z.number(),
   achieved: z.number(),
@@ -45,6 +57,7 @@ export const stressStepSchema = z.object({
   errorRatio: z.number(),
   held: z.boolean(),
   reasons: z.array(z.string()),
+  generator: generatorHealthSchema,
 });
 export type StressStep = z.infer<typeof stressStepSchema>;
 
@@ -78,28 +91,61 @@ export const objectiveVerdictSchema = z.object({
   verdict: z.enum(['held', 'broken', 'not_covered']),
   client: clientViewSchema.nullable(),
   vigil: vigilViewSchema.nullable(),
+  /** The views the verdict rests on: the load test's own measurements, vigil's evaluation, or both. */
+  judgedOn: z.array(z.enum(['client', 'vigil'])),
 });
 export type ObjectiveVerdict = z.infer<typeof objectiveVerdictSchema>;
 export type Verdict = ObjectiveVerdict['verdict'];
+
+const serverQuantilesSchema = z.object({
+  /** Requests the service observed during the run. */
+  count: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
+/** The service's own request-duration histogram over the run (ms), overall and per request kind's route. */
+export const serverViewSchema = z.object({
+  metric: z.string(),
+  overall: serverQuantilesSchema,
+  kinds: z.array(serverQuantilesSchema.extend({ kind: z.string() })),
+});
+export type ServerView = z.infer<typeof serverViewSchema>;
 
 export const stressResultSchema = z.object({
   steps: z.array(stressStepSchema),
   highestHeldRate: z.number().nullable(),
   breakingRate: z.number().nullable(),
   breakingReasons: z.array(z.string()),
+  /** The rate at which the generator could not keep up (the run stopped there; not a breaking point). */
+  generatorLimitedAt: z.number().nullable(),
   recovery: z.object({ answered: z.boolean(), afterMs: z.number().nullable(), url: z.string() }),
 });
 export type StressResult = z.infer<typeof stressResultSchema>;
 
 export const loadtestReportSchema = z.object({
-  mode: z.enum(['constant', 'profile', 'stress']),
+  mode: z.enum(['constant', 'profile', 'stress', 'closed']),
+  /**
+   * `open`: requests sent on a schedule whatever the target does, latency from each request's
+   * due time. `closed`: a fixed number of connections each waiting for its answer (as wrk);
+   * latency from the send, which hides the waiting of requests a stalled target held back.
+   */
+  model: z.enum(['open', 'closed']),
+  arrivals: z.enum(['uniform', 'poisson']).nullable(),
   target: z.string(),
   startedAt: z.string(),
   durationS: z.number(),
   requested: z.number(),
   responses: z.number(),
   throughput: z.number(),
+  /** Open model: from each request's due time. Closed model: from its send. */
   latencyMs: latencySummarySchema,
+  /** From each request's actual send (equal to latencyMs in the closed model). */
+  latencyFromSendMs: latencySummarySchema,
+  generator: generatorHealthSchema,
+  /** The service's own histogram over the same interval; null when it exposes none. */
+  server: serverViewSchema.nullable(),
   errors: z.object({ server: z.number(), client: z.number(), connection: z.number(), ratio: z.number() }),
   statusCounts: z.record(z.string(), z.number()),
   kinds: z.array(kindReportSchema),

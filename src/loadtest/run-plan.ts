@@ -6,11 +6,11 @@ import { loadConfig } from '../config/load-config.js';
 import { loadSloPaths } from '../config/load-slo.js';
 import { LoadtestError } from './loadtest-error.js';
 import { assertLoopback } from './loopback-guard.js';
-import { PayloadCorpus } from './payload-corpus.js';
 import type { CorpusSpec, LoadProfile } from './profile-schema.js';
 import { toPhases } from './profile-schema.js';
 import { expectedRequests, slices, totalDurationMs, type Slice } from './rate-curve.js';
-import type { TrafficKind } from './traffic-runner.js';
+import type { ArrivalProcess } from './arrivals.js';
+import type { LoadSpec, TrafficKind } from './load-sender.js';
 import { implicitScrapeConfig } from './vigil-watch.js';
 
 /**
@@ -51,6 +51,16 @@ export interface LoadtestOptions {
   cwd?: string;
   /** Watch with vigil's sources and evaluator during the run (default true). */
   watch?: boolean;
+  /** Open model: evenly spaced arrivals (default) or Poisson arrivals at the same mean rate. */
+  arrivals?: ArrivalProcess;
+  /** Seed of the Poisson arrivals. */
+  seed?: number;
+  /** Closed model (as wrk): this many connections, each sending when its last answer came; no rate. */
+  connections?: number;
+  /** Open model: at most this many connections (requests beyond them wait, and their wait counts). */
+  maxConnections?: number;
+  /** Worker threads that send the load (1: this thread). */
+  workers?: number;
 }
 
 /** The defaults of a run, in one place (the CLI shows them in its help). */
@@ -59,6 +69,10 @@ export const LOADTEST_DEFAULTS = Object.freeze({
   timeoutS: 10,
   maxErrorRatio: 0.01,
   minThroughputShare: 0.95,
+  arrivals: 'uniform' as ArrivalProcess,
+  seed: 1,
+  maxConnections: 512,
+  workers: 1,
   corpus: Object.freeze({ distinct: 5000, hotSet: 50, hotShare: 0.7, seed: 42 }) satisfies CorpusSpec,
 });
 
@@ -66,7 +80,8 @@ export const LOADTEST_DEFAULTS = Object.freeze({
 export type RunShape =
   | { readonly mode: 'constant'; readonly rate: number; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
   | { readonly mode: 'profile'; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
-  | { readonly mode: 'stress'; readonly stress: Readonly<Required<StressOptions>> };
+  | { readonly mode: 'stress'; readonly stress: Readonly<Required<StressOptions>> }
+  | { readonly mode: 'closed'; readonly connections: number; readonly durationMs: number };
 
 export interface Objectives {
   readonly files: readonly LoadedSloFile[];
@@ -81,8 +96,12 @@ export interface RunPlan {
   /** Origin of the target (`http://127.0.0.1:8095`). */
   readonly base: string;
   readonly kinds: readonly TrafficKind[];
-  readonly corpus: PayloadCorpus;
+  readonly corpus: LoadSpec['corpus'];
   readonly shape: RunShape;
+  readonly arrivals: ArrivalProcess;
+  readonly seed: number;
+  readonly maxConnections: number;
+  readonly workers: number;
   readonly timeoutS: number;
   readonly maxErrorRatio: number;
   readonly minShare: number;
@@ -103,7 +122,7 @@ export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 
 }
 
 /** The run's shape from the options; a usage error when they ask for none. */
-export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress'>): RunShape {
+export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections'>): RunShape {
   if (options.stress) {
     const s = options.stress;
     return { mode: 'stress', stress: { ...s, minRate: s.minRate ?? s.startRate } };
@@ -118,7 +137,10 @@ export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 
     const slice = options.profile.profile.slice;
     return { mode: 'profile', durationMs: totalDurationMs(phases), slices: slices(phases, slice), requested: expectedRequests(phases) };
   }
-  throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'give a rate (--rate R [--duration D]), --stress, or --profile file.yaml');
+  if (options.connections !== undefined) {
+    return { mode: 'closed', connections: options.connections, durationMs: options.durationMs ?? LOADTEST_DEFAULTS.durationMs };
+  }
+  throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'give a rate (--rate R [--duration D]), --connections N (closed model), --stress, or --profile file.yaml');
 }
 
 async function loadObjectives(options: LoadtestOptions, base: string): Promise<Objectives> {
@@ -140,15 +162,15 @@ async function loadObjectives(options: LoadtestOptions, base: string): Promise<O
   };
 }
 
-function corpusFor(profile: LoadtestOptions['profile']): PayloadCorpus {
-  if (!profile) return new PayloadCorpus(LOADTEST_DEFAULTS.corpus);
+function corpusFor(profile: LoadtestOptions['profile']): LoadSpec['corpus'] {
+  if (!profile) return { spec: LOADTEST_DEFAULTS.corpus, extra: [] };
   const spec = profile.profile.corpus;
-  if (!spec.tasksFile) return new PayloadCorpus(spec);
+  if (!spec.tasksFile) return { spec, extra: [] };
   const extra = readFileSync(resolve(dirname(profile.path), spec.tasksFile), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
-  return new PayloadCorpus(spec, extra);
+  return { spec, extra };
 }
 
 /** Plans a run: refuses a remote target, resolves what to send and when, loads the objectives. */
@@ -162,6 +184,10 @@ export async function planRun(options: LoadtestOptions): Promise<RunPlan> {
     kinds,
     corpus: corpusFor(options.profile),
     shape,
+    arrivals: options.arrivals ?? LOADTEST_DEFAULTS.arrivals,
+    seed: options.seed ?? LOADTEST_DEFAULTS.seed,
+    maxConnections: options.maxConnections ?? LOADTEST_DEFAULTS.maxConnections,
+    workers: Math.max(1, Math.floor(options.workers ?? LOADTEST_DEFAULTS.workers)),
     timeoutS: options.timeoutS ?? LOADTEST_DEFAULTS.timeoutS,
     maxErrorRatio: options.maxErrorRatio ?? LOADTEST_DEFAULTS.maxErrorRatio,
     minShare: options.minThroughputShare ?? LOADTEST_DEFAULTS.minThroughputShare,

@@ -3,7 +3,8 @@ import { indicatorKind, type Objective } from '../config/slo-schema.js';
 import { matchesSelector, parseRangeQuery, parseSelector, type LabelMatcher } from '../sources/scrape/promql-subset.js';
 import { LatencyRecorder, percentiles } from './latency-recorder.js';
 import type { ClientView, ObjectiveVerdict } from './report-schema.js';
-import type { TrafficKind } from './traffic-runner.js';
+import { REQUEST_DURATION_METRIC } from './server-view.js';
+import type { TrafficKind } from './load-sender.js';
 import type { WatchedObjective } from './vigil-watch.js';
 
 /**
@@ -46,7 +47,7 @@ export function clientView(objective: Objective, kinds: readonly TrafficKind[], 
     }
     // Only request-duration histograms describe what a client sees; stage histograms
     // (feature preparation, inference) are server-internal and judged by vigil's view alone.
-    if (!/request_duration|request_latency|http_server_duration/.test(selector.metric)) return null;
+    if (!REQUEST_DURATION_METRIC.test(selector.metric)) return null;
     const matched = kindsMatching(kinds, selector.matchers);
     const data = recordersOf(matched, recorders);
     const [value] = percentiles(data.latencies(), [ind.latency.quantile]);
@@ -100,6 +101,7 @@ export function objectiveVerdicts(
         verdict: broken ? 'broken' : client !== null || judged ? 'held' : 'not_covered',
         client,
         vigil,
+        judgedOn: [...(client ? ['client' as const] : []), ...(judged ? ['vigil' as const] : [])],
       });
     }
   }

@@ -3,7 +3,6 @@ import { LatencyRecorder, percentiles, summarize } from '../../../src/loadtest/l
 import { assertLoopback, isLoopbackUrl, RemoteTargetError } from '../../../src/loadtest/loopback-guard.js';
 import { fillTemplate, generatedTask, PayloadCorpus } from '../../../src/loadtest/payload-corpus.js';
 import { parseProfile, ProfileError, toPhases } from '../../../src/loadtest/profile-schema.js';
-import { lanePlan } from '../../../src/loadtest/traffic-runner.js';
 import { LOADTEST_DEFAULTS, resolveKinds, runShape } from '../../../src/loadtest/run-plan.js';
 import { sustainedRate } from '../../../src/loadtest/judge-run.js';
 
@@ -25,28 +24,6 @@ describe('loopback guard', () => {
     expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(RemoteTargetError);
     expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(/--allow-remote/);
     expect(() => assertLoopback('http://10.0.0.1:80', true)).not.toThrow();
-  });
-});
-
-describe('lanePlan', () => {
-  it('spreads a rate over lanes staggered across the second, keeping the total and equal per-connection rates', () => {
-    const plan = lanePlan(1000);
-    // 20 lanes of 50 req/s: 48 at 4 per connection (12 connections) + 2 at 1 per connection.
-    expect(plan).toHaveLength(40);
-    expect(plan.slice(0, 2)).toEqual([
-      { offsetMs: 0, rate: 48, connections: 12 },
-      { offsetMs: 0, rate: 2, connections: 2 },
-    ]);
-    expect(plan.reduce((s, l) => s + l.rate, 0)).toBe(1000);
-    expect([...new Set(plan.map((l) => l.offsetMs))]).toEqual(Array.from({ length: 20 }, (_, i) => i * 50));
-    for (const l of plan) expect(l.rate % l.connections).toBe(0);
-    expect(lanePlan(7)).toEqual([
-      { offsetMs: 0, rate: 4, connections: 1 },
-      { offsetMs: 0, rate: 3, connections: 3 },
-    ]);
-    expect(lanePlan(0)).toEqual([]);
-    expect(lanePlan(45).reduce((s, l) => s + l.rate, 0)).toBe(45);
-    expect(lanePlan(8)).toEqual([{ offsetMs: 0, rate: 8, connections: 2 }]);
   });
 });
 
