@@ -4,14 +4,14 @@
  *   cpu   — every request burns a fixed amount of CPU (the target, not the client, is the bottleneck);
  *   stall — answers at once, except that for 1 s out of every 10 s it answers nothing: requests
  *           that arrive in a stall are answered when the stall ends (a GC pause, a lock, a failover).
- * Usage: `loadgen-target cpu` or `loadgen-target stall EVERY_MS STALL_MS`. Prints `PORT <n>` on stdout when listening.
+ * Usage: `loadgen-target cpu BURN_MS` or `loadgen-target stall EVERY_MS STALL_MS`. Prints `PORT <n>` on stdout when listening.
  */
 import { createServer } from 'node:http';
 
-const [mode, everyArg, stallArg] = process.argv.slice(2);
-const CPU_BURN_MS = 0.1;
-const STALL_EVERY_MS = Number(everyArg ?? 10_000);
-const STALL_MS = Number(stallArg ?? 1000);
+const [mode, first, second] = process.argv.slice(2);
+const CPU_BURN_MS = Number(first ?? 0.5);
+const STALL_EVERY_MS = Number(first ?? 10_000);
+const STALL_MS = Number(second ?? 1000);
 
 const started = performance.now();
 

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../units/units.js';
+import { parseBytes, parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
 import { runLoadtest } from '../loadtest/run-loadtest.js';
@@ -13,6 +13,13 @@ const positive = (name: string) => (value: string) => {
 const duration = (value: string) => {
   try {
     return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const bytes = (value: string) => {
+  try {
+    return parseBytes(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
@@ -43,6 +50,11 @@ interface Flags {
   connections?: number;
   maxConnections: number;
   workers: number;
+  soak?: number;
+  checkpoint?: number;
+  memoryLimit?: number;
+  checkpointFile?: string;
+  warmup?: number;
 }
 
 /**
@@ -65,6 +77,11 @@ export function command(): Command {
     .addOption(new Option('--step-duration <d>', 'stress: length of each step').argParser(duration).default(10_000, '10s'))
     .option('--max-rate <rps>', 'stress: stop stepping above this rate', positive('--max-rate'), 20_000)
     .option('--min-rate <rps>', 'stress: pass only if at least this rate held (default: the first step)', positive('--min-rate'))
+    .option('--soak <d>', 'soak: steady --rate for this long (e.g. 24h), checkpoints, the target memory judged for leaks', duration)
+    .option('--checkpoint <d>', 'soak: summarise, judge and write the checkpoint file this often (default: a twelfth, 10s..10m)', duration)
+    .option('--memory-limit <bytes>', "soak: the target's memory limit (e.g. 512MiB): leak materiality and time to exhaustion", bytes)
+    .option('--warmup <d>', 'soak: load before the soak, not measured (default: a twelfth, at most 10m)', duration)
+    .option('--checkpoint-file <file>', 'soak: rewrite this JSON file at every checkpoint (kept if the run is killed)')
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
     .option('--method <m>', 'single-URL mode: HTTP method')
     .option('--body <json>', 'single-URL mode: JSON body; {{task}} is replaced by corpus tasks')
@@ -92,6 +109,11 @@ export function command(): Command {
           workers: flags.workers,
         };
         if (flags.connections !== undefined) options.connections = flags.connections;
+        if (flags.soak !== undefined) {
+          options.soak = { durationMs: flags.soak, limitBytes: flags.memoryLimit ?? null, checkpointFile: flags.checkpointFile ?? null };
+          if (flags.checkpoint !== undefined) options.soak.checkpointMs = flags.checkpoint;
+          if (flags.warmup !== undefined) options.soak.warmupMs = flags.warmup;
+        }
         if (flags.rate !== undefined) options.rate = flags.rate;
         if (flags.duration !== undefined) options.durationMs = flags.duration;
         if (profile) options.profile = profile;

@@ -1,17 +1,17 @@
-import { setMaxListeners } from 'node:events';
 import type { SourceHealth } from '../sources/source.js';
 import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, summarize } from './latency-recorder.js';
-import type { LoadModel, LoadProgress, LoadSpec, TrafficKind } from './load-sender.js';
-import { combineLoads, sendSpread, type MergedLoad } from './load-workers.js';
+import type { TrafficKind } from './load-sender.js';
+import { combineLoads, type MergedLoad } from './load-workers.js';
 import { LoadtestError } from './loadtest-error.js';
-import { ProgressBar } from './progress-bar.js';
-import type { GeneratorHealth, ServerView, StressResult, StressStep } from './report-schema.js';
+import type { GeneratorHealth, ServerView, SoakResult, StressResult, StressStep } from './report-schema.js';
 import type { RunPlan, RunShape } from './run-plan.js';
 import { fetchRequestHistogram, serverView } from './server-view.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
-import { VigilWatch, type WatchedObjective } from './vigil-watch.js';
+import { openModel, RunSession } from './run-session.js';
+import { runSoak } from './soak-run.js';
+import type { VigilWatch, WatchedObjective } from './vigil-watch.js';
 
 /**
  * Step 2 of a load test: run the plan against the target, with vigil watching when there are
@@ -32,6 +32,7 @@ export interface Measured {
   readonly throughput: number;
   readonly requested: number;
   readonly stress: StressResult | null;
+  readonly soak: SoakResult | null;
   readonly generator: GeneratorHealth;
   /** The service's own request histogram over the run. */
   readonly server: ServerView | null;
@@ -74,70 +75,14 @@ async function waitForAnswer(base: string, firstPath: string, timeoutMs: number)
   return { answered: false, afterMs: null, url };
 }
 
-/** What a run needs while it lasts: vigil's watch, the progress line, the abort. */
-class RunSession {
-  readonly watch: VigilWatch | null;
-  readonly abort = new AbortController();
-  private readonly progressBar: ProgressBar;
-  private ticker: NodeJS.Timeout | undefined;
-  private sent: LoadProgress = { attempts: 0, errors: 0 };
-  private readonly onSignal = () => this.abort.abort();
-
-  constructor(readonly plan: RunPlan) {
-    const { watchConfig, files, implicit } = plan.objectives;
-    this.watch = watchConfig && files.length ? new VigilWatch(watchConfig, implicit ? { kinds: ['scrape'] } : {}) : null;
-    this.progressBar = new ProgressBar(process.stderr, plan.progress && Boolean(process.stderr.isTTY));
-    // Every sender listens for the abort.
-    setMaxListeners(0, this.abort.signal);
-    process.on('SIGINT', this.onSignal);
-  }
-
-  /** Sends one part of the run (the whole of it, or a stress step) with the plan's senders. */
-  send(model: LoadModel): Promise<MergedLoad> {
-    const { plan } = this;
-    const spec: Omit<LoadSpec, 'share'> = { base: plan.base, kinds: plan.kinds, corpus: plan.corpus, model, timeoutS: plan.timeoutS };
-    return sendSpread(spec, plan.workers, this.abort.signal, (p) => (this.sent = p));
-  }
-
-  /** Redraws the progress line every 500 ms: elapsed time, the send rate and errors so far. */
-  track(totalMs: number, label: () => string): void {
-    const t0 = Date.now();
-    let last = { count: 0, at: t0 };
-    this.sent = { attempts: 0, errors: 0 };
-    clearInterval(this.ticker);
-    this.ticker = setInterval(() => {
-      const now = Date.now();
-      const { attempts, errors } = this.sent;
-      const rate = ((attempts - last.count) * 1000) / Math.max(1, now - last.at);
-      last = { count: attempts, at: now };
-      const elapsed = `${Math.round((now - t0) / 1000)}s/${Math.round(totalMs / 1000)}s`;
-      this.progressBar.update(Math.min(1, (now - t0) / totalMs), `${label()} ${elapsed}  ${Math.round(rate)} req/s  errors ${errors}`);
-    }, 500);
-  }
-
-  endTracking(): void {
-    clearInterval(this.ticker);
-    this.progressBar.done();
-  }
-
-  async close(): Promise<void> {
-    this.endTracking();
-    process.removeListener('SIGINT', this.onSignal);
-    await this.watch?.close();
-  }
-}
-
 interface Ran {
   readonly loads: MergedLoad[];
   readonly requested: number;
-  readonly stress: StressResult | null;
+  readonly stress?: StressResult;
+  readonly soak?: SoakResult;
 }
 
-type Scheduled = Exclude<RunShape, { mode: 'stress' }>;
-
-function openModel(plan: RunPlan, slices: Extract<LoadModel, { kind: 'open' }>['slices']): LoadModel {
-  return { kind: 'open', slices, arrivals: plan.arrivals, seed: plan.seed, maxConnections: plan.maxConnections };
-}
+type Scheduled = Exclude<RunShape, { mode: 'stress' | 'soak' }>;
 
 async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran> {
   const startedAt = Date.now();
@@ -145,7 +90,7 @@ async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran>
     session.track(shape.durationMs, () => `closed model, ${shape.connections} connections`);
     const load = await session.send({ kind: 'closed', connections: shape.connections, durationMs: shape.durationMs });
     session.endTracking();
-    return { loads: [load], requested: 0, stress: null };
+    return { loads: [load], requested: 0 };
   }
   const { slices } = shape;
   const phaseNow = () => {
@@ -155,7 +100,7 @@ async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran>
   session.track(shape.durationMs, phaseNow);
   const load = await session.send(openModel(session.plan, slices));
   session.endTracking();
-  return { loads: [load], requested: shape.requested, stress: null };
+  return { loads: [load], requested: shape.requested };
 }
 
 /** The names and values of objectives vigil has in breach right now. */
@@ -224,6 +169,11 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
   return { loads, requested, stress: { steps, highestHeldRate: highest, breakingRate: breaking, breakingReasons: reasons, generatorLimitedAt, recovery } };
 }
 
+async function soakRan(session: RunSession, shape: Extract<RunShape, { mode: 'soak' }>, target: string): Promise<Ran> {
+  const { load, soak } = await runSoak(session, shape, target);
+  return { loads: [load], requested: shape.requested, soak };
+}
+
 /** Answers per second between the first and the last answer (the wall time includes start-up). */
 function throughputOf(responses: number, load: MergedLoad, fallbackS: number): number {
   const { firstAnswerAt: first, lastAnswerAt: last } = load;
@@ -240,7 +190,12 @@ export async function executeRun(plan: RunPlan): Promise<Measured> {
     if (session.watch) await session.watch.start();
     const histogramBefore = await fetchRequestHistogram(plan.base);
     const { shape } = plan;
-    const ran = shape.mode === 'stress' ? await runStress(session, shape.stress) : await runScheduled(session, shape);
+    const ran =
+      shape.mode === 'stress'
+        ? await runStress(session, shape.stress)
+        : shape.mode === 'soak'
+          ? await soakRan(session, shape, plan.base)
+          : await runScheduled(session, shape);
     const server = serverView(histogramBefore, await fetchRequestHistogram(plan.base), plan.kinds);
     const durationS = (Date.now() - startedAt.getTime()) / 1000;
     const interrupted = session.abort.signal.aborted;
@@ -257,7 +212,8 @@ export async function executeRun(plan: RunPlan): Promise<Measured> {
       perKindSeconds: shape.mode === 'stress' ? shape.stress.stepMs / 1000 : throughput > 0 ? overall.responses / throughput : durationS,
       throughput,
       requested: Math.round(ran.requested),
-      stress: ran.stress,
+      stress: ran.stress ?? null,
+      soak: ran.soak ?? null,
       generator: healthOf(whole),
       server,
       watched,

@@ -1,7 +1,7 @@
 import { LatencyRecorder, summarize } from './latency-recorder.js';
-import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, StressResult } from './report-schema.js';
+import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, SoakResult, StressResult } from './report-schema.js';
 import type { Measured } from './execute-run.js';
-import type { RunPlan, RunShape } from './run-plan.js';
+import type { RunPlan } from './run-plan.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { errorRatioOf } from './stress-step.js';
 import type { TrafficKind } from './load-sender.js';
@@ -32,7 +32,7 @@ function errorBound(overall: LatencyRecorder, maxErrorRatio: number): Check {
 }
 
 /** A constant run sustained its rate when enough of the asked requests were answered over the planned duration. */
-export function sustainedRate(responses: number, shape: Extract<RunShape, { mode: 'constant' }>, minShare: number): Check {
+export function sustainedRate(responses: number, shape: { readonly rate: number; readonly durationMs: number }, minShare: number): Check {
   const answered = responses / (shape.durationMs / 1000);
   const bound = shape.rate * minShare;
   return {
@@ -41,6 +41,28 @@ export function sustainedRate(responses: number, shape: Extract<RunShape, { mode
     value: answered,
     bound,
     detail: `answered ${answered.toFixed(1)} req/s of ${shape.rate} asked (at least ${pctOf(minShare)} needed)`,
+  };
+}
+
+const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+
+/** How the leak detector's verdict reads: growth per hour and minute, and the time to the limit. */
+export function describeLeak(leak: SoakResult['leak']): string {
+  if (!leak) return 'no memory readings';
+  const growth = leak.growthBytesPerHour === null ? '' : `, growth ${mb(leak.growthBytesPerHour)}/h (${mb(leak.growthBytesPerHour / 60)}/min)`;
+  const eta = leak.exhaustionEtaSeconds === null ? '' : `, limit reached in ${(leak.exhaustionEtaSeconds / 3600).toFixed(1)} h`;
+  return `${leak.verdict}${growth}${eta} (confidence ${(leak.confidence * 100).toFixed(1)}%, ${leak.points} readings)`;
+}
+
+/** A soak fails when the target's memory leaks; `suspected` is reported, not failed. */
+function noLeak(soak: SoakResult): Check {
+  const growth = soak.leak?.growthBytesPerHour ?? 0;
+  return {
+    name: 'no-leak',
+    held: soak.leak?.verdict !== 'leak',
+    value: growth,
+    bound: 0,
+    detail: soak.memorySource ? `memory (${soak.memorySource}): ${describeLeak(soak.leak)}` : `memory not followed: ${soak.memoryError ?? 'no source'}`,
   };
 }
 
@@ -72,7 +94,8 @@ export function judgeRun(plan: RunPlan, measured: Measured): Judgement {
     if (measured.stress) checks.push(...stressChecks(measured.stress, shape.stress.minRate));
   } else {
     checks.push(errorBound(measured.overall, plan.maxErrorRatio));
-    if (shape.mode === 'constant') checks.push(sustainedRate(measured.overall.responses, shape, plan.minShare));
+    if (shape.mode === 'constant' || shape.mode === 'soak') checks.push(sustainedRate(measured.overall.responses, shape, plan.minShare));
+    if (shape.mode === 'soak' && measured.soak) checks.push(noLeak(measured.soak));
   }
   const objectives = objectiveVerdicts(plan.objectives.files, plan.kinds, measured.perKind, measured.watched);
   // A stress run is meant to break: its objectives show what broke at the breaking step, and
@@ -131,5 +154,6 @@ export function toReport(plan: RunPlan, measured: Measured, judgement: Judgement
     failed: judgement.failed,
   };
   if (measured.stress) report.stress = measured.stress;
+  if (measured.soak) report.soak = measured.soak;
   return report;
 }

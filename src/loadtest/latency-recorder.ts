@@ -1,19 +1,33 @@
 import type { LatencySummary } from './report-schema.js';
 
-/** A growable array of doubles (raw samples, not a pre-bucketed histogram). */
-class Samples {
+/**
+ * A growable array of doubles (raw samples, not a pre-bucketed histogram). Past `capacity` it
+ * keeps a uniform random sample of everything pushed (reservoir sampling, Vitter's algorithm R),
+ * so a day-long soak's percentiles rest on a bounded, unbiased sample.
+ */
+export class Samples {
   private values: Float64Array;
   private n = 0;
+  /** Everything pushed, kept or not. */
+  seen = 0;
 
-  constructor(initial: ArrayLike<number> = []) {
-    this.values = new Float64Array(Math.max(4096, initial.length));
-    this.values.set(initial);
-    this.n = initial.length;
+  constructor(
+    initial: ArrayLike<number> = [],
+    private readonly capacity = Number.POSITIVE_INFINITY,
+  ) {
+    this.values = new Float64Array(Math.max(4096, Math.min(initial.length, capacity)));
+    for (let i = 0; i < initial.length; i++) this.push(initial[i] ?? 0);
   }
 
   push(v: number): void {
+    this.seen++;
+    if (this.n >= this.capacity) {
+      const slot = Math.floor(Math.random() * this.seen);
+      if (slot < this.n) this.values[slot] = v;
+      return;
+    }
     if (this.n === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
+      const bigger = new Float64Array(Math.min(this.values.length * 2, this.capacity));
       bigger.set(this.values);
       this.values = bigger;
     }
@@ -48,8 +62,8 @@ export interface RecorderData {
  * loop would report). A 10-minute run at 1000 req/s is 600 k responses: 9.6 MB.
  */
 export class LatencyRecorder {
-  private values = new Samples();
-  private sent = new Samples();
+  private values: Samples;
+  private sent: Samples;
   ok = 0;
   /** HTTP status >= 400. */
   httpErrors = 0;
@@ -58,6 +72,12 @@ export class LatencyRecorder {
   /** Connection errors and timeouts: no response at all. */
   connectionErrors = 0;
   readonly statusCounts = new Map<number, number>();
+
+  /** `capacity`: keep at most this many latencies (a uniform sample of all); counts stay exact. */
+  constructor(capacity = Number.POSITIVE_INFINITY) {
+    this.values = new Samples([], capacity);
+    this.sent = new Samples([], capacity);
+  }
 
   /** One answer: its latency from the intended start and (when it was sent late) from the send. */
   record(latencyMs: number, status: number, fromSendMs = latencyMs): void {
@@ -74,12 +94,12 @@ export class LatencyRecorder {
   }
 
   get responses(): number {
-    return this.values.length;
+    return this.values.seen;
   }
 
   /** Requests that were answered or failed. */
   get attempts(): number {
-    return this.values.length + this.connectionErrors;
+    return this.values.seen + this.connectionErrors;
   }
 
   /** Latencies from each request's intended start (ms). */
@@ -116,18 +136,24 @@ export class LatencyRecorder {
     return out;
   }
 
+  /** Adds every response of `other` to this recorder (kept as a sample past this recorder's capacity). */
+  absorb(other: LatencyRecorder): void {
+    for (const v of other.latencies()) this.values.push(v);
+    for (const v of other.latenciesFromSend()) this.sent.push(v);
+    // A sampled recorder stands for more responses than it holds: the counts stay exact.
+    this.values.seen += other.values.seen - other.values.length;
+    this.sent.seen += other.sent.seen - other.sent.length;
+    this.ok += other.ok;
+    this.httpErrors += other.httpErrors;
+    this.serverErrors += other.serverErrors;
+    this.connectionErrors += other.connectionErrors;
+    for (const [status, count] of other.statusCounts) this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + count);
+  }
+
   /** One recorder holding every response of `recorders` (e.g. all request kinds together). */
   static combine(recorders: readonly LatencyRecorder[]): LatencyRecorder {
     const out = new LatencyRecorder();
-    for (const r of recorders) {
-      for (const v of r.latencies()) out.values.push(v);
-      for (const v of r.latenciesFromSend()) out.sent.push(v);
-      out.ok += r.ok;
-      out.httpErrors += r.httpErrors;
-      out.serverErrors += r.serverErrors;
-      out.connectionErrors += r.connectionErrors;
-      for (const [status, count] of r.statusCounts) out.statusCounts.set(status, (out.statusCounts.get(status) ?? 0) + count);
-    }
+    for (const r of recorders) out.absorb(r);
     return out;
   }
 }

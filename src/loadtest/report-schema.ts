@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectiveStatusSchema, sourceHealthSchema } from '../snapshot/snapshot-schema.js';
+import { leakVerdictSchema, objectiveStatusSchema, sourceHealthSchema } from '../snapshot/snapshot-schema.js';
 
 /**
  * The load test's result as one plain, serialisable value. `--json` prints it; saved runs and
@@ -124,8 +124,42 @@ export const stressResultSchema = z.object({
 });
 export type StressResult = z.infer<typeof stressResultSchema>;
 
+/** One checkpoint of a soak: the load since the previous one, and the target's memory so far. */
+export const soakCheckpointSchema = z.object({
+  /** Seconds into the run at the checkpoint. */
+  atS: z.number(),
+  requests: z.number(),
+  throughput: z.number(),
+  latencyMs: latencySummarySchema,
+  errorRatio: z.number(),
+  memoryBytes: z.number().nullable(),
+  /** The leak detector's verdict on the memory so far, over the whole planned run as its window. */
+  leak: leakVerdictSchema.nullable(),
+  generatorLimited: z.boolean(),
+});
+export type SoakCheckpoint = z.infer<typeof soakCheckpointSchema>;
+
+export const soakResultSchema = z.object({
+  plannedS: z.number(),
+  checkpointS: z.number(),
+  /** Load sent before the soak and not measured. */
+  warmupS: z.number(),
+  checkpoints: z.array(soakCheckpointSchema),
+  /** Where the memory came from; null when the target exposes none. */
+  memorySource: z.string().nullable(),
+  memoryError: z.string().nullable(),
+  limitBytes: z.number().nullable(),
+  /** The target's resident memory over the run (unix ms, bytes). */
+  memory: z.object({ t: z.array(z.number()), v: z.array(z.number()) }),
+  /** The verdict at the end (or at the interruption). */
+  leak: leakVerdictSchema.nullable(),
+  /** The file each checkpoint was written to (what survives a killed run). */
+  checkpointFile: z.string().nullable(),
+});
+export type SoakResult = z.infer<typeof soakResultSchema>;
+
 export const loadtestReportSchema = z.object({
-  mode: z.enum(['constant', 'profile', 'stress', 'closed']),
+  mode: z.enum(['constant', 'profile', 'stress', 'closed', 'soak']),
   /**
    * `open`: requests sent on a schedule whatever the target does, latency from each request's
    * due time. `closed`: a fixed number of connections each waiting for its answer (as wrk);
@@ -153,6 +187,7 @@ export const loadtestReportSchema = z.object({
   objectives: z.array(objectiveVerdictSchema),
   vigil: z.object({ sources: z.array(sourceHealthSchema), config: z.string() }).nullable(),
   stress: stressResultSchema.optional(),
+  soak: soakResultSchema.optional(),
   passed: z.boolean(),
   /** Names of what failed: objectives and checks. */
   failed: z.array(z.string()),

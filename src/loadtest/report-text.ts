@@ -1,4 +1,5 @@
-import type { LatencySummary, LoadtestReport } from './report-schema.js';
+import { describeLeak } from './judge-run.js';
+import type { LatencySummary, LoadtestReport, SoakResult } from './report-schema.js';
 
 const ms = (v: number | null) => (v === null ? '-' : v < 10 ? `${v.toFixed(2)}ms` : `${v.toFixed(1)}ms`);
 const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 && v > 0 ? 3 : 2)}%`;
@@ -15,6 +16,17 @@ function serverLines(r: LoadtestReport): string[] {
     if (!client || k.count === 0) continue;
     out.push(`    ${k.kind.padEnd(16)} P95 client ${ms(client.latencyMs.p95)} vs server ${ms(k.p95)}${gap(client.latencyMs.p95, k.p95)}`);
   }
+  return out;
+}
+
+function soakLines(s: SoakResult): string[] {
+  const out = [`  soak: ${s.warmupS}s warm-up (not measured), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`];
+  out.push('       at   req/s       p95       p99    errors     memory  leak');
+  for (const c of s.checkpoints) {
+    const mem = c.memoryBytes === null ? '-' : `${(c.memoryBytes / 1_048_576).toFixed(1)}MiB`;
+    out.push(`    ${`${c.atS.toFixed(0)}s`.padStart(6)}  ${c.throughput.toFixed(0).padStart(6)}  ${ms(c.latencyMs.p95).padStart(8)}  ${ms(c.latencyMs.p99).padStart(8)}  ${pct(c.errorRatio).padStart(8)}  ${mem.padStart(9)}  ${c.leak?.verdict ?? '-'}${c.generatorLimited ? ' (generator limited)' : ''}`);
+  }
+  out.push(s.memorySource ? `  memory: ${s.memorySource}, ${s.memory.t.length} readings; leak detector: ${describeLeak(s.leak)}` : `  memory: not followed (${s.memoryError ?? 'no readings'})`);
   return out;
 }
 
@@ -59,6 +71,7 @@ export function formatReport(r: LoadtestReport): string {
     }
     lines.push(`  after the run: ${r.stress.recovery.answered ? `target answered ${r.stress.recovery.url} after ${r.stress.recovery.afterMs} ms` : `target did NOT answer ${r.stress.recovery.url} within 30 s`}`);
   }
+  if (r.soak) lines.push(...soakLines(r.soak));
   if (r.objectives.length) {
     lines.push(r.mode === 'stress' ? '  objectives (at the last step):' : '  objectives:');
     for (const o of r.objectives) {

@@ -28,6 +28,20 @@ export interface StressOptions {
   minRate?: number;
 }
 
+export interface SoakOptions {
+  durationMs: number;
+  /** How often the run is summarised, judged for leaks and written to `checkpointFile`. */
+  checkpointMs?: number;
+  /** How often the target's memory is read. */
+  memoryEveryMs?: number;
+  /** Load at the same rate before the soak, not measured: start-up growth is not a leak. */
+  warmupMs?: number;
+  /** The target's memory limit (for the leak detector's materiality and the time to exhaustion). */
+  limitBytes?: number | null;
+  /** Each checkpoint is written here (replaced whole), so a killed run keeps what it measured. */
+  checkpointFile?: string | null;
+}
+
 export interface LoadtestOptions {
   /** The target: a base URL with a profile, else the one URL every request goes to. */
   url: string;
@@ -36,6 +50,8 @@ export interface LoadtestOptions {
   durationMs?: number;
   profile?: { profile: LoadProfile; path: string };
   stress?: StressOptions;
+  /** A long steady run at `rate` with checkpoints and the target's memory judged for leaks. */
+  soak?: SoakOptions;
   /** Single-URL mode: method and body (with `{{task}}`). */
   method?: TrafficKind['method'];
   body?: unknown;
@@ -81,7 +97,39 @@ export type RunShape =
   | { readonly mode: 'constant'; readonly rate: number; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
   | { readonly mode: 'profile'; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
   | { readonly mode: 'stress'; readonly stress: Readonly<Required<StressOptions>> }
-  | { readonly mode: 'closed'; readonly connections: number; readonly durationMs: number };
+  | { readonly mode: 'closed'; readonly connections: number; readonly durationMs: number }
+  | {
+      readonly mode: 'soak';
+      readonly rate: number;
+      readonly durationMs: number;
+      readonly requested: number;
+      readonly checkpointMs: number;
+      readonly memoryEveryMs: number;
+      readonly warmupMs: number;
+      readonly limitBytes: number | null;
+      readonly checkpointFile: string | null;
+    };
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/**
+ * A soak's checkpoints (a twelfth of the run, 10 s to 10 min), memory reads (240 per run, 1 s to
+ * 1 min) and unmeasured warm-up before it (a twelfth of the run, at most 10 min).
+ */
+function soakShape(rate: number, soak: SoakOptions): RunShape {
+  const { durationMs } = soak;
+  return {
+    mode: 'soak',
+    rate,
+    durationMs,
+    requested: (rate * durationMs) / 1000,
+    checkpointMs: soak.checkpointMs ?? clamp(durationMs / 12, 10_000, 600_000),
+    memoryEveryMs: soak.memoryEveryMs ?? clamp(durationMs / 240, 1000, 60_000),
+    warmupMs: soak.warmupMs ?? clamp(durationMs / 12, 0, 600_000),
+    limitBytes: soak.limitBytes ?? null,
+    checkpointFile: soak.checkpointFile ?? null,
+  };
+}
 
 export interface Objectives {
   readonly files: readonly LoadedSloFile[];
@@ -122,7 +170,11 @@ export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 
 }
 
 /** The run's shape from the options; a usage error when they ask for none. */
-export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections'>): RunShape {
+export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'>): RunShape {
+  if (options.soak) {
+    if (options.rate === undefined) throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'a soak needs a rate: --soak D --rate R');
+    return soakShape(options.rate, options.soak);
+  }
   if (options.stress) {
     const s = options.stress;
     return { mode: 'stress', stress: { ...s, minRate: s.minRate ?? s.startRate } };

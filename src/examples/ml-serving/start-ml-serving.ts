@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { DeliberateLeak } from './deliberate-leak.js';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
 import { buildMlServingApp } from './ml-serving-app.js';
@@ -19,6 +20,8 @@ export interface StartMlServingOptions {
   postgresUrl?: string | undefined;
   cacheTtlSeconds?: number;
   defaultMetrics?: boolean;
+  /** Keep this many bytes a minute forever: a leaking variant for soak tests. */
+  leakBytesPerMinute?: number | undefined;
 }
 
 export interface MlServingHandle {
@@ -64,6 +67,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     defaultMetrics: options.defaultMetrics,
   });
   await app.listen({ port: options.port ?? DEFAULT_ML_SERVING_PORT, host });
+  const leak = options.leakBytesPerMinute ? new DeliberateLeak(options.leakBytesPerMinute) : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_ML_SERVING_PORT);
   return {
@@ -71,7 +75,10 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     port,
     app,
     cacheKind: cache.kind,
-    close: () => app.close(),
+    close: () => {
+      leak?.stop();
+      return app.close();
+    },
   };
 }
 
