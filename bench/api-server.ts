@@ -12,11 +12,11 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { loadConfig } from '../src/config/load-config.js';
+import { deepFreeze } from '../src/core/freeze.js';
 import { Daemon } from '../src/daemon/daemon.js';
 import { evaluate } from '../src/evaluate/evaluate.js';
 import { registerObjectiveMetrics } from '../src/metrics/objective-metrics.js';
 import { buildServer } from '../src/server/build-server.js';
-import { deepFreeze } from '../src/snapshot/snapshot-holder.js';
 import { SampleStore } from '../src/store/sample-store.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;

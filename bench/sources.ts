@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Docker from 'dockerode';
 import { dockerSourceSchema } from '../src/config/daemon-schema.js';
-import { settleBounded } from '../src/sources/bounded-parallel.js';
+import { settleBounded } from '../src/core/bounded-async.js';
 import { DockerSource } from '../src/sources/docker/docker-source.js';
 import { StorePersister } from '../src/store/persist.js';
 import { SampleStore } from '../src/store/sample-store.js';

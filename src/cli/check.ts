@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { formatIssue, loadConfig } from '../config/load-config.js';
+import { ERR, isVigilError } from '../core/errors.js';
 import { redactText } from '../config/redact.js';
-import { sampleOnce, UnknownServiceError } from '../daemon/sample-once.js';
+import { sampleOnce } from '../daemon/sample-once.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { parseDuration } from '../units/units.js';
 
@@ -45,6 +46,7 @@ export function exitCodeFor(snapshot: Snapshot): number {
 
 export async function check(options: Options): Promise<number> {
   const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     console.error(`vigil check: invalid config (${loaded.issues.length} issue(s))`);
@@ -54,7 +56,7 @@ export async function check(options: Options): Promise<number> {
   try {
     snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: parseDuration(options.gap) });
   } catch (err) {
-    if (err instanceof UnknownServiceError) {
+    if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil check: ${err.message}`);
       return CHECK_EXIT.cannotEvaluate;
     }

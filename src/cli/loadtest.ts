@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ERR, isVigilError, vigilError } from '../core/errors.js';
 import { parseBytes, parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
@@ -96,7 +97,7 @@ export function command(): Command {
       try {
         const profile = flags.profile ? { profile: loadProfile(flags.profile), path: flags.profile } : undefined;
         const url = flags.url ?? profile?.profile.target;
-        if (!url) throw Object.assign(new Error('give --url (or a profile with a target)'), { code: 'VIGIL_ERR_LOADTEST_USAGE' });
+        if (!url) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'give --url (or a profile with a target)' });
         const options: LoadtestOptions = {
           url,
           allowRemote: flags.allowRemote ?? false,
@@ -135,8 +136,8 @@ export function command(): Command {
         console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
         process.exitCode = report.passed ? 0 : 1;
       } catch (err) {
-        const e = err as Error & { code?: string };
-        console.error(`vigil loadtest: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+        const code = isVigilError(err) ? `${err.code}: ` : '';
+        console.error(`vigil loadtest: ${code}${err instanceof Error ? err.message : String(err)}`);
         process.exitCode = 2;
       }
     });

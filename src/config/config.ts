@@ -1,5 +1,7 @@
+import type { VigilErrorCode } from '../core/errors.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import type { SloFile } from './slo-schema.js';
+import type { WindowSets } from './window-sets.js';
 
 /** One validated SLO file and where it came from. */
 export interface LoadedSloFile {
@@ -15,6 +17,8 @@ export interface Config {
   readonly baseDir: string;
   readonly daemon: DaemonConfig;
   readonly services: readonly LoadedSloFile[];
+  /** Burn-rate window sets by name: the shipped ones and those named by `windowSets`. */
+  readonly windowSets: WindowSets;
 }
 
 /** A config error with its position: `file:line:col path: message`. */
@@ -26,6 +30,6 @@ export interface ConfigIssue {
   /** Field path like `objectives[2].threshold.max`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
-  /** Stable code, e.g. `VIGIL_ERR_CONFIG_UNKNOWN_KEY`. */
-  readonly code: string;
+  /** Stable code from the error catalogue (docs/errors.md), such as ERR.VIGIL_ERR_CONFIG_UNKNOWN_KEY. */
+  readonly code: VigilErrorCode;
 }

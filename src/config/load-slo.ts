@@ -2,13 +2,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { importForeign, type ImportResult } from './document-importers.js';
-// Registers the Sloth and OpenSLO importers; a file of several OpenSLO documents is converted whole.
-import { importForeignDocuments } from './import/index.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { importForeignDocument, importForeignDocuments, type ImportResult } from './import/index.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
 import { sloFileSchema, type SloFile } from './slo-schema.js';
+import { checkWindowSetUse } from './window-set-checks.js';
+import { SHIPPED_WINDOW_SETS, type WindowSets } from './window-sets.js';
 import { multiDocumentIssue, readYamlDocuments, type DocumentsResult, type YamlSource } from './yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
@@ -22,11 +22,15 @@ export interface SloLoadOptions {
   readonly daemon?: DaemonConfig;
   /** Relative paths resolve here; issue file names are shown relative to it. */
   readonly cwd?: string;
+  /** The window sets objectives may name; the shipped ones when left out. */
+  readonly windowSets?: WindowSets;
 }
 
 export interface SloLoadResult {
   readonly files: LoadedSloFile[];
   readonly issues: ConfigIssue[];
+  /** What converting Sloth/OpenSLO files dropped or reinterpreted: `file:line:col path: message`. */
+  readonly warnings: string[];
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -36,7 +40,7 @@ export function displayPath(absolute: string, cwd: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
 }
 
-function pathIssue(file: string, code: string, message: string): ConfigIssue {
+function pathIssue(file: string, code: VigilErrorCode, message: string): ConfigIssue {
   return { file, line: 0, column: 0, path: '', message, code };
 }
 
@@ -54,8 +58,8 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       const code = (err as NodeJS.ErrnoException).code;
       issues.push(
         code === 'ENOENT'
-          ? pathIssue(display, ISSUE_CODES.notFound, 'no such file or folder')
-          : pathIssue(display, ISSUE_CODES.unreadable, `cannot be read (${code ?? String(err)})`),
+          ? pathIssue(display, ERR.VIGIL_ERR_CONFIG_NOT_FOUND, 'no such file or folder')
+          : pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${code ?? String(err)})`),
       );
       continue;
     }
@@ -64,11 +68,11 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       try {
         names = await readdir(absolute);
       } catch (err) {
-        issues.push(pathIssue(display, ISSUE_CODES.unreadable, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+        issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
         continue;
       }
       const yamlFiles = names.filter((n) => YAML_FILE.test(n)).sort();
-      if (yamlFiles.length === 0) issues.push(pathIssue(display, ISSUE_CODES.noFiles, 'folder holds no *.yaml or *.yml file'));
+      if (yamlFiles.length === 0) issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_NO_FILES, 'folder holds no *.yaml or *.yml file'));
       files.push(...yamlFiles.map((n) => join(absolute, n)));
     } else {
       files.push(absolute);
@@ -81,7 +85,7 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
 export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): SloValidation {
   const raw = source.value as { apiVersion?: unknown } | null;
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== 'vigil/v1') {
-    const imported = importForeign(source.value, source.file, { locate: (path) => source.locate(path) });
+    const imported = importForeignDocument(source.value, source.file, { locate: (path) => source.locate(path) });
     if (imported !== null) return validateImported(imported, source, daemon);
   }
   return validateDocument(source.value, source, daemon, false);
@@ -98,12 +102,12 @@ export function validateSloSources(sources: readonly YamlSource[], daemon?: Daem
   return validateImported(imported, sources[0]!, daemon);
 }
 
-type SloValidation = { slo?: SloFile; issues: ConfigIssue[] };
+type SloValidation = { slo?: SloFile; issues: ConfigIssue[]; warnings?: string[] };
 
 /** A converted document gets the checks of any vigil file; `source` is where its issues point. */
 function validateImported(imported: NonNullable<ImportResult>, source: YamlSource, daemon?: DaemonConfig): SloValidation {
   if ('issues' in imported) return { issues: imported.issues };
-  return validateDocument(imported.slo, source, daemon, true);
+  return { ...validateDocument(imported.slo, source, daemon, true), warnings: imported.warnings };
 }
 
 function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign: boolean): SloValidation {
@@ -114,13 +118,13 @@ function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConf
   if (foreign) {
     // Paths of the converted document do not exist in the foreign file: point at its top.
     const top = source.locate([]);
-    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ISSUE_CODES.import, message: `after conversion: ${i.message}` }));
+    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ERR.VIGIL_ERR_CONFIG_IMPORT, message: `after conversion: ${i.message}` }));
   }
   issues.sort(compareIssues);
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
 }
 
-async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<{ read: DocumentsResult; slo?: SloFile; issues: ConfigIssue[] }> {
+async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<SloValidation & { read: DocumentsResult }> {
   const read = await readYamlDocuments(absolute, displayPath(absolute, cwd));
   if (!read.ok) return { read, issues: read.issues };
   return { read, ...validateSloSources(read.sources, daemon) };
@@ -131,10 +135,12 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
   const expanded = await expandSloPaths(paths, cwd);
   const issues = [...expanded.issues];
   const files: LoadedSloFile[] = [];
+  const warnings: string[] = [];
   const services = new Map<string, string>();
   for (const absolute of expanded.files) {
     const result = await loadOne(absolute, cwd, options.daemon);
     issues.push(...result.issues);
+    warnings.push(...(result.warnings ?? []));
     // Duplicates are checked on the raw name, so they show up even when the file has other errors.
     const source = result.read.ok ? result.read.sources[0]! : undefined;
     const service = result.slo?.service ?? (source?.value as { service?: unknown } | null | undefined)?.service;
@@ -149,12 +155,16 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
           column,
           path: formatPath(['service']),
           message: `duplicate service "${service}"; already defined in ${first}`,
-          code: ISSUE_CODES.duplicateService,
+          code: ERR.VIGIL_ERR_CONFIG_DUPLICATE_SERVICE,
         });
         continue;
       }
     }
-    if (result.slo) files.push({ path: absolute, slo: result.slo });
+    if (result.slo && source) {
+      const windowIssues = checkWindowSetUse(result.slo, source, options.windowSets ?? SHIPPED_WINDOW_SETS);
+      issues.push(...windowIssues);
+      if (windowIssues.length === 0) files.push({ path: absolute, slo: result.slo });
+    }
   }
-  return { files, issues };
+  return { files, issues, warnings };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeInput, formatQuantity } from '../units/units.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR } from '../core/errors.js';
 import { bytesSchema, durationOrZeroSchema, durationSchema, quantitySchema, ratioSchema } from './units-schema.js';
 
 /**
@@ -39,7 +39,7 @@ const windowedQuery = (what: string) =>
     .min(1)
     .refine((q) => q.includes('{{window}}'), {
       message: 'expected a {{window}} placeholder for the range, e.g. rate(http_requests_total[{{window}}])',
-      params: { code: ISSUE_CODES.ratioWindow },
+      params: { code: ERR.VIGIL_ERR_CONFIG_RATIO_WINDOW },
     })
     .meta({ description: `PromQL for ${what} per second, with {{window}} where the range goes.` });
 
@@ -208,7 +208,7 @@ export const targetSchema = ratioSchema
   .refine((v) => v > 0 && v < 1, {
     error: (iss) =>
       `expected a target above 0% and below 100%, got ${formatQuantity({ value: iss.input as number, unit: 'ratio' })}`,
-    params: { code: ISSUE_CODES.targetRange },
+    params: { code: ERR.VIGIL_ERR_CONFIG_TARGET_RANGE },
   })
   .meta({ description: 'Share of good events or good evaluation slices over the period, e.g. "99.9%"; above 0 and below 100%.' });
 
@@ -219,12 +219,12 @@ export const alertSchema = z
     for: durationOrZeroSchema
       .prefault('5m')
       .meta({ description: 'How long the objective must be broken before the alert fires (default 5m; "0s" fires at once).' }),
-    /** Names a burn-rate window set (see `alerts/windows/`). */
+    /** Names a burn-rate window set (shipped, or a team's own from `windowSets` in vigil.yaml). */
     burnRateWindows: z
       .string()
       .min(1)
-      .default('google-sre-30d')
-      .meta({ description: 'Name of a burn-rate window set (default google-sre-30d).' }),
+      .optional()
+      .meta({ description: 'Name of a burn-rate window set (default google-sre-30d; sre-7d for periods it does not fit).' }),
     runbookUrl: z.url().optional(),
     dashboardUrl: z.url().optional(),
     /** Opt-in alert when the indicator has no data. */

@@ -5,7 +5,10 @@ import { AlertNotifier } from '../alerting/alert-notifier.js';
 import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { redactText } from '../config/redact.js';
+import { waitAtMost } from '../core/bounded-async.js';
+import { describeError } from '../core/describe-error.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
@@ -16,7 +19,6 @@ import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { createSources } from '../sources/create-sources.js';
 import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
-import { describeError } from '../sources/source-runner.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
 import { SampleStore } from '../store/sample-store.js';
@@ -37,12 +39,16 @@ export interface DaemonOptions {
   watch?: boolean;
 }
 
-/** The config was invalid at start: nothing was started. */
-export class DaemonConfigError extends Error {
-  readonly code = 'VIGIL_ERR_CONFIG_INVALID';
-  constructor(readonly issues: ConfigIssue[]) {
-    super(`invalid config: ${issues.length} issue(s)\n${issues.map(formatIssue).join('\n')}`);
-  }
+/** The config was invalid at start: nothing was started. `details.issues` lists why. */
+export type DaemonConfigError = VigilError<typeof ERR.VIGIL_ERR_CONFIG_INVALID, { issues: readonly ConfigIssue[] }>;
+
+function daemonConfigError(issues: readonly ConfigIssue[]): DaemonConfigError {
+  const detail = `\n${issues.map(formatIssue).join('\n')}`;
+  return vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail }, { details: { issues } });
+}
+
+export function isDaemonConfigError(err: unknown): err is DaemonConfigError {
+  return isVigilError(err, ERR.VIGIL_ERR_CONFIG_INVALID) && Array.isArray((err.details as { issues?: unknown } | undefined)?.issues);
 }
 
 /** What must finish before SIGTERM's 2 s are up: each step gets a bounded slice. */
@@ -112,9 +118,10 @@ export class Daemon {
   /** Loads the config, restores the store, starts sampling, evaluation and the HTTP server. */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
     const loaded = await loadConfigFor(options);
-    if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
+    if (!loaded.ok) throw daemonConfigError(loaded.issues);
     const config = loaded.config;
     const logger = options.logger ?? createLogger(config.daemon.logLevel);
+    if (loaded.warnings.length > 0) logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
     const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
 
     let daemon: Daemon | null = null;
@@ -212,7 +219,7 @@ export class Daemon {
   reload(reason: string): Promise<ReloadOutcome> {
     this.reloading = this.reloading.then(() => this.reloadNow(reason)).catch((err: unknown) => {
       this.logger.error({ err: redactText(describeError(err)) }, 'reload failed');
-      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: 'VIGIL_ERR_RELOAD' }] };
+      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: ERR.VIGIL_ERR_RELOAD }] };
     });
     return this.reloading;
   }
@@ -228,6 +235,7 @@ export class Daemon {
       return { ok: false, issues: loaded.issues };
     }
     const next = loaded.config;
+    if (loaded.warnings.length > 0) this.logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
     // Build the new sources before touching the running ones: if that fails, nothing changed.
     let sampling: Sampling;
     try {
@@ -235,7 +243,7 @@ export class Daemon {
     } catch (err) {
       const message = redactText(describeError(err));
       this.logger.error({ reason, err: message }, 'reload rejected: the sources could not be created; the running config is kept');
-      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: 'VIGIL_ERR_RELOAD_SOURCES' }] };
+      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: ERR.VIGIL_ERR_RELOAD_SOURCES }] };
     }
     await this.sampling.scheduler.close();
     this.config = next;
@@ -293,7 +301,7 @@ export class Daemon {
     this.watcher.close();
     if (this.evaluateTimer) clearInterval(this.evaluateTimer);
     this.evaluateTimer = null;
-    const closing = bounded(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
+    const closing = waitAtMost(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
     await this.sampling.scheduler.stop();
     if (this.persisting) {
       try {
@@ -304,8 +312,8 @@ export class Daemon {
       }
     }
     await Promise.all([
-      bounded(this.sampling.scheduler.close(), STOP_SIDE_MS),
-      bounded(this.notifier.stop(), STOP_SIDE_MS),
+      waitAtMost(this.sampling.scheduler.close(), STOP_SIDE_MS),
+      waitAtMost(this.notifier.stop(), STOP_SIDE_MS),
       closing,
     ]);
     this.logger.info({ ms: Math.round(performance.now() - started) }, 'vigil stopped');
@@ -320,17 +328,4 @@ function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConfig> {
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
-}
-
-
-/** Waits for `promise` at most `ms`; errors and timeouts are swallowed (shutdown goes on). */
-async function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }

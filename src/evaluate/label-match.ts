@@ -1,5 +1,5 @@
 import { containerLabelSeriesName, globToRegExp } from '../sources/docker/container-selector.js';
-import type { Labels } from '../sources/source.js';
+import type { Labels } from '../store/point.js';
 
 export interface ContainerSelector {
   source: string;

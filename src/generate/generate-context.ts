@@ -1,10 +1,10 @@
 import type { Objective, SloFile } from '../config/slo-schema.js';
-import type { WindowSet } from './window-sets.js';
+import type { WindowSets } from '../config/window-sets.js';
 
 /** Everything generation needs besides the SLO files; all of it is data, so generation is pure. */
 export interface GenerateOptions {
-  /** Burn-rate window sets by name (from `alerts/windows/*.yaml`). */
-  readonly windowSets: ReadonlyMap<string, WindowSet>;
+  /** Burn-rate window sets by name: the config's (shipped ones and the team's own). */
+  readonly windowSets: WindowSets;
   /** Grafana base URL for `dashboard_url` annotations; a relative `/d/<uid>` path when left out. */
   readonly grafanaUrl?: string;
   /**
@@ -19,16 +19,6 @@ export interface ObjectiveContext {
   readonly objective: Objective;
   readonly options: GenerateOptions;
   readonly dashboardUid: string;
-}
-
-/** A problem that stops generation for one objective; the CLI prints it with the file. */
-export class GenerateError extends Error {
-  constructor(
-    message: string,
-    readonly code: string = 'VIGIL_ERR_GENERATE',
-  ) {
-    super(message);
-  }
 }
 
 /** Labels every alert of an objective carries; vigil's own labels win over user labels. */

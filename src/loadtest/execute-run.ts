@@ -3,7 +3,7 @@ import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, summarize } from './latency-recorder.js';
 import type { TrafficKind } from './load-sender.js';
 import { combineLoads, type MergedLoad } from './load-workers.js';
-import { LoadtestError } from './loadtest-error.js';
+import { ERR, vigilError } from '../core/errors.js';
 import type { GeneratorHealth, ServerView, SoakResult, StressResult, StressStep } from './report-schema.js';
 import type { RunPlan, RunShape } from './run-plan.js';
 import { fetchRequestHistogram, serverView } from './server-view.js';
@@ -45,11 +45,10 @@ export interface Measured {
 /** The target must answer before any load is sent. */
 async function preflight(base: string, kinds: readonly TrafficKind[]): Promise<void> {
   const first = kinds[0];
-  if (!first) throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'nothing to send: no request kinds');
+  if (!first) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'nothing to send: no request kinds' });
   const answer = await fetch(new URL(first.path, base), { method: 'HEAD', signal: AbortSignal.timeout(5000) }).catch((err: Error) => err);
   if (answer instanceof Error) {
-    const why = answer.cause instanceof Error ? answer.cause.message : answer.message;
-    throw new LoadtestError('VIGIL_ERR_LOADTEST_TARGET_DOWN', `target ${base} does not answer: ${why}`);
+    throw vigilError(ERR.VIGIL_ERR_LOADTEST_TARGET_DOWN, { url: base, detail: answer.cause instanceof Error ? answer.cause.message : answer.message });
   }
   await answer.body?.cancel();
 }

@@ -1,4 +1,5 @@
 import { LatencyRecorder, summarize } from './latency-recorder.js';
+import { describeLeak } from './leak-text.js';
 import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, SoakResult, StressResult } from './report-schema.js';
 import type { Measured } from './execute-run.js';
 import type { RunPlan } from './run-plan.js';
@@ -42,16 +43,6 @@ export function sustainedRate(responses: number, shape: { readonly rate: number;
     bound,
     detail: `answered ${answered.toFixed(1)} req/s of ${shape.rate} asked (at least ${pctOf(minShare)} needed)`,
   };
-}
-
-const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
-
-/** How the leak detector's verdict reads: growth per hour and minute, and the time to the limit. */
-export function describeLeak(leak: SoakResult['leak']): string {
-  if (!leak) return 'no memory readings';
-  const growth = leak.growthBytesPerHour === null ? '' : `, growth ${mb(leak.growthBytesPerHour)}/h (${mb(leak.growthBytesPerHour / 60)}/min)`;
-  const eta = leak.exhaustionEtaSeconds === null ? '' : `, limit reached in ${(leak.exhaustionEtaSeconds / 3600).toFixed(1)} h`;
-  return `${leak.verdict}${growth}${eta} (confidence ${(leak.confidence * 100).toFixed(1)}%, ${leak.points} readings)`;
 }
 
 /** A soak fails when the target's memory leaks; `suspected` is reported, not failed. */

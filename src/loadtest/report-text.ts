@@ -1,4 +1,4 @@
-import { describeLeak } from './judge-run.js';
+import { describeLeak } from './leak-text.js';
 import type { LatencySummary, LoadtestReport, SoakResult } from './report-schema.js';
 
 const ms = (v: number | null) => (v === null ? '-' : v < 10 ? `${v.toFixed(2)}ms` : `${v.toFixed(1)}ms`);

@@ -3,7 +3,6 @@ import { judgeRun, toReport } from './judge-run.js';
 import type { LoadtestReport } from './report-schema.js';
 import { planRun, type LoadtestOptions } from './run-plan.js';
 
-export { LoadtestError } from './loadtest-error.js';
 export type { LoadtestOptions, StressOptions } from './run-plan.js';
 export type { Check, KindReport, LoadtestReport, StressStep } from './report-schema.js';
 

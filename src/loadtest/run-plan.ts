@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Config, LoadedSloFile } from '../config/config.js';
+import type { Config, ConfigIssue, LoadedSloFile } from '../config/config.js';
 import { formatIssue } from '../config/issue-format.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadSloPaths } from '../config/load-slo.js';
-import { LoadtestError } from './loadtest-error.js';
+import { ERR, vigilError, type VigilError } from '../core/errors.js';
 import { assertLoopback } from './loopback-guard.js';
 import type { CorpusSpec, LoadProfile } from './profile-schema.js';
 import { toPhases } from './profile-schema.js';
@@ -172,7 +172,7 @@ export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 
 /** The run's shape from the options; a usage error when they ask for none. */
 export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'>): RunShape {
   if (options.soak) {
-    if (options.rate === undefined) throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'a soak needs a rate: --soak D --rate R');
+    if (options.rate === undefined) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'a soak needs a rate: --soak D --rate R' });
     return soakShape(options.rate, options.soak);
   }
   if (options.stress) {
@@ -192,20 +192,26 @@ export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 
   if (options.connections !== undefined) {
     return { mode: 'closed', connections: options.connections, durationMs: options.durationMs ?? LOADTEST_DEFAULTS.durationMs };
   }
-  throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'give a rate (--rate R [--duration D]), --connections N (closed model), --stress, or --profile file.yaml');
+  throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, {
+    detail: 'give a rate (--rate R [--duration D]), --connections N (closed model), --stress, or --profile file.yaml',
+  });
+}
+
+function invalidConfig(issues: readonly ConfigIssue[]): VigilError {
+  return vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: `\n${issues.map(formatIssue).join('\n')}` });
 }
 
 async function loadObjectives(options: LoadtestOptions, base: string): Promise<Objectives> {
   const cwd = options.cwd ?? process.cwd();
   if (options.configPath) {
     const result = await loadConfig({ configPath: options.configPath, sloPaths: options.sloPaths, cwd });
-    if (!result.ok) throw new LoadtestError('VIGIL_ERR_CONFIG', result.issues.map(formatIssue).join('\n'));
+    if (!result.ok) throw invalidConfig(result.issues);
     return { files: [...result.config.services], watchConfig: result.config, configLabel: options.configPath, implicit: false };
   }
   const paths = options.sloPaths ?? (existsSync(resolve(cwd, 'slo')) ? ['slo'] : []);
   if (paths.length === 0) return { files: [], watchConfig: null, configLabel: 'none', implicit: true };
   const loaded = await loadSloPaths(paths, { cwd });
-  if (loaded.issues.length) throw new LoadtestError('VIGIL_ERR_CONFIG', loaded.issues.map(formatIssue).join('\n'));
+  if (loaded.issues.length) throw invalidConfig(loaded.issues);
   return {
     files: loaded.files,
     watchConfig: implicitScrapeConfig(loaded.files, `${base}/metrics`, cwd),

@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { detectLeak } from '../leak/detect-leak.js';
 import { generatorHealth } from './generator-health.js';
-import { describeLeak } from './judge-run.js';
+import { describeLeak } from './leak-text.js';
 import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
 import type { MergedLoad } from './load-workers.js';
 import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';

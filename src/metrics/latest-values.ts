@@ -1,4 +1,4 @@
-import type { Labels } from '../sources/source.js';
+import type { Labels } from '../store/point.js';
 import type { SampleStore, StoredSeries } from '../store/sample-store.js';
 
 export interface LatestValue {

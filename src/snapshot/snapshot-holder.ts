@@ -1,13 +1,5 @@
+import { deepFreeze } from '../core/freeze.js';
 import type { Snapshot } from './snapshot-schema.js';
-
-/** Freezes an object graph in place, so no reader can change what another reader sees. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 type Listener = (snapshot: Snapshot) => void;
 

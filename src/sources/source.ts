@@ -1,21 +1,11 @@
 import type { SourceKind } from '../config/daemon-schema.js';
+import type { Labels, Point } from '../store/point.js';
 
 /**
  * The contract every source keeps. A source samples one real system and returns points;
  * it never throws out of `sample()` into the scheduler's caller: the scheduler catches,
  * marks the source down, records the error and retries on the schedule with backoff.
  */
-
-export type Labels = Readonly<Record<string, string>>;
-
-/** One measured value. Counters are raw (as the system reports them); resets are handled by readers. */
-export interface Point {
-  readonly metric: string;
-  readonly labels: Labels;
-  /** Unix milliseconds. */
-  readonly t: number;
-  readonly value: number;
-}
 
 export interface SampleResult {
   readonly points: readonly Point[];

@@ -1,4 +1,4 @@
-import type { Labels, Point } from '../sources/source.js';
+import type { Labels, Point } from './point.js';
 import { SeriesBuffer } from './series-buffer.js';
 
 /** A series as readers see it: its identity and its buffer. */

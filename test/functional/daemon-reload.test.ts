@@ -4,12 +4,13 @@
 // written. The probe objectives target a small HTTP server started here.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/services.js';
+import { rawHttp } from '../support/raw-http.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -157,12 +158,69 @@ describe('vigil run', () => {
     // No secret in the logs.
     expect(vigil.out()).not.toContain(TOKEN);
 
+    // Requests the router or Node's HTTP parser refuse get the API's error shape, short, from the real process too.
+    const hostile: Array<[request: string, status: number, code: string]> = [
+      [`GET /api/sla/${'a'.repeat(10_000)}/current HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 414, 'VIGIL_ERR_URL_TOO_LONG'],
+      [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, 431, 'VIGIL_ERR_HEADERS_TOO_LARGE'],
+      ['GET /api/sla/%zz/current HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'VIGIL_ERR_BAD_URL'],
+    ];
+    for (const [request, status, code] of hostile) {
+      const answer = await rawHttp(port, request);
+      expect(answer.status).toBe(status);
+      expect(answer.body.length).toBeLessThan(400);
+      expect(JSON.parse(answer.body)).toEqual({ error: STATUS_CODES[status], code, message: expect.any(String) });
+    }
+
     const started = Date.now();
     vigil.child.kill('SIGTERM');
     expect(await vigil.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(existsSync(join(dir, 'data', 'store.v1.bin'))).toBe(true);
     expect(vigil.out()).toContain('store written');
+  });
+
+  it("serves burn rates over a team's window set from windowSets, and reloads when a set file changes", async () => {
+    const own = mkdtempSync(join(tmpdir(), 'vigil-windows-'));
+    try {
+      mkdirSync(join(own, 'slo'));
+      mkdirSync(join(own, 'windows'));
+      const ownPort = await freePort();
+      const windowSet = (long: string, short: string) =>
+        `name: team\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: ${long}, shortWindow: ${short}, budgetConsumed: 2% }\n`;
+      writeFileSync(join(own, 'windows', 'team.yaml'), windowSet('1h', '5m'));
+      writeFileSync(
+        join(own, 'vigil.yaml'),
+        [
+          `listen: { host: 127.0.0.1, port: ${ownPort} }`,
+          'slo: [slo]',
+          'windowSets: [windows]',
+          'evaluateEvery: 500ms',
+          'sources:',
+          `  probe: { default: { baseUrl: 'http://127.0.0.1:${targetPort}', schedule: '* * * * * *', timeout: 1s } }`,
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(own, 'slo', 'svc.yaml'),
+        'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: win\nobjectives:\n  - { name: up, indicator: { probe: { path: /up } }, target: 99%, alert: { burnRateWindows: team } }\n',
+      );
+      const child = spawn(process.execPath, [MAIN, 'run', '--config', 'vigil.yaml'], { cwd: own, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const windows = async (): Promise<string> => {
+        const res = await fetch(`http://127.0.0.1:${ownPort}/api/sla/win/current`).catch(() => null);
+        if (res?.status !== 200) return '';
+        const body = (await res.json()) as { objectives: Array<{ burnRates: Array<{ window: string }> }> };
+        return body.objectives[0]!.burnRates.map((b) => b.window).join(',');
+      };
+      await waitFor(async () => (await windows()) === '5m,1h', { timeoutMs: 30_000, intervalMs: 200, what: 'burn rates over 5m and 1h' });
+      writeFileSync(join(own, 'windows', 'team.yaml'), windowSet('2h', '10m'));
+      await waitFor(async () => (await windows()) === '10m,2h', { timeoutMs: 10_000, intervalMs: 200, what: 'burn rates over 10m and 2h after the set changed' });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('starts and answers with every source unreachable, reporting them down without their secrets', async () => {

@@ -1,21 +1,38 @@
-import type { ImportResult } from '../document-importers.js';
-import { registerDocumentImporter, type ImportContext } from '../document-importers.js';
-import type { YamlSource } from '../yaml-source.js';
+import type { ConfigIssue } from '../config.js';
+import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
-import { convertSloth, isSlothDocument } from './sloth.js';
+import { convertSloth, isSlothDocument, isSlothKubernetesDocument, SLOTH_KUBERNETES_MESSAGE } from './sloth.js';
+import { ERR } from '../../core/errors.js';
 
 /**
- * Importing this module lets the loader accept Sloth `prometheus/v1` and OpenSLO v1 documents
- * wherever a vigil SLO file is: it registers one importer that recognises both formats and
- * returns the vigil/v1 document (validated by the loader as usual) or positioned issues.
+ * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
+ * is: the loader calls `importForeignDocument` for a document whose `apiVersion` is not
+ * `vigil/v1`, and `importForeignDocuments` for a file of several documents. Each answers the
+ * vigil/v1 document (validated by the loader as usual) or positioned issues.
  */
 
+export interface ImportContext {
+  /** Line and column of a field path in the foreign document, for precise import errors. */
+  locate(path: readonly PathSegment[]): Position;
+}
+
+/**
+ * `null`: not a format vigil imports. `{ slo, warnings }`: a vigil/v1 document, validated as usual,
+ * and what the conversion dropped (positioned lines every verb shows). `{ issues }`: that format, but broken.
+ */
+export type ImportResult = { slo: unknown; warnings: string[] } | { issues: ConfigIssue[] } | null;
+
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
+  if (isSlothKubernetesDocument(doc)) {
+    const sink = new IssueSink(file, (p) => context.locate(p));
+    sink.error(['apiVersion'], SLOTH_KUBERNETES_MESSAGE);
+    return { issues: sink.issues };
+  }
   if (isSlothDocument(doc)) {
     const sink = new IssueSink(file, (p) => context.locate(p));
     const slo = convertSloth(doc, sink);
-    return slo !== null && sink.ok ? { slo } : { issues: sink.issues };
+    return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isOpenSloDocument(doc)) {
     const { services, sinks } = convertOpenSlo([{ value: doc, locate: (p) => context.locate(p) }], file);
@@ -31,12 +48,12 @@ export function importForeignDocument(doc: unknown, file: string, context: Impor
             column,
             path: 'spec',
             message: 'expected an OpenSLO SLO document (a file of Service/SLI/SLO documents converts with `vigil convert`)',
-            code: 'VIGIL_ERR_CONFIG_IMPORT',
+            code: ERR.VIGIL_ERR_CONFIG_IMPORT,
           },
         ],
       };
     }
-    return { slo: services[0]!.slo };
+    return { slo: services[0]!.slo, warnings: sinks.flatMap((s) => s.warnings) };
   }
   return null;
 }
@@ -64,14 +81,12 @@ export function importForeignDocuments(sources: readonly YamlSource[], file: str
           column,
           path: '',
           message: `holds SLOs of ${services.length} services (${services.map((s) => s.service).join(', ')}); a vigil SLO file is one service: split it or use vigil convert`,
-          code: 'VIGIL_ERR_CONFIG_IMPORT',
+          code: ERR.VIGIL_ERR_CONFIG_IMPORT,
         },
       ],
     };
   }
-  return { slo: services[0]!.slo };
+  return { slo: services[0]!.slo, warnings: sinks.flatMap((s) => s.warnings) };
 }
-
-registerDocumentImporter(importForeignDocument);
 
 export { convertFile, convertDocuments, parseDocuments } from './foreign-files.js';

@@ -1,4 +1,4 @@
-import type { Labels } from '../../sources/source.js';
+import type { Labels } from '../../store/point.js';
 import { pickLabels, type StoredSeries } from '../../store/sample-store.js';
 import type { QuantityUnit } from '../../units/units.js';
 import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';

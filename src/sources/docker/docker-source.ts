@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
-import { settleBounded } from '../bounded-parallel.js';
-import type { Labels, Point, SampleResult, Source } from '../source.js';
+import { settleBounded } from '../../core/bounded-async.js';
+import type { Labels, Point } from '../../store/point.js';
+import type { SampleResult, Source } from '../source.js';
 import { ContainerMatcher, containerLabelSeriesName, selectedLabelKeys, type ContainerSelector } from './container-selector.js';
 import { cpuCounters, cpuPercent, memoryLimit, memoryWorkingSet, type CpuCounters, type StatsDoc } from './docker-stats.js';
 

@@ -1,6 +1,6 @@
 import { jointIncrease, type CounterPoints } from '../../store/counter.js';
+import type { Labels } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
-import type { Labels } from '../source.js';
 import { selectorLabel } from './statement-selectors.js';
 import { POSTGRES_METRICS } from './statements-query.js';
 

@@ -1,4 +1,4 @@
-import type { Point } from '../source.js';
+import type { Point } from '../../store/point.js';
 import { selectorLabel, type StatementSelector } from './statement-selectors.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ProbeSourceConfig } from '../../config/daemon-schema.js';
-import type { Point, SampleResult, Source } from '../source.js';
-import { settleBounded } from '../bounded-parallel.js';
+import { settleBounded } from '../../core/bounded-async.js';
+import type { Point } from '../../store/point.js';
+import type { SampleResult, Source } from '../source.js';
 import { isExpectedStatus, probeTargets, type ProbeBuildProblem, type ProbeTarget } from './probe-targets.js';
 
 export const PROBE_METRICS = {

@@ -1,4 +1,4 @@
-import type { Point } from '../source.js';
+import type { Point } from '../../store/point.js';
 import { infoNumber, type RedisInfo } from './info-parser.js';
 
 /** Store series names the Redis source writes (the contract with the evaluator and /metrics). */

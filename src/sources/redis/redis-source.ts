@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import type { LoadedSloFile } from '../../config/config.js';
 import type { RedisSourceConfig } from '../../config/daemon-schema.js';
+import { raceAbort } from '../../core/bounded-async.js';
 import type { SampleResult, Source } from '../source.js';
 import { parseRedisInfo } from './info-parser.js';
-import { raceAbort } from '../race-abort.js';
 import { redisInfoToPoints, restartBaseline } from './redis-points.js';
 
 /** Hides the password of a redis URL for messages and logs. */

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { daemonConfigSchema, type DaemonConfig } from '../../../src/config/daemon-schema.js';
-import { registerDocumentImporter } from '../../../src/config/document-importers.js';
-import { formatIssue, ISSUE_CODES } from '../../../src/config/load-config.js';
+import { formatIssue } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
 import { loadSloPaths, validateSloSource } from '../../../src/config/load-slo.js';
 import { indicatorKind } from '../../../src/config/slo-schema.js';
 import { lookupSource } from '../../../src/config/source-lookup.js';
@@ -99,7 +99,7 @@ describe('sources against the daemon config', () => {
     expect(lookupSource(d.sources, 'latency', 'default')).toEqual({ ok: true, kind: 'prometheus', name: 'default' });
     expect(lookupSource(d.sources, 'ratio', 'direct')).toEqual({ ok: true, kind: 'scrape', name: 'direct' });
     expect(lookupSource(d.sources, 'promql', 'both')).toEqual({ ok: true, kind: 'prometheus', name: 'both' });
-    expect(lookupSource(d.sources, 'latency', 'both')).toMatchObject({ ok: false, code: ISSUE_CODES.sourceKind });
+    expect(lookupSource(d.sources, 'latency', 'both')).toMatchObject({ ok: false, code: ERR.VIGIL_ERR_CONFIG_SOURCE_KIND });
   });
 
   it('an ambiguous name, a missing instance and a probe path without baseUrl are errors', () => {
@@ -192,8 +192,10 @@ describe('folders and foreign formats', () => {
     await writeFile(join(dir, 'slo', 'a.yaml'), file('a'));
     await writeFile(join(dir, 'slo', 'README.md'), '# not an SLO file\n');
     await writeFile(join(dir, 'slo', 'nested', 'c.yaml'), file('c'));
-    await writeFile(join(dir, 'foreign.yaml'), 'apiVersion: fake/v1\nname: f\nbroken: false\n');
-    await writeFile(join(dir, 'foreign-broken.yaml'), 'apiVersion: fake/v1\nname: g\nbroken: true\n');
+    const sloth = (slis: string): string =>
+      `version: prometheus/v1\nservice: f\nslos:\n  - name: avail\n    objective: 99.5\n    sli:\n${slis}`;
+    await writeFile(join(dir, 'foreign.yaml'), sloth('      events:\n        error_query: sum(rate(e[{{.window}}]))\n        total_query: sum(rate(t[{{.window}}]))\n'));
+    await writeFile(join(dir, 'foreign-broken.yaml'), sloth('      plugin:\n        id: sloth-common/availability\n'));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -211,28 +213,14 @@ describe('folders and foreign formats', () => {
     expect(result.issues.map(formatIssue)).toEqual(['nothing: folder holds no *.yaml or *.yml file']);
   });
 
-  it('registered importers convert foreign documents, or report their issues', async () => {
-    registerDocumentImporter((doc, file, context) => {
-      const d = doc as { apiVersion?: string; name?: string; broken?: boolean };
-      if (d.apiVersion !== 'fake/v1') return null;
-      if (d.broken) {
-        const { line, column } = context.locate(['broken']);
-        return { issues: [{ file, line, column, path: 'broken', message: 'cannot convert', code: ISSUE_CODES.import }] };
-      }
-      return {
-        slo: {
-          apiVersion: 'vigil/v1',
-          kind: 'ServiceLevels',
-          service: d.name,
-          objectives: [{ name: 'hits', indicator: { redisHitRatio: {} }, threshold: { min: '80%' } }],
-        },
-      };
-    });
+  it('foreign documents are converted by the importers, or their issues reported', async () => {
     const ok = await loadSloPaths(['foreign.yaml'], { cwd: dir });
     expect(ok.issues).toEqual([]);
     expect(ok.files[0]!.slo.service).toBe('f');
     const broken = await loadSloPaths(['foreign-broken.yaml'], { cwd: dir });
-    expect(broken.issues.map(formatIssue)).toEqual(['foreign-broken.yaml:3:9 broken: cannot convert']);
+    expect(broken.issues.map(formatIssue)).toEqual([
+      'foreign-broken.yaml:8:9 slos[0].sli.plugin: Sloth SLI plugins (sloth-common/availability) run Go code vigil cannot; write the SLI as events or raw queries',
+    ]);
     // Not every apiVersion is foreign: unknown ones still get the plain message.
     expect(check('apiVersion: other/v9\nkind: ServiceLevels\nservice: s\nobjectives: []\n')[0]).toBe(
       'x.yaml:1:13 apiVersion: expected "vigil/v1", got "other/v9"',

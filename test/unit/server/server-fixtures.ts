@@ -1,6 +1,6 @@
+import { deepFreeze } from '../../../src/core/freeze.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
-import { deepFreeze } from '../../../src/snapshot/snapshot-holder.js';
 import { configWith, container, fill, MIN, newStore, NOW, S } from '../evaluate/evaluate-fixtures.js';
 
 /** A healthy ml-services snapshot: probes up, P95 42 ms, containers in bounds, cache 90 %. */
