@@ -108,11 +108,19 @@ describe('vigil loadtest', () => {
     const { code, report } = await loadtest([
       '--url', service.url, ...DECIDE, '--stress', '--start-rate', '20', '--step-factor', '2', '--step-duration', '2s', '--max-rate', '80', '--slo', dir,
     ]);
+    const stress = report!.stress!;
+    expect(stress.breakingRate).toBeNull();
+    expect(stress.recovery.answered).toBe(true);
+    // On a machine too busy for the generator to keep even these small rates, the run must say
+    // so and stop there, without a breaking point (the generator, not the target, gave way).
+    if (stress.generatorLimitedAt !== null) {
+      expect(stress.breakingReasons.join(' ')).toMatch(/the generator limited the run/);
+      expect(stress.steps.at(-1)?.generator.limited).toBe(true);
+      return;
+    }
     expect(code).toBe(0);
-    expect(report!.stress!.steps.map((s) => s.rate)).toEqual([20, 40, 80]);
-    expect(report!.stress!.highestHeldRate).toBe(80);
-    expect(report!.stress!.breakingRate).toBeNull();
-    expect(report!.stress!.recovery.answered).toBe(true);
+    expect(stress.steps.map((s) => s.rate)).toEqual([20, 40, 80]);
+    expect(stress.highestHeldRate).toBe(80);
     expect(report!.checks.map((c) => [c.name, c.held])).toEqual([
       ['held-rate', true],
       ['recovery', true],
@@ -128,9 +136,14 @@ describe('vigil loadtest', () => {
     expect(code).toBe(1);
     expect(report!.stress!.steps).toHaveLength(1);
     expect(report!.stress!.highestHeldRate).toBeNull();
+    expect(report!.failed).toEqual(['held-rate']);
+    if (report!.stress!.generatorLimitedAt !== null) {
+      // A machine too busy for the generator: no breaking point is claimed (see above).
+      expect(report!.stress!.breakingRate).toBeNull();
+      return;
+    }
     expect(report!.stress!.breakingRate).toBe(20);
     expect(report!.stress!.breakingReasons.join(' ')).toMatch(/decide-p95-too-tight: P95 latency .* > 0\.01ms/);
-    expect(report!.failed).toEqual(['held-rate']);
   });
 
   it('refuses a non-loopback target (exit 2) unless --allow-remote', async () => {
