@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { redact } from '../../core/redact.js';
 import { DeliberateLeak } from './deliberate-leak.js';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
@@ -42,7 +43,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
       await redis.ready();
     } catch (err) {
       await redis.close();
-      throw new Error(`ml-serving: Redis at ${redactUrl(options.redisUrl)} is not reachable: ${(err as Error).message}`);
+      throw new Error(`ml-serving: Redis at ${redact(options.redisUrl)} is not reachable: ${(err as Error).message}`);
     }
     cache = redis;
   } else {
@@ -80,8 +81,4 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
       return app.close();
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
