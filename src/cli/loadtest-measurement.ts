@@ -3,7 +3,7 @@ import type { BaselineFile, Figure, FigureData } from '../compare/baseline-schem
 import { figureValue } from '../compare/compare.js';
 import { DEFAULT_TOLERANCE, MAX_RAW_VALUES, reservoir } from '../compare/measure.js';
 import { BASELINE_FORMAT, BASELINE_VERSION } from '../compare/baseline-schema.js';
-import type { LoadtestReport } from '../loadtest/run-loadtest.js';
+import type { LoadtestReport, RunLatencies } from '../loadtest/run-loadtest.js';
 import { vigilVersion } from './baseline-save.js';
 
 /**
@@ -27,7 +27,7 @@ function latencyFigures(prefix: string, latenciesMs: Float64Array, seed: number)
 
 export function loadtestMeasurement(
   report: LoadtestReport,
-  latencies: { overallMs: Float64Array; perKindMs: ReadonlyMap<string, Float64Array> },
+  latencies: RunLatencies,
   meta: { service: string; command: string; seed: number; load: Record<string, string | number | boolean | null> },
 ): BaselineFile {
   const attempts = report.responses + report.errors.connection;

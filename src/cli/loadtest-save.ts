@@ -4,14 +4,25 @@ import { ERR } from '../core/errors.js';
 import { readMeasurement } from '../compare/baseline-file.js';
 import { compareFiles, DEFAULT_COMPARE_OPTIONS, incompatibility } from '../compare/compare.js';
 import { comparisonTable } from '../compare/compare-report.js';
-import type { LoadtestReport } from '../loadtest/run-loadtest.js';
+import type { LoadtestReport, RunLatencies } from '../loadtest/run-loadtest.js';
 import { loadtestMeasurement } from './loadtest-measurement.js';
 
 /** `vigil loadtest --save run.json` / `--compare before.json`: 0 saved / no regression, 1 a regression, 2 cannot compare. */
 export async function saveOrCompare(
   report: LoadtestReport,
-  latencies: { overallMs: Float64Array; perKindMs: ReadonlyMap<string, Float64Array> },
-  flags: { save?: string; compare?: string; service?: string; rate?: number; duration?: number; stress?: boolean; profile?: string; json?: boolean },
+  latencies: RunLatencies,
+  flags: {
+    save?: string;
+    compare?: string;
+    service?: string;
+    rate?: number;
+    duration?: number;
+    stress?: boolean;
+    soak?: number;
+    connections?: number;
+    profile?: string;
+    json?: boolean;
+  },
 ): Promise<number> {
   // With --json, stdout holds the report alone; what people read goes to stderr.
   const say = flags.json ? (text: string) => console.error(text) : (text: string) => console.log(text);
@@ -20,7 +31,14 @@ export async function saveOrCompare(
     service,
     command: process.argv.slice(2).join(' '),
     seed: Date.now() % 2 ** 31,
-    load: { rate: flags.rate ?? null, duration_ms: flags.duration ?? null, stress: flags.stress ?? false, profile: flags.profile ?? null },
+    load: {
+      rate: flags.rate ?? null,
+      duration_ms: flags.duration ?? null,
+      stress: flags.stress ?? false,
+      soak_ms: flags.soak ?? null,
+      connections: flags.connections ?? null,
+      profile: flags.profile ?? null,
+    },
   });
   if (flags.save !== undefined) {
     await writeFile(flags.save, `${JSON.stringify(measurement, null, 1)}\n`);

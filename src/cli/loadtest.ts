@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, isVigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { parseDuration } from '../units/units.js';
+import { parseBytes, parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
-import { runLoadtest, type LoadtestOptions } from '../loadtest/run-loadtest.js';
+import { runLoadtestWithLatencies } from '../loadtest/run-loadtest.js';
+import { LOADTEST_DEFAULTS, type LoadtestOptions } from '../loadtest/run-plan.js';
 import { saveOrCompare } from './loadtest-save.js';
 
 const positive = (name: string) => (value: string) => {
@@ -19,10 +20,17 @@ const duration = (value: string) => {
     throw new InvalidArgumentError((err as Error).message);
   }
 };
+const bytes = (value: string) => {
+  try {
+    return parseBytes(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface Flags {
-  url: string;
+  url?: string;
   rate?: number;
   duration?: number;
   stress?: boolean;
@@ -44,6 +52,15 @@ interface Flags {
   save?: string;
   compare?: string;
   service?: string;
+  arrivals: 'uniform' | 'poisson';
+  connections?: number;
+  maxConnections: number;
+  workers: number;
+  soak?: number;
+  checkpoint?: number;
+  memoryLimit?: number;
+  checkpointFile?: string;
+  warmup?: number;
 }
 
 /**
@@ -53,23 +70,32 @@ interface Flags {
 export function command(): Command {
   return new Command('loadtest')
     .description('load-test a service (loopback only), pass/fail by its SLO files')
-    .option('--url <url>', 'target base URL, or a full URL to hit one path', 'http://127.0.0.1:8095')
-    .option('--rate <rps>', 'constant arrival rate, requests per second', positive('--rate'))
-    .option('--duration <d>', 'how long a constant-rate run lasts (default: 60s)', duration)
+    .option('--url <url>', "the URL every request goes to, or with --profile the target's base URL (default: the profile's target)")
+    .option('--rate <rps>', 'open model: constant arrival rate, requests per second', positive('--rate'))
+    .addOption(new Option('--arrivals <process>', 'open model: evenly spaced or Poisson arrivals').choices(['uniform', 'poisson']).default(LOADTEST_DEFAULTS.arrivals))
+    .option('--connections <n>', 'closed model (as wrk): n connections, each sending when answered; no --rate', positive('--connections'))
+    .option('--max-connections <n>', 'open model: at most n connections (requests beyond wait; the wait counts)', positive('--max-connections'), LOADTEST_DEFAULTS.maxConnections)
+    .option('--workers <n>', 'worker threads that send the load, when one cannot keep the schedule', positive('--workers'), LOADTEST_DEFAULTS.workers)
+    .option('--duration <d>', `how long a constant-rate run lasts (default: ${LOADTEST_DEFAULTS.durationMs / 1000}s)`, duration)
     .option('--stress', 'step the rate up until an objective breaks or errors pass --max-errors')
     .option('--start-rate <rps>', 'stress: first step', positive('--start-rate'), 100)
     .option('--step-factor <x>', 'stress: each step multiplies the rate by this', positive('--step-factor'), 1.5)
     .addOption(new Option('--step-duration <d>', 'stress: length of each step').argParser(duration).default(10_000, '10s'))
     .option('--max-rate <rps>', 'stress: stop stepping above this rate', positive('--max-rate'), 20_000)
     .option('--min-rate <rps>', 'stress: pass only if at least this rate held (default: the first step)', positive('--min-rate'))
+    .option('--soak <d>', 'soak: steady --rate for this long (e.g. 24h), checkpoints, the target memory judged for leaks', duration)
+    .option('--checkpoint <d>', 'soak: summarise, judge and write the checkpoint file this often (default: a twelfth, 10s..10m)', duration)
+    .option('--memory-limit <bytes>', "soak: the target's memory limit (e.g. 512MiB): leak materiality and time to exhaustion", bytes)
+    .option('--warmup <d>', 'soak: load before the soak, not measured (default: a twelfth, at most 10m)', duration)
+    .option('--checkpoint-file <file>', 'soak: rewrite this JSON file at every checkpoint (kept if the run is killed)')
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
     .option('--method <m>', 'single-URL mode: HTTP method')
     .option('--body <json>', 'single-URL mode: JSON body; {{task}} is replaced by corpus tasks')
     .option('--slo <path>', 'SLO file or folder (repeatable); default slo/ when present', collect)
     .option('--config <vigil.yaml>', "evaluate with this vigil config's sources during the run")
     .option('--allow-remote', 'allow a target that is not a loopback address')
-    .option('--timeout <s>', 'per-request timeout in seconds', positive('--timeout'), 10)
-    .option('--max-errors <ratio>', 'error ratio (5xx + unanswered) that fails the run', Number, 0.01)
+    .option('--timeout <s>', 'per-request timeout in seconds', positive('--timeout'), LOADTEST_DEFAULTS.timeoutS)
+    .option('--max-errors <ratio>', 'error ratio (5xx + unanswered) that fails the run', Number, LOADTEST_DEFAULTS.maxErrorRatio)
     .option('--no-watch', "do not evaluate with vigil's sources during the run")
     .option('--json', 'print the report as JSON')
     .option('--save <file>', 'save the run as a measurement for vigil compare (raw latencies, throughput, errors)')
@@ -77,25 +103,32 @@ export function command(): Command {
     .option('--service <name>', 'service name in the saved measurement (default: the target host and port)')
     .action(async (flags: Flags) => {
       try {
+        const profile = flags.profile ? { profile: loadProfile(flags.profile), path: flags.profile } : undefined;
+        const url = flags.url ?? profile?.profile.target;
+        if (!url) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'give --url (or a profile with a target)' });
         const options: LoadtestOptions = {
-          url: flags.url,
+          url,
           allowRemote: flags.allowRemote ?? false,
           timeoutS: flags.timeout,
           maxErrorRatio: flags.maxErrors,
           progress: !flags.json,
           watch: flags.watch,
+          arrivals: flags.arrivals,
+          maxConnections: flags.maxConnections,
+          workers: flags.workers,
         };
-        if (flags.rate !== undefined) {
-          options.rate = flags.rate;
-          options.durationMs = flags.duration ?? 60_000;
+        if (flags.connections !== undefined) options.connections = flags.connections;
+        if (flags.soak !== undefined) {
+          options.soak = { durationMs: flags.soak, limitBytes: flags.memoryLimit ?? null, checkpointFile: flags.checkpointFile ?? null };
+          if (flags.checkpoint !== undefined) options.soak.checkpointMs = flags.checkpoint;
+          if (flags.warmup !== undefined) options.soak.warmupMs = flags.warmup;
         }
-        if (flags.profile) options.profile = { profile: loadProfile(flags.profile), path: flags.profile };
+        if (flags.rate !== undefined) options.rate = flags.rate;
+        if (flags.duration !== undefined) options.durationMs = flags.duration;
+        if (profile) options.profile = profile;
         if (flags.stress) {
           options.stress = { startRate: flags.startRate, factor: flags.stepFactor, maxRate: flags.maxRate, stepMs: flags.stepDuration };
           if (flags.minRate !== undefined) options.stress.minRate = flags.minRate;
-        }
-        if (!options.stress && options.rate === undefined && !options.profile) {
-          throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE);
         }
         if (flags.method) options.method = flags.method.toUpperCase() as LoadtestOptions['method'];
         if (flags.body !== undefined) {
@@ -107,9 +140,7 @@ export function command(): Command {
         }
         if (flags.slo) options.sloPaths = flags.slo;
         if (flags.config) options.configPath = flags.config;
-        let latencies: Parameters<typeof saveOrCompare>[1] = { overallMs: new Float64Array(), perKindMs: new Map() };
-        options.onLatencies = (overallMs, perKindMs) => (latencies = { overallMs, perKindMs });
-        const report = await runLoadtest(options);
+        const { report, latencies } = await runLoadtestWithLatencies(options);
         // The report quotes objectives' and sources' error texts: scrubbed like every output.
         console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;

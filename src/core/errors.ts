@@ -135,7 +135,11 @@ const CATALOGUE = {
   VIGIL_ERR_COMPARE_INCOMPATIBLE: { meaning: 'Two measurements of different services or kinds (a baseline against a load test).', message: '{detail}', exit: 2 },
 
   // `vigil loadtest`.
-  VIGIL_ERR_LOADTEST_USAGE: { meaning: 'Neither a rate, a stress run nor a profile was given.', message: 'give --rate R [--duration D], --stress, or --profile file.yaml', exit: 2 },
+  VIGIL_ERR_LOADTEST_USAGE: {
+    meaning: 'The run is not fully described: no rate, connections, stress run or profile, a soak without a rate, or no target URL.',
+    message: '{detail}',
+    exit: 2,
+  },
   VIGIL_ERR_LOADTEST_PROFILE: { meaning: 'The load profile cannot be read or is invalid.', message: '{detail}', exit: 2 },
   VIGIL_ERR_LOADTEST_REMOTE_TARGET: {
     meaning: 'The target is not a loopback address and `--allow-remote` was not given.',

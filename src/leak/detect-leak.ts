@@ -16,6 +16,7 @@ export const DEFAULT_LEAK_THRESHOLDS: Readonly<LeakThresholds> = Object.freeze({
   persistenceRatio: 0.5,
   stepSpanShare: 0.125,
   maxStepShare: 0.35,
+  steadyRatio: 0.7,
 });
 
 const MS_PER_HOUR = 3_600_000;
@@ -80,6 +81,14 @@ function segmentSpan(f: BucketFloors, from: number): number {
   return from === 0 ? f.spanMs : f.lastT - Math.max(f.firstT, f.start[from]!);
 }
 
+/**
+ * The recent part's slope rests on at least this many buckets: a Theil–Sen slope of 3 or 4 floors
+ * swings with one odd bucket, which on short data (a quarter of the window) fails real leaks.
+ */
+const MIN_RECENT_BUCKETS = 6;
+/** A one-time step rises at least this many times what the steady trend rises over the same span. */
+const STEP_OVER_STEADY = 2.5;
+
 interface Trend {
   verdict: LeakVerdict;
   /** Bucket index where a detected one-time step ends, or null when the growth is not one step. */
@@ -98,7 +107,7 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
   const mk = mannKendall(floor, from, n, valueScratch);
   const growthOverWindow = slope * o.windowMs;
 
-  const recentFrom = Math.min(n - 3, from + Math.floor(m * (1 - th.recentShare)));
+  const recentFrom = Math.min(n - MIN_RECENT_BUCKETS, from + Math.floor(m * (1 - th.recentShare)));
   // Starting floor (materiality without a limit): median of an early part as long as the recent one.
   const earlyCount = n - recentFrom;
   for (let i = 0; i < earlyCount; i++) valueScratch[i] = floor[from + i]!;
@@ -112,19 +121,27 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
   const rise = largestRise(floor, from, n, stepSpan);
   const trendGrowth = slope * (time[n - 1]! - time[from]!);
   // Only material growth needs explaining: splitting at a noise wiggle would just move the window.
-  const oneStep = material && slope > 0 && rise.amount > th.maxStepShare * trendGrowth;
+  // On short data a few buckets are a large share of it: a steady trend alone rises stepSpan/(m-1)
+  // of its growth over any stepSpan buckets, so a step must clearly exceed that too.
+  const stepShare = Math.max(th.maxStepShare, STEP_OVER_STEADY * (stepSpan / Math.max(1, m - 1)));
+  const oneStep = material && slope > 0 && rise.amount > stepShare * trendGrowth;
+  // Steady growth: the later half of the data grows about as fast as the earlier half (a warm-up slows down).
+  const mid = from + Math.floor(m / 2);
+  const earlySlope = theilSenSlope(time, floor, from, mid, pairScratch);
+  const lateSlope = theilSenSlope(time, floor, mid, n, pairScratch);
   const checks: LeakChecks = {
     significant,
     material,
     persistent: stillGrowing && !oneStep,
     partial: spanMs < th.fullCoverage * o.windowMs,
+    steady: slope > 0 && lateSlope >= th.steadyRatio * earlySlope,
   };
   const eta = slope > 0 && limit !== null ? exhaustionEtaSeconds(f, from, slope, o.now, limit) : null;
   let points = 0;
   for (let i = from; i < n; i++) points += f.pointCount[i]!;
   return {
     verdict: {
-      verdict: decide(checks, eta, o.windowMs),
+      verdict: decide(checks),
       growthBytesPerHour: slope * MS_PER_HOUR,
       confidence: 1 - mk.pIncreasing,
       growthShareOfLimit: limit !== null ? growthOverWindow / limit : null,
@@ -150,12 +167,9 @@ function exhaustionEtaSeconds(f: BucketFloors, from: number, slope: number, now:
   return peakNow >= limit ? 0 : (limit - peakNow) / slope / 1000;
 }
 
-function decide(c: LeakChecks, etaSeconds: number | null, windowMs: number): LeakVerdictKind {
-  if (c.significant && c.material && c.persistent) {
-    if (!c.partial) return 'leak';
-    // Partial data: only an urgent leak (the limit within one window) is called before the window fills.
-    return etaSeconds !== null && etaSeconds * 1000 <= windowMs ? 'leak' : 'suspected';
-  }
+function decide(c: LeakChecks): LeakVerdictKind {
+  // A leak grows steadily; a warm-up still slowing down is not one, however early or late it is judged.
+  if (c.significant && c.material && c.persistent && c.steady) return 'leak';
   return c.significant || c.material ? 'suspected' : 'ok';
 }
 
@@ -197,6 +211,7 @@ function resolveThresholds(o: LeakOptions): LeakThresholds {
     persistenceRatio: o.persistenceRatio ?? d.persistenceRatio,
     stepSpanShare: o.stepSpanShare ?? d.stepSpanShare,
     maxStepShare: o.maxStepShare ?? d.maxStepShare,
+    steadyRatio: o.steadyRatio ?? d.steadyRatio,
   };
 }
 

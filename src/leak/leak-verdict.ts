@@ -42,6 +42,12 @@ export interface LeakThresholds {
    */
   stepSpanShare: number;
   maxStepShare: number;
+  /**
+   * Partial data (less than `fullCoverage`) is called a `leak` only when the growth is steady: the
+   * Theil–Sen slope of the later half of the data reaches this share of the earlier half's. A leak
+   * grows at a steady rate; a cache or heap warming up slows down as it fills. Default 0.6.
+   */
+  steadyRatio: number;
 }
 
 export interface LeakOptions extends Partial<LeakThresholds> {
@@ -63,6 +69,8 @@ export interface LeakChecks {
   persistent: boolean;
   /** The data covers less than `fullCoverage` of the window. */
   partial: boolean;
+  /** The later half of the data grows at least `steadyRatio` times as fast as the earlier half. */
+  steady: boolean;
 }
 
 export interface LeakVerdict {

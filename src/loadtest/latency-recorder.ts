@@ -1,11 +1,69 @@
+import type { LatencySummary } from './report-schema.js';
+
+/**
+ * A growable array of doubles (raw samples, not a pre-bucketed histogram). Past `capacity` it
+ * keeps a uniform random sample of everything pushed (reservoir sampling, Vitter's algorithm R),
+ * so a day-long soak's percentiles rest on a bounded, unbiased sample.
+ */
+export class Samples {
+  private values: Float64Array;
+  private n = 0;
+  /** Everything pushed, kept or not. */
+  seen = 0;
+
+  constructor(
+    initial: ArrayLike<number> = [],
+    private readonly capacity = Number.POSITIVE_INFINITY,
+  ) {
+    this.values = new Float64Array(Math.max(4096, Math.min(initial.length, capacity)));
+    for (let i = 0; i < initial.length; i++) this.push(initial[i] ?? 0);
+  }
+
+  push(v: number): void {
+    this.seen++;
+    if (this.n >= this.capacity) {
+      const slot = Math.floor(Math.random() * this.seen);
+      if (slot < this.n) this.values[slot] = v;
+      return;
+    }
+    if (this.n === this.values.length) {
+      const bigger = new Float64Array(Math.min(this.values.length * 2, this.capacity));
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.n++] = v;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  view(): Float64Array {
+    return this.values.subarray(0, this.n);
+  }
+}
+
+/** A recorder as plain data: what a worker thread hands back (structured-clone friendly). */
+export interface RecorderData {
+  latencies: Float64Array;
+  fromSend: Float64Array;
+  ok: number;
+  httpErrors: number;
+  serverErrors: number;
+  connectionErrors: number;
+  statusCounts: Array<[number, number]>;
+}
+
 /**
  * The load test's own measurements: every response's latency (ms) and status, per request kind.
- * Raw values, not a pre-bucketed histogram, so percentiles are exact and can be taken over any
- * subset (a route, a stress step). A 10-minute run at 1000 req/s is 600 k doubles: 4.8 MB.
+ * Raw values, so percentiles are exact and can be taken over any subset (a route, a stress step).
+ * Two latencies per response: from the request's intended start (what a user of an open system
+ * waits, the figure objectives are judged on) and from when it was actually sent (what a closed
+ * loop would report). A 10-minute run at 1000 req/s is 600 k responses: 9.6 MB.
  */
 export class LatencyRecorder {
-  private values = new Float64Array(4096);
-  private n = 0;
+  private values: Samples;
+  private sent: Samples;
   ok = 0;
   /** HTTP status >= 400. */
   httpErrors = 0;
@@ -15,13 +73,16 @@ export class LatencyRecorder {
   connectionErrors = 0;
   readonly statusCounts = new Map<number, number>();
 
-  record(latencyMs: number, status: number): void {
-    if (this.n === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    this.values[this.n++] = latencyMs;
+  /** `capacity`: keep at most this many latencies (a uniform sample of all); counts stay exact. */
+  constructor(capacity = Number.POSITIVE_INFINITY) {
+    this.values = new Samples([], capacity);
+    this.sent = new Samples([], capacity);
+  }
+
+  /** One answer: its latency from the intended start and (when it was sent late) from the send. */
+  record(latencyMs: number, status: number, fromSendMs = latencyMs): void {
+    this.values.push(latencyMs);
+    this.sent.push(fromSendMs);
     this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
     if (status >= 400) this.httpErrors++;
     else this.ok++;
@@ -33,32 +94,66 @@ export class LatencyRecorder {
   }
 
   get responses(): number {
-    return this.n;
+    return this.values.seen;
   }
 
   /** Requests that were answered or failed. */
   get attempts(): number {
-    return this.n + this.connectionErrors;
+    return this.values.seen + this.connectionErrors;
   }
 
+  /** Latencies from each request's intended start (ms). */
   latencies(): Float64Array {
-    return this.values.subarray(0, this.n);
+    return this.values.view();
+  }
+
+  /** Latencies from each request's actual send (ms). */
+  latenciesFromSend(): Float64Array {
+    return this.sent.view();
+  }
+
+  toData(): RecorderData {
+    return {
+      latencies: this.latencies().slice(),
+      fromSend: this.latenciesFromSend().slice(),
+      ok: this.ok,
+      httpErrors: this.httpErrors,
+      serverErrors: this.serverErrors,
+      connectionErrors: this.connectionErrors,
+      statusCounts: [...this.statusCounts],
+    };
+  }
+
+  static fromData(data: RecorderData): LatencyRecorder {
+    const out = new LatencyRecorder();
+    out.values = new Samples(data.latencies);
+    out.sent = new Samples(data.fromSend);
+    out.ok = data.ok;
+    out.httpErrors = data.httpErrors;
+    out.serverErrors = data.serverErrors;
+    out.connectionErrors = data.connectionErrors;
+    for (const [status, count] of data.statusCounts) out.statusCounts.set(status, count);
+    return out;
+  }
+
+  /** Adds every response of `other` to this recorder (kept as a sample past this recorder's capacity). */
+  absorb(other: LatencyRecorder): void {
+    for (const v of other.latencies()) this.values.push(v);
+    for (const v of other.latenciesFromSend()) this.sent.push(v);
+    // A sampled recorder stands for more responses than it holds: the counts stay exact.
+    this.values.seen += other.values.seen - other.values.length;
+    this.sent.seen += other.sent.seen - other.sent.length;
+    this.ok += other.ok;
+    this.httpErrors += other.httpErrors;
+    this.serverErrors += other.serverErrors;
+    this.connectionErrors += other.connectionErrors;
+    for (const [status, count] of other.statusCounts) this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + count);
   }
 
   /** One recorder holding every response of `recorders` (e.g. all request kinds together). */
   static combine(recorders: readonly LatencyRecorder[]): LatencyRecorder {
     const out = new LatencyRecorder();
-    const total = recorders.reduce((sum, r) => sum + r.n, 0);
-    out.values = new Float64Array(Math.max(4096, total));
-    for (const r of recorders) {
-      out.values.set(r.latencies(), out.n);
-      out.n += r.n;
-      out.ok += r.ok;
-      out.httpErrors += r.httpErrors;
-      out.serverErrors += r.serverErrors;
-      out.connectionErrors += r.connectionErrors;
-      for (const [status, count] of r.statusCounts) out.statusCounts.set(status, (out.statusCounts.get(status) ?? 0) + count);
-    }
+    for (const r of recorders) out.absorb(r);
     return out;
   }
 }
@@ -67,22 +162,13 @@ export class LatencyRecorder {
 export function percentiles(values: ArrayLike<number>, qs: readonly number[]): Array<number | null> {
   if (values.length === 0) return qs.map(() => null);
   const sorted = Float64Array.from(values).sort();
-  return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
-}
-
-export interface LatencySummary {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-  mean: number | null;
+  return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null);
 }
 
 export function summarize(values: ArrayLike<number>): LatencySummary {
   const [p50, p95, p99, max] = percentiles(values, [0.5, 0.95, 0.99, 1]);
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  for (let i = 0; i < values.length; i++) sum += values[i] ?? 0;
   return {
     count: values.length,
     p50: p50 ?? null,

@@ -1,7 +1,7 @@
 /**
  * Rate curves of a load profile: what arrival rate (requests per second) a phase asks for at a
- * moment, and how a run is cut into short slices of constant rate for autocannon (which only
- * knows constant rates). A slice's rate is the curve's mean over the slice, so the number of
+ * moment, and how a run is cut into short slices of constant rate (the open-model scheduler turns
+ * them into due times, `arrivals.ts`). A slice's rate is the curve's mean over the slice, so the number of
  * requests a profile sends is the integral of its curve, whatever the slice length.
  */
 
@@ -114,39 +114,13 @@ export function slices(phases: readonly Phase[], sliceMs: number): Slice[] {
       }
     }
     const sorted = [...cuts].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) {
-      const a = sorted[i - 1]!;
-      const b = sorted[i]!;
+    let a = 0; // the first cut
+    for (const b of sorted.slice(1)) {
       const requests = phaseRequests(p.shape, a, b, p.durationMs);
       out.push({ phase: p.name, startMs: offset + a, durationMs: b - a, rate: requests / ((b - a) / 1000) });
+      a = b;
     }
     offset += p.durationMs;
   }
   return out;
-}
-
-/**
- * Splits a rate over weighted request kinds as whole requests per second, carrying the
- * remainders so that small kinds are not rounded away over a run (largest-remainder, stateful).
- */
-export class RateSplitter {
-  private readonly carry: number[];
-
-  constructor(private readonly weights: readonly number[]) {
-    if (weights.length === 0 || weights.some((w) => !(w >= 0)) || !(weights.reduce((a, b) => a + b, 0) > 0)) {
-      throw new RangeError('weights must be non-negative with a positive sum');
-    }
-    this.carry = weights.map(() => 0);
-  }
-
-  /** Integer rates per kind whose sum over time tracks `rate * durationS * weight / total`. */
-  split(rate: number, durationS: number): number[] {
-    const total = this.weights.reduce((a, b) => a + b, 0);
-    return this.weights.map((w, i) => {
-      const wanted = (rate * w) / total + this.carry[i]! / durationS;
-      const whole = Math.max(0, Math.round(wanted));
-      this.carry[i] = (wanted - whole) * durationS;
-      return whole;
-    });
-  }
 }

@@ -2,7 +2,9 @@ import type { LoadedSloFile } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
 import { matchesSelector, parseRangeQuery, parseSelector, type LabelMatcher } from '../sources/scrape/promql-subset.js';
 import { LatencyRecorder, percentiles } from './latency-recorder.js';
-import type { TrafficKind } from './traffic-runner.js';
+import type { ClientView, ObjectiveVerdict } from './report-schema.js';
+import { REQUEST_DURATION_METRIC } from './server-view.js';
+import type { TrafficKind } from './load-sender.js';
 import type { WatchedObjective } from './vigil-watch.js';
 
 /**
@@ -14,28 +16,6 @@ import type { WatchedObjective } from './vigil-watch.js';
  * An objective is broken when either view says so; `not_covered` when neither can judge it.
  */
 
-export type Verdict = 'held' | 'broken' | 'not_covered';
-
-export interface ClientView {
-  /** Latency in ms or good share 0..1. */
-  value: number;
-  /** The bound it was compared with (ms, or the target share). */
-  bound: number;
-  held: boolean;
-  /** Which request kinds it rests on. */
-  kinds: string[];
-  what: string;
-}
-
-export interface ObjectiveVerdict {
-  service: string;
-  objective: string;
-  kind: string;
-  verdict: Verdict;
-  client: ClientView | null;
-  vigil: Pick<WatchedObjective, 'worst' | 'worstValue' | 'last' | 'lastValue' | 'error' | 'history'> | null;
-}
-
 /** Labels of the load test's own requests that a selector may constrain. */
 const REQUEST_LABELS = new Set(['route', 'path', 'handler', 'method']);
 
@@ -46,6 +26,11 @@ function requestMatchers(matchers: readonly LabelMatcher[]): LabelMatcher[] {
 function kindsMatching(kinds: readonly TrafficKind[], matchers: readonly LabelMatcher[]): TrafficKind[] {
   const own = requestMatchers(matchers);
   return kinds.filter((k) => matchesSelector({ route: k.path, path: k.path, handler: k.path, method: k.method }, own));
+}
+
+/** The measurements of the given kinds, together. */
+function recordersOf(kinds: readonly TrafficKind[], recorders: ReadonlyMap<string, LatencyRecorder>): LatencyRecorder {
+  return LatencyRecorder.combine(kinds.flatMap((k) => recorders.get(k.name) ?? []));
 }
 
 /** The client-side view of one objective, or null when the load test's requests do not speak to it. */
@@ -62,16 +47,16 @@ export function clientView(objective: Objective, kinds: readonly TrafficKind[], 
     }
     // Only request-duration histograms describe what a client sees; stage histograms
     // (feature preparation, inference) are server-internal and judged by vigil's view alone.
-    if (!/request_duration|request_latency|http_server_duration/.test(selector.metric)) return null;
+    if (!REQUEST_DURATION_METRIC.test(selector.metric)) return null;
     const matched = kindsMatching(kinds, selector.matchers);
-    const data = LatencyRecorder.combine(matched.map((k) => recorders.get(k.name)!).filter(Boolean));
-    if (matched.length === 0 || data.responses === 0) return null;
+    const data = recordersOf(matched, recorders);
     const [value] = percentiles(data.latencies(), [ind.latency.quantile]);
+    if (matched.length === 0 || value === null || value === undefined) return null;
     const boundMs = max.value * 1000;
     return {
-      value: value!,
+      value,
       bound: boundMs,
-      held: value! <= boundMs,
+      held: value <= boundMs,
       kinds: matched.map((k) => k.name),
       what: `P${Math.round(ind.latency.quantile * 1000) / 10} latency (ms)`,
     };
@@ -85,7 +70,7 @@ export function clientView(objective: Objective, kinds: readonly TrafficKind[], 
     } catch {
       return null;
     }
-    const data = LatencyRecorder.combine(matched.map((k) => recorders.get(k.name)!).filter(Boolean));
+    const data = recordersOf(matched, recorders);
     if (matched.length === 0 || data.attempts === 0) return null;
     // A server error or no answer at all is a bad event; 4xx are the client's own fault.
     const good = 1 - (data.serverErrors + data.connectionErrors) / data.attempts;
@@ -116,6 +101,7 @@ export function objectiveVerdicts(
         verdict: broken ? 'broken' : client !== null || judged ? 'held' : 'not_covered',
         client,
         vigil,
+        judgedOn: [...(client ? ['client' as const] : []), ...(judged ? ['vigil' as const] : [])],
       });
     }
   }

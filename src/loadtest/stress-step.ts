@@ -1,5 +1,5 @@
 import type { LatencyRecorder } from './latency-recorder.js';
-import type { ObjectiveVerdict } from './slo-verdicts.js';
+import type { ObjectiveVerdict } from './report-schema.js';
 
 /**
  * The judgement of one stress step, pure: why it broke (empty when it held). A step breaks on

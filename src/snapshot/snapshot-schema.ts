@@ -63,7 +63,7 @@ export const leakVerdictSchema = z.object({
   points: z.number(),
   spanMs: z.number(),
   checks: z
-    .object({ significant: z.boolean(), material: z.boolean(), persistent: z.boolean(), partial: z.boolean() })
+    .object({ significant: z.boolean(), material: z.boolean(), persistent: z.boolean(), partial: z.boolean(), steady: z.boolean() })
     .optional(),
 });
 

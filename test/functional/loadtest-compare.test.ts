@@ -12,6 +12,7 @@ import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serv
 
 const run = promisify(execFile);
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const DECIDE = ['--profile', new URL('../../examples/ml-serving/decide.yaml', import.meta.url).pathname];
 
 async function loadtest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
@@ -36,7 +37,7 @@ describe('vigil loadtest --save / --compare', () => {
 
   it('saves the raw latencies and calls a slower build a regression', async () => {
     service = await startMlServing({ port: 0, defaultMetrics: false });
-    const args = ['--url', service.url, '--rate', '30', '--duration', '4s', '--no-watch', '--service', 'ml-services'];
+    const args = ['--url', service.url, ...DECIDE, '--rate', '30', '--duration', '4s', '--no-watch', '--service', 'ml-services'];
     const first = await loadtest([...args, '--save', join(dir, 'before.json')]);
     // Pass or fail by the repository's SLO files is the load test's own verdict; 2 would mean it could not run.
     expect(first.code, first.stderr).not.toBe(2);

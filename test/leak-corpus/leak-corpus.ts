@@ -148,6 +148,7 @@ const SPECS: ShapeSpec[] = [
   { name: 'step-late', label: 'not-leak', description: 'cache warming: +15 % over 10 min at 20 h', seed: 8, base: 0.3, noise: 0.003, sawtooth: LIGHT_SAW, steps: [{ at: 20, height: 0.15, rampMinutes: 10 }] },
   { name: 'step-twice', label: 'not-leak', description: 'two cache warmings: +12 % at 6 h and +12 % at 15 h', seed: 9, base: 0.25, noise: 0.003, sawtooth: LIGHT_SAW, steps: [{ at: 6, height: 0.12, rampMinutes: 15 }, { at: 15, height: 0.12, rampMinutes: 15 }] },
   { name: 'saturating-warmup', label: 'not-leak', description: 'cache filling to capacity: +30 % x (1 - e^(-t/3h))', seed: 10, base: 0.2, noise: 0.003, sawtooth: LIGHT_SAW, saturating: { height: 0.3, tauHours: 3 } },
+  { name: 'slow-warmup', label: 'not-leak', description: 'a slower cache fill: +25 % x (1 - e^(-t/6h)), still rising at 12 h', seed: 16, base: 0.2, noise: 0.003, sawtooth: LIGHT_SAW, saturating: { height: 0.25, tauHours: 6 } },
   { name: 'noisy-plateau', label: 'not-leak', description: 'flat at 40 %, 3 % noise and rare 20 % spikes', seed: 11, base: 0.4, noise: 0.03, spikes: { probability: 0.01, height: 0.2 } },
   { name: 'leak-that-stops', label: 'not-leak', description: 'leaks 2 %/h for 10 h, then flat for 14 h (judged at 24 h: stopped)', seed: 12, base: 0.2, noise: 0.003, sawtooth: LIGHT_SAW, leaks: [{ from: 0, to: 10, rate: 0.02 }] },
   {
@@ -166,6 +167,7 @@ const SPECS: ShapeSpec[] = [
   { name: 'leak-under-noise', label: 'leak', description: 'leaks 0.5 %/h under 3 % noise and spikes', seed: 23, base: 0.3, noise: 0.03, spikes: { probability: 0.01, height: 0.2 }, leaks: [{ from: 0, to: 24, rate: 0.005 }] },
   { name: 'staircase-leak', label: 'leak', description: 'leaks in steps: +2 % every 2 h (1 %/h on average)', seed: 24, base: 0.25, noise: 0.003, sawtooth: LIGHT_SAW, staircase: { every: 2, height: 0.02, from: 0 } },
   { name: 'late-onset-leak', label: 'leak', description: 'flat for 8 h, then leaks 2 %/h', seed: 25, base: 0.25, noise: 0.003, sawtooth: LIGHT_SAW, leaks: [{ from: 8, to: 24, rate: 0.02 }] },
+  { name: 'mid-window-leak', label: 'leak', description: 'flat for 12 h, then leaks 1 %/h (starts mid-window)', seed: 29, base: 0.25, noise: 0.003, sawtooth: LIGHT_SAW, leaks: [{ from: 12, to: 24, rate: 0.01 }] },
   { name: 'leak-after-warmup', label: 'leak', description: 'cache warming +20 % at 1 h, then leaks 1 %/h', seed: 26, base: 0.2, noise: 0.003, sawtooth: LIGHT_SAW, steps: [{ at: 1, height: 0.2, rampMinutes: 20 }], leaks: [{ from: 2, to: 24, rate: 0.01 }] },
   {
     name: 'restart-leak-post', label: 'leak', description: 'a leaking container after its restart at 10 h: leaks 2 %/h (the series the evaluator sees)',

@@ -3,8 +3,10 @@ import type { SlowModes } from './ml-serving-app.js';
 import { DEFAULT_ML_SERVING_PORT, startMlServing } from './start-ml-serving.js';
 
 /**
- * `node dist/examples/ml-serving/main.js [--port N] [--host H] [--redis-url URL] [--postgres-url URL] [--slow MODES] [--history-rows N]`
- * (or ML_SERVING_PORT, ML_SERVING_HOST, REDIS_URL, POSTGRES_URL, ML_SERVING_SLOW, ML_SERVING_HISTORY_ROWS). Stops on SIGINT/SIGTERM.
+ * `node dist/examples/ml-serving/main.js [--port N] [--host H] [--redis-url URL] [--postgres-url URL]
+ * [--slow MODES] [--history-rows N] [--leak-bytes-per-minute N]` (or ML_SERVING_PORT, ML_SERVING_HOST,
+ * REDIS_URL, POSTGRES_URL, ML_SERVING_SLOW, ML_SERVING_HISTORY_ROWS, ML_SERVING_LEAK_BYTES_PER_MINUTE).
+ * The leak option makes the leaking variant soak tests find. Stops on SIGINT/SIGTERM.
  */
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,6 +34,7 @@ const handle = await startMlServing({
   postgresUrl: flag('postgres-url') ?? process.env.POSTGRES_URL,
   slow: slowModes(flag('slow') ?? process.env.ML_SERVING_SLOW),
   historyRows: Number(flag('history-rows') ?? process.env.ML_SERVING_HISTORY_ROWS ?? 0),
+  leakBytesPerMinute: Number(flag('leak-bytes-per-minute') ?? process.env.ML_SERVING_LEAK_BYTES_PER_MINUTE ?? 0) || undefined,
 });
 console.log(`ml-serving listening on ${handle.url} (cache: ${handle.cacheKind})`);
 const stop = () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { redact } from '../../core/redact.js';
+import { DeliberateLeak } from './deliberate-leak.js';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
 import { buildMlServingApp, type SlowModes } from './ml-serving-app.js';
@@ -23,6 +24,8 @@ export interface StartMlServingOptions {
   slow?: SlowModes;
   /** Rows of `ml_learning_task_history` to seed (needs postgresUrl); 0 leaves the history feature off. */
   historyRows?: number;
+  /** Keep this many bytes a minute forever: a leaking variant for soak tests. */
+  leakBytesPerMinute?: number | undefined;
 }
 
 export interface MlServingHandle {
@@ -69,6 +72,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     slow: options.slow,
   });
   await app.listen({ port: options.port ?? DEFAULT_ML_SERVING_PORT, host });
+  const leak = options.leakBytesPerMinute ? new DeliberateLeak(options.leakBytesPerMinute) : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_ML_SERVING_PORT);
   return {
@@ -76,6 +80,9 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     port,
     app,
     cacheKind: cache.kind,
-    close: () => app.close(),
+    close: () => {
+      leak?.stop();
+      return app.close();
+    },
   };
 }

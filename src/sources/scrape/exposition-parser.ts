@@ -141,13 +141,14 @@ function parseLabels(line: string, pos: number, labels: Record<string, string>, 
 }
 
 function parseValue(text: string, lineNo: number): number {
-  switch (text) {
-    case '+Inf':
-    case 'Inf':
+  // Case-insensitive, as Prometheus reads them (prom-client writes NaN as `Nan`).
+  switch (text.toLowerCase()) {
+    case '+inf':
+    case 'inf':
       return Number.POSITIVE_INFINITY;
-    case '-Inf':
+    case '-inf':
       return Number.NEGATIVE_INFINITY;
-    case 'NaN':
+    case 'nan':
       return Number.NaN;
   }
   const value = Number(text);

@@ -37,7 +37,7 @@ describe('detectLeak', () => {
     expect(r.exhaustionEtaSeconds! / 3600).toBeLessThan(49);
     expect(r.points).toBe(t.length);
     expect(r.spanMs).toBe(now - t[0]!);
-    expect(r.checks).toEqual({ significant: true, material: true, persistent: true, partial: false });
+    expect(r.checks).toEqual({ significant: true, material: true, persistent: true, partial: false, steady: true });
   });
 
   it('flat sawtooth: ok, no ETA worth the name', () => {
@@ -58,15 +58,21 @@ describe('detectLeak', () => {
     expect(detectLeak(sparse.t, sparse.v, opts(START + 24 * HOUR)).verdict).toBe('insufficient_data');
   });
 
-  it('partial data (8 h of a 24 h window): suspected for a slow leak, leak when the limit is near', () => {
+  it('partial data (8 h of a 24 h window): a steady leak is called; a warm-up still slowing down is not, even near the limit', () => {
     const slow = series(8, (h, i) => GiB * (0.2 + 0.01 * h + 0.05 * saw(i)));
     const rs = detectLeak(slow.t, slow.v, opts(slow.t[slow.t.length - 1]!));
     expect(rs.checks?.partial).toBe(true);
-    expect(rs.verdict).toBe('suspected');
+    expect(rs.checks?.steady).toBe(true);
+    expect(rs.verdict).toBe('leak');
     const fast = series(8, (h, i) => GiB * (0.2 + 0.06 * h + 0.05 * saw(i)));
     const rf = detectLeak(fast.t, fast.v, opts(fast.t[fast.t.length - 1]!));
     expect(rf.verdict).toBe('leak');
     expect(rf.exhaustionEtaSeconds! * 1000).toBeLessThan(24 * HOUR);
+    // A cache filling towards 90 % of the limit with a 3 h time constant: steep, material, but slowing down.
+    const warm = series(8, (h, i) => GiB * (0.2 + 0.7 * (1 - Math.exp(-h / 3)) + 0.02 * saw(i)));
+    const rw = detectLeak(warm.t, warm.v, opts(warm.t[warm.t.length - 1]!));
+    expect(rw.checks?.steady).toBe(false);
+    expect(rw.verdict).toBe('suspected');
   });
 
   it('ignores points after now and outside the window, and non-finite values', () => {

@@ -3,8 +3,8 @@ import { LatencyRecorder, percentiles, summarize } from '../../../src/loadtest/l
 import { assertLoopback, isLoopbackUrl } from '../../../src/loadtest/loopback-guard.js';
 import { fillTemplate, generatedTask, PayloadCorpus } from '../../../src/loadtest/payload-corpus.js';
 import { parseProfile, toPhases } from '../../../src/loadtest/profile-schema.js';
-import { lanePlan } from '../../../src/loadtest/traffic-runner.js';
-import { resolveKinds } from '../../../src/loadtest/run-loadtest.js';
+import { LOADTEST_DEFAULTS, resolveKinds, runShape } from '../../../src/loadtest/run-plan.js';
+import { sustainedRate } from '../../../src/loadtest/judge-run.js';
 
 describe('loopback guard', () => {
   it.each([
@@ -24,28 +24,6 @@ describe('loopback guard', () => {
     expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_LOADTEST_REMOTE_TARGET' }));
     expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(/--allow-remote/);
     expect(() => assertLoopback('http://10.0.0.1:80', true)).not.toThrow();
-  });
-});
-
-describe('lanePlan', () => {
-  it('spreads a rate over lanes staggered across the second, keeping the total and equal per-connection rates', () => {
-    const plan = lanePlan(1000);
-    // 20 lanes of 50 req/s: 48 at 4 per connection (12 connections) + 2 at 1 per connection.
-    expect(plan).toHaveLength(40);
-    expect(plan.slice(0, 2)).toEqual([
-      { offsetMs: 0, rate: 48, connections: 12 },
-      { offsetMs: 0, rate: 2, connections: 2 },
-    ]);
-    expect(plan.reduce((s, l) => s + l.rate, 0)).toBe(1000);
-    expect([...new Set(plan.map((l) => l.offsetMs))]).toEqual(Array.from({ length: 20 }, (_, i) => i * 50));
-    for (const l of plan) expect(l.rate % l.connections).toBe(0);
-    expect(lanePlan(7)).toEqual([
-      { offsetMs: 0, rate: 4, connections: 1 },
-      { offsetMs: 0, rate: 3, connections: 3 },
-    ]);
-    expect(lanePlan(0)).toEqual([]);
-    expect(lanePlan(45).reduce((s, l) => s + l.rate, 0)).toBe(45);
-    expect(lanePlan(8)).toEqual([{ offsetMs: 0, rate: 8, connections: 2 }]);
   });
 });
 
@@ -112,10 +90,38 @@ describe('profile file', () => {
 });
 
 describe('resolveKinds', () => {
-  it('defaults to the decide endpoint for a bare base URL and to one path otherwise', () => {
-    expect(resolveKinds({ url: 'http://127.0.0.1:8095' }).kinds.map((k) => k.path)).toEqual(['/api/documentation-keeper/decide']);
+  it('sends to the given URL (GET, POST with a body); no endpoint of any example service is assumed', () => {
+    expect(resolveKinds({ url: 'http://127.0.0.1:8095' }).kinds).toEqual([{ name: 'GET /', method: 'GET', path: '/', weight: 1, body: undefined }]);
     const one = resolveKinds({ url: 'http://127.0.0.1:8095/health?x=1' });
     expect(one).toEqual({ base: 'http://127.0.0.1:8095', kinds: [{ name: 'GET /health', method: 'GET', path: '/health?x=1', weight: 1, body: undefined }] });
-    expect(resolveKinds({ url: 'http://127.0.0.1:1/x', body: { a: 1 } }).kinds[0]!.method).toBe('POST');
+    expect(resolveKinds({ url: 'http://127.0.0.1:1/x', body: { a: 1 } }).kinds[0]?.method).toBe('POST');
+  });
+});
+
+describe('runShape', () => {
+  it('a rate alone is a constant run of the default duration, with its requests counted', () => {
+    const shape = runShape({ rate: 20 });
+    expect(shape).toMatchObject({ mode: 'constant', rate: 20, durationMs: LOADTEST_DEFAULTS.durationMs, requested: 20 * (LOADTEST_DEFAULTS.durationMs / 1000) });
+  });
+
+  it('a stress run without --min-rate must hold its first step', () => {
+    expect(runShape({ stress: { startRate: 30, factor: 2, maxRate: 100, stepMs: 1000 } })).toEqual({
+      mode: 'stress',
+      stress: { startRate: 30, factor: 2, maxRate: 100, stepMs: 1000, minRate: 30 },
+    });
+  });
+
+  it('refuses options that ask for no run', () => {
+    expect(() => runShape({})).toThrow(/give a rate/);
+  });
+});
+
+describe('sustainedRate', () => {
+  it('is judged over the planned duration, also when the caller gave only a rate (was NaN)', () => {
+    const shape = runShape({ rate: 20 });
+    if (shape.mode !== 'constant') throw new Error('expected a constant run');
+    const check = sustainedRate(1200, shape, 0.95);
+    expect(check).toMatchObject({ name: 'sustained-rate', held: true, value: 20, bound: 19 });
+    expect(sustainedRate(1000, shape, 0.95).held).toBe(false);
   });
 });

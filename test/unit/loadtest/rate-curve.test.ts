@@ -3,7 +3,6 @@ import {
   expectedRequests,
   phaseRateAt,
   phaseRequests,
-  RateSplitter,
   rateAt,
   slices,
   totalDurationMs,
@@ -68,21 +67,6 @@ describe('rate curves', () => {
       [20_000, 5000, 500],
     ]);
     expect(() => slices(phases, 0)).toThrow(RangeError);
-  });
-
-  it('splits a rate over weights without losing small kinds over time', () => {
-    const splitter = new RateSplitter([80, 15, 5]);
-    expect(splitter.split(1000, 60)).toEqual([800, 150, 50]);
-    // 10 req/s: 0.5 req/s of the smallest kind must still appear, every other second.
-    const small = new RateSplitter([95, 5]);
-    let sent = [0, 0];
-    for (let i = 0; i < 10; i++) {
-      const r = small.split(10, 1);
-      sent = sent.map((v, k) => v + r[k]!);
-    }
-    expect(sent).toEqual([95, 5]);
-    expect(() => new RateSplitter([])).toThrow(RangeError);
-    expect(() => new RateSplitter([0, 0])).toThrow(RangeError);
   });
 
   it('ramps down as well as up and handles a zero-length ramp', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { objectiveSchema, type Objective } from '../../../src/config/slo-schema.js';
 import { LatencyRecorder } from '../../../src/loadtest/latency-recorder.js';
 import { clientView, objectiveVerdicts } from '../../../src/loadtest/slo-verdicts.js';
-import type { TrafficKind } from '../../../src/loadtest/traffic-runner.js';
+import type { TrafficKind } from '../../../src/loadtest/load-sender.js';
 
 const decide: TrafficKind = { name: 'decide', method: 'POST', path: '/api/documentation-keeper/decide', weight: 8 };
 const health: TrafficKind = { name: 'health', method: 'GET', path: '/health', weight: 2 };
@@ -78,10 +78,10 @@ describe('client-side verdicts', () => {
       { service: 'ml', objective: 'memory', kind: 'containerMemory', worst: 'no_data' as const, worstValue: null, last: 'no_data' as const, lastValue: null, history: [] },
     ];
     const verdicts = objectiveVerdicts(files, [decide], recorders(), watched);
-    expect(verdicts.map((v) => [v.objective, v.verdict])).toEqual([
-      ['decide-p95', 'held'],
-      ['inference', 'broken'],
-      ['memory', 'not_covered'],
+    expect(verdicts.map((v) => [v.objective, v.verdict, v.judgedOn])).toEqual([
+      ['decide-p95', 'held', ['client', 'vigil']],
+      ['inference', 'broken', ['vigil']],
+      ['memory', 'not_covered', []],
     ]);
   });
 });

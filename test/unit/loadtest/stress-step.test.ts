@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../../src/loadtest/latency-recorder.js';
-import type { ObjectiveVerdict } from '../../../src/loadtest/slo-verdicts.js';
+import type { ObjectiveVerdict } from '../../../src/loadtest/report-schema.js';
 import { errorRatioOf, nextStressRate, stepReasons } from '../../../src/loadtest/stress-step.js';
 
 function step(answered: number, serverErrors: number, unanswered: number): LatencyRecorder {
@@ -28,6 +28,7 @@ describe('stress step judgement', () => {
         verdict: 'broken',
         client: { value: 65.24, bound: 50, held: false, kinds: ['decide'], what: 'P95 latency (ms)' },
         vigil: null,
+        judgedOn: ['client'],
       },
       {
         service: 'ml',
@@ -36,8 +37,9 @@ describe('stress step judgement', () => {
         verdict: 'broken',
         client: { value: 0.996, bound: 0.999, held: false, kinds: ['decide'], what: 'good share' },
         vigil: null,
+        judgedOn: ['client'],
       },
-      { service: 'ml', objective: 'fine', kind: 'latency', verdict: 'held', client: null, vigil: null },
+      { service: 'ml', objective: 'fine', kind: 'latency', verdict: 'held', client: null, vigil: null, judgedOn: [] },
     ];
     expect(stepReasons({ ...base, step: s, verdicts, vigilBreaches: ['inference-p95: breach (30ms)'] })).toEqual([
       'errors 3.30% > 1.00%',

@@ -16,6 +16,7 @@ describe('parseExposition', () => {
       'ratio NaN',
       'big +Inf',
       'sci 1.5e-3\r',
+      'gc_seconds Nan',
     ].join('\n');
     const { samples, families } = parseExposition(text);
     expect(families.get('http_requests_total')).toEqual({
@@ -33,7 +34,9 @@ describe('parseExposition', () => {
     expect(samples[3]!.value).toBeNaN();
     expect(samples[4]!.value).toBe(Number.POSITIVE_INFINITY);
     expect(samples[5]).toEqual({ name: 'sci', labels: {}, value: 0.0015 });
-    expect(samples).toHaveLength(6);
+    // prom-client writes NaN as `Nan`; Prometheus reads the special values case-insensitively.
+    expect(samples[6]!.value).toBeNaN();
+    expect(samples).toHaveLength(7);
   });
 
   it('reads what prom-client serves, histogram buckets included', async () => {

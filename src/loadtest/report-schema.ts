@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { leakVerdictSchema, objectiveStatusSchema, sourceHealthSchema } from '../snapshot/snapshot-schema.js';
+
+/**
+ * The load test's result as one plain, serialisable value. `--json` prints it; saved runs and
+ * comparisons read it back through these schemas. TypeScript types are inferred from them.
+ */
+
+export const latencySummarySchema = z.object({
+  count: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+});
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+
+export const kindReportSchema = z.object({
+  name: z.string(),
+  method: z.string(),
+  path: z.string(),
+  responses: z.number(),
+  throughput: z.number(),
+  latencyMs: latencySummarySchema,
+  serverErrors: z.number(),
+  clientErrors: z.number(),
+  connectionErrors: z.number(),
+});
+export type KindReport = z.infer<typeof kindReportSchema>;
+
+export const checkSchema = z.object({
+  name: z.string(),
+  held: z.boolean(),
+  value: z.number(),
+  bound: z.number(),
+  detail: z.string(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+export const generatorHealthSchema = z.object({
+  /** Worker threads that sent the load (0: the load test's own thread, as when run from sources). */
+  workers: z.number(),
+  /** How late requests were sent after their due time (open model; null when none were scheduled). */
+  sendLatenessMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable(), lateShare: z.number() }),
+  eventLoopDelayMs: z.object({ p99: z.number(), max: z.number() }),
+  /** True when the generator, not the target, limited the run. */
+  limited: z.boolean(),
+  reason: z.string().nullable(),
+});
+export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
+
+export const stressStepSchema = z.object({
+  rate: z.number(),
+  achieved: z.number(),
+  latencyMs: latencySummarySchema,
+  errorRatio: z.number(),
+  held: z.boolean(),
+  reasons: z.array(z.string()),
+  generator: generatorHealthSchema,
+});
+export type StressStep = z.infer<typeof stressStepSchema>;
+
+export const clientViewSchema = z.object({
+  /** Latency in ms or good share 0..1. */
+  value: z.number(),
+  /** The bound it was compared with (ms, or the target share). */
+  bound: z.number(),
+  held: z.boolean(),
+  /** Which request kinds it rests on. */
+  kinds: z.array(z.string()),
+  what: z.string(),
+});
+export type ClientView = z.infer<typeof clientViewSchema>;
+
+export const watchedHistorySchema = z.array(z.object({ atS: z.number(), status: objectiveStatusSchema, value: z.string().nullable() }));
+
+export const vigilViewSchema = z.object({
+  worst: objectiveStatusSchema,
+  worstValue: z.string().nullable(),
+  last: objectiveStatusSchema,
+  lastValue: z.string().nullable(),
+  error: z.string().optional(),
+  history: watchedHistorySchema,
+});
+
+export const objectiveVerdictSchema = z.object({
+  service: z.string(),
+  objective: z.string(),
+  kind: z.string(),
+  verdict: z.enum(['held', 'broken', 'not_covered']),
+  client: clientViewSchema.nullable(),
+  vigil: vigilViewSchema.nullable(),
+  /** The views the verdict rests on: the load test's own measurements, vigil's evaluation, or both. */
+  judgedOn: z.array(z.enum(['client', 'vigil'])),
+});
+export type ObjectiveVerdict = z.infer<typeof objectiveVerdictSchema>;
+export type Verdict = ObjectiveVerdict['verdict'];
+
+const serverQuantilesSchema = z.object({
+  /** Requests the service observed during the run. */
+  count: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
+/** The service's own request-duration histogram over the run (ms), overall and per request kind's route. */
+export const serverViewSchema = z.object({
+  metric: z.string(),
+  overall: serverQuantilesSchema,
+  kinds: z.array(serverQuantilesSchema.extend({ kind: z.string() })),
+});
+export type ServerView = z.infer<typeof serverViewSchema>;
+
+export const stressResultSchema = z.object({
+  steps: z.array(stressStepSchema),
+  highestHeldRate: z.number().nullable(),
+  breakingRate: z.number().nullable(),
+  breakingReasons: z.array(z.string()),
+  /** The rate at which the generator could not keep up (the run stopped there; not a breaking point). */
+  generatorLimitedAt: z.number().nullable(),
+  recovery: z.object({ answered: z.boolean(), afterMs: z.number().nullable(), url: z.string() }),
+});
+export type StressResult = z.infer<typeof stressResultSchema>;
+
+/** One checkpoint of a soak: the load since the previous one, and the target's memory so far. */
+export const soakCheckpointSchema = z.object({
+  /** Seconds into the run at the checkpoint. */
+  atS: z.number(),
+  requests: z.number(),
+  throughput: z.number(),
+  latencyMs: latencySummarySchema,
+  errorRatio: z.number(),
+  memoryBytes: z.number().nullable(),
+  /** The leak detector's verdict on the memory so far, over the whole planned run as its window. */
+  leak: leakVerdictSchema.nullable(),
+  generatorLimited: z.boolean(),
+});
+export type SoakCheckpoint = z.infer<typeof soakCheckpointSchema>;
+
+export const soakResultSchema = z.object({
+  plannedS: z.number(),
+  checkpointS: z.number(),
+  /** Load sent before the soak and not measured. */
+  warmupS: z.number(),
+  checkpoints: z.array(soakCheckpointSchema),
+  /** Where the memory came from; null when the target exposes none. */
+  memorySource: z.string().nullable(),
+  memoryError: z.string().nullable(),
+  limitBytes: z.number().nullable(),
+  /** The target's resident memory over the run (unix ms, bytes). */
+  memory: z.object({ t: z.array(z.number()), v: z.array(z.number()) }),
+  /** The verdict at the end (or at the interruption). */
+  leak: leakVerdictSchema.nullable(),
+  /** The file each checkpoint was written to (what survives a killed run). */
+  checkpointFile: z.string().nullable(),
+});
+export type SoakResult = z.infer<typeof soakResultSchema>;
+
+export const loadtestReportSchema = z.object({
+  mode: z.enum(['constant', 'profile', 'stress', 'closed', 'soak']),
+  /**
+   * `open`: requests sent on a schedule whatever the target does, latency from each request's
+   * due time. `closed`: a fixed number of connections each waiting for its answer (as wrk);
+   * latency from the send, which hides the waiting of requests a stalled target held back.
+   */
+  model: z.enum(['open', 'closed']),
+  arrivals: z.enum(['uniform', 'poisson']).nullable(),
+  target: z.string(),
+  startedAt: z.string(),
+  durationS: z.number(),
+  requested: z.number(),
+  responses: z.number(),
+  throughput: z.number(),
+  /** Open model: from each request's due time. Closed model: from its send. */
+  latencyMs: latencySummarySchema,
+  /** From each request's actual send (equal to latencyMs in the closed model). */
+  latencyFromSendMs: latencySummarySchema,
+  generator: generatorHealthSchema,
+  /** The service's own histogram over the same interval; null when it exposes none. */
+  server: serverViewSchema.nullable(),
+  errors: z.object({ server: z.number(), client: z.number(), connection: z.number(), ratio: z.number() }),
+  statusCounts: z.record(z.string(), z.number()),
+  kinds: z.array(kindReportSchema),
+  checks: z.array(checkSchema),
+  objectives: z.array(objectiveVerdictSchema),
+  vigil: z.object({ sources: z.array(sourceHealthSchema), config: z.string() }).nullable(),
+  stress: stressResultSchema.optional(),
+  soak: soakResultSchema.optional(),
+  passed: z.boolean(),
+  /** Names of what failed: objectives and checks. */
+  failed: z.array(z.string()),
+});
+export type LoadtestReport = z.infer<typeof loadtestReportSchema>;

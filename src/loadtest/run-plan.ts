@@ -1,0 +1,255 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Config, ConfigIssue, LoadedSloFile } from '../config/config.js';
+import { formatIssue } from '../config/issue-format.js';
+import { loadConfig } from '../config/load-config.js';
+import { loadSloPaths } from '../config/load-slo.js';
+import { ERR, vigilError, type VigilError } from '../core/errors.js';
+import { assertLoopback } from './loopback-guard.js';
+import type { CorpusSpec, LoadProfile } from './profile-schema.js';
+import { toPhases } from './profile-schema.js';
+import { expectedRequests, slices, totalDurationMs, type Slice } from './rate-curve.js';
+import type { ArrivalProcess } from './arrivals.js';
+import type { LoadSpec, TrafficKind } from './load-sender.js';
+import { implicitScrapeConfig } from './vigil-watch.js';
+
+/**
+ * Step 1 of a load test: from the caller's options to a complete, typed plan. Every default of a
+ * run is filled in here and nowhere else, so the later steps read values, never options.
+ */
+
+export interface StressOptions {
+  startRate: number;
+  /** Each step's rate is the previous one times this. */
+  factor: number;
+  maxRate: number;
+  stepMs: number;
+  /** The run passes when at least this rate held (default: the first step). */
+  minRate?: number;
+}
+
+export interface SoakOptions {
+  durationMs: number;
+  /** How often the run is summarised, judged for leaks and written to `checkpointFile`. */
+  checkpointMs?: number;
+  /** How often the target's memory is read. */
+  memoryEveryMs?: number;
+  /** Load at the same rate before the soak, not measured: start-up growth is not a leak. */
+  warmupMs?: number;
+  /** The target's memory limit (for the leak detector's materiality and the time to exhaustion). */
+  limitBytes?: number | null;
+  /** Each checkpoint is written here (replaced whole), so a killed run keeps what it measured. */
+  checkpointFile?: string | null;
+}
+
+export interface LoadtestOptions {
+  /** The target: a base URL with a profile, else the one URL every request goes to. */
+  url: string;
+  /** Constant rate mode (also with a profile: its mix and corpus at this rate). */
+  rate?: number;
+  durationMs?: number;
+  profile?: { profile: LoadProfile; path: string };
+  stress?: StressOptions;
+  /** A long steady run at `rate` with checkpoints and the target's memory judged for leaks. */
+  soak?: SoakOptions;
+  /** Single-URL mode: method and body (with `{{task}}`). */
+  method?: TrafficKind['method'];
+  body?: unknown;
+  sloPaths?: string[];
+  configPath?: string;
+  allowRemote?: boolean;
+  timeoutS?: number;
+  /** Error ratio (5xx + no answer) above which the run fails. */
+  maxErrorRatio?: number;
+  /** Share of the asked rate that must be answered for the rate to count as sustained. */
+  minThroughputShare?: number;
+  progress?: boolean;
+  cwd?: string;
+  /** Watch with vigil's sources and evaluator during the run (default true). */
+  watch?: boolean;
+  /** Open model: evenly spaced arrivals (default) or Poisson arrivals at the same mean rate. */
+  arrivals?: ArrivalProcess;
+  /** Seed of the Poisson arrivals. */
+  seed?: number;
+  /** Closed model (as wrk): this many connections, each sending when its last answer came; no rate. */
+  connections?: number;
+  /** Open model: at most this many connections (requests beyond them wait, and their wait counts). */
+  maxConnections?: number;
+  /** Worker threads that send the load (1: this thread). */
+  workers?: number;
+}
+
+/** The defaults of a run, in one place (the CLI shows them in its help). */
+export const LOADTEST_DEFAULTS = Object.freeze({
+  durationMs: 60_000,
+  timeoutS: 10,
+  maxErrorRatio: 0.01,
+  minThroughputShare: 0.95,
+  arrivals: 'uniform' as ArrivalProcess,
+  seed: 1,
+  maxConnections: 512,
+  workers: 1,
+  corpus: Object.freeze({ distinct: 5000, hotSet: 50, hotShare: 0.7, seed: 42 }) satisfies CorpusSpec,
+});
+
+/** What the run does over time: one constant rate, a profile's curve, or stress steps. */
+export type RunShape =
+  | { readonly mode: 'constant'; readonly rate: number; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
+  | { readonly mode: 'profile'; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
+  | { readonly mode: 'stress'; readonly stress: Readonly<Required<StressOptions>> }
+  | { readonly mode: 'closed'; readonly connections: number; readonly durationMs: number }
+  | {
+      readonly mode: 'soak';
+      readonly rate: number;
+      readonly durationMs: number;
+      readonly requested: number;
+      readonly checkpointMs: number;
+      readonly memoryEveryMs: number;
+      readonly warmupMs: number;
+      readonly limitBytes: number | null;
+      readonly checkpointFile: string | null;
+    };
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/**
+ * A soak's checkpoints (a twelfth of the run, 10 s to 10 min), memory reads (240 per run, 1 s to
+ * 1 min) and unmeasured warm-up before it (a twelfth of the run, at most 10 min).
+ */
+function soakShape(rate: number, soak: SoakOptions): RunShape {
+  const { durationMs } = soak;
+  return {
+    mode: 'soak',
+    rate,
+    durationMs,
+    requested: (rate * durationMs) / 1000,
+    checkpointMs: soak.checkpointMs ?? clamp(durationMs / 12, 10_000, 600_000),
+    memoryEveryMs: soak.memoryEveryMs ?? clamp(durationMs / 240, 1000, 60_000),
+    warmupMs: soak.warmupMs ?? clamp(durationMs / 12, 0, 600_000),
+    limitBytes: soak.limitBytes ?? null,
+    checkpointFile: soak.checkpointFile ?? null,
+  };
+}
+
+export interface Objectives {
+  readonly files: readonly LoadedSloFile[];
+  /** The config vigil watches the run with; null when there is nothing to watch. */
+  readonly watchConfig: Config | null;
+  readonly configLabel: string;
+  /** The implicit config watches with scrape sources only. */
+  readonly implicit: boolean;
+}
+
+export interface RunPlan {
+  /** Origin of the target (`http://127.0.0.1:8095`). */
+  readonly base: string;
+  readonly kinds: readonly TrafficKind[];
+  readonly corpus: LoadSpec['corpus'];
+  readonly shape: RunShape;
+  readonly arrivals: ArrivalProcess;
+  readonly seed: number;
+  readonly maxConnections: number;
+  readonly workers: number;
+  readonly timeoutS: number;
+  readonly maxErrorRatio: number;
+  readonly minShare: number;
+  readonly progress: boolean;
+  readonly objectives: Objectives;
+}
+
+/** What to send: the profile's mix, else the given URL (GET, or POST when a body is given). */
+export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 'method' | 'body'>): { base: string; kinds: TrafficKind[] } {
+  const url = new URL(options.url);
+  const base = url.origin;
+  if (options.profile) {
+    return { base, kinds: options.profile.profile.requests.map((r) => ({ ...r })) };
+  }
+  const method = options.method ?? (options.body !== undefined ? 'POST' : 'GET');
+  const path = `${url.pathname}${url.search}`;
+  return { base, kinds: [{ name: `${method} ${url.pathname}`, method, path, weight: 1, body: options.body }] };
+}
+
+/** The run's shape from the options; a usage error when they ask for none. */
+export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'>): RunShape {
+  if (options.soak) {
+    if (options.rate === undefined) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'a soak needs a rate: --soak D --rate R' });
+    return soakShape(options.rate, options.soak);
+  }
+  if (options.stress) {
+    const s = options.stress;
+    return { mode: 'stress', stress: { ...s, minRate: s.minRate ?? s.startRate } };
+  }
+  if (options.rate !== undefined) {
+    const durationMs = options.durationMs ?? LOADTEST_DEFAULTS.durationMs;
+    const phases = [{ name: 'constant', durationMs, shape: { kind: 'constant', rate: options.rate } as const }];
+    return { mode: 'constant', rate: options.rate, durationMs, slices: slices(phases, durationMs), requested: expectedRequests(phases) };
+  }
+  if (options.profile) {
+    const phases = toPhases(options.profile.profile.phases);
+    const slice = options.profile.profile.slice;
+    return { mode: 'profile', durationMs: totalDurationMs(phases), slices: slices(phases, slice), requested: expectedRequests(phases) };
+  }
+  if (options.connections !== undefined) {
+    return { mode: 'closed', connections: options.connections, durationMs: options.durationMs ?? LOADTEST_DEFAULTS.durationMs };
+  }
+  throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, {
+    detail: 'give a rate (--rate R [--duration D]), --connections N (closed model), --stress, or --profile file.yaml',
+  });
+}
+
+function invalidConfig(issues: readonly ConfigIssue[]): VigilError {
+  return vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: `\n${issues.map(formatIssue).join('\n')}` });
+}
+
+async function loadObjectives(options: LoadtestOptions, base: string): Promise<Objectives> {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.configPath) {
+    const result = await loadConfig({ configPath: options.configPath, sloPaths: options.sloPaths, cwd });
+    if (!result.ok) throw invalidConfig(result.issues);
+    return { files: [...result.config.services], watchConfig: result.config, configLabel: options.configPath, implicit: false };
+  }
+  const paths = options.sloPaths ?? (existsSync(resolve(cwd, 'slo')) ? ['slo'] : []);
+  if (paths.length === 0) return { files: [], watchConfig: null, configLabel: 'none', implicit: true };
+  const loaded = await loadSloPaths(paths, { cwd });
+  if (loaded.issues.length) throw invalidConfig(loaded.issues);
+  return {
+    files: loaded.files,
+    watchConfig: implicitScrapeConfig(loaded.files, `${base}/metrics`, cwd),
+    configLabel: `scrape ${base}/metrics (no vigil config given)`,
+    implicit: true,
+  };
+}
+
+function corpusFor(profile: LoadtestOptions['profile']): LoadSpec['corpus'] {
+  if (!profile) return { spec: LOADTEST_DEFAULTS.corpus, extra: [] };
+  const spec = profile.profile.corpus;
+  if (!spec.tasksFile) return { spec, extra: [] };
+  const extra = readFileSync(resolve(dirname(profile.path), spec.tasksFile), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  return { spec, extra };
+}
+
+/** Plans a run: refuses a remote target, resolves what to send and when, loads the objectives. */
+export async function planRun(options: LoadtestOptions): Promise<RunPlan> {
+  assertLoopback(options.url, options.allowRemote ?? false);
+  const { base, kinds } = resolveKinds(options);
+  const shape = runShape(options);
+  const objectives = await loadObjectives(options, base);
+  return {
+    base,
+    kinds,
+    corpus: corpusFor(options.profile),
+    shape,
+    arrivals: options.arrivals ?? LOADTEST_DEFAULTS.arrivals,
+    seed: options.seed ?? LOADTEST_DEFAULTS.seed,
+    maxConnections: options.maxConnections ?? LOADTEST_DEFAULTS.maxConnections,
+    workers: Math.max(1, Math.floor(options.workers ?? LOADTEST_DEFAULTS.workers)),
+    timeoutS: options.timeoutS ?? LOADTEST_DEFAULTS.timeoutS,
+    maxErrorRatio: options.maxErrorRatio ?? LOADTEST_DEFAULTS.maxErrorRatio,
+    minShare: options.minThroughputShare ?? LOADTEST_DEFAULTS.minThroughputShare,
+    progress: options.progress ?? true,
+    objectives: options.watch === false ? { ...objectives, watchConfig: null } : objectives,
+  };
+}

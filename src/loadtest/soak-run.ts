@@ -1,0 +1,128 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { detectLeak } from '../leak/detect-leak.js';
+import { generatorHealth } from './generator-health.js';
+import { describeLeak } from './leak-text.js';
+import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
+import type { MergedLoad } from './load-workers.js';
+import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
+import type { SoakCheckpoint, SoakResult } from './report-schema.js';
+import type { RunShape } from './run-plan.js';
+import { openModel, type RunSession } from './run-session.js';
+import { errorRatioOf } from './stress-step.js';
+
+/**
+ * A soak: steady load at one rate for a long time (24 h for "no memory leaks in a 24 h stress
+ * test"), sent in checkpoint-long parts. After each part: a summary row, the leak detector's verdict
+ * on the target's memory so far, a progress line, and the checkpoint file rewritten whole. A day of
+ * raw latencies would not fit in memory, so the run's totals keep a uniform sample of at most
+ * SAMPLE_CAPACITY latencies (exact counts); each checkpoint's percentiles are exact.
+ */
+
+type SoakShape = Extract<RunShape, { mode: 'soak' }>;
+
+export const SAMPLE_CAPACITY = 1_000_000;
+
+/** The run's totals, bounded in memory whatever its length. */
+class SoakTotals {
+  readonly perKind = new Map<string, LatencyRecorder>();
+  readonly lateness = new Samples([], SAMPLE_CAPACITY);
+  loopDelayMs = { p99: 0, max: 0 };
+  firstAnswerAt: number | null = null;
+  lastAnswerAt: number | null = null;
+  workerThreads = 0;
+
+  add(load: MergedLoad): void {
+    for (const [name, r] of load.perKind) {
+      let total = this.perKind.get(name);
+      if (!total) this.perKind.set(name, (total = new LatencyRecorder(SAMPLE_CAPACITY)));
+      total.absorb(r);
+    }
+    for (const v of load.lateness) this.lateness.push(v);
+    this.loopDelayMs = { p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99), max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max) };
+    this.firstAnswerAt ??= load.firstAnswerAt;
+    this.lastAnswerAt = load.lastAnswerAt ?? this.lastAnswerAt;
+    this.workerThreads = load.workerThreads;
+  }
+
+  asLoad(): MergedLoad {
+    return { ...this, perKind: this.perKind, lateness: this.lateness.view() };
+  }
+}
+
+/** Replaces the checkpoint file whole (write, then rename), so a reader never sees half a file. */
+function writeCheckpoint(file: string, content: unknown): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+const hms = (s: number) => `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+
+export function soakProgressLine(c: SoakCheckpoint, plannedS: number): string {
+  const mem = c.memoryBytes === null ? 'memory -' : `memory ${(c.memoryBytes / 1_048_576).toFixed(1)} MiB`;
+  const p95 = c.latencyMs.p95 === null ? '-' : `${c.latencyMs.p95.toFixed(1)}ms`;
+  return `soak ${hms(c.atS)}/${hms(plannedS)}  ${c.throughput.toFixed(0)} req/s  p95 ${p95}  errors ${(c.errorRatio * 100).toFixed(2)}%  ${mem}  leak: ${describeLeak(c.leak)}`;
+}
+
+export async function runSoak(session: RunSession, shape: SoakShape, target: string): Promise<{ load: MergedLoad; soak: SoakResult }> {
+  const follower = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs);
+  const totals = new SoakTotals();
+  const checkpoints: SoakCheckpoint[] = [];
+  const judge = () => {
+    const { t, v } = follower.series();
+    return t.length ? detectLeak(t, v, { windowMs: shape.durationMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
+  };
+  const result = (): SoakResult => {
+    const { t, v } = follower.series();
+    return {
+      plannedS: shape.durationMs / 1000,
+      checkpointS: shape.checkpointMs / 1000,
+      warmupS: shape.warmupMs / 1000,
+      checkpoints,
+      memorySource: t.length ? `${session.plan.base}/metrics ${RESIDENT_MEMORY_METRIC}` : null,
+      memoryError: follower.lastError,
+      limitBytes: shape.limitBytes,
+      memory: { t: [...t], v: [...v] },
+      leak: judge(),
+      checkpointFile: shape.checkpointFile,
+    };
+  };
+  if (shape.warmupMs > 0) {
+    session.track(shape.warmupMs, () => 'soak warm-up (not measured)');
+    await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: shape.warmupMs, rate: shape.rate }]));
+    session.endTracking();
+  }
+  const startedAt = Date.now();
+  follower.start();
+  try {
+    // Fixed parts of the schedule: the run sends exactly rate x duration requests; the few ms
+    // between parts (a new sender) make it last that much longer.
+    for (let k = 0; k * shape.checkpointMs < shape.durationMs && !session.abort.signal.aborted; k++) {
+      const partMs = Math.min(shape.checkpointMs, shape.durationMs - k * shape.checkpointMs);
+      session.track(partMs, () => `soak part ${k + 1}`);
+      const load = await session.send(openModel(session.plan, [{ phase: `soak-${k + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]));
+      session.endTracking();
+      totals.add(load);
+      const part = LatencyRecorder.combine([...load.perKind.values()]);
+      const { v } = follower.series();
+      const checkpoint: SoakCheckpoint = {
+        atS: Math.round((Date.now() - startedAt) / 100) / 10,
+        requests: part.responses,
+        throughput: part.responses / (partMs / 1000),
+        latencyMs: summarize(part.latencies()),
+        errorRatio: errorRatioOf(part),
+        memoryBytes: v.at(-1) ?? null,
+        leak: judge(),
+        generatorLimited: generatorHealth(load.lateness, load.loopDelayMs, load.workerThreads).limited,
+      };
+      checkpoints.push(checkpoint);
+      session.note(soakProgressLine(checkpoint, shape.durationMs / 1000));
+      if (shape.checkpointFile) writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak: result() });
+    }
+  } finally {
+    follower.stop();
+  }
+  const soak = result();
+  if (shape.checkpointFile) writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak });
+  return { load: totals.asLoad(), soak };
+}
