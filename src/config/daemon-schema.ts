@@ -93,6 +93,20 @@ export const DEFAULT_SCHEDULES: Record<SourceKind, string> = {
   scrape: '*/15 * * * * *',
 };
 
+/** Sharding for large fleets: services split by `hashmod` of their name (see `config/shard.ts`). */
+export const shardSchema = z
+  .strictObject({
+    /** This replica's shard; left out, the ordinal at the end of the host name (`vigil-2`). */
+    index: z.number().int().min(0).optional(),
+    total: z.number().int().min(1),
+    /** Base URLs of the other shards' APIs; `/api/sla` merges their answers. */
+    peers: z.array(z.url()).default([]),
+    /** How long `/api/sla` waits for a peer before answering without it (marked partial). */
+    peerTimeout: durationSchema.prefault('2s'),
+  })
+  .refine((s) => s.index === undefined || s.index < s.total, { message: 'expected shard.index below shard.total', path: ['index'] })
+  .meta({ description: 'Split the services across replicas by a stable hash of the service name (as Prometheus hashmod).' });
+
 export const daemonConfigSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -133,6 +147,7 @@ export const daemonConfigSchema = z.strictObject({
       maxPointsPerSeries: z.number().int().min(16).default(20_000),
     })
     .prefault({}),
+  shard: shardSchema.optional(),
   /** How often objectives are evaluated and the snapshot replaced. */
   evaluateEvery: durationSchema.prefault('5s'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -140,6 +155,7 @@ export const daemonConfigSchema = z.strictObject({
 
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
 export type DaemonConfigInput = z.input<typeof daemonConfigSchema>;
+export type ShardConfig = z.infer<typeof shardSchema>;
 export type PrometheusSourceConfig = z.infer<typeof prometheusSourceSchema>;
 export type DockerSourceConfig = z.infer<typeof dockerSourceSchema>;
 export type RedisSourceConfig = z.infer<typeof redisSourceSchema>;

@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
 import { redactText } from '../config/redact.js';
+import type { ResolvedShard } from '../config/shard.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
 import { routeSpec, type RouteSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
+import { askPeers, mergeLists, withShard } from './shard-fanout.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -22,6 +24,8 @@ export interface ServerOptions {
   reloadToken?: string | (() => string | undefined);
   logger?: Logger;
   version?: string;
+  /** This replica's shard (null when not sharded): `/api/sla` merges the peers' lists. */
+  shard?: () => ResolvedShard | null;
 }
 
 /** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
@@ -82,10 +86,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     fail(reply, 503, 'Service Unavailable', 'VIGIL_ERR_NOT_READY', 'no evaluation has finished yet; retry shortly');
 
   const list = routeSpec('listServices');
-  app.get(list.url, { schema: { response: responseSchemas(list) } }, (_req, reply) => {
+  app.get<{ Querystring: { scope?: string } }>(list.url, { schema: { response: responseSchemas(list) } }, async (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
-    return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
+    const shard = options.shard?.() ?? null;
+    if (!shard) return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
+    const local = withShard(views.list(snapshot), shard);
+    if (req.query.scope === 'local' || shard.peers.length === 0) return reply.send(local);
+    return reply.send(mergeLists(local, await askPeers(shard)));
   });
 
   const current = routeSpec('getServiceCurrent');

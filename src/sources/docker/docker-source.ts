@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
@@ -39,12 +40,14 @@ type ContainerOutcome =
   /** Stopped or removed between the list and the stats call. */
   | { kind: 'gone'; id: string };
 
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
 /** dockerode connection options from the instance config: a unix socket or TCP. */
 export function dockerConnection(config: DockerSourceConfig): Docker.DockerOptions {
   if (config.host !== undefined) {
     return { host: config.host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}) };
   }
-  return { socketPath: config.socketPath ?? '/var/run/docker.sock' };
+  return { socketPath: config.socketPath ?? DEFAULT_SOCKET };
 }
 
 /** Whether an Engine API version string like `1.41` is at least `want`. */
@@ -54,6 +57,43 @@ export function apiAtLeast(version: string | undefined, want: readonly [number, 
   const major = Number(m[1]);
   const minor = Number(m[2]);
   return major > want[0] || (major === want[0] && minor >= want[1]);
+}
+
+/**
+ * A non-root process (the image runs as `vigil`) may not open the engine's socket unless it is in
+ * the socket's group. The bare `connect EACCES` says nothing of that; this says what to do.
+ */
+export class DockerSocketDeniedError extends Error {
+  readonly code = 'VIGIL_ERR_DOCKER_SOCKET_DENIED';
+  constructor(socketPath: string, socketGid: number | null, options: { cause: unknown }) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+    const gid = socketGid === null ? '<gid of the socket>' : String(socketGid);
+    super(
+      `permission denied on the Docker socket ${socketPath}` +
+        (uid === null ? '' : ` for uid ${uid}`) +
+        `: the socket belongs to group ${gid}; run the container with --group-add ${gid} ` +
+        `(or add the user to that group)`,
+      options,
+    );
+    this.name = 'DockerSocketDeniedError';
+  }
+}
+
+/** The socket's group id, or null when it cannot be read (then the message says so generically). */
+function socketGroup(socketPath: string): number | null {
+  try {
+    return statSync(socketPath).gid;
+  } catch {
+    return null;
+  }
+}
+
+/** Turns a refused socket connection into `DockerSocketDeniedError`; other errors pass unchanged. */
+export function explainDockerError(err: unknown, config: DockerSourceConfig): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== 'EACCES' || config.host !== undefined) return err;
+  const socketPath = config.socketPath ?? DEFAULT_SOCKET;
+  return new DockerSocketDeniedError(socketPath, socketGroup(socketPath), { cause: err });
 }
 
 function isGoneError(err: unknown): boolean {
@@ -71,6 +111,7 @@ export class DockerSource implements Source {
   readonly kind = 'docker' as const;
   readonly name: string;
   private readonly docker: Docker;
+  private readonly config: DockerSourceConfig;
   private readonly matcher: ContainerMatcher;
   /** Docker label key -> series label name, for the keys the selectors name (see `selectedLabelKeys`). */
   private readonly copiedLabels: ReadonlyArray<readonly [string, string]>;
@@ -82,6 +123,7 @@ export class DockerSource implements Source {
 
   constructor(options: DockerSourceOptions) {
     this.name = options.name;
+    this.config = options.config;
     this.docker = new Docker(dockerConnection(options.config));
     this.matcher = new ContainerMatcher(options.selectors);
     this.copiedLabels = selectedLabelKeys(options.selectors).map((k) => [k, containerLabelSeriesName(k)] as const);
@@ -101,7 +143,7 @@ export class DockerSource implements Source {
       return await this.sampleAll(cycle.signal);
     } catch (err) {
       this.oneShot = null;
-      throw err;
+      throw explainDockerError(err, this.config);
     } finally {
       signal.removeEventListener('abort', forward);
     }

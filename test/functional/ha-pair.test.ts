@@ -1,0 +1,168 @@
+// An HA pair: two vigil daemons (real processes) with the same config file send to a two-peer
+// Alertmanager cluster gossiping on loopback. On-call (a webhook receiver) gets each alert once,
+// though each replica sends it to both peers; with one replica killed, alerts still arrive and
+// resolve. Both replicas' alerts carry identical labels (Alertmanager holds one alert, and the
+// raw posts of each replica, captured on a side channel, have the same label set).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertmanagerCluster, WebhookReceiver, type AlertmanagerHandle } from '../harness/launchers.js';
+import { GiveUp } from '../harness/process-utils.js';
+import { freePort, sleep, waitFor } from '../harness/services.js';
+
+const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+/** Longer than Alertmanager's default --cluster.peer-timeout (15 s): a duplicate would be sent by now. */
+const DUPLICATE_WINDOW_MS = 20_000;
+
+interface WebhookAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+}
+interface WebhookBody {
+  status: 'firing' | 'resolved';
+  alerts: WebhookAlert[];
+}
+interface PostedAlert {
+  labels: Record<string, string>;
+}
+
+let dir: string;
+let receiver: WebhookReceiver;
+let capture: WebhookReceiver;
+let cluster: AlertmanagerHandle[] = [];
+let target: Server;
+/** How long the probed health endpoint takes; the test slows it to cause a breach, and back. */
+let healthDelayMs = 0;
+const SLOW_MS = 600;
+const replicas = new Map<string, ChildProcess>();
+
+/** Starts replica `name` on the shared config file; only its port, data folder and capture path differ. */
+async function startReplica(name: string): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN, 'run', '--config', join(dir, 'vigil.yaml')], {
+    cwd: dir,
+    stdio: ['ignore', openSync(join(dir, `replica-${name}.log`), 'a'), 'inherit'],
+    env: {
+      ...process.env,
+      VIGIL_LISTEN_PORT: String(port),
+      VIGIL_DATA_DIR: join(dir, `data-${name}`),
+      CAPTURE_URL: `${capture.url}/${name}`,
+    },
+  });
+  replicas.set(name, child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new GiveUp(`replica ${name} exited with ${child.exitCode}`);
+      return (await fetch(`${url}/readyz`)).status === 200;
+    },
+    { timeoutMs: 30_000, what: `replica ${name}` },
+  );
+  return url;
+}
+
+/** Webhook notifications for the test's alert, by status. */
+function notifications(status: 'firing' | 'resolved'): WebhookBody[] {
+  return receiver.received
+    .map((r) => r.body as WebhookBody)
+    .filter((b) => b.status === status && b.alerts.some((a) => a.labels['service'] === 'checkout'));
+}
+
+/** Label sets a replica posted to Alertmanager (its side-channel copy). */
+function postedBy(name: string): Array<Record<string, string>> {
+  return capture.received.filter((r) => r.path.startsWith(`/${name}/`)).flatMap((r) => (r.body as PostedAlert[]).map((a) => a.labels));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-ha-'));
+  receiver = await WebhookReceiver.start();
+  capture = await WebhookReceiver.start('');
+  cluster = await startAlertmanagerCluster({ webhookUrl: receiver.url }, 2);
+  target = createServer((_req, res) => {
+    setTimeout(() => res.end('ok'), healthDelayMs);
+  });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const address = target.address();
+  const targetPort = typeof address === 'object' && address ? address.port : 0;
+
+  mkdirSync(join(dir, 'slo'));
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    [
+      'slo: [slo]',
+      'sources:',
+      `  probe: { default: { baseUrl: 'http://127.0.0.1:${targetPort}', schedule: '* * * * * *', timeout: 1s } }`,
+      'alertmanager:',
+      `  urls: ['${cluster[0]!.url}', '${cluster[1]!.url}', '\${CAPTURE_URL}']`,
+      '  resendInterval: 2s',
+      '  timeout: 2s',
+      'evaluateEvery: 1s',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'slo', 'checkout.yaml'),
+    [
+      'apiVersion: vigil/v1',
+      'kind: ServiceLevels',
+      'service: checkout',
+      'objectives:',
+      "  - { name: health, indicator: { probe: { path: /health, expectStatus: [200] } }, threshold: { max: 300ms }, window: 3s, alert: { for: 0s } }",
+      '',
+    ].join('\n'),
+  );
+  await Promise.all([startReplica('a'), startReplica('b')]);
+}, 180_000);
+
+afterAll(async () => {
+  // On failure, what each side saw: the notifications in order and the replicas' alerting lines.
+  if (process.env['VIGIL_HA_DEBUG']) {
+    for (const r of receiver.received) process.stderr.write(`${new Date(r.receivedAt).toISOString()} ${JSON.stringify(r.body).slice(0, 300)}\n`);
+    for (const n of replicas.keys()) process.stderr.write(readFileSync(join(dir, `replica-${n}.log`), 'utf8').split('\n').filter((l) => /alert|deliver/.test(l)).join('\n') + '\n');
+  }
+  for (const child of replicas.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.allSettled(cluster.map((p) => p.stop()));
+  await Promise.allSettled([receiver?.close(), capture?.close(), new Promise((r) => target?.close(r))]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('an HA pair behind an Alertmanager cluster', () => {
+  it('delivers each alert once with both replicas, and still after one is killed', async () => {
+    // --- both replicas up: a breach fires once and resolves once ---
+    healthDelayMs = SLOW_MS;
+    await waitFor(() => notifications('firing').length >= 1, { timeoutMs: 60_000, what: 'the firing notification' });
+    // Both replicas sent it, to both peers, with the same labels; Alertmanager holds one alert.
+    await waitFor(() => postedBy('a').length > 0 && postedBy('b').length > 0, { timeoutMs: 10_000, what: 'posts from both replicas' });
+    const labelsA = postedBy('a').find((l) => l['service'] === 'checkout');
+    const labelsB = postedBy('b').find((l) => l['service'] === 'checkout');
+    expect(labelsA).toBeDefined();
+    expect(labelsB).toEqual(labelsA);
+    for (const peer of cluster) {
+      const held = (await (await fetch(`${peer.url}/api/v2/alerts?filter=service%3D%22checkout%22`)).json()) as unknown[];
+      expect(held).toHaveLength(1);
+    }
+    await sleep(DUPLICATE_WINDOW_MS);
+    expect(notifications('firing')).toHaveLength(1);
+
+    healthDelayMs = 0;
+    await waitFor(() => notifications('resolved').length >= 1, { timeoutMs: 60_000, what: 'the resolved notification' });
+    await sleep(DUPLICATE_WINDOW_MS);
+    expect(notifications('resolved')).toHaveLength(1);
+    expect(notifications('firing')).toHaveLength(1);
+
+    // --- replica b killed: the next breach still fires once and resolves once ---
+    const b = replicas.get('b')!;
+    b.kill('SIGKILL');
+    await new Promise((r) => (b.exitCode !== null || b.signalCode !== null ? r(null) : b.once('exit', r)));
+    healthDelayMs = SLOW_MS;
+    await waitFor(() => notifications('firing').length >= 2, { timeoutMs: 60_000, what: 'the second firing notification' });
+    healthDelayMs = 0;
+    await waitFor(() => notifications('resolved').length >= 2, { timeoutMs: 60_000, what: 'the second resolved notification' });
+    await sleep(DUPLICATE_WINDOW_MS);
+    expect(notifications('firing')).toHaveLength(2);
+    expect(notifications('resolved')).toHaveLength(2);
+  });
+});
