@@ -40,6 +40,14 @@ export interface AlertTrackerOptions {
   resendIntervalMs: number;
   /** Keep re-sending a resolution this long (Prometheus: 15 min). */
   resolvedRetentionMs: number;
+  /**
+   * A resolution is posted with `endsAt` this far after the moment it cleared (default 0: at
+   * once). Alertmanager keeps an alert firing until the latest `endsAt` any sender posted, unless
+   * a younger post says it already ended; so with replicas of one config, a delay longer than
+   * their disagreement (a sample interval or two) resolves the alert when the last one clears,
+   * instead of resolving on the first and re-firing on the other's next resend.
+   */
+  resolveDelayMs?: number;
 }
 
 /** A stable identity for an alert: its sorted labels, written as the store writes a series id. */
@@ -111,7 +119,7 @@ export class AlertTracker {
   }
 
   private toPostable(alert: TrackedAlert, now: number): PostableAlert {
-    const endsAt = alert.resolvedAt ?? now + 4 * this.options.resendIntervalMs;
+    const endsAt = alert.resolvedAt !== null ? alert.resolvedAt + (this.options.resolveDelayMs ?? 0) : now + 4 * this.options.resendIntervalMs;
     return {
       labels: { ...alert.content.labels },
       annotations: { ...alert.content.annotations },

@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { describeInput } from '../units/units.js';
-import { durationSchema } from './units-schema.js';
+import { durationOrZeroSchema, durationSchema } from './units-schema.js';
 
 /**
  * The daemon config (`vigil.yaml`): where the sources live and how often they are sampled.
@@ -138,6 +138,8 @@ export const daemonConfigSchema = z.strictObject({
       /** Re-send firing alerts this often, as Prometheus does. */
       resendInterval: durationSchema.prefault('1m'),
       timeout: durationSchema.prefault('10s'),
+      /** HA pairs: a resolution's endsAt lies this far ahead, so Alertmanager resolves when the last replica clears. */
+      resolveDelay: durationOrZeroSchema.prefault('0s'),
     })
     .prefault({}),
   store: z

@@ -34,9 +34,27 @@ let receiver: WebhookReceiver;
 let capture: WebhookReceiver;
 let cluster: AlertmanagerHandle[] = [];
 let target: Server;
-/** How long the probed health endpoint takes; the test slows it to cause a breach, and back. */
-let healthDelayMs = 0;
-const SLOW_MS = 600;
+/**
+ * The service's request-duration histogram as its /metrics shows it: every scrape adds ten
+ * requests, fast (under 50 ms) or, while `slow` is set, slow (under 1 s). The test sets `slow` to
+ * cause a P95 breach and clears it to resolve it.
+ */
+let slow = false;
+const counts = { fast: 0, slow: 0 };
+function histogramText(): string {
+  if (slow) counts.slow += 10;
+  else counts.fast += 10;
+  const total = counts.fast + counts.slow;
+  return [
+    '# TYPE req_seconds histogram',
+    `req_seconds_bucket{le="0.05"} ${counts.fast}`,
+    `req_seconds_bucket{le="1"} ${total}`,
+    `req_seconds_bucket{le="+Inf"} ${total}`,
+    `req_seconds_sum ${counts.fast * 0.01 + counts.slow * 0.8}`,
+    `req_seconds_count ${total}`,
+    '',
+  ].join('\n');
+}
 const replicas = new Map<string, ChildProcess>();
 
 /** Starts replica `name` on the shared config file; only its port, data folder and capture path differ. */
@@ -82,7 +100,8 @@ beforeAll(async () => {
   capture = await WebhookReceiver.start('');
   cluster = await startAlertmanagerCluster({ webhookUrl: receiver.url }, 2);
   target = createServer((_req, res) => {
-    setTimeout(() => res.end('ok'), healthDelayMs);
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(histogramText());
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   const address = target.address();
@@ -94,10 +113,13 @@ beforeAll(async () => {
     [
       'slo: [slo]',
       'sources:',
-      `  probe: { default: { baseUrl: 'http://127.0.0.1:${targetPort}', schedule: '* * * * * *', timeout: 1s } }`,
+      `  scrape: { default: { url: 'http://127.0.0.1:${targetPort}/metrics', schedule: '* * * * * *', timeout: 1s } }`,
       'alertmanager:',
       `  urls: ['${cluster[0]!.url}', '${cluster[1]!.url}', '\${CAPTURE_URL}']`,
       '  resendInterval: 2s',
+      // Longer than the replicas may disagree (a scrape or two on a busy machine): Alertmanager
+      // resolves when the last replica has cleared, so a late replica does not re-fire the alert.
+      '  resolveDelay: 10s',
       '  timeout: 2s',
       'evaluateEvery: 1s',
       '',
@@ -110,7 +132,7 @@ beforeAll(async () => {
       'kind: ServiceLevels',
       'service: checkout',
       'objectives:',
-      "  - { name: health, indicator: { probe: { path: /health, expectStatus: [200] } }, threshold: { max: 300ms }, window: 3s, alert: { for: 0s } }",
+      "  - { name: latency, indicator: { latency: { histogram: req_seconds, quantile: 0.95 } }, threshold: { max: 300ms }, window: 5s, alert: { for: 0s } }",
       '',
     ].join('\n'),
   );
@@ -132,7 +154,7 @@ afterAll(async () => {
 describe('an HA pair behind an Alertmanager cluster', () => {
   it('delivers each alert once with both replicas, and still after one is killed', async () => {
     // --- both replicas up: a breach fires once and resolves once ---
-    healthDelayMs = SLOW_MS;
+    slow = true;
     await waitFor(() => notifications('firing').length >= 1, { timeoutMs: 60_000, what: 'the firing notification' });
     // Both replicas sent it, to both peers, with the same labels; Alertmanager holds one alert.
     await waitFor(() => postedBy('a').length > 0 && postedBy('b').length > 0, { timeoutMs: 10_000, what: 'posts from both replicas' });
@@ -147,7 +169,7 @@ describe('an HA pair behind an Alertmanager cluster', () => {
     await sleep(DUPLICATE_WINDOW_MS);
     expect(notifications('firing')).toHaveLength(1);
 
-    healthDelayMs = 0;
+    slow = false;
     await waitFor(() => notifications('resolved').length >= 1, { timeoutMs: 60_000, what: 'the resolved notification' });
     await sleep(DUPLICATE_WINDOW_MS);
     expect(notifications('resolved')).toHaveLength(1);
@@ -157,9 +179,9 @@ describe('an HA pair behind an Alertmanager cluster', () => {
     const b = replicas.get('b')!;
     b.kill('SIGKILL');
     await new Promise((r) => (b.exitCode !== null || b.signalCode !== null ? r(null) : b.once('exit', r)));
-    healthDelayMs = SLOW_MS;
+    slow = true;
     await waitFor(() => notifications('firing').length >= 2, { timeoutMs: 60_000, what: 'the second firing notification' });
-    healthDelayMs = 0;
+    slow = false;
     await waitFor(() => notifications('resolved').length >= 2, { timeoutMs: 60_000, what: 'the second resolved notification' });
     await sleep(DUPLICATE_WINDOW_MS);
     expect(notifications('firing')).toHaveLength(2);

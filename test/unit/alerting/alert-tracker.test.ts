@@ -34,6 +34,15 @@ describe('AlertTracker', () => {
     expect(tracker.update([breach('latency', 'b')], 1000)).toHaveLength(1);
   });
 
+  it('with a resolve delay, posts the resolution with endsAt that far after it cleared, and keeps it on re-sends', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN, resolveDelayMs: 10_000 });
+    tracker.update([breach('latency')], 0);
+    const resolved = tracker.update([], 30_000);
+    expect(resolved[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    expect(tracker.firing()).toEqual([]);
+    expect(tracker.update([], 30_000 + MIN)[0]!.endsAt).toBe(new Date(40_000).toISOString());
+  });
+
   it('resolves a cleared alert with endsAt = the time it cleared, re-sends it, then forgets it', () => {
     const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 3 * MIN });
     tracker.update([breach('latency')], 0);

@@ -47,7 +47,7 @@ describe('defaults', () => {
     expect(daemon.slo).toEqual([join(dir, 'slo')]);
     expect(daemon.dataDir).toBe(join(dir, 'data'));
     expect(daemon.sources).toEqual({ prometheus: {}, docker: {}, redis: {}, postgres: {}, probe: {}, scrape: {} });
-    expect(daemon.alertmanager).toEqual({ urls: [], resendInterval: 60_000, timeout: 10_000 });
+    expect(daemon.alertmanager).toEqual({ urls: [], resendInterval: 60_000, timeout: 10_000, resolveDelay: 0 });
     expect(daemon.evaluateEvery).toBe(5000);
   });
 
@@ -106,10 +106,15 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_EVALUATE_EVERY',
         'VIGIL_LOG_LEVEL',
         'VIGIL_GRAFANA_URL',
+        'VIGIL_ALERTMANAGER_RESOLVE_DELAY',
+        'VIGIL_SHARD_INDEX',
+        'VIGIL_SHARD_TOTAL',
+        'VIGIL_SHARD_PEERS',
+        'VIGIL_SHARD_PEER_TIMEOUT',
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(19);
+    expect(names).toHaveLength(24);
   });
 
   it('coerces by the schema type and wins over the file', async () => {
