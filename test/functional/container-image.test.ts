@@ -5,12 +5,13 @@
 // Docker socket (refused without --group-add, with an error that says so), keeps its store on a
 // volume across a restart, and stops cleanly on SIGTERM.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNodeBaseImage } from '../harness/node-base-image.js';
+import { GiveUp } from '../harness/process-utils.js';
 import { freePort, runContainer, testServices, waitFor, type RunningContainer } from '../harness/services.js';
 
 const run = promisify(execFile);
@@ -79,6 +80,11 @@ async function startVigil(suffix: string, extra: string[]): Promise<DaemonRun> {
 type SourceView = { kind: string; up: boolean; lastError: string | null };
 type ServiceView = { status: string; objectives: Array<{ status: string; value: { value: number } | null }>; sources: SourceView[] };
 
+/** Throws (ending a wait at once) when the container is no longer running, with its log. */
+async function assertRunning(name: string): Promise<void> {
+  if (!(await inspect<boolean>(name, '.State.Running'))) throw new GiveUp(`${name} exited:\n${await logs(name)}`);
+}
+
 async function current(port: number): Promise<ServiceView | false> {
   const res = await fetch(`http://127.0.0.1:${port}/api/sla/fleet/current`);
   return res.status === 200 ? ((await res.json()) as ServiceView) : false;
@@ -97,6 +103,8 @@ beforeAll(async () => {
   );
 
   configDir = mkdtempSync(join(tmpdir(), 'vigil-image-'));
+  // The image's user is not root: the mounted config must be readable by anyone.
+  chmodSync(configDir, 0o755);
   mkdirSync(join(configDir, 'slo'));
   writeFileSync(
     join(configDir, 'vigil.yaml'),
@@ -136,6 +144,7 @@ describe('the vigil image', () => {
     const vigil = await startVigil('nogroup', []);
     const view = await waitFor(
       async () => {
+        await assertRunning(vigil.name);
         const v = await current(vigil.port);
         const src = v ? v.sources.find((s) => s.kind === 'docker') : undefined;
         return src && !src.up && src.lastError ? src : false;
@@ -156,7 +165,7 @@ describe('the vigil image', () => {
     expect(await docker(['exec', vigil.name, 'id', '-u'])).not.toBe('0');
     expect(await docker(['exec', vigil.name, 'id', '-un'])).toBe('vigil');
 
-    await waitFor(async () => (await inspect<string>(vigil.name, '.State.Health.Status')) === 'healthy', {
+    await waitFor(async () => (await assertRunning(vigil.name), await inspect<string>(vigil.name, '.State.Health.Status')) === 'healthy', {
       timeoutMs: 90_000,
       intervalMs: 1_000,
       what: 'the HEALTHCHECK to report healthy',

@@ -113,13 +113,14 @@ beforeAll(async () => {
     [
       'slo: [slo]',
       'sources:',
-      `  scrape: { default: { url: 'http://127.0.0.1:${targetPort}/metrics', schedule: '* * * * * *', timeout: 1s } }`,
+      `  scrape: { default: { url: 'http://127.0.0.1:${targetPort}/metrics', schedule: '* * * * * *', timeout: 5s } }`,
       'alertmanager:',
       `  urls: ['${cluster[0]!.url}', '${cluster[1]!.url}', '\${CAPTURE_URL}']`,
       '  resendInterval: 2s',
-      // Longer than the replicas may disagree (a scrape or two on a busy machine): Alertmanager
-      // resolves when the last replica has cleared, so a late replica does not re-fire the alert.
-      '  resolveDelay: 10s',
+      // Longer than the replicas may disagree (seconds; more on a loaded machine, where a
+      // replica's scrapes fall behind): Alertmanager resolves when the last replica has cleared,
+      // so a late replica does not re-fire the alert.
+      '  resolveDelay: 30s',
       '  timeout: 2s',
       'evaluateEvery: 1s',
       '',
@@ -143,7 +144,7 @@ afterAll(async () => {
   // On failure, what each side saw: the notifications in order and the replicas' alerting lines.
   if (process.env['VIGIL_HA_DEBUG']) {
     for (const r of receiver.received) process.stderr.write(`${new Date(r.receivedAt).toISOString()} ${JSON.stringify(r.body).slice(0, 300)}\n`);
-    for (const n of replicas.keys()) process.stderr.write(readFileSync(join(dir, `replica-${n}.log`), 'utf8').split('\n').filter((l) => /alert|deliver/.test(l)).join('\n') + '\n');
+    for (const n of replicas.keys()) process.stderr.write(readFileSync(join(dir, `replica-${n}.log`), 'utf8').split('\n').filter((l) => /alert|deliver|down|slow|warn/.test(l)).join('\n') + '\n');
   }
   for (const child of replicas.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.allSettled(cluster.map((p) => p.stop()));
@@ -170,7 +171,7 @@ describe('an HA pair behind an Alertmanager cluster', () => {
     expect(notifications('firing')).toHaveLength(1);
 
     slow = false;
-    await waitFor(() => notifications('resolved').length >= 1, { timeoutMs: 60_000, what: 'the resolved notification' });
+    await waitFor(() => notifications('resolved').length >= 1, { timeoutMs: 90_000, what: 'the resolved notification' });
     await sleep(DUPLICATE_WINDOW_MS);
     expect(notifications('resolved')).toHaveLength(1);
     expect(notifications('firing')).toHaveLength(1);
@@ -182,7 +183,7 @@ describe('an HA pair behind an Alertmanager cluster', () => {
     slow = true;
     await waitFor(() => notifications('firing').length >= 2, { timeoutMs: 60_000, what: 'the second firing notification' });
     slow = false;
-    await waitFor(() => notifications('resolved').length >= 2, { timeoutMs: 60_000, what: 'the second resolved notification' });
+    await waitFor(() => notifications('resolved').length >= 2, { timeoutMs: 90_000, what: 'the second resolved notification' });
     await sleep(DUPLICATE_WINDOW_MS);
     expect(notifications('firing')).toHaveLength(2);
     expect(notifications('resolved')).toHaveLength(2);

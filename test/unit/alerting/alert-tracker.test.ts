@@ -40,7 +40,14 @@ describe('AlertTracker', () => {
     const resolved = tracker.update([], 30_000);
     expect(resolved[0]!.endsAt).toBe(new Date(40_000).toISOString());
     expect(tracker.firing()).toEqual([]);
-    expect(tracker.update([], 30_000 + MIN)[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    // Re-sent while its endsAt lies ahead (resend interval 5 s here), never after it.
+    const quick = new AlertTracker({ resendIntervalMs: 5_000, resolvedRetentionMs: 15 * MIN, resolveDelayMs: 10_000 });
+    quick.update([breach('latency')], 0);
+    expect(quick.update([], 30_000)[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    expect(quick.update([], 35_000)[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    expect(quick.update([], 40_000)).toEqual([]);
+    expect(quick.update([], 45_000)).toEqual([]);
+    expect(quick.update([], 10 * MIN)).toEqual([]);
   });
 
   it('resolves a cleared alert with endsAt = the time it cleared, re-sends it, then forgets it', () => {
