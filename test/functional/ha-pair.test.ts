@@ -143,7 +143,10 @@ beforeAll(async () => {
 afterAll(async () => {
   // On failure, what each side saw: the notifications in order and the replicas' alerting lines.
   if (process.env['VIGIL_HA_DEBUG']) {
-    for (const r of receiver.received) process.stderr.write(`${new Date(r.receivedAt).toISOString()} ${JSON.stringify(r.body).slice(0, 300)}\n`);
+    for (const r of receiver.received) {
+      const b = r.body as WebhookBody & { externalURL?: string; alerts: Array<{ startsAt?: string; endsAt?: string }> };
+      process.stderr.write(`${new Date(r.receivedAt).toISOString()} ${b.externalURL} ${b.status} ${JSON.stringify(b.alerts.map((a) => [a.startsAt, a.endsAt]))}\n`);
+    }
     for (const n of replicas.keys()) process.stderr.write(readFileSync(join(dir, `replica-${n}.log`), 'utf8').split('\n').filter((l) => /alert|deliver|down|slow|warn/.test(l)).join('\n') + '\n');
   }
   for (const child of replicas.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
