@@ -18,6 +18,8 @@ export function probeUrl(indicator: ProbeIndicator, baseUrl: string | undefined)
  */
 export class ProbeReader implements IndicatorReader {
   readonly unit = 'ratio' as const;
+  /** A probe stands for its interval: uptime budgets are time. */
+  readonly timeBased = true;
 
   constructor(
     private readonly ctx: ReadContext,
