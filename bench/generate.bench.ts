@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadSloPaths } from '../src/config/load-slo.js';
 import { generateAll } from '../src/generate/generate.js';
-import { loadWindowSets } from '../src/generate/window-set-files.js';
 import { writeOutputs } from '../src/generate/write-outputs.js';
+import { SHIPPED_WINDOW_SETS } from '../src/config/window-sets.js';
 
 const SERVICES = 100;
 const RUNS = 7;
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const name = `ml-service-${String(i).padStart(3, '0')}`;
     writeFileSync(join(sloDir, `${name}.yaml`), template.replace(/^service: ml-services$/m, `service: ${name}`));
   }
-  const windowSets = await loadWindowSets(join(root, 'alerts/windows'));
+  const windowSets = SHIPPED_WINDOW_SETS;
   const times = { load: [] as number[], generate: [] as number[], total: [] as number[] };
   let bytes = 0;
   let files = 0;

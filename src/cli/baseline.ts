@@ -50,6 +50,7 @@ export function baselineLines(summary: ServiceSummary): string[] {
 
 export async function baseline(service: string | undefined, options: Options): Promise<number> {
   const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     return 2;

@@ -45,6 +45,7 @@ export function exitCodeFor(snapshot: Snapshot): number {
 
 export async function check(options: Options): Promise<number> {
   const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     console.error(`vigil check: invalid config (${loaded.issues.length} issue(s))`);

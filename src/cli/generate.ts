@@ -1,12 +1,8 @@
 import { Command } from 'commander';
-import { stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { formatIssue } from '../config/issue-format.js';
-import { loadSloPaths } from '../config/load-slo.js';
+import { relative } from 'node:path';
+import { formatIssue, loadConfig } from '../config/load-config.js';
 import { GenerateError } from '../generate/generate-context.js';
 import { generateAll } from '../generate/generate.js';
-import { loadWindowSets } from '../generate/window-set-files.js';
 import { findDrift, writeOutputs } from '../generate/write-outputs.js';
 
 /**
@@ -19,7 +15,7 @@ interface Options {
   slo: string[];
   alertsDir: string;
   dashboardsDir: string;
-  windowsDir?: string;
+  config?: string;
   grafanaUrl?: string;
   runbookBase?: string;
   check?: boolean;
@@ -31,24 +27,13 @@ export function command(): Command {
     .option('--slo <path...>', 'SLO files or folders (vigil, Sloth or OpenSLO)', ['slo'])
     .option('--alerts-dir <dir>', 'where rule files go', 'alerts')
     .option('--dashboards-dir <dir>', 'where dashboards go', 'dashboards')
-    .option('--windows-dir <dir>', 'burn-rate window sets (default: <alerts-dir>/windows, else the sets shipped with vigil)')
+    .option('-c, --config <file>', 'daemon config (vigil.yaml): its windowSets (a team\'s own burn-rate window sets) and source names')
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
     .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
     .action(async (options: Options) => {
       process.exitCode = await generate(options);
     });
-}
-
-/** `<alerts-dir>/windows` when it exists (a team's own sets), else the sets shipped with vigil. */
-async function defaultWindowsDir(alertsDir: string): Promise<string> {
-  const own = join(alertsDir, 'windows');
-  try {
-    if ((await stat(own)).isDirectory()) return own;
-  } catch {
-    // fall through to the shipped sets
-  }
-  return fileURLToPath(new URL('../../alerts/windows', import.meta.url));
 }
 
 /** The base goes into every alert as `<base>#<anchor>`: an absolute http(s) URL without a fragment of its own. */
@@ -71,20 +56,21 @@ export async function generate(options: Options): Promise<number> {
     console.error(`vigil generate: ${problem}`);
     return 2;
   }
-  const loaded = await loadSloPaths(options.slo, { cwd });
-  if (loaded.issues.length > 0) {
+  // The same loader as the daemon's: the window sets come from the config, never from the output folder.
+  const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo, cwd });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
+  if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
-    console.error(`vigil generate: ${loaded.issues.length} issue(s) in the SLO files; nothing generated`);
+    console.error(`vigil generate: ${loaded.issues.length} issue(s) in the config or SLO files; nothing generated`);
     return loaded.issues.some((i) => i.code === 'VIGIL_ERR_CONFIG_NOT_FOUND') ? 2 : 1;
   }
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
   try {
-    const windowSets = await loadWindowSets(options.windowsDir ?? (await defaultWindowsDir(options.alertsDir)));
     result = generateAll(
-      loaded.files.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
+      loaded.config.services.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
       {
-        windowSets,
+        windowSets: loaded.config.windowSets,
         ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
         ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
       },

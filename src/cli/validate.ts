@@ -39,12 +39,14 @@ export async function validate(paths: string[], options: Options): Promise<numbe
     configPath: options.config,
     sloPaths: paths.length > 0 ? paths : undefined,
   });
+  // Warnings (what a Sloth/OpenSLO conversion dropped) come first and do not change the exit code.
+  if (!options.json) for (const warning of result.warnings) console.log(`warning: ${warning}`);
   if (result.ok) {
     const services = result.config.services;
     const objectives = services.reduce((n, s) => n + s.slo.objectives.length, 0);
     const summary = `valid: ${plural(services.length, 'SLO file')}, ${plural(objectives, 'objective')}${options.config ? `, config ${options.config}` : ''}`;
     if (options.json) {
-      print({ valid: true, files: services.map((s) => s.path), services: services.map((s) => s.slo.service), issues: [], summary });
+      print({ valid: true, files: services.map((s) => s.path), services: services.map((s) => s.slo.service), issues: [], warnings: result.warnings, summary });
     } else {
       console.log(summary);
     }
@@ -55,7 +57,7 @@ export async function validate(paths: string[], options: Options): Promise<numbe
   const files = new Set(issues.map((i) => i.file));
   const summary = `${cannotRun ? 'could not validate' : 'invalid'}: ${plural(issues.length, 'issue')} in ${plural(files.size, 'file')}`;
   if (options.json) {
-    print({ valid: false, issues, summary });
+    print({ valid: false, issues, warnings: result.warnings, summary });
   } else {
     for (const issue of issues) console.log(formatIssue(issue));
     console.log(summary);

@@ -1,5 +1,6 @@
 import type { DaemonConfig } from './daemon-schema.js';
 import type { SloFile } from './slo-schema.js';
+import type { WindowSets } from './window-sets.js';
 
 /** One validated SLO file and where it came from. */
 export interface LoadedSloFile {
@@ -15,6 +16,8 @@ export interface Config {
   readonly baseDir: string;
   readonly daemon: DaemonConfig;
   readonly services: readonly LoadedSloFile[];
+  /** Burn-rate window sets by name: the shipped ones and those named by `windowSets`. */
+  readonly windowSets: WindowSets;
 }
 
 /** A config error with its position: `file:line:col path: message`. */

@@ -116,6 +116,11 @@ export const daemonConfigSchema = z.strictObject({
     .prefault({}),
   /** SLO files or folders of them, relative to the config file. */
   slo: z.array(z.string().min(1)).min(1).default(['slo']),
+  /** A team's own burn-rate window sets: files or folders of them, relative to the config file. */
+  windowSets: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ description: 'Burn-rate window set files or folders (one set per file), added to the sets shipped with vigil.' }),
   /** Where the store's snapshot is kept. */
   dataDir: z.string().min(1).default('data'),
   /** Bearer token for `POST /-/reload`; reload is off when unset. */

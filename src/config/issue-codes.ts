@@ -37,6 +37,10 @@ export const ISSUE_CODES = {
   /** `${VAR}` names an environment variable that is not set. */
   envMissing: 'VIGIL_ERR_CONFIG_ENV_MISSING',
   envSyntax: 'VIGIL_ERR_CONFIG_ENV_SYNTAX',
+  /** A burn-rate window set is unknown, defined twice, or its file is not a window set. */
+  windowSet: 'VIGIL_ERR_CONFIG_WINDOW_SET',
+  /** A burn-rate window set does not fit the objective's period (windows too long, factors below 0.9). */
+  windowSetPeriod: 'VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD',
   /** A foreign (Sloth, OpenSLO) document could not be converted. */
   import: 'VIGIL_ERR_CONFIG_IMPORT',
   /** Anything zod reports that has no more specific code. */

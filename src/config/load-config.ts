@@ -5,6 +5,7 @@ import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';
 import { loadDaemonConfig } from './load-daemon.js';
 import { loadSloPaths } from './load-slo.js';
+import { loadWindowSets } from './load-window-sets.js';
 
 export { formatIssue } from './issue-format.js';
 export { redactConfig } from './redact.js';
@@ -26,22 +27,27 @@ export interface LoadConfigOptions {
   readonly cwd?: string;
 }
 
-export type LoadConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly issues: ConfigIssue[] };
+/** `warnings`: what converting Sloth/OpenSLO files dropped or reinterpreted; every verb shows them. */
+export type LoadConfigResult =
+  | { readonly ok: true; readonly config: Config; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly issues: ConfigIssue[]; readonly warnings: readonly string[] };
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadConfigResult> {
   const cwd = options.cwd ?? process.cwd();
   const daemon = await loadDaemonConfig({ configPath: options.configPath, env: options.env ?? process.env, cwd });
-  if (!daemon.ok && options.sloPaths === undefined) return { ok: false, issues: daemon.issues };
+  if (!daemon.ok && options.sloPaths === undefined) return { ok: false, issues: daemon.issues, warnings: [] };
 
   // Source names are only checked against a config someone wrote: on defaults every objective
   // would fail for want of instances, which says nothing about the SLO file.
   const checkSources = daemon.ok && daemon.configPath !== null;
+  const windows = await loadWindowSets(daemon.ok ? daemon.daemon.windowSets : [], cwd);
   const slo = await loadSloPaths(options.sloPaths ?? (daemon.ok ? daemon.daemon.slo : []), {
     cwd,
+    windowSets: windows.sets,
     ...(checkSources ? { daemon: daemon.daemon } : {}),
   });
-  const issues = [...(daemon.ok ? [] : daemon.issues), ...slo.issues];
-  if (!daemon.ok || issues.length > 0) return { ok: false, issues: issues.sort(compareIssues) };
+  const issues = [...(daemon.ok ? [] : daemon.issues), ...windows.issues, ...slo.issues];
+  if (!daemon.ok || issues.length > 0) return { ok: false, issues: issues.sort(compareIssues), warnings: slo.warnings };
 
   // The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope.
   const config: Config = deepFreeze({
@@ -49,6 +55,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
     baseDir: daemon.baseDir,
     daemon: options.sloPaths === undefined ? daemon.daemon : { ...daemon.daemon, slo: options.sloPaths.map((p) => resolve(cwd, p)) },
     services: slo.files,
+    windowSets: windows.sets,
   });
-  return { ok: true, config };
+  return { ok: true, config, warnings: slo.warnings };
 }

@@ -77,6 +77,7 @@ export async function loadDaemonConfig(options: DaemonLoadOptions = {}): Promise
   const daemon: DaemonConfig = {
     ...parsed.data,
     slo: parsed.data.slo.map((p, i) => absolute(['slo', i], p)),
+    windowSets: parsed.data.windowSets.map((p, i) => absolute(['windowSets', i], p)),
     dataDir: absolute(['dataDir'], parsed.data.dataDir),
     sources: {
       ...parsed.data.sources,

@@ -7,6 +7,8 @@ import { ISSUE_CODES } from './issue-codes.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
 import { sloFileSchema, type SloFile } from './slo-schema.js';
+import { checkWindowSetUse } from './window-set-checks.js';
+import { SHIPPED_WINDOW_SETS, type WindowSets } from './window-sets.js';
 import { multiDocumentIssue, readYamlDocuments, type DocumentsResult, type YamlSource } from './yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
@@ -20,11 +22,15 @@ export interface SloLoadOptions {
   readonly daemon?: DaemonConfig;
   /** Relative paths resolve here; issue file names are shown relative to it. */
   readonly cwd?: string;
+  /** The window sets objectives may name; the shipped ones when left out. */
+  readonly windowSets?: WindowSets;
 }
 
 export interface SloLoadResult {
   readonly files: LoadedSloFile[];
   readonly issues: ConfigIssue[];
+  /** What converting Sloth/OpenSLO files dropped or reinterpreted: `file:line:col path: message`. */
+  readonly warnings: string[];
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -96,12 +102,12 @@ export function validateSloSources(sources: readonly YamlSource[], daemon?: Daem
   return validateImported(imported, sources[0]!, daemon);
 }
 
-type SloValidation = { slo?: SloFile; issues: ConfigIssue[] };
+type SloValidation = { slo?: SloFile; issues: ConfigIssue[]; warnings?: string[] };
 
 /** A converted document gets the checks of any vigil file; `source` is where its issues point. */
 function validateImported(imported: NonNullable<ImportResult>, source: YamlSource, daemon?: DaemonConfig): SloValidation {
   if ('issues' in imported) return { issues: imported.issues };
-  return validateDocument(imported.slo, source, daemon, true);
+  return { ...validateDocument(imported.slo, source, daemon, true), warnings: imported.warnings };
 }
 
 function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign: boolean): SloValidation {
@@ -118,7 +124,7 @@ function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConf
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
 }
 
-async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<{ read: DocumentsResult; slo?: SloFile; issues: ConfigIssue[] }> {
+async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<SloValidation & { read: DocumentsResult }> {
   const read = await readYamlDocuments(absolute, displayPath(absolute, cwd));
   if (!read.ok) return { read, issues: read.issues };
   return { read, ...validateSloSources(read.sources, daemon) };
@@ -129,10 +135,12 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
   const expanded = await expandSloPaths(paths, cwd);
   const issues = [...expanded.issues];
   const files: LoadedSloFile[] = [];
+  const warnings: string[] = [];
   const services = new Map<string, string>();
   for (const absolute of expanded.files) {
     const result = await loadOne(absolute, cwd, options.daemon);
     issues.push(...result.issues);
+    warnings.push(...(result.warnings ?? []));
     // Duplicates are checked on the raw name, so they show up even when the file has other errors.
     const source = result.read.ok ? result.read.sources[0]! : undefined;
     const service = result.slo?.service ?? (source?.value as { service?: unknown } | null | undefined)?.service;
@@ -152,7 +160,11 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
         continue;
       }
     }
-    if (result.slo) files.push({ path: absolute, slo: result.slo });
+    if (result.slo && source) {
+      const windowIssues = checkWindowSetUse(result.slo, source, options.windowSets ?? SHIPPED_WINDOW_SETS);
+      issues.push(...windowIssues);
+      if (windowIssues.length === 0) files.push({ path: absolute, slo: result.slo });
+    }
   }
-  return { files, issues };
+  return { files, issues, warnings };
 }

@@ -219,12 +219,12 @@ export const alertSchema = z
     for: durationOrZeroSchema
       .prefault('5m')
       .meta({ description: 'How long the objective must be broken before the alert fires (default 5m; "0s" fires at once).' }),
-    /** Names a burn-rate window set (see `alerts/windows/`). */
+    /** Names a burn-rate window set (shipped, or a team's own from `windowSets` in vigil.yaml). */
     burnRateWindows: z
       .string()
       .min(1)
-      .default('google-sre-30d')
-      .meta({ description: 'Name of a burn-rate window set (default google-sre-30d).' }),
+      .optional()
+      .meta({ description: 'Name of a burn-rate window set (default google-sre-30d; sre-7d for periods it does not fit).' }),
     runbookUrl: z.url().optional(),
     dashboardUrl: z.url().optional(),
     /** Opt-in alert when the indicator has no data. */

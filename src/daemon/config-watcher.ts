@@ -23,6 +23,8 @@ export class ConfigWatcher {
     const paths = new Set<string>();
     if (config.configPath) paths.add(config.configPath);
     for (const p of config.daemon.slo) paths.add(resolve(config.baseDir, p));
+    // A team's burn-rate window sets are config too: editing one changes alerts, API and queries.
+    for (const p of config.daemon.windowSets) paths.add(resolve(config.baseDir, p));
     // Each loaded file's folder too: an atomic save (write temp, rename) replaces the inode a
     // file watch follows, and the folder's watch still sees it.
     for (const f of config.services) paths.add(dirname(f.path));

@@ -120,6 +120,7 @@ export class Daemon {
     if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
     const config = loaded.config;
     const logger = options.logger ?? createLogger(config.daemon.logLevel);
+    if (loaded.warnings.length > 0) logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
     const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
 
     let daemon: Daemon | null = null;
@@ -234,6 +235,7 @@ export class Daemon {
       return { ok: false, issues: loaded.issues };
     }
     const next = loaded.config;
+    if (loaded.warnings.length > 0) this.logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
     // Build the new sources before touching the running ones: if that fails, nothing changed.
     let sampling: Sampling;
     try {
@@ -334,7 +336,7 @@ async function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConf
     return { ...loaded, config: configForShard(loaded.config, shardOf(loaded.config, options)) };
   } catch (err) {
     const issue: ConfigIssue = { file: loaded.config.configPath ?? '', line: 0, column: 0, path: 'shard.index', message: describeError(err), code: 'VIGIL_ERR_CONFIG_SHARD' };
-    return { ok: false, issues: [issue] };
+    return { ok: false, issues: [issue], warnings: loaded.warnings };
   }
 }
 

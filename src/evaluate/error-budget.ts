@@ -1,6 +1,6 @@
 import type { Objective } from '../config/slo-schema.js';
 import type { IndicatorReader } from './indicator-reader.js';
-import { BURN_RATE_WINDOWS } from '../promql/burn-rate-windows.js';
+import type { BurnWindow } from '../config/window-sets.js';
 import { withinThreshold } from './objective-status.js';
 
 export interface BudgetFigures {
@@ -41,7 +41,14 @@ export function budgetRemaining(compliance: number, target: number): number {
  */
 export type SliceMemo = WeakMap<Objective, Map<number, boolean | null>>;
 
-export function budgetFigures(reader: IndicatorReader, objective: Objective, now: number, memo?: SliceMemo): BudgetFigures | null {
+/** `windows` are the objective's burn-rate windows (those of its window set, from the config). */
+export function budgetFigures(
+  reader: IndicatorReader,
+  objective: Objective,
+  windows: readonly BurnWindow[],
+  now: number,
+  memo?: SliceMemo,
+): BudgetFigures | null {
   const target = objective.target;
   if (target === undefined) return null;
   const budget = 1 - target;
@@ -63,7 +70,7 @@ export function budgetFigures(reader: IndicatorReader, objective: Objective, now
       compliance,
       coverage: coverageOf(reader, objective, now),
       errorBudgetRemaining: spent === null ? null : budgetRemaining(1 - spent, target),
-      burnRates: BURN_RATE_WINDOWS.map((w) => ({ window: w.label, rate: rate(spendRatio(w.ms)) })),
+      burnRates: windows.map((w) => ({ window: w.label, rate: rate(spendRatio(w.ms)) })),
       currentErrorRatio: reader.errorRatio(objective.window)?.ratio ?? null,
     };
   }
@@ -73,7 +80,7 @@ export function budgetFigures(reader: IndicatorReader, objective: Objective, now
     const worse: 'max' | 'min' = threshold.max !== undefined ? 'max' : 'min';
     const sliceMs = Math.max(objective.window, MIN_SLICE_MS);
     const oldest = reader.oldest();
-    if (oldest === null) return emptyFigures();
+    if (oldest === null) return emptyFigures(windows);
     const periodStart = Math.max(now - objective.period, Math.floor(oldest / sliceMs) * sliceMs);
     const firstSlice = Math.max(Math.floor(periodStart / sliceMs) * sliceMs, Math.floor(now / sliceMs) * sliceMs - (MAX_SLICES - 1) * sliceMs);
     let known = memo?.get(objective);
@@ -119,11 +126,11 @@ export function budgetFigures(reader: IndicatorReader, objective: Objective, now
       compliance,
       coverage: Math.min(1, (starts.length * sliceMs) / objective.period),
       errorBudgetRemaining: spent === null ? null : budgetRemaining(1 - spent, target),
-      burnRates: BURN_RATE_WINDOWS.map((w) => ({ window: w.label, rate: rate(badShareSince(now - w.ms)) })),
+      burnRates: windows.map((w) => ({ window: w.label, rate: rate(badShareSince(now - w.ms)) })),
       currentErrorRatio: errorRatioSince(now - objective.window),
     };
   }
-  return emptyFigures();
+  return emptyFigures(windows);
 }
 
 function coverageOf(reader: IndicatorReader, objective: Objective, now: number): number | null {
@@ -133,12 +140,12 @@ function coverageOf(reader: IndicatorReader, objective: Objective, now: number):
   return oldest === null ? null : Math.min(1, Math.max(0, now - oldest) / objective.period);
 }
 
-function emptyFigures(): BudgetFigures {
+function emptyFigures(windows: readonly BurnWindow[]): BudgetFigures {
   return {
     compliance: null,
     coverage: null,
     errorBudgetRemaining: null,
-    burnRates: BURN_RATE_WINDOWS.map((w) => ({ window: w.label, rate: null })),
+    burnRates: windows.map((w) => ({ window: w.label, rate: null })),
     currentErrorRatio: null,
   };
 }

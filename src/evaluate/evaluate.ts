@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
+import { objectiveBurnWindows } from '../config/window-sets.js';
 import type {
   Bounds,
   ObjectiveResult,
@@ -61,7 +62,8 @@ export function evaluateObjective(
   const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(config, source, objective.window) };
   const reader = createReader(ctx, config, service, objective, source, inputs.scrapeReaders);
   const reading = reader.current();
-  const figures = budgetFigures(reader, objective, now, inputs.sliceMemo);
+  const windows = objective.target === undefined ? [] : objectiveBurnWindows(config.windowSets, objective);
+  const figures = budgetFigures(reader, objective, windows, now, inputs.sliceMemo);
 
   let status = readingStatus(kind, reading, objective);
   if (figures && status !== 'no_data' && objective.threshold === undefined) {

@@ -1,10 +1,10 @@
 import type { Objective, SloFile } from '../config/slo-schema.js';
-import type { WindowSet } from './window-sets.js';
+import type { WindowSets } from '../config/window-sets.js';
 
 /** Everything generation needs besides the SLO files; all of it is data, so generation is pure. */
 export interface GenerateOptions {
-  /** Burn-rate window sets by name (from `alerts/windows/*.yaml`). */
-  readonly windowSets: ReadonlyMap<string, WindowSet>;
+  /** Burn-rate window sets by name: the config's (shipped ones and the team's own). */
+  readonly windowSets: WindowSets;
   /** Grafana base URL for `dashboard_url` annotations; a relative `/d/<uid>` path when left out. */
   readonly grafanaUrl?: string;
   /**

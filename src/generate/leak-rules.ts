@@ -1,6 +1,6 @@
 import type { MemoryLeakIndicator, SloFile } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
-import { formatBound } from './bound-text.js';
+import { byteSystem, formatBound, humanizeBytes } from './bound-text.js';
 import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import { containerMatchers } from './indicator-queries.js';
 import { matchers, promDuration, promFor, promNumber } from '../promql/promql-text.js';
@@ -79,7 +79,7 @@ export function leakRules(ctx: ObjectiveContext, leak: MemoryLeakIndicator): { r
     annotations: {
       summary: `${slo.service}/${objective.name}: {{ $labels.container }} will exceed ${limitText} within 24h`,
       description:
-        `Memory of {{ $labels.container }}, extrapolated 24h ahead from its last ${fit}, reaches {{ $value | humanize1024 }}B; ` +
+        `Memory of {{ $labels.container }}, extrapolated 24h ahead from its last ${fit}, reaches ${humanizeBytes(limit === undefined ? 'binary' : byteSystem(limit))}; ` +
         `the bound is at most ${limitText} (${slo.service}/${objective.name}).`,
       ...linkAnnotations(ctx, 'memory-exhaustion'),
     },

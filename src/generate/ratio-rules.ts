@@ -1,4 +1,5 @@
-import { BURN_RATE_WINDOWS_MS } from '../promql/burn-rate-windows.js';
+import { burnWindows, windowSetOf } from '../config/window-sets.js';
+import { isSingleAggregate } from '../promql/error-ratio-query.js';
 import { formatQuantity } from '../units/units.js';
 import { alertLabels, GenerateError, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import type { RatioQuery } from './indicator-queries.js';
@@ -8,7 +9,7 @@ import { resolveWindowSet, type BurnRateAlert } from './window-sets.js';
 
 /**
  * Ratio objectives (error ratio against a target over a period): recording rules for the error
- * ratio over the burn-rate windows (the ones the daemon reports) and the period, then one
+ * ratio over the window set's windows (the ones the daemon reports) and the period, then one
  * multi-window burn-rate alert per window pair of the objective's window set.
  */
 
@@ -21,17 +22,9 @@ export const REQUESTS_RECORD = 'slo:sli_requests:rate5m';
 export const BUDGET_REMAINING_RECORD = 'slo:error_budget_remaining:ratio';
 export const BURN_ALERT = 'VigilErrorBudgetBurn';
 
+/** The burn-rate alerts of the objective's window set (checked to exist and fit when the config was loaded). */
 export function burnRateAlerts(ctx: ObjectiveContext): BurnRateAlert[] {
-  const name = ctx.objective.alert.burnRateWindows;
-  const set = ctx.options.windowSets.get(name);
-  if (set === undefined) {
-    const known = [...ctx.options.windowSets.keys()].sort().join(', ') || 'none';
-    throw new GenerateError(
-      `objective ${ctx.objective.name}: unknown burn-rate window set "${name}" (known: ${known}; they live in alerts/windows/)`,
-      'VIGIL_ERR_GENERATE_WINDOW_SET',
-    );
-  }
-  return resolveWindowSet(set, ctx.objective.period);
+  return resolveWindowSet(windowSetOf(ctx.options.windowSets, ctx.objective), ctx.objective.period);
 }
 
 export function ratioRules(ctx: ObjectiveContext, query: RatioQuery): Rule[] {
@@ -45,18 +38,15 @@ export function ratioRules(ctx: ObjectiveContext, query: RatioQuery): Rule[] {
   const recordLabels = { objective: objective.name, service: ctx.slo.service };
   const rules: Rule[] = [];
 
-  const windows = new Set<number>(BURN_RATE_WINDOWS_MS);
-  for (const a of alerts) {
-    windows.add(a.longWindowMs);
-    windows.add(a.shortWindowMs);
-  }
+  // The windows the daemon reports burn rates over: those of the objective's window set.
+  const windows = burnWindows(windowSetOf(ctx.options.windowSets, objective)).map((w) => w.ms);
   if (query.events !== undefined) {
     rules.push(
       { record: ERRORS_RECORD, expr: query.events.errors(EVENT_WINDOW_MS), labels: recordLabels },
       { record: REQUESTS_RECORD, expr: query.events.total(EVENT_WINDOW_MS), labels: recordLabels },
     );
   }
-  for (const windowMs of [...windows].sort((a, b) => a - b)) {
+  for (const windowMs of windows) {
     if (windowMs === objective.period) continue;
     rules.push({ record: ratioRecord(windowMs), expr: query.errorRatio(windowMs), labels: recordLabels });
   }
@@ -88,6 +78,16 @@ function periodRatio(query: RatioQuery, periodMs: number, sel: string): string {
   return query.periodRatio(periodMs);
 }
 
+/**
+ * How the minimum-traffic guard matches the ratio. One total (no grouping): `and on ()`, the one
+ * traffic figure guards the one ratio. A total per group (`sum by (route)`): the guard must match
+ * group by group, or one busy route would let a quiet one page; the recorded ratios carry the
+ * group's labels plus `service` and `objective`, which the traffic query lacks.
+ */
+function trafficGuardMatch(traffic: string): string {
+  return isSingleAggregate(traffic) ? 'and on ()' : 'and ignoring (objective, service)';
+}
+
 function burnAlert(ctx: ObjectiveContext, query: RatioQuery, a: BurnRateAlert, budget: number): AlertingRule {
   const { slo, objective } = ctx;
   const sel = objectiveSelector(ctx);
@@ -97,7 +97,7 @@ function burnAlert(ctx: ObjectiveContext, query: RatioQuery, a: BurnRateAlert, b
   let expr = `${ratioRecord(a.longWindowMs)}${sel} > ${bound}\nand\n${ratioRecord(a.shortWindowMs)}${sel} > ${bound}`;
   const minTraffic = objective.alert.minTraffic;
   if (minTraffic !== undefined && query.traffic !== undefined) {
-    expr += `\nand on ()\n${paren(query.traffic(a.longWindowMs))} > ${promNumber(minTraffic)}`;
+    expr += `\n${trafficGuardMatch(query.traffic(a.longWindowMs))}\n${paren(query.traffic(a.longWindowMs))} > ${promNumber(minTraffic)}`;
   }
   const period = promDuration(objective.period);
   const target = formatQuantity({ value: objective.target!, unit: 'ratio' });

@@ -1,7 +1,7 @@
 import type { IndicatorKind } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
 import type { Quantity, QuantityUnit } from '../units/units.js';
-import { formatBound } from './bound-text.js';
+import { byteSystem, formatBound, humanizeBytes } from './bound-text.js';
 import { alertLabels, GenerateError, linkAnnotations, type ObjectiveContext } from './generate-context.js';
 import type { ThresholdQuery } from './indicator-queries.js';
 import { paren, promDuration, promFor, promNumber } from '../promql/promql-text.js';
@@ -15,12 +15,13 @@ import type { AlertingRule } from './rule-model.js';
 type Side = 'max' | 'min';
 
 /** How Prometheus templates print a value of each unit in a description. */
-export function humanizeValue(unit: QuantityUnit): string {
+/** The alert's value in a template; bytes in the unit system of the bound they are compared with. */
+export function humanizeValue(unit: QuantityUnit, bound?: Quantity): string {
   switch (unit) {
     case 'seconds':
       return '{{ $value | humanizeDuration }}';
     case 'bytes':
-      return '{{ $value | humanize1024 }}B';
+      return humanizeBytes(bound === undefined ? 'binary' : byteSystem(bound.value));
     case 'ratio':
       return '{{ $value | humanizePercentage }}';
     default:
@@ -92,7 +93,7 @@ function thresholdAlert(
     annotations: {
       summary: `${slo.service}/${objective.name}: ${query.what}${which} ${side === 'max' ? 'above' : 'below'} ${boundText.replace(/^at (most|least) /, '')}`,
       description:
-        `The ${query.what}${which} over ${window} is ${humanizeValue(query.unit)}; ` +
+        `The ${query.what}${which} over ${window} is ${humanizeValue(query.unit, bound)}; ` +
         `the ${severity === 'warning' ? 'warning bound' : 'bound'} is ${boundText} (${slo.service}/${objective.name}), broken for ${held}.`,
       ...linkAnnotations(ctx, 'threshold-alerts'),
     },

@@ -1,3 +1,4 @@
+import { SHIPPED_WINDOW_SETS } from '../config/window-sets.js';
 import type { Config, LoadedSloFile } from '../config/config.js';
 import { daemonConfigSchema, type SourceKind } from '../config/daemon-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
@@ -43,7 +44,8 @@ export function implicitScrapeConfig(files: readonly LoadedSloFile[], metricsUrl
     }
   }
   const daemon = daemonConfigSchema.parse({ sources: { scrape } });
-  return { configPath: null, baseDir, daemon, services: files };
+  // The SLO files were loaded without a vigil.yaml, so against the shipped window sets.
+  return { configPath: null, baseDir, daemon, services: files, windowSets: SHIPPED_WINDOW_SETS };
 }
 
 export class VigilWatch {

@@ -28,7 +28,7 @@ const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
   redis: (name, instance, config) => new RedisSource(name, instance, config.services),
   postgres: (name, instance, config) => new PostgresSource(name, instance, config.services),
   scrape: (name, instance, config) => new ScrapeSource(name, instance, config.services),
-  prometheus: (name, instance, config) => new PrometheusSource(name, instance, config.services),
+  prometheus: (name, instance, config) => new PrometheusSource(name, instance, config.services, config.windowSets),
   probe: (name, instance, config) => new ProbeSource(name, instance, config.services),
 };
 

@@ -6,6 +6,7 @@ import { sloFileSchema } from '../../src/config/slo-schema.js';
 import type { ObjectiveResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
 import { objectiveResult, serviceSnapshot } from '../support/snapshot-builders.js';
 import { startAlertmanager, WebhookReceiver, type AlertmanagerHandle } from '../harness/launchers.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 /**
  * The notifier against a real Alertmanager whose webhook receiver stands in for on-call:
@@ -73,6 +74,7 @@ describe('alerting to a real Alertmanager', () => {
     am = await startAlertmanager({ webhookUrl: receiver.url });
     const config: Config = {
       configPath: null,
+      windowSets: SHIPPED_WINDOW_SETS,
       baseDir: process.cwd(),
       daemon: daemonConfigSchema.parse({
         alertmanager: { urls: [am.url], resendInterval: '2s', timeout: '2s' },

@@ -165,6 +165,50 @@ describe('vigil run', () => {
     expect(vigil.out()).toContain('store written');
   });
 
+  it("serves burn rates over a team's window set from windowSets, and reloads when a set file changes", async () => {
+    const own = mkdtempSync(join(tmpdir(), 'vigil-windows-'));
+    try {
+      mkdirSync(join(own, 'slo'));
+      mkdirSync(join(own, 'windows'));
+      const ownPort = await freePort();
+      const windowSet = (long: string, short: string) =>
+        `name: team\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: ${long}, shortWindow: ${short}, budgetConsumed: 2% }\n`;
+      writeFileSync(join(own, 'windows', 'team.yaml'), windowSet('1h', '5m'));
+      writeFileSync(
+        join(own, 'vigil.yaml'),
+        [
+          `listen: { host: 127.0.0.1, port: ${ownPort} }`,
+          'slo: [slo]',
+          'windowSets: [windows]',
+          'evaluateEvery: 500ms',
+          'sources:',
+          `  probe: { default: { baseUrl: 'http://127.0.0.1:${targetPort}', schedule: '* * * * * *', timeout: 1s } }`,
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(own, 'slo', 'svc.yaml'),
+        'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: win\nobjectives:\n  - { name: up, indicator: { probe: { path: /up } }, target: 99%, alert: { burnRateWindows: team } }\n',
+      );
+      const child = spawn(process.execPath, [MAIN, 'run', '--config', 'vigil.yaml'], { cwd: own, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const windows = async (): Promise<string> => {
+        const res = await fetch(`http://127.0.0.1:${ownPort}/api/sla/win/current`).catch(() => null);
+        if (res?.status !== 200) return '';
+        const body = (await res.json()) as { objectives: Array<{ burnRates: Array<{ window: string }> }> };
+        return body.objectives[0]!.burnRates.map((b) => b.window).join(',');
+      };
+      await waitFor(async () => (await windows()) === '5m,1h', { timeoutMs: 30_000, intervalMs: 200, what: 'burn rates over 5m and 1h' });
+      writeFileSync(join(own, 'windows', 'team.yaml'), windowSet('2h', '10m'));
+      await waitFor(async () => (await windows()) === '10m,2h', { timeoutMs: 10_000, intervalMs: 200, what: 'burn rates over 10m and 2h after the set changed' });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('starts and answers with every source unreachable, reporting them down without their secrets', async () => {
     const closed = await freePort(); // nothing listens there
     const own = mkdtempSync(join(tmpdir(), 'vigil-unreachable-'));

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSloPaths } from '../../src/config/load-slo.js';
 import { generateAll } from '../../src/generate/generate.js';
-import { loadWindowSets } from '../../src/generate/window-set-files.js';
 import { testServices } from '../harness/services.js';
 import { allQueries, checkDashboard } from '../unit/generate/dashboard-checks.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 /**
  * Every query of every generated dashboard parses as PromQL in the real Prometheus:
@@ -33,7 +33,7 @@ async function generatedDashboards(): Promise<Array<[string, Dashboard]>> {
   expect(loaded.issues).toEqual([]);
   const out = generateAll(
     loaded.files.map((f) => ({ path: f.path, slo: f.slo })),
-    { windowSets: await loadWindowSets(join(ROOT, 'alerts/windows')) },
+    { windowSets: SHIPPED_WINDOW_SETS },
   );
   const fresh = out.files
     .filter((f) => f.folder === 'dashboards')

@@ -16,6 +16,7 @@ import type { SampleResult } from '../../src/sources/source.js';
 import type { Point } from '../../src/store/point.js';
 import { SampleStore } from '../../src/store/sample-store.js';
 import { dockerClient, runContainer, sleep, testServices, type RunningContainer } from '../harness/services.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 const run = promisify(execFile);
 const PREFIX = `vds-${process.pid}-`;
@@ -246,6 +247,7 @@ describe('containerLabels selection from the engine to the evaluator', () => {
     const [ml, web] = started as [RunningContainer, RunningContainer];
     const config: Config = {
       configPath: null,
+      windowSets: SHIPPED_WINDOW_SETS,
       baseDir: '/tmp',
       daemon: daemonConfigSchema.parse({ sources: { docker: { default: { socketPath: docker.socketPath } } } }),
       services: [

@@ -8,6 +8,7 @@ import { sloFileSchema } from '../../src/config/slo-schema.js';
 import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
 import { startPrometheus, type PrometheusHandle } from '../harness/launchers.js';
 import { freePort, waitFor } from '../harness/services.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 /**
  * Each scrape adds 10 observations between 25 ms and 50 ms to the histogram and 9 good and
@@ -96,7 +97,7 @@ describe('Prometheus source', () => {
   });
 
   it('returns the values the exporter exposed, and a bad query names its objective without hiding the others', async () => {
-    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, [sloFile(objectives)]);
+    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, [sloFile(objectives)], SHIPPED_WINDOW_SETS);
     // Until Prometheus has scraped twice there is no rate: wait for the latency value.
     const points = await waitFor(
       async () => {
@@ -135,7 +136,7 @@ describe('Prometheus source', () => {
   });
 
   it('reuses answers over long windows until they are due, still writing a point per sample', async () => {
-    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, [sloFile(objectives)]);
+    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, [sloFile(objectives)], SHIPPED_WINDOW_SETS);
     // Prometheus's own live counter of query API requests (its /metrics, not its TSDB).
     const queryRequests = async (): Promise<number> => {
       const text = await (await fetch(`${prometheus.url}/metrics`)).text();
@@ -161,7 +162,7 @@ describe('Prometheus source', () => {
   });
 
   it('reads history with a range query', async () => {
-    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, []);
+    const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 }, [], SHIPPED_WINDOW_SETS);
     const now = Date.now();
     const series = await source.rangeQuery('max(vigil_test_queue_depth)', now - 20_000, now, 1);
     expect(series).toHaveLength(1);
@@ -171,10 +172,10 @@ describe('Prometheus source', () => {
   });
 
   it('is up with no objectives when Prometheus answers, and down when nothing listens', async () => {
-    const idle = new PrometheusSource('default', { url: prometheus.url, timeout: 5_000 }, []);
+    const idle = new PrometheusSource('default', { url: prometheus.url, timeout: 5_000 }, [], SHIPPED_WINDOW_SETS);
     await expect(idle.sample(AbortSignal.timeout(10_000))).resolves.toEqual({ points: [] });
     const deadPort = await freePort();
-    const dead = new PrometheusSource('gone', { url: `http://127.0.0.1:${deadPort}`, timeout: 2_000 }, [sloFile(objectives)]);
+    const dead = new PrometheusSource('gone', { url: `http://127.0.0.1:${deadPort}`, timeout: 2_000 }, [sloFile(objectives)], SHIPPED_WINDOW_SETS);
     await expect(dead.sample(AbortSignal.timeout(10_000))).rejects.toThrow(/prometheus gone .*ECONNREFUSED/);
   });
 });

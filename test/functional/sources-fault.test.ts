@@ -24,6 +24,7 @@ import {
   type ServiceControl,
 } from '../harness/launchers.js';
 import { freePort, sleep, waitFor } from '../harness/services.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 const INTERVAL_MS = 1_000;
 const SCHEDULE = '*/1 * * * * *';
@@ -69,7 +70,7 @@ describe('source faults under the scheduler', () => {
     const schedule = { schedule: SCHEDULE, timeoutMs: TIMEOUT_MS, maxBackoffMs: 2 * INTERVAL_MS };
     scheduler.add(new RedisSource('cache', { url: redis.url, timeout }), schedule);
     scheduler.add(new PostgresSource('default', { connectionString: postgres.connectionString, timeout }, [slo]), schedule);
-    scheduler.add(new PrometheusSource('default', { url: prometheus.url, timeout }, [slo]), schedule);
+    scheduler.add(new PrometheusSource('default', { url: prometheus.url, timeout }, [slo], SHIPPED_WINDOW_SETS), schedule);
     scheduler.add(new ProbeSource('default', { baseUrl: `http://127.0.0.1:${port}`, timeout }, [slo]), schedule);
     scheduler.start();
   });

@@ -2,7 +2,7 @@ import type { ConfigIssue } from '../config.js';
 import { parseYamlDocuments, readYamlDocuments, type YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
-import { convertSloth, isSlothDocument } from './sloth.js';
+import { convertSloth, isSlothDocument, isSlothKubernetesDocument, SLOTH_KUBERNETES_MESSAGE } from './sloth.js';
 
 /**
  * Whole foreign files, every YAML document of them (OpenSLO puts Service, SLI and SLO documents
@@ -38,6 +38,8 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
     if (isSlothDocument(source.value)) {
       const slo = convertSloth(source.value, sink);
       if (slo !== null) services.push({ service: String(slo.service), format: 'sloth', slo });
+    } else if (isSlothKubernetesDocument(source.value)) {
+      sink.error(['apiVersion'], SLOTH_KUBERNETES_MESSAGE);
     } else {
       sink.error(['apiVersion'], 'expected a Sloth prometheus/v1 (version: "prometheus/v1") or an OpenSLO v1 (apiVersion: openslo/v1) document');
     }

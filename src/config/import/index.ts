@@ -2,7 +2,7 @@ import type { ConfigIssue } from '../config.js';
 import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
-import { convertSloth, isSlothDocument } from './sloth.js';
+import { convertSloth, isSlothDocument, isSlothKubernetesDocument, SLOTH_KUBERNETES_MESSAGE } from './sloth.js';
 
 /**
  * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
@@ -16,14 +16,22 @@ export interface ImportContext {
   locate(path: readonly PathSegment[]): Position;
 }
 
-/** `null`: not a format vigil imports. `{ slo }`: a vigil/v1 document, validated as usual. `{ issues }`: that format, but broken. */
-export type ImportResult = { slo: unknown } | { issues: ConfigIssue[] } | null;
+/**
+ * `null`: not a format vigil imports. `{ slo, warnings }`: a vigil/v1 document, validated as usual,
+ * and what the conversion dropped (positioned lines every verb shows). `{ issues }`: that format, but broken.
+ */
+export type ImportResult = { slo: unknown; warnings: string[] } | { issues: ConfigIssue[] } | null;
 
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
+  if (isSlothKubernetesDocument(doc)) {
+    const sink = new IssueSink(file, (p) => context.locate(p));
+    sink.error(['apiVersion'], SLOTH_KUBERNETES_MESSAGE);
+    return { issues: sink.issues };
+  }
   if (isSlothDocument(doc)) {
     const sink = new IssueSink(file, (p) => context.locate(p));
     const slo = convertSloth(doc, sink);
-    return slo !== null && sink.ok ? { slo } : { issues: sink.issues };
+    return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isOpenSloDocument(doc)) {
     const { services, sinks } = convertOpenSlo([{ value: doc, locate: (p) => context.locate(p) }], file);
@@ -44,7 +52,7 @@ export function importForeignDocument(doc: unknown, file: string, context: Impor
         ],
       };
     }
-    return { slo: services[0]!.slo };
+    return { slo: services[0]!.slo, warnings: sinks.flatMap((s) => s.warnings) };
   }
   return null;
 }
@@ -77,7 +85,7 @@ export function importForeignDocuments(sources: readonly YamlSource[], file: str
       ],
     };
   }
-  return { slo: services[0]!.slo };
+  return { slo: services[0]!.slo, warnings: sinks.flatMap((s) => s.warnings) };
 }
 
 export { convertFile, convertDocuments, parseDocuments } from './foreign-files.js';

@@ -184,14 +184,27 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
     const suffix = spec.objectives.length > 1 ? `-${vigilName(o.displayName ?? '') ?? String(i + 1)}` : '';
     const objective: Record<string, unknown> = { name: `${base}${suffix}`.slice(0, 63).replace(/-+$/, '') };
     if (spec.description) objective.description = spec.description;
-    const target = o.target ?? (o.targetPercent !== undefined ? o.targetPercent / 100 : undefined) ?? o.timeSliceTarget;
+    // `timeSliceTarget` is not the objective's target: it says when one slice is good (below).
+    const target = o.target ?? (o.targetPercent !== undefined ? o.targetPercent / 100 : undefined);
 
     if (sli.ratioMetric !== undefined) {
       const ratio = ratioIndicator(sli.ratioMetric, sliSink.at(['ratioMetric']));
       if (ratio === null) return;
       if (target === undefined) return at.error(['target'], 'expected a target (a ratio objective needs one)');
-      if (method !== 'Occurrences') at.warn(['budgetingMethod'], `${method} on a ratio metric is evaluated as Occurrences (events, not time slices)`);
-      Object.assign(objective, { indicator: { ratio }, target, period });
+      if (method === 'Timeslices' && o.timeSliceTarget !== undefined) {
+        // A slice is good when its ratio reaches timeSliceTarget; the target is the share of good
+        // slices: a threshold objective on the good ratio with a target (vigil's timeslices).
+        const goodRatio = ratio.good !== undefined ? `(${ratio.good}) / (${ratio.total})` : `1 - (${ratio.errors}) / (${ratio.total})`;
+        Object.assign(objective, { indicator: { promql: { query: goodRatio } }, threshold: { min: o.timeSliceTarget }, target, period });
+        if (!sliceWindow(o, objective, at)) at.warn(['timeSliceTarget'], 'Timeslices without timeSliceWindow: slices of vigil\'s default window (5m)');
+      } else {
+        if (method !== 'Occurrences') {
+          const reason = method === 'Timeslices' ? 'there is no timeSliceTarget saying when a slice is good' : 'vigil has no average of slice ratios';
+          sink.warn(['budgetingMethod'], `${method} on a ratio metric is evaluated as Occurrences (events, not time slices): ${reason}`);
+        }
+        if (o.timeSliceTarget !== undefined) at.warn(['timeSliceTarget'], `dropped: with ${method} the objective counts events, not slices`);
+        Object.assign(objective, { indicator: { ratio }, target, period });
+      }
     } else if (sli.thresholdMetric !== undefined) {
       const query = prometheusQuery(sli.thresholdMetric.metricSource, sliSink.at(['thresholdMetric', 'metricSource']));
       if (query === null) return;
@@ -200,18 +213,12 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
       if (o.op === 'lt' || o.op === 'gt') at.warn(['op'], `${o.op} is read as ${o.op}e: vigil bounds are inclusive`);
       Object.assign(objective, { indicator: { promql: { query } }, threshold: { [side]: o.value } });
       if (target !== undefined) {
-        if (method === 'Occurrences') at.warn(['target'], 'a threshold metric with a target is evaluated as Timeslices');
+        if (method !== 'Timeslices') sink.warn(['budgetingMethod'], `${method} on a threshold metric with a target is evaluated as Timeslices (good slices)`);
         objective.target = target;
         objective.period = period;
       }
-      if (o.timeSliceWindow !== undefined) {
-        try {
-          parseDuration(o.timeSliceWindow);
-          objective.window = o.timeSliceWindow;
-        } catch (err) {
-          at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
-        }
-      }
+      if (o.timeSliceTarget !== undefined) at.warn(['timeSliceTarget'], 'dropped: a slice of a threshold metric is good when the value is within the bound');
+      sliceWindow(o, objective, at);
     } else {
       sliSink.error([], 'expected ratioMetric or thresholdMetric');
       return;
@@ -219,6 +226,18 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
     out.push(objective);
   });
   return out;
+}
+
+/** `timeSliceWindow` -> the objective's `window`; false when the objective has none. */
+function sliceWindow(o: z.infer<typeof objective>, out: Record<string, unknown>, at: IssueSink): boolean {
+  if (o.timeSliceWindow === undefined) return false;
+  try {
+    parseDuration(o.timeSliceWindow);
+    out.window = o.timeSliceWindow;
+  } catch (err) {
+    at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
+  }
+  return true;
 }
 
 function periodOf(spec: SloSpec, sink: IssueSink): string {
@@ -264,7 +283,6 @@ export function windowed(query: string, counter: boolean): string {
 }
 
 function ratioIndicator(r: NonNullable<SliSpec['ratioMetric']>, sink: IssueSink): Record<string, string> | null {
-  const counter = r.counter ?? true;
   if (r.raw !== undefined) {
     const q = prometheusQuery(r.raw.metricSource, sink.at(['raw', 'metricSource']));
     if (q === null) return null;
@@ -280,11 +298,36 @@ function ratioIndicator(r: NonNullable<SliSpec['ratioMetric']>, sink: IssueSink)
     sink.error([r.good === undefined ? 'good' : 'bad'], 'expected exactly one of good or bad beside total');
     return null;
   }
-  const total = prometheusQuery(r.total.metricSource, sink.at(['total', 'metricSource']));
-  const part = r.good ?? r.bad!;
-  const partQuery = prometheusQuery(part.metricSource, sink.at([r.good ? 'good' : 'bad', 'metricSource']));
+  const side = r.good !== undefined ? 'good' : 'bad';
+  const total = countedQuery(r.total.metricSource, r.counter, sink.at(['total', 'metricSource']));
+  const partQuery = countedQuery((r.good ?? r.bad!).metricSource, r.counter, sink.at([side, 'metricSource']));
   if (total === null || partQuery === null) return null;
-  return r.good !== undefined
-    ? { good: windowed(partQuery, counter), total: windowed(total, counter) }
-    : { errors: windowed(partQuery, counter), total: windowed(total, counter) };
+  return r.good !== undefined ? { good: partQuery, total } : { errors: partQuery, total };
+}
+
+/** A range-vector function over a fixed window: the query is already a per-second rate (or an increase). */
+const ALREADY_RATE = /\b(?:rate|irate|increase|delta|idelta|deriv)\s*\(/;
+
+/**
+ * One side of a ratio metric as events per second over `{{window}}`. A query that already is a
+ * rate (`sum(rate(x[5m]))`) must not be taken for a counter: `rate()` of a rate is nonsense
+ * (every ratio NaN, no alert ever). With `counter: true` written out that contradiction is an
+ * error; with `counter` left out (its default is true) the query is read as the rate it is,
+ * averaged over the window, with a warning.
+ */
+function countedQuery(source: z.infer<typeof metricSource>, counter: boolean | undefined, sink: IssueSink): string | null {
+  const query = prometheusQuery(source, sink);
+  if (query === null) return null;
+  if (counter === false || HAS_WINDOW.test(query) || !ALREADY_RATE.test(query)) return windowed(query, counter ?? true);
+  const rate = ALREADY_RATE.exec(query)![0].replace(/\s*\($/, '');
+  if (counter === true) {
+    sink.error(
+      ['spec', 'query'],
+      `the query is already a rate (${rate}(...)) but counter is true, so vigil would take the rate of a rate: ` +
+        'write the counter itself (e.g. http_requests_total{...}), or set counter: false',
+    );
+    return null;
+  }
+  sink.warn(['spec', 'query'], `the query is already a rate (${rate}(...)): read as per-second values averaged over the window, as with counter: false`);
+  return windowed(query, false);
 }

@@ -53,6 +53,20 @@ export function isSlothDocument(doc: unknown): boolean {
   return doc !== null && typeof doc === 'object' && !Array.isArray(doc) && (doc as { version?: unknown }).version === 'prometheus/v1';
 }
 
+/**
+ * Sloth's Kubernetes form (`apiVersion: sloth.slok.dev/v1`, `kind: PrometheusServiceLevel`) holds
+ * the prometheus/v1 fields under `spec`. vigil does not read it (a cluster object, not a file
+ * of SLOs); the loader says so in one issue rather than six schema errors.
+ */
+export function isSlothKubernetesDocument(doc: unknown): boolean {
+  const v = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { apiVersion?: unknown }).apiVersion : undefined;
+  return typeof v === 'string' && v.startsWith('sloth.slok.dev/');
+}
+
+export const SLOTH_KUBERNETES_MESSAGE =
+  "Sloth's Kubernetes format (PrometheusServiceLevel) is not supported: use the prometheus/v1 form " +
+  '(version: "prometheus/v1" with the service, labels and slos of its spec)';
+
 /** Sloth's `{{.window}}` (Go template) is vigil's `{{window}}`. */
 export function slothWindow(q: string): string {
   return q.replace(/\{\{-?\s*\.window\s*-?\}\}/g, '{{window}}');

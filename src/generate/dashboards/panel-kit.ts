@@ -13,7 +13,8 @@ import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
 import { STATUS_RANK } from '../../snapshot/snapshot-schema.js';
-import type { QuantityUnit } from '../../units/units.js';
+import type { Quantity, QuantityUnit } from '../../units/units.js';
+import { byteSystem, grafanaBytesUnit } from '../bound-text.js';
 
 /**
  * The small vocabulary every vigil dashboard is built from, over the foundation SDK's builders:
@@ -30,12 +31,13 @@ export interface Query {
 }
 
 /** Grafana unit ids for vigil's base units. */
-export function grafanaUnit(unit: QuantityUnit): string {
+/** Grafana's unit for a value; bytes in the unit system of the bound the panel shows. */
+export function grafanaUnit(unit: QuantityUnit, bound?: Quantity): string {
   switch (unit) {
     case 'seconds':
       return 's';
     case 'bytes':
-      return 'bytes';
+      return grafanaBytesUnit(bound === undefined ? 'binary' : byteSystem(bound.value));
     case 'ratio':
       return 'percentunit';
     default:
@@ -73,8 +75,14 @@ export function boundSteps(bound: { max?: number; min?: number; warning?: number
   return [{ value: null, color: 'green' }];
 }
 
+/**
+ * Step values as the decimals their author wrote: `99.9%` parses to 0.9990000000000001, and a
+ * step there shows a compliance of exactly 99.9 % (0.999) red. 12 significant digits, as PromQL
+ * numbers in the rules (promNumber).
+ */
 export function thresholds(steps: GrafanaThreshold[]): ThresholdsConfigBuilder {
-  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
+  const decimal = steps.map((s) => (s.value === null ? s : { ...s, value: Number(s.value.toPrecision(12)) }));
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(decimal);
 }
 
 export function statPanel(title: string, list: readonly Query[], unit: string, steps: GrafanaThreshold[]): StatPanelBuilder {

@@ -3,13 +3,13 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MemoryLeakIndicator, Objective, SloFile } from '../../config/slo-schema.js';
 import { indicatorKind } from '../../config/slo-schema.js';
-import { formatQuantity } from '../../units/units.js';
+import { formatQuantity, type Quantity } from '../../units/units.js';
 import { formatBound } from '../bound-text.js';
 import type { GenerateOptions, ObjectiveContext } from '../generate-context.js';
 import { objectiveSelector } from '../generate-context.js';
 import { containerMatchers, indicatorQuery, postgresSelector } from '../indicator-queries.js';
 import { leakLimit } from '../leak-rules.js';
-import { globToRegex, matchers, promDuration, promNumber, promString, regexQuote } from '../../promql/promql-text.js';
+import { globToRegex, matchers, promDuration, promNumber, promString, regexQuote, type Matcher } from '../../promql/promql-text.js';
 import { burnRateAlerts, ratioRecord } from '../ratio-rules.js';
 import { serviceDashboardUid } from '../service-rules.js';
 import {
@@ -101,7 +101,7 @@ function objectivePanels(ctx: ObjectiveContext): PanelBuilderLike[] {
     const t = objective.threshold;
     const bound = { max: t?.max?.value, min: t?.min?.value ?? (t === undefined ? 1 : undefined), warning: t?.warning?.value };
     const steps = boundSteps(bound);
-    const unit = grafanaUnit(query.unit);
+    const unit = grafanaUnit(query.unit, t?.max ?? t?.min);
     const legend = query.perLabel !== undefined ? `{{${query.perLabel}}}` : query.what;
     const window = promDuration(objective.window);
     const boundText = [t?.max && `max ${formatBound(t.max)}`, t?.min && `min ${formatBound(t.min)}`].filter(Boolean).join(', ');
@@ -158,31 +158,53 @@ function leakPanels(ctx: ObjectiveContext, leak: MemoryLeakIndicator): PanelBuil
         { expr: `max by (container) (${sel})`, legend: '{{container}}' },
         { expr: `max by (container) (predict_linear(${sel}[6h], 86400))`, legend: '{{container}} in 24h' },
       ],
-      'bytes',
+      grafanaUnit('bytes', limit === undefined ? undefined : { value: limit, unit: 'bytes' }),
       steps,
       18,
     ),
   ];
 }
 
-/** Container, Redis and PostgreSQL panels, narrowed to what the objectives select. */
+/** What the objectives of a file select, for the resource rows. */
+interface Selections {
+  /**
+   * Container kinds: their docker source instances and name regexes; `all` when one selects by
+   * labels only (the exported series carry no docker labels, so only the source narrows them).
+   */
+  readonly containers: { sources: Set<string>; regexes: Set<string>; all: boolean; memoryBound?: Quantity };
+  readonly redis: Set<string>;
+  readonly postgres: Set<string>;
+}
+
+/**
+ * Container, Redis and PostgreSQL panels, narrowed to what the objectives select. A row no
+ * objective selects is left out: unfiltered it would chart every container, Redis and database
+ * the sources see, which says nothing about this service.
+ */
 function resourceRows(slo: SloFile): Array<[string, PanelBuilderLike[]]> {
-  const containerRegexes = new Set<string>();
-  const redisSources = new Set<string>();
-  const pgSelectors = new Set<string>();
-  for (const o of slo.objectives) collectSelectors(o, containerRegexes, redisSources, pgSelectors);
-  const cSel = containerRegexes.size > 0 ? matchers([['container', '=~', [...containerRegexes].sort().join('|')]]) : '';
-  const rSel = redisSources.size > 0 ? matchers([['source', '=~', [...redisSources].sort().map(regexQuote).join('|')]]) : '';
-  const pSel = pgSelectors.size > 0 ? matchers([['selector', '=~', [...pgSelectors].sort().map(regexQuote).join('|')]]) : '';
-  return [
-    [
+  const sel = collectSelections(slo.objectives);
+  const rows: Array<[string, PanelBuilderLike[]]> = [];
+  const c = sel.containers;
+  if (c.sources.size > 0) {
+    const cSel = matchers([
+      ['source', '=~', [...c.sources].sort().map(regexQuote).join('|')],
+      ...(c.all ? [] : [['container', '=~', [...c.regexes].sort().join('|')] as Matcher]),
+    ]);
+    rows.push([
       'Containers',
       [
-        timeseriesPanel('Container memory (working set)', [{ expr: `max by (container) (vigil_container_memory_working_set_bytes${cSel})`, legend: '{{container}}' }], 'bytes'),
+        timeseriesPanel(
+          'Container memory (working set)',
+          [{ expr: `max by (container) (vigil_container_memory_working_set_bytes${cSel})`, legend: '{{container}}' }],
+          grafanaUnit('bytes', c.memoryBound),
+        ),
         timeseriesPanel('Container CPU (1.0 = one core)', [{ expr: `max by (container) (vigil_container_cpu_usage_ratio${cSel})`, legend: '{{container}}' }], 'percentunit'),
       ],
-    ],
-    [
+    ]);
+  }
+  if (sel.redis.size > 0) {
+    const rSel = matchers([['source', '=~', [...sel.redis].sort().map(regexQuote).join('|')]]);
+    rows.push([
       'Redis',
       [
         timeseriesPanel(
@@ -200,8 +222,11 @@ function resourceRows(slo: SloFile): Array<[string, PanelBuilderLike[]]> {
           24,
         ),
       ],
-    ],
-    [
+    ]);
+  }
+  if (sel.postgres.size > 0) {
+    const pSel = matchers([['selector', '=~', [...sel.postgres].sort().map(regexQuote).join('|')]]);
+    rows.push([
       'PostgreSQL',
       [
         timeseriesPanel(
@@ -222,19 +247,30 @@ function resourceRows(slo: SloFile): Array<[string, PanelBuilderLike[]]> {
           'reqps',
         ),
       ],
-    ],
-  ];
+    ]);
+  }
+  return rows;
 }
 
-function collectSelectors(o: Objective, containers: Set<string>, redis: Set<string>, pg: Set<string>): void {
-  const ind = o.indicator as Record<string, Record<string, unknown>>;
-  const kind = indicatorKind(o.indicator);
-  const body = ind[kind]!;
-  if ((kind === 'containerMemory' || kind === 'containerCpu' || kind === 'memoryLeak') && typeof body.containers === 'string') {
-    containers.add(globToRegex(body.containers));
+function collectSelections(objectives: readonly Objective[]): Selections {
+  const containers: Selections['containers'] = { sources: new Set(), regexes: new Set(), all: false };
+  const redis = new Set<string>();
+  const postgres = new Set<string>();
+  for (const o of objectives) {
+    const kind = indicatorKind(o.indicator);
+    const body = (o.indicator as Record<string, Record<string, unknown>>)[kind]!;
+    if (kind === 'containerMemory' || kind === 'containerCpu' || kind === 'memoryLeak') {
+      containers.sources.add(String(body.source));
+      if (typeof body.containers === 'string') containers.regexes.add(globToRegex(body.containers));
+      else containers.all = true;
+      // The memory axis speaks the unit system of the first memory bound (see bound-text.ts).
+      const bound = kind === 'containerMemory' ? (o.threshold?.max ?? o.threshold?.min) : kind === 'memoryLeak' && typeof body.limit === 'number' ? { value: body.limit, unit: 'bytes' as const } : undefined;
+      if (containers.memoryBound === undefined && bound?.unit === 'bytes') containers.memoryBound = bound;
+    }
+    if (kind === 'redisHitRatio') redis.add(String(body.source));
+    if (kind === 'postgresQueryLatency') postgres.add(postgresSelector(body.match as string | undefined, body.database as string | undefined));
   }
-  if (kind === 'redisHitRatio') redis.add(String(body.source));
-  if (kind === 'postgresQueryLatency') pg.add(postgresSelector(body.match as string | undefined, body.database as string | undefined));
+  return { containers, redis, postgres };
 }
 
 function cap(text: string): string {

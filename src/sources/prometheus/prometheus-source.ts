@@ -1,4 +1,5 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import type { WindowSets } from '../../config/window-sets.js';
 import type { LoadedSloFile } from '../../config/config.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
@@ -111,8 +112,9 @@ export class PrometheusSource implements Source {
     readonly name: string,
     private readonly config: PrometheusSourceConfig,
     files: readonly LoadedSloFile[],
+    windowSets: WindowSets,
   ) {
-    const built = buildQueries(name, files);
+    const built = buildQueries(name, files, windowSets);
     this.queries = built.queries;
     this.problems = built.problems;
     this.driver = new PrometheusDriver({

@@ -1,6 +1,6 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { Objective } from '../../config/slo-schema.js';
-import { BURN_RATE_WINDOWS } from '../../promql/burn-rate-windows.js';
+import { objectiveBurnWindows, type WindowSets } from '../../config/window-sets.js';
 import { errorRatioQuery } from '../../promql/error-ratio-query.js';
 import { fillWindow } from '../../promql/fill-window.js';
 import { latencyQuery } from '../../promql/latency-query.js';
@@ -25,14 +25,17 @@ export interface ObjectiveQuery {
   readonly query: string;
 }
 
-/** The windows a ratio objective is queried over, without duplicates: burn-rate windows, then the objective's window and period. */
-export function ratioWindows(objective: Objective): string[] {
-  const all = [...BURN_RATE_WINDOWS.map((w) => w.label), formatDuration(objective.window), formatDuration(objective.period)];
+/**
+ * The windows a ratio objective is queried over, without duplicates: the burn-rate windows of its
+ * window set, then the objective's window and period.
+ */
+export function ratioWindows(objective: Objective, windowSets: WindowSets): string[] {
+  const all = [...objectiveBurnWindows(windowSets, objective).map((w) => w.label), formatDuration(objective.window), formatDuration(objective.period)];
   return [...new Set(all)];
 }
 
 /** The queries of one objective if its indicator uses Prometheus instance `source`. */
-export function objectiveQueries(service: string, objective: Objective, source: string): ObjectiveQuery[] {
+export function objectiveQueries(service: string, objective: Objective, source: string, windowSets: WindowSets): ObjectiveQuery[] {
   const base = { service, objective: objective.name };
   const ind = objective.indicator;
   if ('latency' in ind && ind.latency.source === source) {
@@ -40,7 +43,7 @@ export function objectiveQueries(service: string, objective: Objective, source: 
     return [{ ...base, part: 'value', window, query: latencyQuery(ind.latency, window) }];
   }
   if ('ratio' in ind && ind.ratio.source === source) {
-    return ratioWindows(objective).map((window) => ({ ...base, part: 'ratio', window, query: errorRatioQuery(ind.ratio, window) }));
+    return ratioWindows(objective, windowSets).map((window) => ({ ...base, part: 'ratio', window, query: errorRatioQuery(ind.ratio, window) }));
   }
   if ('promql' in ind && ind.promql.source === source) {
     // `{{window}}` is optional here; where written it is the objective's window, as in the rules.
@@ -56,13 +59,17 @@ export interface BuildProblem {
 }
 
 /** Every query for instance `source`, plus objectives whose query could not be built. */
-export function buildQueries(source: string, files: readonly LoadedSloFile[]): { queries: ObjectiveQuery[]; problems: BuildProblem[] } {
+export function buildQueries(
+  source: string,
+  files: readonly LoadedSloFile[],
+  windowSets: WindowSets,
+): { queries: ObjectiveQuery[]; problems: BuildProblem[] } {
   const queries: ObjectiveQuery[] = [];
   const problems: BuildProblem[] = [];
   for (const file of files) {
     for (const objective of file.slo.objectives) {
       try {
-        queries.push(...objectiveQueries(file.slo.service, objective, source));
+        queries.push(...objectiveQueries(file.slo.service, objective, source, windowSets));
       } catch (err) {
         problems.push({ service: file.slo.service, objective: objective.name, message: (err as Error).message });
       }

@@ -7,6 +7,7 @@ import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { objectiveResult, serviceSnapshot } from '../../support/snapshot-builders.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 const slo = sloFileSchema.parse({
   apiVersion: 'vigil/v1',
@@ -23,6 +24,7 @@ function config(urls: string[]): Config {
     baseDir: '/',
     daemon: daemonConfigSchema.parse({ alertmanager: { urls, resendInterval: '1m' } }),
     services: [{ path: 'svc.yaml', slo }],
+    windowSets: SHIPPED_WINDOW_SETS,
   };
 }
 

@@ -111,10 +111,11 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_SHARD_TOTAL',
         'VIGIL_SHARD_PEERS',
         'VIGIL_SHARD_PEER_TIMEOUT',
+        'VIGIL_WINDOW_SETS',
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(24);
+    expect(names).toHaveLength(25);
   });
 
   it('coerces by the schema type and wins over the file', async () => {

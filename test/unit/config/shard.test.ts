@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, shardSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { configForShard, hashmod, ordinalOf, ownsService, resolveShard } from '../../../src/config/shard.js';
 
 describe('hashmod', () => {
@@ -68,7 +69,7 @@ describe('configForShard', () => {
       objectives: [{ name: 'up', indicator: { probe: { url: `http://127.0.0.1:1/${service}` } }, target: '99%' }],
     }),
   }));
-  const config: Config = { configPath: null, baseDir: '/', daemon: daemonConfigSchema.parse({}), services };
+  const config: Config = { configPath: null, baseDir: '/', daemon: daemonConfigSchema.parse({}), services, windowSets: SHIPPED_WINDOW_SETS };
 
   it('keeps exactly the owned services; the shards together keep each once', () => {
     const kept = [0, 1, 2].map((index) => configForShard(config, { index, total: 3, peers: [], peerTimeoutMs: 1000 }).services.map((s) => s.slo.service));

@@ -99,6 +99,7 @@ describe('vigil validate', () => {
           code: 'VIGIL_ERR_CONFIG_TARGET_RANGE',
         },
       ],
+      warnings: [],
       summary: 'invalid: 1 issue in 1 file',
     });
     const ok = await vigil('validate', '--json', 'slo');

@@ -2,6 +2,7 @@ import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 export const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const S = 1000;
@@ -15,6 +16,7 @@ export function configWith(objectives: ObjectiveInput[], daemon: DaemonConfigInp
   const slo = sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service, objectives });
   return {
     configPath: null,
+    windowSets: SHIPPED_WINDOW_SETS,
     baseDir: '/tmp',
     daemon: daemonConfigSchema.parse({
       sources: {

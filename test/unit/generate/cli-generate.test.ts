@@ -20,7 +20,6 @@ const opts = (name: string) => ({
   slo: [join(dir, name, 'slo')],
   alertsDir: join(dir, name, 'alerts'),
   dashboardsDir: join(dir, name, 'dashboards'),
-  windowsDir: join(ROOT, 'alerts/windows'),
 });
 
 function setup(name: string): void {
@@ -60,12 +59,31 @@ describe('vigil generate', () => {
     expect(readFileSync(dash, 'utf8')).toBe('{}\n');
   });
 
-  it('uses the window sets shipped with vigil when the alerts folder has none', async () => {
+  it("reads a team's window sets from the config's windowSets, never from the alerts folder", async () => {
     setup('d');
     capture();
-    const { windowsDir: _unused, ...rest } = opts('d');
-    expect(await generate(rest)).toBe(0);
+    // A folder of window sets beside the rules is not read (generate writes there).
+    mkdirSync(join(dir, 'd/alerts/windows'), { recursive: true });
+    writeFileSync(join(dir, 'd/alerts/windows/google-sre-30d.yaml'), 'name: google-sre-30d\nnot: a window set\n');
+    expect(await generate(opts('d'))).toBe(0);
     expect(readFileSync(join(dir, 'd/alerts/ml-services.rules.yaml'), 'utf8')).toContain('window: 1h/5m');
+
+    mkdirSync(join(dir, 'd/windows'));
+    writeFileSync(
+      join(dir, 'd/windows/fast.yaml'),
+      'name: fast\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: 10m, shortWindow: 1m, budgetConsumed: 1% }\n',
+    );
+    writeFileSync(join(dir, 'd/vigil.yaml'), `${readFileSync(join(ROOT, 'vigil.yaml'), 'utf8')}\nwindowSets: [windows]\n`);
+    const slo = join(dir, 'd/slo/ml-services.yaml');
+    writeFileSync(slo, readFileSync(slo, 'utf8').replace('burnRateWindows: google-sre-30d', 'burnRateWindows: fast'));
+    capture();
+    expect(await generate({ ...opts('d'), config: join(dir, 'd/vigil.yaml') })).toBe(0);
+    const rules = readFileSync(join(dir, 'd/alerts/ml-services.rules.yaml'), 'utf8');
+    expect(rules).toContain('window: 10m/1m');
+    // Without the config the set is unknown: a positioned error, nothing generated.
+    const out = capture();
+    expect(await generate(opts('d'))).toBe(1);
+    expect(out.join('\n')).toMatch(/ml-services\.yaml:\d+:\d+ objectives\[\d+\]\.alert\.burnRateWindows: unknown burn-rate window set "fast"/);
   });
 
   it('--runbook-base gives alerts without alert.runbookUrl a runbook_url; a bad base is refused (exit 2)', async () => {
@@ -105,7 +123,7 @@ describe('vigil convert', () => {
     expect(await convert([join(ROOT, 'test/fixtures/sloth/getting-started.yaml'), join(ROOT, 'test/fixtures/openslo/web-availability.yaml')], { out })).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['myservice.yaml', 'web-shop.yaml']);
     expect(readFileSync(join(out, 'web-shop.yaml'), 'utf8')).toMatch(/^# Converted by `vigil convert` from web-availability.yaml \(OpenSLO v1\)\.\napiVersion: vigil\/v1\n/);
-    expect(await generate({ slo: [out], alertsDir: join(dir, 'conv-alerts'), dashboardsDir: join(dir, 'conv-dash'), windowsDir: join(ROOT, 'alerts/windows') })).toBe(0);
+    expect(await generate({ slo: [out], alertsDir: join(dir, 'conv-alerts'), dashboardsDir: join(dir, 'conv-dash') })).toBe(0);
     expect(readdirSync(join(dir, 'conv-alerts')).sort()).toEqual(['myservice.rules.yaml', 'web-shop.rules.yaml']);
   });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
 import { overviewDashboard } from '../../../src/generate/dashboards/overview-dashboard.js';
@@ -5,7 +6,7 @@ import { serviceDashboard } from '../../../src/generate/dashboards/service-dashb
 import { serviceDashboardUid } from '../../../src/generate/service-rules.js';
 import { STATUS_RANK } from '../../../src/snapshot/snapshot-schema.js';
 import { checkDashboard, panelQueries } from './dashboard-checks.js';
-import { loadSlo, shippedOptions } from './fixtures.js';
+import { loadSlo, shippedOptions, slo } from './fixtures.js';
 
 describe('service dashboards', () => {
   it('the shipped ml-services dashboard is structurally valid, a row per objective', async () => {
@@ -58,6 +59,38 @@ describe('service dashboards', () => {
   });
 });
 
+// Issue 12 item 16: resource rows were always drawn, and without a selecting objective they
+// charted every container, Redis and database the sources see.
+describe('resource rows follow what the objectives select', () => {
+  const kinds = {
+    containers: { name: 'mem', indicator: { containerMemory: { containers: 'api-*' } }, threshold: { max: '1GB' } },
+    labelled: { name: 'cpu', indicator: { containerCpu: { containerLabels: { app: 'api' } } }, threshold: { max: 0.8 } },
+    redis: { name: 'hits', indicator: { redisHitRatio: { source: 'cache' } }, threshold: { min: '90%' } },
+    postgres: { name: 'pg', indicator: { postgresQueryLatency: { match: 'SELECT%' } }, threshold: { max: '20ms' } },
+    latency: { name: 'lat', indicator: { latency: { histogram: 'h_seconds' } }, threshold: { max: '50ms' } },
+  };
+  const ROW_OF = { containers: 'Containers', labelled: 'Containers', redis: 'Redis', postgres: 'PostgreSQL', latency: null } as const;
+  type Kind = keyof typeof kinds;
+  const subsets = (list: Kind[]): Kind[][] => (list.length === 0 ? [[]] : subsets(list.slice(1)).flatMap((rest) => [rest, [list[0]!, ...rest]]));
+
+  it.each(subsets(Object.keys(kinds) as Kind[]).filter((k) => k.length > 0).map((k) => [k.join('+'), k] as const))(
+    '%s: a row only for what is selected, never an unfiltered query',
+    async (_name, chosen) => {
+      const d = serviceDashboard(slo({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'svc', objectives: chosen.map((k) => kinds[k]) }), await shippedOptions());
+      checkDashboard(d);
+      const rows = (d.panels as Panel[]).filter((p) => p.type === 'row').map((p) => p.title);
+      const expected = [...new Set(chosen.map((k) => ROW_OF[k]).filter((r) => r !== null))];
+      expect(rows.filter((r) => ['Containers', 'Redis', 'PostgreSQL'].includes(r!)).sort()).toEqual(expected.sort());
+      const queries = panelQueries(d);
+      if (chosen.includes('containers') && !chosen.includes('labelled')) {
+        expect(queries).toContain('max by (container) (vigil_container_memory_working_set_bytes{source=~"default",container=~"api-.*"})');
+      }
+      // Every resource series is narrowed by a matcher (a bare `metric[5m]` or `metric)` reads them all).
+      for (const q of queries) expect(q).not.toMatch(/vigil_(redis|postgres|container)_\w+[[)]/);
+    },
+  );
+});
+
 describe('overview dashboard', () => {
   it('lists every service with its status and links to its dashboard', async () => {
     const [file] = await loadSlo(['slo/ml-services.yaml']);
@@ -71,5 +104,35 @@ describe('overview dashboard', () => {
     expect(stats[0]!.links).toEqual([expect.objectContaining({ url: '/d/vigil-svc-ml-services/ml-services' })]);
     const mapping = stats[0]!.fieldConfig!.defaults.mappings![0] as { options: Record<string, { text: string }> };
     expect(mapping.options[String(STATUS_RANK.breach)]!.text).toBe('breach');
+  });
+});
+
+// Issue 12 item 16: `99.9%` parses to 0.9990000000000001, and a threshold step there showed a
+// compliance of exactly 99.9 % red. Every target and bound as written, for any decimal.
+describe('threshold steps are the decimals the author wrote', () => {
+  it('targets and bounds of up to three decimals', async () => {
+    const options = await shippedOptions();
+    const decimals = fc.integer({ min: 1, max: 99_999 }).map((k) => Number(`${k}e-3`));
+    fc.assert(
+      fc.property(decimals, decimals, (percent, bound) => {
+        const d = serviceDashboard(
+          slo({
+            apiVersion: 'vigil/v1',
+            kind: 'ServiceLevels',
+            service: 'svc',
+            objectives: [
+              { name: 'avail', indicator: { probe: { path: '/healthz' } }, target: `${percent}%` },
+              { name: 'cpu', indicator: { containerCpu: { containers: 'a*' } }, threshold: { max: `${bound}%` } },
+            ],
+          }),
+          options,
+        );
+        const steps = JSON.stringify(d).match(/"value":-?[0-9.e-]+/g)!.map((m) => m.slice('"value":'.length));
+        expect(steps).toContain(String(Number(`${percent}e-2`)));
+        expect(steps).toContain(String(Number(`${bound}e-2`)));
+        for (const text of steps) expect(text.replace(/^-?0\./, '').length).toBeLessThan(12);
+      }),
+      { seed: 16, numRuns: 300 },
+    );
   });
 });

@@ -2,14 +2,14 @@ import { loadSloPaths } from '../../../src/config/load-slo.js';
 import type { SloFile, SloFileInput } from '../../../src/config/slo-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import type { GenerateOptions } from '../../../src/generate/generate-context.js';
-import { loadWindowSets } from '../../../src/generate/window-set-files.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 /** Shared test inputs: the shipped window sets and SLO documents parsed by the real schema. */
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 
 export async function shippedOptions(): Promise<GenerateOptions> {
-  return { windowSets: await loadWindowSets(`${ROOT}alerts/windows`) };
+  return { windowSets: SHIPPED_WINDOW_SETS };
 }
 
 export function slo(input: SloFileInput): SloFile {

@@ -105,7 +105,7 @@ describe('ratio objectives', () => {
   it('uses the named window set and fails clearly on an unknown one', async () => {
     const { alerts } = await rulesOf(ratioSlo({ burnRateWindows: 'page-only-30d' }));
     expect(alerts.map((a) => a.labels.window)).toEqual(['1h/5m', '6h/30m']);
-    await expect(rulesOf(ratioSlo({ burnRateWindows: 'nope' }))).rejects.toThrow(/unknown burn-rate window set "nope" \(known: google-sre-30d, page-only-30d, ticket-only-30d/);
+    await expect(rulesOf(ratioSlo({ burnRateWindows: 'nope' }))).rejects.toThrow(/unknown burn-rate window set "nope" \(known: google-sre-30d, page-only-30d, page-only-7d, sre-7d, ticket-only-30d, ticket-only-7d\)/);
   });
 
   it('supports good/total as 1 - good/total', async () => {
@@ -227,10 +227,11 @@ describe('threshold objectives with a target (time slices)', () => {
     expect(out.records.find((r) => r.record === 'slo:sli_error:ratio_rate7d')!.expr).toBe('avg_over_time(slo:sli_bad_slice:bool{service="ml",objective="obj"}[7d])');
     const burn = out.alerts.filter((a) => a.alert === 'VigilErrorBudgetBurn');
     expect(burn.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
-      ['3.36', '0.01'],
+      // A 7-day period takes the 7-day set (the 30-day shares would give 3.36, 1.4, 0.7, 0.233).
+      ['13.44', '0.01'],
+      ['3.5', '0.01'],
       ['1.4', '0.01'],
-      ['0.7', '0.01'],
-      ['0.2333333333', '0.01'],
+      ['0.98', '0.01'],
     ]);
     // The plain threshold alert stays.
     expect(out.alerts.map((a) => a.alert)).toContain('VigilContainerCpuHigh');

@@ -51,10 +51,11 @@ describe('OpenSLO v1', () => {
     // Timeslices: 95% of 1-minute slices good over 7 days; the budget is 5% of the slices.
     const slices = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-latency');
     expect(slices.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
-      ['3.36', '0.05'],
+      // A 7-day period takes the 7-day set (the 30-day shares would give 3.36, 1.4, 0.7, 0.233).
+      ['13.44', '0.05'],
+      ['3.5', '0.05'],
       ['1.4', '0.05'],
-      ['0.7', '0.05'],
-      ['0.2333333333', '0.05'],
+      ['0.98', '0.05'],
     ]);
     const lat = rules.filter(isAlertingRule).find((a) => a.labels.objective === 'web-latency' && a.alert !== 'VigilErrorBudgetBurn')!;
     expect(lat.alert).toBe('VigilPromqlHigh');
@@ -114,6 +115,120 @@ describe('OpenSLO v1', () => {
     expect(windowed('sum(http_requests_total)', true)).toBe('sum(rate((sum(http_requests_total))[{{window}}:]))');
     expect(windowed('queue_ok', false)).toBe('sum(avg_over_time(queue_ok[{{window}}]))');
     expect(windowed('sum(rate(x[{{ .window }}]))', true)).toBe('sum(rate(x[{{window}}]))');
+  });
+});
+
+// Issue 12 item 13: a query that already is a rate was wrapped in rate() again (every ratio NaN,
+// nothing ever alerted, not a word said). Every range-vector rate function, on every side.
+describe('OpenSLO ratio queries that already are rates', () => {
+  const sli = (counter: string, good: string, total: string) =>
+    [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: { name: avail }',
+      'spec:',
+      '  service: svc',
+      '  indicator:',
+      '    metadata: { name: i }',
+      '    spec:',
+      '      ratioMetric:',
+      ...(counter === '' ? [] : [`        counter: ${counter}`]),
+      `        good: { metricSource: { type: Prometheus, spec: { query: '${good}' } } }`,
+      `        total: { metricSource: { type: Prometheus, spec: { query: '${total}' } } }`,
+      '  timeWindow: [{ duration: 30d, isRolling: true }]',
+      '  objectives: [{ target: 0.99 }]',
+    ].join('\n');
+  const convert = (text: string) => convertDocuments(parseDocuments(text, 'o.yaml').sources, 'o.yaml');
+  const FUNCTIONS = ['rate', 'irate', 'increase', 'delta', 'idelta', 'deriv'];
+  const shapes = (fn: string) => [`sum(${fn}(ok_total[5m]))`, `${fn}(ok_total[1m])`, `sum by (route) (${fn}(ok_total{a="b"}[5m]))`];
+
+  it.each(FUNCTIONS)('refuses %s(...) with counter: true, at the query, saying why', (fn) => {
+    for (const query of shapes(fn)) {
+      for (const [good, total, line] of [
+        [query, 'all_total', 11],
+        ['ok_total', query, 12],
+      ] as const) {
+        const result = convert(sli('true', good, total));
+        expect(result.services).toEqual([]);
+        expect(result.issues).toHaveLength(1);
+        expect(result.issues[0]).toMatchObject({ line, code: 'VIGIL_ERR_CONFIG_IMPORT' });
+        expect(result.issues[0]!.path).toMatch(/ratioMetric\.(good|total)\.metricSource\.spec\.query$/);
+        expect(result.issues[0]!.message).toContain(`already a rate (${fn}(...)) but counter is true`);
+      }
+    }
+  });
+
+  it.each(FUNCTIONS)('reads %s(...) as the rate it is when counter is left out, and warns', (fn) => {
+    for (const query of shapes(fn)) {
+      const result = convert(sli('', query, 'all_total'));
+      expect(result.issues).toEqual([]);
+      const ratio = (result.services[0]!.slo as { objectives: Array<{ indicator: { ratio: Record<string, string> } }> }).objectives[0]!.indicator.ratio;
+      expect(ratio.good).toBe(`sum(avg_over_time((${query})[{{window}}:]))`);
+      expect(ratio.total).toBe('sum(rate(all_total[{{window}}]))');
+      expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^o\\.yaml:10:\\d+ .*good\\.metricSource\\.spec\\.query: the query is already a rate \\(${fn}\\(\\.\\.\\.\\)\\)`))]);
+    }
+  });
+
+  it('leaves counters, counter: false and {{window}} queries as they were', () => {
+    expect(convert(sli('true', 'ok_total', 'all_total')).warnings).toEqual([]);
+    expect(convert(sli('false', 'sum(rate(ok_total[5m]))', 'sum(rate(all_total[5m]))')).issues).toEqual([]);
+    const windowedRate = convert(sli('true', 'sum(rate(ok_total[{{window}}]))', 'sum(rate(all_total[{{window}}]))'));
+    expect([windowedRate.issues, windowedRate.warnings]).toEqual([[], []]);
+  });
+});
+
+// Issue 12 item 16: the Timeslices warning pointed at objectives[i].budgetingMethod (the field is
+// spec.budgetingMethod), and timeSliceTarget was taken for the objective's target or dropped.
+describe('OpenSLO budgeting methods and time slices', () => {
+  const doc = (method: string, metric: 'ratio' | 'threshold', objective: string) =>
+    [
+      'apiVersion: openslo/v1',
+      'kind: SLO',
+      'metadata: { name: s }',
+      'spec:',
+      '  service: svc',
+      '  indicator:',
+      '    metadata: { name: i }',
+      '    spec:',
+      metric === 'ratio'
+        ? "      ratioMetric: { good: { metricSource: { type: Prometheus, spec: { query: ok_total } } }, total: { metricSource: { type: Prometheus, spec: { query: all_total } } } }"
+        : "      thresholdMetric: { metricSource: { type: Prometheus, spec: { query: 'max(queue_depth)' } } }",
+      '  timeWindow: [{ duration: 7d, isRolling: true }]',
+      `  budgetingMethod: ${method}`,
+      `  objectives: [${objective}]`,
+    ].join('\n');
+  const convert = (text: string) => convertDocuments(parseDocuments(text, 'o.yaml').sources, 'o.yaml');
+  const objectiveOf = (text: string) => {
+    const result = convert(text);
+    expect(result.issues).toEqual([]);
+    return { objective: sloFileSchema.parse(result.services[0]!.slo).objectives[0]!, warnings: result.warnings };
+  };
+
+  it('a ratio metric counted in time slices becomes a threshold on the good ratio with the share of good slices as target', () => {
+    const { objective, warnings } = objectiveOf(doc('Timeslices', 'ratio', '{ target: 0.99, timeSliceTarget: 0.95, timeSliceWindow: 1m }'));
+    expect(objective.indicator).toEqual({ promql: { source: 'default', query: '(sum(rate(ok_total[{{window}}]))) / (sum(rate(all_total[{{window}}])))' } });
+    expect(objective.threshold).toEqual({ min: { value: 0.95, unit: 'number' } });
+    expect([objective.target, objective.window, objective.period]).toEqual([0.99, 60_000, 7 * 86_400_000]);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['Timeslices', 'ratio', '{ target: 0.99 }', ['11:20 spec.budgetingMethod: Timeslices on a ratio metric is evaluated as Occurrences (events, not time slices): there is no timeSliceTarget saying when a slice is good']],
+    ['RatioTimeslices', 'ratio', '{ target: 0.99, timeSliceTarget: 0.9 }', [
+      '11:20 spec.budgetingMethod: RatioTimeslices on a ratio metric is evaluated as Occurrences (events, not time slices): vigil has no average of slice ratios',
+      '12:49 spec.objectives[0].timeSliceTarget: dropped: with RatioTimeslices the objective counts events, not slices',
+    ]],
+    ['Occurrences', 'ratio', '{ target: 0.99, timeSliceTarget: 0.9 }', ['12:49 spec.objectives[0].timeSliceTarget: dropped: with Occurrences the objective counts events, not slices']],
+    ['Occurrences', 'threshold', '{ op: lte, value: 100, target: 0.99 }', ['11:20 spec.budgetingMethod: Occurrences on a threshold metric with a target is evaluated as Timeslices (good slices)']],
+    ['Timeslices', 'threshold', '{ op: lte, value: 100, target: 0.99, timeSliceTarget: 0.9 }', ['12:70 spec.objectives[0].timeSliceTarget: dropped: a slice of a threshold metric is good when the value is within the bound']],
+  ])('%s with a %s metric %s: warns at the field concerned', (method, metric, objective, expected) => {
+    const { warnings } = objectiveOf(doc(method, metric as 'ratio' | 'threshold', objective));
+    expect(warnings.map((w) => w.replace(/^o\.yaml:/, ''))).toEqual(expected);
+  });
+
+  it('never takes timeSliceTarget for the target', () => {
+    const result = convert(doc('Occurrences', 'ratio', '{ timeSliceTarget: 0.9 }'));
+    expect(result.issues.map((i) => i.message)).toEqual(['expected a target (a ratio objective needs one)']);
   });
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convertFile, parseDocuments, convertDocuments } from '../../../src/config/import/index.js';
 import { loadSloPaths } from '../../../src/config/load-slo.js';
@@ -114,5 +117,39 @@ describe('Sloth prometheus/v1', () => {
     expect(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}`)).toEqual(['test/fixtures/sloth/invalid.yaml:5:16', 'test/fixtures/sloth/invalid.yaml:16:19']);
     const out = generateAll([{ path: 'x', slo: loaded.files[0]!.slo }], await shippedOptions());
     expect(out.files.map((f) => f.name)).toEqual(['myservice.rules.yaml', 'myservice.json', 'overview.json']);
+  });
+});
+
+// Issue 12 item 16: Sloth's Kubernetes form got six vigil schema errors instead of one line
+// saying it is not supported. Any sloth.slok.dev version, through the loader and convert.
+describe("Sloth's Kubernetes format", () => {
+  const k8s = (apiVersion: string) =>
+    [
+      `apiVersion: ${apiVersion}`,
+      'kind: PrometheusServiceLevel',
+      'metadata: { name: myservice }',
+      'spec:',
+      '  service: myservice',
+      '  slos:',
+      '    - name: requests-availability',
+      '      objective: 99.9',
+      `      sli: { events: { errorQuery: '${ERRORS}', totalQuery: '${TOTAL}' } }`,
+      '      alerting: { page_alert: { disable: true }, ticket_alert: { disable: true } }',
+    ].join('\n');
+
+  it.each(['sloth.slok.dev/v1', 'sloth.slok.dev/v1alpha1', 'sloth.slok.dev/v2'])('%s: one positioned issue that says to use prometheus/v1', async (apiVersion) => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-sloth-k8s-'));
+    try {
+      const file = join(dir, 'k8s.yaml');
+      writeFileSync(file, k8s(apiVersion));
+      const loaded = await loadSloPaths([file], { cwd: dir });
+      const converted = convertDocuments(parseDocuments(k8s(apiVersion), 'k8s.yaml').sources, 'k8s.yaml');
+      for (const issues of [loaded.issues, converted.issues]) {
+        expect(issues.map((i) => [i.file, i.line, i.column, i.path, i.code])).toEqual([['k8s.yaml', 1, 13, 'apiVersion', 'VIGIL_ERR_CONFIG_IMPORT']]);
+        expect(issues[0]!.message).toMatch(/^Sloth's Kubernetes format \(PrometheusServiceLevel\) is not supported: use the prometheus\/v1 form/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorRatioQuery, errorsQuery, isSingleAggregate, orZero, totalQuery } from '../../../src/promql/error-ratio-query.js';
+import { errorRatioQuery, errorsQuery, isGroupedAggregate, isSingleAggregate, orZero, totalQuery } from '../../../src/promql/error-ratio-query.js';
 
 describe('error ratio query', () => {
   const errors = { errors: 'sum(rate(req_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(req_total[{{window}}]))' };
@@ -22,9 +22,23 @@ describe('error ratio query', () => {
     expect(isSingleAggregate('sum by (route) (rate(x[5m]))')).toBe(false);
     expect(isSingleAggregate('sum(rate(a[5m])) + sum(rate(b[5m]))')).toBe(false);
     expect(isSingleAggregate('rate(x[5m])')).toBe(false);
-    expect(orZero('sum by (route) (rate(x[5m]))')).toBe('sum by (route) (rate(x[5m]))');
-    expect(errorRatioQuery({ errors: 'sum by (route) (rate(e[{{window}}]))', total: 'sum by (route) (rate(t[{{window}}]))' }, '5m')).toBe(
-      'sum by (route) (rate(e[5m]))\n/\nsum by (route) (rate(t[5m]))',
-    );
+    expect(orZero('rate(x[5m])', 'rate(t[5m])')).toBe('rate(x[5m])');
+    expect(orZero('sum(rate(a[5m])) + sum(rate(b[5m]))', 'sum(rate(t[5m]))')).toBe('sum(rate(a[5m])) + sum(rate(b[5m]))');
+  });
+
+  // Issue 12 item 11: a grouped side used to be left as written, so a group without errors read
+  // "no data" and a group with only errors had no good series, hence no ratio and no alert.
+  it.each(['sum', 'count', 'max', 'avg'])('counts a missing group as zero events on a side aggregated %s by labels', (agg) => {
+    for (const grouping of ['by (route)', 'by (route, code)', 'without (instance)']) {
+      const side = (metric: string) => `${agg} ${grouping} (rate(${metric}[{{window}}]))`;
+      expect(isGroupedAggregate(side('x'))).toBe(true);
+      const total = side('t').replace('{{window}}', '5m');
+      expect(errorRatioQuery({ errors: side('e'), total: side('t') }, '5m')).toBe(
+        `(${side('e').replace('{{window}}', '5m')} or ${total} * 0)\n/\n${total}`,
+      );
+      expect(errorRatioQuery({ good: side('g'), total: side('t') }, '5m')).toBe(
+        `1 - ((${side('g').replace('{{window}}', '5m')} or ${total} * 0)\n/\n${total})`,
+      );
+    }
   });
 });

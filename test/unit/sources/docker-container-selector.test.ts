@@ -5,6 +5,7 @@ import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema
 import { ContainerMatcher, containerLabelSeriesName, containerSelectorsFor, globToRegExp, selectedLabelKeys } from '../../../src/sources/docker/container-selector.js';
 import { apiAtLeast, dockerConnection } from '../../../src/sources/docker/docker-source.js';
 import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 describe('container name globs', () => {
   it('anchors, and treats only * and ? as wildcards', () => {
@@ -55,6 +56,7 @@ describe('containerSelectorsFor', () => {
   it('collects the docker selectors of one instance, once each', () => {
     const config: Config = {
       configPath: null,
+      windowSets: SHIPPED_WINDOW_SETS,
       baseDir: '/',
       daemon: daemonConfigSchema.parse({}),
       services: [

@@ -6,6 +6,7 @@ import { bucketSelector, PromqlSelectorError } from '../../../src/promql/metric-
 import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
 import { singleValue } from '../../../src/sources/prometheus/prometheus-source.js';
 import type { QueryResult } from 'prometheus-query';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 function file(objectives: unknown[]): LoadedSloFile {
   return {
@@ -63,7 +64,7 @@ describe('buildQueries', () => {
   ];
 
   it('builds a histogram quantile over the objective window', () => {
-    const { queries } = buildQueries('default', files);
+    const { queries } = buildQueries('default', files, SHIPPED_WINDOW_SETS);
     expect(queries.filter((q) => q.objective === 'decide-latency-p95')).toEqual([
       {
         service: 'ml-services',
@@ -76,7 +77,7 @@ describe('buildQueries', () => {
   });
 
   it('builds the error ratio for every burn-rate window, the objective window and the period', () => {
-    const ratio = buildQueries('default', files).queries.filter((q) => q.objective === 'decide-availability');
+    const ratio = buildQueries('default', files, SHIPPED_WINDOW_SETS).queries.filter((q) => q.objective === 'decide-availability');
     expect(ratio.map((q) => q.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d', '10m', '28d']);
     expect(ratio.every((q) => q.part === 'ratio')).toBe(true);
     // No 5xx so far means no errors series at all: `or vector(0)` keeps the ratio at 0, not "no data".
@@ -84,7 +85,7 @@ describe('buildQueries', () => {
   });
 
   it('builds 1 - good/total, and only for objectives of this instance', () => {
-    const other = buildQueries('other', files).queries;
+    const other = buildQueries('other', files, SHIPPED_WINDOW_SETS).queries;
     expect(new Set(other.map((q) => q.objective))).toEqual(new Set(['decide-good']));
     expect(other[0]!.query).toBe('1 - ((sum(rate(ok[5m])) or vector(0))\n/\nsum(rate(all[5m])))');
     // 5m is both a burn-rate window and the default objective window: asked once.
@@ -92,7 +93,7 @@ describe('buildQueries', () => {
   });
 
   it('passes raw promql as is, with an empty window label', () => {
-    const q = buildQueries('default', files).queries.find((x) => x.objective === 'queue-depth');
+    const q = buildQueries('default', files, SHIPPED_WINDOW_SETS).queries.find((x) => x.objective === 'queue-depth');
     expect(q).toMatchObject({ part: 'value', window: '', query: 'max(queue_depth)' });
   });
 
@@ -100,7 +101,7 @@ describe('buildQueries', () => {
     const f = file([
       { name: 'q', indicator: { promql: { query: 'max(rate(jobs_failed_total[{{window}}]))' } }, threshold: { max: 1 }, window: '10m' },
     ]);
-    expect(buildQueries('default', [f]).queries[0]).toMatchObject({ window: '', query: 'max(rate(jobs_failed_total[10m]))' });
+    expect(buildQueries('default', [f], SHIPPED_WINDOW_SETS).queries[0]).toMatchObject({ window: '', query: 'max(rate(jobs_failed_total[10m]))' });
   });
 
   it('reports an unbuildable selector as a problem of that objective only', () => {
@@ -108,7 +109,7 @@ describe('buildQueries', () => {
       { name: 'bad', indicator: { latency: { histogram: 'rate(x[5m])' } }, threshold: { max: '1s' } },
       { name: 'good', indicator: { promql: { query: 'up' } }, threshold: { min: 1 } },
     ]);
-    const { queries, problems } = buildQueries('default', [bad]);
+    const { queries, problems } = buildQueries('default', [bad], SHIPPED_WINDOW_SETS);
     expect(queries.map((q) => q.objective)).toEqual(['good']);
     expect(problems).toEqual([{ service: 'ml-services', objective: 'bad', message: expect.stringContaining('rate(x[5m])') }]);
   });

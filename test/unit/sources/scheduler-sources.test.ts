@@ -5,6 +5,7 @@ import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema
 import { createSources, sourceInstances } from '../../../src/sources/create-sources.js';
 import { Scheduler, scheduleFor } from '../../../src/sources/scheduler.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 function config(daemon: DaemonConfigInput, objectives: SloFileInput['objectives']): Config {
   return {
@@ -12,6 +13,7 @@ function config(daemon: DaemonConfigInput, objectives: SloFileInput['objectives'
     baseDir: '/',
     daemon: daemonConfigSchema.parse(daemon),
     services: [{ path: 's.yaml', slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 's', objectives }) }],
+    windowSets: SHIPPED_WINDOW_SETS,
   };
 }
 
