@@ -286,7 +286,9 @@ describe('probe (uptime) with a target', () => {
     expect(up.burnRates[0]!.rate).toBeCloseTo(1 / 0.01);
     // 1 h window: 21 bad of 241 probes over the full hour.
     expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo(21 / 241 / 0.01);
-    expect(up.status).toBe('warning');
+    // 2 h of a day's history: the status follows the burn-rate pairs, and 1h/5m both burn
+    // above the paging factor of the objective's set (8 % of the budget in 1 h over 1 d: 1.92x).
+    expect(up.status).toBe('breach');
   });
 
   it('breaches when the bad time exceeds the period\'s allowance', () => {
@@ -316,13 +318,27 @@ describe('probe (uptime) with a target', () => {
     expect(up.burnRates.find((b) => b.window === '5m')!.rate).toBeCloseTo((ratio * 50) / 300 / 0.001, 4);
     expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo((ratio * 50) / 3600 / 0.001, 4);
     expect(up.burnRates.find((b) => b.window === '1h')!.rate!).toBeLessThan(14.4);
-    expect(up.status).toBe('warning');
+    // No pair of the 30-day set burns on both windows (1h/5m, 6h/30m at 14.4x and 6x; 1d/2h,
+    // 3d/6h at 3x and 1x): as the generated rules, nothing fires, and the probe answers now.
+    expect(up.status).toBe('ok');
+  });
+
+  it('cold start: a sustained outage pages through the burn-rate pairs before the budget is spent', () => {
+    const month = configWith([{ name: 'uptime', indicator: { probe: { path: '/health' } }, target: '99.9%', period: '30d', window: '5m' }]);
+    const store = newStore();
+    // 1 h of history, the last 30 min down: 30 of the 43.2 min a 30-day 99.9 % allows.
+    fill(store, 'probe_success', labels, NOW - H, NOW, 15 * S, (t) => (t > NOW - 30 * MIN ? 0 : 1));
+    const up = evaluate(month, store, NOW).services[0]!.objectives[0]!;
+    expect(up.errorBudgetRemaining!).toBeGreaterThan(0);
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate!).toBeGreaterThan(14.4);
+    expect(up.burnRates.find((b) => b.window === '5m')!.rate!).toBeGreaterThan(14.4);
+    expect(up.status).toBe('breach');
   });
 
   it('warns when the current window burns faster than the budget allows but budget is left', () => {
     const store = newStore();
-    // 1 failure in the last 5 minutes out of ~4800 probes over 20 h.
-    fill(store, 'probe_success', labels, NOW - 20 * H, NOW, 15 * S, (t) => (t === NOW - 60 * S ? 0 : 1));
+    // 1 failure in the last 5 minutes out of ~6000 probes over 25 h (the whole 1 d period).
+    fill(store, 'probe_success', labels, NOW - 25 * H, NOW, 15 * S, (t) => (t === NOW - 60 * S ? 0 : 1));
     const up = evaluate(config, store, NOW).services[0]!.objectives[0]!;
     expect(up.errorBudgetRemaining).toBeGreaterThan(0);
     expect(up.status).toBe('warning');
