@@ -70,7 +70,9 @@ beforeAll(async () => {
       'shard:',
       `  total: ${SHARDS}`,
       `  peers: [${urls.map((u) => `'${u}'`).join(', ')}]`,
-      '  peerTimeout: 3s',
+      // Generous: on a loaded machine a shard evaluating 333 objectives may answer slowly; the
+      // timeout itself is unit-tested (test/unit/server/shard-fanout.test.ts).
+      '  peerTimeout: 10s',
       'evaluateEvery: 5s',
       '',
     ].join('\n'),
@@ -139,7 +141,7 @@ describe('three shards over 1000 services', () => {
   it('any shard lists all 1000, each with its owner; a dead shard makes the answer partial', async () => {
     for (const { url } of shards) {
       const body = await list(url);
-      expect(body.partial).toBe(false);
+      expect(body.partial, JSON.stringify(body.peers)).toBe(false);
       expect(body.services).toHaveLength(SERVICES);
       expect(body.services.map((s) => s.service)).toEqual(names);
       for (const s of body.services) expect(s.shard).toBe(owner(s.service));
