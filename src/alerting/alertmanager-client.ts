@@ -1,8 +1,5 @@
+import { ERR, vigilError } from '../core/errors.js';
 import type { PostableAlert } from './alert-tracker.js';
-
-export class AlertmanagerError extends Error {
-  readonly code = 'VIGIL_ERR_ALERTMANAGER';
-}
 
 /** The Alertmanager v2 API, the one call vigil needs: `POST /api/v2/alerts`. */
 export class AlertmanagerClient {
@@ -26,11 +23,11 @@ export class AlertmanagerClient {
       });
     } catch (err) {
       const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      throw new AlertmanagerError(`Alertmanager ${this.baseUrl} unreachable: ${cause}`);
+      throw vigilError(ERR.VIGIL_ERR_ALERTMANAGER, { url: this.baseUrl, detail: `unreachable: ${cause}` });
     }
     if (!response.ok) {
       const body = (await response.text().catch(() => '')).slice(0, 300);
-      throw new AlertmanagerError(`Alertmanager ${this.baseUrl} answered ${response.status}: ${body}`);
+      throw vigilError(ERR.VIGIL_ERR_ALERTMANAGER, { url: this.baseUrl, detail: `answered ${response.status}: ${body}` });
     }
     await response.body?.cancel();
   }

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { formatIssue, loadConfig } from '../config/load-config.js';
+import { ERR, isVigilError } from '../core/errors.js';
 import { redactText } from '../config/redact.js';
-import { sampleOnce, UnknownServiceError } from '../daemon/sample-once.js';
+import { sampleOnce } from '../daemon/sample-once.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { parseDuration } from '../units/units.js';
 
@@ -55,7 +56,7 @@ export async function check(options: Options): Promise<number> {
   try {
     snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: parseDuration(options.gap) });
   } catch (err) {
-    if (err instanceof UnknownServiceError) {
+    if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil check: ${err.message}`);
       return CHECK_EXIT.cannotEvaluate;
     }

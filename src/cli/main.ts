@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { isVigilError } from '../core/errors.js';
 
 /**
  * `vigil`: one file per verb under src/cli/, each exporting `command()`. Verbs are imported
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
-  console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);
+  const code = isVigilError(err) ? `${err.code}: ` : '';
+  console.error(`vigil: ${code}${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);
 });

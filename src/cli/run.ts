@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { formatIssue } from '../config/load-config.js';
-import { Daemon, DaemonConfigError } from '../daemon/daemon.js';
+import { Daemon, isDaemonConfigError } from '../daemon/daemon.js';
 
 /**
  * `vigil run --config vigil.yaml`: the daemon. Exit 2 when the config is invalid at start (each
@@ -42,9 +42,9 @@ export async function run(options: Options): Promise<number> {
         : {}),
     });
   } catch (err) {
-    if (err instanceof DaemonConfigError) {
-      for (const issue of err.issues) console.error(formatIssue(issue));
-      console.error(`vigil run: invalid config (${err.issues.length} issue(s)); not started`);
+    if (isDaemonConfigError(err)) {
+      for (const issue of err.details.issues) console.error(formatIssue(issue));
+      console.error(`vigil run: invalid config (${err.details.issues.length} issue(s)); not started`);
       return 2;
     }
     throw err;

@@ -7,6 +7,7 @@ import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { configForShard, resolveShard } from '../config/shard.js';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { redactText } from '../config/redact.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
@@ -42,12 +43,16 @@ export interface DaemonOptions {
   hostname?: string;
 }
 
-/** The config was invalid at start: nothing was started. */
-export class DaemonConfigError extends Error {
-  readonly code = 'VIGIL_ERR_CONFIG_INVALID';
-  constructor(readonly issues: ConfigIssue[]) {
-    super(`invalid config: ${issues.length} issue(s)\n${issues.map(formatIssue).join('\n')}`);
-  }
+/** The config was invalid at start: nothing was started. `details.issues` lists why. */
+export type DaemonConfigError = VigilError<typeof ERR.VIGIL_ERR_CONFIG_INVALID, { issues: readonly ConfigIssue[] }>;
+
+function daemonConfigError(issues: readonly ConfigIssue[]): DaemonConfigError {
+  const detail = `\n${issues.map(formatIssue).join('\n')}`;
+  return vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail }, { details: { issues } });
+}
+
+export function isDaemonConfigError(err: unknown): err is DaemonConfigError {
+  return isVigilError(err, ERR.VIGIL_ERR_CONFIG_INVALID) && Array.isArray((err.details as { issues?: unknown } | undefined)?.issues);
 }
 
 /** What must finish before SIGTERM's 2 s are up: each step gets a bounded slice. */
@@ -117,7 +122,7 @@ export class Daemon {
   /** Loads the config, restores the store, starts sampling, evaluation and the HTTP server. */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
     const loaded = await loadConfigFor(options);
-    if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
+    if (!loaded.ok) throw daemonConfigError(loaded.issues);
     const config = loaded.config;
     const logger = options.logger ?? createLogger(config.daemon.logLevel);
     if (loaded.warnings.length > 0) logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
@@ -219,7 +224,7 @@ export class Daemon {
   reload(reason: string): Promise<ReloadOutcome> {
     this.reloading = this.reloading.then(() => this.reloadNow(reason)).catch((err: unknown) => {
       this.logger.error({ err: redactText(describeError(err)) }, 'reload failed');
-      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: 'VIGIL_ERR_RELOAD' }] };
+      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: ERR.VIGIL_ERR_RELOAD }] };
     });
     return this.reloading;
   }
@@ -243,7 +248,7 @@ export class Daemon {
     } catch (err) {
       const message = redactText(describeError(err));
       this.logger.error({ reason, err: message }, 'reload rejected: the sources could not be created; the running config is kept');
-      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: 'VIGIL_ERR_RELOAD_SOURCES' }] };
+      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: ERR.VIGIL_ERR_RELOAD_SOURCES }] };
     }
     await this.sampling.scheduler.close();
     this.config = next;
@@ -335,7 +340,7 @@ async function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConf
   try {
     return { ...loaded, config: configForShard(loaded.config, shardOf(loaded.config, options)) };
   } catch (err) {
-    const issue: ConfigIssue = { file: loaded.config.configPath ?? '', line: 0, column: 0, path: 'shard.index', message: describeError(err), code: 'VIGIL_ERR_CONFIG_SHARD' };
+    const issue: ConfigIssue = { file: loaded.config.configPath ?? '', line: 0, column: 0, path: 'shard.index', message: describeError(err), code: ERR.VIGIL_ERR_CONFIG_SHARD };
     return { ok: false, issues: [issue], warnings: loaded.warnings };
   }
 }

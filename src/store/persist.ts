@@ -2,7 +2,7 @@ import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises
 import { join } from 'node:path';
 import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from './sample-store.js';
-import { STORE_FILE_NAME, StoreFileError, decodeStoreFile, encodeStoreFile, restoreStore, snapshotStore } from './store-file.js';
+import { STORE_FILE_NAME, decodeStoreFile, isStoreFileError, encodeStoreFile, restoreStore, snapshotStore, type StoreFileError } from './store-file.js';
 
 export interface PersistLogger {
   info(message: string): void;
@@ -23,7 +23,7 @@ export type LoadReport =
   | { readonly status: 'missing' }
   | { readonly status: 'loaded'; readonly series: number; readonly points: number; readonly bytes: number; readonly ms: number }
   /** The file was foreign, of another version or damaged: renamed to `setAsidePath`, store left empty. */
-  | { readonly status: 'set-aside'; readonly code: string; readonly reason: string; readonly setAsidePath: string };
+  | { readonly status: 'set-aside'; readonly code: StoreFileError['code']; readonly reason: string; readonly setAsidePath: string };
 
 export interface SaveReport {
   readonly series: number;
@@ -70,7 +70,7 @@ export class StorePersister {
       this.options.logger?.info(`store: loaded ${report.series} series, ${report.points} points from ${this.path}`);
       return report;
     } catch (err) {
-      if (!(err instanceof StoreFileError)) throw err;
+      if (!isStoreFileError(err)) throw err;
       const setAsidePath = `${this.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
       await rename(this.path, setAsidePath);
       this.options.logger?.warn(

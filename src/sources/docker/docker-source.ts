@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
+import { ERR, vigilError } from '../../core/errors.js';
 import type { Labels, Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
 import { ContainerMatcher, containerLabelSeriesName, selectedLabelKeys, type ContainerSelector } from './container-selector.js';
@@ -59,26 +60,6 @@ export function apiAtLeast(version: string | undefined, want: readonly [number, 
   return major > want[0] || (major === want[0] && minor >= want[1]);
 }
 
-/**
- * A non-root process (the image runs as `vigil`) may not open the engine's socket unless it is in
- * the socket's group. The bare `connect EACCES` says nothing of that; this says what to do.
- */
-export class DockerSocketDeniedError extends Error {
-  readonly code = 'VIGIL_ERR_DOCKER_SOCKET_DENIED';
-  constructor(socketPath: string, socketGid: number | null, options: { cause: unknown }) {
-    const uid = typeof process.getuid === 'function' ? process.getuid() : null;
-    const gid = socketGid === null ? '<gid of the socket>' : String(socketGid);
-    super(
-      `permission denied on the Docker socket ${socketPath}` +
-        (uid === null ? '' : ` for uid ${uid}`) +
-        `: the socket belongs to group ${gid}; run the container with --group-add ${gid} ` +
-        `(or add the user to that group)`,
-      options,
-    );
-    this.name = 'DockerSocketDeniedError';
-  }
-}
-
 /** The socket's group id, or null when it cannot be read (then the message says so generically). */
 function socketGroup(socketPath: string): number | null {
   try {
@@ -88,12 +69,20 @@ function socketGroup(socketPath: string): number | null {
   }
 }
 
-/** Turns a refused socket connection into `DockerSocketDeniedError`; other errors pass unchanged. */
+/** Turns a refused socket connection into VIGIL_ERR_DOCKER_SOCKET_DENIED; other errors pass unchanged. */
 export function explainDockerError(err: unknown, config: DockerSourceConfig): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (code !== 'EACCES' || config.host !== undefined) return err;
+  // A non-root process (the image runs as `vigil`) may not open the engine's socket unless it is
+  // in the socket's group; the bare `connect EACCES` says nothing of that, this says what to do.
   const socketPath = config.socketPath ?? DEFAULT_SOCKET;
-  return new DockerSocketDeniedError(socketPath, socketGroup(socketPath), { cause: err });
+  const gid = socketGroup(socketPath);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  return vigilError(
+    ERR.VIGIL_ERR_DOCKER_SOCKET_DENIED,
+    { socketPath, forUid: uid === null ? '' : ` for uid ${uid}`, gid: gid === null ? '<gid of the socket>' : String(gid) },
+    { cause: err },
+  );
 }
 
 function isGoneError(err: unknown): boolean {

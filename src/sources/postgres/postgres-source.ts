@@ -4,7 +4,7 @@ import type { PostgresSourceConfig } from '../../config/daemon-schema.js';
 import { raceAbort } from '../../core/bounded-async.js';
 import type { Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
-import { extensionError, isExtensionProblem, PostgresSourceError, type ExtensionState } from './postgres-errors.js';
+import { extensionError, isExtensionProblem, isPostgresSetupError, type ExtensionState } from './postgres-errors.js';
 import { selectorLabel, statementSelectors, type StatementSelector } from './statement-selectors.js';
 import {
   STATEMENTS_SQL,
@@ -99,7 +99,7 @@ export class PostgresSource implements Source {
       }
       return { points };
     } catch (err) {
-      if (err instanceof PostgresSourceError) throw err;
+      if (isPostgresSetupError(err)) throw err;
       if (isExtensionProblem(err)) {
         try {
           await this.checkExtension(err);
@@ -121,7 +121,7 @@ export class PostgresSource implements Source {
   }
 
   private describe(err: unknown): Error {
-    if (err instanceof PostgresSourceError) return err;
+    if (isPostgresSetupError(err)) return err;
     const message = err instanceof Error ? err.message : String(err);
     return new Error(`postgres ${this.name} (${redactConnectionString(this.config.connectionString)}): ${message}`, {
       cause: err,

@@ -1,5 +1,6 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
+import { ERR, vigilError } from '../../core/errors.js';
 import type { Labels, Point } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
 import type { SampleResult, Source } from '../source.js';
@@ -9,10 +10,6 @@ import { scrapeMetric } from './window-queries.js';
 const ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 /** A target answering more than this is refused rather than parsed (a misconfigured URL, not metrics). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-export class ScrapeError extends Error {
-  readonly code = 'VIGIL_ERR_SCRAPE_FAILED';
-}
 
 /**
  * Turns one scrape into points: each sample becomes `scrape:<name>` with the target's labels plus
@@ -58,16 +55,16 @@ export class ScrapeSource implements Source {
       });
     } catch (err) {
       const reason = timeout.aborted ? `no answer within ${this.config.timeout} ms` : (err as Error).message;
-      throw new ScrapeError(`scrape ${this.name} (${this.config.url}): ${reason}`, { cause: err });
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.config.url})`, detail: reason }, { cause: err });
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ScrapeError(`scrape ${this.name} (${this.config.url}): HTTP ${response.status}`);
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.config.url})`, detail: `HTTP ${response.status}` });
     }
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_BODY_BYTES) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ScrapeError(`scrape ${this.name}: body of ${length} bytes is over ${MAX_BODY_BYTES}`);
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: this.name, detail: `body of ${length} bytes is over ${MAX_BODY_BYTES}` });
     }
     const text = await response.text();
     const points = expositionToPoints(this.name, text, t);

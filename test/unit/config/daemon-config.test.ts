@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envKeys, interpolateString } from '../../../src/config/env.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
-import { formatIssue, ISSUE_CODES, loadConfig, redactConfig } from '../../../src/config/load-config.js';
+import { formatIssue, loadConfig, redactConfig } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
 import { loadDaemonConfig } from '../../../src/config/load-daemon.js';
 
 /** vigil.yaml: defaults, `${VAR}` interpolation, `VIGIL_*` overrides, relative paths, secrets. */
@@ -84,7 +85,7 @@ describe('${VAR} interpolation', () => {
         '(referenced as ${PG_URL}; write $${ for a literal ${)',
       'vigil.yaml:6:9 listen.port: environment variable PORT is not set (referenced as ${PORT}; write $${ for a literal ${)',
     ]);
-    expect(issues.every((i) => i.code === ISSUE_CODES.envMissing)).toBe(true);
+    expect(issues.every((i) => i.code === ERR.VIGIL_ERR_CONFIG_ENV_MISSING)).toBe(true);
   });
 });
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
-import { DOCKER_METRICS, DockerSource, DockerSocketDeniedError, explainDockerError } from '../../../src/sources/docker/docker-source.js';
+import { DOCKER_METRICS, DockerSource, explainDockerError } from '../../../src/sources/docker/docker-source.js';
+import { ERR, isVigilError } from '../../../src/core/errors.js';
 import type { ContainerSelector } from '../../../src/sources/docker/container-selector.js';
 import type { SampleResult } from '../../../src/sources/source.js';
 
@@ -274,11 +275,10 @@ describe('a refused Docker socket', () => {
 
   it('names --group-add with the socket\'s gid', () => {
     const err = explainDockerError(refused, dockerSourceSchema.parse({ socketPath }));
-    expect(err).toBeInstanceOf(DockerSocketDeniedError);
+    expect(isVigilError(err, ERR.VIGIL_ERR_DOCKER_SOCKET_DENIED)).toBe(true);
     const gid = statSync(socketPath).gid;
     expect((err as Error).message).toContain(`--group-add ${gid}`);
     expect((err as Error).message).toContain(socketPath);
-    expect((err as DockerSocketDeniedError).code).toBe('VIGIL_ERR_DOCKER_SOCKET_DENIED');
     expect((err as Error).cause).toBe(refused);
   });
 
