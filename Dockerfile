@@ -11,15 +11,17 @@
 # The base image: any Debian bookworm image with Node.js 20 (and npm) in /usr/local.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- build: full dependencies, TypeScript compiled to dist/, then dev dependencies dropped ---
+# --- build: full dependencies, TypeScript compiled to dist/, the status page bundled, then dev
+# dependencies dropped ---
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-# One registry download per build: the runtime stage takes the pruned node_modules from here.
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+# TypeScript to dist/, the status page's bundle (esbuild, uPlot) to dist/ui/assets/; one registry
+# download per build: the runtime stage takes the pruned node_modules from here.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: production dependencies only, compiled output, shipped config ---
 FROM ${NODE_IMAGE} AS runtime

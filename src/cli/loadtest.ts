@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, isVigilError, vigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
@@ -100,11 +101,12 @@ export function command(): Command {
         if (flags.slo) options.sloPaths = flags.slo;
         if (flags.config) options.configPath = flags.config;
         const report = await runLoadtest(options);
-        console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        // The report quotes objectives' and sources' error texts: scrubbed like every output.
+        console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;
       } catch (err) {
         const code = isVigilError(err) ? `${err.code}: ` : '';
-        console.error(`vigil loadtest: ${code}${err instanceof Error ? err.message : String(err)}`);
+        console.error(redact(`vigil loadtest: ${code}${err instanceof Error ? err.message : String(err)}`));
         process.exitCode = 2;
       }
     });

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { isVigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 
 /**
  * `vigil`: one file per verb under src/cli/, each exporting `command()`. Verbs are imported
@@ -38,7 +39,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
+  // The last resort for an error nothing else caught: its text may quote a connection URL.
   const code = isVigilError(err) ? `${err.code}: ` : '';
-  console.error(`vigil: ${code}${err instanceof Error ? err.message : String(err)}`);
+  console.error(redact(`vigil: ${code}${err instanceof Error ? err.message : String(err)}`));
   process.exit(2);
 });

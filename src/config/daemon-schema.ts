@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { hasUserinfo, httpAuthSchema } from '../core/http-credentials.js';
 import { describeInput } from '../units/units.js';
 import { durationOrZeroSchema, durationSchema } from './units-schema.js';
 
@@ -32,24 +33,47 @@ const common = {
   timeout: durationSchema.prefault('10s'),
 };
 
-export const prometheusSourceSchema = z.strictObject({
-  ...common,
-  url: z.url(),
-});
+const auth = httpAuthSchema.optional();
+
+/** Credentials come from `auth` or from the URL's userinfo, not both (which would win is a guess). */
+function oneCredentialSource<S extends z.ZodType<{ auth?: unknown }>>(schema: S, urlKey: string): S {
+  return schema.refine(
+    (v) => {
+      const url = (v as Record<string, unknown>)[urlKey];
+      return v.auth === undefined || typeof url !== 'string' || !hasUserinfo(url);
+    },
+    { message: `expected credentials either in \`auth\` or in \`${urlKey}\`, not both`, path: ['auth'] },
+  );
+}
+
+export const prometheusSourceSchema = oneCredentialSource(
+  z.strictObject({
+    ...common,
+    url: z.url(),
+    auth,
+  }),
+  'url',
+);
 
 export const dockerSourceSchema = z
   .strictObject({
     ...common,
     /** Unix socket of the engine; `/var/run/docker.sock` when neither this nor `host` is set. */
     socketPath: z.string().min(1).optional(),
+    /** `hostname` or `user:password@hostname` (the credentials go in a header). */
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     protocol: z.enum(['http', 'https']).default('http'),
+    auth,
     /** Stats calls in flight at once. The engine answers each at its next once-a-second reading, so keep it at or above the container count. */
     concurrency: z.number().int().min(1).max(256).default(64),
   })
   .refine((v) => !(v.socketPath !== undefined && v.host !== undefined), {
     message: 'expected either `socketPath` or `host`, not both',
+  })
+  .refine((v) => v.auth === undefined || !(v.host ?? '').includes('@'), {
+    message: 'expected credentials either in `auth` or in `host`, not both',
+    path: ['auth'],
   });
 
 export const redisSourceSchema = z.strictObject({
@@ -67,16 +91,25 @@ export const postgresSourceSchema = z.strictObject({
   }),
 });
 
-export const probeSourceSchema = z.strictObject({
-  ...common,
-  baseUrl: z.url().optional(),
-});
+export const probeSourceSchema = oneCredentialSource(
+  z.strictObject({
+    ...common,
+    baseUrl: z.url().optional(),
+    /** Sent with the probes of paths under `baseUrl` (not with objectives' own absolute `url`s). */
+    auth,
+  }),
+  'baseUrl',
+);
 
-export const scrapeSourceSchema = z.strictObject({
-  ...common,
-  /** A target's Prometheus exposition endpoint, e.g. `http://127.0.0.1:8095/metrics`. */
-  url: z.url(),
-});
+export const scrapeSourceSchema = oneCredentialSource(
+  z.strictObject({
+    ...common,
+    /** A target's Prometheus exposition endpoint, e.g. `http://127.0.0.1:8095/metrics`. */
+    url: z.url(),
+    auth,
+  }),
+  'url',
+);
 
 const instances = <T extends z.ZodType>(schema: T) => z.record(instanceName, schema).default({});
 
@@ -127,6 +160,8 @@ export const daemonConfigSchema = z.strictObject({
   reloadToken: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   /** Base URL of the Grafana that holds the generated dashboards, for alert links. */
   grafanaUrl: z.url().optional(),
+  /** The URL people reach this daemon at (behind a proxy, say), for alert links to the status page. */
+  externalUrl: z.url().optional(),
   sources: z
     .strictObject({
       prometheus: instances(prometheusSourceSchema),
@@ -140,11 +175,17 @@ export const daemonConfigSchema = z.strictObject({
   alertmanager: z
     .strictObject({
       urls: z.array(z.url()).default([]),
+      /** Sent to every URL (which then holds no credentials of its own). */
+      auth: httpAuthSchema.optional(),
       /** Re-send firing alerts this often, as Prometheus does. */
       resendInterval: durationSchema.prefault('1m'),
       timeout: durationSchema.prefault('10s'),
       /** HA pairs: a resolution's endsAt lies this far ahead, so Alertmanager resolves when the last replica clears. */
       resolveDelay: durationOrZeroSchema.prefault('0s'),
+    })
+    .refine((v) => v.auth === undefined || !v.urls.some(hasUserinfo), {
+      message: 'expected credentials either in `auth` or in the `urls`, not both',
+      path: ['auth'],
     })
     .prefault({}),
   store: z

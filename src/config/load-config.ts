@@ -8,7 +8,6 @@ import { loadSloPaths } from './load-slo.js';
 import { loadWindowSets } from './load-window-sets.js';
 
 export { formatIssue } from './issue-format.js';
-export { redactConfig } from './redact.js';
 
 /**
  * The one entry point: daemon config and SLO files -> an immutable `Config`, or every issue

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { describeInput } from '../units/units.js';
+import { redactIssueMessage } from '../core/redact.js';
 import type { ConfigIssue } from './config.js';
 import { suggestion } from './did-you-mean.js';
 import { ERR, isVigilErrorCode, type VigilErrorCode } from '../core/errors.js';
@@ -99,8 +100,6 @@ export interface IssueContext {
   readonly schema: AnySchema;
   /** Values set by something other than the file (an environment variable) are reported there. */
   readonly origin?: (path: readonly PathSegment[]) => string | undefined;
-  /** Applied to every message with its field path, so a secret in a rejected value is never printed. */
-  readonly redact?: (text: string, path: string) => string;
 }
 
 export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
@@ -143,7 +142,8 @@ function make(ctx: IssueContext, path: readonly PathSegment[], message: string, 
   const origin = ctx.origin?.(path);
   const position: Position = origin === undefined ? ctx.source.locate(path, at) : { line: 0, column: 0 };
   const formatted = formatPath(path);
-  const text = ctx.redact ? ctx.redact(message, formatted) : message;
+  // A rejected value may be a password typed into a URL field: never quoted for such keys.
+  const text = redactIssueMessage(message, formatted, at === 'value' ? valueAt(ctx.input, path) : undefined);
   return {
     file: origin ?? ctx.source.file,
     line: position.line,

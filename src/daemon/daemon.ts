@@ -8,7 +8,6 @@ import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { configForShard, resolveShard } from '../config/shard.js';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
-import { redactText } from '../config/redact.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
 import { evaluate } from '../evaluate/evaluate.js';
@@ -23,6 +22,8 @@ import { createSources } from '../sources/create-sources.js';
 import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
+import { HistoryRecorder } from '../ui/history-recorder.js';
+import { objectivePairs } from '../ui/burn-pairs.js';
 import { SampleStore } from '../store/sample-store.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createLogger } from './logger.js';
@@ -72,6 +73,8 @@ export class Daemon {
   private config: Config;
   private sampling: Sampling;
   private readonly holder = new SnapshotHolder();
+  /** Each cycle's objective figures into the store, for the status page's history. */
+  private readonly history = new HistoryRecorder();
   private readonly sliceMemo: SliceMemo = new WeakMap();
   private readonly notifier: AlertNotifier;
   private readonly persister: StorePersister;
@@ -100,7 +103,7 @@ export class Daemon {
       store,
       dataDir: resolve(config.baseDir, config.daemon.dataDir),
       intervalMs: config.daemon.store.persistInterval,
-      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(redactText(m)) },
+      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
     });
     this.watcher = new ConfigWatcher(
       (path) => void this.reload(`file changed: ${path}`),
@@ -139,6 +142,9 @@ export class Daemon {
       reloadToken: () => daemon?.config.daemon.reloadToken,
       shard: () => (daemon ? shardOf(daemon.config, options) : null),
       logger: logger.child({ component: 'http' }),
+      store,
+      pollSeconds: () => (daemon?.config ?? config).daemon.evaluateEvery / 1000,
+      burnPairs: (service, objective) => objectivePairs(daemon?.config ?? config, service, objective),
     });
     // The server reads the daemon's snapshot through the closure above.
     daemon = new Daemon(options, config, store, registry, server, logger);
@@ -163,7 +169,7 @@ export class Daemon {
     try {
       await this.persister.load();
     } catch (err) {
-      logger.warn(`store: could not load the snapshot (${redactText(describeError(err))}); starting empty`);
+      logger.warn(`store: could not load the snapshot (${describeError(err)}); starting empty`);
     }
     this.persisting = true;
     this.persister.start();
@@ -206,12 +212,14 @@ export class Daemon {
       this.store.prune(now);
       const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
       this.holder.publish(snapshot);
+      // The status page's charts read each cycle's figures back from the store.
+      this.history.onSnapshot(this.store, snapshot);
       const ms = performance.now() - started;
       if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
       return this.holder.get();
     } catch (err) {
       // The previous snapshot stays: readers keep a whole answer, if an older one.
-      this.logger.error({ err: redactText(describeError(err)) }, 'evaluation failed');
+      this.logger.error({ err: describeError(err) }, 'evaluation failed');
       return null;
     }
   }
@@ -223,8 +231,8 @@ export class Daemon {
    */
   reload(reason: string): Promise<ReloadOutcome> {
     this.reloading = this.reloading.then(() => this.reloadNow(reason)).catch((err: unknown) => {
-      this.logger.error({ err: redactText(describeError(err)) }, 'reload failed');
-      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: ERR.VIGIL_ERR_RELOAD }] };
+      this.logger.error({ err: describeError(err) }, 'reload failed');
+      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: describeError(err), code: ERR.VIGIL_ERR_RELOAD }] };
     });
     return this.reloading;
   }
@@ -234,7 +242,7 @@ export class Daemon {
     const loaded = await loadConfigFor(this.options);
     if (!loaded.ok) {
       this.logger.error(
-        { reason, issues: loaded.issues.map((i) => redactText(formatIssue(i))) },
+        { reason, issues: loaded.issues.map((i) => formatIssue(i)) },
         'reload rejected: the new config is invalid; the running config is kept',
       );
       return { ok: false, issues: loaded.issues };
@@ -246,7 +254,7 @@ export class Daemon {
     try {
       sampling = this.startSampling(next);
     } catch (err) {
-      const message = redactText(describeError(err));
+      const message = describeError(err);
       this.logger.error({ reason, err: message }, 'reload rejected: the sources could not be created; the running config is kept');
       return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: ERR.VIGIL_ERR_RELOAD_SOURCES }] };
     }
@@ -271,7 +279,7 @@ export class Daemon {
     const scheduler = Scheduler.fromConfig(config, createSources(config), {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
-      logger: { debug: (m) => this.logger.debug(redactText(m)), warn: (m) => this.logger.warn(redactText(m)) },
+      logger: { debug: (m) => this.logger.debug(m), warn: (m) => this.logger.warn(m) },
     });
     return { scheduler };
   }
@@ -313,7 +321,7 @@ export class Daemon {
         const saved = await this.persister.stop();
         this.logger.info({ series: saved.series, points: saved.points, ms: Math.round(saved.ms) }, 'store written');
       } catch (err) {
-        this.logger.error({ err: redactText(describeError(err)) }, 'store: final snapshot failed');
+        this.logger.error({ err: describeError(err) }, 'store: final snapshot failed');
       }
     }
     await Promise.all([

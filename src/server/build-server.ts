@@ -1,19 +1,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
-import { redactText } from '../config/redact.js';
 import type { ResolvedShard } from '../config/shard.js';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
-import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { redact } from '../core/redact.js';
+import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
 import { routeSpec, type RouteSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
 import { askPeers, mergeLists, withShard } from './shard-fanout.js';
+import type { SampleStore } from '../store/sample-store.js';
+import type { UiAssets } from '../ui/assets.js';
+import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.js';
+import { parseRange, type RangeQuery } from '../ui/history-params.js';
+import { registerStatusPage } from '../ui/status-routes.js';
+import { SnapshotMemo } from '../ui/snapshot-memo.js';
+import type { ObjectivePairs } from '../ui/burn-pairs.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -29,6 +36,14 @@ export interface ServerOptions {
   version?: string;
   /** This replica's shard (null when not sharded): `/api/sla` merges the peers' lists. */
   shard?: () => ResolvedShard | null;
+  /** The sample store the history API reads; without it the history routes answer 404. */
+  store?: SampleStore;
+  /** Seconds between the status page's polls (the evaluation interval); 5 when not given. */
+  pollSeconds?: () => number;
+  /** The status page's bundle; read from the build output when not given (null: pages without charts). */
+  uiAssets?: UiAssets | null;
+  /** An objective's alert window pairs, for the status page to mark the one that fires. */
+  burnPairs?: (service: string, objective: string) => ObjectivePairs | null;
 }
 
 /** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
@@ -65,7 +80,7 @@ const ECHO_LIMIT = 80;
  * (a 16 KB path took over half a second), and a request controls that length.
  */
 function echo(text: string): string {
-  const head = redactText(text.slice(0, ECHO_LIMIT));
+  const head = redact(text.slice(0, ECHO_LIMIT));
   return text.length > ECHO_LIMIT ? `${head}... (${text.length} characters)` : head;
 }
 
@@ -127,6 +142,27 @@ function responseSchemas(spec: RouteSpec): Record<number, unknown> {
 }
 
 /**
+ * Every response leaves through here (API bodies, `/metrics`, error answers, 404s), so none can
+ * carry a credential whatever its handler put in it. The views' bytes, cached per snapshot, are
+ * scrubbed once each (remembered by identity); other payloads are scrubbed per response.
+ */
+function scrubResponses(app: FastifyInstance): void {
+  const scrubbed = new WeakMap<Buffer, Buffer>();
+  app.addHook('onSend', (_req, _reply, payload, done) => {
+    if (typeof payload === 'string') return done(null, redact(payload));
+    if (!Buffer.isBuffer(payload)) return done(null, payload);
+    let clean = scrubbed.get(payload);
+    if (clean === undefined) {
+      const text = payload.toString('utf8');
+      const safe = redact(text);
+      clean = safe === text ? payload : Buffer.from(safe, 'utf8');
+      scrubbed.set(payload, clean);
+    }
+    return done(null, clean);
+  });
+}
+
+/**
  * The HTTP API. Read-only except `POST /-/reload`. Handlers only read the current snapshot (and
  * views built once per snapshot); response schemas are declared so fastify serialises with a
  * compiled serializer, and so the OpenAPI document is the truth.
@@ -154,9 +190,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
+  scrubResponses(app);
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err);
-    if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: redactText(err.message), code: err.code } }, 'request failed');
+    if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
     return fail(reply, vigil);
   });
   app.setNotFoundHandler((req, reply) =>
@@ -165,12 +202,24 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   const notReady = (reply: FastifyReply) => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
 
+  // Conditional polling (the status page's live updates): a snapshot's views never change, so its
+  // evaluation time is their validator and an unchanged poll costs a 304 without a body.
+  const unchanged = (req: FastifyRequest, reply: FastifyReply, snapshot: Snapshot): boolean => {
+    const etag = `W/"${snapshot.evaluatedAt}"`;
+    reply.header('etag', etag).header('cache-control', 'no-cache');
+    return req.headers['if-none-match'] === etag;
+  };
+
   const list = routeSpec('listServices');
   app.get<{ Querystring: { scope?: string } }>(list.url, { schema: { response: responseSchemas(list) } }, async (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
     const shard = options.shard?.() ?? null;
-    if (!shard) return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
+    if (!shard) {
+      if (unchanged(req, reply, snapshot)) return reply.code(304).send();
+      return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
+    }
+    // Sharded: the answer rests on the peers' snapshots too, so this one's time is no validator.
     const local = withShard(views.list(snapshot), shard);
     if (req.query.scope === 'local' || shard.peers.length === 0) return reply.send(local);
     return reply.send(mergeLists(local, await askPeers(shard)));
@@ -180,12 +229,59 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get<{ Params: { service: string } }>(current.url, { schema: { response: responseSchemas(current) } }, (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
+    if (unchanged(req, reply, snapshot)) return reply.code(304).send();
     const json = views.currentJson(snapshot, req.params.service, serializerOf(reply));
     if (json === undefined) {
       const known = snapshot.services.map((s) => s.service).join(', ') || 'none';
       return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(req.params.service)), known }));
     }
     return reply.type(JSON_TYPE).send(json);
+  });
+
+  const unknownService = (reply: FastifyReply, snapshot: Snapshot, service: string) =>
+    fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(service)), known: snapshot.services.map((s) => s.service).join(', ') || 'none' }));
+  const badRange = (reply: FastifyReply, message: string) => fail(reply, vigilError(ERR.VIGIL_ERR_BAD_RANGE, { detail: message }));
+
+  // Open pages ask the same history questions until the next snapshot: answered once each.
+  const historyMemo = new SnapshotMemo<string>();
+  const resourcesMemo = new SnapshotMemo<string>();
+  const history = routeSpec('getObjectiveHistory');
+  app.get<{ Params: { service: string; objective: string }; Querystring: RangeQuery }>(history.url, { schema: { response: responseSchemas(history) } }, (req, reply) => {
+    const snapshot = options.getSnapshot();
+    if (!snapshot || !options.store) return notReady(reply);
+    const found = findObjective(snapshot, req.params.service, req.params.objective);
+    if (!found) {
+      if (!snapshot.services.some((s) => s.service === req.params.service)) return unknownService(reply, snapshot, req.params.service);
+      return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_OBJECTIVE, { service: JSON.stringify(echo(req.params.service)), objective: JSON.stringify(echo(req.params.objective)) }));
+    }
+    const parsed = parseRange(req.query, Date.now());
+    if (!parsed.ok) return badRange(reply, parsed.message);
+    const { from, to, stepMs } = parsed.range;
+    const key = `${req.params.service}\n${req.params.objective}\n${from}\n${to}\n${stepMs}`;
+    const json = historyMemo.get(snapshot, key, () => serializerOf(reply)(objectiveHistory(options.store!, req.params.service, found.objective, parsed.range)));
+    return reply.type(JSON_TYPE).send(json);
+  });
+
+  const resources = routeSpec('getServiceResources');
+  app.get<{ Params: { service: string }; Querystring: RangeQuery }>(resources.url, { schema: { response: responseSchemas(resources) } }, (req, reply) => {
+    const snapshot = options.getSnapshot();
+    if (!snapshot || !options.store) return notReady(reply);
+    const service = snapshot.services.find((s) => s.service === req.params.service);
+    if (!service) return unknownService(reply, snapshot, req.params.service);
+    const parsed = parseRange(req.query, Date.now());
+    if (!parsed.ok) return badRange(reply, parsed.message);
+    const { from, to, stepMs } = parsed.range;
+    const json = resourcesMemo.get(snapshot, `${req.params.service}\n${from}\n${to}\n${stepMs}`, () =>
+      serializerOf(reply)(resourceHistory(options.store!, service as ServiceResult, parsed.range)),
+    );
+    return reply.type(JSON_TYPE).send(json);
+  });
+
+  registerStatusPage(app, {
+    getSnapshot: options.getSnapshot,
+    pollSeconds: options.pollSeconds ?? (() => 5),
+    ...(options.uiAssets !== undefined ? { assets: options.uiAssets } : {}),
+    ...(options.burnPairs ? { pairsOf: options.burnPairs } : {}),
   });
 
   const health = routeSpec('health');
@@ -217,7 +313,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const outcome = await options.reload();
     if (!outcome.ok) {
-      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: redactText(i.message), code: i.code }));
+      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: i.message, code: i.code }));
       const { status, body } = errorBody(vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: '; the running config is kept' }));
       return reply.code(status).send({ ...body, issues });
     }

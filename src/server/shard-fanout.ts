@@ -3,7 +3,7 @@
 // the answer is marked partial rather than delayed or failed: a status page that waits for a dead
 // shard is no status page. Merging is pure; only `askPeers` does I/O.
 import { describeError } from '../core/describe-error.js';
-import { redactText } from '../config/redact.js';
+import { redact } from '../core/redact.js';
 import type { ResolvedShard } from '../config/shard.js';
 import { serviceListResponseSchema, type PeerAnswer, type ServiceListEntry, type ServiceListResponse } from './api-schemas.js';
 
@@ -59,6 +59,6 @@ async function askPeer(url: string, timeoutMs: number, fetchFn: typeof fetch): P
     return { url, ok: true, list: parsed.data };
   } catch (err) {
     const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
-    return { url, ok: false, error: timedOut ? `no answer within ${timeoutMs} ms` : redactText(describeError(err)) };
+    return { url, ok: false, error: timedOut ? `no answer within ${timeoutMs} ms` : redact(describeError(err)) };
   }
 }

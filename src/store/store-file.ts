@@ -1,6 +1,7 @@
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import type { Labels } from './point.js';
 import { seriesId, type SampleStore, type StoredSeries } from './sample-store.js';
 
@@ -66,7 +67,9 @@ export function snapshotStore(store: SampleStore): SeriesSnapshot[] {
 }
 
 export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
-  const metas = series.map((s) => Buffer.from(JSON.stringify({ m: s.metric, l: s.labels, e: s.ended }), 'utf8'));
+  // Label values are the file's only text; they pass `redact` so no credential reaches the disk
+  // (sources keep credentials out of labels; this is the file's own guarantee).
+  const metas = series.map((s) => Buffer.from(redact(JSON.stringify({ m: s.metric, l: s.labels, e: s.ended })), 'utf8'));
   let payloadBytes = 0;
   series.forEach((s, i) => (payloadBytes += 8 + pad8(metas[i]!.length) + 16 * s.t.length));
   // Zero-filled (padding bytes are part of the checksum) and on its own ArrayBuffer (offset 0, aligned).

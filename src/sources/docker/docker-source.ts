@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
+import { authorizationOf, hostEndpoint } from '../../core/http-credentials.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import { ERR, vigilError } from '../../core/errors.js';
 import type { Labels, Point } from '../../store/point.js';
@@ -43,12 +44,21 @@ type ContainerOutcome =
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
-/** dockerode connection options from the instance config: a unix socket or TCP. */
+/**
+ * dockerode connection options from the instance config: a unix socket or TCP. Credentials
+ * (`auth`, or `user:password@` in `host`) go in an Authorization header, for an engine behind
+ * an authenticating proxy; the host dockerode sees (and its messages show) has none.
+ */
 export function dockerConnection(config: DockerSourceConfig): Docker.DockerOptions {
   if (config.host !== undefined) {
-    return { host: config.host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}) };
+    const { host, headers } = hostEndpoint(config.host, config.auth);
+    return { host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}), ...withHeaders(headers) };
   }
-  return { socketPath: config.socketPath ?? DEFAULT_SOCKET };
+  return { socketPath: config.socketPath ?? DEFAULT_SOCKET, ...(config.auth ? withHeaders({ authorization: authorizationOf(config.auth) }) : {}) };
+}
+
+function withHeaders(headers: Readonly<Record<string, string>>): { headers?: Record<string, string> } {
+  return Object.keys(headers).length > 0 ? { headers: { ...headers } } : {};
 }
 
 /** Whether an Engine API version string like `1.41` is at least `want`. */

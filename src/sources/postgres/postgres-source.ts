@@ -27,11 +27,6 @@ SELECT current_database() AS database,
 const statementKey = (row: StatementRow): string => `${row.dbid}/${row.userid}/${row.queryid}`;
 const zeroed = (row: StatementRow): StatementRow => ({ ...row, calls: 0, total_ms: 0, sumsq_ms2: 0, max_ms: 0 });
 
-/** Hides the password of a connection string for messages. */
-export function redactConnectionString(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/)([^:@/]*):([^@/]*)@/, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
-}
-
 /**
  * Samples pg_stat_statements for the statements the objectives select. One small pool
  * (one connection, kept open between samples), every statement bounded by `statement_timeout`,
@@ -123,7 +118,7 @@ export class PostgresSource implements Source {
   private describe(err: unknown): Error {
     if (isPostgresSetupError(err)) return err;
     const message = err instanceof Error ? err.message : String(err);
-    return new Error(`postgres ${this.name} (${redactConnectionString(this.config.connectionString)}): ${message}`, {
+    return new Error(`postgres ${this.name} (${this.config.connectionString}): ${message}`, {
       cause: err,
     });
   }

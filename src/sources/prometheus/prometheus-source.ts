@@ -1,6 +1,7 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { WindowSets } from '../../config/window-sets.js';
 import type { LoadedSloFile } from '../../config/config.js';
+import { httpEndpoint } from '../../core/http-credentials.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import { ERR, formatMessage } from '../../core/errors.js';
@@ -108,6 +109,8 @@ export class PrometheusSource implements Source {
   private readonly answers = new Map<number, { value: number; at: number }>();
   /** The signal of the sample in flight; samples of one source never overlap. */
   private currentSignal: AbortSignal | undefined;
+  /** The URL without credentials, for messages. */
+  private readonly url: string;
 
   constructor(
     readonly name: string,
@@ -118,9 +121,12 @@ export class PrometheusSource implements Source {
     const built = buildQueries(name, files, windowSets);
     this.queries = built.queries;
     this.problems = built.problems;
+    const endpoint = httpEndpoint(config.url, config.auth);
+    this.url = endpoint.url;
     this.driver = new PrometheusDriver({
-      endpoint: config.url.replace(/\/+$/, ''),
+      endpoint: endpoint.url.replace(/\/+$/, ''),
       baseURL: '/api/v1',
+      headers: { ...endpoint.headers },
       timeout: config.timeout,
       // Long PromQL (ratio queries with label matchers) can pass URL limits; POST has none.
       preferPost: true,
@@ -264,7 +270,7 @@ export class PrometheusSource implements Source {
   }
 
   private unreachable(err: unknown): Error {
-    return new Error(`prometheus ${this.name} (${this.config.url}): ${driverMessage(err)}`, { cause: err });
+    return new Error(`prometheus ${this.name} (${this.url}): ${driverMessage(err)}`, { cause: err });
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
 import { ERR, vigilError } from '../../core/errors.js';
+import { httpEndpoint, type HttpEndpoint } from '../../core/http-credentials.js';
 import type { Labels, Point } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
 import type { SampleResult, Source } from '../source.js';
@@ -37,29 +38,32 @@ export function expositionToPoints(sourceName: string, text: string, t: number):
 export class ScrapeSource implements Source {
   readonly kind = 'scrape' as const;
   private previous = new Map<string, { metric: string; labels: Labels }>();
+  private readonly target: HttpEndpoint;
 
   constructor(
     readonly name: string,
     private readonly config: ScrapeSourceConfig,
     _files: readonly LoadedSloFile[] = [],
-  ) {}
+  ) {
+    this.target = httpEndpoint(config.url, config.auth);
+  }
 
   async sample(signal: AbortSignal): Promise<SampleResult> {
     const t = Date.now();
     const timeout = AbortSignal.timeout(this.config.timeout);
     let response: Response;
     try {
-      response = await fetch(this.config.url, {
-        headers: { accept: ACCEPT },
+      response = await fetch(this.target.url, {
+        headers: { accept: ACCEPT, ...this.target.headers },
         signal: AbortSignal.any([signal, timeout]),
       });
     } catch (err) {
       const reason = timeout.aborted ? `no answer within ${this.config.timeout} ms` : (err as Error).message;
-      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.config.url})`, detail: reason }, { cause: err });
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.target.url})`, detail: reason }, { cause: err });
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.config.url})`, detail: `HTTP ${response.status}` });
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.target.url})`, detail: `HTTP ${response.status}` });
     }
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_BODY_BYTES) {
