@@ -18,8 +18,7 @@ import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSources } from '../sources/create-sources.js';
-import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
+import { Scheduler } from '../sources/scheduler.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
 import { HistoryRecorder } from '../ui/history-recorder.js';
@@ -276,7 +275,7 @@ export class Daemon {
   }
 
   private startSampling(config: Config): Sampling {
-    const scheduler = Scheduler.fromConfig(config, createSources(config), {
+    const scheduler = Scheduler.fromConfig(config, {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
       logger: { debug: (m) => this.logger.debug(m), warn: (m) => this.logger.warn(m) },
@@ -290,10 +289,7 @@ export class Daemon {
    */
   private startAlertWarmup(config: Config): void {
     let longest = 0;
-    for (const h of this.sampling.scheduler.health()) {
-      const { schedule, timeoutMs } = scheduleFor(config, h);
-      longest = Math.max(longest, cronIntervalMs(schedule) + timeoutMs);
-    }
+    for (const instance of config.sources) longest = Math.max(longest, instance.intervalMs + instance.timeoutMs);
     this.alertsFrom = Date.now() + Math.min(longest, 120_000);
   }
 

@@ -148,7 +148,10 @@ function responseSchemas(spec: RouteSpec): Record<number, unknown> {
  */
 function scrubResponses(app: FastifyInstance): void {
   const scrubbed = new WeakMap<Buffer, Buffer>();
-  app.addHook('onSend', (_req, _reply, payload, done) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    // An encoded body (the status page's pre-compressed assets, vigil's own bundle) is bytes, not
+    // text: scrubbing it would corrupt it, and nothing in it comes from config or sources.
+    if (reply.getHeader('content-encoding') !== undefined) return done(null, payload);
     if (typeof payload === 'string') return done(null, redact(payload));
     if (!Buffer.isBuffer(payload)) return done(null, payload);
     let clean = scrubbed.get(payload);
