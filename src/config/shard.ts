@@ -51,10 +51,16 @@ export function ownsService(service: string, shard: ResolvedShard): boolean {
 }
 
 /**
- * The config this shard runs: only the services it owns (sources, evaluation, alerting and the
- * API all follow from the service list). Without sharding, the config itself.
+ * The config this shard runs: only the services it owns (sources' targets, evaluation, alerting
+ * and the API all follow from the service list), and of the implicit source instances only those
+ * its objectives read. Without sharding, the config itself.
  */
 export function configForShard(config: Config, shard: ResolvedShard | null): Config {
   if (shard === null) return config;
-  return deepFreeze({ ...config, services: config.services.filter((s) => ownsService(s.slo.service, shard)) });
+  const services = config.services.filter((s) => ownsService(s.slo.service, shard));
+  // Instances vigil.yaml does not name exist for the objectives that read them: only ours.
+  // (An objective's source is the same object as its entry in `sources`.)
+  const used = new Set<object>(services.flatMap((s) => s.slo.objectives.map((o) => o.source)));
+  const sources = config.sources.filter((i) => !i.implicit || used.has(i));
+  return deepFreeze({ ...config, services, sources });
 }

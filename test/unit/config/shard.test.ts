@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, shardSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { configForShard, hashmod, ordinalOf, ownsService, resolveShard } from '../../../src/config/shard.js';
 
@@ -69,7 +70,7 @@ describe('configForShard', () => {
       objectives: [{ name: 'up', indicator: { probe: { url: `http://127.0.0.1:1/${service}` } }, target: '99%' }],
     }),
   }));
-  const config: Config = { configPath: null, baseDir: '/', daemon: daemonConfigSchema.parse({}), services, windowSets: SHIPPED_WINDOW_SETS };
+  const config: Config = resolveConfig({ configPath: null, baseDir: '/', daemon: daemonConfigSchema.parse({}), services, windowSets: SHIPPED_WINDOW_SETS });
 
   it('keeps exactly the owned services; the shards together keep each once', () => {
     const kept = [0, 1, 2].map((index) => configForShard(config, { index, total: 3, peers: [], peerTimeoutMs: 1000 }).services.map((s) => s.slo.service));
@@ -77,6 +78,20 @@ describe('configForShard', () => {
       for (const name of names) expect(ownsService(name, { index, total: 3, peers: [], peerTimeoutMs: 1000 })).toBe(true);
     }
     expect(kept.flat().sort()).toEqual(services.map((s) => s.slo.service).sort());
+  });
+
+  it('keeps the implicit source instances its own objectives read, and only those', () => {
+    // Each objective reads the implicit probe instance `default` (vigil.yaml names none).
+    const implicit = config.sources.filter((i) => i.implicit);
+    expect(implicit.map((i) => `${i.kind}/${i.name}`)).toEqual(['probe/default']);
+    // Shard 0 of 3 owns checkout and cart: it keeps the instance.
+    const zero = configForShard(config, { index: 0, total: 3, peers: [], peerTimeoutMs: 1000 });
+    expect(zero.services.map((s) => s.slo.service).sort()).toEqual(['cart', 'checkout']);
+    expect(zero.sources).toEqual(implicit);
+    // Shard 0 of 1000 owns none of the six (their hashmods are 241 ... 916): no instance to run.
+    const empty = configForShard(config, { index: 0, total: 1000, peers: [], peerTimeoutMs: 1000 });
+    expect(empty.services).toEqual([]);
+    expect(empty.sources).toEqual([]);
   });
 
   it('leaves an unsharded config as it is', () => {
