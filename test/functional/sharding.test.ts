@@ -129,13 +129,19 @@ describe('three shards over 1000 services', () => {
   it('sample only their own services', async () => {
     // Every service's probe is run (by its shard)...
     await waitFor(() => probed.size === SERVICES, { timeoutMs: 120_000, what: `probes of all ${SERVICES} services` });
-    // ...and each shard's store holds series for its services only: the same number of series
-    // per owned service on every shard.
-    const perService = await Promise.all(
-      shards.map(async ({ url }) => (await storeSeries(url)) / (await list(url, '?scope=local')).services.length),
+    // ...and each shard's store holds series for its services only: once every probe has run
+    // (a shard's first cycles may still be under way), the same whole number of series per owned
+    // service on every shard. A shard that also probed others' services would stay above.
+    const perService = await waitFor(
+      async () => {
+        const ratios = await Promise.all(
+          shards.map(async ({ url }) => (await storeSeries(url)) / (await list(url, '?scope=local')).services.length),
+        );
+        return ratios.every((r) => r > 0 && Number.isInteger(r) && r === ratios[0]) ? ratios : false;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: 'the same number of stored series per owned service on every shard' },
     );
-    expect(perService[0]).toBeGreaterThan(0);
-    for (const ratio of perService) expect(ratio).toBe(perService[0]);
+    expect(perService).toHaveLength(SHARDS);
   });
 
   it('any shard lists all 1000, each with its owner; a dead shard makes the answer partial', async () => {
