@@ -104,5 +104,6 @@ export class AlertNotifier {
 }
 
 function trackerOptions(config: Config): AlertTrackerOptions {
-  return { resendIntervalMs: config.daemon.alertmanager.resendInterval, resolvedRetentionMs: RESOLVED_RETENTION_MS };
+  const { resendInterval, resolveDelay } = config.daemon.alertmanager;
+  return { resendIntervalMs: resendInterval, resolvedRetentionMs: RESOLVED_RETENTION_MS, resolveDelayMs: resolveDelay };
 }

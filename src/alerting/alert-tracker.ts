@@ -40,6 +40,15 @@ export interface AlertTrackerOptions {
   resendIntervalMs: number;
   /** Keep re-sending a resolution this long (Prometheus: 15 min). */
   resolvedRetentionMs: number;
+  /**
+   * A resolution is posted with `endsAt` this far after the moment it cleared (default 0: at
+   * once). Alertmanager keeps an alert firing until the latest `endsAt` any sender posted, unless
+   * a younger post says it already ended; so with replicas of one config, a delay longer than
+   * their disagreement (a sample interval or two) resolves the alert when the last one clears,
+   * instead of resolving on the first and re-firing on the other's next resend. The resolution
+   * is then re-sent only until its `endsAt`.
+   */
+  resolveDelayMs?: number;
 }
 
 /** A stable identity for an alert: its sorted labels, written as the store writes a series id. */
@@ -95,7 +104,7 @@ export class AlertTracker {
         tracked.resolvedAt = now;
         tracked.lastSentAt = now;
         out.push(this.toPostable(tracked, now));
-      } else if (now - tracked.resolvedAt >= this.options.resolvedRetentionMs) {
+      } else if (now - tracked.resolvedAt >= this.resolvedLifetimeMs()) {
         this.alerts.delete(key);
       } else if (now - tracked.lastSentAt >= this.options.resendIntervalMs) {
         tracked.lastSentAt = now;
@@ -105,13 +114,24 @@ export class AlertTracker {
     return out;
   }
 
+  /**
+   * How long a resolution is re-sent. With a resolve delay, until its `endsAt` only: Alertmanager
+   * ends the alert at that time by itself, and a re-sent resolution whose `endsAt` has passed
+   * would, as the younger post, end an alert another replica still fires (which its next
+   * re-send would fire again: a flap on-call sees twice).
+   */
+  private resolvedLifetimeMs(): number {
+    const delay = this.options.resolveDelayMs ?? 0;
+    return delay > 0 ? Math.min(delay, this.options.resolvedRetentionMs) : this.options.resolvedRetentionMs;
+  }
+
   /** Alerts firing now (for tests and the API). */
   firing(): AlertContent[] {
     return [...this.alerts.values()].filter((a) => a.firedAt !== null && a.resolvedAt === null).map((a) => a.content);
   }
 
   private toPostable(alert: TrackedAlert, now: number): PostableAlert {
-    const endsAt = alert.resolvedAt ?? now + 4 * this.options.resendIntervalMs;
+    const endsAt = alert.resolvedAt !== null ? alert.resolvedAt + (this.options.resolveDelayMs ?? 0) : now + 4 * this.options.resendIntervalMs;
     return {
       labels: { ...alert.content.labels },
       annotations: { ...alert.content.annotations },

@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { hasUserinfo, httpAuthSchema, httpHeadersSchema, httpTlsSchema } from '../core/http-credentials.js';
 import { describeInput } from '../units/units.js';
-import { durationSchema } from './units-schema.js';
+import { durationOrZeroSchema, durationSchema } from './units-schema.js';
 
 /**
  * The daemon config (`vigil.yaml`): where the sources live and how often they are sampled.
@@ -141,6 +141,20 @@ export const DEFAULT_SCHEDULES: Record<SourceKind, string> = {
   scrape: '*/15 * * * * *',
 };
 
+/** Sharding for large fleets: services split by `hashmod` of their name (see `config/shard.ts`). */
+export const shardSchema = z
+  .strictObject({
+    /** This replica's shard; left out, the ordinal at the end of the host name (`vigil-2`). */
+    index: z.number().int().min(0).optional(),
+    total: z.number().int().min(1),
+    /** Base URLs of the other shards' APIs; `/api/sla` merges their answers. */
+    peers: z.array(z.url()).default([]),
+    /** How long `/api/sla` waits for a peer before answering without it (marked partial). */
+    peerTimeout: durationSchema.prefault('2s'),
+  })
+  .refine((s) => s.index === undefined || s.index < s.total, { message: 'expected shard.index below shard.total', path: ['index'] })
+  .meta({ description: 'Split the services across replicas by a stable hash of the service name (as Prometheus hashmod).' });
+
 export const daemonConfigSchema = z.strictObject({
   listen: z
     .strictObject({
@@ -181,6 +195,8 @@ export const daemonConfigSchema = z.strictObject({
       /** Re-send firing alerts this often, as Prometheus does. */
       resendInterval: durationSchema.prefault('1m'),
       timeout: durationSchema.prefault('10s'),
+      /** HA pairs: a resolution's endsAt lies this far ahead, so Alertmanager resolves when the last replica clears. */
+      resolveDelay: durationOrZeroSchema.prefault('0s'),
     })
     .refine((v) => v.auth === undefined || !v.urls.some(hasUserinfo), {
       message: 'expected credentials either in `auth` or in the `urls`, not both',
@@ -194,6 +210,7 @@ export const daemonConfigSchema = z.strictObject({
       maxPointsPerSeries: z.number().int().min(16).default(20_000),
     })
     .prefault({}),
+  shard: shardSchema.optional(),
   /** How often objectives are evaluated and the snapshot replaced. */
   evaluateEvery: durationSchema.prefault('5s'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -201,6 +218,7 @@ export const daemonConfigSchema = z.strictObject({
 
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
 export type DaemonConfigInput = z.input<typeof daemonConfigSchema>;
+export type ShardConfig = z.infer<typeof shardSchema>;
 export type PrometheusSourceConfig = z.infer<typeof prometheusSourceSchema>;
 export type DockerSourceConfig = z.infer<typeof dockerSourceSchema>;
 export type RedisSourceConfig = z.infer<typeof redisSourceSchema>;

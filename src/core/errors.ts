@@ -66,6 +66,11 @@ const CATALOGUE = {
     http: 422,
     exit: 1,
   },
+  VIGIL_ERR_CONFIG_SHARD: {
+    meaning: '`shard` is set, but no `shard.index` is given and the host name ends in no ordinal (`vigil-2`), or the index is not below `shard.total`.',
+    message: '{detail}',
+    exit: 1,
+  },
   VIGIL_ERR_UNIT: { meaning: 'A duration, size or ratio (a flag, a profile) is not in its unit.', message: '{detail}', exit: 2 },
 
   // The daemon's reload (in the `issues` of a 422 answer).
@@ -91,6 +96,10 @@ const CATALOGUE = {
 
   // Sources: reported in `sources[].lastError` of the API, `vigil_source_up` and objectives' `error`.
   VIGIL_ERR_SOURCE_TIMEOUT: { meaning: "A sample ran past the source's timeout and was aborted.", message: 'timed out after {ms} ms' },
+  VIGIL_ERR_DOCKER_SOCKET_DENIED: {
+    meaning: "The Docker socket refused the connection: the process (the image's non-root user) is not in the socket's group.",
+    message: 'permission denied on the Docker socket {socketPath}{forUid}: the socket belongs to group {gid}; run the container with --group-add {gid} (or add the user to that group)',
+  },
   VIGIL_ERR_SCHEDULE_INVALID: { meaning: "A source's `schedule` is not a cron expression.", message: 'invalid cron expression {expression}', exit: 2 },
   VIGIL_ERR_SCRAPE_FAILED: { meaning: 'A scrape target did not answer, answered an HTTP error or too much.', message: 'scrape {source}: {detail}' },
   VIGIL_ERR_SCRAPE_PARSE: { meaning: 'A scrape target answered text that is not the Prometheus exposition format.', message: 'line {line}: {detail}' },

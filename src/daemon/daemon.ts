@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -5,6 +6,7 @@ import { AlertNotifier } from '../alerting/alert-notifier.js';
 import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
+import { configForShard, resolveShard } from '../config/shard.js';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
@@ -37,6 +39,8 @@ export interface DaemonOptions {
   logger?: Logger;
   /** Watch the config and SLO files for changes (default true). */
   watch?: boolean;
+  /** Host name whose ordinal (`vigil-2`) is the shard index when `shard.index` is unset (default: the machine's). */
+  hostname?: string;
 }
 
 /** The config was invalid at start: nothing was started. `details.issues` lists why. */
@@ -135,6 +139,7 @@ export class Daemon {
       metricsRegistry: registry,
       reload: () => daemon!.reload('POST /-/reload'),
       reloadToken: () => daemon?.config.daemon.reloadToken,
+      shard: () => (daemon ? shardOf(daemon.config, options) : null),
       logger: logger.child({ component: 'http' }),
       store,
       pollSeconds: () => (daemon?.config ?? config).daemon.evaluateEvery / 1000,
@@ -324,12 +329,26 @@ export class Daemon {
   }
 }
 
-/** The config as the daemon's options name it (at start and on every reload). */
-function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConfig> {
-  return loadConfig({
+/**
+ * The config as the daemon's options name it (at start and on every reload), narrowed to the
+ * services this shard owns when `shard` is set.
+ */
+async function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConfig> {
+  const loaded = await loadConfig({
     configPath: options.configPath,
     sloPaths: options.sloPaths,
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
+  if (!loaded.ok) return loaded;
+  try {
+    return { ...loaded, config: configForShard(loaded.config, shardOf(loaded.config, options)) };
+  } catch (err) {
+    const issue: ConfigIssue = { file: loaded.config.configPath ?? '', line: 0, column: 0, path: 'shard.index', message: describeError(err), code: ERR.VIGIL_ERR_CONFIG_SHARD };
+    return { ok: false, issues: [issue], warnings: loaded.warnings };
+  }
+}
+
+function shardOf(config: Config, options: DaemonOptions): ReturnType<typeof resolveShard> {
+  return resolveShard(config.daemon.shard, options.hostname ?? hostname());
 }

@@ -28,8 +28,10 @@ export function budgetRemaining(compliance: number, target: number): number {
  * - Threshold indicators: timeslices (OpenSLO "Timeslices") of the objective's window (at least
  *   1 min), aligned to the epoch; a slice is good when its worse value is within the threshold;
  *   error ratio = bad slices / slices with data.
- * History shorter than the period: the figures rest on what is stored and `coverage` says how
- * much of the period that is.
+ * History shorter than the period: compliance rests on what is stored and `coverage` says how
+ * much of the period that is. The budget and burn rates of time-based objectives (timeslices,
+ * probes) are stated against the whole span's allowance, (1 − target) × span: time without
+ * history spends nothing, so a fresh daemon does not call 20 s of outage a spent 30-day budget.
  */
 /**
  * Verdicts of finished timeslices, per objective (the config's objective object: a reload makes
@@ -55,11 +57,20 @@ export function budgetFigures(
   if (reader.errorRatio) {
     const period = reader.errorRatio(objective.period);
     const compliance = period === null ? null : 1 - period.ratio;
+    // Time-based: the share of the whole span that was bad, history before the first point
+    // counting as no bad time; event-based: bad events / all events, whatever the span.
+    const oldest = reader.timeBased ? reader.oldest() : null;
+    const spendRatio = (windowMs: number): number | null => {
+      const ratio = reader.errorRatio!(windowMs)?.ratio ?? null;
+      if (ratio === null || !reader.timeBased || oldest === null) return ratio;
+      return (ratio * Math.min(windowMs, Math.max(0, now - oldest))) / windowMs;
+    };
+    const spent = spendRatio(objective.period);
     return {
       compliance,
       coverage: coverageOf(reader, objective, now),
-      errorBudgetRemaining: compliance === null ? null : budgetRemaining(compliance, target),
-      burnRates: windows.map((w) => ({ window: w.label, rate: rate(reader.errorRatio!(w.ms)?.ratio ?? null) })),
+      errorBudgetRemaining: spent === null ? null : budgetRemaining(1 - spent, target),
+      burnRates: windows.map((w) => ({ window: w.label, rate: rate(spendRatio(w.ms)) })),
       currentErrorRatio: reader.errorRatio(objective.window)?.ratio ?? null,
     };
   }
@@ -97,13 +108,25 @@ export function budgetFigures(
       }
       return total > 0 ? bad / total : null;
     };
+    // Timeslices are time: bad time (the part of each bad slice inside the span) against the
+    // whole span, so slices without data (before history began, or while the source was down)
+    // spend nothing. With every slice known it is bad slices / slices, as before.
+    const badShareSince = (since: number): number | null => {
+      if (starts.length === 0) return null;
+      let badMs = 0;
+      for (let i = starts.length - 1; i >= 0 && starts[i]! + sliceMs > since; i--) {
+        if (!good[i]) badMs += Math.min(starts[i]! + sliceMs, now) - Math.max(starts[i]!, since);
+      }
+      return badMs / (now - since);
+    };
     const periodRatio = errorRatioSince(now - objective.period);
     const compliance = periodRatio === null ? null : 1 - periodRatio;
+    const spent = badShareSince(now - objective.period);
     return {
       compliance,
       coverage: Math.min(1, (starts.length * sliceMs) / objective.period),
-      errorBudgetRemaining: compliance === null ? null : budgetRemaining(compliance, target),
-      burnRates: windows.map((w) => ({ window: w.label, rate: rate(errorRatioSince(now - w.ms)) })),
+      errorBudgetRemaining: spent === null ? null : budgetRemaining(1 - spent, target),
+      burnRates: windows.map((w) => ({ window: w.label, rate: rate(badShareSince(now - w.ms)) })),
       currentErrorRatio: errorRatioSince(now - objective.window),
     };
   }

@@ -1,6 +1,6 @@
 import type { Config, ResolvedObjective } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
-import { objectiveBurnWindows } from '../config/window-sets.js';
+import { burnRateFactor, objectiveBurnWindows, windowSetOf, type WindowSet, type WindowSetAlert } from '../config/window-sets.js';
 import type {
   Bounds,
   ObjectiveResult,
@@ -67,10 +67,17 @@ export function evaluateObjective(
 
   let status = readingStatus(kind, reading, objective);
   if (figures && status !== 'no_data' && objective.threshold === undefined) {
-    // An event objective with a target and no bound: spent budget is a breach, burning faster
-    // than the budget allows over the objective's window is a warning.
+    // An event objective with a target and no bound: spent budget is a breach. With history
+    // covering the period, burning faster than the budget allows over the objective's window is
+    // a warning; with less (a fresh start), the period says little, and the status follows the
+    // window set's burn-rate alerts, as the generated rules do: a page pair firing is a breach,
+    // any other pair a warning.
     if (figures.errorBudgetRemaining !== null && figures.errorBudgetRemaining <= 0) status = 'breach';
-    else if (figures.currentErrorRatio !== null && objective.target !== undefined && figures.currentErrorRatio > 1 - objective.target) {
+    else if (figures.coverage !== null && figures.coverage < 1) {
+      const firing = firingBurnAlerts(windowSetOf(config.windowSets, objective), figures.burnRates, objective.period);
+      if (firing.some((a) => a.severity === 'page')) status = 'breach';
+      else if (firing.length > 0) status = worstStatus([status, 'warning']);
+    } else if (figures.currentErrorRatio !== null && objective.target !== undefined && figures.currentErrorRatio > 1 - objective.target) {
       status = worstStatus([status, 'warning']);
     }
   }
@@ -97,6 +104,21 @@ export function evaluateObjective(
   if (reading.leak) result.leak = { ...reading.leak };
   if (reading.error !== undefined) result.error = reading.error;
   return result;
+}
+
+/** The set's alerts whose long and short windows both burn at or above the pair's factor. */
+export function firingBurnAlerts(
+  set: WindowSet,
+  burnRates: ReadonlyArray<{ window: string; rate: number | null }>,
+  periodMs: number,
+): WindowSetAlert[] {
+  const rateOf = (ms: number) => burnRates.find((b) => b.window === formatDuration(ms))?.rate ?? null;
+  return set.alerts.filter((a) => {
+    const factor = burnRateFactor(a, periodMs);
+    const long = rateOf(a.longWindow);
+    const short = rateOf(a.shortWindow);
+    return long !== null && short !== null && long >= factor && short >= factor;
+  });
 }
 
 function readingStatus(kind: string, reading: Reading, objective: Objective): ObjectiveStatus {

@@ -44,6 +44,12 @@ export interface IndicatorReader {
   readonly unit: QuantityUnit;
   /** True when long-span answers come from a system with its own history (Prometheus). */
   readonly externalHistory?: boolean;
+  /**
+   * True when each event stands for a span of time (a probe per interval): the budget and burn
+   * rates are then bad time against the allowance of the whole span, and time before history
+   * began counts as no bad time (a fresh daemon's 20 s outage is 20 s of a 30-day allowance).
+   */
+  readonly timeBased?: boolean;
   current(): Reading;
   /** The indicator over `[from, to]`, its worse end for a bound on side `worse`; null without data. */
   sliceValue?(from: number, to: number, worse: 'max' | 'min'): number | null;

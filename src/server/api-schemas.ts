@@ -20,17 +20,40 @@ export const errorResponseSchema = z
     message: z.string(),
   });
 
+export const serviceListEntrySchema = z.object({
+  service: z.string(),
+  status: objectiveStatusSchema,
+  objectives: z.object({ total: z.number(), ok: z.number(), warning: z.number(), breach: z.number(), no_data: z.number() }),
+  href: z.string().meta({ description: 'Path of the service\'s full result (a full URL when another shard owns it).' }),
+  shard: z.number().optional().meta({ description: 'Index of the shard that owns the service (sharded deployments).' }),
+});
+
+export const shardInfoSchema = z
+  .object({
+    index: z.number(),
+    total: z.number(),
+    services: z.array(z.string()).meta({ description: 'The services this shard owns (samples, evaluates, alerts on).' }),
+  })
+  .meta({ description: 'This replica\'s shard (present when `shard` is configured).' });
+
+export const peerAnswerSchema = z.object({
+  url: z.string(),
+  ok: z.boolean(),
+  shard: z.number().nullable(),
+  services: z.number().meta({ description: 'Services the peer listed.' }),
+  error: z.string().optional(),
+});
+
 export const serviceListResponseSchema = z
   .object({
     evaluated_at: z.iso.datetime(),
-    services: z.array(
-      z.object({
-        service: z.string(),
-        status: objectiveStatusSchema,
-        objectives: z.object({ total: z.number(), ok: z.number(), warning: z.number(), breach: z.number(), no_data: z.number() }),
-        href: z.string().meta({ description: 'Path of the service\'s full result.' }),
-      }),
-    ),
+    services: z.array(serviceListEntrySchema),
+    shard: shardInfoSchema.optional(),
+    partial: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Sharded, merged view: true when a peer did not answer in time (its services are missing).' }),
+    peers: z.array(peerAnswerSchema).optional().meta({ description: 'Each peer shard\'s answer to the fan-out.' }),
   });
 
 export const serviceCurrentResponseSchema = z
@@ -61,6 +84,8 @@ export const reloadErrorResponseSchema = errorResponseSchema
   });
 
 export type ServiceListResponse = z.infer<typeof serviceListResponseSchema>;
+export type ServiceListEntry = z.infer<typeof serviceListEntrySchema>;
+export type PeerAnswer = z.infer<typeof peerAnswerSchema>;
 export type ServiceCurrentResponse = z.infer<typeof serviceCurrentResponseSchema>;
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
+import type { ResolvedShard } from '../config/shard.js';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
@@ -12,6 +13,7 @@ import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
 import { routeSpec, type RouteSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
+import { askPeers, mergeLists, withShard } from './shard-fanout.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { UiAssets } from '../ui/assets.js';
 import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.js';
@@ -32,6 +34,8 @@ export interface ServerOptions {
   reloadToken?: string | (() => string | undefined);
   logger?: Logger;
   version?: string;
+  /** This replica's shard (null when not sharded): `/api/sla` merges the peers' lists. */
+  shard?: () => ResolvedShard | null;
   /** The sample store the history API reads; without it the history routes answer 404. */
   store?: SampleStore;
   /** Seconds between the status page's polls (the evaluation interval); 5 when not given. */
@@ -210,11 +214,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   };
 
   const list = routeSpec('listServices');
-  app.get(list.url, { schema: { response: responseSchemas(list) } }, (req, reply) => {
+  app.get<{ Querystring: { scope?: string } }>(list.url, { schema: { response: responseSchemas(list) } }, async (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
-    if (unchanged(req, reply, snapshot)) return reply.code(304).send();
-    return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
+    const shard = options.shard?.() ?? null;
+    if (!shard) {
+      if (unchanged(req, reply, snapshot)) return reply.code(304).send();
+      return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
+    }
+    // Sharded: the answer rests on the peers' snapshots too, so this one's time is no validator.
+    const local = withShard(views.list(snapshot), shard);
+    if (req.query.scope === 'local' || shard.peers.length === 0) return reply.send(local);
+    return reply.send(mergeLists(local, await askPeers(shard)));
   });
 
   const current = routeSpec('getServiceCurrent');

@@ -41,7 +41,10 @@ export const ROUTES: readonly RouteSpec[] = [
     url: '/api/sla',
     operationId: 'listServices',
     summary: 'Every service with its status',
+    description:
+      'Sharded (`shard` in vigil.yaml): this shard\'s services merged with every peer\'s (asked with `scope=local`, each within `shard.peerTimeout`); `partial` is true when a peer did not answer.',
     tags: ['sla'],
+    query: { scope: '`local`: only this shard\'s services, no fan-out to peers.' },
     responses: { 200: { description: 'Services and their worst-objective status', schema: serviceListResponseSchema }, 503: notReady },
   },
   {

@@ -1,9 +1,10 @@
-// Throwaway Alertmanager (clustering off) whose only receiver is a webhook URL the caller gives,
-// with short grouping intervals so tests see notifications within seconds.
+// Throwaway Alertmanager whose only receiver is a webhook URL the caller gives, with short
+// grouping intervals so tests see notifications within seconds. Clustering is off, unless a
+// cluster of peers gossiping on loopback is asked for (startAlertmanagerCluster).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ManagedProcess, onFreePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
+import { ManagedProcess, freePort, onFreePort, makeTempDir, requireBinary, waitFor, waitForHttp } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface AlertmanagerAddress {
@@ -21,13 +22,48 @@ export interface AlertmanagerOptions {
   groupBy?: string[];
 }
 
-export type AlertmanagerHandle = AlertmanagerAddress & ServiceControl;
-
-export function startAlertmanager(opts: AlertmanagerOptions): Promise<AlertmanagerHandle> {
-  return onFreePort(opts.port, (port) => startAlertmanagerOn(port, opts));
+/** Gossip settings of one cluster peer. */
+interface ClusterMembership {
+  /** 127.0.0.1 port this peer gossips on. */
+  listenPort: number;
+  /** `127.0.0.1:<port>` of peers to join. */
+  peers: string[];
 }
 
-async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions): Promise<AlertmanagerHandle> {
+export type AlertmanagerHandle = AlertmanagerAddress & ServiceControl & { clusterAddress: string | null };
+
+export function startAlertmanager(opts: AlertmanagerOptions): Promise<AlertmanagerHandle> {
+  return onFreePort(opts.port, (port) => startAlertmanagerOn(port, opts, null));
+}
+
+/**
+ * `size` Alertmanagers forming one cluster by real gossip on loopback (the second and later join
+ * the first); resolves once every peer's /api/v2/status lists them all. Deduplication across the
+ * peers is Alertmanager's own: the notification log is gossiped, and a peer waits its position
+ * times `--cluster.peer-timeout` (default 15 s) before sending what another peer has not sent.
+ */
+export async function startAlertmanagerCluster(opts: AlertmanagerOptions, size: number): Promise<AlertmanagerHandle[]> {
+  const peers: AlertmanagerHandle[] = [];
+  try {
+    for (let i = 0; i < size; i++) {
+      const join = peers[0]?.clusterAddress ? [peers[0].clusterAddress] : [];
+      peers.push(await onFreePort(undefined, async (port) => startAlertmanagerOn(port, opts, { listenPort: await freePort(), peers: join })));
+    }
+    await waitFor(
+      async () => {
+        const counts = await Promise.all(peers.map(async (p) => ((await (await fetch(`${p.url}/api/v2/status`)).json()) as { cluster: { peers?: unknown[] } }).cluster.peers?.length ?? 0));
+        return counts.every((n) => n === size);
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: `an Alertmanager cluster of ${size} peers` },
+    );
+    return peers;
+  } catch (err) {
+    await Promise.allSettled(peers.map((p) => p.stop()));
+    throw err;
+  }
+}
+
+async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions, cluster: ClusterMembership | null): Promise<AlertmanagerHandle> {
   const bin = requireBinary('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager', 'prometheus-alertmanager');
   const dir = makeTempDir('am');
   const config = {
@@ -49,8 +85,7 @@ async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions): Pro
       `--config.file=${configFile}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      // Empty = clustering off (no gossip port to collide on).
-      '--cluster.listen-address=',
+      ...clusterArgs(cluster),
       '--log.level=warn',
     ],
     logFile: join(dir, 'alertmanager.log'),
@@ -65,5 +100,16 @@ async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions): Pro
     ready: () => waitForHttp(`${url}/-/ready`, proc, 60_000, 'alertmanager'),
   });
   await service.start();
-  return Object.assign(service, { url });
+  return Object.assign(service, { url, clusterAddress: cluster ? `127.0.0.1:${cluster.listenPort}` : null });
+}
+
+function clusterArgs(cluster: ClusterMembership | null): string[] {
+  // Empty = clustering off (no gossip port to collide on).
+  if (!cluster) return ['--cluster.listen-address='];
+  const address = `127.0.0.1:${cluster.listenPort}`;
+  return [
+    `--cluster.listen-address=${address}`,
+    `--cluster.advertise-address=${address}`,
+    ...cluster.peers.map((p) => `--cluster.peer=${p}`),
+  ];
 }

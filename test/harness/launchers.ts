@@ -10,7 +10,7 @@ export {
   type PrometheusOptions,
   type TargetGroup,
 } from './prometheus-launcher.js';
-export { startAlertmanager, type AlertmanagerAddress, type AlertmanagerHandle, type AlertmanagerOptions } from './alertmanager-launcher.js';
+export { startAlertmanager, startAlertmanagerCluster, type AlertmanagerAddress, type AlertmanagerHandle, type AlertmanagerOptions } from './alertmanager-launcher.js';
 export { WebhookReceiver, type ReceivedRequest } from './webhook-receiver.js';
 export type { ServiceControl } from './service-handle.js';
 export { freePort, waitFor, sleep, sweepOrphans } from './process-utils.js';

@@ -38,6 +38,8 @@ const percentLabel = `p${Math.round(PROBE_LATENCY_QUANTILE * 100)}`;
  */
 export class ProbeUptimeReader implements IndicatorReader {
   readonly unit = 'ratio' as const;
+  /** A probe stands for its interval: uptime budgets are time. */
+  readonly timeBased = true;
 
   constructor(
     private readonly ctx: ReadContext,

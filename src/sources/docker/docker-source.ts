@@ -1,8 +1,10 @@
 import { setMaxListeners } from 'node:events';
+import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
 import { authorizationOf, hostEndpoint } from '../../core/http-credentials.js';
 import { settleBounded } from '../../core/bounded-async.js';
+import { ERR, vigilError } from '../../core/errors.js';
 import type { Labels, Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
 import { ContainerMatcher, containerLabelSeriesName, selectedLabelKeys, type ContainerSelector } from './container-selector.js';
@@ -40,6 +42,8 @@ type ContainerOutcome =
   /** Stopped or removed between the list and the stats call. */
   | { kind: 'gone'; id: string };
 
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
 /**
  * dockerode connection options from the instance config: a unix socket or TCP. Credentials
  * (`auth`, or `user:password@` in `host`) go in an Authorization header, for an engine behind
@@ -50,7 +54,7 @@ export function dockerConnection(config: DockerSourceConfig): Docker.DockerOptio
     const { host, headers } = hostEndpoint(config.host, config.auth);
     return { host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}), ...withHeaders(headers) };
   }
-  return { socketPath: config.socketPath ?? '/var/run/docker.sock', ...(config.auth ? withHeaders({ authorization: authorizationOf(config.auth) }) : {}) };
+  return { socketPath: config.socketPath ?? DEFAULT_SOCKET, ...(config.auth ? withHeaders({ authorization: authorizationOf(config.auth) }) : {}) };
 }
 
 function withHeaders(headers: Readonly<Record<string, string>>): { headers?: Record<string, string> } {
@@ -64,6 +68,31 @@ export function apiAtLeast(version: string | undefined, want: readonly [number, 
   const major = Number(m[1]);
   const minor = Number(m[2]);
   return major > want[0] || (major === want[0] && minor >= want[1]);
+}
+
+/** The socket's group id, or null when it cannot be read (then the message says so generically). */
+function socketGroup(socketPath: string): number | null {
+  try {
+    return statSync(socketPath).gid;
+  } catch {
+    return null;
+  }
+}
+
+/** Turns a refused socket connection into VIGIL_ERR_DOCKER_SOCKET_DENIED; other errors pass unchanged. */
+export function explainDockerError(err: unknown, config: DockerSourceConfig): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== 'EACCES' || config.host !== undefined) return err;
+  // A non-root process (the image runs as `vigil`) may not open the engine's socket unless it is
+  // in the socket's group; the bare `connect EACCES` says nothing of that, this says what to do.
+  const socketPath = config.socketPath ?? DEFAULT_SOCKET;
+  const gid = socketGroup(socketPath);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  return vigilError(
+    ERR.VIGIL_ERR_DOCKER_SOCKET_DENIED,
+    { socketPath, forUid: uid === null ? '' : ` for uid ${uid}`, gid: gid === null ? '<gid of the socket>' : String(gid) },
+    { cause: err },
+  );
 }
 
 function isGoneError(err: unknown): boolean {
@@ -81,6 +110,7 @@ export class DockerSource implements Source {
   readonly kind = 'docker' as const;
   readonly name: string;
   private readonly docker: Docker;
+  private readonly config: DockerSourceConfig;
   private readonly matcher: ContainerMatcher;
   /** Docker label key -> series label name, for the keys the selectors name (see `selectedLabelKeys`). */
   private readonly copiedLabels: ReadonlyArray<readonly [string, string]>;
@@ -92,6 +122,7 @@ export class DockerSource implements Source {
 
   constructor(options: DockerSourceOptions) {
     this.name = options.name;
+    this.config = options.config;
     this.docker = new Docker(dockerConnection(options.config));
     this.matcher = new ContainerMatcher(options.selectors);
     this.copiedLabels = selectedLabelKeys(options.selectors).map((k) => [k, containerLabelSeriesName(k)] as const);
@@ -111,7 +142,7 @@ export class DockerSource implements Source {
       return await this.sampleAll(cycle.signal);
     } catch (err) {
       this.oneShot = null;
-      throw err;
+      throw explainDockerError(err, this.config);
     } finally {
       signal.removeEventListener('abort', forward);
     }

@@ -34,6 +34,22 @@ describe('AlertTracker', () => {
     expect(tracker.update([breach('latency', 'b')], 1000)).toHaveLength(1);
   });
 
+  it('with a resolve delay, posts the resolution with endsAt that far after it cleared, and keeps it on re-sends', () => {
+    const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 15 * MIN, resolveDelayMs: 10_000 });
+    tracker.update([breach('latency')], 0);
+    const resolved = tracker.update([], 30_000);
+    expect(resolved[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    expect(tracker.firing()).toEqual([]);
+    // Re-sent while its endsAt lies ahead (resend interval 5 s here), never after it.
+    const quick = new AlertTracker({ resendIntervalMs: 5_000, resolvedRetentionMs: 15 * MIN, resolveDelayMs: 10_000 });
+    quick.update([breach('latency')], 0);
+    expect(quick.update([], 30_000)[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    expect(quick.update([], 35_000)[0]!.endsAt).toBe(new Date(40_000).toISOString());
+    expect(quick.update([], 40_000)).toEqual([]);
+    expect(quick.update([], 45_000)).toEqual([]);
+    expect(quick.update([], 10 * MIN)).toEqual([]);
+  });
+
   it('resolves a cleared alert with endsAt = the time it cleared, re-sends it, then forgets it', () => {
     const tracker = new AlertTracker({ resendIntervalMs: MIN, resolvedRetentionMs: 3 * MIN });
     tracker.update([breach('latency')], 0);

@@ -49,7 +49,7 @@ describe('defaults', () => {
     expect(daemon.slo).toEqual([join(dir, 'slo')]);
     expect(daemon.dataDir).toBe(join(dir, 'data'));
     expect(daemon.sources).toEqual({ prometheus: {}, docker: {}, redis: {}, postgres: {}, probe: {}, scrape: {} });
-    expect(daemon.alertmanager).toEqual({ urls: [], resendInterval: 60_000, timeout: 10_000 });
+    expect(daemon.alertmanager).toEqual({ urls: [], resendInterval: 60_000, timeout: 10_000, resolveDelay: 0 });
     expect(daemon.evaluateEvery).toBe(5000);
   });
 
@@ -108,6 +108,11 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_EVALUATE_EVERY',
         'VIGIL_LOG_LEVEL',
         'VIGIL_GRAFANA_URL',
+        'VIGIL_ALERTMANAGER_RESOLVE_DELAY',
+        'VIGIL_SHARD_INDEX',
+        'VIGIL_SHARD_TOTAL',
+        'VIGIL_SHARD_PEERS',
+        'VIGIL_SHARD_PEER_TIMEOUT',
         'VIGIL_EXTERNAL_URL',
         'VIGIL_WINDOW_SETS',
         'VIGIL_ALERTMANAGER_AUTH_BEARER',
@@ -116,7 +121,7 @@ describe('VIGIL_* overrides', () => {
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(24);
+    expect(names).toHaveLength(29);
   });
 
   it('coerces by the schema type and wins over the file', async () => {

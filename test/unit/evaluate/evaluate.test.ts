@@ -273,23 +273,72 @@ describe('probe (uptime) with a target', () => {
     expect(svc.summary.uptime_percentage).toBe(100);
   });
 
-  it('computes budget and burn rates from failures, and breaches when the budget is spent', () => {
+  it('states the budget as bad time against the whole period\'s allowance', () => {
     const store = newStore();
-    // 480 probes over 2 h; the last 21 (5 min) failed: error ratio 5m = 1, period = 21/481.
+    // 481 probes over 2 h; the last 21 (5 min) failed: error ratio 5m = 1, 2 h = 21/481. Bad
+    // time ≈ 5.2 min of the 14.4 min a day at 99 % allows: budget left, the window burns.
     fill(store, 'probe_success', labels, NOW - 2 * H, NOW, 15 * S, (t) => (t >= NOW - 5 * MIN ? 0 : 1));
     const up = evaluate(config, store, NOW).services[0]!.objectives[0]!;
     const total = 481;
     const bad = 21;
     expect(up.compliance).toBeCloseTo(1 - bad / total);
-    expect(up.errorBudgetRemaining).toBeCloseTo(1 - bad / total / 0.01);
+    expect(up.errorBudgetRemaining).toBeCloseTo(1 - ((bad / total) * (2 * H)) / (0.01 * 24 * H));
     expect(up.burnRates[0]!.rate).toBeCloseTo(1 / 0.01);
+    // 1 h window: 21 bad of 241 probes over the full hour.
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo(21 / 241 / 0.01);
+    // 2 h of a day's history: the status follows the burn-rate pairs, and 1h/5m both burn
+    // above the paging factor of the objective's set (8 % of the budget in 1 h over 1 d: 1.92x).
+    expect(up.status).toBe('breach');
+  });
+
+  it('breaches when the bad time exceeds the period\'s allowance', () => {
+    const store = newStore();
+    // The last 20 min of 2 h failed: 20 min > the 14.4 min a day at 99 % allows.
+    fill(store, 'probe_success', labels, NOW - 2 * H, NOW, 15 * S, (t) => (t >= NOW - 20 * MIN ? 0 : 1));
+    const up = evaluate(config, store, NOW).services[0]!.objectives[0]!;
+    expect(up.errorBudgetRemaining).toBeCloseTo(1 - ((81 / 481) * (2 * H)) / (0.01 * 24 * H));
+    expect(up.errorBudgetRemaining!).toBeLessThan(0);
+    expect(up.status).toBe('breach');
+  });
+
+  it('cold start: 50 s of history with a 20 s outage spends 20 s of a 30-day allowance, no breach', () => {
+    const month = configWith([{ name: 'uptime', indicator: { probe: { path: '/health' } }, target: '99.9%', period: '30d', window: '5m' }]);
+    const store = newStore();
+    // A probe a second for 50 s; the last 20 failed.
+    fill(store, 'probe_success', labels, NOW - 50 * S, NOW, S, (t) => (t > NOW - 20 * S ? 0 : 1));
+    const up = evaluate(month, store, NOW).services[0]!.objectives[0]!;
+    const ratio = 20 / 51;
+    // Compliance is what the 50 s show; the budget is 20 s against 0.1 % of 30 days (2592 s).
+    expect(up.compliance).toBeCloseTo(1 - ratio);
+    expect(up.complianceCoverage).toBeCloseTo(50 / (30 * 86_400), 8);
+    expect(up.errorBudgetRemaining).toBeCloseTo(1 - (ratio * 50) / 2592, 6);
+    expect(up.errorBudgetRemaining!).toBeGreaterThan(0.99);
+    // Burn rates against each window's allowance: 5m at 0.3 s allowed burns fast, 1h does not
+    // reach the 14.4x a page needs on both windows.
+    expect(up.burnRates.find((b) => b.window === '5m')!.rate).toBeCloseTo((ratio * 50) / 300 / 0.001, 4);
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo((ratio * 50) / 3600 / 0.001, 4);
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate!).toBeLessThan(14.4);
+    // No pair of the 30-day set burns on both windows (1h/5m, 6h/30m at 14.4x and 6x; 1d/2h,
+    // 3d/6h at 3x and 1x): as the generated rules, nothing fires, and the probe answers now.
+    expect(up.status).toBe('ok');
+  });
+
+  it('cold start: a sustained outage pages through the burn-rate pairs before the budget is spent', () => {
+    const month = configWith([{ name: 'uptime', indicator: { probe: { path: '/health' } }, target: '99.9%', period: '30d', window: '5m' }]);
+    const store = newStore();
+    // 1 h of history, the last 30 min down: 30 of the 43.2 min a 30-day 99.9 % allows.
+    fill(store, 'probe_success', labels, NOW - H, NOW, 15 * S, (t) => (t > NOW - 30 * MIN ? 0 : 1));
+    const up = evaluate(month, store, NOW).services[0]!.objectives[0]!;
+    expect(up.errorBudgetRemaining!).toBeGreaterThan(0);
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate!).toBeGreaterThan(14.4);
+    expect(up.burnRates.find((b) => b.window === '5m')!.rate!).toBeGreaterThan(14.4);
     expect(up.status).toBe('breach');
   });
 
   it('warns when the current window burns faster than the budget allows but budget is left', () => {
     const store = newStore();
-    // 1 failure in the last 5 minutes out of ~4800 probes over 20 h.
-    fill(store, 'probe_success', labels, NOW - 20 * H, NOW, 15 * S, (t) => (t === NOW - 60 * S ? 0 : 1));
+    // 1 failure in the last 5 minutes out of ~6000 probes over 25 h (the whole 1 d period).
+    fill(store, 'probe_success', labels, NOW - 25 * H, NOW, 15 * S, (t) => (t === NOW - 60 * S ? 0 : 1));
     const up = evaluate(config, store, NOW).services[0]!.objectives[0]!;
     expect(up.errorBudgetRemaining).toBeGreaterThan(0);
     expect(up.status).toBe('warning');
@@ -374,7 +423,8 @@ describe('threshold objective with a target (timeslices)', () => {
     expect(cpu.status).toBe('ok');
     expect(cpu.compliance).toBeCloseTo(1 - 12 / 120, 1);
     expect(cpu.complianceCoverage).toBeCloseTo(10 / 24, 1);
-    expect(cpu.errorBudgetRemaining).toBeCloseTo(1 - (12 / 120) / 0.1, 0);
+    // The budget is bad time against the whole day's allowance: 1 h of the 2.4 h 90 % allows.
+    expect(cpu.errorBudgetRemaining).toBeCloseTo(1 - 1 / 24 / 0.1, 1);
     expect(cpu.burnRates.find((b) => b.window === '1h')!.rate).toBe(0);
     expect(cpu.burnRates.find((b) => b.window === '6h')!.rate!).toBeGreaterThan(1.5);
   });

@@ -1,13 +1,14 @@
 // DockerSource's bookkeeping (one-shot use, CPU from its own previous sample, following
 // containers through restarts and replacements, partial failures) against a scripted Engine API
 // on a unix socket. The figures against a real engine are in test/functional/docker-source.test.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
-import { DOCKER_METRICS, DockerSource } from '../../../src/sources/docker/docker-source.js';
+import { DOCKER_METRICS, DockerSource, explainDockerError } from '../../../src/sources/docker/docker-source.js';
+import { ERR, isVigilError } from '../../../src/core/errors.js';
 import type { ContainerSelector } from '../../../src/sources/docker/container-selector.js';
 import type { SampleResult } from '../../../src/sources/source.js';
 
@@ -261,5 +262,34 @@ describe('DockerSource bookkeeping', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop now'));
     await expect(source().sample(controller.signal)).rejects.toThrow();
+  });
+});
+
+// Tests run as root, whom the kernel never refuses a socket: the refusal is the error dockerode
+// passes on (`connect EACCES <path>`), given here as it comes.
+describe('a refused Docker socket', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-sock-'));
+  const socketPath = join(dir, 'docker.sock');
+  writeFileSync(socketPath, '');
+  const refused = Object.assign(new Error(`connect EACCES ${socketPath}`), { code: 'EACCES' });
+
+  it('names --group-add with the socket\'s gid', () => {
+    const err = explainDockerError(refused, dockerSourceSchema.parse({ socketPath }));
+    expect(isVigilError(err, ERR.VIGIL_ERR_DOCKER_SOCKET_DENIED)).toBe(true);
+    const gid = statSync(socketPath).gid;
+    expect((err as Error).message).toContain(`--group-add ${gid}`);
+    expect((err as Error).message).toContain(socketPath);
+    expect((err as Error).cause).toBe(refused);
+  });
+
+  it('still names --group-add when the socket cannot be read', () => {
+    const err = explainDockerError(refused, dockerSourceSchema.parse({ socketPath: join(dir, 'absent.sock') }));
+    expect((err as Error).message).toContain('--group-add <gid of the socket>');
+  });
+
+  it('passes other errors and TCP connections through unchanged', () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(explainDockerError(reset, dockerSourceSchema.parse({ socketPath }))).toBe(reset);
+    expect(explainDockerError(refused, dockerSourceSchema.parse({ host: '127.0.0.1', port: 2375 }))).toBe(refused);
   });
 });
