@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { describeInput } from '../units/units.js';
+import { checkCronStructure } from './cron-check.js';
 import { durationSchema } from './units-schema.js';
 
 /**
@@ -10,17 +11,26 @@ import { durationSchema } from './units-schema.js';
  */
 
 /**
- * node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). Checked by
- * node-cron's own validator, so a schedule that loads is one the scheduler accepts.
+ * node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). Checked
+ * structurally first (bounded time and memory: see cron-check.ts), then by node-cron's own
+ * validator, so a schedule that loads is one the scheduler accepts.
  */
 const schedule = z
   .string()
   .min(1)
-  .refine((expression) => cron.validate(expression), {
-    error: (iss) => {
-      const detail = cron.validateDetailed(String(iss.input)).errors?.[0]?.message;
-      return `expected a cron expression like "*/15 * * * * *" (seconds first), got ${describeInput(iss.input)}${detail ? ` (${detail})` : ''}`;
-    },
+  .superRefine((expression, ctx) => {
+    const problem = checkCronStructure(expression);
+    const detail = problem
+      ? `at character ${problem.column}, ${problem.message}`
+      : cron.validate(expression)
+        ? null
+        : (cron.validateDetailed(expression).errors?.[0]?.message ?? null);
+    if (problem === null && detail === null) return;
+    ctx.addIssue({
+      code: 'custom',
+      input: expression,
+      message: `expected a cron expression like "*/15 * * * * *" (seconds first), got ${describeInput(expression)}${detail ? ` (${detail})` : ''}`,
+    });
   })
   .meta({ description: 'node-cron expression; with six fields the first is seconds: "*/15 * * * * *" is every 15 s.' });
 const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, {

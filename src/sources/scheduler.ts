@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/config.js';
+import { checkCronStructure } from '../config/cron-check.js';
 import { DEFAULT_SCHEDULES } from '../config/daemon-schema.js';
 import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
@@ -49,7 +50,7 @@ const intervals = new Map<string, number>();
 export function cronIntervalMs(expression: string): number {
   const known = intervals.get(expression);
   if (known !== undefined) return known;
-  if (!cron.validate(expression)) throw new ScheduleError(`invalid cron expression ${JSON.stringify(expression)}`);
+  if (checkCronStructure(expression) !== null || !cron.validate(expression)) throw new ScheduleError(`invalid cron expression ${JSON.stringify(expression)}`);
   const task = cron.createTask(expression, noop);
   try {
     const runs = task.getNextRuns(6).map((d) => d.getTime());
