@@ -12,6 +12,7 @@ import { evaluate } from '../evaluate/evaluate.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
+import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
@@ -49,6 +50,13 @@ export class DaemonConfigError extends Error {
 /** What must finish before SIGTERM's 2 s are up: each step gets a bounded slice. */
 const STOP_SCHEDULER_MS = 700;
 const STOP_SIDE_MS = 400;
+
+/**
+ * `/readyz` fails, and `vigil_snapshot_stale` says 1, once the snapshot is older than this many
+ * evaluation intervals (and at least `MIN_STALE_MS`, so a short GC pause never flips it).
+ */
+const STALE_AFTER_EVALUATIONS = 3;
+const MIN_STALE_MS = 10_000;
 
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
 interface Sampling {
@@ -125,6 +133,7 @@ export class Daemon {
     const registry = createMetricsRegistry({ store, health: () => daemon?.health() ?? [] }).registry;
     const server = buildServer({
       getSnapshot: () => daemon?.snapshot() ?? null,
+      snapshotStale: () => daemon?.snapshotStale() ?? false,
       metricsRegistry: registry,
       reload: () => daemon!.reload('POST /-/reload'),
       reloadToken: () => daemon?.config.daemon.reloadToken,
@@ -145,6 +154,14 @@ export class Daemon {
   private async begin(): Promise<void> {
     const { logger, config } = this;
     registerObjectiveMetrics(this.registry, () => this.holder.get());
+    registerDaemonMetrics(this.registry, {
+      snapshotAgeSeconds: () => {
+        const age = this.holder.ageMs();
+        return age === null ? null : age / 1000;
+      },
+      snapshotStale: () => this.snapshotStale(),
+      persistFailures: () => this.persister.failures,
+    });
     // Listen first: a taken port fails before anything else starts (and before the store file
     // could be written by a daemon that never ran). Until the first evaluation /readyz says 503.
     const host = this.options.listen?.host ?? config.daemon.listen.host;
@@ -186,6 +203,12 @@ export class Daemon {
 
   snapshot(): Snapshot | null {
     return this.holder.get();
+  }
+
+  /** The snapshot exists but has not been replaced for a few evaluation intervals (monotonic clock). */
+  snapshotStale(): boolean {
+    const age = this.holder.ageMs();
+    return age !== null && age > Math.max(STALE_AFTER_EVALUATIONS * this.config.daemon.evaluateEvery, MIN_STALE_MS);
   }
 
   /** Evaluates now and publishes the snapshot (also called every `evaluateEvery`). */

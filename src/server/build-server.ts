@@ -22,6 +22,8 @@ export interface ServerOptions {
   reloadToken?: string | (() => string | undefined);
   logger?: Logger;
   version?: string;
+  /** True when the snapshot is older than a few evaluation intervals: `/readyz` then fails. */
+  snapshotStale?: () => boolean;
 }
 
 /** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
@@ -104,9 +106,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get(health.url, { schema: { response: responseSchemas(health) } }, (_req, reply) => reply.send({ status: 'ok' }));
 
   const ready = routeSpec('ready');
-  app.get(ready.url, { schema: { response: responseSchemas(ready) } }, (_req, reply) =>
-    options.getSnapshot() ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'not_ready' }),
-  );
+  app.get(ready.url, { schema: { response: responseSchemas(ready) } }, (_req, reply) => {
+    if (!options.getSnapshot()) return reply.code(503).send({ status: 'not_ready' });
+    // Evaluation stuck: the figures served are old, so a load balancer should look elsewhere.
+    if (options.snapshotStale?.()) return reply.code(503).send({ status: 'stale' });
+    return reply.send({ status: 'ready' });
+  });
 
   app.get('/metrics', async (_req, reply) => {
     const body = await options.metricsRegistry.metrics();

@@ -18,7 +18,14 @@ export interface SourceRunnerOptions {
   /** Interval of the source's schedule: the first backoff step. */
   readonly intervalMs: number;
   readonly maxBackoffMs?: number;
+  /** Wall clock (unix ms) for `lastSuccess`. */
   readonly now?: () => number;
+  /**
+   * Clock for intervals (backoff, durations): monotonic by default, so a wall-clock step neither
+   * stalls a failing source for hours nor retries it at once. Tests that inject `now` alone
+   * drive both.
+   */
+  readonly monotonicNow?: () => number;
   /** Called after every successful sample, once its points are in the store. */
   readonly onSample?: (event: SampleEvent) => void;
   /** Called with listener errors and other things worth a log line; never throws back. */
@@ -47,6 +54,7 @@ export class SourceRunner {
   private lastAttemptStart: number | null = null;
   private readonly policy: BackoffPolicy;
   private readonly now: () => number;
+  private readonly clock: () => number;
   /** Ticks skipped because the previous run was still going (for logs and tests). */
   skippedOverlaps = 0;
   skippedBackoff = 0;
@@ -57,6 +65,7 @@ export class SourceRunner {
     private readonly options: SourceRunnerOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.clock = options.monotonicNow ?? options.now ?? (() => performance.now());
     this.policy = { intervalMs: options.intervalMs, maxMs: options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS };
     this.health_ = {
       kind: source.kind,
@@ -96,7 +105,7 @@ export class SourceRunner {
       this.skippedOverlaps++;
       return 'skipped-overlap';
     }
-    const start = this.now();
+    const start = this.clock();
     if (!force && !mayAttempt(start, this.lastAttemptStart, this.health_.consecutiveFailures, this.policy)) {
       this.skippedBackoff++;
       return 'skipped-backoff';
@@ -125,10 +134,10 @@ export class SourceRunner {
     timedOut.catch(noop);
     try {
       const result = await Promise.race([sampling, timedOut]);
-      this.recordSuccess(result, this.now() - start);
+      this.recordSuccess(result, this.clock() - start);
       return 'ok';
     } catch (err) {
-      this.recordFailure(err, this.now() - start);
+      this.recordFailure(err, this.clock() - start);
       return 'failed';
     } finally {
       clearTimeout(timer);

@@ -46,6 +46,8 @@ export class StorePersister {
   private timer: NodeJS.Timeout | null = null;
   private saving: Promise<SaveReport> | null = null;
   private readonly now: () => number;
+  /** Interval saves that failed since start (`vigil_store_persist_failures_total`). */
+  failures = 0;
 
   constructor(private readonly options: StorePersisterOptions) {
     this.path = join(options.dataDir, STORE_FILE_NAME);
@@ -95,7 +97,10 @@ export class StorePersister {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.saving) return;
-      this.save().catch((err: unknown) => this.options.logger?.warn(`store: snapshot failed: ${describeError(err)}`));
+      this.save().catch((err: unknown) => {
+        this.failures++;
+        this.options.logger?.warn(`store: snapshot failed: ${describeError(err)}`);
+      });
     }, this.options.intervalMs);
     // The interval alone must not keep the process alive after everything else has stopped.
     this.timer.unref();
