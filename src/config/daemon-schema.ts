@@ -2,7 +2,16 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { describeInput } from '../units/units.js';
 import { checkCronStructure } from './cron-check.js';
-import { durationSchema } from './units-schema.js';
+import { durationWithin } from './units-schema.js';
+
+/** Bounds of the durations that drive timers and timeouts (see `durationWithin`). */
+export const DURATION_BOUNDS = {
+  sourceTimeout: durationWithin(10, 5 * 60_000, "a source's sample timeout"),
+  alertmanagerTimeout: durationWithin(10, 5 * 60_000, 'the Alertmanager request timeout'),
+  resendInterval: durationWithin(1_000, 24 * 3_600_000, 'the alert re-send timer'),
+  persistInterval: durationWithin(1_000, 24 * 3_600_000, 'the store snapshot timer'),
+  evaluateEvery: durationWithin(100, 3_600_000, 'the evaluation timer'),
+} as const;
 
 /**
  * The daemon config (`vigil.yaml`): where the sources live and how often they are sampled.
@@ -39,7 +48,7 @@ const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, {
 
 const common = {
   schedule: schedule.optional(),
-  timeout: durationSchema.prefault('10s'),
+  timeout: DURATION_BOUNDS.sourceTimeout.prefault('10s'),
 };
 
 export const prometheusSourceSchema = z.strictObject({
@@ -137,19 +146,19 @@ export const daemonConfigSchema = z.strictObject({
     .strictObject({
       urls: z.array(z.url()).default([]),
       /** Re-send firing alerts this often, as Prometheus does. */
-      resendInterval: durationSchema.prefault('1m'),
-      timeout: durationSchema.prefault('10s'),
+      resendInterval: DURATION_BOUNDS.resendInterval.prefault('1m'),
+      timeout: DURATION_BOUNDS.alertmanagerTimeout.prefault('10s'),
     })
     .prefault({}),
   store: z
     .strictObject({
-      persistInterval: durationSchema.prefault('1m'),
+      persistInterval: DURATION_BOUNDS.persistInterval.prefault('1m'),
       /** Cap on points kept per series, whatever the retention. */
       maxPointsPerSeries: z.number().int().min(16).default(20_000),
     })
     .prefault({}),
   /** How often objectives are evaluated and the snapshot replaced. */
-  evaluateEvery: durationSchema.prefault('5s'),
+  evaluateEvery: DURATION_BOUNDS.evaluateEvery.prefault('5s'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

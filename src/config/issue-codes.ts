@@ -25,6 +25,8 @@ export const ISSUE_CODES = {
   /** A bound's unit does not suit the indicator (a size for a latency). */
   wrongUnit: 'VIGIL_ERR_CONFIG_WRONG_UNIT',
   targetRange: 'VIGIL_ERR_CONFIG_TARGET_RANGE',
+  /** A duration that drives a timer or a timeout is outside the bounds of what it drives. */
+  durationRange: 'VIGIL_ERR_CONFIG_DURATION_RANGE',
   ratioWindow: 'VIGIL_ERR_CONFIG_RATIO_WINDOW',
   duplicateObjective: 'VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE',
   duplicateService: 'VIGIL_ERR_CONFIG_DUPLICATE_SERVICE',
