@@ -167,11 +167,10 @@ export class Daemon {
     const host = this.options.listen?.host ?? config.daemon.listen.host;
     const port = this.options.listen?.port ?? config.daemon.listen.port;
     this.address = await this.server.listen({ host, port });
-    try {
-      await this.persister.load();
-    } catch (err) {
-      logger.warn(`store: could not load the snapshot (${redactText(describeError(err))}); starting empty`);
-    }
+    // A data folder that cannot take the store, or a store file that exists but cannot be read,
+    // stops the start here (StoreAccessError): history is never silently replaced by an empty store.
+    await this.persister.checkWritable();
+    await this.persister.load();
     this.persisting = true;
     this.persister.start();
     this.sampling.scheduler.start();

@@ -19,6 +19,43 @@ export interface StorePersisterOptions {
   readonly now?: () => number;
 }
 
+/** The data folder or the store file cannot be used; the daemon refuses to start rather than lose history. */
+export class StoreAccessError extends Error {
+  constructor(
+    readonly code: 'VIGIL_ERR_STORE_UNREADABLE' | 'VIGIL_ERR_STORE_UNWRITABLE',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreAccessError';
+  }
+}
+
+/** What an fs error means for the store, in words an operator can act on. */
+export function explainFsError(err: unknown, path: string): string {
+  const e = err as NodeJS.ErrnoException;
+  const who = typeof process.getuid === 'function' ? ` (vigil runs as uid ${process.getuid()})` : '';
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied on ${e.path ?? path}${who}: fix its owner or mode`;
+    case 'EROFS':
+      return `${e.path ?? path} is on a read-only file system`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left for ${e.path ?? path}`;
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return `${e.path ?? path} is in the way: a file where a folder is needed`;
+    case 'EISDIR':
+      return `${e.path ?? path} is a folder where the store file should be`;
+    case 'ELOOP':
+      return `${e.path ?? path} is a symbolic link loop`;
+    default:
+      return `${e.code ? `${e.code}: ` : ''}${describeError(err)}`;
+  }
+}
+
 export type LoadReport =
   | { readonly status: 'missing' }
   | { readonly status: 'loaded'; readonly series: number; readonly points: number; readonly bytes: number; readonly ms: number }
@@ -62,7 +99,13 @@ export class StorePersister {
       buf = await readFile(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
-      throw err;
+      // Not a format problem: the history may be fine, only out of reach. Starting empty would
+      // overwrite it at the first persist, so refuse instead.
+      throw new StoreAccessError(
+        'VIGIL_ERR_STORE_UNREADABLE',
+        `store: ${this.path} exists but cannot be read (${explainFsError(err, this.path)}); not starting, so its history is not overwritten`,
+        { cause: err },
+      );
     }
     try {
       const snapshot = decodeStoreFile(buf);
@@ -74,11 +117,47 @@ export class StorePersister {
     } catch (err) {
       if (!(err instanceof StoreFileError)) throw err;
       const setAsidePath = `${this.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.path, setAsidePath);
+      try {
+        await rename(this.path, setAsidePath);
+      } catch (renameErr) {
+        // Left in place, the damaged file would be replaced at the first persist: refuse instead.
+        throw new StoreAccessError(
+          'VIGIL_ERR_STORE_UNREADABLE',
+          `store: ${this.path} is damaged (${err.code}: ${err.message}) and could not be moved aside (${explainFsError(renameErr, this.path)}); not starting`,
+          { cause: renameErr },
+        );
+      }
       this.options.logger?.warn(
         `store: ${this.path} could not be read (${err.code}: ${err.message}); moved to ${setAsidePath}, starting with an empty store`,
       );
       return { status: 'set-aside', code: err.code, reason: err.message, setAsidePath };
+    }
+  }
+
+  /**
+   * Makes sure the data folder exists and takes a file (written, synced, removed), so a folder
+   * that cannot hold the store is found at start rather than at the first persist.
+   */
+  async checkWritable(): Promise<void> {
+    const { dataDir } = this.options;
+    const probe = join(dataDir, `.write-check-${process.pid}`);
+    try {
+      await mkdir(dataDir, { recursive: true });
+      const file = await open(probe, 'w', 0o600);
+      try {
+        await file.writeFile('vigil');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await unlink(probe);
+    } catch (err) {
+      await unlink(probe).catch(() => undefined);
+      throw new StoreAccessError(
+        'VIGIL_ERR_STORE_UNWRITABLE',
+        `store: the data folder ${dataDir} cannot hold the store (${explainFsError(err, dataDir)}); set \`dataDir\` to a writable folder`,
+        { cause: err },
+      );
     }
   }
 
@@ -99,7 +178,7 @@ export class StorePersister {
       if (this.saving) return;
       this.save().catch((err: unknown) => {
         this.failures++;
-        this.options.logger?.warn(`store: snapshot failed: ${describeError(err)}`);
+        this.options.logger?.warn(`store: writing the snapshot to ${this.path} failed (${explainFsError(err, this.path)}); retrying in ${Math.round(this.options.intervalMs / 1000)} s`);
       });
     }, this.options.intervalMs);
     // The interval alone must not keep the process alive after everything else has stopped.
