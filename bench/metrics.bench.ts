@@ -1,6 +1,7 @@
 // Benchmarks for the /metrics exporter and the counter window functions, each against a baseline
 // in the same run. Run: npm run bench:metrics
 import { Gauge, Registry } from 'prom-client';
+import { redact } from '../src/core/redact.js';
 import { createMetricsRegistry } from '../src/metrics/metrics-registry.js';
 import { hitRatioOverWindow } from '../src/sources/redis/hit-ratio.js';
 import { statementLatencyOverWindow } from '../src/sources/postgres/statement-latency.js';
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
   console.log(`\n/metrics scrape, ${exported} samples`);
   console.log(`  vigil exporter          median ${scrape.median.toFixed(2)} ms  best ${scrape.best.toFixed(2)} ms`);
   console.log(`  prom-client, preset     median ${scrapeBase.median.toFixed(2)} ms  best ${scrapeBase.best.toFixed(2)} ms`);
+  // What the HTTP boundary adds to a scrape: one redact() over the whole exposition text.
+  const scrubbed = await time(30, async () => redact(await metrics.metrics()));
+  const scrubOnly = await time(30, () => redact(text));
+  console.log(`  exporter + redact()     median ${scrubbed.median.toFixed(2)} ms  best ${scrubbed.best.toFixed(2)} ms  (redact alone: median ${scrubOnly.median.toFixed(2)} ms over ${(text.length / 1024).toFixed(0)} KiB)`);
 
   // Window functions against only copying the same points out of the store (the floor).
   const redisSeries = [...store.select('redis_keyspace_hits_total'), ...store.select('redis_keyspace_misses_total')];

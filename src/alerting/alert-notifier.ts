@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { HttpAuth } from '../core/http-credentials.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { firingAlerts, type AlertLinks } from './alert-rules.js';
 import { AlertTracker, type AlertTrackerOptions } from './alert-tracker.js';
@@ -14,7 +15,7 @@ export interface AlertNotifierOptions {
   /** Uid of a service's generated dashboard, for `dashboard_url`. */
   dashboardUid: (service: string) => string;
   /** Injected in tests; defaults to the Alertmanager v2 client. */
-  createSender?: (url: string, timeoutMs: number) => AlertSender;
+  createSender?: (url: string, timeoutMs: number, auth: HttpAuth | undefined) => AlertSender;
   now?: () => number;
 }
 
@@ -68,28 +69,34 @@ export class AlertNotifier {
     return this.options.now?.() ?? Date.now();
   }
 
+  /** One queue per URL and credentials: a reload that changes either replaces the queue. */
   private syncQueues(): void {
-    const { urls, timeout } = this.config.daemon.alertmanager;
-    for (const [url, queue] of this.queues) {
-      if (!urls.includes(url)) {
+    const { urls, timeout, auth } = this.config.daemon.alertmanager;
+    const keyOf = (url: string) => JSON.stringify([url, auth ?? null]);
+    const wanted = new Set(urls.map(keyOf));
+    for (const [key, queue] of this.queues) {
+      if (!wanted.has(key)) {
         void queue.close(false);
-        this.queues.delete(url);
+        this.queues.delete(key);
       }
     }
     for (const url of urls) {
-      if (this.queues.has(url)) continue;
-      const sender = this.options.createSender?.(url, timeout) ?? new AlertmanagerClient(url, timeout);
+      const key = keyOf(url);
+      if (this.queues.has(key)) continue;
+      const sender = this.options.createSender?.(url, timeout, auth) ?? new AlertmanagerClient(url, timeout, auth);
+      // Logged by the sender's URL: without the credentials the configured one may hold.
+      const at = sender.baseUrl;
       this.queues.set(
-        url,
+        key,
         new DeliveryQueue(sender, {
           initialBackoffMs: 500,
           maxBackoffMs: 30_000,
           onError: (err, pending) =>
             this.logger.warn(
-              { url, pending, err: err instanceof Error ? err.message : String(err) },
+              { url: at, pending, err: err instanceof Error ? err.message : String(err) },
               'alert delivery failed; retrying with backoff',
             ),
-          onDelivered: (count) => this.logger.info({ url, count }, 'alerts delivered'),
+          onDelivered: (count) => this.logger.info({ url: at, count }, 'alerts delivered'),
         }),
       );
     }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { sampleOnce, UnknownServiceError } from '../daemon/sample-once.js';
+import { ERR, isVigilError } from '../core/errors.js';
+import { sampleOnce } from '../daemon/sample-once.js';
 import { parseGap } from './check.js';
 import type { ServiceSummary } from '../snapshot/snapshot-schema.js';
 
@@ -70,7 +71,7 @@ export async function baseline(service: string | undefined, options: Options): P
     }
     return known > 0 ? 0 : 2;
   } catch (err) {
-    if (err instanceof UnknownServiceError) {
+    if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil baseline: ${err.message}`);
       return 2;
     }

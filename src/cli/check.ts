@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { redactText } from '../config/redact.js';
-import { sampleOnce, UnknownServiceError } from '../daemon/sample-once.js';
+import { ERR, isVigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { sampleOnce } from '../daemon/sample-once.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { parseDuration } from '../units/units.js';
 
@@ -74,7 +75,7 @@ export async function check(options: Options): Promise<number> {
   try {
     snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: gap.ms });
   } catch (err) {
-    if (err instanceof UnknownServiceError) {
+    if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil check: ${err.message}`);
       return CHECK_EXIT.cannotEvaluate;
     }
@@ -82,17 +83,13 @@ export async function check(options: Options): Promise<number> {
   }
   const code = exitCodeFor(snapshot);
   if (options.json) {
-    console.log(JSON.stringify({ exitCode: code, ...redactSnapshot(snapshot) }, null, 2));
+    console.log(redact(JSON.stringify({ exitCode: code, ...snapshot }, null, 2)));
   } else {
-    console.log(renderTable(snapshot));
+    console.log(redact(renderTable(snapshot)));
     const verdict = code === 0 ? 'ok' : code === 1 ? 'BREACH' : 'could not evaluate (no data)';
     console.log(`\nresult: ${verdict} (exit ${code})`);
   }
   return code;
-}
-
-function redactSnapshot(snapshot: Snapshot): Snapshot {
-  return JSON.parse(redactText(JSON.stringify(snapshot))) as Snapshot;
 }
 
 /** `<= 50ms`, `>= 80%`, `>= 99.9% of 30d` (a target), `no leak`. */
@@ -110,7 +107,7 @@ export function renderTable(snapshot: Snapshot): string {
   for (const svc of snapshot.services) {
     for (const o of svc.objectives) {
       const value = o.value?.display ?? '-';
-      const note = o.error ? redactText(o.error) : o.leak ? `leak verdict: ${o.leak.verdict}` : '';
+      const note = o.error ? o.error : o.leak ? `leak verdict: ${o.leak.verdict}` : '';
       rows.push([svc.service, o.name, value, boundOf(o), o.status.toUpperCase(), note]);
     }
   }
@@ -119,7 +116,7 @@ export function renderTable(snapshot: Snapshot): string {
   const down = snapshot.sources.filter((s) => !s.up);
   if (down.length > 0) {
     lines.push('', 'sources down:');
-    for (const s of down) lines.push(`  ${s.kind}/${s.name}: ${redactText(s.lastError ?? 'no sample yet')}`);
+    for (const s of down) lines.push(`  ${s.kind}/${s.name}: ${s.lastError ?? 'no sample yet'}`);
   }
   return lines.join('\n');
 }

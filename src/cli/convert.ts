@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { ConfigIssue } from '../config/config.js';
 import { convertFile } from '../config/import/index.js';
 import { formatIssue } from '../config/issue-format.js';
+import { ERR, exitCodeForAll } from '../core/errors.js';
 import { sloFileSchema } from '../config/slo-schema.js';
 
 /**
@@ -41,7 +42,7 @@ export async function convert(files: string[], options: Options): Promise<number
       const check = sloFileSchema.safeParse(s.slo);
       if (!check.success) {
         for (const i of check.error.issues) {
-          issues.push({ file: display, line: 0, column: 0, path: i.path.join('.'), message: `after conversion: ${i.message}`, code: 'VIGIL_ERR_CONFIG_IMPORT' });
+          issues.push({ file: display, line: 0, column: 0, path: i.path.join('.'), message: `after conversion: ${i.message}`, code: ERR.VIGIL_ERR_CONFIG_IMPORT });
         }
         continue;
       }
@@ -52,7 +53,7 @@ export async function convert(files: string[], options: Options): Promise<number
   if (issues.length > 0) {
     for (const i of issues) console.error(formatIssue(i));
     console.error(`vigil convert: ${issues.length} issue(s); nothing written`);
-    return issues.some((i) => i.code === 'VIGIL_ERR_CONFIG_NOT_FOUND' || i.code === 'VIGIL_ERR_CONFIG_UNREADABLE') ? 2 : 1;
+    return exitCodeForAll(issues.map((i) => i.code));
   }
   const seen = new Map<string, string>();
   for (const o of outputs) {

@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { redact } from '../core/redact.js';
+import { createLogger } from '../daemon/logger.js';
 import { Daemon } from '../daemon/daemon.js';
 import { DemoTraffic } from '../examples/ml-serving/demo-traffic.js';
 import { detectServices, hasServingContainer, writeDemoConfig } from '../examples/ml-serving/demo-setup.js';
@@ -72,7 +73,7 @@ async function runDemo(flags: Flags): Promise<number> {
       reachable,
       hasServingContainer: reachable.dockerSocket ? await hasServingContainer(reachable.dockerSocket) : false,
     });
-    daemon = await Daemon.start({ configPath: files.configPath, watch: false, logger: pino({ level: 'warn' }) });
+    daemon = await Daemon.start({ configPath: files.configPath, watch: false, logger: createLogger('warn') });
     traffic = new DemoTraffic(service.url, flags.rate);
     traffic.start();
 
@@ -98,7 +99,7 @@ async function runDemo(flags: Flags): Promise<number> {
       ].join('\n'),
     );
   } catch (err) {
-    console.error(`vigil demo: ${(err as Error).message}`);
+    console.error(redact(`vigil demo: ${(err as Error).message}`));
     await stop(2);
     return 2;
   }

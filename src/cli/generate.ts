@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { relative } from 'node:path';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { GenerateError } from '../generate/generate-context.js';
+import { exitCodeForAll, isVigilError } from '../core/errors.js';
 import { generateAll } from '../generate/generate.js';
 import { findDrift, writeOutputs } from '../generate/write-outputs.js';
 
@@ -62,7 +62,7 @@ export async function generate(options: Options): Promise<number> {
   if (!loaded.ok) {
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     console.error(`vigil generate: ${loaded.issues.length} issue(s) in the config or SLO files; nothing generated`);
-    return loaded.issues.some((i) => i.code === 'VIGIL_ERR_CONFIG_NOT_FOUND') ? 2 : 1;
+    return exitCodeForAll(loaded.issues.map((i) => i.code));
   }
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
@@ -76,9 +76,9 @@ export async function generate(options: Options): Promise<number> {
       },
     );
   } catch (err) {
-    if (err instanceof GenerateError) {
+    if (isVigilError(err) && err.exitCode !== undefined) {
       console.error(`vigil generate: ${err.code}: ${err.message}`);
-      return 1;
+      return err.exitCode;
     }
     throw err;
   }

@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ERR, isVigilError, vigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
@@ -86,7 +88,7 @@ export function command(): Command {
           if (flags.minRate !== undefined) options.stress.minRate = flags.minRate;
         }
         if (!options.stress && options.rate === undefined && !options.profile) {
-          throw Object.assign(new Error('give --rate R [--duration D], --stress, or --profile file.yaml'), { code: 'VIGIL_ERR_LOADTEST_USAGE' });
+          throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE);
         }
         if (flags.method) options.method = flags.method.toUpperCase() as LoadtestOptions['method'];
         if (flags.body !== undefined) {
@@ -99,11 +101,12 @@ export function command(): Command {
         if (flags.slo) options.sloPaths = flags.slo;
         if (flags.config) options.configPath = flags.config;
         const report = await runLoadtest(options);
-        console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        // The report quotes objectives' and sources' error texts: scrubbed like every output.
+        console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;
       } catch (err) {
-        const e = err as Error & { code?: string };
-        console.error(`vigil loadtest: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+        const code = isVigilError(err) ? `${err.code}: ` : '';
+        console.error(redact(`vigil loadtest: ${code}${err instanceof Error ? err.message : String(err)}`));
         process.exitCode = 2;
       }
     });

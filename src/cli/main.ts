@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { isVigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 
 /**
  * `vigil`: one file per verb under src/cli/, each exporting `command()`. Verbs are imported
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
-  console.error(`vigil: ${err instanceof Error ? err.message : String(err)}`);
+  // The last resort for an error nothing else caught: its text may quote a connection URL.
+  const code = isVigilError(err) ? `${err.code}: ` : '';
+  console.error(redact(`vigil: ${code}${err instanceof Error ? err.message : String(err)}`));
   process.exit(2);
 });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ConfigIssue } from '../config/config.js';
-import { formatIssue, loadConfig, UNRUNNABLE_CODES } from '../config/load-config.js';
+import { formatIssue, loadConfig } from '../config/load-config.js';
+import { exitCodeForAll } from '../core/errors.js';
 
 /**
  * `vigil validate [paths...]`: exit 0 when every file is valid, 1 when any is not, 2 when it
@@ -53,7 +54,7 @@ export async function validate(paths: string[], options: Options): Promise<numbe
     return EXIT.valid;
   }
   const issues: ConfigIssue[] = result.issues;
-  const cannotRun = issues.some((i) => UNRUNNABLE_CODES.has(i.code));
+  const cannotRun = exitCodeForAll(issues.map((i) => i.code)) === EXIT.cannotRun;
   const files = new Set(issues.map((i) => i.file));
   const summary = `${cannotRun ? 'could not validate' : 'invalid'}: ${plural(issues.length, 'issue')} in ${plural(files.size, 'file')}`;
   if (options.json) {

@@ -1,3 +1,4 @@
+import type { VigilErrorCode } from '../core/errors.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import type { SloFile } from './slo-schema.js';
 import type { WindowSets } from './window-sets.js';
@@ -29,6 +30,6 @@ export interface ConfigIssue {
   /** Field path like `objectives[2].threshold.max`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
-  /** Stable code, e.g. `VIGIL_ERR_CONFIG_UNKNOWN_KEY`. */
-  readonly code: string;
+  /** Stable code from the error catalogue (docs/errors.md), such as ERR.VIGIL_ERR_CONFIG_UNKNOWN_KEY. */
+  readonly code: VigilErrorCode;
 }

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { hasUserinfo, httpAuthSchema } from '../core/http-credentials.js';
 import { describeInput } from '../units/units.js';
 import { checkCronStructure } from './cron-check.js';
 import { durationWithin } from './units-schema.js';
@@ -51,24 +52,47 @@ const common = {
   timeout: DURATION_BOUNDS.sourceTimeout.prefault('10s'),
 };
 
-export const prometheusSourceSchema = z.strictObject({
-  ...common,
-  url: z.url(),
-});
+const auth = httpAuthSchema.optional();
+
+/** Credentials come from `auth` or from the URL's userinfo, not both (which would win is a guess). */
+function oneCredentialSource<S extends z.ZodType<{ auth?: unknown }>>(schema: S, urlKey: string): S {
+  return schema.refine(
+    (v) => {
+      const url = (v as Record<string, unknown>)[urlKey];
+      return v.auth === undefined || typeof url !== 'string' || !hasUserinfo(url);
+    },
+    { message: `expected credentials either in \`auth\` or in \`${urlKey}\`, not both`, path: ['auth'] },
+  );
+}
+
+export const prometheusSourceSchema = oneCredentialSource(
+  z.strictObject({
+    ...common,
+    url: z.url(),
+    auth,
+  }),
+  'url',
+);
 
 export const dockerSourceSchema = z
   .strictObject({
     ...common,
     /** Unix socket of the engine; `/var/run/docker.sock` when neither this nor `host` is set. */
     socketPath: z.string().min(1).optional(),
+    /** `hostname` or `user:password@hostname` (the credentials go in a header). */
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     protocol: z.enum(['http', 'https']).default('http'),
+    auth,
     /** Stats calls in flight at once. The engine answers each at its next once-a-second reading, so keep it at or above the container count. */
     concurrency: z.number().int().min(1).max(256).default(64),
   })
   .refine((v) => !(v.socketPath !== undefined && v.host !== undefined), {
     message: 'expected either `socketPath` or `host`, not both',
+  })
+  .refine((v) => v.auth === undefined || !(v.host ?? '').includes('@'), {
+    message: 'expected credentials either in `auth` or in `host`, not both',
+    path: ['auth'],
   });
 
 export const redisSourceSchema = z.strictObject({
@@ -86,16 +110,25 @@ export const postgresSourceSchema = z.strictObject({
   }),
 });
 
-export const probeSourceSchema = z.strictObject({
-  ...common,
-  baseUrl: z.url().optional(),
-});
+export const probeSourceSchema = oneCredentialSource(
+  z.strictObject({
+    ...common,
+    baseUrl: z.url().optional(),
+    /** Sent with the probes of paths under `baseUrl` (not with objectives' own absolute `url`s). */
+    auth,
+  }),
+  'baseUrl',
+);
 
-export const scrapeSourceSchema = z.strictObject({
-  ...common,
-  /** A target's Prometheus exposition endpoint, e.g. `http://127.0.0.1:8095/metrics`. */
-  url: z.url(),
-});
+export const scrapeSourceSchema = oneCredentialSource(
+  z.strictObject({
+    ...common,
+    /** A target's Prometheus exposition endpoint, e.g. `http://127.0.0.1:8095/metrics`. */
+    url: z.url(),
+    auth,
+  }),
+  'url',
+);
 
 const instances = <T extends z.ZodType>(schema: T) => z.record(instanceName, schema).default({});
 
@@ -145,9 +178,15 @@ export const daemonConfigSchema = z.strictObject({
   alertmanager: z
     .strictObject({
       urls: z.array(z.url()).default([]),
+      /** Sent to every URL (which then holds no credentials of its own). */
+      auth: httpAuthSchema.optional(),
       /** Re-send firing alerts this often, as Prometheus does. */
       resendInterval: DURATION_BOUNDS.resendInterval.prefault('1m'),
       timeout: DURATION_BOUNDS.alertmanagerTimeout.prefault('10s'),
+    })
+    .refine((v) => v.auth === undefined || !v.urls.some(hasUserinfo), {
+      message: 'expected credentials either in `auth` or in the `urls`, not both',
+      path: ['auth'],
     })
     .prefault({}),
   store: z

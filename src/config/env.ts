@@ -1,4 +1,4 @@
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { arrayElement, kindOf, objectShape, recordValue, type AnySchema } from './schema-walk.js';
 import type { PathSegment } from './yaml-source.js';
 
@@ -13,7 +13,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface EnvProblem {
   readonly path: PathSegment[];
   readonly message: string;
-  readonly code: string;
+  readonly code: VigilErrorCode;
 }
 
 const REFERENCE = /^\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/;
@@ -64,13 +64,13 @@ export function interpolateEnv(value: unknown, env: Env, path: PathSegment[] = [
     const problems: EnvProblem[] = result.missing.map((name) => ({
       path,
       message: `environment variable ${name} is not set (referenced as \${${name}}; write $\${ for a literal \${)`,
-      code: ISSUE_CODES.envMissing,
+      code: ERR.VIGIL_ERR_CONFIG_ENV_MISSING,
     }));
     if (result.malformed) {
       problems.push({
         path,
         message: 'expected ${NAME} or ${NAME:-default} after "${" (write $${ for a literal ${)',
-        code: ISSUE_CODES.envSyntax,
+        code: ERR.VIGIL_ERR_CONFIG_ENV_SYNTAX,
       });
     }
     return { value: result.value, problems };

@@ -8,8 +8,6 @@ import { loadSloPaths } from './load-slo.js';
 import { loadWindowSets } from './load-window-sets.js';
 
 export { formatIssue } from './issue-format.js';
-export { redactConfig } from './redact.js';
-export { ISSUE_CODES, UNRUNNABLE_CODES } from './issue-codes.js';
 
 /**
  * The one entry point: daemon config and SLO files -> an immutable `Config`, or every issue

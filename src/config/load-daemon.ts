@@ -4,7 +4,6 @@ import { daemonConfigSchema, type DaemonConfig } from './daemon-schema.js';
 import { applyOverrides, envOverrides, interpolateEnv, type Env, type EnvOverride } from './env.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { displayPath } from './load-slo.js';
-import { redactIssueMessage } from './redact.js';
 import { parseYamlText, readYamlFile, type PathSegment, type YamlSource } from './yaml-source.js';
 import { isPlainObject, PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
@@ -66,7 +65,7 @@ export async function loadDaemonConfig(options: DaemonLoadOptions = {}): Promise
 
   const parsed = daemonConfigSchema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) {
-    const zodIssues = toConfigIssues(parsed.error.issues, { source, input, schema: daemonConfigSchema, origin, redact: redactIssueMessage });
+    const zodIssues = toConfigIssues(parsed.error.issues, { source, input, schema: daemonConfigSchema, origin });
     // A value whose variable is missing fails validation too; one message about it is enough.
     issues.push(...zodIssues.filter((i) => !envBroken.has(i.path) || i.file !== source.file));
   }

@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import { importForeignDocument, importForeignDocuments, type ImportResult } from './import/index.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
 import { sloFileSchema, type SloFile } from './slo-schema.js';
@@ -40,7 +40,7 @@ export function displayPath(absolute: string, cwd: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
 }
 
-function pathIssue(file: string, code: string, message: string): ConfigIssue {
+function pathIssue(file: string, code: VigilErrorCode, message: string): ConfigIssue {
   return { file, line: 0, column: 0, path: '', message, code };
 }
 
@@ -58,8 +58,8 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       const code = (err as NodeJS.ErrnoException).code;
       issues.push(
         code === 'ENOENT'
-          ? pathIssue(display, ISSUE_CODES.notFound, 'no such file or folder')
-          : pathIssue(display, ISSUE_CODES.unreadable, `cannot be read (${code ?? String(err)})`),
+          ? pathIssue(display, ERR.VIGIL_ERR_CONFIG_NOT_FOUND, 'no such file or folder')
+          : pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${code ?? String(err)})`),
       );
       continue;
     }
@@ -68,11 +68,11 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       try {
         names = await readdir(absolute);
       } catch (err) {
-        issues.push(pathIssue(display, ISSUE_CODES.unreadable, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+        issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
         continue;
       }
       const yamlFiles = names.filter((n) => YAML_FILE.test(n)).sort();
-      if (yamlFiles.length === 0) issues.push(pathIssue(display, ISSUE_CODES.noFiles, 'folder holds no *.yaml or *.yml file'));
+      if (yamlFiles.length === 0) issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_NO_FILES, 'folder holds no *.yaml or *.yml file'));
       files.push(...yamlFiles.map((n) => join(absolute, n)));
     } else {
       files.push(absolute);
@@ -118,7 +118,7 @@ function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConf
   if (foreign) {
     // Paths of the converted document do not exist in the foreign file: point at its top.
     const top = source.locate([]);
-    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ISSUE_CODES.import, message: `after conversion: ${i.message}` }));
+    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ERR.VIGIL_ERR_CONFIG_IMPORT, message: `after conversion: ${i.message}` }));
   }
   issues.sort(compareIssues);
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
@@ -155,7 +155,7 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
           column,
           path: formatPath(['service']),
           message: `duplicate service "${service}"; already defined in ${first}`,
-          code: ISSUE_CODES.duplicateService,
+          code: ERR.VIGIL_ERR_CONFIG_DUPLICATE_SERVICE,
         });
         continue;
       }

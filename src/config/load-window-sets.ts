@@ -1,5 +1,5 @@
 import type { ConfigIssue } from './config.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR } from '../core/errors.js';
 import { displayPath, expandSloPaths } from './load-slo.js';
 import { SHIPPED_WINDOW_SETS, windowSetSchema, type WindowSet, type WindowSets } from './window-sets.js';
 import { windowSetIssue } from './window-set-checks.js';
@@ -15,7 +15,7 @@ export async function loadWindowSets(paths: readonly string[], cwd: string): Pro
   const sets: Record<string, WindowSet> = { ...SHIPPED_WINDOW_SETS };
   const origin = new Map<string, string>(Object.keys(SHIPPED_WINDOW_SETS).map((name) => [name, 'the sets shipped with vigil']));
   const expanded = await expandSloPaths(paths, cwd);
-  const issues = expanded.issues.map((i) => ({ ...i, code: i.code === ISSUE_CODES.noFiles ? ISSUE_CODES.windowSet : i.code }));
+  const issues: ConfigIssue[] = expanded.issues.map((i) => ({ ...i, code: i.code === ERR.VIGIL_ERR_CONFIG_NO_FILES ? ERR.VIGIL_ERR_CONFIG_WINDOW_SET : i.code }));
   for (const file of expanded.files) {
     const read = await readYamlFile(file, displayPath(file, cwd));
     if (!read.ok) {
@@ -30,7 +30,7 @@ export async function loadWindowSets(paths: readonly string[], cwd: string): Pro
     const name = parsed.data.name;
     const taken = origin.get(name);
     if (taken !== undefined) {
-      issues.push(windowSetIssue(read.source, ['name'], `window set "${name}" is already defined in ${taken}; pick another name`, ISSUE_CODES.windowSet));
+      issues.push(windowSetIssue(read.source, ['name'], `window set "${name}" is already defined in ${taken}; pick another name`, ERR.VIGIL_ERR_CONFIG_WINDOW_SET));
       continue;
     }
     origin.set(name, read.source.file);

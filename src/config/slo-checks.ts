@@ -1,7 +1,7 @@
-import { parseBytes, parseDuration, parseQuantity, UnitError, type QuantityUnit } from '../units/units.js';
+import { parseBytes, parseDuration, parseQuantity, type QuantityUnit } from '../units/units.js';
 import type { ConfigIssue } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, isVigilError, type VigilErrorCode } from '../core/errors.js';
 import { formatPath } from './issue-format.js';
 import { didYouMean } from './did-you-mean.js';
 import { INDICATOR_KINDS, objectiveSchema, type IndicatorKind } from './slo-schema.js';
@@ -58,7 +58,7 @@ class Collector {
 
   constructor(private readonly source: YamlSource) {}
 
-  add(path: readonly PathSegment[], message: string, code: string, at: 'value' | 'key' = 'value', replace = false): void {
+  add(path: readonly PathSegment[], message: string, code: VigilErrorCode, at: 'value' | 'key' = 'value', replace = false): void {
     const { line, column } = this.source.locate(path, at);
     const formatted = formatPath(path);
     this.issues.push({ file: this.source.file, line, column, path: formatted, message, code });
@@ -90,7 +90,7 @@ export function checkSloDocument(raw: unknown, source: YamlSource, daemon?: Daem
       if (first === undefined) seen.set(objective.name, index);
       else {
         const firstLine = source.locate(['objectives', first, 'name']).line;
-        out.add(at('name'), `duplicate objective name "${objective.name}"; first used at line ${firstLine}`, ISSUE_CODES.duplicateObjective);
+        out.add(at('name'), `duplicate objective name "${objective.name}"; first used at line ${firstLine}`, ERR.VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE);
       }
     }
 
@@ -115,16 +115,16 @@ function checkShape(out: Collector, kind: IndicatorKind, objective: Record<strin
   const hasTarget = given(objective, 'target');
   if (kind === 'ratio') {
     if (hasThreshold) {
-      out.add(at('threshold'), 'a ratio indicator takes a `target` (e.g. 99.9%), not a threshold', ISSUE_CODES.objectiveShape, 'key');
+      out.add(at('threshold'), 'a ratio indicator takes a `target` (e.g. 99.9%), not a threshold', ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE, 'key');
     }
-    if (!hasTarget) out.add(at('target'), 'required key is missing: a ratio indicator needs a `target` like "99.9%"', ISSUE_CODES.missingKey);
+    if (!hasTarget) out.add(at('target'), 'required key is missing: a ratio indicator needs a `target` like "99.9%"', ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
   } else if (NEEDS_THRESHOLD.has(kind) && !hasThreshold) {
-    out.add(at('threshold'), `required key is missing: a ${kind} indicator needs a threshold with \`max\` or \`min\``, ISSUE_CODES.missingKey);
+    out.add(at('threshold'), `required key is missing: a ${kind} indicator needs a threshold with \`max\` or \`min\``, ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
   } else if (kind === 'probe' && !hasThreshold && !hasTarget) {
     out.add(
       at('target'),
       'a probe indicator needs a `target` (uptime, e.g. 99.9%) and/or a `threshold` (probe latency)',
-      ISSUE_CODES.missingKey,
+      ERR.VIGIL_ERR_CONFIG_MISSING_KEY,
     );
   }
 }
@@ -144,11 +144,11 @@ function checkBounds(out: Collector, kind: IndicatorKind, threshold: unknown, at
     try {
       unit = parseQuantity(bound).unit;
     } catch {
-      out.add(path, unitMessage(expected, bound), ISSUE_CODES.unit, 'value', true);
+      out.add(path, unitMessage(expected, bound), ERR.VIGIL_ERR_CONFIG_UNIT, 'value', true);
       continue;
     }
     if (fits(expected, unit, bound)) continue;
-    out.add(path, `${unitMessage(expected, bound)} (a ${kind} indicator is measured in ${unitWord(expected.unit)})`, ISSUE_CODES.wrongUnit);
+    out.add(path, `${unitMessage(expected, bound)} (a ${kind} indicator is measured in ${unitWord(expected.unit)})`, ERR.VIGIL_ERR_CONFIG_WRONG_UNIT);
   }
 }
 
@@ -169,7 +169,7 @@ function unitMessage(expected: Expected, bound: unknown): string {
     try {
       expected.parse(bound);
     } catch (err) {
-      if (err instanceof UnitError) return err.message;
+      if (isVigilError(err, ERR.VIGIL_ERR_UNIT)) return err.message;
     }
   }
   const got = typeof bound === 'string' ? JSON.stringify(bound) : String(bound);
@@ -198,7 +198,7 @@ function checkSource(
     out.add(
       at('indicator', kind, 'path'),
       `a probe \`path\` needs a \`baseUrl\` on probe source "${found.name}" in vigil.yaml; or give a full \`url\``,
-      ISSUE_CODES.invalidValue,
+      ERR.VIGIL_ERR_CONFIG_INVALID_VALUE,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeInput, formatQuantity } from '../units/units.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR } from '../core/errors.js';
 import { bytesSchema, durationOrZeroSchema, durationSchema, durationWithin, quantitySchema, ratioSchema } from './units-schema.js';
 
 /**
@@ -39,7 +39,7 @@ const windowedQuery = (what: string) =>
     .min(1)
     .refine((q) => q.includes('{{window}}'), {
       message: 'expected a {{window}} placeholder for the range, e.g. rate(http_requests_total[{{window}}])',
-      params: { code: ISSUE_CODES.ratioWindow },
+      params: { code: ERR.VIGIL_ERR_CONFIG_RATIO_WINDOW },
     })
     .meta({ description: `PromQL for ${what} per second, with {{window}} where the range goes.` });
 
@@ -208,7 +208,7 @@ export const targetSchema = ratioSchema
   .refine((v) => v > 0 && v < 1, {
     error: (iss) =>
       `expected a target above 0% and below 100%, got ${formatQuantity({ value: iss.input as number, unit: 'ratio' })}`,
-    params: { code: ISSUE_CODES.targetRange },
+    params: { code: ERR.VIGIL_ERR_CONFIG_TARGET_RANGE },
   })
   .meta({ description: 'Share of good events or good evaluation slices over the period, e.g. "99.9%"; above 0 and below 100%.' });
 

@@ -1,6 +1,6 @@
 import { suggestion } from './did-you-mean.js';
 import { daemonConfigSchema, SOURCE_KINDS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { indicatorKind, type Indicator, type IndicatorKind } from './slo-schema.js';
 
 /**
@@ -25,7 +25,7 @@ export const INDICATOR_SOURCE_KINDS: Readonly<Record<IndicatorKind, readonly Sou
 export type SourceLookup =
   /** `implicit`: not in vigil.yaml, but the kind runs on defaults (docker on its default socket, probe with absolute URLs). */
   | { readonly ok: true; readonly kind: SourceKind; readonly name: string; readonly implicit?: true }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly ok: false; readonly code: VigilErrorCode; readonly message: string };
 
 type Sources = DaemonConfig['sources'];
 
@@ -52,7 +52,7 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
   if (matches.length > 1) {
     return {
       ok: false,
-      code: ISSUE_CODES.sourceKind,
+      code: ERR.VIGIL_ERR_CONFIG_SOURCE_KIND,
       message: `source "${name}" is defined as both ${matches.join(' and ')} in vigil.yaml; rename one so the ${indicator} indicator knows which to read`,
     };
   }
@@ -62,7 +62,7 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
   if (elsewhere.length > 0) {
     return {
       ok: false,
-      code: ISSUE_CODES.sourceKind,
+      code: ERR.VIGIL_ERR_CONFIG_SOURCE_KIND,
       message: `source "${name}" is a ${elsewhere.join('/')} source; a ${indicator} indicator needs a ${either(suitable)} source`,
     };
   }
@@ -72,7 +72,7 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
     .join(', ');
   return {
     ok: false,
-    code: ISSUE_CODES.unknownSource,
+    code: ERR.VIGIL_ERR_CONFIG_UNKNOWN_SOURCE,
     message:
       `source "${name}" is not defined in vigil.yaml under ${either(suitable.map((k) => `sources.${k}`))}` +
       (suggestion(name, candidates) || (defined === '' ? ` (none is defined)` : ` (defined: ${defined})`)),

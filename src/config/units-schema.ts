@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatDuration, parseBytes, parseDuration, parseQuantity, parseRatio, UnitError } from '../units/units.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { formatDuration, parseBytes, parseDuration, parseQuantity, parseRatio } from '../units/units.js';
+import { ERR, isVigilError } from '../core/errors.js';
 
 /**
  * zod adapters over the one unit parser: the parser's message becomes the issue's message,
@@ -12,7 +12,7 @@ function messageOf(parse: (input: unknown) => unknown, input: unknown): string {
     parse(input);
     return 'expected a string or a number';
   } catch (err) {
-    return err instanceof UnitError ? err.message : String(err);
+    return isVigilError(err, ERR.VIGIL_ERR_UNIT) ? err.message : String(err);
   }
 }
 
@@ -33,8 +33,8 @@ function unitSchema<T>(parse: (input: unknown) => T) {
       } catch (err) {
         ctx.addIssue({
           code: 'custom',
-          message: err instanceof UnitError ? err.message : String(err),
-          params: { code: ISSUE_CODES.unit },
+          message: isVigilError(err, ERR.VIGIL_ERR_UNIT) ? err.message : String(err),
+          params: { code: ERR.VIGIL_ERR_CONFIG_UNIT },
           input,
         });
         return z.NEVER;
@@ -82,7 +82,7 @@ export function durationWithin(minMs: number, maxMs: number, drives: string) {
       code: 'custom',
       input: ms,
       message: `expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (it drives ${drives}), got ${formatDuration(ms)}`,
-      params: { code: ISSUE_CODES.durationRange },
+      params: { code: ERR.VIGIL_ERR_CONFIG_DURATION_RANGE },
     });
   });
 }

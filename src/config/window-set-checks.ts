@@ -1,5 +1,5 @@
 import type { ConfigIssue } from './config.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import { formatPath } from './issue-format.js';
 import type { SloFile } from './slo-schema.js';
 import { windowSetMisfit, windowSetName, type WindowSets } from './window-sets.js';
@@ -20,7 +20,7 @@ export function checkWindowSetUse(slo: SloFile, source: YamlSource, sets: Window
     const set = sets[name];
     if (set === undefined) {
       const known = Object.keys(sets).sort().join(', ');
-      issues.push(windowSetIssue(source, at, `unknown burn-rate window set "${name}" (known: ${known}; add your own with windowSets in vigil.yaml)`, ISSUE_CODES.windowSet));
+      issues.push(windowSetIssue(source, at, `unknown burn-rate window set "${name}" (known: ${known}; add your own with windowSets in vigil.yaml)`, ERR.VIGIL_ERR_CONFIG_WINDOW_SET));
       return;
     }
     const misfit = windowSetMisfit(set, objective.period);
@@ -31,13 +31,13 @@ export function checkWindowSetUse(slo: SloFile, source: YamlSource, sets: Window
       .sort();
     const advice = fitting.length > 0 ? `use one that fits (${fitting.join(', ')})` : 'write one made for this period (windowSets in vigil.yaml)';
     const chosen = named ? '' : ' (the default for this period)';
-    issues.push(windowSetIssue(source, at, `${misfit}${chosen}; ${advice}`, ISSUE_CODES.windowSetPeriod));
+    issues.push(windowSetIssue(source, at, `${misfit}${chosen}; ${advice}`, ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD));
   });
   return issues;
 }
 
 /** An issue at `path` of `source`, positioned. */
-export function windowSetIssue(source: YamlSource, path: PathSegment[], message: string, code: string): ConfigIssue {
+export function windowSetIssue(source: YamlSource, path: PathSegment[], message: string, code: VigilErrorCode): ConfigIssue {
   const { line, column } = source.locate(path);
   return { file: source.file, line, column, path: formatPath(path), message, code };
 }

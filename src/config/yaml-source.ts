@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from './config.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 
 /**
  * Reading one YAML file into a plain value while keeping the parsed document, so any field path
@@ -128,7 +128,7 @@ export type ReadResult = { ok: true; source: YamlSource } | { ok: false; issues:
 export type DocumentsResult = { ok: true; sources: YamlSource[] } | { ok: false; issues: ConfigIssue[] };
 type TextResult = { ok: true; text: string } | { ok: false; issues: ConfigIssue[] };
 
-function fileIssue(file: string, code: string, message: string, position: Position = { line: 0, column: 0 }): ConfigIssue {
+function fileIssue(file: string, code: VigilErrorCode, message: string, position: Position = { line: 0, column: 0 }): ConfigIssue {
   return { file, line: position.line, column: position.column, path: '', message, code };
 }
 
@@ -148,13 +148,13 @@ async function readYamlText(path: string, display: string): Promise<TextResult> 
   let bytes: Buffer;
   try {
     const info = await stat(path);
-    if (!info.isFile()) return { ok: false, issues: [fileIssue(display, ISSUE_CODES.unreadable, 'is not a regular file')] };
+    if (!info.isFile()) return { ok: false, issues: [fileIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, 'is not a regular file')] };
     if (info.size > MAX_FILE_BYTES) return tooLarge(display, info.size);
     bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, issues: [fileIssue(display, ISSUE_CODES.notFound, 'no such file or folder')] };
-    return { ok: false, issues: [fileIssue(display, ISSUE_CODES.unreadable, `cannot be read (${code ?? String(err)})`)] };
+    if (code === 'ENOENT') return { ok: false, issues: [fileIssue(display, ERR.VIGIL_ERR_CONFIG_NOT_FOUND, 'no such file or folder')] };
+    return { ok: false, issues: [fileIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${code ?? String(err)})`)] };
   }
   // The file may have grown between stat and read.
   if (bytes.length > MAX_FILE_BYTES) return tooLarge(display, bytes.length);
@@ -165,7 +165,7 @@ function tooLarge(display: string, size: number): { ok: false; issues: ConfigIss
   return {
     ok: false,
     issues: [
-      fileIssue(display, ISSUE_CODES.tooLarge, `is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`),
+      fileIssue(display, ERR.VIGIL_ERR_CONFIG_TOO_LARGE, `is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`),
     ],
   };
 }
@@ -182,7 +182,7 @@ function decodeYamlBytes(bytes: Uint8Array, file: string): TextResult {
   if (nul !== -1) {
     return {
       ok: false,
-      issues: [fileIssue(file, ISSUE_CODES.binary, `is binary (NUL byte at offset ${nul}); expected YAML text`, bytePosition(bytes, nul))],
+      issues: [fileIssue(file, ERR.VIGIL_ERR_CONFIG_BINARY, `is binary (NUL byte at offset ${nul}); expected YAML text`, bytePosition(bytes, nul))],
     };
   }
   try {
@@ -194,7 +194,7 @@ function decodeYamlBytes(bytes: Uint8Array, file: string): TextResult {
       issues: [
         fileIssue(
           file,
-          ISSUE_CODES.binary,
+          ERR.VIGIL_ERR_CONFIG_BINARY,
           `is not UTF-8 text (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); expected YAML text`,
           bytePosition(bytes, bad),
         ),
@@ -246,7 +246,7 @@ export function multiDocumentIssue(sources: readonly YamlSource[]): ConfigIssue 
   const second = sources[1]!;
   return fileIssue(
     second.file,
-    ISSUE_CODES.multiDocument,
+    ERR.VIGIL_ERR_CONFIG_MULTI_DOCUMENT,
     `holds ${sources.length} YAML documents; expected one (put each in its own file)`,
     second.start,
   );
@@ -257,7 +257,7 @@ export function multiDocumentIssue(sources: readonly YamlSource[]): ConfigIssue 
  * are the file's. A file of documents that are all empty (nothing, comments, `---`) is empty.
  */
 export function parseYamlDocuments(text: string, file: string): DocumentsResult {
-  const empty = fileIssue(file, ISSUE_CODES.empty, 'is empty; expected a YAML mapping');
+  const empty = fileIssue(file, ERR.VIGIL_ERR_CONFIG_EMPTY, 'is empty; expected a YAML mapping');
   if (text.trim() === '') return { ok: false, issues: [empty] };
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
@@ -275,7 +275,7 @@ export function parseYamlDocuments(text: string, file: string): DocumentsResult 
       issues.push(
         fileIssue(
           file,
-          ISSUE_CODES.yamlSyntax,
+          ERR.VIGIL_ERR_CONFIG_YAML_SYNTAX,
           `not valid YAML: ${firstLine(error.message)}`,
           start ? { line: start.line, column: start.col } : position(error.pos[0]),
         ),
@@ -293,7 +293,7 @@ export function parseYamlDocuments(text: string, file: string): DocumentsResult 
     } catch (err) {
       return {
         ok: false,
-        issues: [fileIssue(file, ISSUE_CODES.yamlSyntax, `not valid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`)],
+        issues: [fileIssue(file, ERR.VIGIL_ERR_CONFIG_YAML_SYNTAX, `not valid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`)],
       };
     }
   }

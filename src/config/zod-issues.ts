@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { describeInput } from '../units/units.js';
+import { redactIssueMessage } from '../core/redact.js';
 import type { ConfigIssue } from './config.js';
 import { suggestion } from './did-you-mean.js';
-import { ISSUE_CODES } from './issue-codes.js';
+import { ERR, isVigilErrorCode, type VigilErrorCode } from '../core/errors.js';
 import { formatPath } from './issue-format.js';
 import { keyedUnionKeys, objectShape, schemaAt, unwrap, type AnySchema } from './schema-walk.js';
 import { isUnitUnion } from './units-schema.js';
@@ -99,8 +100,6 @@ export interface IssueContext {
   readonly schema: AnySchema;
   /** Values set by something other than the file (an environment variable) are reported there. */
   readonly origin?: (path: readonly PathSegment[]) => string | undefined;
-  /** Applied to every message with its field path, so a secret in a rejected value is never printed. */
-  readonly redact?: (text: string, path: string) => string;
 }
 
 export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
@@ -130,7 +129,7 @@ export function toConfigIssues(issues: readonly ZodIssue[], ctx: IssueContext, p
         break;
       case 'invalid_key':
         // A record key (a label name): the inner issue says what is wrong with it.
-        out.push(make(ctx, path, issue.issues.map((i) => i.message).join('; ') || issue.message, ISSUE_CODES.invalidValue, 'key'));
+        out.push(make(ctx, path, issue.issues.map((i) => i.message).join('; ') || issue.message, ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, 'key'));
         break;
       default:
         out.push(make(ctx, path, issue.message, codeFor(issue, ctx, path)));
@@ -139,11 +138,12 @@ export function toConfigIssues(issues: readonly ZodIssue[], ctx: IssueContext, p
   return out;
 }
 
-function make(ctx: IssueContext, path: readonly PathSegment[], message: string, code: string, at: 'value' | 'key' = 'value'): ConfigIssue {
+function make(ctx: IssueContext, path: readonly PathSegment[], message: string, code: VigilErrorCode, at: 'value' | 'key' = 'value'): ConfigIssue {
   const origin = ctx.origin?.(path);
   const position: Position = origin === undefined ? ctx.source.locate(path, at) : { line: 0, column: 0 };
   const formatted = formatPath(path);
-  const text = ctx.redact ? ctx.redact(message, formatted) : message;
+  // A rejected value may be a password typed into a URL field: never quoted for such keys.
+  const text = redactIssueMessage(message, formatted, at === 'value' ? valueAt(ctx.input, path) : undefined);
   return {
     file: origin ?? ctx.source.file,
     line: position.line,
@@ -154,17 +154,17 @@ function make(ctx: IssueContext, path: readonly PathSegment[], message: string, 
   };
 }
 
-function codeFor(issue: ZodIssue, ctx: IssueContext, path: readonly PathSegment[]): string {
+function codeFor(issue: ZodIssue, ctx: IssueContext, path: readonly PathSegment[]): VigilErrorCode {
   const params = (issue as { params?: { code?: unknown } }).params;
-  if (typeof params?.code === 'string') return params.code;
-  if (path.length === 1 && path[0] === 'apiVersion') return ISSUE_CODES.apiVersion;
+  if (isVigilErrorCode(params?.code)) return params.code;
+  if (path.length === 1 && path[0] === 'apiVersion') return ERR.VIGIL_ERR_CONFIG_API_VERSION;
   if (issue.code === 'invalid_type') {
     const parent = valueAt(ctx.input, path.slice(0, -1));
     const missing = isPlainObject(parent) && !(String(path[path.length - 1]) in parent);
-    return missing ? ISSUE_CODES.missingKey : ISSUE_CODES.invalidType;
+    return missing ? ERR.VIGIL_ERR_CONFIG_MISSING_KEY : ERR.VIGIL_ERR_CONFIG_INVALID_TYPE;
   }
-  if (issue.code === 'custom') return ISSUE_CODES.invalid;
-  return ISSUE_CODES.invalidValue;
+  if (issue.code === 'custom') return ERR.VIGIL_ERR_CONFIG_INVALID;
+  return ERR.VIGIL_ERR_CONFIG_INVALID_VALUE;
 }
 
 function allowedKeys(ctx: IssueContext, path: readonly PathSegment[]): string[] {
@@ -177,7 +177,7 @@ function allowedKeys(ctx: IssueContext, path: readonly PathSegment[]): string[] 
 function unknownKey(ctx: IssueContext, path: readonly PathSegment[], key: string): ConfigIssue {
   const allowed = allowedKeys(ctx, path);
   const hint = suggestion(key, allowed) || (allowed.length > 0 ? `; expected one of ${allowed.join(', ')}` : '');
-  return make(ctx, [...path, key], `unknown key ${JSON.stringify(key)}${hint}`, ISSUE_CODES.unknownKey, 'key');
+  return make(ctx, [...path, key], `unknown key ${JSON.stringify(key)}${hint}`, ERR.VIGIL_ERR_CONFIG_UNKNOWN_KEY, 'key');
 }
 
 /**
@@ -193,14 +193,14 @@ function unionIssues(issue: z.core.$ZodIssueInvalidUnion, ctx: IssueContext, pat
     const what = `${String(path[path.length - 1] ?? '')} kind`.trim();
     const list = keys.join(', ');
     if (!isPlainObject(raw)) {
-      return [make(ctx, path, `expected a map with one key naming the ${what} (${list}), got ${describeInput(raw)}`, ISSUE_CODES.invalidType)];
+      return [make(ctx, path, `expected a map with one key naming the ${what} (${list}), got ${describeInput(raw)}`, ERR.VIGIL_ERR_CONFIG_INVALID_TYPE)];
     }
     const given = Object.keys(raw);
-    if (given.length === 0) return [make(ctx, path, `names no ${what}; expected one of ${list}`, ISSUE_CODES.missingKey)];
+    if (given.length === 0) return [make(ctx, path, `names no ${what}; expected one of ${list}`, ERR.VIGIL_ERR_CONFIG_MISSING_KEY)];
     const known = given.filter((k) => keys.includes(k));
     if (known.length > 1) {
       return [
-        make(ctx, [...path, known[1]!], `expected exactly one ${what}, got ${known.join(' and ')}`, ISSUE_CODES.invalidValue, 'key'),
+        make(ctx, [...path, known[1]!], `expected exactly one ${what}, got ${known.join(' and ')}`, ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, 'key'),
       ];
     }
     if (known.length === 1) {
@@ -212,7 +212,7 @@ function unionIssues(issue: z.core.$ZodIssueInvalidUnion, ctx: IssueContext, pat
         ctx,
         [...path, key],
         `unknown ${what} ${JSON.stringify(key)}${suggestion(key, keys)} (known: ${list})`,
-        ISSUE_CODES.unknownIndicator,
+        ERR.VIGIL_ERR_CONFIG_UNKNOWN_INDICATOR,
         'key',
       ),
     );
@@ -221,6 +221,6 @@ function unionIssues(issue: z.core.$ZodIssueInvalidUnion, ctx: IssueContext, pat
     (branch) => !branch.every((b) => b.path.length === 0 && (b.code === 'invalid_type' || b.code === 'invalid_value')),
   );
   if (viable.length === 1 && !(schema && isUnitUnion(unwrap(schema)))) return toConfigIssues(viable[0]!, ctx, path);
-  const code = schema && isUnitUnion(unwrap(schema)) ? ISSUE_CODES.unit : ISSUE_CODES.invalidType;
+  const code = schema && isUnitUnion(unwrap(schema)) ? ERR.VIGIL_ERR_CONFIG_UNIT : ERR.VIGIL_ERR_CONFIG_INVALID_TYPE;
   return [make(ctx, path, issue.message, code)];
 }

@@ -5,7 +5,7 @@ import { AlertNotifier } from '../alerting/alert-notifier.js';
 import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { redactText } from '../config/redact.js';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
 import { evaluate } from '../evaluate/evaluate.js';
@@ -39,12 +39,16 @@ export interface DaemonOptions {
   watch?: boolean;
 }
 
-/** The config was invalid at start: nothing was started. */
-export class DaemonConfigError extends Error {
-  readonly code = 'VIGIL_ERR_CONFIG_INVALID';
-  constructor(readonly issues: ConfigIssue[]) {
-    super(`invalid config: ${issues.length} issue(s)\n${issues.map(formatIssue).join('\n')}`);
-  }
+/** The config was invalid at start: nothing was started. `details.issues` lists why. */
+export type DaemonConfigError = VigilError<typeof ERR.VIGIL_ERR_CONFIG_INVALID, { issues: readonly ConfigIssue[] }>;
+
+function daemonConfigError(issues: readonly ConfigIssue[]): DaemonConfigError {
+  const detail = `\n${issues.map(formatIssue).join('\n')}`;
+  return vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail }, { details: { issues } });
+}
+
+export function isDaemonConfigError(err: unknown): err is DaemonConfigError {
+  return isVigilError(err, ERR.VIGIL_ERR_CONFIG_INVALID) && Array.isArray((err.details as { issues?: unknown } | undefined)?.issues);
 }
 
 /** What must finish before SIGTERM's 2 s are up: each step gets a bounded slice. */
@@ -99,7 +103,7 @@ export class Daemon {
       store,
       dataDir: resolve(config.baseDir, config.daemon.dataDir),
       intervalMs: config.daemon.store.persistInterval,
-      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(redactText(m)) },
+      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
     });
     this.watcher = new ConfigWatcher(
       (path) => void this.reload(`file changed: ${path}`),
@@ -121,7 +125,7 @@ export class Daemon {
   /** Loads the config, restores the store, starts sampling, evaluation and the HTTP server. */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
     const loaded = await loadConfigFor(options);
-    if (!loaded.ok) throw new DaemonConfigError(loaded.issues);
+    if (!loaded.ok) throw daemonConfigError(loaded.issues);
     const config = loaded.config;
     const logger = options.logger ?? createLogger(config.daemon.logLevel);
     if (loaded.warnings.length > 0) logger.warn({ warnings: loaded.warnings }, 'SLO files converted with warnings');
@@ -223,7 +227,7 @@ export class Daemon {
       return this.holder.get();
     } catch (err) {
       // The previous snapshot stays: readers keep a whole answer, if an older one.
-      this.logger.error({ err: redactText(describeError(err)) }, 'evaluation failed');
+      this.logger.error({ err: describeError(err) }, 'evaluation failed');
       return null;
     }
   }
@@ -235,8 +239,8 @@ export class Daemon {
    */
   reload(reason: string): Promise<ReloadOutcome> {
     this.reloading = this.reloading.then(() => this.reloadNow(reason)).catch((err: unknown) => {
-      this.logger.error({ err: redactText(describeError(err)) }, 'reload failed');
-      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: redactText(describeError(err)), code: 'VIGIL_ERR_RELOAD' }] };
+      this.logger.error({ err: describeError(err) }, 'reload failed');
+      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: describeError(err), code: ERR.VIGIL_ERR_RELOAD }] };
     });
     return this.reloading;
   }
@@ -246,7 +250,7 @@ export class Daemon {
     const loaded = await loadConfigFor(this.options);
     if (!loaded.ok) {
       this.logger.error(
-        { reason, issues: loaded.issues.map((i) => redactText(formatIssue(i))) },
+        { reason, issues: loaded.issues.map((i) => formatIssue(i)) },
         'reload rejected: the new config is invalid; the running config is kept',
       );
       return { ok: false, issues: loaded.issues };
@@ -258,9 +262,9 @@ export class Daemon {
     try {
       sampling = this.startSampling(next);
     } catch (err) {
-      const message = redactText(describeError(err));
+      const message = describeError(err);
       this.logger.error({ reason, err: message }, 'reload rejected: the sources could not be created; the running config is kept');
-      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: 'VIGIL_ERR_RELOAD_SOURCES' }] };
+      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: ERR.VIGIL_ERR_RELOAD_SOURCES }] };
     }
     await this.sampling.scheduler.close();
     this.config = next;
@@ -283,7 +287,7 @@ export class Daemon {
     const scheduler = Scheduler.fromConfig(config, createSources(config), {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
-      logger: { debug: (m) => this.logger.debug(redactText(m)), warn: (m) => this.logger.warn(redactText(m)) },
+      logger: { debug: (m) => this.logger.debug(m), warn: (m) => this.logger.warn(m) },
     });
     return { scheduler };
   }
@@ -325,7 +329,7 @@ export class Daemon {
         const saved = await this.persister.stop();
         this.logger.info({ series: saved.series, points: saved.points, ms: Math.round(saved.ms) }, 'store written');
       } catch (err) {
-        this.logger.error({ err: redactText(describeError(err)) }, 'store: final snapshot failed');
+        this.logger.error({ err: describeError(err) }, 'store: final snapshot failed');
       }
     }
     await Promise.all([

@@ -1,8 +1,11 @@
 import pino, { type Logger } from 'pino';
+import { redact } from '../core/redact.js';
 
 /**
- * The daemon's structured JSON logger. Authorization headers and anything named like a secret
- * are censored by pino itself; messages that quote a driver's error pass `redactText` first.
+ * The daemon's structured JSON logger. Every line passes `redact` as it is written (pino's
+ * `streamWrite` hook sees the finished JSON text), so no caller has to remember to scrub a
+ * driver's message, a URL or an object it logs; children (the HTTP server's, alerting's)
+ * write through the same hook.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -11,10 +14,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: {
-        paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.reloadToken', '*.token', '*.connectionString'],
-        censor: '***',
-      },
+      hooks: { streamWrite: redact },
     },
     destination,
   );

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { ERR, vigilError } from '../core/errors.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { resolveSource } from '../evaluate/reader-factory.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
@@ -14,17 +15,13 @@ export interface SampleOnceOptions {
   gapMs: number;
 }
 
-export class UnknownServiceError extends Error {
-  readonly code = 'VIGIL_ERR_UNKNOWN_SERVICE';
-}
-
 /** The config narrowed to one service; the sources then sample only what it needs. */
 export function narrowConfig(config: Config, service: string | undefined): Config {
   if (service === undefined) return config;
   const services = config.services.filter((s) => s.slo.service === service);
   if (services.length === 0) {
     const known = config.services.map((s) => s.slo.service).join(', ') || 'none';
-    throw new UnknownServiceError(`no service ${JSON.stringify(service)}; known: ${known}`);
+    throw vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(service), known });
   }
   return { ...config, services };
 }

@@ -21,16 +21,6 @@ export interface ObjectiveContext {
   readonly dashboardUid: string;
 }
 
-/** A problem that stops generation for one objective; the CLI prints it with the file. */
-export class GenerateError extends Error {
-  constructor(
-    message: string,
-    readonly code: string = 'VIGIL_ERR_GENERATE',
-  ) {
-    super(message);
-  }
-}
-
 /** Labels every alert of an objective carries; vigil's own labels win over user labels. */
 export function alertLabels(ctx: ObjectiveContext, severity: string, extra: Record<string, string> = {}): Record<string, string> {
   return sortKeys({

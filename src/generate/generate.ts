@@ -2,7 +2,8 @@ import type { SloFile } from '../config/slo-schema.js';
 import { stableJson } from './dashboards/dashboard-json.js';
 import { OVERVIEW_UID, overviewDashboard } from './dashboards/overview-dashboard.js';
 import { serviceDashboard } from './dashboards/service-dashboard.js';
-import { GenerateError, type GenerateOptions } from './generate-context.js';
+import { ERR, inContext, isVigilError, vigilError } from '../core/errors.js';
+import type { GenerateOptions } from './generate-context.js';
 import { ruleFileYaml } from './rules-yaml.js';
 import { serviceRules } from './service-rules.js';
 
@@ -39,17 +40,17 @@ export function generateAll(inputs: readonly SloInput[], options: GenerateOption
   for (const { path, slo } of sorted) {
     const before = seen.get(slo.service);
     if (before !== undefined) {
-      throw new GenerateError(`service ${slo.service} is defined twice (${before} and ${path})`, 'VIGIL_ERR_GENERATE_DUPLICATE_SERVICE');
+      throw vigilError(ERR.VIGIL_ERR_GENERATE_DUPLICATE_SERVICE, { service: slo.service, first: before, second: path });
     }
     if (`${slo.service}.json` === OVERVIEW_FILE || `vigil-svc-${slo.service}` === OVERVIEW_UID) {
-      throw new GenerateError(`service name ${slo.service} clashes with the overview dashboard (dashboards/${OVERVIEW_FILE}); rename it`);
+      throw vigilError(ERR.VIGIL_ERR_GENERATE, { detail: `service name ${slo.service} clashes with the overview dashboard (dashboards/${OVERVIEW_FILE}); rename it` });
     }
     seen.set(slo.service, path);
     let rules;
     try {
       rules = serviceRules(slo, options);
     } catch (err) {
-      if (err instanceof GenerateError) throw new GenerateError(`${path}: ${err.message}`, err.code);
+      if (isVigilError(err)) throw inContext(err, path);
       throw err;
     }
     notes.push(...rules.notes.map((n) => `${path}: ${n}`));

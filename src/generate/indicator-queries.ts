@@ -6,6 +6,7 @@ import { fillWindow } from '../promql/fill-window.js';
 import { latencyQuery, latencyTrafficQuery } from '../promql/latency-query.js';
 import { bucketSelector } from '../promql/metric-suffix.js';
 import { globToRegex, matchers, promDuration, type Matcher } from '../promql/promql-text.js';
+import { probeUrl } from '../sources/probe/probe-targets.js';
 
 /**
  * The PromQL behind each indicator kind, shared by the rules and the dashboards so a panel shows
@@ -103,7 +104,8 @@ export function indicatorQuery(objective: Objective): IndicatorQuery {
     case 'probe': {
       const p = (ind as Extract<typeof ind, { probe: unknown }>).probe;
       const list: Matcher[] = [['source', '=', p.source]];
-      if (p.url !== undefined) list.push(['url', '=', p.url]);
+      // The series' url label as the probe source writes it (credentials lifted out).
+      if (p.url !== undefined) list.push(['url', '=', probeUrl(p, undefined)!]);
       else list.push(['url', '=~', `.*${globToRegex(p.path!)}`]);
       const sel = matchers(list);
       if (objective.target !== undefined) {

@@ -1,7 +1,8 @@
 import { burnWindows, windowSetOf } from '../config/window-sets.js';
 import { isSingleAggregate } from '../promql/error-ratio-query.js';
 import { formatQuantity } from '../units/units.js';
-import { alertLabels, GenerateError, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
+import { ERR, vigilError } from '../core/errors.js';
+import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
 import type { RatioQuery } from './indicator-queries.js';
 import { paren, promDuration, promNumber } from '../promql/promql-text.js';
 import type { AlertingRule, RecordingRule, Rule } from './rule-model.js';
@@ -30,7 +31,7 @@ export function burnRateAlerts(ctx: ObjectiveContext): BurnRateAlert[] {
 export function ratioRules(ctx: ObjectiveContext, query: RatioQuery): Rule[] {
   const { objective } = ctx;
   if (objective.target === undefined) {
-    throw new GenerateError(`objective ${objective.name}: a ratio objective needs a target`, 'VIGIL_ERR_GENERATE_TARGET');
+    throw vigilError(ERR.VIGIL_ERR_GENERATE_TARGET, { objective: objective.name });
   }
   const budget = 1 - objective.target;
   const alerts = burnRateAlerts(ctx);
@@ -74,7 +75,7 @@ function periodRatio(query: RatioQuery, periodMs: number, sel: string): string {
   if (query.events !== undefined) {
     return `sum_over_time(${ERRORS_RECORD}${sel}[${range}])\n/\nsum_over_time(${REQUESTS_RECORD}${sel}[${range}])`;
   }
-  if (query.periodRatio === undefined) throw new GenerateError('a ratio query needs events or a period ratio');
+  if (query.periodRatio === undefined) throw vigilError(ERR.VIGIL_ERR_GENERATE, { detail: 'a ratio query needs events or a period ratio' });
   return query.periodRatio(periodMs);
 }
 

@@ -2,7 +2,8 @@ import type { IndicatorKind } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
 import type { Quantity, QuantityUnit } from '../units/units.js';
 import { byteSystem, formatBound, humanizeBytes } from './bound-text.js';
-import { alertLabels, GenerateError, linkAnnotations, type ObjectiveContext } from './generate-context.js';
+import { ERR, vigilError } from '../core/errors.js';
+import { alertLabels, linkAnnotations, type ObjectiveContext } from './generate-context.js';
 import type { ThresholdQuery } from './indicator-queries.js';
 import { paren, promDuration, promFor, promNumber } from '../promql/promql-text.js';
 import type { AlertingRule } from './rule-model.js';
@@ -53,7 +54,7 @@ export function thresholdRules(ctx: ObjectiveContext, query: ThresholdQuery): Al
   if (threshold === undefined) {
     // A probe without threshold or target: any failed probe held for `for:` is an outage.
     if (kind !== 'probe') {
-      throw new GenerateError(`objective ${objective.name}: a ${kind} objective needs a threshold`, 'VIGIL_ERR_GENERATE_THRESHOLD');
+      throw vigilError(ERR.VIGIL_ERR_GENERATE_THRESHOLD, { objective: objective.name, kind });
     }
     bounds.push({ side: 'min', bound: { value: 1, unit: 'number' }, severity: objective.alert.severity });
   } else {

@@ -1,8 +1,5 @@
 import { isIP } from 'node:net';
-
-export class RemoteTargetError extends Error {
-  readonly code = 'VIGIL_ERR_LOADTEST_REMOTE_TARGET';
-}
+import { ERR, vigilError } from '../core/errors.js';
 
 /** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or `localhost`. */
 export function isLoopbackUrl(url: string): boolean {
@@ -22,7 +19,5 @@ export function isLoopbackUrl(url: string): boolean {
 /** Load tests hit loopback targets only, unless the operator says otherwise on purpose. */
 export function assertLoopback(url: string, allowRemote: boolean): void {
   if (allowRemote || isLoopbackUrl(url)) return;
-  throw new RemoteTargetError(
-    `refusing to load-test ${url}: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote if you mean it`,
-  );
+  throw vigilError(ERR.VIGIL_ERR_LOADTEST_REMOTE_TARGET, { url });
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { durationSchema } from '../config/units-schema.js';
+import { ERR, vigilError } from '../core/errors.js';
 import type { Phase, PhaseShape } from './rate-curve.js';
 
 /**
@@ -72,10 +73,6 @@ export type RequestSpec = z.infer<typeof requestSchema>;
 export type CorpusSpec = z.infer<typeof corpusSchema>;
 type PhaseInput = z.infer<typeof phaseSchema>;
 
-export class ProfileError extends Error {
-  readonly code = 'VIGIL_ERR_LOADTEST_PROFILE';
-}
-
 export function toPhases(phases: readonly PhaseInput[]): Phase[] {
   return phases.map((p, i) => {
     let shape: PhaseShape;
@@ -103,12 +100,12 @@ export function parseProfile(text: string, file = 'profile'): LoadProfile {
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new ProfileError(`${file}: not valid YAML: ${(err as Error).message}`);
+    throw vigilError(ERR.VIGIL_ERR_LOADTEST_PROFILE, { detail: `${file}: not valid YAML: ${(err as Error).message}` });
   }
   const result = loadProfileSchema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${file} ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ProfileError(issues.join('\n'));
+    throw vigilError(ERR.VIGIL_ERR_LOADTEST_PROFILE, { detail: issues.join('\n') });
   }
   return result.data;
 }
@@ -118,7 +115,7 @@ export function loadProfile(path: string): LoadProfile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ProfileError(`cannot read profile ${path}: ${(err as Error).message}`);
+    throw vigilError(ERR.VIGIL_ERR_LOADTEST_PROFILE, { detail: `cannot read profile ${path}: ${(err as Error).message}` });
   }
   return parseProfile(text, path);
 }

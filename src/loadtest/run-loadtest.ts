@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Config, LoadedSloFile } from '../config/config.js';
+import type { Config, ConfigIssue, LoadedSloFile } from '../config/config.js';
 import { formatIssue } from '../config/issue-format.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadSloPaths } from '../config/load-slo.js';
+import { ERR, vigilError, type VigilError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
 import { LatencyRecorder, summarize, type LatencySummary } from './latency-recorder.js';
 import { assertLoopback } from './loopback-guard.js';
@@ -18,13 +19,8 @@ import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
 import { TrafficRunner, type TrafficKind } from './traffic-runner.js';
 import { implicitScrapeConfig, VigilWatch } from './vigil-watch.js';
 
-export class LoadtestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+function invalidConfig(issues: readonly ConfigIssue[]): VigilError {
+  return vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: `\n${issues.map(formatIssue).join('\n')}` });
 }
 
 export interface StressOptions {
@@ -150,13 +146,13 @@ async function loadObjectives(options: LoadtestOptions, base: string): Promise<O
   const cwd = options.cwd ?? process.cwd();
   if (options.configPath) {
     const result = await loadConfig({ configPath: options.configPath, sloPaths: options.sloPaths, cwd });
-    if (!result.ok) throw new LoadtestError('VIGIL_ERR_CONFIG', result.issues.map(formatIssue).join('\n'));
+    if (!result.ok) throw invalidConfig(result.issues);
     return { files: [...result.config.services], config: result.config, configLabel: options.configPath, implicit: false };
   }
   const paths = options.sloPaths ?? (existsSync(resolve(cwd, 'slo')) ? ['slo'] : []);
   if (paths.length === 0) return { files: [], config: null, configLabel: 'none', implicit: true };
   const loaded = await loadSloPaths(paths, { cwd });
-  if (loaded.issues.length) throw new LoadtestError('VIGIL_ERR_CONFIG', loaded.issues.map(formatIssue).join('\n'));
+  if (loaded.issues.length) throw invalidConfig(loaded.issues);
   return {
     files: loaded.files,
     config: implicitScrapeConfig(loaded.files, `${base}/metrics`, cwd),
@@ -230,7 +226,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
   const { base, kinds } = resolveKinds(options);
   const preflight = await fetch(new URL(kinds[0]!.path, base), { method: 'HEAD', signal: AbortSignal.timeout(5000) }).catch((err: Error) => err);
   if (preflight instanceof Error) {
-    throw new LoadtestError('VIGIL_ERR_LOADTEST_TARGET_DOWN', `target ${base} does not answer: ${preflight.cause instanceof Error ? preflight.cause.message : preflight.message}`);
+    throw vigilError(ERR.VIGIL_ERR_LOADTEST_TARGET_DOWN, { url: base, detail: preflight.cause instanceof Error ? preflight.cause.message : preflight.message });
   }
   await preflight.body?.cancel();
 
@@ -340,7 +336,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
         phases = toPhases(options.profile.profile.phases);
         sliceMs = options.profile.profile.slice;
       } else {
-        throw new LoadtestError('VIGIL_ERR_LOADTEST_USAGE', 'give --rate R --duration D, --stress, or --profile file.yaml');
+        throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE);
       }
       const total = totalDurationMs(phases);
       requested = expectedRequests(phases);

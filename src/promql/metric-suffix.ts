@@ -3,9 +3,7 @@
  * (`http_request_duration_seconds{route="/decide"}`); queries need its `_bucket` or `_count` series.
  */
 
-export class PromqlSelectorError extends Error {
-  readonly code = 'VIGIL_ERR_PROMQL_SELECTOR';
-}
+import { ERR, vigilError } from '../core/errors.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const NAME_MATCHER = /__name__\s*=\s*"([a-zA-Z_:][a-zA-Z0-9_:]*)"/;
@@ -27,17 +25,17 @@ export function withMetricSuffix(selector: string, suffix: string): string {
   const name = (brace === -1 ? text : text.slice(0, brace)).trim();
   const matchers = brace === -1 ? '' : text.slice(brace);
   if (matchers !== '' && !matchers.endsWith('}')) {
-    throw new PromqlSelectorError(`expected a series selector like name{label="value"}, got ${JSON.stringify(selector)}`);
+    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a series selector like name{label="value"}, got ${JSON.stringify(selector)}` });
   }
   if (/[[\]()]/.test(name) || /\]\s*$/.test(text)) {
-    throw new PromqlSelectorError(`expected a plain series selector without range or functions, got ${JSON.stringify(selector)}`);
+    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a plain series selector without range or functions, got ${JSON.stringify(selector)}` });
   }
   if (name === '') {
     const named = NAME_MATCHER.exec(matchers);
-    if (!named) throw new PromqlSelectorError(`expected a metric name in ${JSON.stringify(selector)}`);
+    if (!named) throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a metric name in ${JSON.stringify(selector)}` });
     return matchers.replace(named[0], `__name__="${suffixed(named[1]!, suffix)}"`);
   }
-  if (!METRIC_NAME.test(name)) throw new PromqlSelectorError(`expected a metric name, got ${JSON.stringify(name)}`);
+  if (!METRIC_NAME.test(name)) throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a metric name, got ${JSON.stringify(name)}` });
   return `${suffixed(name, suffix)}${matchers}`;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_ERROR_CODES, ERROR_CODES } from '../core/errors.js';
 import {
   objectiveResultSchema,
   objectiveStatusSchema,
@@ -15,7 +16,7 @@ import {
 export const errorResponseSchema = z
   .object({
     error: z.string().meta({ description: 'HTTP reason phrase, e.g. `Not Found`.' }),
-    code: z.string().meta({ description: 'Stable error code, `VIGIL_ERR_*`.' }),
+    code: z.enum(API_ERROR_CODES).meta({ description: 'Stable error code from the catalogue (docs/errors.md).' }),
     message: z.string(),
   });
 
@@ -55,7 +56,7 @@ export const reloadResponseSchema = z.object({
 export const reloadErrorResponseSchema = errorResponseSchema
   .extend({
     issues: z.array(
-      z.object({ file: z.string(), line: z.number(), column: z.number(), path: z.string(), message: z.string(), code: z.string() }),
+      z.object({ file: z.string(), line: z.number(), column: z.number(), path: z.string(), message: z.string(), code: z.enum(ERROR_CODES) }),
     ),
   });
 

@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
-import { redactText } from '../config/redact.js';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -45,15 +48,101 @@ function serializerOf(reply: FastifyReply): (payload: unknown) => string {
   return fn ?? ((payload) => JSON.stringify(payload));
 }
 
-function fail(reply: FastifyReply, status: number, error: string, code: string, message: string): FastifyReply {
-  const body: ErrorResponse = { error, code, message };
+/** Reload requests carry no body worth keeping; anything big is a mistake. */
+const BODY_LIMIT = 64 * 1024;
+/** Longer than any service name (63 characters): a longer path segment is refused with 414. */
+const MAX_PARAM_LENGTH = 100;
+/** How long a connection refused by the HTTP parser may stay open after its answer. */
+const CLIENT_ERROR_LINGER_MS = 1_000;
+/** Request text echoed in an error message (a path, a name) is cut to this many characters. */
+const ECHO_LIMIT = 80;
+
+/**
+ * Echoed request text: cut, then redacted, so an answer never repeats a long or secret input.
+ * Cut first: redaction's patterns take time quadratic in the length on a long run without `:`
+ * (a 16 KB path took over half a second), and a request controls that length.
+ */
+function echo(text: string): string {
+  const head = redact(text.slice(0, ECHO_LIMIT));
+  return text.length > ECHO_LIMIT ? `${head}... (${text.length} characters)` : head;
+}
+
+/** The documented error body of any error: `{ error, code, message }`, status from the catalogue. */
+function errorBody(err: VigilError): { status: number; body: ErrorResponse } {
+  const status = err.httpStatus ?? 500;
+  return { status, body: { error: STATUS_CODES[status] ?? 'Error', code: err.code, message: err.message } };
+}
+
+function fail(reply: FastifyReply, err: VigilError): FastifyReply {
+  const { status, body } = errorBody(err);
   return reply.code(status).send(body);
+}
+
+/**
+ * An error fastify or its body parser raised (they carry `statusCode`), as a catalogue error.
+ * Their messages can quote the request: a 400's and a 500's are kept, cut; the others are ours.
+ */
+function fromFramework(err: { statusCode?: number; message: string }): VigilError {
+  const status = err.statusCode ?? 500;
+  if (status === 413) return vigilError(ERR.VIGIL_ERR_BODY_TOO_LARGE, { max: BODY_LIMIT });
+  if (status === 415) return vigilError(ERR.VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE);
+  if (status === 408) return vigilError(ERR.VIGIL_ERR_REQUEST_TIMEOUT);
+  if (status >= 400 && status < 500) return vigilError(ERR.VIGIL_ERR_BAD_REQUEST, { detail: echo(err.message) });
+  return vigilError(ERR.VIGIL_ERR_INTERNAL, { detail: echo(err.message) });
+}
+
+/**
+ * Errors Node's HTTP parser finds before fastify sees a request (headers too large, a request
+ * that is not HTTP, a request timeout), answered in the API's shape and the connection closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const vigil =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? vigilError(ERR.VIGIL_ERR_HEADERS_TOO_LARGE, { max: maxHeaderSize })
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? vigilError(ERR.VIGIL_ERR_REQUEST_TIMEOUT)
+        : vigilError(ERR.VIGIL_ERR_BAD_REQUEST, { detail: 'not a valid HTTP/1.1 request' });
+  const { status, body } = errorBody(vigil);
+  const text = JSON.stringify(body);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // end() sends the answer before the FIN (destroy() could drop it); a client that then keeps
+  // the connection open loses it shortly after.
+  socket.end(
+    `HTTP/1.1 ${status} ${body.error}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
 
 function responseSchemas(spec: RouteSpec): Record<number, unknown> {
   const out: Record<number, unknown> = {};
   for (const [status, res] of Object.entries(spec.responses)) if (res.schema) out[Number(status)] = jsonSchemaOf(res.schema);
   return out;
+}
+
+/**
+ * Every response leaves through here (API bodies, `/metrics`, error answers, 404s), so none can
+ * carry a credential whatever its handler put in it. The views' bytes, cached per snapshot, are
+ * scrubbed once each (remembered by identity); other payloads are scrubbed per response.
+ */
+function scrubResponses(app: FastifyInstance): void {
+  const scrubbed = new WeakMap<Buffer, Buffer>();
+  app.addHook('onSend', (_req, _reply, payload, done) => {
+    if (typeof payload === 'string') return done(null, redact(payload));
+    if (!Buffer.isBuffer(payload)) return done(null, payload);
+    let clean = scrubbed.get(payload);
+    if (clean === undefined) {
+      const text = payload.toString('utf8');
+      const safe = redact(text);
+      clean = safe === text ? payload : Buffer.from(safe, 'utf8');
+      scrubbed.set(payload, clean);
+    }
+    return done(null, clean);
+  });
 }
 
 /**
@@ -66,22 +155,35 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // One log line per request would cost more than serving it; the daemon logs what matters.
     logController: new LogController({ disableRequestLogging: true }),
-    // Reload requests carry no body worth keeping; anything big is a mistake.
-    bodyLimit: 64 * 1024,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Bad `%` escapes and over-long path segments are found by the router, before any route.
+    frameworkErrors: (err, _req, reply) =>
+      fail(
+        reply,
+        err.code === 'FST_ERR_BAD_URL'
+          ? vigilError(ERR.VIGIL_ERR_BAD_URL)
+          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? vigilError(ERR.VIGIL_ERR_URL_TOO_LONG, { max: MAX_PARAM_LENGTH })
+            : fromFramework(err),
+      ),
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   const views = new ServiceViews();
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
+  scrubResponses(app);
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) app.log.error({ err: { message: redactText(err.message), code: err.code } }, 'request failed');
-    return fail(reply, status, status >= 500 ? 'Internal Server Error' : 'Bad Request', err.code?.startsWith('VIGIL_') ? err.code : status >= 500 ? 'VIGIL_ERR_INTERNAL' : 'VIGIL_ERR_BAD_REQUEST', redactText(err.message));
+    const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err);
+    if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
+    return fail(reply, vigil);
   });
-  app.setNotFoundHandler((req, reply) => fail(reply, 404, 'Not Found', 'VIGIL_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) =>
+    fail(reply, vigilError(ERR.VIGIL_ERR_NOT_FOUND, { method: echo(req.method), path: echo(req.url.split('?')[0] ?? '') })),
+  );
 
-  const notReady = (reply: FastifyReply) =>
-    fail(reply, 503, 'Service Unavailable', 'VIGIL_ERR_NOT_READY', 'no evaluation has finished yet; retry shortly');
+  const notReady = (reply: FastifyReply) => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
 
   const list = routeSpec('listServices');
   app.get(list.url, { schema: { response: responseSchemas(list) } }, (_req, reply) => {
@@ -97,7 +199,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const json = views.currentJson(snapshot, req.params.service, serializerOf(reply));
     if (json === undefined) {
       const known = snapshot.services.map((s) => s.service).join(', ') || 'none';
-      return fail(reply, 404, 'Not Found', 'VIGIL_ERR_UNKNOWN_SERVICE', `no service ${JSON.stringify(req.params.service)}; known: ${known}`);
+      return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(req.params.service)), known }));
     }
     return reply.type(JSON_TYPE).send(json);
   });
@@ -124,23 +226,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.post(reloadSpec.url, { schema: { response: responseSchemas(reloadSpec) } }, async (req, reply) => {
     const expected = tokenOf();
     if (expected === undefined || !options.reload) {
-      return fail(reply, 404, 'Not Found', 'VIGIL_ERR_RELOAD_DISABLED', 'reload is off: set `reloadToken` in vigil.yaml');
+      return fail(reply, vigilError(ERR.VIGIL_ERR_RELOAD_DISABLED));
     }
     const header = req.headers.authorization ?? '';
     const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
     if (!tokenMatches(given, expected)) {
       app.log.warn({ ip: req.ip }, 'reload refused: missing or wrong bearer token');
-      return fail(reply, 403, 'Forbidden', 'VIGIL_ERR_RELOAD_FORBIDDEN', 'missing or wrong bearer token');
+      return fail(reply, vigilError(ERR.VIGIL_ERR_RELOAD_FORBIDDEN));
     }
     const outcome = await options.reload();
     if (!outcome.ok) {
-      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: redactText(i.message), code: i.code }));
-      return reply.code(422).send({
-        error: 'Unprocessable Entity',
-        code: 'VIGIL_ERR_CONFIG_INVALID',
-        message: `the new config has ${issues.length} issue(s); the running config is kept`,
-        issues,
-      });
+      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: i.message, code: i.code }));
+      const { status, body } = errorBody(vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: '; the running config is kept' }));
+      return reply.code(status).send({ ...body, issues });
     }
     return reply.send({ reloaded: true, services: outcome.services, message: `reloaded ${outcome.services.length} service(s)` });
   });

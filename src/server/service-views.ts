@@ -1,4 +1,3 @@
-import { redactText } from '../config/redact.js';
 import type { ObjectiveStatus, Snapshot } from '../snapshot/snapshot-schema.js';
 
 type ServiceResult = Snapshot['services'][number];
@@ -16,7 +15,6 @@ export type Serialize = (payload: unknown) => string;
 /**
  * The API's views of a snapshot, built once per snapshot and kept beside it (a WeakMap, so an
  * old snapshot's views go with it): a thousand requests a second read, none rebuild.
- * Error texts pass the redaction helper: a driver's message may carry a connection URL.
  */
 export class ServiceViews {
   private readonly cache = new WeakMap<Snapshot, Views>();
@@ -103,9 +101,8 @@ function currentView(snapshot: Snapshot, s: ServiceResult, evaluatedAt: string):
     data_age_seconds: s.dataAgeSeconds,
     ...s.summary,
     labels: { ...s.labels },
-    objectives: s.objectives.map((o) => (o.error === undefined ? o : { ...o, error: redactText(o.error) })) as ServiceCurrentResponse['objectives'],
+    objectives: s.objectives as ServiceCurrentResponse['objectives'],
     sources: snapshot.sources
-      .filter((h) => used.has(`${h.kind}/${h.name}`))
-      .map((h) => ({ ...h, lastError: h.lastError === null ? null : redactText(h.lastError) })),
+      .filter((h) => used.has(`${h.kind}/${h.name}`)),
   };
 }

@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/config.js';
 import { checkCronStructure } from '../config/cron-check.js';
+import { ERR, vigilError } from '../core/errors.js';
 import { DEFAULT_SCHEDULES } from '../config/daemon-schema.js';
 import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
@@ -36,10 +37,6 @@ export interface SchedulerOptions {
 const JITTER_SHARE = 0.1;
 const MAX_JITTER_MS = 1_000;
 
-export class ScheduleError extends Error {
-  readonly code = 'VIGIL_ERR_SCHEDULE_INVALID';
-}
-
 const intervals = new Map<string, number>();
 
 /**
@@ -50,7 +47,9 @@ const intervals = new Map<string, number>();
 export function cronIntervalMs(expression: string): number {
   const known = intervals.get(expression);
   if (known !== undefined) return known;
-  if (checkCronStructure(expression) !== null || !cron.validate(expression)) throw new ScheduleError(`invalid cron expression ${JSON.stringify(expression)}`);
+  if (checkCronStructure(expression) !== null || !cron.validate(expression)) {
+    throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
+  }
   const task = cron.createTask(expression, noop);
   try {
     const runs = task.getNextRuns(6).map((d) => d.getTime());

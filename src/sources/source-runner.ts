@@ -1,4 +1,5 @@
 import { describeError } from '../core/describe-error.js';
+import { ERR, vigilError } from '../core/errors.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { DEFAULT_MAX_BACKOFF_MS, mayAttempt, type BackoffPolicy } from './backoff.js';
 import type { SampleResult, Source, SourceHealth } from './source.js';
@@ -30,15 +31,6 @@ export interface SourceRunnerOptions {
   readonly onSample?: (event: SampleEvent) => void;
   /** Called with listener errors and other things worth a log line; never throws back. */
   readonly warn?: (message: string) => void;
-}
-
-/** Raised through the AbortSignal when a sample runs past the source's timeout. */
-export class SampleTimeoutError extends Error {
-  readonly code = 'VIGIL_ERR_SOURCE_TIMEOUT';
-  constructor(timeoutMs: number) {
-    super(`timed out after ${timeoutMs} ms`);
-    this.name = 'SampleTimeoutError';
-  }
 }
 
 /**
@@ -124,7 +116,8 @@ export class SourceRunner {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new SampleTimeoutError(this.options.timeoutMs);
+        // Raised through the AbortSignal: the source sees why it was aborted.
+        const err = vigilError(ERR.VIGIL_ERR_SOURCE_TIMEOUT, { ms: this.options.timeoutMs });
         controller.abort(err);
         reject(err);
       }, this.options.timeoutMs);

@@ -1,8 +1,9 @@
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../core/describe-error.js';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import type { SampleStore } from './sample-store.js';
-import { STORE_FILE_NAME, StoreFileError, decodeStoreFile, encodeStoreFile, restoreStore, snapshotStore } from './store-file.js';
+import { STORE_FILE_NAME, decodeStoreFile, isStoreFileError, encodeStoreFile, restoreStore, snapshotStore, type StoreFileError } from './store-file.js';
 
 export interface PersistLogger {
   info(message: string): void;
@@ -19,16 +20,11 @@ export interface StorePersisterOptions {
   readonly now?: () => number;
 }
 
-/** The data folder or the store file cannot be used; the daemon refuses to start rather than lose history. */
-export class StoreAccessError extends Error {
-  constructor(
-    readonly code: 'VIGIL_ERR_STORE_UNREADABLE' | 'VIGIL_ERR_STORE_UNWRITABLE',
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'StoreAccessError';
-  }
+/** The data folder or the store file cannot be used: the daemon refuses to start rather than lose history. */
+export type StoreAccessError = VigilError<typeof ERR.VIGIL_ERR_STORE_UNREADABLE | typeof ERR.VIGIL_ERR_STORE_UNWRITABLE>;
+
+export function isStoreAccessError(err: unknown): err is StoreAccessError {
+  return isVigilError(err, ERR.VIGIL_ERR_STORE_UNREADABLE, ERR.VIGIL_ERR_STORE_UNWRITABLE);
 }
 
 /** What an fs error means for the store, in words an operator can act on. */
@@ -60,7 +56,7 @@ export type LoadReport =
   | { readonly status: 'missing' }
   | { readonly status: 'loaded'; readonly series: number; readonly points: number; readonly bytes: number; readonly ms: number }
   /** The file was foreign, of another version or damaged: renamed to `setAsidePath`, store left empty. */
-  | { readonly status: 'set-aside'; readonly code: string; readonly reason: string; readonly setAsidePath: string };
+  | { readonly status: 'set-aside'; readonly code: StoreFileError['code']; readonly reason: string; readonly setAsidePath: string };
 
 export interface SaveReport {
   readonly series: number;
@@ -101,11 +97,8 @@ export class StorePersister {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
       // Not a format problem: the history may be fine, only out of reach. Starting empty would
       // overwrite it at the first persist, so refuse instead.
-      throw new StoreAccessError(
-        'VIGIL_ERR_STORE_UNREADABLE',
-        `store: ${this.path} exists but cannot be read (${explainFsError(err, this.path)}); not starting, so its history is not overwritten`,
-        { cause: err },
-      );
+      const detail = `store: ${this.path} exists but cannot be read (${explainFsError(err, this.path)}); not starting, so its history is not overwritten`;
+      throw vigilError(ERR.VIGIL_ERR_STORE_UNREADABLE, { detail }, { cause: err });
     }
     try {
       const snapshot = decodeStoreFile(buf);
@@ -115,17 +108,14 @@ export class StorePersister {
       this.options.logger?.info(`store: loaded ${report.series} series, ${report.points} points from ${this.path}`);
       return report;
     } catch (err) {
-      if (!(err instanceof StoreFileError)) throw err;
+      if (!isStoreFileError(err)) throw err;
       const setAsidePath = `${this.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
       try {
         await rename(this.path, setAsidePath);
       } catch (renameErr) {
         // Left in place, the damaged file would be replaced at the first persist: refuse instead.
-        throw new StoreAccessError(
-          'VIGIL_ERR_STORE_UNREADABLE',
-          `store: ${this.path} is damaged (${err.code}: ${err.message}) and could not be moved aside (${explainFsError(renameErr, this.path)}); not starting`,
-          { cause: renameErr },
-        );
+        const detail = `store: ${this.path} is damaged (${err.code}: ${err.message}) and could not be moved aside (${explainFsError(renameErr, this.path)}); not starting`;
+        throw vigilError(ERR.VIGIL_ERR_STORE_UNREADABLE, { detail }, { cause: renameErr });
       }
       this.options.logger?.warn(
         `store: ${this.path} could not be read (${err.code}: ${err.message}); moved to ${setAsidePath}, starting with an empty store`,
@@ -153,11 +143,8 @@ export class StorePersister {
       await unlink(probe);
     } catch (err) {
       await unlink(probe).catch(() => undefined);
-      throw new StoreAccessError(
-        'VIGIL_ERR_STORE_UNWRITABLE',
-        `store: the data folder ${dataDir} cannot hold the store (${explainFsError(err, dataDir)}); set \`dataDir\` to a writable folder`,
-        { cause: err },
-      );
+      const detail = `store: the data folder ${dataDir} cannot hold the store (${explainFsError(err, dataDir)}); set \`dataDir\` to a writable folder`;
+      throw vigilError(ERR.VIGIL_ERR_STORE_UNWRITABLE, { detail }, { cause: err });
     }
   }
 

@@ -1,5 +1,7 @@
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import type { Labels } from './point.js';
 import { seriesId, type SampleStore, type StoredSeries } from './sample-store.js';
 
@@ -31,16 +33,18 @@ const HEADER_BYTES = 32;
 const LITTLE_ENDIAN = endianness() === 'LE';
 const pad8 = (n: number) => (n + 7) & ~7;
 
-export type StoreFileErrorCode = 'VIGIL_ERR_STORE_FOREIGN' | 'VIGIL_ERR_STORE_VERSION' | 'VIGIL_ERR_STORE_CORRUPT';
+const STORE_FILE_CODES = [ERR.VIGIL_ERR_STORE_FOREIGN, ERR.VIGIL_ERR_STORE_VERSION, ERR.VIGIL_ERR_STORE_CORRUPT] as const;
+type StoreFileErrorCode = (typeof STORE_FILE_CODES)[number];
 
-export class StoreFileError extends Error {
-  constructor(
-    readonly code: StoreFileErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StoreFileError';
-  }
+/** A file that is not a readable store: it is set aside, never overwritten blindly. */
+export type StoreFileError = VigilError<StoreFileErrorCode>;
+
+export function isStoreFileError(err: unknown): err is StoreFileError {
+  return isVigilError(err, ...STORE_FILE_CODES);
+}
+
+function storeFileError(code: StoreFileErrorCode, detail: string): StoreFileError {
+  return vigilError(code, { detail });
 }
 
 /** One series as the file holds it. */
@@ -63,7 +67,9 @@ export function snapshotStore(store: SampleStore): SeriesSnapshot[] {
 }
 
 export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
-  const metas = series.map((s) => Buffer.from(JSON.stringify({ m: s.metric, l: s.labels, e: s.ended }), 'utf8'));
+  // Label values are the file's only text; they pass `redact` so no credential reaches the disk
+  // (sources keep credentials out of labels; this is the file's own guarantee).
+  const metas = series.map((s) => Buffer.from(redact(JSON.stringify({ m: s.metric, l: s.labels, e: s.ended })), 'utf8'));
   let payloadBytes = 0;
   series.forEach((s, i) => (payloadBytes += 8 + pad8(metas[i]!.length) + 16 * s.t.length));
   // Zero-filled (padding bytes are part of the checksum) and on its own ArrayBuffer (offset 0, aligned).
@@ -104,25 +110,25 @@ function readDoubles(buf: Buffer, offset: number, n: number): Float64Array {
 /** Decodes a snapshot file; throws `StoreFileError` for a foreign, newer or damaged file. */
 export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
   if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new StoreFileError('VIGIL_ERR_STORE_FOREIGN', 'not a vigil store file (bad magic)');
+    throw storeFileError(ERR.VIGIL_ERR_STORE_FOREIGN, 'not a vigil store file (bad magic)');
   }
-  if (buf.length < HEADER_BYTES) throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', 'truncated header');
+  if (buf.length < HEADER_BYTES) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, 'truncated header');
   const version = buf.readUInt32LE(8);
   if (version !== STORE_FILE_VERSION) {
-    throw new StoreFileError('VIGIL_ERR_STORE_VERSION', `store file version ${version}, this vigil reads version ${STORE_FILE_VERSION}`);
+    throw storeFileError(ERR.VIGIL_ERR_STORE_VERSION, `store file version ${version}, this vigil reads version ${STORE_FILE_VERSION}`);
   }
   const count = buf.readUInt32LE(16);
   const length = Number(buf.readBigUInt64LE(20));
   if (buf.length !== HEADER_BYTES + length) {
-    throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', `payload is ${buf.length - HEADER_BYTES} bytes, header says ${length}`);
+    throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `payload is ${buf.length - HEADER_BYTES} bytes, header says ${length}`);
   }
   const payload = buf.subarray(HEADER_BYTES);
-  if (crc32(payload) !== buf.readUInt32LE(28)) throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', 'checksum mismatch');
+  if (crc32(payload) !== buf.readUInt32LE(28)) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, 'checksum mismatch');
 
   const out: SeriesSnapshot[] = [];
   let o = HEADER_BYTES;
   const need = (bytes: number) => {
-    if (o + bytes > buf.length) throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', `series ${out.length} runs past the end`);
+    if (o + bytes > buf.length) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `series ${out.length} runs past the end`);
   };
   for (let i = 0; i < count; i++) {
     need(8);
@@ -134,18 +140,18 @@ export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
     try {
       meta = JSON.parse(buf.toString('utf8', o, o + metaLength)) as typeof meta;
     } catch {
-      throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', `series ${i}: unreadable metadata`);
+      throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `series ${i}: unreadable metadata`);
     }
     o += pad8(metaLength);
     if (typeof meta.m !== 'string' || typeof meta.l !== 'object' || meta.l === null) {
-      throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', `series ${i}: metadata without metric or labels`);
+      throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `series ${i}: metadata without metric or labels`);
     }
     const t = readDoubles(buf, o, n);
     const v = readDoubles(buf, o + 8 * n, n);
     o += 16 * n;
     out.push({ metric: meta.m, labels: meta.l as Labels, ended: meta.e === true, t, v });
   }
-  if (o !== buf.length) throw new StoreFileError('VIGIL_ERR_STORE_CORRUPT', `${buf.length - o} bytes after the last series`);
+  if (o !== buf.length) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `${buf.length - o} bytes after the last series`);
   return out;
 }
 

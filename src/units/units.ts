@@ -5,6 +5,8 @@
  * windows and schedules, seconds/bytes/ratio (0..1) for values compared with measurements.
  */
 
+import { ERR, vigilError } from '../core/errors.js';
+
 export type QuantityUnit = 'seconds' | 'bytes' | 'ratio' | 'number';
 
 /** A measured or bound value in base units (Prometheus convention). */
@@ -50,10 +52,6 @@ const DURATION_PART_RE = new RegExp(String.raw`${NUMBER}${DURATION_UNIT}`, 'g');
 const SIZE_RE = new RegExp(String.raw`^${NUMBER}\s?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|Ki|Mi|Gi|Ti)$`);
 const PERCENT_RE = new RegExp(String.raw`^${NUMBER}\s?%$`);
 
-export class UnitError extends Error {
-  readonly code = 'VIGIL_ERR_UNIT';
-}
-
 /** How a rejected input is shown in a message: strings quoted, long text cut. */
 export function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
@@ -88,9 +86,9 @@ export function parseDuration(input: unknown, options: { allowZero?: boolean } =
       if (total > 0 || (options.allowZero && total === 0)) return total;
     }
   }
-  throw new UnitError(
-    `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describeInput(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
-  );
+  throw vigilError(ERR.VIGIL_ERR_UNIT, {
+    detail: `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describeInput(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
+  });
 }
 
 /** Parses `512MiB`, `2GiB`/`2Gi` (2^30) or `2GB` (10^9) into bytes; a bare number is bytes. */
@@ -100,9 +98,9 @@ export function parseBytes(input: unknown): number {
     const match = SIZE_RE.exec(input.trim());
     if (match) return Math.round(Number(match[1]) * SIZE_BYTES[match[2]!]!);
   }
-  throw new UnitError(
-    `expected a size like "512MiB" or "2GB", got ${describeInput(input)}${caseHint(input, Object.keys(SIZE_BYTES))}`,
-  );
+  throw vigilError(ERR.VIGIL_ERR_UNIT, {
+    detail: `expected a size like "512MiB" or "2GB", got ${describeInput(input)}${caseHint(input, Object.keys(SIZE_BYTES))}`,
+  });
 }
 
 /** Parses `80%` or `0.8` into a ratio 0..1. Numbers above 1 are refused: write `80%`. */
@@ -118,7 +116,7 @@ export function parseRatio(input: unknown): number {
       return Number(text);
     }
   }
-  throw new UnitError(`expected a ratio like "80%" or 0.8, got ${describeInput(input)}`);
+  throw vigilError(ERR.VIGIL_ERR_UNIT, { detail: `expected a ratio like "80%" or 0.8, got ${describeInput(input)}` });
 }
 
 /**
@@ -134,10 +132,11 @@ export function parseQuantity(input: unknown): Quantity {
     if (DURATION_RE.test(text)) return { value: parseDuration(text) / 1000, unit: 'seconds' };
     if (/^-?\d*\.?\d+(e[+-]?\d+)?$/i.test(text)) return { value: Number(text), unit: 'number' };
   }
-  throw new UnitError(
-    `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describeInput(input)}` +
+  throw vigilError(ERR.VIGIL_ERR_UNIT, {
+    detail:
+      `expected a value with its unit like "50ms", "2GiB", "60%" or a plain number, got ${describeInput(input)}` +
       caseHint(input, [...Object.keys(DURATION_MS), ...Object.keys(SIZE_BYTES)]),
-  );
+  });
 }
 
 /**

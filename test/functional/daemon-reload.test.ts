@@ -4,12 +4,13 @@
 // written. The probe objectives target a small HTTP server started here.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/services.js';
+import { rawHttp } from '../support/raw-http.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -156,6 +157,19 @@ describe('vigil run', () => {
     );
     // No secret in the logs.
     expect(vigil.out()).not.toContain(TOKEN);
+
+    // Requests the router or Node's HTTP parser refuse get the API's error shape, short, from the real process too.
+    const hostile: Array<[request: string, status: number, code: string]> = [
+      [`GET /api/sla/${'a'.repeat(10_000)}/current HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 414, 'VIGIL_ERR_URL_TOO_LONG'],
+      [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, 431, 'VIGIL_ERR_HEADERS_TOO_LARGE'],
+      ['GET /api/sla/%zz/current HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'VIGIL_ERR_BAD_URL'],
+    ];
+    for (const [request, status, code] of hostile) {
+      const answer = await rawHttp(port, request);
+      expect(answer.status).toBe(status);
+      expect(answer.body.length).toBeLessThan(400);
+      expect(JSON.parse(answer.body)).toEqual({ error: STATUS_CODES[status], code, message: expect.any(String) });
+    }
 
     const started = Date.now();
     vigil.child.kill('SIGTERM');

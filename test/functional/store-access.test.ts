@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { StoreAccessError } from '../../src/store/persist.js';
+import { isStoreAccessError, type StoreAccessError } from '../../src/store/persist.js';
 import { STORE_FILE_NAME } from '../../src/store/store-file.js';
 
 let dir: string;
@@ -31,7 +31,7 @@ async function refusal(dataDir: string): Promise<StoreAccessError> {
   try {
     daemon = await start(dataDir);
   } catch (err) {
-    expect(err).toBeInstanceOf(StoreAccessError);
+    expect(isStoreAccessError(err)).toBe(true);
     return err as StoreAccessError;
   } finally {
     await daemon?.stop();

@@ -1,7 +1,7 @@
 import type { ZodError } from 'zod';
 import type { ConfigIssue } from '../config.js';
 import { formatPath } from '../issue-format.js';
-import { ISSUE_CODES } from '../issue-codes.js';
+import { ERR } from '../../core/errors.js';
 import type { PathSegment, Position } from '../yaml-source.js';
 
 /**
@@ -34,7 +34,7 @@ export class IssueSink {
   error(path: readonly PathSegment[], message: string): void {
     const full = [...this.prefix, ...path];
     const { line, column } = this.locate(full);
-    this.issues.push({ file: this.file, line, column, path: formatPath(full), message, code: ISSUE_CODES.import });
+    this.issues.push({ file: this.file, line, column, path: formatPath(full), message, code: ERR.VIGIL_ERR_CONFIG_IMPORT });
   }
 
   warn(path: readonly PathSegment[], message: string): void {

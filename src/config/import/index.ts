@@ -3,6 +3,7 @@ import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, isSlothDocument, isSlothKubernetesDocument, SLOTH_KUBERNETES_MESSAGE } from './sloth.js';
+import { ERR } from '../../core/errors.js';
 
 /**
  * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
@@ -47,7 +48,7 @@ export function importForeignDocument(doc: unknown, file: string, context: Impor
             column,
             path: 'spec',
             message: 'expected an OpenSLO SLO document (a file of Service/SLI/SLO documents converts with `vigil convert`)',
-            code: 'VIGIL_ERR_CONFIG_IMPORT',
+            code: ERR.VIGIL_ERR_CONFIG_IMPORT,
           },
         ],
       };
@@ -80,7 +81,7 @@ export function importForeignDocuments(sources: readonly YamlSource[], file: str
           column,
           path: '',
           message: `holds SLOs of ${services.length} services (${services.map((s) => s.service).join(', ')}); a vigil SLO file is one service: split it or use vigil convert`,
-          code: 'VIGIL_ERR_CONFIG_IMPORT',
+          code: ERR.VIGIL_ERR_CONFIG_IMPORT,
         },
       ],
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration, UnitError } from '../../units/units.js';
+import { ERR, isVigilError } from '../../core/errors.js';
+import { parseDuration } from '../../units/units.js';
 import { IssueSink, vigilName, type Locate } from './import-issues.js';
 
 /**
@@ -235,7 +236,7 @@ function sliceWindow(o: z.infer<typeof objective>, out: Record<string, unknown>,
     parseDuration(o.timeSliceWindow);
     out.window = o.timeSliceWindow;
   } catch (err) {
-    at.error(['timeSliceWindow'], err instanceof UnitError ? err.message : String(err));
+    at.error(['timeSliceWindow'], isVigilError(err, ERR.VIGIL_ERR_UNIT) ? err.message : String(err));
   }
   return true;
 }

@@ -5,12 +5,8 @@ import { newestOf, oldestOf } from './gauge-reader.js';
 export const PROBE_SUCCESS = 'probe_success';
 export const PROBE_DURATION = 'probe_duration_seconds';
 
-/** The URL a probe objective checks: its `url`, or the source's `baseUrl` joined with `path`. */
-export function probeUrl(indicator: ProbeIndicator, baseUrl: string | undefined): string | null {
-  if (indicator.url !== undefined) return indicator.url;
-  if (indicator.path === undefined || baseUrl === undefined) return null;
-  return baseUrl.replace(/\/+$/, '') + indicator.path;
-}
+/** The series URL is decided where the probes are made (without credentials). */
+export { probeUrl } from '../../sources/probe/probe-targets.js';
 
 /**
  * HTTP probe results as events: every probe is one event, good when it succeeded. The value is the

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { redact } from '../../core/redact.js';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
 import { buildMlServingApp } from './ml-serving-app.js';
@@ -39,7 +40,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
       await redis.ready();
     } catch (err) {
       await redis.close();
-      throw new Error(`ml-serving: Redis at ${redactUrl(options.redisUrl)} is not reachable: ${(err as Error).message}`);
+      throw new Error(`ml-serving: Redis at ${redact(options.redisUrl)} is not reachable: ${(err as Error).message}`);
     }
     cache = redis;
   } else {
@@ -73,8 +74,4 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     cacheKind: cache.kind,
     close: () => app.close(),
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
+import { authorizationOf, hostEndpoint } from '../../core/http-credentials.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import type { Labels, Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
@@ -39,12 +40,21 @@ type ContainerOutcome =
   /** Stopped or removed between the list and the stats call. */
   | { kind: 'gone'; id: string };
 
-/** dockerode connection options from the instance config: a unix socket or TCP. */
+/**
+ * dockerode connection options from the instance config: a unix socket or TCP. Credentials
+ * (`auth`, or `user:password@` in `host`) go in an Authorization header, for an engine behind
+ * an authenticating proxy; the host dockerode sees (and its messages show) has none.
+ */
 export function dockerConnection(config: DockerSourceConfig): Docker.DockerOptions {
   if (config.host !== undefined) {
-    return { host: config.host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}) };
+    const { host, headers } = hostEndpoint(config.host, config.auth);
+    return { host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}), ...withHeaders(headers) };
   }
-  return { socketPath: config.socketPath ?? '/var/run/docker.sock' };
+  return { socketPath: config.socketPath ?? '/var/run/docker.sock', ...(config.auth ? withHeaders({ authorization: authorizationOf(config.auth) }) : {}) };
+}
+
+function withHeaders(headers: Readonly<Record<string, string>>): { headers?: Record<string, string> } {
+  return Object.keys(headers).length > 0 ? { headers: { ...headers } } : {};
 }
 
 /** Whether an Engine API version string like `1.41` is at least `want`. */

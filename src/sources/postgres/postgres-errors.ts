@@ -1,17 +1,15 @@
+import { ERR, isVigilError, vigilError, type VigilError } from '../../core/errors.js';
+
 /**
  * What is wrong with pg_stat_statements, told as the commands that fix it. Two separate cases:
  * the library is not preloaded (needs a config change and a restart) and the extension is not
  * created in the database vigil connects to (one SQL statement). Both can hold at once.
  */
-export class PostgresSourceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export type PostgresSetupError = VigilError<
+  | typeof ERR.VIGIL_ERR_PG_STAT_STATEMENTS_MISSING
+  | typeof ERR.VIGIL_ERR_PG_STAT_STATEMENTS_NOT_PRELOADED
+  | typeof ERR.VIGIL_ERR_PG_STAT_STATEMENTS_NOT_CREATED
+>;
 
 export interface ExtensionState {
   /** `shared_preload_libraries` lists pg_stat_statements. */
@@ -21,36 +19,23 @@ export interface ExtensionState {
   database: string;
 }
 
-const PRELOAD_FIX =
-  "add shared_preload_libraries = 'pg_stat_statements' to postgresql.conf (keep any libraries already listed, comma-separated) and restart PostgreSQL";
-
-/** The error for a broken setup, or null when both parts are in place. */
-export function extensionError(source: string, state: ExtensionState, cause?: unknown): PostgresSourceError | null {
-  const where = `postgres ${source}`;
-  if (!state.preloaded && !state.created) {
-    return new PostgresSourceError(
-      'VIGIL_ERR_PG_STAT_STATEMENTS_MISSING',
-      `${where}: pg_stat_statements is neither preloaded nor installed: ${PRELOAD_FIX}, then run ` +
-        `CREATE EXTENSION pg_stat_statements; in database "${state.database}"`,
-      { cause },
-    );
-  }
-  if (!state.preloaded) {
-    return new PostgresSourceError(
-      'VIGIL_ERR_PG_STAT_STATEMENTS_NOT_PRELOADED',
-      `${where}: pg_stat_statements is installed but not loaded: ${PRELOAD_FIX}`,
-      { cause },
-    );
-  }
-  if (!state.created) {
-    return new PostgresSourceError(
-      'VIGIL_ERR_PG_STAT_STATEMENTS_NOT_CREATED',
-      `${where}: pg_stat_statements is preloaded but the extension is not created: run ` +
-        `CREATE EXTENSION pg_stat_statements; in database "${state.database}"`,
-      { cause },
-    );
-  }
+/** The error for a broken setup (its message says how to fix it), or null when both parts are in place. */
+export function extensionError(source: string, state: ExtensionState, cause?: unknown): PostgresSetupError | null {
+  const params = { source, database: state.database };
+  if (!state.preloaded && !state.created) return vigilError(ERR.VIGIL_ERR_PG_STAT_STATEMENTS_MISSING, params, { cause });
+  if (!state.preloaded) return vigilError(ERR.VIGIL_ERR_PG_STAT_STATEMENTS_NOT_PRELOADED, { source }, { cause });
+  if (!state.created) return vigilError(ERR.VIGIL_ERR_PG_STAT_STATEMENTS_NOT_CREATED, params, { cause });
   return null;
+}
+
+/** Whether `err` is one of the setup errors above (it already says what to do). */
+export function isPostgresSetupError(err: unknown): err is PostgresSetupError {
+  return isVigilError(
+    err,
+    ERR.VIGIL_ERR_PG_STAT_STATEMENTS_MISSING,
+    ERR.VIGIL_ERR_PG_STAT_STATEMENTS_NOT_PRELOADED,
+    ERR.VIGIL_ERR_PG_STAT_STATEMENTS_NOT_CREATED,
+  );
 }
 
 /** SQLSTATEs that mean "the view is not usable", as opposed to a connection or timeout problem. */

@@ -4,7 +4,7 @@ import type { PostgresSourceConfig } from '../../config/daemon-schema.js';
 import { raceAbort } from '../../core/bounded-async.js';
 import type { Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
-import { extensionError, isExtensionProblem, PostgresSourceError, type ExtensionState } from './postgres-errors.js';
+import { extensionError, isExtensionProblem, isPostgresSetupError, type ExtensionState } from './postgres-errors.js';
 import { selectorLabel, statementSelectors, type StatementSelector } from './statement-selectors.js';
 import {
   STATEMENTS_SQL,
@@ -26,11 +26,6 @@ SELECT current_database() AS database,
 
 const statementKey = (row: StatementRow): string => `${row.dbid}/${row.userid}/${row.queryid}`;
 const zeroed = (row: StatementRow): StatementRow => ({ ...row, calls: 0, total_ms: 0, sumsq_ms2: 0, max_ms: 0 });
-
-/** Hides the password of a connection string for messages. */
-export function redactConnectionString(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/)([^:@/]*):([^@/]*)@/, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
-}
 
 /**
  * Samples pg_stat_statements for the statements the objectives select. One small pool
@@ -99,7 +94,7 @@ export class PostgresSource implements Source {
       }
       return { points };
     } catch (err) {
-      if (err instanceof PostgresSourceError) throw err;
+      if (isPostgresSetupError(err)) throw err;
       if (isExtensionProblem(err)) {
         try {
           await this.checkExtension(err);
@@ -121,9 +116,9 @@ export class PostgresSource implements Source {
   }
 
   private describe(err: unknown): Error {
-    if (err instanceof PostgresSourceError) return err;
+    if (isPostgresSetupError(err)) return err;
     const message = err instanceof Error ? err.message : String(err);
-    return new Error(`postgres ${this.name} (${redactConnectionString(this.config.connectionString)}): ${message}`, {
+    return new Error(`postgres ${this.name} (${this.config.connectionString}): ${message}`, {
       cause: err,
     });
   }

@@ -39,7 +39,7 @@ export class ProbeSource implements Source {
     config: ProbeSourceConfig,
     files: readonly LoadedSloFile[],
   ) {
-    const built = probeTargets(name, config.baseUrl, config.timeout, files);
+    const built = probeTargets(name, config.baseUrl, config.timeout, files, config.auth);
     this.targets = built.targets;
     this.problems = built.problems;
   }

@@ -1,8 +1,10 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { WindowSets } from '../../config/window-sets.js';
 import type { LoadedSloFile } from '../../config/config.js';
+import { httpEndpoint } from '../../core/http-credentials.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
+import { ERR, formatMessage } from '../../core/errors.js';
 import type { Labels, Point } from '../../store/point.js';
 import { formatDuration } from '../../units/units.js';
 import type { SampleResult, Source } from '../source.js';
@@ -15,7 +17,7 @@ const QUERY_CONCURRENCY = 4;
 
 /** A query that Prometheus refused or could not run, kept per objective for the status page. */
 export interface PromqlQueryError {
-  readonly code: 'VIGIL_ERR_PROMQL_QUERY' | 'VIGIL_ERR_PROMQL_SELECTOR' | 'VIGIL_ERR_PROMQL_RESULT';
+  readonly code: typeof ERR.VIGIL_ERR_PROMQL_QUERY | typeof ERR.VIGIL_ERR_PROMQL_SELECTOR | typeof ERR.VIGIL_ERR_PROMQL_RESULT;
   readonly service: string;
   readonly objective: string;
   readonly window: string;
@@ -107,6 +109,8 @@ export class PrometheusSource implements Source {
   private readonly answers = new Map<number, { value: number; at: number }>();
   /** The signal of the sample in flight; samples of one source never overlap. */
   private currentSignal: AbortSignal | undefined;
+  /** The URL without credentials, for messages. */
+  private readonly url: string;
 
   constructor(
     readonly name: string,
@@ -117,9 +121,12 @@ export class PrometheusSource implements Source {
     const built = buildQueries(name, files, windowSets);
     this.queries = built.queries;
     this.problems = built.problems;
+    const endpoint = httpEndpoint(config.url, config.auth);
+    this.url = endpoint.url;
     this.driver = new PrometheusDriver({
-      endpoint: config.url.replace(/\/+$/, ''),
+      endpoint: endpoint.url.replace(/\/+$/, ''),
       baseURL: '/api/v1',
+      headers: { ...endpoint.headers },
       timeout: config.timeout,
       // Long PromQL (ratio queries with label matchers) can pass URL limits; POST has none.
       preferPost: true,
@@ -180,12 +187,12 @@ export class PrometheusSource implements Source {
         if (!outcome.ok) {
           if (answeredByPrometheus(outcome.error)) answered++;
           else firstFailure ??= outcome.error;
-          errors.push(this.queryError('VIGIL_ERR_PROMQL_QUERY', q, driverMessage(outcome.error), t));
+          errors.push(this.queryError(ERR.VIGIL_ERR_PROMQL_QUERY, q, driverMessage(outcome.error), t));
           return;
         }
         answered++;
         const one = singleValue(outcome.value);
-        if ('problem' in one) errors.push(this.queryError('VIGIL_ERR_PROMQL_RESULT', q, one.problem, t));
+        if ('problem' in one) errors.push(this.queryError(ERR.VIGIL_ERR_PROMQL_RESULT, q, one.problem, t));
         // "No data" is not kept: it is asked again next sample, so data shows as soon as it exists.
         else if (one.value !== null) this.answers.set(index, { value: one.value, at: t });
       });
@@ -231,7 +238,12 @@ export class PrometheusSource implements Source {
     return { source: this.name, service: q.service, objective: q.objective, part: q.part, window: q.window };
   }
 
-  private queryError(code: PromqlQueryError['code'], q: ObjectiveQuery, reason: string, t: number): PromqlQueryError {
+  private queryError(
+    code: typeof ERR.VIGIL_ERR_PROMQL_QUERY | typeof ERR.VIGIL_ERR_PROMQL_RESULT,
+    q: ObjectiveQuery,
+    reason: string,
+    t: number,
+  ): PromqlQueryError {
     const window = q.window ? ` [${q.window}]` : '';
     return {
       code,
@@ -239,25 +251,26 @@ export class PrometheusSource implements Source {
       objective: q.objective,
       window: q.window,
       query: q.query,
-      message: `prometheus ${this.name}: ${q.service}/${q.objective}${window}: ${reason}`,
+      message: formatMessage(code, { source: this.name, service: q.service, objective: q.objective, window, detail: reason }),
       t,
     };
   }
 
   private buildErrors(t: number): PromqlQueryError[] {
     return this.problems.map((p) => ({
-      code: 'VIGIL_ERR_PROMQL_SELECTOR' as const,
+      code: ERR.VIGIL_ERR_PROMQL_SELECTOR,
       service: p.service,
       objective: p.objective,
       window: '',
       query: '',
+      // The selector's own message, with where it was found in front.
       message: `prometheus ${this.name}: ${p.service}/${p.objective}: ${p.message}`,
       t,
     }));
   }
 
   private unreachable(err: unknown): Error {
-    return new Error(`prometheus ${this.name} (${this.config.url}): ${driverMessage(err)}`, { cause: err });
+    return new Error(`prometheus ${this.name} (${this.url}): ${driverMessage(err)}`, { cause: err });
   }
 
   async close(): Promise<void> {

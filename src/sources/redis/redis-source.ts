@@ -6,11 +6,6 @@ import type { SampleResult, Source } from '../source.js';
 import { parseRedisInfo } from './info-parser.js';
 import { redisInfoToPoints, restartBaseline } from './redis-points.js';
 
-/** Hides the password of a redis URL for messages and logs. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/, (_m, scheme: string) => `${scheme}***@`);
-}
-
 /**
  * Samples one Redis instance with `INFO` (server, clients, memory, stats, keyspace: the default
  * sections). Password, database and TLS come from the URL (`rediss://` turns TLS on).
@@ -76,7 +71,7 @@ export class RedisSource implements Source {
     } catch (err) {
       const cause = this.lastConnectError ?? err;
       const message = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`redis ${this.name} (${redactRedisUrl(this.config.url)}): ${message}`, { cause });
+      throw new Error(`redis ${this.name} (${this.config.url}): ${message}`, { cause });
     }
   }
 

@@ -12,6 +12,8 @@
  * `\\` and `\n` in HELP, a trailing comma in label sets, and values `+Inf`, `-Inf`, `NaN`.
  */
 
+import { ERR, vigilError, type VigilError } from '../../core/errors.js';
+
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
 export interface ExpositionSample {
@@ -33,14 +35,8 @@ export interface ParsedExposition {
   readonly families: Map<string, MetricFamilyInfo>;
 }
 
-export class ExpositionParseError extends Error {
-  readonly code = 'VIGIL_ERR_SCRAPE_PARSE';
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(`line ${line}: ${message}`);
-  }
+function parseError(line: number, detail: string): VigilError {
+  return vigilError(ERR.VIGIL_ERR_SCRAPE_PARSE, { line, detail });
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
@@ -72,7 +68,7 @@ function parseComment(line: string, families: Map<string, MetricFamilyInfo>, lin
   const family = families.get(name!) ?? { type: 'untyped' as MetricType };
   if (keyword === 'TYPE') {
     const type = rest.trim() as MetricType;
-    if (!TYPES.has(type)) throw new ExpositionParseError(lineNo, `unknown metric type "${rest.trim()}" for ${name}`);
+    if (!TYPES.has(type)) throw parseError(lineNo, `unknown metric type "${rest.trim()}" for ${name}`);
     family.type = type;
   } else {
     family.help = rest.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
@@ -82,7 +78,7 @@ function parseComment(line: string, families: Map<string, MetricFamilyInfo>, lin
 
 function parseSample(line: string, lineNo: number): ExpositionSample {
   const nameMatch = METRIC_NAME.exec(line);
-  if (!nameMatch) throw new ExpositionParseError(lineNo, `expected a metric name, got "${line.slice(0, 40)}"`);
+  if (!nameMatch) throw parseError(lineNo, `expected a metric name, got "${line.slice(0, 40)}"`);
   const name = nameMatch[0];
   let pos = name.length;
   const labels: Record<string, string> = {};
@@ -91,12 +87,12 @@ function parseSample(line: string, lineNo: number): ExpositionSample {
   }
   const rest = line.slice(pos).trim().split(/\s+/);
   if (rest.length < 1 || rest[0] === '' || rest.length > 2) {
-    throw new ExpositionParseError(lineNo, `expected "value [timestamp]" after ${name}`);
+    throw parseError(lineNo, `expected "value [timestamp]" after ${name}`);
   }
   const value = parseValue(rest[0]!, lineNo);
   if (rest.length === 2) {
     const ts = Number(rest[1]);
-    if (!Number.isInteger(ts)) throw new ExpositionParseError(lineNo, `expected an integer timestamp, got "${rest[1]}"`);
+    if (!Number.isInteger(ts)) throw parseError(lineNo, `expected an integer timestamp, got "${rest[1]}"`);
     return { name, labels, value, timestampMs: ts };
   }
   return { name, labels, value };
@@ -108,14 +104,14 @@ function parseLabels(line: string, pos: number, labels: Record<string, string>, 
     while (line[pos] === ' ' || line[pos] === '\t') pos++;
     if (line[pos] === '}') return pos + 1;
     const nameMatch = LABEL_NAME.exec(line.slice(pos));
-    if (!nameMatch) throw new ExpositionParseError(lineNo, `expected a label name at column ${pos + 1}`);
+    if (!nameMatch) throw parseError(lineNo, `expected a label name at column ${pos + 1}`);
     const labelName = nameMatch[0];
     pos += labelName.length;
     while (line[pos] === ' ') pos++;
-    if (line[pos] !== '=') throw new ExpositionParseError(lineNo, `expected "=" after label ${labelName}`);
+    if (line[pos] !== '=') throw parseError(lineNo, `expected "=" after label ${labelName}`);
     pos++;
     while (line[pos] === ' ') pos++;
-    if (line[pos] !== '"') throw new ExpositionParseError(lineNo, `expected a quoted value for label ${labelName}`);
+    if (line[pos] !== '"') throw parseError(lineNo, `expected a quoted value for label ${labelName}`);
     pos++;
     let value = '';
     let closed = false;
@@ -134,14 +130,14 @@ function parseLabels(line: string, pos: number, labels: Record<string, string>, 
         pos++;
       }
     }
-    if (!closed) throw new ExpositionParseError(lineNo, `unterminated value for label ${labelName}`);
-    if (labelName in labels) throw new ExpositionParseError(lineNo, `label ${labelName} given twice`);
+    if (!closed) throw parseError(lineNo, `unterminated value for label ${labelName}`);
+    if (labelName in labels) throw parseError(lineNo, `label ${labelName} given twice`);
     labels[labelName] = value;
     while (line[pos] === ' ') pos++;
     if (line[pos] === ',') pos++;
-    else if (line[pos] !== '}') throw new ExpositionParseError(lineNo, `expected "," or "}" after label ${labelName}`);
+    else if (line[pos] !== '}') throw parseError(lineNo, `expected "," or "}" after label ${labelName}`);
   }
-  throw new ExpositionParseError(lineNo, 'unterminated label set');
+  throw parseError(lineNo, 'unterminated label set');
 }
 
 function parseValue(text: string, lineNo: number): number {
@@ -155,6 +151,6 @@ function parseValue(text: string, lineNo: number): number {
       return Number.NaN;
   }
   const value = Number(text);
-  if (text === '' || Number.isNaN(value)) throw new ExpositionParseError(lineNo, `expected a number, got "${text}"`);
+  if (text === '' || Number.isNaN(value)) throw parseError(lineNo, `expected a number, got "${text}"`);
   return value;
 }

@@ -1,3 +1,4 @@
+import { ERR, vigilError } from '../../core/errors.js';
 import { ONE_WINDOW_PLACEHOLDER } from '../../promql/fill-window.js';
 import type { Labels } from '../../store/point.js';
 import { parseDuration } from '../../units/units.js';
@@ -29,10 +30,6 @@ export interface RangeQuery {
   readonly selector: Selector;
   /** null for `{{window}}`: the caller's window applies. Milliseconds otherwise. */
   readonly windowMs: number | null;
-}
-
-export class UnsupportedQueryError extends Error {
-  readonly code = 'VIGIL_ERR_SCRAPE_UNSUPPORTED_QUERY';
 }
 
 const SUPPORTED =
@@ -68,7 +65,7 @@ class Cursor {
     return this.pos >= this.text.length;
   }
   fail(message: string): never {
-    throw new UnsupportedQueryError(`${message} at column ${this.pos + 1} of \`${this.text}\`: ${SUPPORTED}`);
+    throw vigilError(ERR.VIGIL_ERR_SCRAPE_UNSUPPORTED_QUERY, { detail: message, column: this.pos + 1, query: this.text, supported: SUPPORTED });
   }
 }
 

@@ -1,5 +1,7 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
+import { ERR, vigilError } from '../../core/errors.js';
+import { httpEndpoint, type HttpEndpoint } from '../../core/http-credentials.js';
 import type { Labels, Point } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
 import type { SampleResult, Source } from '../source.js';
@@ -9,10 +11,6 @@ import { scrapeMetric } from './window-queries.js';
 const ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
 /** A target answering more than this is refused rather than parsed (a misconfigured URL, not metrics). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-export class ScrapeError extends Error {
-  readonly code = 'VIGIL_ERR_SCRAPE_FAILED';
-}
 
 /**
  * Turns one scrape into points: each sample becomes `scrape:<name>` with the target's labels plus
@@ -40,34 +38,37 @@ export function expositionToPoints(sourceName: string, text: string, t: number):
 export class ScrapeSource implements Source {
   readonly kind = 'scrape' as const;
   private previous = new Map<string, { metric: string; labels: Labels }>();
+  private readonly target: HttpEndpoint;
 
   constructor(
     readonly name: string,
     private readonly config: ScrapeSourceConfig,
     _files: readonly LoadedSloFile[] = [],
-  ) {}
+  ) {
+    this.target = httpEndpoint(config.url, config.auth);
+  }
 
   async sample(signal: AbortSignal): Promise<SampleResult> {
     const t = Date.now();
     const timeout = AbortSignal.timeout(this.config.timeout);
     let response: Response;
     try {
-      response = await fetch(this.config.url, {
-        headers: { accept: ACCEPT },
+      response = await fetch(this.target.url, {
+        headers: { accept: ACCEPT, ...this.target.headers },
         signal: AbortSignal.any([signal, timeout]),
       });
     } catch (err) {
       const reason = timeout.aborted ? `no answer within ${this.config.timeout} ms` : (err as Error).message;
-      throw new ScrapeError(`scrape ${this.name} (${this.config.url}): ${reason}`, { cause: err });
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.target.url})`, detail: reason }, { cause: err });
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ScrapeError(`scrape ${this.name} (${this.config.url}): HTTP ${response.status}`);
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.target.url})`, detail: `HTTP ${response.status}` });
     }
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_BODY_BYTES) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ScrapeError(`scrape ${this.name}: body of ${length} bytes is over ${MAX_BODY_BYTES}`);
+      throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: this.name, detail: `body of ${length} bytes is over ${MAX_BODY_BYTES}` });
     }
     const text = await response.text();
     const points = expositionToPoints(this.name, text, t);

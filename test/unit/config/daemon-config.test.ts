@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envKeys, interpolateString } from '../../../src/config/env.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
-import { formatIssue, ISSUE_CODES, loadConfig, redactConfig } from '../../../src/config/load-config.js';
+import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
+import { redact } from '../../../src/core/redact.js';
 import { loadDaemonConfig } from '../../../src/config/load-daemon.js';
 
 /** vigil.yaml: defaults, `${VAR}` interpolation, `VIGIL_*` overrides, relative paths, secrets. */
@@ -84,7 +86,7 @@ describe('${VAR} interpolation', () => {
         '(referenced as ${PG_URL}; write $${ for a literal ${)',
       'vigil.yaml:6:9 listen.port: environment variable PORT is not set (referenced as ${PORT}; write $${ for a literal ${)',
     ]);
-    expect(issues.every((i) => i.code === ISSUE_CODES.envMissing)).toBe(true);
+    expect(issues.every((i) => i.code === ERR.VIGIL_ERR_CONFIG_ENV_MISSING)).toBe(true);
   });
 });
 
@@ -107,10 +109,13 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_LOG_LEVEL',
         'VIGIL_GRAFANA_URL',
         'VIGIL_WINDOW_SETS',
+        'VIGIL_ALERTMANAGER_AUTH_BEARER',
+        'VIGIL_ALERTMANAGER_AUTH_BASIC_USERNAME',
+        'VIGIL_ALERTMANAGER_AUTH_BASIC_PASSWORD',
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(23);
   });
 
   it('coerces by the schema type and wins over the file', async () => {
@@ -205,15 +210,16 @@ describe('errors in vigil.yaml', () => {
     const text = issues.map(formatIssue).join('\n');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('1234567890');
-    expect(text).toContain('vigil.yaml:1:14 reloadToken: expected a string, got ***');
+    // Keys that can hold a credential never quote the rejected value (a password typed into a URL field).
+    expect(text).toContain('vigil.yaml:1:14 reloadToken: expected a string, got a value not shown here (this key can hold a credential)');
     expect(text).toContain(
-      'vigil.yaml:4:29 sources.postgres.db.connectionString: expected a postgres:// connection string, got "postgresql//vigil:***@db/ml"',
+      'vigil.yaml:4:29 sources.postgres.db.connectionString: expected a postgres:// connection string, got a value not shown here (this key can hold a credential)',
     );
   });
 });
 
 describe('loadConfig', () => {
-  it('loads the config and its SLO files into one frozen Config; redactConfig hides secrets', async () => {
+  it('loads the config and its SLO files into one frozen Config; redact hides its secrets', async () => {
     await mkdir(join(dir, 'slo'));
     await write(
       'slo/a.yaml',
@@ -227,7 +233,7 @@ describe('loadConfig', () => {
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
     expect(result.config.services.map((s) => s.slo.service)).toEqual(['a']);
     expect(Object.isFrozen(result.config.daemon.sources.redis)).toBe(true);
-    const safe = JSON.stringify(redactConfig(result.config));
+    const safe = redact(JSON.stringify(result.config));
     expect(safe).not.toContain('hunter2');
     expect(safe).not.toContain('a-very-long-reload-token');
     expect(safe).toContain('redis://:***@127.0.0.1:6379');

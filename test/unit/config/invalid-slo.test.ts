@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatIssue, ISSUE_CODES, loadConfig } from '../../../src/config/load-config.js';
+import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
 
 /**
  * Every broken file under test/fixtures/invalid-slo with the exact lines `vigil validate`
@@ -22,70 +23,70 @@ async function issuesOf(paths: string[], withConfig = true) {
 }
 
 const CASES: Array<[file: string, code: string, lines: string[]]> = [
-  ['not-yaml.yaml', ISSUE_CODES.yamlSyntax, [
+  ['not-yaml.yaml', ERR.VIGIL_ERR_CONFIG_YAML_SYNTAX, [
     'not-yaml.yaml:7:5: not valid YAML: flow map in block collection must be sufficiently indented and end with a }',
   ]],
-  ['empty.yaml', ISSUE_CODES.empty, ['empty.yaml: is empty; expected a YAML mapping']],
-  ['binary.yaml', ISSUE_CODES.binary, ['binary.yaml:3:16: is binary (NUL byte at offset 56); expected YAML text']],
-  ['not-utf8.yaml', ISSUE_CODES.binary, ['not-utf8.yaml:3:13: is not UTF-8 text (byte 0xe9 at offset 53); expected YAML text']],
-  ['multi-document.yaml', ISSUE_CODES.multiDocument, [
+  ['empty.yaml', ERR.VIGIL_ERR_CONFIG_EMPTY, ['empty.yaml: is empty; expected a YAML mapping']],
+  ['binary.yaml', ERR.VIGIL_ERR_CONFIG_BINARY, ['binary.yaml:3:16: is binary (NUL byte at offset 56); expected YAML text']],
+  ['not-utf8.yaml', ERR.VIGIL_ERR_CONFIG_BINARY, ['not-utf8.yaml:3:13: is not UTF-8 text (byte 0xe9 at offset 53); expected YAML text']],
+  ['multi-document.yaml', ERR.VIGIL_ERR_CONFIG_MULTI_DOCUMENT, [
     'multi-document.yaml:8:1: holds 2 YAML documents; expected one (put each in its own file)',
   ]],
-  ['duplicate-yaml-key.yaml', ISSUE_CODES.yamlSyntax, ['duplicate-yaml-key.yaml:8:5: not valid YAML: map keys must be unique']],
-  ['not-a-map.yaml', ISSUE_CODES.invalidType, ['not-a-map.yaml:1:1: expected a map, got a list']],
-  ['unknown-key.yaml', ISSUE_CODES.unknownKey, [
+  ['duplicate-yaml-key.yaml', ERR.VIGIL_ERR_CONFIG_YAML_SYNTAX, ['duplicate-yaml-key.yaml:8:5: not valid YAML: map keys must be unique']],
+  ['not-a-map.yaml', ERR.VIGIL_ERR_CONFIG_INVALID_TYPE, ['not-a-map.yaml:1:1: expected a map, got a list']],
+  ['unknown-key.yaml', ERR.VIGIL_ERR_CONFIG_UNKNOWN_KEY, [
     'unknown-key.yaml:8:5 objectives[0].treshold: unknown key "treshold"; did you mean "threshold"?',
   ]],
-  ['unknown-indicator.yaml', ISSUE_CODES.unknownIndicator, [
+  ['unknown-indicator.yaml', ERR.VIGIL_ERR_CONFIG_UNKNOWN_INDICATOR, [
     'unknown-indicator.yaml:7:7 objectives[0].indicator.latancy: unknown indicator kind "latancy"; did you mean "latency"? ' +
       '(known: latency, ratio, promql, containerMemory, containerCpu, memoryLeak, redisHitRatio, postgresQueryLatency, probe)',
   ]],
-  ['bad-duration.yaml', ISSUE_CODES.unit, [
+  ['bad-duration.yaml', ERR.VIGIL_ERR_CONFIG_UNIT, [
     'bad-duration.yaml:9:12 objectives[0].threshold.max: expected a duration like "50ms", got "fast"',
   ]],
-  ['bad-size.yaml', ISSUE_CODES.unit, [
+  ['bad-size.yaml', ERR.VIGIL_ERR_CONFIG_UNIT, [
     'bad-size.yaml:8:23 objectives[0].threshold.max: expected a size like "512MiB" or "2GB", got "2 gigs"',
   ]],
-  ['size-wrong-case.yaml', ISSUE_CODES.unit, [
+  ['size-wrong-case.yaml', ERR.VIGIL_ERR_CONFIG_UNIT, [
     'size-wrong-case.yaml:7:55 objectives[0].indicator.memoryLeak.limit: expected a size like "512MiB" or "2GB", got "2gb" ' +
       '(units are case-sensitive: did you mean "2GB"?)',
   ]],
-  ['target-100.yaml', ISSUE_CODES.targetRange, [
+  ['target-100.yaml', ERR.VIGIL_ERR_CONFIG_TARGET_RANGE, [
     'target-100.yaml:10:13 objectives[0].target: expected a target above 0% and below 100%, got 100%',
   ]],
-  ['target-0.yaml', ISSUE_CODES.targetRange, [
+  ['target-0.yaml', ERR.VIGIL_ERR_CONFIG_TARGET_RANGE, [
     'target-0.yaml:8:13 objectives[0].target: expected a target above 0% and below 100%, got 0%',
   ]],
-  ['ratio-without-window.yaml', ISSUE_CODES.ratioWindow, [
+  ['ratio-without-window.yaml', ERR.VIGIL_ERR_CONFIG_RATIO_WINDOW, [
     'ratio-without-window.yaml:8:17 objectives[0].indicator.ratio.errors: expected a {{window}} placeholder for the range, ' +
       'e.g. rate(http_requests_total[{{window}}])',
   ]],
-  ['duplicate-objective.yaml', ISSUE_CODES.duplicateObjective, [
+  ['duplicate-objective.yaml', ERR.VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE, [
     'duplicate-objective.yaml:8:11 objectives[1].name: duplicate objective name "serving-cpu"; first used at line 5',
   ]],
-  ['unknown-source.yaml', ISSUE_CODES.unknownSource, [
+  ['unknown-source.yaml', ERR.VIGIL_ERR_CONFIG_UNKNOWN_SOURCE, [
     'unknown-source.yaml:7:32 objectives[0].indicator.redisHitRatio.source: source "predictions" is not defined in vigil.yaml ' +
       'under sources.redis (defined: cache (redis))',
   ]],
-  ['wrong-source-kind.yaml', ISSUE_CODES.sourceKind, [
+  ['wrong-source-kind.yaml', ERR.VIGIL_ERR_CONFIG_SOURCE_KIND, [
     'wrong-source-kind.yaml:7:26 objectives[0].indicator.latency.source: source "cache" is a redis source; ' +
       'a latency indicator needs a prometheus or scrape source',
   ]],
-  ['wrong-unit.yaml', ISSUE_CODES.wrongUnit, [
+  ['wrong-unit.yaml', ERR.VIGIL_ERR_CONFIG_WRONG_UNIT, [
     'wrong-unit.yaml:8:23 objectives[0].threshold.max: expected a duration like "50ms", got "2GiB" ' +
       '(a postgresQueryLatency indicator is measured in time)',
   ]],
-  ['missing-field.yaml', ISSUE_CODES.missingKey, [
+  ['missing-field.yaml', ERR.VIGIL_ERR_CONFIG_MISSING_KEY, [
     'missing-field.yaml:7:7 objectives[0].indicator.latency.histogram: required key is missing (expected a string)',
   ]],
-  ['missing-threshold.yaml', ISSUE_CODES.missingKey, [
+  ['missing-threshold.yaml', ERR.VIGIL_ERR_CONFIG_MISSING_KEY, [
     'missing-threshold.yaml:5:5 objectives[0].threshold: required key is missing: a containerMemory indicator needs a ' +
       'threshold with `max` or `min`',
   ]],
-  ['wrong-api-version.yaml', ISSUE_CODES.apiVersion, [
+  ['wrong-api-version.yaml', ERR.VIGIL_ERR_CONFIG_API_VERSION, [
     'wrong-api-version.yaml:1:13 apiVersion: expected "vigil/v1", got "vigil/v2"',
   ]],
-  ['several-mistakes.yaml', ISSUE_CODES.invalidValue, [
+  ['several-mistakes.yaml', ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, [
     'several-mistakes.yaml:7:70 objectives[0].indicator.latency.quantile: expected a number below 1, got 95',
     'several-mistakes.yaml:9:24 objectives[0].alert.severity: expected one of "critical", "page", "ticket", "warning", "info", ' +
       'got "pager"; did you mean "page"?',
@@ -124,7 +125,7 @@ describe('invalid SLO files', () => {
     expect(issues.map(formatIssue)).toEqual([
       `${dir}/duplicate-service/b.yaml:4:10 service: duplicate service "ml-services"; already defined in ${dir}/duplicate-service/a.yaml`,
     ]);
-    expect(issues[0]!.code).toBe(ISSUE_CODES.duplicateService);
+    expect(issues[0]!.code).toBe(ERR.VIGIL_ERR_CONFIG_DUPLICATE_SERVICE);
   });
 
   it('source names are not checked without a daemon config', async () => {
@@ -151,7 +152,7 @@ describe('files too large to read', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map(formatIssue)).toEqual([`huge.yaml: is ${size} bytes; the limit is 1048576 (1 MiB)`]);
-    expect(result.issues[0]!.code).toBe(ISSUE_CODES.tooLarge);
+    expect(result.issues[0]!.code).toBe(ERR.VIGIL_ERR_CONFIG_TOO_LARGE);
   });
 
   it('accepts a file just under the limit', async () => {

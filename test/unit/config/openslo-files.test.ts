@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
-import { formatIssue, ISSUE_CODES, loadConfig } from '../../../src/config/load-config.js';
+import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
 import { loadSloPaths } from '../../../src/config/load-slo.js';
 
 /**
@@ -62,7 +63,7 @@ describe('multi-document OpenSLO files in the loader', () => {
       'test/fixtures/openslo/invalid.yaml:12:15 spec.objectives[0].target: expected a target below 1 (1 leaves no error budget)',
       'test/fixtures/openslo/invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: vigil reads Prometheus metric sources only, got "Datadog"',
     ]);
-    expect(result.issues.every((i) => i.code === ISSUE_CODES.import)).toBe(true);
+    expect(result.issues.every((i) => i.code === ERR.VIGIL_ERR_CONFIG_IMPORT)).toBe(true);
   });
 });
 
@@ -89,7 +90,7 @@ describe('multi-document files on disk', () => {
     const result = await loadSloPaths(['web.yaml'], { cwd: dir, daemon });
     expect(result.files).toEqual([]);
     expect(result.issues).toHaveLength(1);
-    expect(result.issues[0]).toMatchObject({ file: 'web.yaml', line: 1, column: 1, code: ISSUE_CODES.import, path: 'objectives[0].indicator.ratio' });
+    expect(result.issues[0]).toMatchObject({ file: 'web.yaml', line: 1, column: 1, code: ERR.VIGIL_ERR_CONFIG_IMPORT, path: 'objectives[0].indicator.ratio' });
     expect(result.issues[0]!.message).toMatch(/^after conversion: source "default" is not defined in vigil.yaml under sources\.prometheus/);
   });
 
@@ -110,7 +111,7 @@ describe('multi-document files on disk', () => {
   it('several documents that are not all OpenSLO keep the one-document error', async () => {
     const result = await loadSloPaths(['mixed.yaml'], { cwd: dir });
     expect(result.issues.map(formatIssue)).toEqual(['mixed.yaml:11:1: holds 2 YAML documents; expected one (put each in its own file)']);
-    expect(result.issues[0]!.code).toBe(ISSUE_CODES.multiDocument);
+    expect(result.issues[0]!.code).toBe(ERR.VIGIL_ERR_CONFIG_MULTI_DOCUMENT);
   });
 
   it('a trailing empty document is no second document', async () => {

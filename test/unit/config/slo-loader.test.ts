@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { daemonConfigSchema, type DaemonConfig } from '../../../src/config/daemon-schema.js';
-import { formatIssue, ISSUE_CODES } from '../../../src/config/load-config.js';
+import { formatIssue } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
 import { loadSloPaths, validateSloSource } from '../../../src/config/load-slo.js';
 import { indicatorKind } from '../../../src/config/slo-schema.js';
 import { lookupSource } from '../../../src/config/source-lookup.js';
@@ -98,7 +99,7 @@ describe('sources against the daemon config', () => {
     expect(lookupSource(d.sources, 'latency', 'default')).toEqual({ ok: true, kind: 'prometheus', name: 'default' });
     expect(lookupSource(d.sources, 'ratio', 'direct')).toEqual({ ok: true, kind: 'scrape', name: 'direct' });
     expect(lookupSource(d.sources, 'promql', 'both')).toEqual({ ok: true, kind: 'prometheus', name: 'both' });
-    expect(lookupSource(d.sources, 'latency', 'both')).toMatchObject({ ok: false, code: ISSUE_CODES.sourceKind });
+    expect(lookupSource(d.sources, 'latency', 'both')).toMatchObject({ ok: false, code: ERR.VIGIL_ERR_CONFIG_SOURCE_KIND });
   });
 
   it('an ambiguous name, a missing instance and a probe path without baseUrl are errors', () => {

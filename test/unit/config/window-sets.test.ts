@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ISSUE_CODES, loadConfig } from '../../../src/config/load-config.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { ERR } from '../../../src/core/errors.js';
 import {
   burnRateFactor,
   burnWindows,
@@ -141,7 +142,7 @@ describe('window sets in the loaded config', () => {
         line: 8,
         column: 13,
         path: 'objectives[0].period',
-        code: ISSUE_CODES.windowSetPeriod,
+        code: ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD,
         message: expect.stringMatching(/^window set sre-7d \(made for 7d\) .* \(the default for this period\); (use one that fits|write one made for this period)/),
       }),
     ]);
@@ -157,7 +158,7 @@ describe('window sets in the loaded config', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toHaveLength(1);
-    expect(result.issues[0]).toMatchObject({ line: 9, column: 31, path: 'objectives[0].alert.burnRateWindows', code: ISSUE_CODES.windowSetPeriod });
+    expect(result.issues[0]).toMatchObject({ line: 9, column: 31, path: 'objectives[0].alert.burnRateWindows', code: ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD });
     expect(result.issues[0]!.message).toMatch(/use one that fits \(page-only-30d, page-only-7d, sre-7d, ticket-only-7d\)$/);
   });
 
@@ -177,8 +178,8 @@ describe('window sets in the loaded config', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => [i.file, i.line, i.path, i.code])).toEqual([
-      [join('windows', 'a-bad.yaml'), 4, 'alerts[0].budgetConsumed', ISSUE_CODES.unit],
-      [join('windows', 'b-taken.yaml'), 1, 'name', ISSUE_CODES.windowSet],
+      [join('windows', 'a-bad.yaml'), 4, 'alerts[0].budgetConsumed', ERR.VIGIL_ERR_CONFIG_UNIT],
+      [join('windows', 'b-taken.yaml'), 1, 'name', ERR.VIGIL_ERR_CONFIG_WINDOW_SET],
     ]);
     expect(result.issues[1]!.message).toBe('window set "google-sre-30d" is already defined in the sets shipped with vigil; pick another name');
   });
@@ -186,7 +187,7 @@ describe('window sets in the loaded config', () => {
   it('refuses an unknown set name where it is written', async () => {
     const result = await load(sloText('30d', '{ burnRateWindows: nope }'), {}, '');
     expect(result.ok ? [] : result.issues.map((i) => [i.line, i.path, i.code, i.message])).toEqual([
-      [9, 'objectives[0].alert.burnRateWindows', ISSUE_CODES.windowSet, expect.stringMatching(/^unknown burn-rate window set "nope" \(known: google-sre-30d, /)],
+      [9, 'objectives[0].alert.burnRateWindows', ERR.VIGIL_ERR_CONFIG_WINDOW_SET, expect.stringMatching(/^unknown burn-rate window set "nope" \(known: google-sre-30d, /)],
     ]);
   });
 });

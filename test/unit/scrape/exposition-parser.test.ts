@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { ExpositionParseError, parseExposition } from '../../../src/sources/scrape/exposition-parser.js';
+import { parseExposition } from '../../../src/sources/scrape/exposition-parser.js';
 import { expositionToPoints } from '../../../src/sources/scrape/scrape-source.js';
 
 describe('parseExposition', () => {
@@ -70,7 +70,7 @@ describe('parseExposition', () => {
     ['# TYPE m histogramm', /unknown metric type/],
   ])('refuses %j with the line number', (line, message) => {
     const text = `ok 1\n${line}\n`;
-    expect(() => parseExposition(text)).toThrow(ExpositionParseError);
+    expect(() => parseExposition(text)).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_SCRAPE_PARSE' }));
     expect(() => parseExposition(text)).toThrow(message);
     expect(() => parseExposition(text)).toThrow(/^line 2:/);
   });

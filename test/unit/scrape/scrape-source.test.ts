@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScrapeError, ScrapeSource } from '../../../src/sources/scrape/scrape-source.js';
+import { ScrapeSource } from '../../../src/sources/scrape/scrape-source.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -43,7 +43,7 @@ describe('ScrapeSource', () => {
     const url = await target((n) => (n === 1 ? { status: 503, body: 'down' } : n === 2 ? { body: 'x 1', delayMs: 500 } : { body: '<html>' }));
     const source = new ScrapeSource('svc', { url, timeout: 200 });
     await expect(source.sample(AbortSignal.timeout(5000))).rejects.toThrow(/HTTP 503/);
-    await expect(source.sample(AbortSignal.timeout(5000))).rejects.toThrow(ScrapeError);
+    await expect(source.sample(AbortSignal.timeout(5000))).rejects.toThrow(expect.objectContaining({ code: 'VIGIL_ERR_SCRAPE_FAILED' }));
     await expect(source.sample(AbortSignal.timeout(5000))).rejects.toThrow(/line 1/);
   });
 

@@ -155,7 +155,7 @@ describe('POST /-/reload', () => {
   });
 
   it('returns the new config\'s issues with 422 (secrets redacted) when it is invalid', async () => {
-    const issue = { file: '/etc/vigil/slo/a.yaml', line: 3, column: 5, path: 'objectives[0].threshold.max', message: 'bad postgres://u:pw123456@h/db', code: 'VIGIL_ERR_CONFIG_UNIT' };
+    const issue = { file: '/etc/vigil/slo/a.yaml', line: 3, column: 5, path: 'objectives[0].threshold.max', message: 'bad postgres://u:pw123456@h/db', code: 'VIGIL_ERR_CONFIG_UNIT' as const };
     const app = server(healthySnapshot(), { reloadToken: TOKEN, reload: async () => ({ ok: false, issues: [issue] }) });
     const res = await app.inject({ method: 'POST', url: '/-/reload', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.statusCode).toBe(422);

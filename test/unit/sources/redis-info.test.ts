@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRedisInfo } from '../../../src/sources/redis/info-parser.js';
 import { redisInfoToPoints, restartBaseline } from '../../../src/sources/redis/redis-points.js';
-import { redactRedisUrl } from '../../../src/sources/redis/redis-source.js';
 
 const INFO = [
   '# Server',
@@ -54,11 +53,6 @@ describe('redis INFO', () => {
   it('skips fields that are missing or not numbers', () => {
     const points = redisInfoToPoints('x', parseRedisInfo('run_id:abc\r\nkeyspace_hits:oops\r\n'), 1);
     expect(points).toEqual([]);
-  });
-
-  it('hides the password in messages', () => {
-    expect(redactRedisUrl('rediss://:s3cret@cache:6380/0')).toBe('rediss://***@cache:6380/0');
-    expect(redactRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 });
 
