@@ -295,7 +295,7 @@ export class Daemon {
     const scheduler = Scheduler.fromConfig(config, {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
-      logger: { debug: (m) => this.logger.debug(m), warn: (m) => this.logger.warn(m) },
+      logger: { debug: (m) => this.logger.debug(m), info: (m) => this.logger.info(m), warn: (m) => this.logger.warn(m) },
     });
     return { scheduler };
   }

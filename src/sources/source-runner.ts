@@ -1,7 +1,7 @@
 import { describeError } from '../core/describe-error.js';
 import { ERR, vigilError } from '../core/errors.js';
 import type { SampleStore } from '../store/sample-store.js';
-import { DEFAULT_MAX_BACKOFF_MS, mayAttempt, type BackoffPolicy } from './backoff.js';
+import { backoffCapMs, mayAttempt, type BackoffPolicy } from './backoff.js';
 import type { SampleResult, Source, SourceHealth } from './source.js';
 
 /** What one attempt to run a source came to. */
@@ -58,7 +58,7 @@ export class SourceRunner {
   ) {
     this.now = options.now ?? Date.now;
     this.clock = options.monotonicNow ?? options.now ?? (() => performance.now());
-    this.policy = { intervalMs: options.intervalMs, maxMs: options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS };
+    this.policy = { intervalMs: options.intervalMs, maxMs: options.maxBackoffMs ?? backoffCapMs(options.intervalMs) };
     this.health_ = {
       kind: source.kind,
       name: source.name,
