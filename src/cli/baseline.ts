@@ -2,8 +2,8 @@ import { Command } from 'commander';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { sampleOnce } from '../daemon/sample-once.js';
+import { parseGap } from './check.js';
 import type { ServiceSummary } from '../snapshot/snapshot-schema.js';
-import { parseDuration } from '../units/units.js';
 import { saveBaseline } from './baseline-save.js';
 
 /**
@@ -63,8 +63,13 @@ export async function baseline(service: string | undefined, options: Options): P
     for (const issue of loaded.issues) console.error(formatIssue(issue));
     return 2;
   }
+  const gap = parseGap(options.gap);
+  if (!gap.ok) {
+    console.error(`vigil baseline: ${gap.message}`);
+    return 2;
+  }
   try {
-    const snapshot = await sampleOnce(loaded.config, { service, gapMs: parseDuration(options.gap) });
+    const snapshot = await sampleOnce(loaded.config, { service, gapMs: gap.ms });
     let known = 0;
     for (const svc of snapshot.services) {
       if (snapshot.services.length > 1) console.log(`# ${svc.service}`);

@@ -44,7 +44,26 @@ export function exitCodeFor(snapshot: Snapshot): number {
   return CHECK_EXIT.ok;
 }
 
+/** The longest `--gap`: a pause between two sampling rounds, not a soak (Node's timers clamp far larger values to 1 ms). */
+export const MAX_GAP_MS = 10 * 60_000;
+
+/** `--gap` in ms, or the reason it is refused. */
+export function parseGap(text: string): { ok: true; ms: number } | { ok: false; message: string } {
+  try {
+    const ms = parseDuration(text);
+    if (ms <= MAX_GAP_MS) return { ok: true, ms };
+    return { ok: false, message: `--gap: expected at most 10m (the pause between two sampling rounds), got ${JSON.stringify(text)}` };
+  } catch (err) {
+    return { ok: false, message: `--gap: ${(err as Error).message}` };
+  }
+}
+
 export async function check(options: Options): Promise<number> {
+  const gap = parseGap(options.gap);
+  if (!gap.ok) {
+    console.error(`vigil check: ${gap.message}`);
+    return CHECK_EXIT.cannotEvaluate;
+  }
   const loaded = await loadConfig({ configPath: options.config, sloPaths: options.slo });
   for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
   if (!loaded.ok) {
@@ -54,7 +73,7 @@ export async function check(options: Options): Promise<number> {
   }
   let snapshot: Snapshot;
   try {
-    snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: parseDuration(options.gap) });
+    snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: gap.ms });
   } catch (err) {
     if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil check: ${err.message}`);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { formatIssue } from '../config/load-config.js';
 import { Daemon, isDaemonConfigError } from '../daemon/daemon.js';
+import { isStoreAccessError } from '../store/persist.js';
 
 /**
  * `vigil run --config vigil.yaml`: the daemon. Exit 2 when the config is invalid at start (each
@@ -45,6 +46,10 @@ export async function run(options: Options): Promise<number> {
     if (isDaemonConfigError(err)) {
       for (const issue of err.details.issues) console.error(formatIssue(issue));
       console.error(`vigil run: invalid config (${err.details.issues.length} issue(s)); not started`);
+      return 2;
+    }
+    if (isStoreAccessError(err)) {
+      console.error(`vigil run: ${err.message}`);
       return 2;
     }
     throw err;

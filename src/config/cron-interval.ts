@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { ERR, vigilError } from '../core/errors.js';
+import { checkCronStructure } from './cron-check.js';
 
 /** A schedule whose next firings cannot be listed is taken as once a minute. */
 const FALLBACK_INTERVAL_MS = 60_000;
@@ -10,7 +11,8 @@ const FALLBACK_INTERVAL_MS = 60_000;
  * (jitter, first backoff step), the staleness rule and the alert warm-up read that figure.
  */
 export function cronIntervalMs(expression: string): number {
-  if (!cron.validate(expression)) throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
+  // Structure first: node-cron's validator expands ranges, so a huge one would exhaust memory.
+  if (checkCronStructure(expression) !== null || !cron.validate(expression)) throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
   const task = cron.createTask(expression, noop);
   try {
     const runs = task.getNextRuns(6).map((d) => d.getTime());

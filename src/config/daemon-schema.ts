@@ -2,7 +2,18 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { hasUserinfo, httpAuthSchema, httpHeadersSchema, httpTlsSchema } from '../core/http-credentials.js';
 import { describeInput } from '../units/units.js';
-import { durationOrZeroSchema, durationSchema } from './units-schema.js';
+import { checkCronStructure } from './cron-check.js';
+import { durationOrZeroSchema, durationWithin } from './units-schema.js';
+
+/** Bounds of the durations that drive timers and timeouts (see `durationWithin`). */
+export const DURATION_BOUNDS = {
+  sourceTimeout: durationWithin(10, 5 * 60_000, "a source's sample timeout"),
+  alertmanagerTimeout: durationWithin(10, 5 * 60_000, 'the Alertmanager request timeout'),
+  resendInterval: durationWithin(1_000, 24 * 3_600_000, 'the alert re-send timer'),
+  persistInterval: durationWithin(1_000, 24 * 3_600_000, 'the store snapshot timer'),
+  evaluateEvery: durationWithin(100, 3_600_000, 'the evaluation timer'),
+  peerTimeout: durationWithin(10, 5 * 60_000, "a shard peer's answer timeout"),
+} as const;
 
 /**
  * The daemon config (`vigil.yaml`): where the sources live and how often they are sampled.
@@ -11,17 +22,26 @@ import { durationOrZeroSchema, durationSchema } from './units-schema.js';
  */
 
 /**
- * node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). Checked by
- * node-cron's own validator, so a schedule that loads is one the scheduler accepts.
+ * node-cron expression; six fields allow seconds (`*\/15 * * * * *` is every 15 s). Checked
+ * structurally first (bounded time and memory: see cron-check.ts), then by node-cron's own
+ * validator, so a schedule that loads is one the scheduler accepts.
  */
 const schedule = z
   .string()
   .min(1)
-  .refine((expression) => cron.validate(expression), {
-    error: (iss) => {
-      const detail = cron.validateDetailed(String(iss.input)).errors?.[0]?.message;
-      return `expected a cron expression like "*/15 * * * * *" (seconds first), got ${describeInput(iss.input)}${detail ? ` (${detail})` : ''}`;
-    },
+  .superRefine((expression, ctx) => {
+    const problem = checkCronStructure(expression);
+    const detail = problem
+      ? `at character ${problem.column}, ${problem.message}`
+      : cron.validate(expression)
+        ? null
+        : (cron.validateDetailed(expression).errors?.[0]?.message ?? null);
+    if (problem === null && detail === null) return;
+    ctx.addIssue({
+      code: 'custom',
+      input: expression,
+      message: `expected a cron expression like "*/15 * * * * *" (seconds first), got ${describeInput(expression)}${detail ? ` (${detail})` : ''}`,
+    });
   })
   .meta({ description: 'node-cron expression; with six fields the first is seconds: "*/15 * * * * *" is every 15 s.' });
 const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, {
@@ -30,7 +50,7 @@ const instanceName = z.string().regex(/^[a-zA-Z0-9_-]+$/, {
 
 const common = {
   schedule: schedule.optional(),
-  timeout: durationSchema.prefault('10s'),
+  timeout: DURATION_BOUNDS.sourceTimeout.prefault('10s'),
 };
 
 const auth = httpAuthSchema.optional();
@@ -150,7 +170,7 @@ export const shardSchema = z
     /** Base URLs of the other shards' APIs; `/api/sla` merges their answers. */
     peers: z.array(z.url()).default([]),
     /** How long `/api/sla` waits for a peer before answering without it (marked partial). */
-    peerTimeout: durationSchema.prefault('2s'),
+    peerTimeout: DURATION_BOUNDS.peerTimeout.prefault('2s'),
   })
   .refine((s) => s.index === undefined || s.index < s.total, { message: 'expected shard.index below shard.total', path: ['index'] })
   .meta({ description: 'Split the services across replicas by a stable hash of the service name (as Prometheus hashmod).' });
@@ -193,8 +213,8 @@ export const daemonConfigSchema = z.strictObject({
       /** Sent to every URL (which then holds no credentials of its own). */
       auth: httpAuthSchema.optional(),
       /** Re-send firing alerts this often, as Prometheus does. */
-      resendInterval: durationSchema.prefault('1m'),
-      timeout: durationSchema.prefault('10s'),
+      resendInterval: DURATION_BOUNDS.resendInterval.prefault('1m'),
+      timeout: DURATION_BOUNDS.alertmanagerTimeout.prefault('10s'),
       /** HA pairs: a resolution's endsAt lies this far ahead, so Alertmanager resolves when the last replica clears. */
       resolveDelay: durationOrZeroSchema.prefault('0s'),
     })
@@ -205,14 +225,14 @@ export const daemonConfigSchema = z.strictObject({
     .prefault({}),
   store: z
     .strictObject({
-      persistInterval: durationSchema.prefault('1m'),
+      persistInterval: DURATION_BOUNDS.persistInterval.prefault('1m'),
       /** Cap on points kept per series, whatever the retention. */
       maxPointsPerSeries: z.number().int().min(16).default(20_000),
     })
     .prefault({}),
   shard: shardSchema.optional(),
   /** How often objectives are evaluated and the snapshot replaced. */
-  evaluateEvery: durationSchema.prefault('5s'),
+  evaluateEvery: DURATION_BOUNDS.evaluateEvery.prefault('5s'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

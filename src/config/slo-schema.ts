@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeInput, formatQuantity } from '../units/units.js';
 import { ERR } from '../core/errors.js';
-import { bytesSchema, durationOrZeroSchema, durationSchema, quantitySchema, ratioSchema } from './units-schema.js';
+import { bytesSchema, durationOrZeroSchema, durationSchema, durationWithin, quantitySchema, ratioSchema } from './units-schema.js';
 
 /**
  * The SLO file format `vigil/v1`. Types are inferred from these schemas; there is no second
@@ -203,7 +203,7 @@ export const probeIndicatorSchema = z
       .min(1)
       .optional()
       .meta({ description: 'Status codes counted as up; any 2xx or 3xx when left out.' }),
-    timeout: durationSchema.optional().meta({ description: "Request timeout (default: the probe source's timeout)." }),
+    timeout: durationWithin(10, 5 * 60_000, "the probe's request timeout").optional().meta({ description: "Request timeout (default: the probe source's timeout), at most 5m." }),
   })
   .refine((v) => (v.url === undefined) !== (v.path === undefined), {
     message: "expected exactly one of `url` or `path` (joined with the probe source's baseUrl)",

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseBytes, parseDuration, parseQuantity, parseRatio } from '../units/units.js';
+import { formatDuration, parseBytes, parseDuration, parseQuantity, parseRatio } from '../units/units.js';
 import { ERR, isVigilError } from '../core/errors.js';
 
 /**
@@ -69,3 +69,20 @@ export const quantitySchema = unitSchema(parseQuantity).meta({
     'A bound with its unit: a duration ("50ms"), a size ("2GiB"), a percentage ("60%") or a plain number. The unit must suit the indicator.',
   examples: ['50ms', '2GB', '60%'],
 });
+
+/**
+ * A duration that drives a timer or a timeout, bounded by what it drives. Node clamps a timer
+ * past 2^31-1 ms (24.8 days) to 1 ms, so an unbounded `evaluateEvery: 25d` would spin; each
+ * bound here is far below that and states its reason in the error.
+ */
+export function durationWithin(minMs: number, maxMs: number, drives: string) {
+  return durationSchema.superRefine((ms, ctx) => {
+    if (ms >= minMs && ms <= maxMs) return;
+    ctx.addIssue({
+      code: 'custom',
+      input: ms,
+      message: `expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (it drives ${drives}), got ${formatDuration(ms)}`,
+      params: { code: ERR.VIGIL_ERR_CONFIG_DURATION_RANGE },
+    });
+  });
+}

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from './config.js';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
 
@@ -288,16 +288,63 @@ export function parseYamlDocuments(text: string, file: string): DocumentsResult 
   if (filled.length === 0) return { ok: false, issues: [empty] };
   const sources: YamlSource[] = [];
   for (const doc of filled) {
+    // Alias problems surface only when the document becomes data, without a position: they
+    // are placed at the first alias, which is where they are.
+    const at = firstAliasOffset(doc);
+    const aliasIssue = (message: string) => ({
+      ok: false as const,
+      issues: [fileIssue(file, ERR.VIGIL_ERR_CONFIG_YAML_SYNTAX, `not valid YAML: ${message}`, position(at ?? doc.range[0]))],
+    });
+    let value: unknown;
     try {
-      sources.push(new YamlSource(file, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), doc, lines));
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      return {
-        ok: false,
-        issues: [fileIssue(file, ERR.VIGIL_ERR_CONFIG_YAML_SYNTAX, `not valid YAML: ${firstLine(err instanceof Error ? err.message : String(err))}`)],
-      };
+      return aliasIssue(firstLine(err instanceof Error ? err.message : String(err)));
     }
+    // `&a [*a]` is a list that holds itself: every reader after this would recurse for ever.
+    if (hasCycle(value)) return aliasIssue('an alias refers to a node that contains it (a cycle)');
+    sources.push(new YamlSource(file, value, doc, lines));
   }
   return { ok: true, sources };
+}
+
+function firstAliasOffset(doc: Document.Parsed): number | null {
+  let offset: number | null = null;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? null;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** Whether a value reaches itself (only aliases can do that). Iterative: the data may be deep. */
+function hasCycle(root: unknown): boolean {
+  const onPath = new Set<object>();
+  const done = new Set<object>();
+  const stack: Array<{ node: object; children: unknown[]; next: number }> = [];
+  const enter = (value: unknown): boolean => {
+    if (value === null || typeof value !== 'object') return false;
+    if (onPath.has(value)) return true;
+    if (done.has(value)) return false;
+    onPath.add(value);
+    const children = value instanceof Map ? [...value.keys(), ...value.values()] : Object.values(value);
+    stack.push({ node: value, children, next: 0 });
+    return false;
+  };
+  if (enter(root)) return true;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.children.length) {
+      if (enter(top.children[top.next++])) return true;
+    } else {
+      stack.pop();
+      onPath.delete(top.node);
+      done.add(top.node);
+    }
+  }
+  return false;
 }
 
 /** yaml's pretty messages carry a position suffix and a code frame; the issue has its own position. */

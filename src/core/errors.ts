@@ -45,6 +45,11 @@ const CATALOGUE = {
   VIGIL_ERR_CONFIG_UNIT: { meaning: 'A value that does not parse in its unit (`fast` for a duration).', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_WRONG_UNIT: { meaning: "A bound's unit does not suit the indicator (a size for a latency).", message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_TARGET_RANGE: { meaning: 'A target outside (0 %, 100 %): 100 % leaves no error budget.', message: '{detail}', exit: 1 },
+  VIGIL_ERR_CONFIG_DURATION_RANGE: {
+    meaning: 'A duration that drives a timer or a timeout is outside its bounds (Node clamps timers past 24.8 days to 1 ms).',
+    message: '{detail}',
+    exit: 1,
+  },
   VIGIL_ERR_CONFIG_RATIO_WINDOW: { meaning: 'A windowed PromQL query without its `{{window}}` placeholder.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE: { meaning: 'Two objectives of a file share a name.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_DUPLICATE_SERVICE: { meaning: 'Two files define the same service.', message: '{detail}', exit: 1 },
@@ -128,6 +133,16 @@ const CATALOGUE = {
   VIGIL_ERR_STORE_FOREIGN: { meaning: 'The store file is not a vigil store file; it is moved aside.', message: '{detail}' },
   VIGIL_ERR_STORE_VERSION: { meaning: 'The store file was written by a vigil with another format version; it is moved aside.', message: '{detail}' },
   VIGIL_ERR_STORE_CORRUPT: { meaning: 'The store file is damaged (checksum, length, metadata); it is moved aside.', message: '{detail}' },
+  VIGIL_ERR_STORE_UNREADABLE: {
+    meaning: 'The store file exists but cannot be read (permissions, a folder in its place), or a damaged one cannot be moved aside: the daemon does not start, so its history is not overwritten.',
+    message: '{detail}',
+    exit: 2,
+  },
+  VIGIL_ERR_STORE_UNWRITABLE: {
+    meaning: 'The data folder cannot hold the store (a file in the way, permissions, read-only, full): found at start, the daemon does not start.',
+    message: '{detail}',
+    exit: 2,
+  },
 
   // `vigil generate`.
   VIGIL_ERR_GENERATE: { meaning: 'Rules or dashboards cannot be generated for a service.', message: '{detail}', exit: 1 },

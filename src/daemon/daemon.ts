@@ -14,6 +14,7 @@ import { evaluate } from '../evaluate/evaluate.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
+import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
@@ -58,6 +59,13 @@ export function isDaemonConfigError(err: unknown): err is DaemonConfigError {
 /** What must finish before SIGTERM's 2 s are up: each step gets a bounded slice. */
 const STOP_SCHEDULER_MS = 700;
 const STOP_SIDE_MS = 400;
+
+/**
+ * `/readyz` fails, and `vigil_snapshot_stale` says 1, once the snapshot is older than this many
+ * evaluation intervals (and at least `MIN_STALE_MS`, so a short GC pause never flips it).
+ */
+const STALE_AFTER_EVALUATIONS = 3;
+const MIN_STALE_MS = 10_000;
 
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
 interface Sampling {
@@ -136,6 +144,7 @@ export class Daemon {
     const registry = createMetricsRegistry({ store, health: () => daemon?.health() ?? [] }).registry;
     const server = buildServer({
       getSnapshot: () => daemon?.snapshot() ?? null,
+      snapshotStale: () => daemon?.snapshotStale() ?? false,
       metricsRegistry: registry,
       reload: () => daemon!.reload('POST /-/reload'),
       reloadToken: () => daemon?.config.daemon.reloadToken,
@@ -160,16 +169,23 @@ export class Daemon {
   private async begin(): Promise<void> {
     const { logger, config } = this;
     registerObjectiveMetrics(this.registry, () => this.holder.get());
+    registerDaemonMetrics(this.registry, {
+      snapshotAgeSeconds: () => {
+        const age = this.holder.ageMs();
+        return age === null ? null : age / 1000;
+      },
+      snapshotStale: () => this.snapshotStale(),
+      persistFailures: () => this.persister.failures,
+    });
     // Listen first: a taken port fails before anything else starts (and before the store file
     // could be written by a daemon that never ran). Until the first evaluation /readyz says 503.
     const host = this.options.listen?.host ?? config.daemon.listen.host;
     const port = this.options.listen?.port ?? config.daemon.listen.port;
     this.address = await this.server.listen({ host, port });
-    try {
-      await this.persister.load();
-    } catch (err) {
-      logger.warn(`store: could not load the snapshot (${describeError(err)}); starting empty`);
-    }
+    // A data folder that cannot take the store, or a store file that exists but cannot be read,
+    // stops the start here (StoreAccessError): history is never silently replaced by an empty store.
+    await this.persister.checkWritable();
+    await this.persister.load();
     this.persisting = true;
     this.persister.start();
     this.sampling.scheduler.start();
@@ -201,6 +217,12 @@ export class Daemon {
 
   snapshot(): Snapshot | null {
     return this.holder.get();
+  }
+
+  /** The snapshot exists but has not been replaced for a few evaluation intervals (monotonic clock). */
+  snapshotStale(): boolean {
+    const age = this.holder.ageMs();
+    return age !== null && age > Math.max(STALE_AFTER_EVALUATIONS * this.config.daemon.evaluateEvery, MIN_STALE_MS);
   }
 
   /** Evaluates now and publishes the snapshot (also called every `evaluateEvery`). */
@@ -278,7 +300,7 @@ export class Daemon {
     const scheduler = Scheduler.fromConfig(config, {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
-      logger: { debug: (m) => this.logger.debug(m), warn: (m) => this.logger.warn(m) },
+      logger: { debug: (m) => this.logger.debug(m), info: (m) => this.logger.info(m), warn: (m) => this.logger.warn(m) },
     });
     return { scheduler };
   }

@@ -11,6 +11,7 @@ import type {
   Snapshot,
 } from '../snapshot/snapshot-schema.js';
 import type { SourceHealth } from '../sources/source.js';
+import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from '../units/units.js';
 import type { Reading } from './indicator-reader.js';
@@ -35,7 +36,7 @@ export interface EvaluateInputs {
  */
 export function evaluate(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Snapshot {
   const services: ServiceResult[] = config.services.map(({ slo }) => {
-    const objectives = slo.objectives.map((o) => evaluateObjective(config, store, now, slo.service, o, inputs));
+    const objectives = slo.objectives.map((o) => evaluateIsolated(config, store, now, slo.service, o, inputs));
     const ages = objectives.flatMap((o) => (o.dataAgeSeconds === null ? [] : [o.dataAgeSeconds]));
     return {
       service: slo.service,
@@ -47,6 +48,47 @@ export function evaluate(config: Config, store: SampleStore, now: number, inputs
     };
   });
   return { evaluatedAt: now, services, sources: (inputs.sources ?? []).map((s) => ({ ...s })) };
+}
+
+/**
+ * One objective, fenced: whatever it throws (a reader's bug, data it did not expect) becomes
+ * that objective's `error` with status `no_data`. The rest of the snapshot is still built, so
+ * one bad objective never freezes the others' figures.
+ */
+function evaluateIsolated(
+  config: Config,
+  store: SampleStore,
+  now: number,
+  service: string,
+  objective: ResolvedObjective,
+  inputs: EvaluateInputs,
+): ObjectiveResult {
+  try {
+    return evaluateObjective(config, store, now, service, objective, inputs);
+  } catch (err) {
+    return failedObjective(objective, `evaluation failed: ${describeError(err)}`);
+  }
+}
+
+function failedObjective(objective: ResolvedObjective, error: string): ObjectiveResult {
+  return {
+    name: objective.name,
+    kind: indicatorKind(objective.indicator),
+    source: { kind: objective.source.kind, name: objective.source.name },
+    status: 'no_data',
+    value: null,
+    threshold: null,
+    target: objective.target === undefined ? null : Number(objective.target.toPrecision(12)),
+    window: windowLabel(objective.window),
+    period: objective.target === undefined ? null : windowLabel(objective.period),
+    compliance: null,
+    complianceCoverage: null,
+    errorBudgetRemaining: null,
+    burnRates: [],
+    breakdown: [],
+    dataAgeSeconds: null,
+    error,
+  };
 }
 
 export function evaluateObjective(

@@ -68,7 +68,7 @@ export const serviceCurrentResponseSchema = z
     sources: z.array(sourceHealthSchema).meta({ description: 'Health of every source instance the service\'s objectives read.' }),
   });
 
-export const healthResponseSchema = z.object({ status: z.enum(['ok', 'ready', 'not_ready']) });
+export const healthResponseSchema = z.object({ status: z.enum(['ok', 'ready', 'not_ready', 'stale']) });
 
 export const reloadResponseSchema = z.object({
   reloaded: z.boolean(),

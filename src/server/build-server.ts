@@ -36,6 +36,10 @@ export interface ServerOptions {
   version?: string;
   /** This replica's shard (null when not sharded): `/api/sla` merges the peers' lists. */
   shard?: () => ResolvedShard | null;
+  /** True when the snapshot is older than a few evaluation intervals: `/readyz` then fails. */
+  snapshotStale?: () => boolean;
+  /** Connection and request limits; the defaults (`HTTP_LIMITS`) suit every deployment, tests shorten them. */
+  limits?: Partial<HttpLimits>;
   /** The sample store the history API reads; without it the history routes answer 404. */
   store?: SampleStore;
   /** Seconds between the status page's polls (the evaluation interval); 5 when not given. */
@@ -45,6 +49,36 @@ export interface ServerOptions {
   /** An objective's alert window pairs, for the status page to mark the one that fires. */
   burnPairs?: (service: string, objective: string) => ObjectivePairs | null;
 }
+
+/**
+ * What one client may hold. The API answers from memory in microseconds, so a request that has
+ * not arrived whole within seconds is a broken or hostile client (a slow-body or slow-header
+ * attack): it gets a 408 and its socket is closed, and the connection cap keeps file
+ * descriptors for the store file and the sources whatever the number of clients.
+ */
+export interface HttpLimits {
+  /** Headers must arrive within this. */
+  readonly headersTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** A socket with no traffic at all is closed after this. */
+  readonly idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections open at once; further ones are closed at accept. */
+  readonly maxConnections: number;
+  /** How often Node checks the header and request timeouts (their precision). */
+  readonly checkIntervalMs: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 512,
+  checkIntervalMs: 1_000,
+};
 
 /** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
 export function tokenMatches(given: string, expected: string): boolean {
@@ -65,8 +99,10 @@ function serializerOf(reply: FastifyReply): (payload: unknown) => string {
   return fn ?? ((payload) => JSON.stringify(payload));
 }
 
-/** Reload requests carry no body worth keeping; anything big is a mistake. */
-const BODY_LIMIT = 64 * 1024;
+/** No route takes a big body: anything over this is a mistake or an attack. */
+const BODY_LIMIT = 16 * 1024;
+/** `POST /-/reload` takes no body at all. */
+const RELOAD_BODY_LIMIT = 1024;
 /** Longer than any service name (63 characters): a longer path segment is refused with 414. */
 const MAX_PARAM_LENGTH = 100;
 /** How long a connection refused by the HTTP parser may stay open after its answer. */
@@ -99,9 +135,9 @@ function fail(reply: FastifyReply, err: VigilError): FastifyReply {
  * An error fastify or its body parser raised (they carry `statusCode`), as a catalogue error.
  * Their messages can quote the request: a 400's and a 500's are kept, cut; the others are ours.
  */
-function fromFramework(err: { statusCode?: number; message: string }): VigilError {
+function fromFramework(err: { statusCode?: number; message: string }, bodyLimit = BODY_LIMIT): VigilError {
   const status = err.statusCode ?? 500;
-  if (status === 413) return vigilError(ERR.VIGIL_ERR_BODY_TOO_LARGE, { max: BODY_LIMIT });
+  if (status === 413) return vigilError(ERR.VIGIL_ERR_BODY_TOO_LARGE, { max: bodyLimit });
   if (status === 415) return vigilError(ERR.VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE);
   if (status === 408) return vigilError(ERR.VIGIL_ERR_REQUEST_TIMEOUT);
   if (status >= 400 && status < 500) return vigilError(ERR.VIGIL_ERR_BAD_REQUEST, { detail: echo(err.message) });
@@ -171,11 +207,16 @@ function scrubResponses(app: FastifyInstance): void {
  * compiled serializer, and so the OpenAPI document is the truth.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
+  const limits = { ...HTTP_LIMITS, ...options.limits };
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // One log line per request would cost more than serving it; the daemon logs what matters.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Bad `%` escapes and over-long path segments are found by the router, before any route.
     frameworkErrors: (err, _req, reply) =>
@@ -189,13 +230,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       ),
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = limits.maxConnections;
   const views = new ServiceViews();
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
   scrubResponses(app);
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
-    const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err);
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+    const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err, req.routeOptions.bodyLimit);
     if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
     return fail(reply, vigil);
   });
@@ -291,9 +333,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get(health.url, { schema: { response: responseSchemas(health) } }, (_req, reply) => reply.send({ status: 'ok' }));
 
   const ready = routeSpec('ready');
-  app.get(ready.url, { schema: { response: responseSchemas(ready) } }, (_req, reply) =>
-    options.getSnapshot() ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'not_ready' }),
-  );
+  app.get(ready.url, { schema: { response: responseSchemas(ready) } }, (_req, reply) => {
+    if (!options.getSnapshot()) return reply.code(503).send({ status: 'not_ready' });
+    // Evaluation stuck: the figures served are old, so a load balancer should look elsewhere.
+    if (options.snapshotStale?.()) return reply.code(503).send({ status: 'stale' });
+    return reply.send({ status: 'ready' });
+  });
 
   app.get('/metrics', async (_req, reply) => {
     const body = await options.metricsRegistry.metrics();
@@ -303,7 +348,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/openapi.json', (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 
   const reloadSpec = routeSpec('reload');
-  app.post(reloadSpec.url, { schema: { response: responseSchemas(reloadSpec) } }, async (req, reply) => {
+  app.post(reloadSpec.url, { bodyLimit: RELOAD_BODY_LIMIT, schema: { response: responseSchemas(reloadSpec) } }, async (req, reply) => {
     const expected = tokenOf();
     if (expected === undefined || !options.reload) {
       return fail(reply, vigilError(ERR.VIGIL_ERR_RELOAD_DISABLED));

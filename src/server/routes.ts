@@ -101,9 +101,9 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     url: '/readyz',
     operationId: 'ready',
-    summary: 'Readiness: the first evaluation has finished',
+    summary: 'Readiness: the first evaluation has finished and the snapshot is recent (younger than a few evaluation intervals)',
     tags: ['ops'],
-    responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'Not ready yet', schema: healthResponseSchema } },
+    responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'Not ready yet (`not_ready`), or evaluation is stuck (`stale`)', schema: healthResponseSchema } },
   },
   {
     method: 'GET',

@@ -10,6 +10,10 @@ type Listener = (snapshot: Snapshot) => void;
  */
 export class SnapshotHolder {
   private current: Snapshot | null = null;
+  /** When the current snapshot was published, on the monotonic clock (wall-clock steps do not move it). */
+  private publishedAt: number | null = null;
+
+  constructor(private readonly monotonicNow: () => number = () => performance.now()) {}
   private readonly listeners = new Set<Listener>();
 
   /** null until the first evaluation (`/readyz` says not ready). */
@@ -17,8 +21,14 @@ export class SnapshotHolder {
     return this.current;
   }
 
+  /** Milliseconds since the last publish (monotonic); null before the first. */
+  ageMs(): number | null {
+    return this.publishedAt === null ? null : this.monotonicNow() - this.publishedAt;
+  }
+
   publish(snapshot: Snapshot): void {
     this.current = deepFreeze(snapshot);
+    this.publishedAt = this.monotonicNow();
     for (const listener of this.listeners) listener(this.current);
   }
 

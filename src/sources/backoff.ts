@@ -14,8 +14,21 @@ export interface BackoffPolicy {
   readonly maxMs: number;
 }
 
-/** Default cap: a source that is down is still tried at least every 5 minutes. */
+/** Absolute cap: a source that is down is still tried at least every 5 minutes. */
 export const DEFAULT_MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * The cap relative to the source's interval: a failing source is tried at least every 4
+ * intervals, so a restored dependency is seen within about 4 intervals (4 s for a 1 s schedule,
+ * 1 min for the default 15 s) rather than after minutes. Backing off still spares a dependency
+ * that is down 3 in 4 attempts.
+ */
+export const BACKOFF_CAP_INTERVALS = 4;
+
+/** The longest wait between attempts of a failing source on this interval. */
+export function backoffCapMs(intervalMs: number): number {
+  return Math.min(DEFAULT_MAX_BACKOFF_MS, Math.max(intervalMs, BACKOFF_CAP_INTERVALS * intervalMs));
+}
 
 export function backoffDelay(failures: number, policy: BackoffPolicy): number {
   if (failures <= 0) return 0;

@@ -5,6 +5,7 @@ import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { createSources, type InstanceFilter } from './create-sources.js';
 import type { Source, SourceHealth } from './source.js';
+import { HealthTransitions } from './health-transitions.js';
 import { SourceRunner, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
 
 export type { SampleEvent, SampleListener, RunOutcome } from './source-runner.js';
@@ -20,6 +21,8 @@ export type SourceSchedule = Pick<SourceInstance, 'schedule' | 'timeoutMs'> & {
 
 export interface SchedulerLogger {
   debug(message: string): void;
+  /** A source came back (once per recovery); warn is used when absent. */
+  info?(message: string): void;
   warn(message: string): void;
 }
 
@@ -48,6 +51,8 @@ interface Entry {
   readonly intervalMs: number;
   task: ScheduledTask | null;
   jitterTimer: NodeJS.Timeout | null;
+  /** Up/down as last logged, so each transition is logged once. */
+  readonly transitions: HealthTransitions;
 }
 
 /**
@@ -87,7 +92,7 @@ export class Scheduler {
       onSample: (event) => this.emit(event),
       warn: (message) => this.options.logger?.warn(message),
     });
-    this.entries.push({ runner, schedule, intervalMs, task: null, jitterTimer: null });
+    this.entries.push({ runner, schedule, intervalMs, task: null, jitterTimer: null, transitions: new HealthTransitions() });
   }
 
   /** Calls `listener` after every successful sample of any source; returns the unsubscribe. */
@@ -189,12 +194,18 @@ export class Scheduler {
     const health = entry.runner.health();
     const logger = this.options.logger;
     if (!logger) return;
-    if (outcome === 'failed') {
-      logger.warn(`${source.kind}/${source.name} down (${health.consecutiveFailures} in a row): ${health.lastError}`);
+    const name = `${source.kind}/${source.name}`;
+    const change = entry.transitions.record(outcome, health, performance.now());
+    if (change?.to === 'down') {
+      logger.warn(`${name} down: ${health.lastError}`);
+    } else if (change?.to === 'up') {
+      (logger.info ?? logger.warn).call(logger, `${name} up again after ${change.failures} failed sample(s), ${(change.downMs / 1000).toFixed(1)} s down`);
+    } else if (outcome === 'failed') {
+      logger.debug(`${name} still down (${health.consecutiveFailures} in a row): ${health.lastError}`);
     } else if (outcome === 'skipped-overlap') {
-      logger.debug(`${source.kind}/${source.name}: previous sample still running, tick skipped`);
+      logger.debug(`${name}: previous sample still running, tick skipped`);
     } else if (outcome === 'skipped-backoff') {
-      logger.debug(`${source.kind}/${source.name}: backing off after ${health.consecutiveFailures} failures`);
+      logger.debug(`${name}: backing off after ${health.consecutiveFailures} failures`);
     }
   }
 

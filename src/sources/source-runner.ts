@@ -1,7 +1,7 @@
 import { describeError } from '../core/describe-error.js';
 import { ERR, vigilError } from '../core/errors.js';
 import type { SampleStore } from '../store/sample-store.js';
-import { DEFAULT_MAX_BACKOFF_MS, mayAttempt, type BackoffPolicy } from './backoff.js';
+import { backoffCapMs, mayAttempt, type BackoffPolicy } from './backoff.js';
 import type { SampleResult, Source, SourceHealth } from './source.js';
 
 /** What one attempt to run a source came to. */
@@ -19,7 +19,14 @@ export interface SourceRunnerOptions {
   /** Interval of the source's schedule: the first backoff step. */
   readonly intervalMs: number;
   readonly maxBackoffMs?: number;
+  /** Wall clock (unix ms) for `lastSuccess`. */
   readonly now?: () => number;
+  /**
+   * Clock for intervals (backoff, durations): monotonic by default, so a wall-clock step neither
+   * stalls a failing source for hours nor retries it at once. Tests that inject `now` alone
+   * drive both.
+   */
+  readonly monotonicNow?: () => number;
   /** Called after every successful sample, once its points are in the store. */
   readonly onSample?: (event: SampleEvent) => void;
   /** Called with listener errors and other things worth a log line; never throws back. */
@@ -39,6 +46,7 @@ export class SourceRunner {
   private lastAttemptStart: number | null = null;
   private readonly policy: BackoffPolicy;
   private readonly now: () => number;
+  private readonly clock: () => number;
   /** Ticks skipped because the previous run was still going (for logs and tests). */
   skippedOverlaps = 0;
   skippedBackoff = 0;
@@ -49,7 +57,8 @@ export class SourceRunner {
     private readonly options: SourceRunnerOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.policy = { intervalMs: options.intervalMs, maxMs: options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS };
+    this.clock = options.monotonicNow ?? options.now ?? (() => performance.now());
+    this.policy = { intervalMs: options.intervalMs, maxMs: options.maxBackoffMs ?? backoffCapMs(options.intervalMs) };
     this.health_ = {
       kind: source.kind,
       name: source.name,
@@ -88,7 +97,7 @@ export class SourceRunner {
       this.skippedOverlaps++;
       return 'skipped-overlap';
     }
-    const start = this.now();
+    const start = this.clock();
     if (!force && !mayAttempt(start, this.lastAttemptStart, this.health_.consecutiveFailures, this.policy)) {
       this.skippedBackoff++;
       return 'skipped-backoff';
@@ -118,10 +127,10 @@ export class SourceRunner {
     timedOut.catch(noop);
     try {
       const result = await Promise.race([sampling, timedOut]);
-      this.recordSuccess(result, this.now() - start);
+      this.recordSuccess(result, this.clock() - start);
       return 'ok';
     } catch (err) {
-      this.recordFailure(err, this.now() - start);
+      this.recordFailure(err, this.clock() - start);
       return 'failed';
     } finally {
       clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../core/describe-error.js';
+import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import type { SampleStore } from './sample-store.js';
 import { STORE_FILE_NAME, decodeStoreFile, isStoreFileError, encodeStoreFile, restoreStore, snapshotStore, type StoreFileError } from './store-file.js';
 
@@ -17,6 +18,38 @@ export interface StorePersisterOptions {
   readonly intervalMs: number;
   readonly logger?: PersistLogger;
   readonly now?: () => number;
+}
+
+/** The data folder or the store file cannot be used: the daemon refuses to start rather than lose history. */
+export type StoreAccessError = VigilError<typeof ERR.VIGIL_ERR_STORE_UNREADABLE | typeof ERR.VIGIL_ERR_STORE_UNWRITABLE>;
+
+export function isStoreAccessError(err: unknown): err is StoreAccessError {
+  return isVigilError(err, ERR.VIGIL_ERR_STORE_UNREADABLE, ERR.VIGIL_ERR_STORE_UNWRITABLE);
+}
+
+/** What an fs error means for the store, in words an operator can act on. */
+export function explainFsError(err: unknown, path: string): string {
+  const e = err as NodeJS.ErrnoException;
+  const who = typeof process.getuid === 'function' ? ` (vigil runs as uid ${process.getuid()})` : '';
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied on ${e.path ?? path}${who}: fix its owner or mode`;
+    case 'EROFS':
+      return `${e.path ?? path} is on a read-only file system`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left for ${e.path ?? path}`;
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return `${e.path ?? path} is in the way: a file where a folder is needed`;
+    case 'EISDIR':
+      return `${e.path ?? path} is a folder where the store file should be`;
+    case 'ELOOP':
+      return `${e.path ?? path} is a symbolic link loop`;
+    default:
+      return `${e.code ? `${e.code}: ` : ''}${describeError(err)}`;
+  }
 }
 
 export type LoadReport =
@@ -46,6 +79,8 @@ export class StorePersister {
   private timer: NodeJS.Timeout | null = null;
   private saving: Promise<SaveReport> | null = null;
   private readonly now: () => number;
+  /** Interval saves that failed since start (`vigil_store_persist_failures_total`). */
+  failures = 0;
 
   constructor(private readonly options: StorePersisterOptions) {
     this.path = join(options.dataDir, STORE_FILE_NAME);
@@ -60,7 +95,10 @@ export class StorePersister {
       buf = await readFile(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
-      throw err;
+      // Not a format problem: the history may be fine, only out of reach. Starting empty would
+      // overwrite it at the first persist, so refuse instead.
+      const detail = `store: ${this.path} exists but cannot be read (${explainFsError(err, this.path)}); not starting, so its history is not overwritten`;
+      throw vigilError(ERR.VIGIL_ERR_STORE_UNREADABLE, { detail }, { cause: err });
     }
     try {
       const snapshot = decodeStoreFile(buf);
@@ -72,11 +110,41 @@ export class StorePersister {
     } catch (err) {
       if (!isStoreFileError(err)) throw err;
       const setAsidePath = `${this.path}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.path, setAsidePath);
+      try {
+        await rename(this.path, setAsidePath);
+      } catch (renameErr) {
+        // Left in place, the damaged file would be replaced at the first persist: refuse instead.
+        const detail = `store: ${this.path} is damaged (${err.code}: ${err.message}) and could not be moved aside (${explainFsError(renameErr, this.path)}); not starting`;
+        throw vigilError(ERR.VIGIL_ERR_STORE_UNREADABLE, { detail }, { cause: renameErr });
+      }
       this.options.logger?.warn(
         `store: ${this.path} could not be read (${err.code}: ${err.message}); moved to ${setAsidePath}, starting with an empty store`,
       );
       return { status: 'set-aside', code: err.code, reason: err.message, setAsidePath };
+    }
+  }
+
+  /**
+   * Makes sure the data folder exists and takes a file (written, synced, removed), so a folder
+   * that cannot hold the store is found at start rather than at the first persist.
+   */
+  async checkWritable(): Promise<void> {
+    const { dataDir } = this.options;
+    const probe = join(dataDir, `.write-check-${process.pid}`);
+    try {
+      await mkdir(dataDir, { recursive: true });
+      const file = await open(probe, 'w', 0o600);
+      try {
+        await file.writeFile('vigil');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await unlink(probe);
+    } catch (err) {
+      await unlink(probe).catch(() => undefined);
+      const detail = `store: the data folder ${dataDir} cannot hold the store (${explainFsError(err, dataDir)}); set \`dataDir\` to a writable folder`;
+      throw vigilError(ERR.VIGIL_ERR_STORE_UNWRITABLE, { detail }, { cause: err });
     }
   }
 
@@ -95,7 +163,10 @@ export class StorePersister {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.saving) return;
-      this.save().catch((err: unknown) => this.options.logger?.warn(`store: snapshot failed: ${describeError(err)}`));
+      this.save().catch((err: unknown) => {
+        this.failures++;
+        this.options.logger?.warn(`store: writing the snapshot to ${this.path} failed (${explainFsError(err, this.path)}); retrying in ${Math.round(this.options.intervalMs / 1000)} s`);
+      });
     }, this.options.intervalMs);
     // The interval alone must not keep the process alive after everything else has stopped.
     this.timer.unref();

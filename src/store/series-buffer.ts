@@ -28,9 +28,19 @@ export class SeriesBuffer {
     return this.t.byteLength + this.v.byteLength;
   }
 
-  /** Appends a point; a timestamp not after the last one replaces nothing and is ignored. */
+  /**
+   * Appends a point. A point at the newest point's time is a repeat and ignored. A point before
+   * it means the wall clock stepped back (one series is written by one source, in order): the
+   * points after it were stamped by a clock that was wrong, so they are dropped and the series
+   * follows the corrected clock at once. Keeping them instead would freeze the series (every
+   * new point "old") until real time caught up with the wrong one.
+   */
   append(t: number, value: number, retentionMs: number): void {
-    if (this.size > 0 && t <= this.timeAt(this.size - 1)) return;
+    if (this.size > 0) {
+      const newest = this.timeAt(this.size - 1);
+      if (t === newest) return;
+      if (t < newest) this.size = this.lowerBound(t);
+    }
     if (this.size === this.t.length) {
       if (this.t.length < this.maxPoints) this.grow();
       else {

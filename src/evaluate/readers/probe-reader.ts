@@ -72,7 +72,9 @@ export class ProbeUptimeReader implements IndicatorReader {
     if (series.length === 0) return noData(`no probe results for ${this.url ?? this.indicator.path ?? '?'}`);
     const newest = newestOf(series);
     if (newest === null || newest < now - staleAfterMs) return noData('stale: no recent probe result', newest);
-    const c = this.counts(now - windowMs, now)!;
+    // Recent but not inside the window: only points stamped after `now` (a clock that ran fast).
+    const c = this.counts(now - windowMs, now);
+    if (c === null) return noData('no probe result inside the window (timestamps ahead of the clock?)', newest);
     const value = c.good / c.total;
     const labels: Record<string, string> = { url: this.url ?? this.indicator.path ?? '', probes: String(c.total), failed: String(c.total - c.good) };
     const latency = new ProbeLatencyReader(this.ctx, this.indicator, this.url).sliceValue(now - windowMs, now);

@@ -201,11 +201,11 @@ describe('errors in vigil.yaml', () => {
     ]);
   });
 
-  it('schedules are checked by node-cron itself', async () => {
+  it('schedules are checked structurally, then by node-cron itself', async () => {
     const issues = await issuesOf('sources:\n  redis:\n    cache: { url: "redis://h:1", schedule: "every 5s" }\n  docker:\n    d: { schedule: "61 * * * * *" }\n');
     expect(issues.map(formatIssue)).toEqual([
-      'vigil.yaml:3:44 sources.redis.cache.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "every 5s" (expected 5 or 6 fields but got 2)',
-      'vigil.yaml:5:20 sources.docker.d.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "61 * * * * *" (61 is a invalid expression for second)',
+      'vigil.yaml:3:44 sources.redis.cache.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "every 5s" (at character 1, has 2 field(s); expected 5 (minute first) or 6 (second first))',
+      'vigil.yaml:5:20 sources.docker.d.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "61 * * * * *" (at character 1, field 1 (seconds): "61" is outside 0-59)',
     ]);
   });
 
