@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { sloOption } from './slo-option.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
@@ -27,7 +28,7 @@ export function command(): Command {
   return new Command('check')
     .description('sample once, evaluate, print a table; exit 0 ok, 1 any breach, 2 could not evaluate')
     .option('-c, --config <file>', 'daemon config (vigil.yaml)')
-    .option('--slo <paths...>', 'SLO files or folders, replacing the config\'s `slo` list')
+    .addOption(sloOption())
     .option('-s, --service <name>', 'check one service only')
     .option('--json', 'print the evaluation as JSON')
     .option('--gap <duration>', 'time between the two sampling rounds (CPU and counters are deltas)', '3s')
