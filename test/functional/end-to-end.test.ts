@@ -286,7 +286,7 @@ describe('end to end: real services -> /api/sla', () => {
     const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml') });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const snapshot = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
-    const table = renderTable(snapshot);
+    const table = renderTable({ ...snapshot, sampleSpan: '2.5s' });
     expect(exitCodeFor(snapshot), table).toBe(0);
     expect(table).toMatch(/ml-services\s+serving-cpu\s+\S+%\s+<= 25%\s+OK/);
     const lines = baselineLines(snapshot.services[0]!.summary);
@@ -309,7 +309,7 @@ describe('end to end: real services -> /api/sla', () => {
     const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml') });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const gate = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
-    expect(exitCodeFor(gate), renderTable(gate)).toBe(1);
+    expect(exitCodeFor(gate), renderTable({ ...gate, sampleSpan: '2.5s' })).toBe(1);
 
     // On-call gets it: Alertmanager delivers the firing alert to the webhook...
     type Delivered = { status: string; labels: Record<string, string>; annotations: Record<string, string> };
