@@ -15,6 +15,7 @@ import { toPhases } from './profile-schema.js';
 import { ProgressBar } from './progress-bar.js';
 import { expectedRequests, slices, totalDurationMs, type Phase, type Slice } from './rate-curve.js';
 import { objectiveVerdicts, type ObjectiveVerdict } from './slo-verdicts.js';
+import { answersCheck } from './answer-check.js';
 import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
 import { TrafficRunner, type TrafficKind } from './traffic-runner.js';
 import { implicitScrapeConfig, VigilWatch } from './vigil-watch.js';
@@ -364,6 +365,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
         bound: maxErrorRatio,
         detail: `${overall.serverErrors} server errors and ${overall.connectionErrors} unanswered of ${overall.attempts}`,
       });
+      checks.push(answersCheck(overall, { base, kinds }, maxErrorRatio));
       if (mode === 'constant') {
         const answered = overall.responses / (options.durationMs! / 1000);
         checks.push({
