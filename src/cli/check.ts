@@ -5,6 +5,7 @@ import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { sampleOnce } from '../daemon/sample-once.js';
+import { samplingWarnings } from '../evaluate/sampling-warnings.js';
 import { serviceCurrentResponseSchema, serviceListResponseSchema } from '../server/api-schemas.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 
@@ -102,6 +103,7 @@ async function sampleLocally(options: Options): Promise<GateView | number> {
     console.error(`vigil check: invalid config (${loaded.issues.length} issue(s))`);
     return CHECK_EXIT.cannotEvaluate;
   }
+  for (const warning of samplingWarnings(loaded.config)) console.error(`warning: ${warning}`);
   try {
     const snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: parseDuration(options.gap) });
     return { services: snapshot.services, sources: snapshot.sources, sampleSpan: options.gap };
