@@ -4,14 +4,15 @@
 # Mount your own config at /etc/vigil/vigil.yaml and SLO files at /etc/vigil/slo to replace the
 # shipped ones.
 
-# --- build: full dependencies, TypeScript compiled to dist/ ---
+# --- build: full dependencies, TypeScript compiled to dist/, the status page bundled ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json
+# TypeScript to dist/, then the status page's bundle (esbuild, uPlot) to dist/ui/assets/.
+RUN npm run build
 
 # --- runtime: production dependencies only, compiled output, shipped config ---
 FROM node:20-bookworm-slim AS runtime

@@ -50,7 +50,7 @@ export class AlertNotifier {
   }
 
   onSnapshot(snapshot: Snapshot): void {
-    const links: AlertLinks = { grafanaUrl: this.config.daemon.grafanaUrl, dashboardUid: this.options.dashboardUid };
+    const links: AlertLinks = { grafanaUrl: this.config.daemon.grafanaUrl, dashboardUid: this.options.dashboardUid, externalUrl: this.config.daemon.externalUrl };
     const toSend = this.tracker.update(firingAlerts(snapshot, this.config.services, links), this.now());
     if (toSend.length === 0) return;
     for (const queue of this.queues.values()) queue.enqueue(toSend);

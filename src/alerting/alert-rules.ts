@@ -3,6 +3,7 @@ import type { Objective } from '../config/slo-schema.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { formatDuration, formatQuantity } from '../units/units.js';
 import type { AlertContent } from './alert-tracker.js';
+import { objectivePageUrl } from '../ui/page-links.js';
 
 /**
  * Which alerts fire for a snapshot: one per breached objective (and, where opted in, one per
@@ -15,6 +16,8 @@ export interface AlertLinks {
   grafanaUrl?: string | undefined;
   /** Uid of a service's generated dashboard. */
   dashboardUid: (service: string) => string;
+  /** The daemon's external URL; alerts then link to the objective on the status page. */
+  externalUrl?: string | undefined;
 }
 
 type ServiceResult = Snapshot['services'][number];
@@ -113,6 +116,7 @@ function annotationsFor(
     objective.alert.dashboardUrl ??
     (links.grafanaUrl ? `${links.grafanaUrl.replace(/\/$/, '')}/d/${links.dashboardUid(service.service)}` : undefined);
   if (dashboard) annotations.dashboard_url = dashboard;
+  if (links.externalUrl) annotations.status_page_url = objectivePageUrl(links.externalUrl, service.service, result.name);
   return annotations;
 }
 

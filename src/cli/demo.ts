@@ -85,6 +85,7 @@ async function runDemo(flags: Flags): Promise<number> {
       [
         'vigil demo is running. Ctrl-C stops everything it started.',
         '',
+        `  status page         ${api}/  (open it in a browser)`,
         `  example ML service  ${service.url}  (POST /api/documentation-keeper/decide, /features; /metrics; /health)`,
         `  vigil SLA (JSON)    ${api}/api/sla/ml-services/current`,
         `  vigil all services  ${api}/api/sla`,

@@ -18,6 +18,7 @@ interface Options {
   config?: string;
   grafanaUrl?: string;
   runbookBase?: string;
+  externalUrl?: string;
   check?: boolean;
 }
 
@@ -30,6 +31,7 @@ export function command(): Command {
     .option('-c, --config <file>', 'daemon config (vigil.yaml): its windowSets (a team\'s own burn-rate window sets) and source names')
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
     .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
+    .option('--external-url <url>', "vigil's external URL: alerts get status_page_url, the objective on the status page (default: none)")
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
     .action(async (options: Options) => {
       process.exitCode = await generate(options);
@@ -73,6 +75,7 @@ export async function generate(options: Options): Promise<number> {
         windowSets: loaded.config.windowSets,
         ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
         ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
+        ...(options.externalUrl !== undefined ? { externalUrl: options.externalUrl } : {}),
       },
     );
   } catch (err) {

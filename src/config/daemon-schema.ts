@@ -113,8 +113,21 @@ export const scrapeSourceSchema = oneCredentialSource(
 
 const instances = <T extends z.ZodType>(schema: T) => z.record(instanceName, schema).default({});
 
+/** The settings schema of one instance of each source kind. */
+export const SOURCE_SCHEMAS = {
+  prometheus: prometheusSourceSchema,
+  docker: dockerSourceSchema,
+  redis: redisSourceSchema,
+  postgres: postgresSourceSchema,
+  probe: probeSourceSchema,
+  scrape: scrapeSourceSchema,
+} as const;
+
 export const SOURCE_KINDS = ['prometheus', 'docker', 'redis', 'postgres', 'probe', 'scrape'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** The settings of one instance of kind `K`, defaults filled in (as the schema outputs them). */
+export type SourceSettings<K extends SourceKind = SourceKind> = { [P in SourceKind]: z.infer<(typeof SOURCE_SCHEMAS)[P]> }[K];
 
 /** Default schedules: every 15 s, as most scrape intervals. */
 export const DEFAULT_SCHEDULES: Record<SourceKind, string> = {
@@ -146,14 +159,16 @@ export const daemonConfigSchema = z.strictObject({
   reloadToken: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   /** Base URL of the Grafana that holds the generated dashboards, for alert links. */
   grafanaUrl: z.url().optional(),
+  /** The URL people reach this daemon at (behind a proxy, say), for alert links to the status page. */
+  externalUrl: z.url().optional(),
   sources: z
     .strictObject({
-      prometheus: instances(prometheusSourceSchema),
-      docker: instances(dockerSourceSchema),
-      redis: instances(redisSourceSchema),
-      postgres: instances(postgresSourceSchema),
-      probe: instances(probeSourceSchema),
-      scrape: instances(scrapeSourceSchema),
+      prometheus: instances(SOURCE_SCHEMAS.prometheus),
+      docker: instances(SOURCE_SCHEMAS.docker),
+      redis: instances(SOURCE_SCHEMAS.redis),
+      postgres: instances(SOURCE_SCHEMAS.postgres),
+      probe: instances(SOURCE_SCHEMAS.probe),
+      scrape: instances(SOURCE_SCHEMAS.scrape),
     })
     .prefault({}),
   alertmanager: z

@@ -1,16 +1,16 @@
 import { resolve } from 'node:path';
-import { deepFreeze } from '../core/freeze.js';
 import type { Config, ConfigIssue } from './config.js';
 import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';
 import { loadDaemonConfig } from './load-daemon.js';
 import { loadSloPaths } from './load-slo.js';
+import { resolveConfig } from './resolve-config.js';
 import { loadWindowSets } from './load-window-sets.js';
 
 export { formatIssue } from './issue-format.js';
 
 /**
- * The one entry point: daemon config and SLO files -> an immutable `Config`, or every issue
+ * The one entry point: daemon config and SLO files -> an immutable, resolved `Config`, or every issue
  * found in all of them (never only the first, never a thrown stack trace for bad input).
  */
 
@@ -47,8 +47,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadC
   const issues = [...(daemon.ok ? [] : daemon.issues), ...windows.issues, ...slo.issues];
   if (!daemon.ok || issues.length > 0) return { ok: false, issues: issues.sort(compareIssues), warnings: slo.warnings };
 
-  // The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope.
-  const config: Config = deepFreeze({
+  const config = resolveConfig({
     configPath: daemon.configPath,
     baseDir: daemon.baseDir,
     daemon: options.sloPaths === undefined ? daemon.daemon : { ...daemon.daemon, slo: options.sloPaths.map((p) => resolve(cwd, p)) },

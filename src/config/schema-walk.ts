@@ -1,18 +1,30 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { PathSegment } from './yaml-source.js';
 
 /**
  * Reading the zod schemas as data: the allowed keys at a path (for did-you-mean), the options
  * of a keyed union (the indicator), the leaf type of a key (for `VIGIL_*` coercion). Derived
- * from the schemas so a new field never needs a second list somewhere.
+ * from the schemas so a new field never needs a second list somewhere. Only zod's public API is
+ * used: the schema classes (`instanceof`), their accessors (`unwrap()`, `shape`, `options`,
+ * `element`, `valueType`, a pipe's `in`) and `type`.
  */
 
-type Def = { type: string; [key: string]: unknown };
 /** Any zod schema, as the walkers take it. */
-export type AnySchema = z.core.$ZodType;
+export type AnySchema = z.ZodType;
 
-function defOf(schema: AnySchema): Def {
-  return schema._zod.def as unknown as Def;
+/** Wrappers that do not change the shape of what is written, each with its `unwrap()`. */
+type Wrapper = z.ZodOptional | z.ZodNullable | z.ZodDefault | z.ZodPrefault | z.ZodReadonly | z.ZodCatch | z.ZodNonOptional;
+
+function isWrapper(schema: AnySchema): schema is Wrapper {
+  return (
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodNullable ||
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodPrefault ||
+    schema instanceof z.ZodReadonly ||
+    schema instanceof z.ZodCatch ||
+    schema instanceof z.ZodNonOptional
+  );
 }
 
 /** Strips wrappers that do not change the shape: optional, default, prefault, transforms, readonly. */
@@ -20,52 +32,37 @@ export function unwrap(schema: AnySchema): AnySchema {
   let current = schema;
   // Bounded: wrappers nest a handful deep.
   for (let i = 0; i < 32; i++) {
-    const def = defOf(current);
-    switch (def.type) {
-      case 'optional':
-      case 'nullable':
-      case 'default':
-      case 'prefault':
-      case 'readonly':
-      case 'catch':
-      case 'nonoptional':
-        current = def.innerType as AnySchema;
-        break;
-      case 'pipe':
-        // The input side is what a person writes.
-        current = def.in as AnySchema;
-        break;
-      default:
-        return current;
-    }
+    if (isWrapper(current)) current = current.unwrap() as AnySchema;
+    // The input side of a pipe (a transform) is what a person writes.
+    else if (current instanceof z.ZodPipe) current = current.in as AnySchema;
+    else return current;
   }
   return current;
 }
 
 export function kindOf(schema: AnySchema): string {
-  return defOf(unwrap(schema)).type;
+  return unwrap(schema).type;
 }
 
 /** The keys of an object schema, or undefined for anything else. */
 export function objectShape(schema: AnySchema): Record<string, AnySchema> | undefined {
   const inner = unwrap(schema);
-  const def = defOf(inner);
-  return def.type === 'object' ? (def.shape as Record<string, AnySchema>) : undefined;
+  return inner instanceof z.ZodObject ? (inner.shape as Record<string, AnySchema>) : undefined;
 }
 
 export function unionOptions(schema: AnySchema): AnySchema[] | undefined {
-  const def = defOf(unwrap(schema));
-  return def.type === 'union' ? (def.options as AnySchema[]) : undefined;
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodUnion ? [...(inner.options as readonly AnySchema[])] : undefined;
 }
 
 export function arrayElement(schema: AnySchema): AnySchema | undefined {
-  const def = defOf(unwrap(schema));
-  return def.type === 'array' ? (def.element as AnySchema) : undefined;
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodArray ? (inner.element as AnySchema) : undefined;
 }
 
 export function recordValue(schema: AnySchema): AnySchema | undefined {
-  const def = defOf(unwrap(schema));
-  return def.type === 'record' ? (def.valueType as AnySchema) : undefined;
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodRecord ? (inner.valueType as AnySchema) : undefined;
 }
 
 /**

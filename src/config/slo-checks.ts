@@ -4,7 +4,7 @@ import type { DaemonConfig } from './daemon-schema.js';
 import { ERR, isVigilError, type VigilErrorCode } from '../core/errors.js';
 import { formatPath } from './issue-format.js';
 import { didYouMean } from './did-you-mean.js';
-import { INDICATOR_KINDS, objectiveSchema, type IndicatorKind } from './slo-schema.js';
+import { DEFAULT_SOURCE_NAME, INDICATOR_KINDS, objectiveSchema, type IndicatorKind } from './slo-schema.js';
 import { lookupSource } from './source-lookup.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 import { isPlainObject } from './zod-issues.js';
@@ -185,7 +185,7 @@ function checkSource(
 ): void {
   const given = body.source;
   if (given !== undefined && typeof given !== 'string') return;
-  const name = given ?? 'default';
+  const name = given ?? DEFAULT_SOURCE_NAME;
   // An explicit `source:` is pointed at; a defaulted one at the indicator kind that implied it.
   const path = given === undefined ? at('indicator', kind) : at('indicator', kind, 'source');
   const found = lookupSource(daemon.sources, kind, name);

@@ -25,11 +25,14 @@ const labels = z
     z.string(),
   )
   .meta({ description: 'Labels added to every series and alert of this scope.' });
+/** The instance an indicator reads when it names none. */
+export const DEFAULT_SOURCE_NAME = 'default';
+
 /** Names the source instance in the daemon config; `default` when left out. */
 const sourceRef = z
   .string()
   .min(1)
-  .default('default')
+  .default(DEFAULT_SOURCE_NAME)
   .meta({ description: 'Name of a source instance defined in vigil.yaml (default: "default").' });
 
 /** A PromQL query evaluated over each alerting/compliance window, so it must say where the window goes. */

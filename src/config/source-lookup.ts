@@ -1,7 +1,7 @@
 import { suggestion } from './did-you-mean.js';
-import { daemonConfigSchema, SOURCE_KINDS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
+import { SOURCE_KINDS, SOURCE_SCHEMAS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
-import { indicatorKind, type Indicator, type IndicatorKind } from './slo-schema.js';
+import { DEFAULT_SOURCE_NAME, indicatorKind, type Indicator, type IndicatorKind } from './slo-schema.js';
 
 /**
  * Which source kinds can serve each indicator. An objective's `source` is a bare instance name;
@@ -37,11 +37,9 @@ function either(kinds: readonly string[]): string {
   return kinds.length === 1 ? kinds[0]! : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`;
 }
 
-const sourcesShape = daemonConfigSchema.shape.sources.unwrap().shape;
-
 /** Whether an instance of this kind is valid with no settings at all, so it can run on defaults. */
 export function runsOnDefaults(kind: SourceKind): boolean {
-  return sourcesShape[kind].unwrap().safeParse({ implicit: {} }).success;
+  return SOURCE_SCHEMAS[kind].safeParse({}).success;
 }
 
 /** The one way to find the source instance an indicator reads. */
@@ -82,7 +80,7 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
 /** The instance name a parsed indicator's `source` gives (the schema fills in `default`). */
 export function indicatorSourceName(indicator: Indicator): string {
   const body = Object.values(indicator)[0] as { source?: string };
-  return body.source ?? 'default';
+  return body.source ?? DEFAULT_SOURCE_NAME;
 }
 
 /** `lookupSource` for a parsed indicator. */

@@ -75,6 +75,8 @@ const CATALOGUE = {
   // The HTTP API.
   VIGIL_ERR_NOT_READY: { meaning: 'No evaluation has finished yet (just started).', message: 'no evaluation has finished yet; retry shortly', http: 503 },
   VIGIL_ERR_UNKNOWN_SERVICE: { meaning: 'No SLO file declares that service.', message: 'no service {service}; known: {known}', http: 404, exit: 2 },
+  VIGIL_ERR_UNKNOWN_OBJECTIVE: { meaning: 'The service has no objective of that name (history API).', message: 'service {service} has no objective {objective}', http: 404 },
+  VIGIL_ERR_BAD_RANGE: { meaning: "A history request's `from`, `to` or `step` is malformed or out of bounds; the message names the parameter.", message: '{detail}', http: 400 },
   VIGIL_ERR_NOT_FOUND: { meaning: 'No such route (also any write method on the read-only API).', message: 'no route {method} {path}', http: 404 },
   VIGIL_ERR_RELOAD_DISABLED: { meaning: '`POST /-/reload` while `reloadToken` is not set.', message: 'reload is off: set `reloadToken` in vigil.yaml', http: 404 },
   VIGIL_ERR_RELOAD_FORBIDDEN: { meaning: 'Missing or wrong bearer token on `POST /-/reload`.', message: 'missing or wrong bearer token', http: 403 },

@@ -44,7 +44,17 @@ export function hasUserinfo(url: string): boolean {
 export function authorizationOf(auth: HttpAuth): string {
   if (auth.bearer !== undefined) return `Bearer ${auth.bearer}`;
   const { username, password } = auth.basic!;
-  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+  return `Basic ${base64Utf8(`${username}:${password}`)}`;
+}
+
+/**
+ * RFC 7617's UTF-8 then base64, with the web platform's TextEncoder and btoa (global in Node 20)
+ * rather than Buffer: the status page's browser bundle type-checks the schema modules that import this file.
+ */
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** `user:password` as written in a URL (percent-encoded) -> Basic credentials. */

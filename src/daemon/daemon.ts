@@ -16,10 +16,11 @@ import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSources } from '../sources/create-sources.js';
-import { Scheduler, cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
+import { Scheduler } from '../sources/scheduler.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
+import { HistoryRecorder } from '../ui/history-recorder.js';
+import { objectivePairs } from '../ui/burn-pairs.js';
 import { SampleStore } from '../store/sample-store.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createLogger } from './logger.js';
@@ -67,6 +68,8 @@ export class Daemon {
   private config: Config;
   private sampling: Sampling;
   private readonly holder = new SnapshotHolder();
+  /** Each cycle's objective figures into the store, for the status page's history. */
+  private readonly history = new HistoryRecorder();
   private readonly sliceMemo: SliceMemo = new WeakMap();
   private readonly notifier: AlertNotifier;
   private readonly persister: StorePersister;
@@ -133,6 +136,9 @@ export class Daemon {
       reload: () => daemon!.reload('POST /-/reload'),
       reloadToken: () => daemon?.config.daemon.reloadToken,
       logger: logger.child({ component: 'http' }),
+      store,
+      pollSeconds: () => (daemon?.config ?? config).daemon.evaluateEvery / 1000,
+      burnPairs: (service, objective) => objectivePairs(daemon?.config ?? config, service, objective),
     });
     // The server reads the daemon's snapshot through the closure above.
     daemon = new Daemon(options, config, store, registry, server, logger);
@@ -200,6 +206,8 @@ export class Daemon {
       this.store.prune(now);
       const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
       this.holder.publish(snapshot);
+      // The status page's charts read each cycle's figures back from the store.
+      this.history.onSnapshot(this.store, snapshot);
       const ms = performance.now() - started;
       if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
       return this.holder.get();
@@ -262,7 +270,7 @@ export class Daemon {
   }
 
   private startSampling(config: Config): Sampling {
-    const scheduler = Scheduler.fromConfig(config, createSources(config), {
+    const scheduler = Scheduler.fromConfig(config, {
       store: this.store,
       stopTimeoutMs: STOP_SCHEDULER_MS,
       logger: { debug: (m) => this.logger.debug(m), warn: (m) => this.logger.warn(m) },
@@ -276,10 +284,7 @@ export class Daemon {
    */
   private startAlertWarmup(config: Config): void {
     let longest = 0;
-    for (const h of this.sampling.scheduler.health()) {
-      const { schedule, timeoutMs } = scheduleFor(config, h);
-      longest = Math.max(longest, cronIntervalMs(schedule) + timeoutMs);
-    }
+    for (const instance of config.sources) longest = Math.max(longest, instance.intervalMs + instance.timeoutMs);
     this.alertsFrom = Date.now() + Math.min(longest, 120_000);
   }
 

@@ -1,9 +1,8 @@
 import type { Config } from '../config/config.js';
+import { objectivesOf, readBy } from '../config/resolve-config.js';
 import { ERR, vigilError } from '../core/errors.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { resolveSource } from '../evaluate/reader-factory.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSources } from '../sources/create-sources.js';
 import { Scheduler } from '../sources/scheduler.js';
 import { SampleStore } from '../store/sample-store.js';
 import { retentionFor } from './retention.js';
@@ -15,7 +14,7 @@ export interface SampleOnceOptions {
   gapMs: number;
 }
 
-/** The config narrowed to one service; the sources then sample only what it needs. */
+/** The config narrowed to one service (its objectives keep their resolved sources). */
 export function narrowConfig(config: Config, service: string | undefined): Config {
   if (service === undefined) return config;
   const services = config.services.filter((s) => s.slo.service === service);
@@ -23,7 +22,7 @@ export function narrowConfig(config: Config, service: string | undefined): Confi
     const known = config.services.map((s) => s.slo.service).join(', ') || 'none';
     throw vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(service), known });
   }
-  return { ...config, services };
+  return Object.freeze({ ...config, services });
 }
 
 /**
@@ -36,15 +35,8 @@ export function narrowConfig(config: Config, service: string | undefined): Confi
  */
 export async function sampleOnce(fullConfig: Config, options: SampleOnceOptions): Promise<Snapshot> {
   const config = narrowConfig(fullConfig, options.service);
-  const wanted = new Set(config.services.flatMap((s) => s.slo.objectives.map((o) => {
-    const ref = resolveSource(config, o);
-    return `${ref.kind}/${ref.name}`;
-  })));
   const store = new SampleStore({ retentionMs: retentionFor(config), maxPointsPerSeries: config.daemon.store.maxPointsPerSeries });
-  const created = createSources(config);
-  const sources = created.filter((s) => wanted.has(`${s.kind}/${s.name}`));
-  for (const s of created) if (!sources.includes(s)) await s.close().catch(() => undefined);
-  const scheduler = Scheduler.fromConfig(config, sources, { store, stopTimeoutMs: 1_000 });
+  const scheduler = Scheduler.fromConfig(config, { store, stopTimeoutMs: 1_000 }, readBy(objectivesOf(config)));
   try {
     await scheduler.runOnce();
     await new Promise((r) => setTimeout(r, options.gapMs));

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { Config, ResolvedObjective } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
 import { objectiveBurnWindows } from '../config/window-sets.js';
 import type {
@@ -16,7 +16,7 @@ import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from
 import type { Reading } from './indicator-reader.js';
 import { budgetFigures, type SliceMemo } from './error-budget.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
-import { createReader, resolveSource, type ScrapeReaderFactory } from './reader-factory.js';
+import { createReader, type ScrapeReaderFactory } from './reader-factory.js';
 import { staleAfterMs } from './staleness.js';
 
 export interface EvaluateInputs {
@@ -54,13 +54,13 @@ export function evaluateObjective(
   store: SampleStore,
   now: number,
   service: string,
-  objective: Objective,
+  objective: ResolvedObjective,
   inputs: EvaluateInputs = {},
 ): ObjectiveResult {
   const kind = indicatorKind(objective.indicator);
-  const source = resolveSource(config, objective);
-  const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(config, source, objective.window) };
-  const reader = createReader(ctx, config, service, objective, source, inputs.scrapeReaders);
+  const { source } = objective;
+  const ctx = { store, now, windowMs: objective.window, staleAfterMs: staleAfterMs(source, objective.window) };
+  const reader = createReader(ctx, service, objective, inputs.scrapeReaders);
   const reading = reader.current();
   const windows = objective.target === undefined ? [] : objectiveBurnWindows(config.windowSets, objective);
   const figures = budgetFigures(reader, objective, windows, now, inputs.sliceMemo);
@@ -78,7 +78,7 @@ export function evaluateObjective(
   const result: ObjectiveResult = {
     name: objective.name,
     kind,
-    source,
+    source: { kind: source.kind, name: source.name },
     status,
     value: reading.value === null ? null : quantityValue(reading.value, reader.unit, kind === 'memoryLeak'),
     threshold: bounds(objective),

@@ -1,7 +1,5 @@
-import type { Config } from '../config/config.js';
-import type { SourceKind } from '../config/daemon-schema.js';
+import type { ObjectiveSource, ResolvedObjective } from '../config/config.js';
 import type { Objective } from '../config/slo-schema.js';
-import { indicatorSourceName, lookupIndicatorSource } from '../config/source-lookup.js';
 import type { QuantityUnit } from '../units/units.js';
 import { noData, type IndicatorReader, type ReadContext } from './indicator-reader.js';
 import { containerMatcher } from './label-match.js';
@@ -15,19 +13,6 @@ import { ScrapeLatencyReader, ScrapeRatioReader } from './readers/scrape-reader.
 
 export const CPU_METRIC = 'container_cpu_usage_ratio';
 const CONTAINER_PART_LABELS = ['container', 'container_id'] as const;
-
-export interface SourceRef {
-  kind: SourceKind | null;
-  name: string;
-}
-
-/** The instance an objective's `source` names, found as the config loader finds it (src/config/source-lookup.ts). */
-export function resolveSource(config: Config, objective: Objective): SourceRef {
-  const found = lookupIndicatorSource(config.daemon.sources, objective.indicator);
-  if (found.ok) return { kind: found.kind, name: found.name };
-  // Not defined, of the wrong kind, or ambiguous: the config loader reports which.
-  return { kind: null, name: indicatorSourceName(objective.indicator) };
-}
 
 /** An indicator that cannot be read says so on every call. */
 class UnreadableIndicator implements IndicatorReader {
@@ -46,16 +31,18 @@ class UnreadableIndicator implements IndicatorReader {
 /** Overrides the readers of scrape-backed indicators (tests, or a richer PromQL later). */
 export type ScrapeReaderFactory = (ctx: ReadContext, objective: Objective, source: string) => IndicatorReader | null;
 
-/** The reader for one objective: the one dispatch over indicator kinds and source kinds. */
+/**
+ * The reader for one objective: the one dispatch over indicator kinds and source kinds. The
+ * instance it reads was resolved when the config was loaded (`objective.source`).
+ */
 export function createReader(
   ctx: ReadContext,
-  config: Config,
   service: string,
-  objective: Objective,
-  source: SourceRef,
+  objective: ResolvedObjective,
   scrapeReaders?: ScrapeReaderFactory,
 ): IndicatorReader {
   const ind = objective.indicator;
+  const source: ObjectiveSource = objective.source;
   const thresholdUnit = objective.threshold?.max?.unit ?? objective.threshold?.min?.unit ?? 'number';
   if (source.kind === null) {
     return new UnreadableIndicator(thresholdUnit, `source "${source.name}" is not configured in the daemon config`);
@@ -82,7 +69,7 @@ export function createReader(
   if ('redisHitRatio' in ind) return new RedisHitRatioReader(ctx, ind.redisHitRatio);
   if ('postgresQueryLatency' in ind) return new PostgresLatencyReader(ctx, ind.postgresQueryLatency);
   if ('probe' in ind) {
-    const baseUrl = config.daemon.sources.probe[source.name]?.baseUrl;
+    const baseUrl = source.kind === 'probe' ? source.settings.baseUrl : undefined;
     return new ProbeReader(ctx, ind.probe, probeUrl(ind.probe, baseUrl));
   }
   const unit: QuantityUnit = 'latency' in ind ? 'seconds' : 'ratio' in ind ? 'ratio' : thresholdUnit;

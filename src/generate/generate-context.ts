@@ -1,5 +1,6 @@
 import type { Objective, SloFile } from '../config/slo-schema.js';
 import type { WindowSets } from '../config/window-sets.js';
+import { objectivePageUrl } from '../ui/page-links.js';
 
 /** Everything generation needs besides the SLO files; all of it is data, so generation is pure. */
 export interface GenerateOptions {
@@ -12,6 +13,8 @@ export interface GenerateOptions {
    * Without it such alerts get no `runbook_url`: a link vigil would have to guess is worse than none.
    */
   readonly runbookBase?: string;
+  /** The daemon's external URL: alerts get a `status_page_url` to the objective on the status page. */
+  readonly externalUrl?: string;
 }
 
 export interface ObjectiveContext {
@@ -34,11 +37,12 @@ export function alertLabels(ctx: ObjectiveContext, severity: string, extra: Reco
 }
 
 /** `runbook_url` only when the objective or the caller names where runbooks are; `dashboard_url` always. */
-export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runbook_url?: string; dashboard_url: string } {
+export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runbook_url?: string; dashboard_url: string; status_page_url?: string } {
   const runbook = ctx.objective.alert.runbookUrl ?? (ctx.options.runbookBase !== undefined ? `${ctx.options.runbookBase}#${anchor}` : undefined);
   const base = (ctx.options.grafanaUrl ?? '').replace(/\/+$/, '');
   const dashboard = ctx.objective.alert.dashboardUrl ?? `${base}/d/${ctx.dashboardUid}/${ctx.slo.service}`;
-  return runbook !== undefined ? { runbook_url: runbook, dashboard_url: dashboard } : { dashboard_url: dashboard };
+  const statusPage = ctx.options.externalUrl === undefined ? {} : { status_page_url: objectivePageUrl(ctx.options.externalUrl, ctx.slo.service, ctx.objective.name) };
+  return { ...(runbook !== undefined ? { runbook_url: runbook } : {}), dashboard_url: dashboard, ...statusPage };
 }
 
 /** The record with its keys in code-point order (not locale order), so generated files are byte-stable. */

@@ -1,12 +1,13 @@
+import type { Config, LoadedSloFile, SourceInstance } from '../config/config.js';
 import { SHIPPED_WINDOW_SETS } from '../config/window-sets.js';
-import type { Config, LoadedSloFile } from '../config/config.js';
 import { daemonConfigSchema, type SourceKind } from '../config/daemon-schema.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import { indicatorKind } from '../config/slo-schema.js';
 import { indicatorSourceName } from '../config/source-lookup.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { STATUS_RANK, type ObjectiveStatus, type Snapshot } from '../snapshot/snapshot-schema.js';
-import { createSources } from '../sources/create-sources.js';
-import type { Source, SourceHealth } from '../sources/source.js';
+import { Scheduler } from '../sources/scheduler.js';
+import type { SourceHealth } from '../sources/source.js';
 import { SampleStore } from '../store/sample-store.js';
 
 /**
@@ -45,17 +46,20 @@ export function implicitScrapeConfig(files: readonly LoadedSloFile[], metricsUrl
   }
   const daemon = daemonConfigSchema.parse({ sources: { scrape } });
   // The SLO files were loaded without a vigil.yaml, so against the shipped window sets.
-  return { configPath: null, baseDir, daemon, services: files, windowSets: SHIPPED_WINDOW_SETS };
+  return resolveConfig({ configPath: null, baseDir, daemon, services: files, windowSets: SHIPPED_WINDOW_SETS });
 }
 
+/**
+ * Samples on its own clock (`sampleEveryMs`, not the instances' cron schedules: a load test
+ * wants fine-grained figures) through the daemon's `Scheduler` and `SourceRunner`s, so the overlap
+ * guard, each instance's resolved timeout and the health are the daemon's own.
+ */
 export class VigilWatch {
   private readonly store: SampleStore;
-  private readonly sources: Source[];
-  private readonly health = new Map<string, SourceHealth>();
+  private readonly scheduler: Scheduler;
   private readonly results = new Map<string, WatchedObjective>();
   private timer: NodeJS.Timeout | undefined;
   private evaluating: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<string>();
   private startedAt = 0;
   lastSnapshot: Snapshot | null = null;
 
@@ -70,60 +74,25 @@ export class VigilWatch {
     } = {},
   ) {
     this.store = new SampleStore({ retentionMs: 2 * 3_600_000, maxPointsPerSeries: 20_000 });
-    const created = createSources(config);
-    const wanted = (kind: SourceKind) => !options.kinds || options.kinds.includes(kind);
-    this.sources = created.filter((s) => wanted(s.kind));
-    for (const s of created) if (!wanted(s.kind)) void s.close().catch(() => undefined);
+    const kinds = options.kinds;
+    const include = kinds ? (instance: SourceInstance) => kinds.includes(instance.kind) : undefined;
+    // A load test ends on the operator's clock: a sample still running at close gets 1 s.
+    this.scheduler = Scheduler.fromConfig(config, { store: this.store, stopTimeoutMs: 1_000 }, include);
   }
 
   /** Samples every source once (a baseline before the load starts), then keeps sampling. */
   async start(): Promise<void> {
     this.startedAt = Date.now();
-    await Promise.all(this.sources.map((s) => this.sampleOne(s)));
-    this.timer = setInterval(() => {
-      for (const s of this.sources) void this.sampleOne(s);
-    }, this.options.sampleEveryMs ?? 1000);
+    await this.scheduler.runOnce();
+    // A source still sampling when the next tick comes is skipped by its runner's overlap guard.
+    this.timer = setInterval(() => void this.scheduler.runOnce(), this.options.sampleEveryMs ?? 1000);
     this.evaluating = setInterval(() => this.evaluateNow(), this.options.evaluateEveryMs ?? 5000);
-  }
-
-  private async sampleOne(source: Source): Promise<void> {
-    const key = `${source.kind}/${source.name}`;
-    if (this.inFlight.has(key)) return; // never overlap samples of one source
-    this.inFlight.add(key);
-    const started = Date.now();
-    const prev = this.health.get(key);
-    try {
-      const result = await source.sample(AbortSignal.timeout(10_000));
-      for (const p of result.points) this.store.append(p);
-      for (const e of result.ended ?? []) this.store.markEnded(e.metric, e.labels);
-      this.health.set(key, {
-        kind: source.kind,
-        name: source.name,
-        up: true,
-        lastSuccess: Date.now(),
-        lastError: null,
-        consecutiveFailures: 0,
-        lastDurationMs: Date.now() - started,
-      });
-    } catch (err) {
-      this.health.set(key, {
-        kind: source.kind,
-        name: source.name,
-        up: false,
-        lastSuccess: prev?.lastSuccess ?? null,
-        lastError: err instanceof Error ? err.message : String(err),
-        consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
-        lastDurationMs: Date.now() - started,
-      });
-    } finally {
-      this.inFlight.delete(key);
-    }
   }
 
   /** Evaluates now and folds the result into the worst-seen statuses (after the warm-up). */
   evaluateNow(final = false): Snapshot {
     const now = Date.now();
-    const snapshot = evaluate(this.config, this.store, now, { sources: [...this.health.values()] });
+    const snapshot = evaluate(this.config, this.store, now, { sources: this.scheduler.health() });
     this.lastSnapshot = snapshot;
     // Early evaluations rest on a few seconds of data; the final one covers the whole run and always counts.
     const counted = final || now - this.startedAt >= (this.options.warmupMs ?? 10_000);
@@ -160,18 +129,19 @@ export class VigilWatch {
   async finish(): Promise<WatchedObjective[]> {
     clearInterval(this.timer);
     clearInterval(this.evaluating);
-    await Promise.all(this.sources.map((s) => this.sampleOne(s)));
+    await this.scheduler.runOnce();
     this.evaluateNow(true);
     return [...this.results.values()];
   }
 
   sourceHealth(): SourceHealth[] {
-    return [...this.health.values()];
+    return this.scheduler.health();
   }
 
+  /** Stops sampling and closes every source (runs in flight are waited for, then aborted). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.evaluating);
-    await Promise.all(this.sources.map((s) => s.close().catch(() => undefined)));
+    await this.scheduler.close();
   }
 }

@@ -87,7 +87,9 @@ function simplify(node: unknown): unknown {
     const other = anyOf[1 - nullIdx];
     if (nullIdx >= 0 && other && typeof other.type === 'string') {
       const { anyOf: _drop, ...rest } = obj;
-      return { ...rest, ...other, type: [other.type, 'null'] };
+      // An enum keeps null among its values, or a nullable enum would refuse null.
+      const values = Array.isArray(other.enum) ? { enum: [...(other.enum as unknown[]), null] } : {};
+      return { ...rest, ...other, ...values, type: [other.type, 'null'] };
     }
   }
   return obj;

@@ -1,17 +1,24 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
 import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
 import { routeSpec, type RouteSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
+import type { SampleStore } from '../store/sample-store.js';
+import type { UiAssets } from '../ui/assets.js';
+import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.js';
+import { parseRange, type RangeQuery } from '../ui/history-params.js';
+import { registerStatusPage } from '../ui/status-routes.js';
+import { SnapshotMemo } from '../ui/snapshot-memo.js';
+import type { ObjectivePairs } from '../ui/burn-pairs.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -25,6 +32,14 @@ export interface ServerOptions {
   reloadToken?: string | (() => string | undefined);
   logger?: Logger;
   version?: string;
+  /** The sample store the history API reads; without it the history routes answer 404. */
+  store?: SampleStore;
+  /** Seconds between the status page's polls (the evaluation interval); 5 when not given. */
+  pollSeconds?: () => number;
+  /** The status page's bundle; read from the build output when not given (null: pages without charts). */
+  uiAssets?: UiAssets | null;
+  /** An objective's alert window pairs, for the status page to mark the one that fires. */
+  burnPairs?: (service: string, objective: string) => ObjectivePairs | null;
 }
 
 /** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
@@ -129,7 +144,10 @@ function responseSchemas(spec: RouteSpec): Record<number, unknown> {
  */
 function scrubResponses(app: FastifyInstance): void {
   const scrubbed = new WeakMap<Buffer, Buffer>();
-  app.addHook('onSend', (_req, _reply, payload, done) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    // An encoded body (the status page's pre-compressed assets, vigil's own bundle) is bytes, not
+    // text: scrubbing it would corrupt it, and nothing in it comes from config or sources.
+    if (reply.getHeader('content-encoding') !== undefined) return done(null, payload);
     if (typeof payload === 'string') return done(null, redact(payload));
     if (!Buffer.isBuffer(payload)) return done(null, payload);
     let clean = scrubbed.get(payload);
@@ -183,10 +201,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   const notReady = (reply: FastifyReply) => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
 
+  // Conditional polling (the status page's live updates): a snapshot's views never change, so its
+  // evaluation time is their validator and an unchanged poll costs a 304 without a body.
+  const unchanged = (req: FastifyRequest, reply: FastifyReply, snapshot: Snapshot): boolean => {
+    const etag = `W/"${snapshot.evaluatedAt}"`;
+    reply.header('etag', etag).header('cache-control', 'no-cache');
+    return req.headers['if-none-match'] === etag;
+  };
+
   const list = routeSpec('listServices');
-  app.get(list.url, { schema: { response: responseSchemas(list) } }, (_req, reply) => {
+  app.get(list.url, { schema: { response: responseSchemas(list) } }, (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
+    if (unchanged(req, reply, snapshot)) return reply.code(304).send();
     return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
   });
 
@@ -194,12 +221,59 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get<{ Params: { service: string } }>(current.url, { schema: { response: responseSchemas(current) } }, (req, reply) => {
     const snapshot = options.getSnapshot();
     if (!snapshot) return notReady(reply);
+    if (unchanged(req, reply, snapshot)) return reply.code(304).send();
     const json = views.currentJson(snapshot, req.params.service, serializerOf(reply));
     if (json === undefined) {
       const known = snapshot.services.map((s) => s.service).join(', ') || 'none';
       return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(req.params.service)), known }));
     }
     return reply.type(JSON_TYPE).send(json);
+  });
+
+  const unknownService = (reply: FastifyReply, snapshot: Snapshot, service: string) =>
+    fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(service)), known: snapshot.services.map((s) => s.service).join(', ') || 'none' }));
+  const badRange = (reply: FastifyReply, message: string) => fail(reply, vigilError(ERR.VIGIL_ERR_BAD_RANGE, { detail: message }));
+
+  // Open pages ask the same history questions until the next snapshot: answered once each.
+  const historyMemo = new SnapshotMemo<string>();
+  const resourcesMemo = new SnapshotMemo<string>();
+  const history = routeSpec('getObjectiveHistory');
+  app.get<{ Params: { service: string; objective: string }; Querystring: RangeQuery }>(history.url, { schema: { response: responseSchemas(history) } }, (req, reply) => {
+    const snapshot = options.getSnapshot();
+    if (!snapshot || !options.store) return notReady(reply);
+    const found = findObjective(snapshot, req.params.service, req.params.objective);
+    if (!found) {
+      if (!snapshot.services.some((s) => s.service === req.params.service)) return unknownService(reply, snapshot, req.params.service);
+      return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_OBJECTIVE, { service: JSON.stringify(echo(req.params.service)), objective: JSON.stringify(echo(req.params.objective)) }));
+    }
+    const parsed = parseRange(req.query, Date.now());
+    if (!parsed.ok) return badRange(reply, parsed.message);
+    const { from, to, stepMs } = parsed.range;
+    const key = `${req.params.service}\n${req.params.objective}\n${from}\n${to}\n${stepMs}`;
+    const json = historyMemo.get(snapshot, key, () => serializerOf(reply)(objectiveHistory(options.store!, req.params.service, found.objective, parsed.range)));
+    return reply.type(JSON_TYPE).send(json);
+  });
+
+  const resources = routeSpec('getServiceResources');
+  app.get<{ Params: { service: string }; Querystring: RangeQuery }>(resources.url, { schema: { response: responseSchemas(resources) } }, (req, reply) => {
+    const snapshot = options.getSnapshot();
+    if (!snapshot || !options.store) return notReady(reply);
+    const service = snapshot.services.find((s) => s.service === req.params.service);
+    if (!service) return unknownService(reply, snapshot, req.params.service);
+    const parsed = parseRange(req.query, Date.now());
+    if (!parsed.ok) return badRange(reply, parsed.message);
+    const { from, to, stepMs } = parsed.range;
+    const json = resourcesMemo.get(snapshot, `${req.params.service}\n${from}\n${to}\n${stepMs}`, () =>
+      serializerOf(reply)(resourceHistory(options.store!, service as ServiceResult, parsed.range)),
+    );
+    return reply.type(JSON_TYPE).send(json);
+  });
+
+  registerStatusPage(app, {
+    getSnapshot: options.getSnapshot,
+    pollSeconds: options.pollSeconds ?? (() => 5),
+    ...(options.uiAssets !== undefined ? { assets: options.uiAssets } : {}),
+    ...(options.burnPairs ? { pairsOf: options.burnPairs } : {}),
   });
 
   const health = routeSpec('health');

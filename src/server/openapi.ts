@@ -21,15 +21,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
       summary: r.summary,
       ...(r.description ? { description: r.description } : {}),
       tags: r.tags,
-      ...(r.params
+      ...(r.params || r.query
         ? {
-            parameters: Object.entries(r.params).map(([name, description]) => ({
-              name,
-              in: 'path',
-              required: true,
-              description,
-              schema: { type: 'string' },
-            })),
+            parameters: [
+              ...Object.entries(r.params ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })),
+              ...Object.entries(r.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } })),
+            ],
           }
         : {}),
       ...(r.secured ? { security: [{ reloadToken: [] }] } : {}),

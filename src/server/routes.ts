@@ -7,6 +7,7 @@ import {
   serviceCurrentResponseSchema,
   serviceListResponseSchema,
 } from './api-schemas.js';
+import { objectiveHistoryResponseSchema, resourceHistoryResponseSchema } from '../ui/history-schema.js';
 
 /** One route as data: fastify registers it, the OpenAPI document describes it. */
 export interface RouteSpec {
@@ -17,6 +18,8 @@ export interface RouteSpec {
   description?: string;
   tags: string[];
   params?: Record<string, string>;
+  /** Optional query parameters and what they mean. */
+  query?: Record<string, string>;
   /** Bearer token needed. */
   secured?: boolean;
   /** Status -> body schema; `text` for non-JSON bodies. */
@@ -25,6 +28,12 @@ export interface RouteSpec {
 
 const notFound = { description: 'Unknown service', schema: errorResponseSchema };
 const notReady = { description: 'No evaluation has finished yet', schema: errorResponseSchema };
+const badRange = { description: 'A range parameter is malformed or out of bounds', schema: errorResponseSchema };
+const rangeQuery = {
+  from: 'Start: unix seconds or RFC 3339; default `to` minus 1 h',
+  to: 'End: unix seconds or RFC 3339; default now',
+  step: 'Bucket width: a duration (`30s`, `5m`) or seconds; default about 300 buckets; at most 1000 buckets, at most 90 days',
+};
 
 export const ROUTES: readonly RouteSpec[] = [
   {
@@ -45,6 +54,37 @@ export const ROUTES: readonly RouteSpec[] = [
     tags: ['sla'],
     params: { service: 'Service name from its SLO file' },
     responses: { 200: { description: 'The service\'s result from the last evaluation', schema: serviceCurrentResponseSchema }, 404: notFound, 503: notReady },
+  },
+  {
+    method: 'GET',
+    url: '/api/sla/:service/objectives/:objective/history',
+    operationId: 'getObjectiveHistory',
+    summary: 'An objective\'s value, status and error budget over time, downsampled to buckets of `step`',
+    description: 'Read from the store, where the daemon records each evaluation\'s figures. Each bucket keeps the last, smallest and largest value and the worst status.',
+    tags: ['sla'],
+    params: { service: 'Service name from its SLO file', objective: 'Objective name' },
+    query: rangeQuery,
+    responses: {
+      200: { description: 'Columns aligned with `t`', schema: objectiveHistoryResponseSchema },
+      400: badRange,
+      404: { description: 'Unknown service or objective', schema: errorResponseSchema },
+      503: notReady,
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/sla/:service/resources',
+    operationId: 'getServiceResources',
+    summary: 'What the service\'s resource charts show: container memory with floors and leak trend, Redis hit ratio, slowest statements',
+    tags: ['sla'],
+    params: { service: 'Service name from its SLO file' },
+    query: rangeQuery,
+    responses: {
+      200: { description: 'Columns aligned with `t`', schema: resourceHistoryResponseSchema },
+      400: badRange,
+      404: notFound,
+      503: notReady,
+    },
   },
   {
     method: 'GET',

@@ -1,11 +1,6 @@
-import type { Config } from '../config/config.js';
-import {
-  SOURCE_KINDS,
-  daemonConfigSchema,
-  type DaemonConfig,
-  type SourceKind,
-} from '../config/daemon-schema.js';
-import { lookupIndicatorSource } from '../config/source-lookup.js';
+import type { Config, LoadedSloFile, SourceInstance } from '../config/config.js';
+import type { SourceKind, SourceSettings } from '../config/daemon-schema.js';
+import { servicesReading } from '../config/resolve-config.js';
 import { containerSelectorsFor } from './docker/container-selector.js';
 import { DockerSource } from './docker/docker-source.js';
 import { PostgresSource } from './postgres/postgres-source.js';
@@ -15,57 +10,41 @@ import { ProbeSource } from './probe/probe-source.js';
 import { PrometheusSource } from './prometheus/prometheus-source.js';
 import type { Source } from './source.js';
 
-type Instances = DaemonConfig['sources'];
-type InstanceConfig<K extends SourceKind> = Instances[K][string];
-
-/** Builds one source instance from its config and the whole Config (objectives pick what to sample). */
-type SourceFactory<K extends SourceKind> = (name: string, instance: InstanceConfig<K>, config: Config) => Source;
+/**
+ * Builds one source from its instance's settings and the objectives bound to it (they pick what
+ * to sample); the whole Config for what is not per instance (the window sets).
+ */
+type SourceFactory<K extends SourceKind> = (name: string, settings: SourceSettings<K>, services: readonly LoadedSloFile[], config: Config) => Source;
 
 /** One factory per kind. */
 const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
-  docker: (name, instance, config) =>
-    new DockerSource({ name, config: instance, selectors: containerSelectorsFor(config, name) }),
-  redis: (name, instance, config) => new RedisSource(name, instance, config.services),
-  postgres: (name, instance, config) => new PostgresSource(name, instance, config.services),
-  scrape: (name, instance, config) => new ScrapeSource(name, instance, config.services),
-  prometheus: (name, instance, config) => new PrometheusSource(name, instance, config.services, config.windowSets),
-  probe: (name, instance, config) => new ProbeSource(name, instance, config.services),
+  docker: (name, settings, services) =>
+    new DockerSource({ name, config: settings, selectors: containerSelectorsFor({ services }, name) }),
+  redis: (name, settings, services) => new RedisSource(name, settings, services),
+  postgres: (name, settings, services) => new PostgresSource(name, settings, services),
+  scrape: (name, settings, services) => new ScrapeSource(name, settings, services),
+  prometheus: (name, settings, services, config) => new PrometheusSource(name, settings, services, config.windowSets),
+  probe: (name, settings, services) => new ProbeSource(name, settings, services),
 };
 
-/**
- * The instances to run: every configured instance, plus instances objectives name that are not
- * configured but whose kind works on defaults (docker on `/var/run/docker.sock`, probe with
- * absolute URLs). An objective naming an instance that is neither is a config error reported by
- * the loader, not here.
- */
-export function sourceInstances(config: Config): Array<{ kind: SourceKind; name: string; instance: unknown }> {
-  const instances = config.daemon.sources as Record<SourceKind, Record<string, unknown>>;
-  const out = new Map<string, { kind: SourceKind; name: string; instance: unknown }>();
-  for (const kind of SOURCE_KINDS) {
-    for (const [name, instance] of Object.entries(instances[kind])) out.set(`${kind}/${name}`, { kind, name, instance });
-  }
-  const defaults = daemonConfigSchema.shape.sources;
-  for (const { slo } of config.services) {
-    for (const objective of slo.objectives) {
-      const found = lookupIndicatorSource(config.daemon.sources, objective.indicator);
-      // Configured instances are in already; a name that resolves to nothing is a config error
-      // the loader reports. Only an implicit instance (a kind that runs on defaults) is added.
-      if (!found.ok || found.implicit !== true) continue;
-      const { kind, name } = found;
-      if (out.has(`${kind}/${name}`)) continue;
-      const parsed = defaults.safeParse({ [kind]: { [name]: {} } });
-      if (parsed.success) {
-        const implicit = (parsed.data as Record<SourceKind, Record<string, unknown>>)[kind][name];
-        out.set(`${kind}/${name}`, { kind, name, instance: implicit });
-      }
-    }
-  }
-  return [...out.values()];
+/** Which of the config's instances to build (all by default). */
+export type InstanceFilter = (instance: SourceInstance) => boolean;
+
+/** A source and the resolved instance it was built from (its schedule, interval and timeout). */
+export interface InstanceSource {
+  readonly instance: SourceInstance;
+  readonly source: Source;
 }
 
-/** One Source per instance (see `sourceInstances`), in a stable order. */
-export function createSources(config: Config): Source[] {
-  return sourceInstances(config).map(({ kind, name, instance }) =>
-    (FACTORIES[kind] as SourceFactory<SourceKind>)(name, instance as InstanceConfig<SourceKind>, config),
-  );
+/**
+ * One Source per instance of `config.sources` that `include` keeps, in the config's order. The
+ * others are never built, so no client or pool is made only to be closed again.
+ */
+export function createSources(config: Config, include: InstanceFilter = () => true): InstanceSource[] {
+  return config.sources.filter(include).map((instance) => ({ instance, source: createSource(config, instance) }));
+}
+
+function createSource(config: Config, instance: SourceInstance): Source {
+  const factory = FACTORIES[instance.kind] as SourceFactory<SourceKind>;
+  return factory(instance.name, instance.settings, servicesReading(config, instance), config);
 }

@@ -1,21 +1,22 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Config } from '../config/config.js';
-import { ERR, vigilError } from '../core/errors.js';
-import { DEFAULT_SCHEDULES } from '../config/daemon-schema.js';
+import type { Config, SourceInstance } from '../config/config.js';
+import { cronIntervalMs } from '../config/cron-interval.js';
 import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
+import { createSources, type InstanceFilter } from './create-sources.js';
 import type { Source, SourceHealth } from './source.js';
 import { SourceRunner, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
 
 export type { SampleEvent, SampleListener, RunOutcome } from './source-runner.js';
 
-/** How one source is scheduled. */
-export interface SourceSchedule {
-  /** node-cron expression (six fields allow seconds). */
-  readonly schedule: string;
-  readonly timeoutMs: number;
+/**
+ * How one source is scheduled: a resolved instance of the config is one. `intervalMs` is worked
+ * out from the schedule when left out (sources added by hand, in tests and tools).
+ */
+export type SourceSchedule = Pick<SourceInstance, 'schedule' | 'timeoutMs'> & {
+  readonly intervalMs?: number;
   readonly maxBackoffMs?: number;
-}
+};
 
 export interface SchedulerLogger {
   debug(message: string): void;
@@ -36,43 +37,9 @@ export interface SchedulerOptions {
 const JITTER_SHARE = 0.1;
 const MAX_JITTER_MS = 1_000;
 
-const intervals = new Map<string, number>();
-
-/**
- * The smallest gap between the next few firings of a cron expression: the source's interval,
- * used for jitter, as the first backoff step and by the evaluator's staleness rule. Remembered
- * per expression, since the evaluator asks every cycle.
- */
-export function cronIntervalMs(expression: string): number {
-  const known = intervals.get(expression);
-  if (known !== undefined) return known;
-  if (!cron.validate(expression)) throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
-  const task = cron.createTask(expression, noop);
-  try {
-    const runs = task.getNextRuns(6).map((d) => d.getTime());
-    let min = Infinity;
-    for (let i = 1; i < runs.length; i++) min = Math.min(min, runs[i]! - runs[i - 1]!);
-    const interval = Number.isFinite(min) && min > 0 ? min : 60_000;
-    intervals.set(expression, interval);
-    return interval;
-  } finally {
-    void Promise.resolve(task.destroy()).catch(noop);
-  }
-}
-
 /** Jitter for one tick: uniform in [0, min(10 % of the interval, 1 s)). */
 export function jitterMs(intervalMs: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(intervalMs * JITTER_SHARE, MAX_JITTER_MS));
-}
-
-/** The schedule and timeout of a source instance from the daemon config (defaults when it is implicit). */
-export function scheduleFor(config: Config, source: Pick<Source, 'kind' | 'name'>): SourceSchedule {
-  const instances = config.daemon.sources[source.kind] as Record<string, { schedule?: string | undefined; timeout: number }>;
-  const instance = instances[source.name];
-  return {
-    schedule: instance?.schedule ?? DEFAULT_SCHEDULES[source.kind],
-    timeoutMs: instance?.timeout ?? 10_000,
-  };
 }
 
 interface Entry {
@@ -99,16 +66,19 @@ export class Scheduler {
     this.random = options.random ?? Math.random;
   }
 
-  /** Builds a scheduler for `sources` with the schedules and timeouts of `config`. */
-  static fromConfig(config: Config, sources: readonly Source[], options: SchedulerOptions): Scheduler {
+  /**
+   * A scheduler over the config's source instances that `include` keeps (all by default): it
+   * builds only those sources, each scheduled as its instance says, and closes them in `close()`.
+   */
+  static fromConfig(config: Config, options: SchedulerOptions, include?: InstanceFilter): Scheduler {
     const scheduler = new Scheduler(options);
-    for (const source of sources) scheduler.add(source, scheduleFor(config, source));
+    for (const { source, instance } of createSources(config, include)) scheduler.add(source, instance);
     return scheduler;
   }
 
   add(source: Source, schedule: SourceSchedule): void {
     if (this.started) throw new Error('add sources before start()');
-    const intervalMs = cronIntervalMs(schedule.schedule);
+    const intervalMs = schedule.intervalMs ?? cronIntervalMs(schedule.schedule);
     const runner = new SourceRunner(source, this.options.store, {
       timeoutMs: schedule.timeoutMs,
       intervalMs,
@@ -260,4 +230,3 @@ function withBound<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
-function noop(): void {}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertNotifier } from '../../src/alerting/alert-notifier.js';
 import type { Config } from '../../src/config/config.js';
 import { daemonConfigSchema } from '../../src/config/daemon-schema.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
 import type { ObjectiveResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
 import { objectiveResult, serviceSnapshot } from '../support/snapshot-builders.js';
@@ -72,7 +73,7 @@ describe('alerting to a real Alertmanager', () => {
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     am = await startAlertmanager({ webhookUrl: receiver.url });
-    const config: Config = {
+    const config: Config = resolveConfig({
       configPath: null,
       windowSets: SHIPPED_WINDOW_SETS,
       baseDir: process.cwd(),
@@ -81,7 +82,7 @@ describe('alerting to a real Alertmanager', () => {
         grafanaUrl: 'http://127.0.0.1:3000',
       }),
       services: [{ path: 'slo/ml-services.yaml', slo }],
-    };
+    });
     notifier = new AlertNotifier(config, logger, { dashboardUid: (s) => `vigil-${s}` });
   });
 

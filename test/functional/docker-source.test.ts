@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { daemonConfigSchema, dockerSourceSchema, type DockerSourceConfig } from '../../src/config/daemon-schema.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { containerSelectorsFor } from '../../src/sources/docker/container-selector.js';
@@ -245,7 +246,7 @@ describe('containerLabels selection from the engine to the evaluator', () => {
       throw failed.reason;
     }
     const [ml, web] = started as [RunningContainer, RunningContainer];
-    const config: Config = {
+    const config: Config = resolveConfig({
       configPath: null,
       windowSets: SHIPPED_WINDOW_SETS,
       baseDir: '/tmp',
@@ -266,7 +267,7 @@ describe('containerLabels selection from the engine to the evaluator', () => {
           }),
         },
       ],
-    };
+    });
     // The selectors as the daemon builds them from the objectives.
     const src = new DockerSource({
       name: 'default',

@@ -1,4 +1,4 @@
-import type { Config } from '../../config/config.js';
+import type { LoadedSloFile } from '../../config/config.js';
 import { globToRegex } from '../../promql/promql-text.js';
 
 /** Picks containers: a name glob and/or labels that must all match exactly (both when both are given). */
@@ -68,7 +68,7 @@ export class ContainerMatcher {
  * The selectors of every objective that reads containers from the docker instance `source`
  * (containerMemory, containerCpu, memoryLeak), without duplicates.
  */
-export function containerSelectorsFor(config: Config, source: string): ContainerSelector[] {
+export function containerSelectorsFor(config: { readonly services: readonly LoadedSloFile[] }, source: string): ContainerSelector[] {
   const seen = new Map<string, ContainerSelector>();
   for (const { slo } of config.services) {
     for (const objective of slo.objectives) {

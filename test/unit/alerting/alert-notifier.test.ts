@@ -4,6 +4,7 @@ import type { PostableAlert } from '../../../src/alerting/alert-tracker.js';
 import type { AlertSender } from '../../../src/alerting/delivery-queue.js';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
+import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { objectiveResult, serviceSnapshot } from '../../support/snapshot-builders.js';
@@ -19,13 +20,13 @@ const slo = sloFileSchema.parse({
 });
 
 function config(urls: string[]): Config {
-  return {
+  return resolveConfig({
     configPath: null,
     baseDir: '/',
     daemon: daemonConfigSchema.parse({ alertmanager: { urls, resendInterval: '1m' } }),
     services: [{ path: 'svc.yaml', slo }],
     windowSets: SHIPPED_WINDOW_SETS,
-  };
+  });
 }
 
 function snapshot(status: 'ok' | 'breach'): Snapshot {

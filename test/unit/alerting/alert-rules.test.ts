@@ -61,6 +61,15 @@ describe('firingAlerts', () => {
     });
   });
 
+  it('links to the objective on the status page when the daemon has an external URL', () => {
+    const [alert] = firingAlerts(
+      serviceSnapshot('ml-services', [result({ name: 'decide-latency-p95', kind: 'latency', status: 'breach', value: ms(72), threshold: { max: ms(50), min: null, warning: null } })]),
+      [{ path: 'slo/ml.yaml', slo }],
+      { ...links, externalUrl: 'https://vigil.example.com' },
+    );
+    expect(alert!.annotations.status_page_url).toBe('https://vigil.example.com/services/ml-services#o-decide-latency-p95');
+  });
+
   it('states the remaining budget and burn rate for target objectives', () => {
     const [alert] = firingAlerts(
       serviceSnapshot('ml-services', [

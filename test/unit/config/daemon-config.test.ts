@@ -108,6 +108,7 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_EVALUATE_EVERY',
         'VIGIL_LOG_LEVEL',
         'VIGIL_GRAFANA_URL',
+        'VIGIL_EXTERNAL_URL',
         'VIGIL_WINDOW_SETS',
         'VIGIL_ALERTMANAGER_AUTH_BEARER',
         'VIGIL_ALERTMANAGER_AUTH_BASIC_USERNAME',
@@ -115,7 +116,7 @@ describe('VIGIL_* overrides', () => {
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(23);
+    expect(names).toHaveLength(24);
   });
 
   it('coerces by the schema type and wins over the file', async () => {

@@ -1,5 +1,6 @@
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
+import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
@@ -14,7 +15,7 @@ type ObjectiveInput = SloFileInput['objectives'][number];
 /** A config with one service and every source kind configured under the name `default`. */
 export function configWith(objectives: ObjectiveInput[], daemon: DaemonConfigInput = {}, service = 'ml-services'): Config {
   const slo = sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service, objectives });
-  return {
+  return resolveConfig({
     configPath: null,
     windowSets: SHIPPED_WINDOW_SETS,
     baseDir: '/tmp',
@@ -29,7 +30,7 @@ export function configWith(objectives: ObjectiveInput[], daemon: DaemonConfigInp
       ...daemon,
     }),
     services: [{ path: `/tmp/${service}.yaml`, slo }],
-  };
+  });
 }
 
 export function newStore(): SampleStore {

@@ -80,6 +80,12 @@ describe('ratio objectives', () => {
     expect(alerts.map((a) => a.expr.match(/\((\S+) \* 0.001\)/)![1])).toEqual(['14.4', '6', '3', '1']);
   });
 
+  it('links each alert to the objective on the status page when an external URL is given', async () => {
+    const options = { ...(await shippedOptions()), externalUrl: 'https://vigil.example.com/' };
+    const alerts = serviceRules(slo(ratioSlo()), options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    expect(alerts.map((a) => a.annotations.status_page_url)).toEqual(Array(4).fill('https://vigil.example.com/services/shop#o-availability'));
+  });
+
   it('links a runbook only where one is named: alert.runbookUrl, else --runbook-base, else none', async () => {
     const without = await rulesOf(ratioSlo());
     expect(without.alerts.every((a) => !('runbook_url' in a.annotations))).toBe(true);

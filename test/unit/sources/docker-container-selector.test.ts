@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../../../src/config/config.js';
+import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 import { ContainerMatcher, containerLabelSeriesName, containerSelectorsFor, globToRegExp, selectedLabelKeys } from '../../../src/sources/docker/container-selector.js';
@@ -54,7 +54,7 @@ describe('containerSelectorsFor', () => {
   const slo = (objectives: SloFileInput['objectives']) =>
     ({ path: 'x.yaml', slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 's', objectives }) });
   it('collects the docker selectors of one instance, once each', () => {
-    const config: Config = {
+    const config = resolveConfig({
       configPath: null,
       windowSets: SHIPPED_WINDOW_SETS,
       baseDir: '/',
@@ -68,7 +68,7 @@ describe('containerSelectorsFor', () => {
           { name: 'hit', indicator: { redisHitRatio: {} }, threshold: { min: '80%' } },
         ]),
       ],
-    };
+    });
     expect(containerSelectorsFor(config, 'default')).toEqual([
       { containers: 'ml-*', containerLabels: undefined },
       { containers: undefined, containerLabels: { app: 'x' } },

@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
+import { resolveConfig, sourceKey } from '../../../src/config/resolve-config.js';
 import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
-import { createSources, sourceInstances } from '../../../src/sources/create-sources.js';
-import { Scheduler, scheduleFor } from '../../../src/sources/scheduler.js';
+import { createSources } from '../../../src/sources/create-sources.js';
+import { Scheduler } from '../../../src/sources/scheduler.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 function config(daemon: DaemonConfigInput, objectives: SloFileInput['objectives']): Config {
-  return {
+  return resolveConfig({
     configPath: null,
     baseDir: '/',
     daemon: daemonConfigSchema.parse(daemon),
     services: [{ path: 's.yaml', slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 's', objectives }) }],
     windowSets: SHIPPED_WINDOW_SETS,
-  };
+  });
 }
+
+const store = () => new SampleStore({ retentionMs: 1000, maxPointsPerSeries: 16 });
 
 describe('createSources', () => {
   const cfg = config(
@@ -34,27 +37,32 @@ describe('createSources', () => {
   );
 
   it('builds one source per configured instance and per implicit instance that works on defaults', async () => {
-    expect(sourceInstances(cfg).map((i) => `${i.kind}/${i.name}`)).toEqual(['docker/remote', 'redis/cache', 'docker/default']);
-    const sources = createSources(cfg);
-    expect(sources.map((s) => `${s.kind}/${s.name}`)).toEqual(['docker/remote', 'redis/cache', 'docker/default']);
-    await Promise.all(sources.map((s) => s.close()));
+    const built = createSources(cfg);
+    expect(built.map(({ source }) => `${source.kind}/${source.name}`)).toEqual(['docker/remote', 'redis/cache', 'docker/default']);
+    expect(built.map(({ instance }) => instance)).toEqual([...cfg.sources]);
+    await Promise.all(built.map(({ source }) => source.close()));
+  });
+
+  it('builds only the instances the filter keeps', async () => {
+    const built = createSources(cfg, (instance) => instance.kind === 'redis');
+    expect(built.map(({ source }) => `${source.kind}/${source.name}`)).toEqual(['redis/cache']);
+    await Promise.all(built.map(({ source }) => source.close()));
   });
 
   it('an objective naming an unconfigured instance that needs settings gets no source (the loader reports it)', () => {
     const c = config({}, [{ name: 'q', indicator: { promql: { source: 'prom', query: 'up' } }, threshold: { max: 1 } }]);
-    expect(sourceInstances(c)).toEqual([]);
+    expect(createSources(c)).toEqual([]);
   });
 
-  it('schedules each instance from its config or the defaults', async () => {
-    const sources = createSources(cfg);
-    const byName = Object.fromEntries(sources.map((s) => [`${s.kind}/${s.name}`, scheduleFor(cfg, s)]));
-    expect(byName['docker/remote']).toEqual({ schedule: '*/30 * * * * *', timeoutMs: 3000 });
-    expect(byName['docker/default']).toEqual({ schedule: '*/15 * * * * *', timeoutMs: 10_000 });
-    const scheduler = Scheduler.fromConfig(cfg, sources, { store: new SampleStore({ retentionMs: 1000, maxPointsPerSeries: 16 }) });
+  it('schedules the instances the filter keeps, each as the config resolved it', async () => {
+    const scheduler = Scheduler.fromConfig(cfg, { store: store() }, (instance) => instance.kind === 'docker');
     expect(scheduler.health().map((h) => [h.kind, h.name, h.up, h.lastSuccess])).toEqual([
       ['docker', 'remote', false, null],
-      ['redis', 'cache', false, null],
       ['docker', 'default', false, null],
+    ]);
+    expect(cfg.sources.filter((i) => i.kind === 'docker').map((i) => [sourceKey(i), i.schedule, i.intervalMs, i.timeoutMs])).toEqual([
+      ['docker/remote', '*/30 * * * * *', 30_000, 3000],
+      ['docker/default', '*/15 * * * * *', 15_000, 10_000],
     ]);
     await scheduler.close();
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay, mayAttempt } from '../../../src/sources/backoff.js';
-import { Scheduler, cronIntervalMs, jitterMs } from '../../../src/sources/scheduler.js';
+import { cronIntervalMs } from '../../../src/config/cron-interval.js';
+import { Scheduler, jitterMs } from '../../../src/sources/scheduler.js';
 import { SourceRunner } from '../../../src/sources/source-runner.js';
 import type { SampleResult, Source } from '../../../src/sources/source.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
