@@ -5,7 +5,7 @@ import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { sampleOnce } from '../daemon/sample-once.js';
-import { samplingWarnings } from '../evaluate/sampling-warnings.js';
+import { samplingWarnings } from '../config/sampling-warnings.js';
 import { serviceCurrentResponseSchema, serviceListResponseSchema } from '../server/api-schemas.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 

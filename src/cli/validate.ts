@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { ConfigIssue } from '../config/config.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { exitCodeForAll } from '../core/errors.js';
-import { samplingWarnings } from '../evaluate/sampling-warnings.js';
+import { samplingWarnings } from '../config/sampling-warnings.js';
 
 /**
  * `vigil validate [paths...]`: exit 0 when every file is valid, 1 when any is not, 2 when it

@@ -1,7 +1,5 @@
-import type { Config } from '../config/config.js';
-import { cronIntervalMs, scheduleFor } from '../sources/scheduler.js';
 import { formatDuration } from '../units/units.js';
-import { resolveSource } from './reader-factory.js';
+import type { Config } from './config.js';
 
 /**
  * Configurations that validate but cannot give the figures they promise, found from the resolved
@@ -24,14 +22,9 @@ export function samplingWarnings(config: Config): string[] {
   const maxPoints = config.daemon.store.maxPointsPerSeries;
   for (const file of config.services) {
     for (const objective of file.slo.objectives) {
-      const ref = resolveSource(config, objective);
+      const ref = objective.source;
       if (ref.kind === null) continue;
-      let intervalMs: number;
-      try {
-        intervalMs = cronIntervalMs(scheduleFor(config, { kind: ref.kind, name: ref.name }).schedule);
-      } catch {
-        continue; // an invalid schedule is the config loader's error, not a warning
-      }
+      const intervalMs = ref.intervalMs;
       const where = `${file.path}: ${file.slo.service}/${objective.name}: source ${ref.kind}/${ref.name} samples every ${formatDuration(intervalMs)}`;
       if (intervalMs * MIN_SAMPLES_PER_WINDOW > objective.window) {
         warnings.push(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { samplingWarnings } from '../../../src/evaluate/sampling-warnings.js';
+import { samplingWarnings } from '../../../src/config/sampling-warnings.js';
 import type { Config } from '../../../src/config/config.js';
-import { configWith as fixtureConfig } from './evaluate-fixtures.js';
+import { configWith as fixtureConfig } from '../evaluate/evaluate-fixtures.js';
 
 /** As if loaded from a vigil.yaml someone wrote (on defaults nothing is judged). */
 const configWith = (...args: Parameters<typeof fixtureConfig>): Config => ({ ...fixtureConfig(...args), configPath: '/tmp/vigil.yaml' });
