@@ -5,6 +5,7 @@ import { ERR, isVigilError } from '../core/errors.js';
 import { sampleOnce } from '../daemon/sample-once.js';
 import type { ServiceSummary } from '../snapshot/snapshot-schema.js';
 import { parseDuration } from '../units/units.js';
+import { saveBaseline } from './baseline-save.js';
 
 /**
  * `vigil baseline [service]`: the current figures as `key value unit` lines, one per figure, for
@@ -16,6 +17,9 @@ interface Options {
   config?: string;
   slo?: string[];
   gap: string;
+  save?: string;
+  duration: string;
+  every: string;
 }
 
 const LINES: ReadonlyArray<[key: string, field: keyof ServiceSummary, unit: string]> = [
@@ -34,8 +38,11 @@ export function command(): Command {
     .option('-c, --config <file>', 'daemon config (vigil.yaml)')
     .addOption(sloOption())
     .option('--gap <duration>', 'time between the two sampling rounds (CPU and counters are deltas)', '3s')
+    .option('--save <file>', 'measure for --duration and save every figure with its data, for `vigil compare`')
+    .option('--duration <duration>', 'with --save: how long to measure', '30s')
+    .option('--every <duration>', 'with --save: time between sampling rounds', '2s')
     .action(async (service: string | undefined, options: Options) => {
-      process.exitCode = await baseline(service, options);
+      process.exitCode = options.save !== undefined ? await saveBaseline(service, options, options.save) : await baseline(service, options);
     });
 }
 

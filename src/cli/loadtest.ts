@@ -5,6 +5,7 @@ import { parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
 import { runLoadtest, type LoadtestOptions } from '../loadtest/run-loadtest.js';
+import { saveOrCompare } from './loadtest-save.js';
 
 const positive = (name: string) => (value: string) => {
   const n = Number(value);
@@ -40,6 +41,9 @@ interface Flags {
   maxErrors: number;
   watch: boolean;
   json?: boolean;
+  save?: string;
+  compare?: string;
+  service?: string;
 }
 
 /**
@@ -68,6 +72,9 @@ export function command(): Command {
     .option('--max-errors <ratio>', 'error ratio (5xx + unanswered) that fails the run', Number, 0.01)
     .option('--no-watch', "do not evaluate with vigil's sources during the run")
     .option('--json', 'print the report as JSON')
+    .option('--save <file>', 'save the run as a measurement for vigil compare (raw latencies, throughput, errors)')
+    .option('--compare <before.json>', 'compare the run with a saved load-test measurement; exit 1 on a regression')
+    .option('--service <name>', 'service name in the saved measurement (default: the target host and port)')
     .action(async (flags: Flags) => {
       try {
         const options: LoadtestOptions = {
@@ -100,10 +107,16 @@ export function command(): Command {
         }
         if (flags.slo) options.sloPaths = flags.slo;
         if (flags.config) options.configPath = flags.config;
+        let latencies: Parameters<typeof saveOrCompare>[1] = { overallMs: new Float64Array(), perKindMs: new Map() };
+        options.onLatencies = (overallMs, perKindMs) => (latencies = { overallMs, perKindMs });
         const report = await runLoadtest(options);
         // The report quotes objectives' and sources' error texts: scrubbed like every output.
         console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;
+        if (flags.save !== undefined || flags.compare !== undefined) {
+          const code = await saveOrCompare(report, latencies, flags);
+          process.exitCode = Math.max(process.exitCode, code);
+        }
       } catch (err) {
         const code = isVigilError(err) ? `${err.code}: ` : '';
         console.error(redact(`vigil loadtest: ${code}${err instanceof Error ? err.message : String(err)}`));

@@ -271,6 +271,10 @@ export const objectiveSchema = z
     /** Compliance period for `target`. */
     period: durationSchema.prefault('30d').meta({ description: 'Compliance period of the target (default 30d).' }),
     alert: alertSchema.prefault({}),
+    /** How much worse a figure may get before `vigil compare` calls it a regression. */
+    tolerance: ratioSchema
+      .optional()
+      .meta({ description: 'vigil compare: a change smaller than this share of the before value is never a regression, e.g. "5%" (default 5%).' }),
   })
   .meta({ title: 'Objective' });
 

@@ -126,6 +126,14 @@ const CATALOGUE = {
   VIGIL_ERR_GENERATE_TARGET: { meaning: 'A ratio objective without a target.', message: 'objective {objective}: a ratio objective needs a target', exit: 1 },
   VIGIL_ERR_GENERATE_THRESHOLD: { meaning: 'A threshold objective without a threshold.', message: 'objective {objective}: a {kind} objective needs a threshold', exit: 1 },
 
+  // `vigil compare` (and `vigil loadtest --compare`): exit 1 there is the verdict "regressed", so these exit 2.
+  VIGIL_ERR_MEASUREMENT_UNREADABLE: { meaning: 'A saved measurement cannot be read (missing, unreadable, over 64 MiB).', message: '{detail}', exit: 2 },
+  VIGIL_ERR_MEASUREMENT_SYNTAX: { meaning: 'A saved measurement is not complete JSON (truncated, or broken by an edit), with the position.', message: '{detail}', exit: 2 },
+  VIGIL_ERR_MEASUREMENT_FORMAT: { meaning: 'A file that is not a vigil measurement, or of a format version this vigil does not read.', message: '{detail}', exit: 2 },
+  VIGIL_ERR_MEASUREMENT_INVALID: { meaning: 'A saved measurement that does not match its schema, with the field and position.', message: '{detail}', exit: 2 },
+  VIGIL_ERR_MEASUREMENT_EDITED: { meaning: "A figure's value that its saved data does not give back: the file was edited or damaged.", message: '{detail}', exit: 2 },
+  VIGIL_ERR_COMPARE_INCOMPATIBLE: { meaning: 'Two measurements of different services or kinds (a baseline against a load test).', message: '{detail}', exit: 2 },
+
   // `vigil loadtest`.
   VIGIL_ERR_LOADTEST_USAGE: { meaning: 'Neither a rate, a stress run nor a profile was given.', message: 'give --rate R [--duration D], --stress, or --profile file.yaml', exit: 2 },
   VIGIL_ERR_LOADTEST_PROFILE: { meaning: 'The load profile cannot be read or is invalid.', message: '{detail}', exit: 2 },

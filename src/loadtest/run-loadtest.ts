@@ -56,6 +56,8 @@ export interface LoadtestOptions {
   cwd?: string;
   /** Watch with vigil's sources and evaluator during the run (default true). */
   watch?: boolean;
+  /** Receives every response's latency (ms), overall and per request kind, when the run ends (`--save`, `--compare`). */
+  onLatencies?: (overallMs: Float64Array, perKindMs: ReadonlyMap<string, Float64Array>) => void;
 }
 
 export interface KindReport {
@@ -352,6 +354,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
     const durationS = (Date.now() - startedAt.getTime()) / 1000;
     const watched = watch ? await watch.finish() : [];
     const overall = LatencyRecorder.combine(all);
+    options.onLatencies?.(overall.latencies(), new Map([...runner.recorders].map(([name, r]) => [name, r.latencies()])));
     // Per-kind figures: for stress, the last step; otherwise the whole run.
     const kindSeconds = options.stress ? options.stress.stepMs / 1000 : overall.responses / throughputOf(overall.responses, runner, durationS) || durationS;
     const verdicts = objectiveVerdicts(objectives.files, kinds, runner.recorders, watched);

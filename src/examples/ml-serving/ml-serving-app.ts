@@ -18,6 +18,15 @@ export interface MlServingAppOptions {
   train?: TrainOptions;
   /** prom-client default process metrics (off in tests that start many apps). */
   defaultMetrics?: boolean;
+  /** The tuning guide's "before": the service made slow in the ways a real one often is. */
+  slow?: SlowModes;
+}
+
+export interface SlowModes {
+  /** Never read the prediction cache: every request runs inference (and its database reads). */
+  noCache?: boolean;
+  /** Prepare features this many times per request, as a feature step that recomputes what it could keep. */
+  featureRepeats?: number;
 }
 
 const MAX_TEXT = 10_000;
@@ -130,11 +139,12 @@ export function buildMlServingApp(options: MlServingAppOptions): { app: FastifyI
       const started = performance.now();
       const current = model;
       const { features, tokens } = prepareFeatures(request.body.task);
+      for (let i = 1; i < (options.slow?.featureRepeats ?? 1); i++) prepareFeatures(request.body.task);
       const prepared = performance.now();
       metrics.featurePreparation.observe((prepared - started) / 1000);
 
       const key = cacheKey(current.version, request.body.task);
-      const cached = await options.cache.get(key);
+      const cached = options.slow?.noCache ? null : await options.cache.get(key);
       let prediction: Prediction;
       let inferenceMs = 0;
       if (cached !== null) {
@@ -143,7 +153,10 @@ export function buildMlServingApp(options: MlServingAppOptions): { app: FastifyI
       } else {
         metrics.cacheLookups.inc({ result: 'miss' });
         const inferenceStarted = performance.now();
-        const prior = options.featureStore ? await options.featureStore.priorLogit(tokens).catch(() => 0) : 0;
+        const store = options.featureStore;
+        const prior = store
+          ? (await store.priorLogit(tokens).catch(() => 0)) + (await store.historyLogit(tokens).catch(() => 0))
+          : 0;
         prediction = current.predictTokens(tokens, prior);
         inferenceMs = performance.now() - inferenceStarted;
         metrics.inference.observe(inferenceMs / 1000);

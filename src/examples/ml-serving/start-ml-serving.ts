@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { redact } from '../../core/redact.js';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
-import { buildMlServingApp } from './ml-serving-app.js';
+import { buildMlServingApp, type SlowModes } from './ml-serving-app.js';
 import { MemoryPredictionCache, RedisPredictionCache, type PredictionCache } from './prediction-cache.js';
 
 export const DEFAULT_ML_SERVING_PORT = 8095;
@@ -22,6 +22,9 @@ export interface StartMlServingOptions {
   postgresUrl?: string | undefined;
   cacheTtlSeconds?: number;
   defaultMetrics?: boolean;
+  slow?: SlowModes;
+  /** Rows of `ml_learning_task_history` to seed (needs postgresUrl); 0 leaves the history feature off. */
+  historyRows?: number;
 }
 
 export interface MlServingHandle {
@@ -53,7 +56,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
   }
   let featureStore: FeatureStore | undefined;
   if (options.postgresUrl) {
-    featureStore = new FeatureStore(options.postgresUrl);
+    featureStore = new FeatureStore(options.postgresUrl, options.historyRows ?? 0);
     try {
       await featureStore.init();
     } catch (err) {
@@ -68,6 +71,7 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
     featureStore,
     cacheTtlSeconds: options.cacheTtlSeconds,
     defaultMetrics: options.defaultMetrics,
+    slow: options.slow,
   });
   await app.listen({ port: options.port ?? DEFAULT_ML_SERVING_PORT, host });
   const address = app.server.address();

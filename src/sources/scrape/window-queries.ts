@@ -49,6 +49,28 @@ export function quantileOverWindow(
   from: number,
   to: number,
 ): WindowQuantile {
+  const { buckets, series, newestT } = bucketsOverWindow(store, source, histogram, from, to);
+  const observations = buckets.find((b) => b.upperBound === Number.POSITIVE_INFINITY)?.count ?? 0;
+  const value = buckets.length ? histogramQuantile(q, buckets) : Number.NaN;
+  return { value: Number.isFinite(value) ? value : null, observations, series, newestT };
+}
+
+export interface WindowBuckets {
+  /** Cumulative counts per upper bound: each bucket series' increase over the window, summed by `le`. */
+  buckets: Bucket[];
+  /** Bucket series that had at least two points in the window. */
+  series: number;
+  newestT: number | null;
+}
+
+/** `sum by (le) (increase(<histogram>_bucket{matchers}[to-from]))`: the histogram a quantile is read from. */
+export function bucketsOverWindow(
+  store: SampleStore,
+  source: string,
+  histogram: string | Selector,
+  from: number,
+  to: number,
+): WindowBuckets {
   const selector = typeof histogram === 'string' ? parseSelector(histogram) : histogram;
   const byLe = new Map<number, number>();
   let series = 0;
@@ -64,10 +86,7 @@ export function quantileOverWindow(
     const last = t[t.length - 1]!;
     newestT = newestT === null ? last : Math.max(newestT, last);
   }
-  const buckets: Bucket[] = [...byLe].map(([upperBound, count]) => ({ upperBound, count }));
-  const observations = byLe.get(Number.POSITIVE_INFINITY) ?? 0;
-  const value = buckets.length ? histogramQuantile(q, buckets) : Number.NaN;
-  return { value: Number.isFinite(value) ? value : null, observations, series, newestT };
+  return { buckets: [...byLe].map(([upperBound, count]) => ({ upperBound, count })), series, newestT };
 }
 
 export interface WindowRate {

@@ -1,0 +1,71 @@
+import { writeFile } from 'node:fs/promises';
+import pg from 'pg';
+import { formatIssue, loadConfig } from '../config/load-config.js';
+import { redact } from '../core/redact.js';
+import { advisePostgres } from '../advise/postgres-advice.js';
+import { applyPostgresAdvice } from '../advise/postgres-apply.js';
+import { samplePostgres } from '../advise/postgres-sampler.js';
+import { postgresScript } from '../advise/postgres-script.js';
+
+/** `vigil advise postgres`: exit 0 advice written (and applied with --apply), 2 could not measure. */
+
+export interface AdvisePostgresOptions {
+  config?: string;
+  source: string;
+  url?: string;
+  match: string;
+  limit: string;
+  out: string;
+  apply?: boolean;
+  json?: boolean;
+}
+
+async function connectionString(options: AdvisePostgresOptions): Promise<string | null> {
+  if (options.url) return options.url;
+  const loaded = await loadConfig({ configPath: options.config });
+  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) console.error(formatIssue(issue));
+    return null;
+  }
+  const source = loaded.config.daemon.sources.postgres[options.source];
+  if (!source) {
+    const known = Object.keys(loaded.config.daemon.sources.postgres).join(', ') || 'none';
+    console.error(`vigil advise postgres: no PostgreSQL source ${JSON.stringify(options.source)} in the config (known: ${known}); or pass --url`);
+    return null;
+  }
+  return source.connectionString;
+}
+
+export async function advisePostgresCommand(options: AdvisePostgresOptions): Promise<number> {
+  const url = await connectionString(options);
+  if (url === null) return 2;
+  const target = redact(url);
+  const client = new pg.Client({ connectionString: url, application_name: 'vigil advise', statement_timeout: 60_000 });
+  try {
+    await client.connect();
+    const facts = await samplePostgres(client, { pattern: options.match, limit: Number(options.limit) });
+    const advice = advisePostgres(facts.statements, facts.tables);
+    await writeFile(options.out, postgresScript(advice, { target, pattern: options.match, generatedAt: new Date().toISOString() }));
+    if (options.json) console.log(JSON.stringify({ target, pattern: options.match, ...advice, tables: facts.tables }, null, 2));
+    else {
+      for (const s of advice.statements) {
+        console.log(`#${s.rank} total ${s.stats.totalMs.toFixed(1)} ms, ${s.stats.calls} calls, mean ${s.stats.meanMs.toFixed(2)} ms, P95 est ${s.p95Ms.toFixed(2)} ms: ${s.stats.query.replace(/\s+/g, ' ').slice(0, 120)}`);
+      }
+      for (const s of advice.skipped) console.log(`skipped (${s.error}): ${s.stats.query.replace(/\s+/g, ' ').slice(0, 120)}`);
+      for (const a of advice.actions) console.log(`- ${a.sql}\n    why: ${a.reason}\n    expected: ${a.effect}`);
+      if (advice.actions.length === 0) console.log('nothing to change');
+      console.log(`wrote ${options.out}${options.apply ? '' : ' (nothing was run; review it, or rerun with --apply)'}`);
+    }
+    if (options.apply) {
+      const result = await applyPostgresAdvice(client, advice, (line) => console.log(line));
+      console.log(`applied ${result.ran} statements${result.refused.length ? `, refused ${result.refused.length}` : ''}`);
+    }
+    return 0;
+  } catch (err) {
+    console.error(`vigil advise postgres: ${target}: ${redact((err as Error).message)}`);
+    return 2;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
