@@ -21,17 +21,26 @@ export interface CheckResult {
   readonly replaces: ReadonlySet<string>;
 }
 
-type Expected = { unit: QuantityUnit; noun: string; example: string; parse?: (input: unknown) => unknown };
+type Expected = {
+  unit: QuantityUnit;
+  noun: string;
+  example: string;
+  parse?: (input: unknown) => unknown;
+  /** Why the indicator wants this unit, when "measured in …" would mislead. */
+  why?: string;
+};
 
 const DURATION: Expected = { unit: 'seconds', noun: 'a duration', example: '"50ms"', parse: parseDuration };
 const SIZE: Expected = { unit: 'bytes', noun: 'a size', example: '"2GB"', parse: parseBytes };
 const PERCENTAGE: Expected = { unit: 'ratio', noun: 'a percentage', example: '"60%"' };
+/** A probe's value is a share (uptime) or a duration, but a share is bounded by `target`, never a threshold. */
+const PROBE_LATENCY: Expected = { ...DURATION, why: "a probe's threshold bounds its response time; uptime is a `target` like 99.9%" };
 
 /** The unit a threshold bound must have, per indicator; undefined: any unit (PromQL is free-form). */
 const BOUND_UNITS: Readonly<Record<IndicatorKind, Expected | undefined>> = {
   latency: DURATION,
   postgresQueryLatency: DURATION,
-  probe: DURATION,
+  probe: PROBE_LATENCY,
   containerMemory: SIZE,
   containerCpu: PERCENTAGE,
   redisHitRatio: PERCENTAGE,
@@ -120,6 +129,13 @@ function checkShape(out: Collector, kind: IndicatorKind, objective: Record<strin
     if (!hasTarget) out.add(at('target'), 'required key is missing: a ratio indicator needs a `target` like "99.9%"', ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
   } else if (NEEDS_THRESHOLD.has(kind) && !hasThreshold) {
     out.add(at('threshold'), `required key is missing: a ${kind} indicator needs a threshold with \`max\` or \`min\``, ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
+  } else if (kind === 'memoryLeak') {
+    // The leak verdict is the objective: a bound or a target would be read by nothing.
+    for (const key of ['threshold', 'target'] as const) {
+      if (objective[key] !== undefined) {
+        out.add(at(key), `a memoryLeak indicator takes no ${key}: its leak verdict is the objective (tune \`window\` and \`limit\`)`, ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE, 'key');
+      }
+    }
   } else if (kind === 'probe' && !hasThreshold && !hasTarget) {
     out.add(
       at('target'),
@@ -134,8 +150,12 @@ function checkShape(out: Collector, kind: IndicatorKind, objective: Record<strin
  * indicator, and a bound that does not parse gets the message of the unit the indicator wants.
  */
 function checkBounds(out: Collector, kind: IndicatorKind, threshold: unknown, at: (...rest: PathSegment[]) => PathSegment[]): void {
+  if (!isPlainObject(threshold)) return;
   const expected = BOUND_UNITS[kind];
-  if (!expected || !isPlainObject(threshold)) return;
+  if (!expected) {
+    checkSameUnit(out, threshold, at);
+    return;
+  }
   for (const key of BOUND_KEYS) {
     const bound = threshold[key];
     if (bound === undefined) continue;
@@ -148,7 +168,35 @@ function checkBounds(out: Collector, kind: IndicatorKind, threshold: unknown, at
       continue;
     }
     if (fits(expected, unit, bound)) continue;
-    out.add(path, `${unitMessage(expected, bound)} (a ${kind} indicator is measured in ${unitWord(expected.unit)})`, ERR.VIGIL_ERR_CONFIG_WRONG_UNIT);
+    const why = expected.why ?? `a ${kind} indicator is measured in ${unitWord(expected.unit)}`;
+    out.add(path, `${unitMessage(expected, bound)} (${why})`, ERR.VIGIL_ERR_CONFIG_WRONG_UNIT);
+  }
+}
+
+/**
+ * Free-form indicators (promql) take any unit, but one value is compared with every bound and
+ * shown in the unit of the first: `max: 100ms` with `min: 10%` cannot both describe it. A plain
+ * number goes with any unit.
+ */
+function checkSameUnit(out: Collector, threshold: Record<string, unknown>, at: (...rest: PathSegment[]) => PathSegment[]): void {
+  let first: { key: string; unit: QuantityUnit } | undefined;
+  for (const key of BOUND_KEYS) {
+    if (threshold[key] === undefined) continue;
+    let unit: QuantityUnit;
+    try {
+      unit = parseQuantity(threshold[key]).unit;
+    } catch {
+      continue; // zod reports a bound that does not parse
+    }
+    if (unit === 'number') continue;
+    if (first === undefined) first = { key, unit };
+    else if (unit !== first.unit) {
+      out.add(
+        at('threshold', key),
+        `expected ${unitNoun(first.unit)} as \`${first.key}\` is, got ${unitNoun(unit)} ${JSON.stringify(threshold[key])} (the bounds of one threshold share a unit)`,
+        ERR.VIGIL_ERR_CONFIG_WRONG_UNIT,
+      );
+    }
   }
 }
 
@@ -158,6 +206,10 @@ function fits(expected: Expected, unit: QuantityUnit, bound: unknown): boolean {
   if (unit === 'number' && expected.unit === 'bytes') return true;
   if (unit === 'number' && expected.unit === 'ratio') return typeof bound === 'number' ? bound >= 0 && bound <= 1 : false;
   return false;
+}
+
+function unitNoun(unit: QuantityUnit): string {
+  return [DURATION, SIZE, PERCENTAGE].find((e) => e.unit === unit)?.noun ?? 'a number';
 }
 
 function unitWord(unit: QuantityUnit): string {

@@ -177,7 +177,7 @@ export const probeIndicatorSchema = z
   .refine((v) => (v.url === undefined) !== (v.path === undefined), {
     message: "expected exactly one of `url` or `path` (joined with the probe source's baseUrl)",
   })
-  .meta({ title: 'probe', description: 'HTTP probe: success share (uptime, with `target`) and/or its latency (with `threshold`).' });
+  .meta({ title: 'probe', description: 'HTTP probe: uptime (success share, with `target` alone) or its P95 response time (with a duration `threshold`; a `target` then counts good time slices).' });
 
 export const indicatorSchema = z
   .union([

@@ -136,7 +136,9 @@ function summarise(objectives: readonly Objective[], results: readonly Objective
   const minOf = (xs: number[]) => (xs.length > 0 ? Math.min(...xs) : null);
   const scale = (x: number | null, k: number) => (x === null ? null : x * k);
 
-  const uptime = minOf(valuesOf('probe')) ?? minOf(valuesOf('ratio'));
+  // Uptime comes from probe objectives that read success shares, not from those bounding latency.
+  const probeShares = results.flatMap((r) => (r.kind === 'probe' && r.value?.unit === 'ratio' ? [r.value.value] : []));
+  const uptime = minOf(probeShares) ?? minOf(valuesOf('ratio'));
   // The P95 figure comes from the latency objectives that ask for the 95th percentile (the ML
   // decision latency), else from any latency objective.
   const p95s = results.flatMap((r, i) => {

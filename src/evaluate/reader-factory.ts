@@ -1,12 +1,12 @@
 import type { ObjectiveSource, ResolvedObjective } from '../config/config.js';
-import type { Objective } from '../config/slo-schema.js';
+import type { Objective, Threshold } from '../config/slo-schema.js';
 import type { QuantityUnit } from '../units/units.js';
 import { noData, type IndicatorReader, type ReadContext } from './indicator-reader.js';
 import { containerMatcher } from './label-match.js';
 import { GaugeReader } from './readers/gauge-reader.js';
 import { LeakReader, MEMORY_METRIC } from './readers/leak-reader.js';
 import { PostgresLatencyReader } from './readers/postgres-latency-reader.js';
-import { ProbeReader, probeUrl } from './readers/probe-reader.js';
+import { ProbeLatencyReader, ProbeUptimeReader, probeUrl } from './readers/probe-reader.js';
 import { PromqlReader } from './readers/promql-reader.js';
 import { RedisHitRatioReader } from './readers/redis-hit-ratio-reader.js';
 import { ScrapeLatencyReader, ScrapeRatioReader } from './readers/scrape-reader.js';
@@ -26,6 +26,11 @@ class UnreadableIndicator implements IndicatorReader {
   oldest() {
     return null;
   }
+}
+
+/** The units of a threshold's bounds, in the order max, min, warning. */
+function boundUnits(threshold: Threshold): QuantityUnit[] {
+  return [threshold.max, threshold.min, threshold.warning].flatMap((b) => (b === undefined ? [] : [b.unit]));
 }
 
 /** Overrides the readers of scrape-backed indicators (tests, or a richer PromQL later). */
@@ -70,7 +75,13 @@ export function createReader(
   if ('postgresQueryLatency' in ind) return new PostgresLatencyReader(ctx, ind.postgresQueryLatency);
   if ('probe' in ind) {
     const baseUrl = source.kind === 'probe' ? source.settings.baseUrl : undefined;
-    return new ProbeReader(ctx, ind.probe, probeUrl(ind.probe, baseUrl));
+    const url = probeUrl(ind.probe, baseUrl);
+    // Without a threshold the objective is uptime; a threshold bounds the probes' response time.
+    if (objective.threshold === undefined) return new ProbeUptimeReader(ctx, ind.probe, url);
+    const units = boundUnits(objective.threshold);
+    if (units.every((u) => u === 'seconds')) return new ProbeLatencyReader(ctx, ind.probe, url);
+    // The config loader rejects this; a config built another way must not compare a share with seconds.
+    return new UnreadableIndicator(thresholdUnit, `a probe threshold bounds the response time: expected durations, got ${units.join(', ')}`);
   }
   const unit: QuantityUnit = 'latency' in ind ? 'seconds' : 'ratio' in ind ? 'ratio' : thresholdUnit;
   if (source.kind === 'scrape') {

@@ -5,8 +5,8 @@ import { errorRatioQuery, errorsQuery, totalQuery } from '../promql/error-ratio-
 import { fillWindow } from '../promql/fill-window.js';
 import { latencyQuery, latencyTrafficQuery } from '../promql/latency-query.js';
 import { bucketSelector } from '../promql/metric-suffix.js';
-import { globToRegex, matchers, promDuration, type Matcher } from '../promql/promql-text.js';
-import { probeUrl } from '../sources/probe/probe-targets.js';
+import { globToRegex, matchers, promDuration, promNumber, type Matcher } from '../promql/promql-text.js';
+import { PROBE_LATENCY_QUANTILE, probeUrl } from '../sources/probe/probe-targets.js';
 
 /**
  * The PromQL behind each indicator kind, shared by the rules and the dashboards so a panel shows
@@ -108,18 +108,21 @@ export function indicatorQuery(objective: Objective): IndicatorQuery {
       if (p.url !== undefined) list.push(['url', '=', probeUrl(p, undefined)!]);
       else list.push(['url', '=~', `.*${globToRegex(p.path!)}`]);
       const sel = matchers(list);
+      // A threshold bounds the probes' response time (with a target: timeslices of it, as the
+      // daemon's probe latency reader does); a target alone is uptime.
+      if (objective.threshold !== undefined) {
+        const q = promNumber(PROBE_LATENCY_QUANTILE);
+        return {
+          kind: 'threshold',
+          value: (ms) => `max(quantile_over_time(${q}, vigil_probe_duration_seconds${sel}[${w(ms)}]))`,
+          absent: `vigil_probe_duration_seconds${sel}`,
+          what: `p${+(PROBE_LATENCY_QUANTILE * 100).toPrecision(6)} probe duration`,
+          unit: 'seconds',
+        };
+      }
       if (objective.target !== undefined) {
         const ratio = (ms: number) => `1 - avg(avg_over_time(vigil_probe_success${sel}[${w(ms)}]))`;
         return { kind: 'ratio', errorRatio: ratio, periodRatio: ratio, absent: `vigil_probe_success${sel}`, what: 'failed probe share' };
-      }
-      if (objective.threshold !== undefined) {
-        return {
-          kind: 'threshold',
-          value: (ms) => `max(avg_over_time(vigil_probe_duration_seconds${sel}[${w(ms)}]))`,
-          absent: `vigil_probe_duration_seconds${sel}`,
-          what: 'probe duration',
-          unit: 'seconds',
-        };
       }
       return {
         kind: 'threshold',

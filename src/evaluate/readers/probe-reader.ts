@@ -1,18 +1,42 @@
 import type { ProbeIndicator } from '../../config/slo-schema.js';
-import { noData, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { quantileOverTime } from '../../core/quantile.js';
+import { PROBE_METRICS } from '../../sources/probe/probe-source.js';
+import { PROBE_LATENCY_QUANTILE } from '../../sources/probe/probe-targets.js';
+import type { StoredSeries } from '../../store/sample-store.js';
+import { noData, type BreakdownPart, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf } from './gauge-reader.js';
 
-export const PROBE_SUCCESS = 'probe_success';
-export const PROBE_DURATION = 'probe_duration_seconds';
+// The series names are decided where the probes are made.
+export const PROBE_SUCCESS = PROBE_METRICS.success;
+export const PROBE_DURATION = PROBE_METRICS.duration;
 
 /** The series URL is decided where the probes are made (without credentials). */
 export { probeUrl } from '../../sources/probe/probe-targets.js';
 
+/** The probe series one objective reads: its URL, or (no base URL known) any URL ending in its path. */
+function probeSeries(ctx: ReadContext, metric: string, indicator: ProbeIndicator, url: string | null): StoredSeries[] {
+  const { source, path } = indicator;
+  return ctx.store.select(
+    metric,
+    (l) => l.source === source && (l.url === url || (url === null && path !== undefined && (l.url ?? '').endsWith(path))),
+  );
+}
+
+/** The latency quantile of one series' probes over `[from, to]`; null when none ran then. */
+function seriesQuantile(s: StoredSeries, from: number, to: number): { value: number; probes: number } | null {
+  const { v } = s.buffer.range(from, to);
+  const value = quantileOverTime(PROBE_LATENCY_QUANTILE, v);
+  return value === null ? null : { value, probes: v.length };
+}
+
+const percentLabel = `p${Math.round(PROBE_LATENCY_QUANTILE * 100)}`;
+
 /**
- * HTTP probe results as events: every probe is one event, good when it succeeded. The value is the
- * success share over the window; compliance and burn rates use the same count over longer spans.
+ * HTTP probe results as events (uptime): every probe is one event, good when it succeeded. The
+ * value is the success share over the window; compliance and burn rates use the same count over
+ * longer spans. The breakdown also shows the probes' latency quantile, for information.
  */
-export class ProbeReader implements IndicatorReader {
+export class ProbeUptimeReader implements IndicatorReader {
   readonly unit = 'ratio' as const;
 
   constructor(
@@ -22,12 +46,7 @@ export class ProbeReader implements IndicatorReader {
   ) {}
 
   private series() {
-    const { source, path } = this.indicator;
-    const url = this.url;
-    return this.ctx.store.select(
-      PROBE_SUCCESS,
-      (l) => l.source === source && (l.url === url || (url === null && path !== undefined && (l.url ?? '').endsWith(path))),
-    );
+    return probeSeries(this.ctx, PROBE_SUCCESS, this.indicator, this.url);
   }
 
   private counts(from: number, to: number): { good: number; total: number; newestT: number } | null {
@@ -54,28 +73,66 @@ export class ProbeReader implements IndicatorReader {
     const c = this.counts(now - windowMs, now)!;
     const value = c.good / c.total;
     const labels: Record<string, string> = { url: this.url ?? this.indicator.path ?? '', probes: String(c.total), failed: String(c.total - c.good) };
-    const p95 = this.durationP95(now - windowMs, now);
-    if (p95 !== null) labels.duration_p95_ms = String(Number((p95 * 1000).toPrecision(4)));
+    const latency = new ProbeLatencyReader(this.ctx, this.indicator, this.url).sliceValue(now - windowMs, now);
+    if (latency !== null) labels[`duration_${percentLabel}_ms`] = String(Number((latency * 1000).toPrecision(4)));
     return { value, newestT: c.newestT, breakdown: [{ labels, value }] };
-  }
-
-  /** The probes' own response time over the window, 95th percentile (nearest rank); seconds. */
-  private durationP95(from: number, to: number): number | null {
-    const { source } = this.indicator;
-    const urls = new Set(this.series().map((s) => s.labels.url));
-    const all: number[] = [];
-    for (const s of this.ctx.store.select(PROBE_DURATION, (l) => l.source === source && urls.has(l.url))) {
-      const { v } = s.buffer.range(from, to);
-      for (let i = 0; i < v.length; i++) all.push(v[i]!);
-    }
-    if (all.length === 0) return null;
-    all.sort((a, b) => a - b);
-    return all[Math.min(all.length - 1, Math.ceil(0.95 * all.length) - 1)]!;
   }
 
   errorRatio(windowMs: number): ErrorRatio | null {
     const c = this.counts(this.ctx.now - windowMs, this.ctx.now);
     return c ? { ratio: 1 - c.good / c.total, newestT: c.newestT } : null;
+  }
+
+  oldest(): number | null {
+    return oldestOf(this.series());
+  }
+}
+
+/**
+ * The probes' response time (a probe objective whose threshold is a duration): the
+ * `PROBE_LATENCY_QUANTILE` of every probe's duration over the window, with Prometheus's
+ * `quantile_over_time` definition, worst URL first: the generated rules compute
+ * `max(quantile_over_time(0.95, vigil_probe_duration_seconds{…}[window]))`, the same figure.
+ * A failed probe counts with the time it took to fail (a timeout is slow; a refused connection is
+ * fast: uptime is a separate objective). With a target, compliance is timeslices (`sliceValue`).
+ */
+export class ProbeLatencyReader implements IndicatorReader {
+  readonly unit = 'seconds' as const;
+
+  constructor(
+    private readonly ctx: ReadContext,
+    private readonly indicator: ProbeIndicator,
+    private readonly url: string | null,
+  ) {}
+
+  private series() {
+    return probeSeries(this.ctx, PROBE_DURATION, this.indicator, this.url);
+  }
+
+  current(): Reading {
+    const { now, windowMs, staleAfterMs } = this.ctx;
+    const series = this.series();
+    if (series.length === 0) return noData(`no probe durations for ${this.url ?? this.indicator.path ?? '?'}`);
+    const newest = newestOf(series);
+    if (newest === null || newest < now - staleAfterMs) return noData('stale: no recent probe result', newest);
+    const breakdown: BreakdownPart[] = [];
+    for (const s of series) {
+      const q = seriesQuantile(s, now - windowMs, now);
+      if (q !== null) breakdown.push({ labels: { url: s.labels.url ?? '', probes: String(q.probes) }, value: q.value });
+    }
+    if (breakdown.length === 0) return noData('no probe ran in the window', newest);
+    breakdown.sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
+    return { value: breakdown[0]!.value, newestT: newest, breakdown };
+  }
+
+  /** The worst URL's quantile over the slice: the same figure as `current`, so a slice is judged as the rules judge it. */
+  sliceValue(from: number, to: number): number | null {
+    let worst: number | null = null;
+    for (const s of this.series()) {
+      const q = seriesQuantile(s, from, to);
+      if (q !== null && (worst === null || q.value > worst)) worst = q.value;
+    }
+    return worst;
   }
 
   oldest(): number | null {

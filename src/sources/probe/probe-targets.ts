@@ -21,6 +21,13 @@ export interface ProbeBuildProblem {
   readonly message: string;
 }
 
+/**
+ * A probe objective with a duration threshold bounds this quantile of the probes' durations over
+ * its window. The evaluator's probe latency reader and the generated rules (`quantile_over_time`)
+ * both read it, so `vigil run` and Prometheus compare the same figure with the bound.
+ */
+export const PROBE_LATENCY_QUANTILE = 0.95;
+
 /** `baseUrl` + `path`, without doubling or dropping the slash between them. */
 export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}${path}`;

@@ -80,6 +80,18 @@ const CASES: Array<[file: string, code: string, lines: string[]]> = [
     'wrong-unit.yaml:8:23 objectives[0].threshold.max: expected a duration like "50ms", got "2GiB" ' +
       '(a postgresQueryLatency indicator is measured in time)',
   ]],
+  ['probe-share-threshold.yaml', ERR.VIGIL_ERR_CONFIG_WRONG_UNIT, [
+    'probe-share-threshold.yaml:8:23 objectives[0].threshold.min: expected a duration like "50ms", got "99%" ' +
+      "(a probe's threshold bounds its response time; uptime is a `target` like 99.9%)",
+  ]],
+  ['promql-mixed-units.yaml', ERR.VIGIL_ERR_CONFIG_WRONG_UNIT, [
+    'promql-mixed-units.yaml:8:35 objectives[0].threshold.min: expected a duration as `max` is, got a percentage "10%" ' +
+      '(the bounds of one threshold share a unit)',
+  ]],
+  ['leak-with-threshold.yaml', ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE, [
+    'leak-with-threshold.yaml:8:5 objectives[0].threshold: a memoryLeak indicator takes no threshold: ' +
+      'its leak verdict is the objective (tune `window` and `limit`)',
+  ]],
   ['missing-field.yaml', ERR.VIGIL_ERR_CONFIG_MISSING_KEY, [
     'missing-field.yaml:7:7 objectives[0].indicator.latency.histogram: required key is missing (expected a string)',
   ]],

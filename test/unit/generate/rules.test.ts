@@ -212,7 +212,16 @@ describe('threshold objectives', () => {
     );
     expect(withTarget.alerts).toHaveLength(4);
     const [slow] = await onlyAlerts(thresholdSlo({ probe: { path: '/health' } }, { max: '200ms' }));
-    expect(slow!.expr).toBe('max(avg_over_time(vigil_probe_duration_seconds{source="default",url=~".*/health"}[5m])) > 0.2');
+    expect(slow!.expr).toBe('max(quantile_over_time(0.95, vigil_probe_duration_seconds{source="default",url=~".*/health"}[5m])) > 0.2');
+  });
+
+  it('probes with a duration threshold and a target: timeslices of the P95 duration, not the success share', async () => {
+    const out = await rulesOf(thresholdSlo({ probe: { path: '/health' } }, { max: '100ms' }, {}, { target: '99%', period: '7d' }));
+    expect(out.records[0]!.record).toBe('slo:sli_bad_slice:bool');
+    expect(out.records[0]!.expr).toBe(
+      'max(max(quantile_over_time(0.95, vigil_probe_duration_seconds{source="default",url=~".*/health"}[5m])) > bool 0.1)',
+    );
+    expect(out.records.some((r) => r.expr.includes('vigil_probe_success'))).toBe(false);
   });
 
   it('promql: a threshold over the query', async () => {
