@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { sloOption } from './slo-option.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { sampleOnce } from '../daemon/sample-once.js';
@@ -35,7 +36,7 @@ export function command(): Command {
     .description('print current p95_latency, memory_usage, cpu_usage (and cache hit ratio, DB P95) as `key value unit` lines')
     .argument('[service]', 'service name (default: every service)')
     .option('-c, --config <file>', 'daemon config (vigil.yaml)')
-    .option('--slo <paths...>', 'SLO files or folders, replacing the config\'s `slo` list')
+    .addOption(sloOption())
     .option('--gap <duration>', 'time between the two sampling rounds (CPU and counters are deltas)', '3s')
     .option('--save <file>', 'measure for --duration and save every figure with its data, for `vigil compare`')
     .option('--duration <duration>', 'with --save: how long to measure', '30s')

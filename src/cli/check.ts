@@ -1,19 +1,32 @@
 import { Command } from 'commander';
+import { sloOption } from './slo-option.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
+import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { sampleOnce } from '../daemon/sample-once.js';
+import { samplingWarnings } from '../config/sampling-warnings.js';
+import { serviceCurrentResponseSchema, serviceListResponseSchema } from '../server/api-schemas.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
+
+type ServiceResult = Snapshot['services'][number];
+type ObjectiveResult = ServiceResult['objectives'][number];
+type SourceHealth = Snapshot['sources'][number];
 import { parseDuration } from '../units/units.js';
 
 /**
- * `vigil check`: the deploy gate. Samples every source the objectives need (twice, a short gap
- * apart, for deltas), evaluates, prints a table or JSON.
- * Exit 0 when nothing is breached, 1 when any objective is breached, 2 when it could not
- * evaluate (invalid config, unknown service, or no objective had data).
+ * `vigil check`: the deploy gate, in one of two modes that say what they judged.
+ * - local (default): samples every source the objectives need twice, a short gap apart, and judges
+ *   what it saw in that gap. Targets are applied to the sample, not to the period's budget, and the
+ *   table says so (`>= 99.5% over 3s sample`).
+ * - `--from http://host:8093`: reads a running daemon's last evaluation (`/api/sla`), which judges
+ *   the configured windows and periods; same table, same exit codes.
+ * Exit 0 nothing breached, 1 any breach, 2 could not evaluate (invalid config, unknown service, no
+ * objective had data, daemon unreachable), 3 some objectives had no data (a gate that did not see
+ * them must not say ok; `--allow-no-data` turns that into 0).
  */
 
-export const CHECK_EXIT = { ok: 0, breach: 1, cannotEvaluate: 2 } as const;
+export const CHECK_EXIT = { ok: 0, breach: 1, cannotEvaluate: 2, incomplete: 3 } as const;
 
 interface Options {
   config?: string;
@@ -21,26 +34,43 @@ interface Options {
   service?: string;
   json?: boolean;
   gap: string;
+  from?: string;
+  allowNoData?: boolean;
+}
+
+/** What the table and the exit code read: a local sample or a daemon's answer, in one shape. */
+export interface GateView {
+  services: ReadonlyArray<Pick<ServiceResult, 'service' | 'objectives'>>;
+  sources: readonly SourceHealth[];
+  /** Local: the sampling gap (`3s`), printed as the judged span; daemon: null (its windows and periods). */
+  sampleSpan: string | null;
 }
 
 export function command(): Command {
   return new Command('check')
-    .description('sample once, evaluate, print a table; exit 0 ok, 1 any breach, 2 could not evaluate')
+    .description('deploy gate: judge a fresh sample (or a running daemon with --from) and print a table')
     .option('-c, --config <file>', 'daemon config (vigil.yaml)')
-    .option('--slo <paths...>', 'SLO files or folders, replacing the config\'s `slo` list')
+    .addOption(sloOption())
     .option('-s, --service <name>', 'check one service only')
     .option('--json', 'print the evaluation as JSON')
     .option('--gap <duration>', 'time between the two sampling rounds (CPU and counters are deltas)', '3s')
-    .addHelpText('after', '\nExit codes: 0 nothing breached, 1 any objective breached, 2 could not evaluate.')
+    .option('--from <url>', 'gate on a running daemon\'s verdict (e.g. http://127.0.0.1:8093) instead of sampling')
+    .option('--allow-no-data', 'objectives without data do not fail the gate (exit 0 instead of 3)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing breached, 1 any objective breached, 2 could not evaluate, 3 some objectives had no data.' +
+        '\nWithout --from, targets are judged over the sample only (the gap); --from judges the daemon\'s windows and periods.',
+    )
     .action(async (options: Options) => {
       process.exitCode = await check(options);
     });
 }
 
-export function exitCodeFor(snapshot: Snapshot): number {
-  const objectives = snapshot.services.flatMap((s) => s.objectives);
+export function exitCodeFor(view: Pick<GateView, 'services'>, options: { allowNoData?: boolean } = {}): number {
+  const objectives = view.services.flatMap((s) => s.objectives);
   if (objectives.some((o) => o.status === 'breach')) return CHECK_EXIT.breach;
   if (objectives.length === 0 || objectives.every((o) => o.status === 'no_data')) return CHECK_EXIT.cannotEvaluate;
+  if (!options.allowNoData && objectives.some((o) => o.status === 'no_data')) return CHECK_EXIT.incomplete;
   return CHECK_EXIT.ok;
 }
 
@@ -59,6 +89,27 @@ export function parseGap(text: string): { ok: true; ms: number } | { ok: false; 
 }
 
 export async function check(options: Options): Promise<number> {
+  const view = options.from !== undefined ? await fromDaemon(options.from, options.service) : await sampleLocally(options);
+  if (typeof view === 'number') return view;
+  const code = exitCodeFor(view, { allowNoData: options.allowNoData });
+  if (options.json) {
+    console.log(redact(JSON.stringify({ exitCode: code, observed: observedText(view), ...view }, null, 2)));
+  } else {
+    console.log(redact(renderTable(view)));
+    console.log(`\n${observedText(view)}`);
+    console.log(`result: ${VERDICTS[code]} (exit ${code})`);
+  }
+  return code;
+}
+
+const VERDICTS: Record<number, string> = {
+  [CHECK_EXIT.ok]: 'ok',
+  [CHECK_EXIT.breach]: 'BREACH',
+  [CHECK_EXIT.cannotEvaluate]: 'could not evaluate (no data)',
+  [CHECK_EXIT.incomplete]: 'INCOMPLETE: some objectives had no data (--allow-no-data to pass anyway)',
+};
+
+async function sampleLocally(options: Options): Promise<GateView | number> {
   const gap = parseGap(options.gap);
   if (!gap.ok) {
     console.error(`vigil check: ${gap.message}`);
@@ -71,9 +122,10 @@ export async function check(options: Options): Promise<number> {
     console.error(`vigil check: invalid config (${loaded.issues.length} issue(s))`);
     return CHECK_EXIT.cannotEvaluate;
   }
-  let snapshot: Snapshot;
+  for (const warning of samplingWarnings(loaded.config)) console.error(`warning: ${warning}`);
   try {
-    snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: gap.ms });
+    const snapshot = await sampleOnce(loaded.config, { service: options.service, gapMs: gap.ms });
+    return { services: snapshot.services, sources: snapshot.sources, sampleSpan: options.gap };
   } catch (err) {
     if (isVigilError(err, ERR.VIGIL_ERR_UNKNOWN_SERVICE)) {
       console.error(`vigil check: ${err.message}`);
@@ -81,39 +133,88 @@ export async function check(options: Options): Promise<number> {
     }
     throw err;
   }
-  const code = exitCodeFor(snapshot);
-  if (options.json) {
-    console.log(redact(JSON.stringify({ exitCode: code, ...snapshot }, null, 2)));
-  } else {
-    console.log(redact(renderTable(snapshot)));
-    const verdict = code === 0 ? 'ok' : code === 1 ? 'BREACH' : 'could not evaluate (no data)';
-    console.log(`\nresult: ${verdict} (exit ${code})`);
-  }
-  return code;
 }
 
-/** `<= 50ms`, `>= 80%`, `>= 99.9% of 30d` (a target), `no leak`. */
-function boundOf(o: Snapshot['services'][number]['objectives'][number]): string {
+/** The daemon's last evaluation over its API, validated against the API's own schemas. */
+async function fromDaemon(base: string, service: string | undefined): Promise<GateView | number> {
+  const get = async (path: string): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(new URL(path, base), { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  };
+  try {
+    const list = await get('/api/sla');
+    if (list.status !== 200) {
+      console.error(`vigil check: ${base}/api/sla answered ${list.status}${list.status === 503 ? ' (no evaluation finished yet)' : ''}`);
+      return CHECK_EXIT.cannotEvaluate;
+    }
+    const names = serviceListResponseSchema.parse(list.body).services.map((s) => s.service);
+    if (service !== undefined && !names.includes(service)) {
+      console.error(`vigil check: unknown service ${JSON.stringify(service)} at ${base} (known: ${names.join(', ') || 'none'})`);
+      return CHECK_EXIT.cannotEvaluate;
+    }
+    const services = [];
+    const sources = new Map<string, SourceHealth>();
+    for (const name of service !== undefined ? [service] : names) {
+      const current = await get(`/api/sla/${encodeURIComponent(name)}/current`);
+      if (current.status !== 200) {
+        console.error(`vigil check: ${base}/api/sla/${name}/current answered ${current.status}`);
+        return CHECK_EXIT.cannotEvaluate;
+      }
+      const body = serviceCurrentResponseSchema.parse(current.body);
+      services.push({ service: body.service, objectives: body.objectives });
+      for (const s of body.sources) sources.set(`${s.kind}/${s.name}`, s);
+    }
+    return { services, sources: [...sources.values()], sampleSpan: null };
+  } catch (err) {
+    console.error(redact(`vigil check: cannot read the daemon at ${base}: ${describeError(err)}`));
+    return CHECK_EXIT.cannotEvaluate;
+  }
+}
+
+/** `<= 50ms`, `>= 80%`, `>= 99.9% of 30d` (the daemon), `>= 99.9% over 3s sample` (a local check), `no leak`. */
+function boundOf(o: ObjectiveResult, sampleSpan: string | null): string {
   const parts: string[] = [];
   if (o.threshold?.max) parts.push(`<= ${o.threshold.max.display}`);
   if (o.threshold?.min) parts.push(`>= ${o.threshold.min.display}`);
-  if (o.target !== null) parts.push(`>= ${Number((o.target * 100).toPrecision(6))}% of ${o.period}`);
+  if (o.target !== null) {
+    const scope = sampleSpan === null ? `of ${o.period}` : `over ${sampleSpan} sample`;
+    parts.push(`>= ${Number((o.target * 100).toPrecision(6))}% ${scope}`);
+  }
   if (o.kind === 'memoryLeak') parts.push('no leak');
   return parts.join(', ') || '-';
 }
 
-export function renderTable(snapshot: Snapshot): string {
+/** Why a row looks the way it does: the error, the leak verdict, or how many probes failed. */
+export function noteOf(o: ObjectiveResult): string {
+  if (o.error) return o.error;
+  if (o.leak) return `leak verdict: ${o.leak.verdict}`;
+  if (o.kind === 'probe') {
+    const failed = o.breakdown.filter((b) => Number(b.labels.failed ?? 0) > 0);
+    if (failed.length > 0) {
+      return failed.map((b) => `${b.labels.failed} of ${b.labels.probes} probes of ${b.labels.url} failed`).join('; ');
+    }
+  }
+  return '';
+}
+
+/** How much the gate saw: objectives with data, over what span. */
+export function observedText(view: Pick<GateView, 'services' | 'sampleSpan'>): string {
+  const objectives = view.services.flatMap((s) => s.objectives);
+  const withData = objectives.filter((o) => o.status !== 'no_data').length;
+  const span = view.sampleSpan === null ? "the daemon's windows and periods" : `a ${view.sampleSpan} sample (targets judged over the sample, not the period)`;
+  return `observed: ${withData} of ${objectives.length} objectives had data, judged over ${span}`;
+}
+
+export function renderTable(view: GateView): string {
   const rows: string[][] = [['SERVICE', 'OBJECTIVE', 'VALUE', 'BOUND', 'STATUS', 'NOTE']];
-  for (const svc of snapshot.services) {
+  for (const svc of view.services) {
     for (const o of svc.objectives) {
-      const value = o.value?.display ?? '-';
-      const note = o.error ? o.error : o.leak ? `leak verdict: ${o.leak.verdict}` : '';
-      rows.push([svc.service, o.name, value, boundOf(o), o.status.toUpperCase(), note]);
+      rows.push([svc.service, o.name, o.value?.display ?? '-', boundOf(o, view.sampleSpan), o.status.toUpperCase(), noteOf(o)]);
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
-  const down = snapshot.sources.filter((s) => !s.up);
+  const down = view.sources.filter((s) => !s.up);
   if (down.length > 0) {
     lines.push('', 'sources down:');
     for (const s of down) lines.push(`  ${s.kind}/${s.name}: ${s.lastError ?? 'no sample yet'}`);

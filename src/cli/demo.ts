@@ -66,7 +66,9 @@ async function runDemo(flags: Flags): Promise<number> {
       dockerSocket: flags.dockerSocket,
       defaults: flags.detect,
     });
-    service = await startMlServing({ port: flags.servicePort, redisUrl: reachable.redisUrl, postgresUrl: reachable.postgresUrl });
+    // In a Redis the demo did not start, its cache keys live under their own prefix and are deleted on exit.
+    const redisKeyPrefix = `vigil-demo:${process.pid}:`;
+    service = await startMlServing({ port: flags.servicePort, redisUrl: reachable.redisUrl, redisKeyPrefix, postgresUrl: reachable.postgresUrl });
     const files = writeDemoConfig(dir, {
       servicePort: service.port,
       vigilPort: flags.port,
@@ -91,7 +93,15 @@ async function runDemo(flags: Flags): Promise<number> {
         `  vigil API docs      ${api}/openapi.json`,
         '',
         `  sources: scrape + probe of the service${optional.length ? `, ${optional.join(', ')}` : ''} (cache: ${service.cacheKind})`,
+        ...(reachable.redisUrl
+          ? [
+              `  redis: cache keys under ${redisKeyPrefix}* in ${redact(reachable.redisUrl)}, deleted on exit;`,
+              '         redis-instance-hit-ratio reads the whole instance (INFO stats), prediction-cache-hit-ratio only the demo\'s lookups',
+            ]
+          : []),
+        ...(reachable.postgresUrl ? [`  postgres: creates (if missing) and reads table ml_learning_token_priors (4 rows) in ${redact(reachable.postgresUrl)}; it is left in place`] : []),
         ...(reachable.notes.length ? [`  not used: ${reachable.notes.join('; ')}`] : []),
+        ...(flags.detect ? ['  (--no-detect: use none of Redis, PostgreSQL, Docker unless given by URL)'] : []),
         `  config: ${files.configPath}`,
         `  traffic: ${flags.rate} requests/s to the service`,
         '',

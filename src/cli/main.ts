@@ -10,7 +10,7 @@ import { redact } from '../core/redact.js';
  */
 const VERBS: Array<[name: string, summary: string, load: () => Promise<{ command(): Command }>]> = [
   ['run', 'run the monitoring daemon', () => import('./run.js')],
-  ['check', 'sample once, evaluate, print a table; exit 1 on any breach (the deploy gate)', () => import('./check.js')],
+  ['check', 'the deploy gate: judge a fresh sample (or a daemon with --from); exit 1 on any breach', () => import('./check.js')],
   ['baseline', 'print current p95_latency, memory_usage, cpu_usage as `key value unit` lines', () => import('./baseline.js')],
   ['compare', 'compare two saved measurements: before, after, change, interval, verdict; exit 1 on a regression', () => import('./compare.js')],
   ['advise', 'recommend Redis and PostgreSQL changes; writes a reviewable script, changes nothing unless --apply', () => import('./advise.js')],

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { sloOption } from './slo-option.js';
 import { formatIssue } from '../config/load-config.js';
 import { Daemon, isDaemonConfigError } from '../daemon/daemon.js';
 import { isStoreAccessError } from '../store/persist.js';
@@ -23,7 +24,7 @@ export function command(): Command {
   return new Command('run')
     .description('run the monitoring daemon (HTTP API, /metrics, alerting); SIGHUP reloads')
     .option('-c, --config <file>', 'daemon config (vigil.yaml)')
-    .option('--slo <paths...>', 'SLO files or folders, replacing the config\'s `slo` list')
+    .addOption(sloOption())
     .option('--host <host>', 'listen host (overrides listen.host)')
     .option('--port <port>', 'listen port (overrides listen.port; 0 picks a free one)')
     .addHelpText('after', '\nExit codes: 0 stopped by a signal, 2 invalid config at start.')

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { ConfigIssue } from '../config/config.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { exitCodeForAll } from '../core/errors.js';
+import { samplingWarnings } from '../config/sampling-warnings.js';
 
 /**
  * `vigil validate [paths...]`: exit 0 when every file is valid, 1 when any is not, 2 when it
@@ -43,11 +44,14 @@ export async function validate(paths: string[], options: Options): Promise<numbe
   // Warnings (what a Sloth/OpenSLO conversion dropped) come first and do not change the exit code.
   if (!options.json) for (const warning of result.warnings) console.log(`warning: ${warning}`);
   if (result.ok) {
+    // Valid, but unable to give the figures promised (a source too slow for a window, a period the store cannot hold).
+    const sampling = samplingWarnings(result.config);
+    if (!options.json) for (const warning of sampling) console.log(`warning: ${warning}`);
     const services = result.config.services;
     const objectives = services.reduce((n, s) => n + s.slo.objectives.length, 0);
     const summary = `valid: ${plural(services.length, 'SLO file')}, ${plural(objectives, 'objective')}${options.config ? `, config ${options.config}` : ''}`;
     if (options.json) {
-      print({ valid: true, files: services.map((s) => s.path), services: services.map((s) => s.slo.service), issues: [], warnings: result.warnings, summary });
+      print({ valid: true, files: services.map((s) => s.path), services: services.map((s) => s.slo.service), issues: [], warnings: [...result.warnings, ...sampling], summary });
     } else {
       console.log(summary);
     }

@@ -101,6 +101,13 @@ const requireSelector = (v: { containers?: string | undefined; containerLabels?:
   v.containers !== undefined || v.containerLabels !== undefined;
 const selectorMessage = { message: 'expected `containers` (a name glob) and/or `containerLabels`' };
 
+/** `quantile: 95` is a percentile written as a percentage: say which fraction was meant. */
+function quantileTooBig(input: unknown): string {
+  const got = String(input);
+  const hint = typeof input === 'number' && input > 1 && input < 100 ? ` (a quantile is a fraction: did you mean ${input / 100}?)` : '';
+  return `expected a number below 1, got ${got}${hint}`;
+}
+
 export const latencyIndicatorSchema = z
   .strictObject({
     /** A `prometheus` or `scrape` source instance. */
@@ -109,7 +116,11 @@ export const latencyIndicatorSchema = z
     histogram: z.string().min(1).meta({
       description: 'Selector of a Prometheus histogram without the _bucket suffix, e.g. http_request_duration_seconds{route="/decide"}.',
     }),
-    quantile: z.number().gt(0).lt(1).default(0.95).meta({ description: 'The quantile, between 0 and 1 (default 0.95).' }),
+    quantile: z
+      .number()
+      .gt(0)
+      .lt(1, { error: (iss) => quantileTooBig(iss.input) })
+      .default(0.95).meta({ description: 'The quantile, between 0 and 1 (default 0.95).' }),
   })
   .meta({ title: 'latency', description: 'A quantile of a Prometheus histogram (prometheus or scrape source).' });
 

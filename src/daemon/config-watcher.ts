@@ -1,6 +1,16 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
+
+/**
+ * The file a watch event is about. A folder's watch names the entry inside it; a file's watch
+ * names the file itself (its basename), which must not be joined onto the file's own path
+ * (that logged `vigil.yaml/vigil.yaml`).
+ */
+export function changedPath(watched: string, isFolder: boolean, file: string | Buffer | null): string {
+  if (!file || !isFolder) return watched;
+  return resolve(watched, String(file));
+}
 
 /**
  * Watches the config file and the SLO files/folders and calls `onChange` once per burst of
@@ -33,7 +43,8 @@ export class ConfigWatcher {
 
   private watchPath(path: string): void {
     try {
-      const w = watch(path, { persistent: false }, (_event, file) => this.changed(file ? resolve(path, String(file)) : path));
+      const isFolder = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const w = watch(path, { persistent: false }, (_event, file) => this.changed(changedPath(path, isFolder, file)));
       w.on('error', (err) => this.warn(`watching ${path} failed: ${err.message}`));
       this.watchers.push(w);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { answersCheck } from './answer-check.js';
 import { LatencyRecorder, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, SoakResult, StressResult } from './report-schema.js';
@@ -85,6 +86,8 @@ export function judgeRun(plan: RunPlan, measured: Measured): Judgement {
     if (measured.stress) checks.push(...stressChecks(measured.stress, shape.stress.minRate));
   } else {
     checks.push(errorBound(measured.overall, plan.maxErrorRatio));
+    // Mostly 4xx means the run measured an error page, not the service (a wrong --url or path).
+    checks.push(answersCheck(measured.overall, { base: plan.base, kinds: plan.kinds }, plan.maxErrorRatio));
     if (shape.mode === 'constant' || shape.mode === 'soak') checks.push(sustainedRate(measured.overall.responses, shape, plan.minShare));
     if (shape.mode === 'soak' && measured.soak) checks.push(noLeak(measured.soak));
   }

@@ -74,6 +74,17 @@ function caseHint(input: unknown, units: readonly string[]): string {
   return unit === undefined ? '' : ` (units are case-sensitive: did you mean "${match[1]}${unit}"?)`;
 }
 
+/**
+ * `"100 ms"` is the way people write it in prose; the config wants the unit attached. Say so
+ * rather than only repeating the expected shape.
+ */
+function spaceHint(input: unknown, units: readonly string[]): string {
+  if (typeof input !== 'string') return '';
+  const match = /^(\d+(?:\.\d+)?|\.\d+)\s+([a-zA-Zµ]+)$/.exec(input.trim());
+  if (!match || !units.includes(match[2]!)) return '';
+  return ` (no space between the number and the unit: did you mean "${match[1]}${match[2]}"?)`;
+}
+
 /** Parses `250ms`, `5m`, `1h30m`, `30d` into milliseconds. Zero is refused: a window must have a length. */
 export function parseDuration(input: unknown, options: { allowZero?: boolean } = {}): number {
   if (typeof input === 'string') {
@@ -87,7 +98,7 @@ export function parseDuration(input: unknown, options: { allowZero?: boolean } =
     }
   }
   throw vigilError(ERR.VIGIL_ERR_UNIT, {
-    detail: `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describeInput(input)}${caseHint(input, Object.keys(DURATION_MS))}`,
+    detail: `expected a duration like ${options.allowZero ? '"5m" or "0s"' : '"50ms"'}, got ${describeInput(input)}${spaceHint(input, Object.keys(DURATION_MS)) || caseHint(input, Object.keys(DURATION_MS))}`,
   });
 }
 
@@ -99,7 +110,7 @@ export function parseBytes(input: unknown): number {
     if (match) return Math.round(Number(match[1]) * SIZE_BYTES[match[2]!]!);
   }
   throw vigilError(ERR.VIGIL_ERR_UNIT, {
-    detail: `expected a size like "512MiB" or "2GB", got ${describeInput(input)}${caseHint(input, Object.keys(SIZE_BYTES))}`,
+    detail: `expected a size like "512MiB" or "2GB", got ${describeInput(input)}${spaceHint(input, Object.keys(SIZE_BYTES)) || caseHint(input, Object.keys(SIZE_BYTES))}`,
   });
 }
 

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testServices } from '../harness/services.js';
 
@@ -127,11 +128,25 @@ describe('vigil demo', () => {
     demo = await startDemo(['--no-detect', '--redis-url', testServices().redis.url]);
     const current = await waitForHealthy(demo.slaUrl, startedAt, (c) => c.cache_hit_ratio !== null);
     expect(current.sources.some((s) => s.kind === 'redis' && s.name === 'cache' && s.up)).toBe(true);
-    expect(current.objectives.map((o) => o.name)).toContain('prediction-cache-hit-ratio');
+    expect(current.objectives.map((o) => o.name)).toEqual(expect.arrayContaining(['prediction-cache-hit-ratio', 'redis-instance-hit-ratio']));
     expect(demo.output.join('')).toContain('(cache: redis)');
-    // SIGTERM (a service manager's stop) cleans up like Ctrl-C.
-    expect(await stopDemo(demo, 'SIGTERM')).toBe(0);
-    expect(await refused(demo.slaUrl)).toBe(true);
+    // Its keys live under its own prefix, said in the banner, beside a key of another client that it must not touch.
+    const prefix = /cache keys under (vigil-demo:\d+:)\*/.exec(demo.output.join(''))![1]!;
+    const redis = new Redis(testServices().redis.url);
+    try {
+      await redis.set('someone-else:key', 'kept');
+      const during = await redis.keys(`${prefix}*`);
+      expect(during.length).toBeGreaterThan(0);
+      expect((await redis.keys('ml:decide:*')).length).toBe(0);
+      // SIGTERM (a service manager's stop) cleans up like Ctrl-C: the demo's keys go, nobody else's.
+      expect(await stopDemo(demo, 'SIGTERM')).toBe(0);
+      expect(await refused(demo.slaUrl)).toBe(true);
+      expect(await redis.keys(`${prefix}*`)).toEqual([]);
+      expect(await redis.get('someone-else:key')).toBe('kept');
+    } finally {
+      await redis.del('someone-else:key');
+      redis.disconnect();
+    }
     demo = undefined;
   });
 });

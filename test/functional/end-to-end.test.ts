@@ -286,8 +286,9 @@ describe('end to end: real services -> /api/sla', () => {
     const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml') });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const snapshot = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
-    const table = renderTable(snapshot);
-    expect(exitCodeFor(snapshot), table).toBe(0);
+    const table = renderTable({ ...snapshot, sampleSpan: '2.5s' });
+    // Counter-based figures (pg_stat_statements) may see no statement in a 2.5 s gap: no breach is the claim here.
+    expect(exitCodeFor(snapshot, { allowNoData: true }), table).toBe(0);
     expect(table).toMatch(/ml-services\s+serving-cpu\s+\S+%\s+<= 25%\s+OK/);
     const lines = baselineLines(snapshot.services[0]!.summary);
     expect(lines.find((l) => l.startsWith('p95_latency'))).toMatch(/^p95_latency \d+(\.\d+)? ms$/);
@@ -309,7 +310,7 @@ describe('end to end: real services -> /api/sla', () => {
     const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml') });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const gate = await sampleOnce(loaded.config, { service: SERVICE, gapMs: 2_500 });
-    expect(exitCodeFor(gate), renderTable(gate)).toBe(1);
+    expect(exitCodeFor(gate), renderTable({ ...gate, sampleSpan: '2.5s' })).toBe(1);
 
     // On-call gets it: Alertmanager delivers the firing alert to the webhook...
     type Delivered = { status: string; labels: Record<string, string>; annotations: Record<string, string> };

@@ -85,6 +85,18 @@ describe('vigil loadtest', () => {
     expect(report!.vigil!.sources).toEqual([expect.objectContaining({ kind: 'scrape', name: 'default', up: true })]);
   });
 
+  it('fails a run whose answers are all 404, saying what was sent where', async () => {
+    const dir = sloDir(DECIDE_P95('5s', 'decide-p95') + AVAILABILITY);
+    dirs.push(dir);
+    const { code, report } = await loadtest(['--url', `${service.url}/no-such-route`, '--rate', '50', '--duration', '2s', '--slo', dir]);
+    expect(code).toBe(1);
+    expect(report!.passed).toBe(false);
+    expect(report!.failed).toContain('good-answers');
+    const check = report!.checks.find((c) => c.name === 'good-answers')!;
+    expect(check.value).toBe(1);
+    expect(check.detail).toMatch(/× 404\); sent \w+ http:\/\/127\.0\.0\.1:\d+\/no-such-route/);
+  });
+
   it('exits 0 when every objective held, with throughput and percentiles in the report', async () => {
     const dir = sloDir(DECIDE_P95('5s', 'decide-p95') + AVAILABILITY);
     dirs.push(dir);
@@ -96,6 +108,7 @@ describe('vigil loadtest', () => {
     expect(report!.responses).toBeGreaterThanOrEqual(285);
     expect(report!.checks.map((c) => [c.name, c.held])).toEqual([
       ['error-bound', true],
+      ['good-answers', true],
       ['sustained-rate', true],
     ]);
     const l = report!.latencyMs;

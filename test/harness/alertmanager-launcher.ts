@@ -20,6 +20,8 @@ export interface AlertmanagerOptions {
   repeatInterval?: string;
   /** Default ['...']: every alert is its own group, so each one is delivered separately. */
   groupBy?: string[];
+  /** Alertmanager `inhibit_rules`, as in its config file. */
+  inhibitRules?: unknown[];
 }
 
 /** Gossip settings of one cluster peer. */
@@ -75,6 +77,7 @@ async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions, clus
       repeat_interval: opts.repeatInterval ?? '1h',
     },
     receivers: [{ name: 'test-webhook', webhook_configs: [{ url: opts.webhookUrl, send_resolved: true }] }],
+    ...(opts.inhibitRules ? { inhibit_rules: opts.inhibitRules } : {}),
   };
   const configFile = join(dir, 'alertmanager.yml');
   writeFileSync(configFile, stringify(config));

@@ -1,5 +1,5 @@
 import type { LatencyIndicator, RatioIndicator } from '../../config/slo-schema.js';
-import { quantileOverWindow, ratioOverWindow, scrapeMetric } from '../../sources/scrape/window-queries.js';
+import { quantileOverWindow, ratioOverWindow, scrapeMetric, seriesOfQuery } from '../../sources/scrape/window-queries.js';
 import { parseSelector } from '../../sources/scrape/promql-subset.js';
 import { noData, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { oldestOf } from './gauge-reader.js';
@@ -85,7 +85,12 @@ export class ScrapeRatioReader implements IndicatorReader {
     }
   }
 
+  /** How far the scraped `total` counters reach back: compliance and budget rest on that much history. */
   oldest(): number | null {
-    return null;
+    try {
+      return oldestOf(seriesOfQuery(this.ctx.store, this.indicator.source, this.indicator.total));
+    } catch {
+      return null;
+    }
   }
 }

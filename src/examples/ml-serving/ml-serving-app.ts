@@ -55,6 +55,16 @@ export function buildMlServingApp(options: MlServingAppOptions): { app: FastifyI
   let model = LogisticModel.train(options.examples, options.train);
   let retrainSeed = options.train?.seed ?? 7;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  // `curl -d '{"task": ...}'` sends `application/x-www-form-urlencoded`: a body is read as JSON
+  // whatever its content type says, and what is not JSON is a 400 that says what to send.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error('the body is not JSON; send a JSON object such as {"task": "update README"}'), { statusCode: 400 }), undefined);
+    }
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const labels = {

@@ -17,11 +17,26 @@ export function cacheKey(modelVersion: string, task: string): string {
   return `ml:decide:${modelVersion}:${digest}`;
 }
 
+export interface RedisCacheOptions {
+  /**
+   * Put before every key (`vigil-demo:1234:`), so a shared Redis holds this process's keys apart
+   * from everyone else's and they can be found again.
+   */
+  readonly keyPrefix?: string;
+  /** Delete every key under `keyPrefix` on close (the demo leaves nothing behind). */
+  readonly deleteOnClose?: boolean;
+}
+
 export class RedisPredictionCache implements PredictionCache {
   readonly kind = 'redis' as const;
   private readonly client: Redis;
+  private readonly prefix: string;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly options: RedisCacheOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? '';
     // Fail fast rather than queue: a cache that is down must cost a miss, not a hung request.
     this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.client.on('error', () => undefined);
@@ -48,7 +63,7 @@ export class RedisPredictionCache implements PredictionCache {
 
   async get(key: string): Promise<string | null> {
     try {
-      return await this.client.get(key);
+      return await this.client.get(this.prefix + key);
     } catch {
       return null;
     }
@@ -56,15 +71,34 @@ export class RedisPredictionCache implements PredictionCache {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     try {
-      await this.client.set(key, value, 'EX', ttlSeconds);
+      await this.client.set(this.prefix + key, value, 'EX', ttlSeconds);
     } catch {
       // A failed write only means the next request recomputes.
     }
   }
 
+  /** Deletes every key under the prefix (SCAN, not KEYS: a shared instance is not blocked); returns how many. */
+  async deleteOwnKeys(): Promise<number> {
+    if (this.prefix === '') throw new Error('refusing to delete keys without a key prefix');
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${escapeGlob(this.prefix)}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await this.client.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
   async close(): Promise<void> {
+    if (this.options.deleteOnClose && this.client.status === 'ready') await this.deleteOwnKeys().catch(() => undefined);
     await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** A literal prefix inside a Redis MATCH pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 /** LRU with a TTL, for when no Redis is configured. A Map keeps insertion order: re-inserting on hit makes it LRU. */

@@ -17,6 +17,8 @@ export interface StartMlServingOptions {
   host?: string;
   /** Prediction cache in Redis; an in-memory LRU when left out. */
   redisUrl?: string | undefined;
+  /** Prefix of every cache key in Redis, deleted again on close (the demo's isolation in a shared Redis). */
+  redisKeyPrefix?: string | undefined;
   /** Token priors read from `ml_learning_token_priors`; off when left out. */
   postgresUrl?: string | undefined;
   cacheTtlSeconds?: number;
@@ -41,7 +43,10 @@ export async function startMlServing(options: StartMlServingOptions = {}): Promi
   const examples = parseTrainingSet(readFileSync(TRAINING_SET_URL, 'utf8'));
   let cache: PredictionCache;
   if (options.redisUrl) {
-    const redis = new RedisPredictionCache(options.redisUrl);
+    const redis = new RedisPredictionCache(
+      options.redisUrl,
+      options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix, deleteOnClose: true } : {},
+    );
     try {
       await redis.ready();
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ProbeSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
+import { describeError } from '../../core/describe-error.js';
 import type { Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
 import { isExpectedStatus, probeTargets, type ProbeBuildProblem, type ProbeTarget } from './probe-targets.js';
@@ -111,15 +112,7 @@ export async function probe(target: ProbeTarget, outer: AbortSignal): Promise<Pr
   } catch (err) {
     const reason = timeout.aborted
       ? `timed out after ${target.timeoutMs} ms`
-      : describeFetchError(err);
+      : describeError(err);
     return { url: target.url, success: false, status: null, durationSeconds: elapsed(), reason, t: Date.now() };
   }
-}
-
-/** fetch hides the useful part ("ECONNREFUSED") in `cause`. */
-function describeFetchError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { code?: string; message?: string } | undefined;
-  if (cause?.code) return `${cause.code}: ${cause.message ?? err.message}`;
-  return cause?.message ?? err.message;
 }

@@ -6,6 +6,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { httpEndpoint, requestHeaders, type HttpTls } from '../../core/http-credentials.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import { settleBounded } from '../../core/bounded-async.js';
+import { describeError } from '../../core/describe-error.js';
 import { ERR, formatMessage } from '../../core/errors.js';
 import type { Labels, Point } from '../../store/point.js';
 import { formatDuration } from '../../units/units.js';
@@ -50,7 +51,7 @@ interface DriverError {
 }
 
 function driverMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  if (err instanceof Error) return describeError(err);
   const e = err as DriverError | null;
   if (e && typeof e.error === 'string') {
     return e.httpStatus ? `${e.error} (HTTP ${e.httpStatus})` : e.code && !e.error.includes(e.code) ? `${e.code}: ${e.error}` : e.error;

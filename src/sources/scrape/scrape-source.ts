@@ -1,6 +1,7 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
 import { ERR, vigilError } from '../../core/errors.js';
+import { describeError } from '../../core/describe-error.js';
 import { httpEndpoint, type HttpEndpoint } from '../../core/http-credentials.js';
 import type { Labels, Point } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
@@ -58,7 +59,7 @@ export class ScrapeSource implements Source {
         signal: AbortSignal.any([signal, timeout]),
       });
     } catch (err) {
-      const reason = timeout.aborted ? `no answer within ${this.config.timeout} ms` : (err as Error).message;
+      const reason = timeout.aborted ? `no answer within ${this.config.timeout} ms` : describeError(err);
       throw vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: `${this.name} (${this.target.url})`, detail: reason }, { cause: err });
     }
     if (!response.ok) {

@@ -30,6 +30,12 @@ function selectScraped(store: SampleStore, source: string, metric: string, selec
   return store.select(scrapeMetric(metric), (labels) => labels.source === source && matchesSelector(labels, selector.matchers));
 }
 
+/** The stored series a `sum(rate(sel[W]))` query reads: how far its history reaches is their oldest point. */
+export function seriesOfQuery(store: SampleStore, source: string, query: string) {
+  const parsed = parseRangeQuery(query);
+  return selectScraped(store, source, parsed.selector.metric, parsed.selector);
+}
+
 /**
  * `histogram_quantile(q, sum by (le) (increase(<histogram>_bucket{matchers}[to-from])))`.
  * `histogram` is the indicator's selector without `_bucket`, e.g.

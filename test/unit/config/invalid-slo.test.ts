@@ -44,6 +44,10 @@ const CASES: Array<[file: string, code: string, lines: string[]]> = [
   ['bad-duration.yaml', ERR.VIGIL_ERR_CONFIG_UNIT, [
     'bad-duration.yaml:9:12 objectives[0].threshold.max: expected a duration like "50ms", got "fast"',
   ]],
+  ['duration-with-space.yaml', ERR.VIGIL_ERR_CONFIG_UNIT, [
+    'duration-with-space.yaml:9:12 objectives[0].threshold.max: expected a duration like "50ms", got "100 ms" ' +
+      '(no space between the number and the unit: did you mean "100ms"?)',
+  ]],
   ['bad-size.yaml', ERR.VIGIL_ERR_CONFIG_UNIT, [
     'bad-size.yaml:8:23 objectives[0].threshold.max: expected a size like "512MiB" or "2GB", got "2 gigs"',
   ]],
@@ -99,7 +103,8 @@ const CASES: Array<[file: string, code: string, lines: string[]]> = [
     'wrong-api-version.yaml:1:13 apiVersion: expected "vigil/v1", got "vigil/v2"',
   ]],
   ['several-mistakes.yaml', ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, [
-    'several-mistakes.yaml:7:70 objectives[0].indicator.latency.quantile: expected a number below 1, got 95',
+    'several-mistakes.yaml:7:70 objectives[0].indicator.latency.quantile: expected a number below 1, got 95 ' +
+      '(a quantile is a fraction: did you mean 0.95?)',
     'several-mistakes.yaml:9:24 objectives[0].alert.severity: expected one of "critical", "page", "ticket", "warning", "info", ' +
       'got "pager"; did you mean "page"?',
     'several-mistakes.yaml:9:36 objectives[0].alert.for: expected a duration like "5m" or "0s", got "soon"',

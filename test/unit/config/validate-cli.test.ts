@@ -52,8 +52,8 @@ describe('vigil validate', () => {
     expect(lines).toContain(
       'test/fixtures/invalid-slo/bad-duration.yaml:9:12 objectives[0].threshold.max: expected a duration like "50ms", got "fast"',
     );
-    expect(lines.at(-1)).toBe('invalid: 32 issues in 26 files');
-    expect(lines).toHaveLength(33);
+    expect(lines.at(-1)).toBe('invalid: 33 issues in 27 files');
+    expect(lines).toHaveLength(34);
     expect(result.stderr).toBe('');
   });
 

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../../src/core/describe-error.js';
 import { deepFreeze } from '../../../src/core/freeze.js';
@@ -34,6 +35,17 @@ describe('describeError', () => {
     const a = Object.assign(new Error(''), { code: 'ECONNREFUSED', name: 'Error' });
     const err = new AggregateError([a, a, new Error('timeout')], '');
     expect(describeError(err)).toBe('ECONNREFUSED: Error; timeout');
+  });
+
+  it('names the errno of a fetch to a port nobody listens on, not "fetch failed"', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    const err = await fetch(`http://127.0.0.1:${port}/`).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe('fetch failed');
+    expect(describeError(err)).toMatch(/ECONNREFUSED/);
   });
 
   it('reads anything that is not an Error as text', () => {

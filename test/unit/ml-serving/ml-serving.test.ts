@@ -67,6 +67,19 @@ describe('ml-serving app (in-memory cache)', () => {
     await close?.();
   });
 
+  it('reads a JSON body whatever its content type (curl -d sends a form type), and answers 400 to a body that is not JSON', async () => {
+    const { app } = buildMlServingApp({ examples, cache: new MemoryPredictionCache(), defaultMetrics: false });
+    close = () => app.close();
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream']) {
+      const res = await app.inject({ method: 'POST', url: DECIDE_ROUTE, headers: { 'content-type': type }, payload: '{"task": "update README"}' });
+      expect(res.statusCode, type).toBe(200);
+      expect(typeof res.json().decision).toBe('string');
+    }
+    const bad = await app.inject({ method: 'POST', url: DECIDE_ROUTE, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'task=update+README' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/not JSON; send a JSON object such as \{"task": "update README"\}/);
+  });
+
   it('serves features and cached decisions, invalidated by a model version change, with metrics', async () => {
     const { app } = buildMlServingApp({ examples, cache: new MemoryPredictionCache(), defaultMetrics: false });
     close = () => app.close();

@@ -36,6 +36,8 @@ describe('parseDuration (milliseconds)', () => {
     ['-5m', 'expected a duration like "50ms", got "-5m"'],
     ['5 minutes', 'expected a duration like "50ms", got "5 minutes"'],
     ['5M', 'expected a duration like "50ms", got "5M" (units are case-sensitive: did you mean "5m"?)'],
+    ['100 ms', 'expected a duration like "50ms", got "100 ms" (no space between the number and the unit: did you mean "100ms"?)'],
+    [' 2.5  s ', 'expected a duration like "50ms", got " 2.5  s " (no space between the number and the unit: did you mean "2.5s"?)'],
     [50, 'expected a duration like "50ms", got 50'],
     [true, 'expected a duration like "50ms", got true'],
     [null, 'expected a duration like "50ms", got null'],
