@@ -37,10 +37,25 @@ export async function evaluationCost() {
     store.appendRaw('probe_success', { source: 'default', url: 'http://127.0.0.1:8095/health' }, t, i % 1000 === 0 ? 0 : 1);
     store.appendRaw('redis_keyspace_hits_total', { source: 'cache', run_id: 'r' }, t, i * 900);
     store.appendRaw('redis_keyspace_misses_total', { source: 'cache', run_id: 'r' }, t, i * 100);
-    for (const [objective, window] of [['decide-latency-p95', '5m'], ['feature-preparation-latency-p95', '5m'], ['inference-latency-p95', '5m']] as const) {
-      store.appendRaw('promql_value', { source: 'default', service: 'ml-services', objective, part: 'value', window }, t, 0.01 + (i % 11) * 0.001);
+    for (const [objective, window] of [
+      ['decide-latency-p95', '5m'],
+      ['feature-preparation-latency-p95', '5m'],
+      ['inference-latency-p95', '5m'],
+    ] as const) {
+      store.appendRaw(
+        'promql_value',
+        { source: 'default', service: 'ml-services', objective, part: 'value', window },
+        t,
+        0.01 + (i % 11) * 0.001,
+      );
     }
-    for (const le of buckets) store.appendRaw('scrape:http_request_duration_seconds_bucket', { source: 'ml-serving', route: '/api/documentation-keeper/decide', le }, t, i * 10);
+    for (const le of buckets)
+      store.appendRaw(
+        'scrape:http_request_duration_seconds_bucket',
+        { source: 'ml-serving', route: '/api/documentation-keeper/decide', le },
+        t,
+        i * 10,
+      );
   }
   const time = (memo?: WeakMap<object, Map<number, boolean | null>>) => {
     const times: number[] = [];

@@ -4,8 +4,9 @@
 //               hello-world, both in this process; prints {"vigil":port,"hello":port}.
 //   daemon:     the real daemon sampling an instrumented target (probe + scrape every second,
 //               evaluation every second) plus a bare hello-world; prints {"vigil":port,"hello":port}.
-import { createServer } from 'node:http';
+
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -26,7 +27,9 @@ async function hello(sameBytes?: Buffer): Promise<number> {
   // A static route sending a body as large as vigil's: shows what the bytes alone cost.
   const body = sameBytes ?? Buffer.from('{}');
   app.get('/same-bytes', (_req, reply) => reply.type('application/json; charset=utf-8').send(body));
-  app.get('/hello', { schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } }, () => ({ hello: 'world' }));
+  app.get('/hello', { schema: { response: { 200: { type: 'object', properties: { hello: { type: 'string' } } } } } }, () => ({
+    hello: 'world',
+  }));
   // The process's CPU time so far (µs), for CPU per request: robust to other load on the cores.
   app.get('/cpu', () => process.cpuUsage());
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -43,7 +46,12 @@ async function realisticSnapshot() {
   for (let t = now - 10 * 60_000; t <= now; t += 5_000) {
     const i = (t - now) / 5_000;
     for (const c of ['ml-serving-1', 'ml-serving-2', 'ml-serving-3']) {
-      const labels = { source: 'default', container: c, container_id: `${c}-id`.padEnd(12, '0').slice(0, 12), started_at: '2026-11-26T00:00:00.000Z' };
+      const labels = {
+        source: 'default',
+        container: c,
+        container_id: `${c}-id`.padEnd(12, '0').slice(0, 12),
+        started_at: '2026-11-26T00:00:00.000Z',
+      };
       store.appendRaw('container_memory_working_set_bytes', labels, t, 400e6 + (i % 7) * 1e6);
       store.appendRaw('container_cpu_usage_ratio', labels, t, 0.2 + (i % 5) * 0.01);
     }
@@ -57,7 +65,10 @@ async function realisticSnapshot() {
     promql('inference-latency-p95', 'value', '5m', 0.008);
     for (const w of ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d']) promql('decide-availability', 'ratio', w, 0.0002);
     const stmt = { source: 'default', dbid: '1', userid: '10', database: 'ml', selector: '%ml_learning%|' };
-    for (const [queryid, ms] of [['101', 2], ['102', 4]] as const) {
+    for (const [queryid, ms] of [
+      ['101', 2],
+      ['102', 4],
+    ] as const) {
       const calls = 1000 + (i + 120) * 50;
       store.appendRaw('postgres_statement_calls_total', { ...stmt, queryid }, t, calls);
       store.appendRaw('postgres_statement_exec_seconds_total', { ...stmt, queryid }, t, (calls * ms) / 1000);
@@ -82,7 +93,13 @@ async function throughput(): Promise<void> {
 /** An instrumented target with 40 routes x 9 buckets, so each scrape stores ~400 series. */
 async function target(): Promise<number> {
   const registry = new Registry();
-  const h = new Histogram({ name: 'http_request_duration_seconds', help: 'h', labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry] });
+  const h = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'h',
+    labelNames: ['route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
   const c = new Counter({ name: 'http_requests_total', help: 'c', labelNames: ['route', 'code'], registers: [registry] });
   const timer = setInterval(() => {
     for (let r = 0; r < 40; r++) {
@@ -124,14 +141,32 @@ async function daemon(): Promise<void> {
       kind: 'ServiceLevels',
       service: 'ml-services',
       objectives: [
-        { name: 'decide-latency-p95', indicator: { latency: { histogram: 'http_request_duration_seconds{route="/api/documentation-keeper/decide"}' } }, threshold: { max: '50ms' }, target: '99%' },
-        { name: 'availability', indicator: { ratio: { errors: 'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(http_requests_total[{{window}}]))' } }, target: '99.9%' },
+        {
+          name: 'decide-latency-p95',
+          indicator: { latency: { histogram: 'http_request_duration_seconds{route="/api/documentation-keeper/decide"}' } },
+          threshold: { max: '50ms' },
+          target: '99%',
+        },
+        {
+          name: 'availability',
+          indicator: {
+            ratio: {
+              errors: 'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))',
+              total: 'sum(rate(http_requests_total[{{window}}]))',
+            },
+          },
+          target: '99.9%',
+        },
         { name: 'uptime', indicator: { probe: { path: '/health' } }, target: '99.9%' },
       ],
     }),
   );
   // BENCH_LOG=debug shows slow evaluation cycles (over 50 ms) on stderr.
-  const d = await Daemon.start({ configPath: join(dir, 'vigil.yaml'), logger: pino({ level: process.env.BENCH_LOG ?? 'error' }, pino.destination(2)), watch: false });
+  const d = await Daemon.start({
+    configPath: join(dir, 'vigil.yaml'),
+    logger: pino({ level: process.env.BENCH_LOG ?? 'error' }, pino.destination(2)),
+    watch: false,
+  });
   console.log(JSON.stringify({ vigil: Number(new URL(d.url).port), hello: await hello(), dir }));
 }
 

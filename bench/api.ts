@@ -7,7 +7,7 @@
 //  3. The evaluator's cost per cycle over a full store (bench/api-evaluate.ts).
 // Servers run in a child process (bench/api-server.ts); autocannon runs here.
 // `npm run bench:api -- throughput|latency|evaluate` runs one part.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -35,7 +35,12 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 async function cannon(url: string, opts: { duration: number; connections: number; overallRate?: number }) {
-  const result = await autocannon({ url, duration: opts.duration, connections: opts.connections, ...(opts.overallRate ? { overallRate: opts.overallRate } : {}) });
+  const result = await autocannon({
+    url,
+    duration: opts.duration,
+    connections: opts.connections,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
+  });
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx`);
   return result;
 }
@@ -85,15 +90,21 @@ async function throughputPart(): Promise<void> {
     console.log('|---|---|---|');
     console.log(`| GET /api/sla/ml-services/current | ${vigil.map((x) => fmt(x, 0)).join(', ')} | ${fmt(median(vigil), 0)} |`);
     console.log(`| GET /hello (bare fastify) | ${hello.map((x) => fmt(x, 0)).join(', ')} | ${fmt(median(hello), 0)} |`);
-    console.log(`ratio per pair: ${ratios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(ratio, 3)} (goal >= 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
+    console.log(
+      `ratio per pair: ${ratios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(ratio, 3)} (goal >= 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'})`,
+    );
     const cpuRatio = median(cpuHello) / median(cpuVigil);
     console.log(`\nserver CPU per request at a fixed 3000 req/s (3 x 5 s each; less sensitive to other load than req/s):`);
     console.log(`| route | CPU µs per request per round | median |`);
     console.log('|---|---|---|');
     console.log(`| GET /api/sla/ml-services/current | ${cpuVigil.map((x) => fmt(x, 1)).join(', ')} | ${fmt(median(cpuVigil), 1)} |`);
     console.log(`| GET /hello (bare fastify) | ${cpuHello.map((x) => fmt(x, 1)).join(', ')} | ${fmt(median(cpuHello), 1)} |`);
-    console.log(`| GET /same-bytes (bare fastify, static ${info.bytes}-byte body) | ${cpuSame.map((x) => fmt(x, 1)).join(', ')} | ${fmt(median(cpuSame), 1)} |`);
-    console.log(`capacity ratio (hello CPU / vigil CPU per request): ${fmt(cpuRatio, 3)} (goal >= 0.8: ${cpuRatio >= 0.8 ? 'met' : 'NOT met'})`);
+    console.log(
+      `| GET /same-bytes (bare fastify, static ${info.bytes}-byte body) | ${cpuSame.map((x) => fmt(x, 1)).join(', ')} | ${fmt(median(cpuSame), 1)} |`,
+    );
+    console.log(
+      `capacity ratio (hello CPU / vigil CPU per request): ${fmt(cpuRatio, 3)} (goal >= 0.8: ${cpuRatio >= 0.8 ? 'met' : 'NOT met'})`,
+    );
   } finally {
     await stop(child);
   }
@@ -112,13 +123,20 @@ async function latencyPart(): Promise<void> {
     const p99s: number[] = [];
     // Alternating rounds, so machine noise (other processes on the 2 cores) hits both alike.
     for (let round = 1; round <= 2; round++) {
-      for (const [name, url] of [['GET /api/sla/ml-services/current (daemon sampling)', vigilUrl], ['GET /hello (same process)', helloUrl]] as const) {
+      for (const [name, url] of [
+        ['GET /api/sla/ml-services/current (daemon sampling)', vigilUrl],
+        ['GET /hello (same process)', helloUrl],
+      ] as const) {
         const r = await cannon(url, { duration: 10, connections: 20, overallRate: 1000 });
-        rows.push(`| ${round} | ${name} | ${fmt(r.requests.average, 0)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p90)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} |`);
+        rows.push(
+          `| ${round} | ${name} | ${fmt(r.requests.average, 0)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p90)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} |`,
+        );
         if (url === vigilUrl) p99s.push(r.latency.p99);
       }
     }
-    console.log('\n## constant 1000 req/s, 2 x 10 s per route alternating (20 connections); the daemon samples scrape + probe every 1 s and evaluates every 1 s');
+    console.log(
+      '\n## constant 1000 req/s, 2 x 10 s per route alternating (20 connections); the daemon samples scrape + probe every 1 s and evaluates every 1 s',
+    );
     console.log('| round | route | req/s | p50 ms | p90 ms | p99 ms | max ms |');
     console.log('|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
@@ -132,7 +150,7 @@ async function latencyPart(): Promise<void> {
 
 async function evaluationPart(): Promise<void> {
   const r = await evaluationCost();
-  console.log('\n## one evaluation cycle over a full store (the repo\'s ml-services objectives, targets on every threshold objective)');
+  console.log("\n## one evaluation cycle over a full store (the repo's ml-services objectives, targets on every threshold objective)");
   console.log(`${r.series} series, ${r.points} points, 7 cycles 5 s apart`);
   console.log('| | median ms | max ms |');
   console.log('|---|---|---|');

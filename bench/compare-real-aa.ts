@@ -42,14 +42,18 @@ objectives:
     target: 99.9%
 `,
 );
-writeFileSync(join(dir, 'vigil.yaml'), `slo: [slo.yaml]\nsources:\n  scrape: { default: { url: '${service.url}/metrics' } }\n  probe: { default: { baseUrl: '${service.url}' } }\n`);
+writeFileSync(
+  join(dir, 'vigil.yaml'),
+  `slo: [slo.yaml]\nsources:\n  scrape: { default: { url: '${service.url}/metrics' } }\n  probe: { default: { baseUrl: '${service.url}' } }\n`,
+);
 const traffic = new DemoTraffic(service.url, rate);
 traffic.start();
 const log = console.log;
 try {
   await new Promise((r) => setTimeout(r, 3000));
   console.log = () => undefined;
-  for (let i = 0; i < runs; i++) await saveBaseline('ml-services', { config: join(dir, 'vigil.yaml'), duration, every: '1s' }, join(dir, `run-${i}.json`));
+  for (let i = 0; i < runs; i++)
+    await saveBaseline('ml-services', { config: join(dir, 'vigil.yaml'), duration, every: '1s' }, join(dir, `run-${i}.json`));
   console.log = log;
   const counts = new Map<string, Record<string, number>>();
   let any = 0;
@@ -67,7 +71,12 @@ try {
   }
   const comparisons = runs - 1;
   console.log(`A/A on the example service: ${runs} measurements of ${duration} at ${rate} req/s, ${comparisons} comparisons`);
-  for (const [name, c] of counts) console.log(`  ${name}: ${Object.entries(c).map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  for (const [name, c] of counts)
+    console.log(
+      `  ${name}: ${Object.entries(c)
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', ')}`,
+    );
   console.log(`  comparisons with any figure regressed: ${any} of ${comparisons}`);
 } finally {
   console.log = log;

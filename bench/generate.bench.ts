@@ -11,9 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadSloPaths } from '../src/config/load-slo.js';
+import { SHIPPED_WINDOW_SETS } from '../src/config/window-sets.js';
 import { generateAll } from '../src/generate/generate.js';
 import { writeOutputs } from '../src/generate/write-outputs.js';
-import { SHIPPED_WINDOW_SETS } from '../src/config/window-sets.js';
 
 const SERVICES = 100;
 const RUNS = 7;
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     const loaded = await loadSloPaths([sloDir], { cwd: dir });
     if (loaded.issues.length > 0) throw new Error(`bench input invalid: ${loaded.issues[0]!.message}`);
     const t1 = performance.now();
-    const out = generateAll(loaded.files.map((f) => ({ path: f.path.slice(dir.length + 1), slo: f.slo })), { windowSets });
+    const out = generateAll(
+      loaded.files.map((f) => ({ path: f.path.slice(dir.length + 1), slo: f.slo })),
+      { windowSets },
+    );
     const t2 = performance.now();
     const outDir = join(dir, `out-${run}`);
     await writeOutputs(out.files, { alerts: join(outDir, 'alerts'), dashboards: join(outDir, 'dashboards') });
@@ -55,7 +58,9 @@ async function main(): Promise<void> {
     files = out.files.length;
     bytes = out.files.reduce((n, f) => n + f.content.length, 0);
   }
-  console.log(`vigil generate, ${SERVICES} services x 10 objectives -> ${files} files, ${(bytes / 2 ** 20).toFixed(1)} MiB; median (best) of ${RUNS} runs after 2 warm-up`);
+  console.log(
+    `vigil generate, ${SERVICES} services x 10 objectives -> ${files} files, ${(bytes / 2 ** 20).toFixed(1)} MiB; median (best) of ${RUNS} runs after 2 warm-up`,
+  );
   for (const [name, xs] of Object.entries(times)) {
     console.log(`  ${name.padEnd(9)} ${median(xs).toFixed(0).padStart(6)} ms  (${Math.min(...xs).toFixed(0)} ms)`);
   }

@@ -4,9 +4,9 @@
  * false positives, misses and time to detect (replaying each series at increasing `now`).
  * Run: npm run bench:leak (prints this table, then the timing benchmark).
  */
-import { detectLeak, DEFAULT_LEAK_THRESHOLDS } from '../src/leak/detect-leak.js';
+import { DEFAULT_LEAK_THRESHOLDS, detectLeak } from '../src/leak/detect-leak.js';
 import { buildLeakCorpus, CORPUS_LIMIT_BYTES, CORPUS_WINDOW_MS, type CorpusSeries } from '../test/leak-corpus/leak-corpus.js';
-import { replay, type LeakJudge, type ReplayResult } from '../test/leak-corpus/replay.js';
+import { type LeakJudge, type ReplayResult, replay } from '../test/leak-corpus/replay.js';
 import { leastSquaresLeak } from './leak-least-squares.js';
 
 export const detectorJudge: LeakJudge = (t, v, now) =>
@@ -50,10 +50,15 @@ export function compareOnCorpus(): Row[] {
 function summary(rows: Row[], pick: (r: Row) => ReplayResult): string[] {
   const judged = rows.filter((r) => !r.series.unsplit);
   const fp = judged.filter((r) => r.series.label === 'not-leak' && pick(r).finalLeak).length;
-  const everFp = judged.filter((r) => r.series.label === 'not-leak' && r.series.name !== 'leak-that-stops' && pick(r).firstLeakAt !== null).length;
+  const everFp = judged.filter(
+    (r) => r.series.label === 'not-leak' && r.series.name !== 'leak-that-stops' && pick(r).firstLeakAt !== null,
+  ).length;
   const leaks = judged.filter((r) => r.series.label === 'leak');
   const misses = leaks.filter((r) => !pick(r).finalLeak).length;
-  const ttd = leaks.map((r) => pick(r).timeToDetectMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const ttd = leaks
+    .map((r) => pick(r).timeToDetectMs)
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
   const med = ttd.length ? ttd[Math.floor(ttd.length / 2)]! : null;
   return [`${fp} / ${judged.length - leaks.length}`, `${everFp}`, `${misses} / ${leaks.length}`, hours(med)];
 }
@@ -66,7 +71,9 @@ function printTable(rows: Row[]): void {
   for (const r of rows) {
     const shift = (x: ReplayResult): ReplayResult => ({ ...x, firstLeakAt: x.firstLeakAt === null ? null : x.firstLeakAt - start(r) });
     const name = r.series.unsplit ? `${r.series.name} (unsplit, illustration)` : r.series.name;
-    lines.push(`| ${name} | ${r.series.label} | ${cell(r.series.label, shift(r.detector))} | ${cell(r.series.label, shift(r.leastSquares))} |`);
+    lines.push(
+      `| ${name} | ${r.series.label} | ${cell(r.series.label, shift(r.detector))} | ${cell(r.series.label, shift(r.leastSquares))} |`,
+    );
   }
   const d = summary(rows, (r) => r.detector);
   const l = summary(rows, (r) => r.leastSquares);

@@ -60,14 +60,19 @@ function runTiming(): void {
   const baseline = timePasses('baseline: least squares over the raw points', () => {
     let leaks = 0;
     for (const s of data)
-      if (leastSquaresLeak(s.t, s.v, { windowMs: WINDOW_MS, now, limitBytes: LIMIT, minGrowthShareOfLimit: 0.05, minCoverage: 0.25 })) leaks++;
+      if (leastSquaresLeak(s.t, s.v, { windowMs: WINDOW_MS, now, limitBytes: LIMIT, minGrowthShareOfLimit: 0.05, minCoverage: 0.25 }))
+        leaks++;
     return leaks;
   });
-  console.log(`\n# Timing: ${SERIES} series x ${POINTS} points (24 h at 1 min), ${PASSES} passes after ${WARMUP_PASSES} warm-up, node ${process.version}\n`);
+  console.log(
+    `\n# Timing: ${SERIES} series x ${POINTS} points (24 h at 1 min), ${PASSES} passes after ${WARMUP_PASSES} warm-up, node ${process.version}\n`,
+  );
   console.log('| method | median ms / pass | best ms / pass | series called leak |');
   console.log('|---|---|---|---|');
   for (const r of [detector, baseline]) console.log(`| ${r.label} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.flagged} |`);
-  console.log(`\ndetector / baseline time ratio: ${(detector.medianMs / baseline.medianMs).toFixed(2)}x; goal < 100 ms per pass: ${detector.medianMs < 100 ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ndetector / baseline time ratio: ${(detector.medianMs / baseline.medianMs).toFixed(2)}x; goal < 100 ms per pass: ${detector.medianMs < 100 ? 'met' : 'NOT met'}`,
+  );
 }
 
 runComparison();

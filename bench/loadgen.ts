@@ -7,11 +7,11 @@
  *           what closed loops (vigil's closed model, wrk) report for the same target.
  * Run: npm run bench:loadgen [-- wrk|stall]
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { promisify } from 'node:util';
-import { runLoadtest } from '../src/loadtest/run-loadtest.js';
 import type { LoadtestReport } from '../src/loadtest/report-schema.js';
+import { runLoadtest } from '../src/loadtest/run-loadtest.js';
 
 const run = promisify(execFile);
 const here = new URL('.', import.meta.url).pathname;
@@ -58,7 +58,10 @@ function vigilClosed(url: string, connections: number, seconds: number): Promise
   return runLoadtest({ url, connections, durationMs: seconds * 1000, ...quiet });
 }
 
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /**
@@ -85,9 +88,13 @@ async function wrkCrossCheck(burnMs: number, connections: number): Promise<void>
       const v = (wrkFirst ? second : first) as LoadtestReport;
       const ratio = v.throughput / w.throughput;
       ratios.push(ratio);
-      console.log(`| ${pair} | ${w.throughput.toFixed(0)} | ${v.throughput.toFixed(0)} | ${ratio.toFixed(3)} | ${w.p50.toFixed(2)} ms | ${(v.latencyMs.p50 ?? 0).toFixed(2)} ms | ${v.generator.limited ? 'yes' : 'no'} |`);
+      console.log(
+        `| ${pair} | ${w.throughput.toFixed(0)} | ${v.throughput.toFixed(0)} | ${ratio.toFixed(3)} | ${w.p50.toFixed(2)} ms | ${(v.latencyMs.p50 ?? 0).toFixed(2)} ms | ${v.generator.limited ? 'yes' : 'no'} |`,
+      );
     }
-    console.log(`median vigil / wrk: ${median(ratios).toFixed(3)} (within 10 %: ${Math.abs(median(ratios) - 1) <= 0.1 ? 'yes' : 'NO'}); load average after: ${load()}`);
+    console.log(
+      `median vigil / wrk: ${median(ratios).toFixed(3)} (within 10 %: ${Math.abs(median(ratios) - 1) <= 0.1 ? 'yes' : 'NO'}); load average after: ${load()}`,
+    );
   } finally {
     child.kill('SIGTERM');
   }
@@ -115,13 +122,17 @@ async function stallTest(): Promise<void> {
     console.log('|---|---|---|---|---|');
     console.log(`| analytic (open arrivals) | 0 ms | ${p95.toFixed(0)} ms | ${p99.toFixed(0)} ms | 1 |`);
     const row = (name: string, p50: number | null, p95v: number | null, p99v: number | null) =>
-      console.log(`| ${name} | ${(p50 ?? Number.NaN).toFixed(1)} ms | ${p95v === null ? '-' : `${p95v.toFixed(0)} ms`} | ${(p99v ?? Number.NaN).toFixed(0)} ms | ${((p99v ?? Number.NaN) / p99).toFixed(3)} |`);
+      console.log(
+        `| ${name} | ${(p50 ?? Number.NaN).toFixed(1)} ms | ${p95v === null ? '-' : `${p95v.toFixed(0)} ms`} | ${(p99v ?? Number.NaN).toFixed(0)} ms | ${((p99v ?? Number.NaN) / p99).toFixed(3)} |`,
+      );
     row('vigil open model, from due time', open.latencyMs.p50, open.latencyMs.p95, open.latencyMs.p99);
     row('vigil open model, from send', open.latencyFromSendMs.p50, open.latencyFromSendMs.p95, open.latencyFromSendMs.p99);
     row('vigil closed model (10 connections)', closed.latencyMs.p50, closed.latencyMs.p95, closed.latencyMs.p99);
     row('wrk (10 connections)', w.p50, null, w.p99);
     console.log(`closed runs: vigil ${closed.responses} answers, wrk ${w.requests} requests`);
-    console.log(`open run: ${open.responses} answered of ${open.requested}, generator limited: ${open.generator.limited ? 'yes' : 'no'} (sent late p99 ${(open.generator.sendLatenessMs.p99 ?? 0).toFixed(1)} ms)`);
+    console.log(
+      `open run: ${open.responses} answered of ${open.requested}, generator limited: ${open.generator.limited ? 'yes' : 'no'} (sent late p99 ${(open.generator.sendLatenessMs.p99 ?? 0).toFixed(1)} ms)`,
+    );
     console.log(`load average after: ${load()}`);
   } finally {
     child.kill('SIGTERM');

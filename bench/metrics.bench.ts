@@ -3,8 +3,8 @@
 import { Gauge, Registry } from 'prom-client';
 import { redact } from '../src/core/redact.js';
 import { createMetricsRegistry } from '../src/metrics/metrics-registry.js';
-import { hitRatioOverWindow } from '../src/sources/redis/hit-ratio.js';
 import { statementLatencyOverWindow } from '../src/sources/postgres/statement-latency.js';
+import { hitRatioOverWindow } from '../src/sources/redis/hit-ratio.js';
 import { SampleStore } from '../src/store/sample-store.js';
 
 const STEP_MS = 15_000;
@@ -32,7 +32,12 @@ function fillStore(now: number): SampleStore {
   const store = new SampleStore({ retentionMs: DAY_MS, maxPointsPerSeries: 20_000 });
   const specs: Array<{ metric: string; labels: Record<string, string>; value: (i: number) => number }> = [];
   for (let c = 0; c < 200; c++) {
-    const labels = { source: 'default', container: `ml-${c}`, container_id: `c${String(c).padStart(11, '0')}`, started_at: '2026-11-25T00:00:00.000Z' };
+    const labels = {
+      source: 'default',
+      container: `ml-${c}`,
+      container_id: `c${String(c).padStart(11, '0')}`,
+      started_at: '2026-11-25T00:00:00.000Z',
+    };
     specs.push({ metric: 'container_memory_working_set_bytes', labels, value: (i) => 1e8 + i * 10 + c });
     specs.push({ metric: 'container_memory_limit_bytes', labels, value: () => 2 ** 31 });
     specs.push({ metric: 'container_cpu_usage_ratio', labels, value: () => 0.3 });
@@ -53,7 +58,11 @@ function fillStore(now: number): SampleStore {
     specs.push({ metric: 'probe_duration_seconds', labels, value: () => 0.01 });
   }
   for (let o = 0; o < 100; o++) {
-    specs.push({ metric: 'promql_value', labels: { source: 'default', service: 'ml', objective: `o${o}`, part: 'ratio', window: '1h' }, value: () => 0.001 });
+    specs.push({
+      metric: 'promql_value',
+      labels: { source: 'default', service: 'ml', objective: `o${o}`, part: 'ratio', window: '1h' },
+      value: () => 0.001,
+    });
   }
   // One appendRaw per series creates it; the remaining points go straight into its buffer, so
   // filling 5 million points does not time the store's per-point label hashing.
@@ -90,13 +99,18 @@ async function main(): Promise<void> {
   // What the HTTP boundary adds to a scrape: one redact() over the whole exposition text.
   const scrubbed = await time(30, async () => redact(await metrics.metrics()));
   const scrubOnly = await time(30, () => redact(text));
-  console.log(`  exporter + redact()     median ${scrubbed.median.toFixed(2)} ms  best ${scrubbed.best.toFixed(2)} ms  (redact alone: median ${scrubOnly.median.toFixed(2)} ms over ${(text.length / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `  exporter + redact()     median ${scrubbed.median.toFixed(2)} ms  best ${scrubbed.best.toFixed(2)} ms  (redact alone: median ${scrubOnly.median.toFixed(2)} ms over ${(text.length / 1024).toFixed(0)} KiB)`,
+  );
 
   // Window functions against only copying the same points out of the store (the floor).
   const redisSeries = [...store.select('redis_keyspace_hits_total'), ...store.select('redis_keyspace_misses_total')];
-  const stmtSeries = ['postgres_statement_calls_total', 'postgres_statement_exec_seconds_total', 'postgres_statement_exec_seconds_sq_total', 'postgres_statement_max_seconds'].flatMap(
-    (m) => store.select(m),
-  );
+  const stmtSeries = [
+    'postgres_statement_calls_total',
+    'postgres_statement_exec_seconds_total',
+    'postgres_statement_exec_seconds_sq_total',
+    'postgres_statement_max_seconds',
+  ].flatMap((m) => store.select(m));
   for (const [label, windowMs] of [
     ['1h', 3_600_000],
     ['24h', DAY_MS],

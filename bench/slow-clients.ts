@@ -13,7 +13,12 @@ const CLIENTS = 300;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function serve(): Promise<void> {
-  const app = buildServer({ getSnapshot: () => null, metricsRegistry: new Registry(), reload: async () => ({ ok: true, services: [] }), reloadToken: 'a-token-of-16-characters' });
+  const app = buildServer({
+    getSnapshot: () => null,
+    metricsRegistry: new Registry(),
+    reload: async () => ({ ok: true, services: [] }),
+    reloadToken: 'a-token-of-16-characters',
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
@@ -49,15 +54,20 @@ async function attack(port: number, contentLength: number): Promise<void> {
     held.push(`${Math.round((performance.now() - started) / 1000)}s:${openCount(clients)}`);
   }
   const statuses = new Map<string, number>();
-  for (const c of clients) statuses.set(c.status ?? '(closed without answer)', (statuses.get(c.status ?? '(closed without answer)') ?? 0) + 1);
+  for (const c of clients)
+    statuses.set(c.status ?? '(closed without answer)', (statuses.get(c.status ?? '(closed without answer)') ?? 0) + 1);
   const lastClose = Math.max(...clients.map((c) => (c.closedAt ?? Infinity) - started));
   for (const c of clients) c.socket.destroy();
   const p50 = quantile(during, 0.5);
   const b50 = quantile(baseline, 0.5);
   console.log(`Content-Length ${contentLength}, ${CLIENTS} slow-body clients, 1 byte / 10 s:`);
   console.log(`  sockets still open (time since start: count): ${held.join('  ')}`);
-  console.log(`  last socket closed after ${(lastClose / 1000).toFixed(1)} s; answers: ${[...statuses].map(([k, v]) => `${v} x ${k}`).join(', ')}`);
-  console.log(`  /healthz during: ${during.length} ok, ${refused} failed, p50 ${p50.toFixed(2)} ms, max ${Math.max(...during).toFixed(2)} ms; before: p50 ${b50.toFixed(2)} ms; ratio p50 ${(p50 / b50).toFixed(2)}`);
+  console.log(
+    `  last socket closed after ${(lastClose / 1000).toFixed(1)} s; answers: ${[...statuses].map(([k, v]) => `${v} x ${k}`).join(', ')}`,
+  );
+  console.log(
+    `  /healthz during: ${during.length} ok, ${refused} failed, p50 ${p50.toFixed(2)} ms, max ${Math.max(...during).toFixed(2)} ms; before: p50 ${b50.toFixed(2)} ms; ratio p50 ${(p50 / b50).toFixed(2)}`,
+  );
 }
 
 if (process.argv[2] === 'server') {

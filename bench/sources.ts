@@ -22,7 +22,7 @@ import { DockerSource } from '../src/sources/docker/docker-source.js';
 import { StorePersister } from '../src/store/persist.js';
 import { SampleStore } from '../src/store/sample-store.js';
 import { snapshotStore } from '../src/store/store-file.js';
-import { DOCKER_CLIENT, startDocker, type DockerHandle } from '../test/harness/docker-launcher.js';
+import { DOCKER_CLIENT, type DockerHandle, startDocker } from '../test/harness/docker-launcher.js';
 
 const run = promisify(execFile);
 const CONTAINERS = 50;
@@ -49,10 +49,14 @@ async function timeCycle(source: DockerSource): Promise<{ wallMs: number; cpuMs:
 
 async function timeCli(engine: DockerHandle, names: string[]): Promise<number> {
   const t0 = performance.now();
-  const { stdout } = await run(DOCKER_CLIENT, ['-H', `unix://${engine.socketPath}`, 'stats', '--no-stream', '--format', '{{.Name}} {{.CPUPerc}} {{.MemUsage}}', ...names], {
-    timeout: 120_000,
-    maxBuffer: 16 * 2 ** 20,
-  });
+  const { stdout } = await run(
+    DOCKER_CLIENT,
+    ['-H', `unix://${engine.socketPath}`, 'stats', '--no-stream', '--format', '{{.Name}} {{.CPUPerc}} {{.MemUsage}}', ...names],
+    {
+      timeout: 120_000,
+      maxBuffer: 16 * 2 ** 20,
+    },
+  );
   const elapsed = performance.now() - t0;
   const rows = stdout.trim().split('\n').length;
   if (rows !== names.length) throw new Error(`docker stats printed ${rows} rows for ${names.length} containers`);
@@ -97,9 +101,15 @@ async function benchDocker(): Promise<void> {
       console.log(`\n### docker source, ${CONTAINERS} containers, concurrency ${concurrency} (median of ${CYCLES})`);
       console.log(`| | wall time per cycle | CPU time of this process per cycle |`);
       console.log(`|---|---|---|`);
-      console.log(`| vigil docker source, first cycle (engine primes CPU, ${first.points} points) | ${ms(first.wallMs)} | ${ms(first.cpuMs)} |`);
-      console.log(`| vigil docker source, steady (one-shot, ${CYCLES} cycles) | ${ms(v)} (min ${ms(Math.min(...vigil.map((x) => x.wallMs)))}, max ${ms(Math.max(...vigil.map((x) => x.wallMs)))}) | ${ms(median(vigil.map((x) => x.cpuMs)))} |`);
-      console.log(`| \`docker stats --no-stream\` (same ${CONTAINERS}) | ${ms(c)} (min ${ms(Math.min(...cli))}, max ${ms(Math.max(...cli))}) | (separate process) |`);
+      console.log(
+        `| vigil docker source, first cycle (engine primes CPU, ${first.points} points) | ${ms(first.wallMs)} | ${ms(first.cpuMs)} |`,
+      );
+      console.log(
+        `| vigil docker source, steady (one-shot, ${CYCLES} cycles) | ${ms(v)} (min ${ms(Math.min(...vigil.map((x) => x.wallMs)))}, max ${ms(Math.max(...vigil.map((x) => x.wallMs)))}) | ${ms(median(vigil.map((x) => x.cpuMs)))} |`,
+      );
+      console.log(
+        `| \`docker stats --no-stream\` (same ${CONTAINERS}) | ${ms(c)} (min ${ms(Math.min(...cli))}, max ${ms(Math.max(...cli))}) | (separate process) |`,
+      );
       console.log(`| ratio docker stats / vigil | **${(c / v).toFixed(2)}×** | |`);
     }
   } finally {
@@ -115,8 +125,14 @@ async function benchStore(): Promise<void> {
   const now = Date.now();
   const points = DAY_MS / STEP_MS;
   for (let s = 0; s < SERIES; s++) {
-    const labels = { source: 'default', container: `svc-${s}`, container_id: s.toString(16).padStart(12, '0'), started_at: new Date(now - DAY_MS).toISOString() };
-    for (let i = 0; i < points; i++) store.appendRaw('container_memory_working_set_bytes', labels, now - DAY_MS + i * STEP_MS, 1e8 + i * 1000 + (s % 7));
+    const labels = {
+      source: 'default',
+      container: `svc-${s}`,
+      container_id: s.toString(16).padStart(12, '0'),
+      started_at: new Date(now - DAY_MS).toISOString(),
+    };
+    for (let i = 0; i < points; i++)
+      store.appendRaw('container_memory_working_set_bytes', labels, now - DAY_MS + i * STEP_MS, 1e8 + i * 1000 + (s % 7));
   }
   gc?.();
   const heap1 = process.memoryUsage();

@@ -7,8 +7,9 @@
 //     to 300 buckets) vs a route sending the same JSON prebuilt: the answer open pages share per
 //     snapshot, and one computed per request.
 //  3. Page weight: HTML + JS + CSS, gzip -9, for the overview (300 services) and a service page.
-import { gzipSync } from 'node:zlib';
+
 import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { buildServer } from '../src/server/build-server.js';
 import type { ServiceResult, Snapshot } from '../src/snapshot/snapshot-schema.js';
@@ -27,7 +28,12 @@ function bigSnapshot(now: number): { snapshot: Snapshot; store: SampleStore } {
   const services: ServiceResult[] = [];
   for (let i = 0; i < SERVICES; i++) {
     const name = `svc-${String(i).padStart(3, '0')}`;
-    services.push({ ...template, service: name, labels: { team: `team-${i % 12}`, tier: i % 3 === 0 ? 'gold' : 'silver' }, status: i % 17 === 0 ? 'breach' : i % 5 === 0 ? 'warning' : 'ok' });
+    services.push({
+      ...template,
+      service: name,
+      labels: { team: `team-${i % 12}`, tier: i % 3 === 0 ? 'gold' : 'silver' },
+      status: i % 17 === 0 ? 'breach' : i % 5 === 0 ? 'warning' : 'ok',
+    });
   }
   const big: Snapshot = { ...snapshot, services };
   // 24 h of one objective's figures, one point per 5 s cycle, as the daemon records them.
@@ -36,7 +42,11 @@ function bigSnapshot(now: number): { snapshot: Snapshot; store: SampleStore } {
   for (let t = now - DAY; t <= now; t += CYCLE) {
     const o = services[0]!.objectives[0]!;
     const value = 0.03 + 0.01 * Math.sin(t / 3_600_000);
-    recordSnapshot(store, { ...one, evaluatedAt: t, services: [{ ...services[0]!, objectives: [{ ...o, value: { ...o.value!, value } }] }] });
+    recordSnapshot(store, {
+      ...one,
+      evaluatedAt: t,
+      services: [{ ...services[0]!, objectives: [{ ...o, value: { ...o.value!, value } }] }],
+    });
   }
   return { snapshot: big, store };
 }
@@ -97,12 +107,22 @@ async function main(): Promise<void> {
   const kb = (b: number) => (b / 1024).toFixed(1);
   const js = assets.script.gzip.length;
   const css = assets.style.gzip.length;
-  console.log(`overview, ${SERVICES} services (${kb(overview.length)} KB HTML): render ${o.route.toFixed(0)} µs/request vs static ${o.fixed.toFixed(0)} µs/request (x${(o.route / o.fixed).toFixed(1)})`);
-  console.log(`overview rendered per request (?q= matching all): ${oq.route.toFixed(0)} µs/request vs static ${oq.fixed.toFixed(0)} µs/request (x${(oq.route / oq.fixed).toFixed(1)})`);
-  console.log(`history, 24 h at 5 s (${DAY / CYCLE + 1} points -> ${points} buckets, ${kb(history.length)} KB JSON), shared answer: ${h.route.toFixed(0)} µs/request vs static ${h.fixed.toFixed(0)} µs/request (x${(h.route / h.fixed).toFixed(1)})`);
-  console.log(`history, computed per request: ${hc.route.toFixed(0)} µs/request vs static ${hc.fixed.toFixed(0)} µs/request (x${(hc.route / hc.fixed).toFixed(1)})`);
+  console.log(
+    `overview, ${SERVICES} services (${kb(overview.length)} KB HTML): render ${o.route.toFixed(0)} µs/request vs static ${o.fixed.toFixed(0)} µs/request (x${(o.route / o.fixed).toFixed(1)})`,
+  );
+  console.log(
+    `overview rendered per request (?q= matching all): ${oq.route.toFixed(0)} µs/request vs static ${oq.fixed.toFixed(0)} µs/request (x${(oq.route / oq.fixed).toFixed(1)})`,
+  );
+  console.log(
+    `history, 24 h at 5 s (${DAY / CYCLE + 1} points -> ${points} buckets, ${kb(history.length)} KB JSON), shared answer: ${h.route.toFixed(0)} µs/request vs static ${h.fixed.toFixed(0)} µs/request (x${(h.route / h.fixed).toFixed(1)})`,
+  );
+  console.log(
+    `history, computed per request: ${hc.route.toFixed(0)} µs/request vs static ${hc.fixed.toFixed(0)} µs/request (x${(hc.route / hc.fixed).toFixed(1)})`,
+  );
   console.log(`page weight (gzip -9): app.js ${kb(js)} KB, app.css ${kb(css)} KB`);
-  console.log(`  overview (${SERVICES} services): HTML ${kb(gz(overview))} KB + JS + CSS = ${kb(gz(overview) + js + css)} KB (budget 150 KB)`);
+  console.log(
+    `  overview (${SERVICES} services): HTML ${kb(gz(overview))} KB + JS + CSS = ${kb(gz(overview) + js + css)} KB (budget 150 KB)`,
+  );
   console.log(`  service page: HTML ${kb(gz(servicePage))} KB + JS + CSS = ${kb(gz(servicePage) + js + css)} KB (budget 150 KB)`);
   await app.close();
 }

@@ -17,13 +17,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { adviseRedisCommand } from '../src/cli/advise-redis.js';
 import { advisePostgresCommand } from '../src/cli/advise-postgres.js';
+import { adviseRedisCommand } from '../src/cli/advise-redis.js';
 import { saveBaseline } from '../src/cli/baseline-save.js';
 import { compare } from '../src/cli/compare.js';
 import { DemoTraffic } from '../src/examples/ml-serving/demo-traffic.js';
-import { startMlServing, type MlServingHandle } from '../src/examples/ml-serving/start-ml-serving.js';
 import type { SlowModes } from '../src/examples/ml-serving/ml-serving-app.js';
+import { type MlServingHandle, startMlServing } from '../src/examples/ml-serving/start-ml-serving.js';
 import { startPostgres, startRedis } from '../test/harness/launchers.js';
 
 const outDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'vigil-tuning-'));
@@ -84,7 +84,13 @@ try {
 
   const start = async (slow: SlowModes | undefined) => {
     await service?.close();
-    service = await startMlServing({ port: 0, redisUrl: redis.url, postgresUrl: postgres.connectionString, historyRows: 1_000_000, ...(slow ? { slow } : {}) });
+    service = await startMlServing({
+      port: 0,
+      redisUrl: redis.url,
+      postgresUrl: postgres.connectionString,
+      historyRows: 1_000_000,
+      ...(slow ? { slow } : {}),
+    });
     writeFileSync(join(outDir, 'slo.yaml'), SLO);
     writeFileSync(
       join(outDir, 'vigil.yaml'),
@@ -114,13 +120,27 @@ sources:
     traffic = new DemoTraffic(slowUrl, rate);
     traffic.start();
     try {
-      return await adviseRedisCommand({ url: redis.url, source: 'default', period: '10s', keys: '50000', out: join(outDir, 'redis-ml-cache-config.sh'), apply: true });
+      return await adviseRedisCommand({
+        url: redis.url,
+        source: 'default',
+        period: '10s',
+        keys: '50000',
+        out: join(outDir, 'redis-ml-cache-config.sh'),
+        apply: true,
+      });
     } finally {
       traffic.stop();
     }
   });
   await step("vigil advise postgres --match '%ml_learning%' --apply", () =>
-    advisePostgresCommand({ url: postgres.connectionString, source: 'default', match: '%ml_learning%', limit: '20', out: join(outDir, 'ml-query-optimization.sql'), apply: true }),
+    advisePostgresCommand({
+      url: postgres.connectionString,
+      source: 'default',
+      match: '%ml_learning%',
+      limit: '20',
+      out: join(outDir, 'ml-query-optimization.sql'),
+      apply: true,
+    }),
   );
   const fastUrl = await step('restart the service without its slow switches', () => start(undefined));
   await step(`vigil baseline --save after.json --duration ${duration}`, () => measure('after.json', fastUrl));

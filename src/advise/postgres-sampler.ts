@@ -1,6 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { PlanInfo, StatementFacts, StatementStats, TableStats } from './postgres-advice.js';
-import { loadSqlParser, sqlShape, type SqlShape } from './sql-shape.js';
+import { loadSqlParser, type SqlShape, sqlShape } from './sql-shape.js';
 
 /**
  * The I/O half of `vigil advise postgres`. Reads only: pg_stat_statements (the statements matching
@@ -61,13 +61,21 @@ export interface PostgresSampleOptions {
   limit: number;
 }
 
-async function tableFacts(client: pg.ClientBase, names: readonly string[]): Promise<{ tables: TableStats[]; columns: Map<string, Map<string, ColumnStats>> }> {
+async function tableFacts(
+  client: pg.ClientBase,
+  names: readonly string[],
+): Promise<{ tables: TableStats[]; columns: Map<string, Map<string, ColumnStats>> }> {
   const rows = (await client.query(TABLES_SQL, [names])).rows as Array<Record<string, unknown>>;
   const tables: TableStats[] = [];
   const columns = new Map<string, Map<string, ColumnStats>>();
   for (const r of rows) {
     const indexes = (await client.query(INDEXES_SQL, [r.relid])).rows as Array<{ name: string; columns: Array<string | null> }>;
-    const stats = (await client.query(COLUMN_STATS_SQL, [r.schema, r.name])).rows as Array<{ column: string; n_distinct: number; common_value: string | null; middle_value: string | null }>;
+    const stats = (await client.query(COLUMN_STATS_SQL, [r.schema, r.name])).rows as Array<{
+      column: string;
+      n_distinct: number;
+      common_value: string | null;
+      middle_value: string | null;
+    }>;
     const perColumn = new Map(stats.map((s) => [s.column, { nDistinct: s.n_distinct, value: s.common_value ?? s.middle_value }]));
     columns.set(String(r.name), perColumn);
     tables.push({
@@ -88,7 +96,12 @@ async function tableFacts(client: pg.ClientBase, names: readonly string[]): Prom
 }
 
 /** SQL literals for `$1..$n`, or the first parameter that has no representative value. */
-function parameterValues(shape: SqlShape, query: string, columns: Map<string, Map<string, ColumnStats>>, literal: (v: string) => string): string[] | string {
+function parameterValues(
+  shape: SqlShape,
+  query: string,
+  columns: Map<string, Map<string, ColumnStats>>,
+  literal: (v: string) => string,
+): string[] | string {
   const count = Math.max(0, ...[...query.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   const values: string[] = [];
   for (let n = 1; n <= count; n++) {
@@ -97,7 +110,7 @@ function parameterValues(shape: SqlShape, query: string, columns: Map<string, Ma
       continue;
     }
     const p = shape.predicates.find((x) => x.param === n);
-    const value = p?.table ? columns.get(p.table)?.get(p.column)?.value ?? null : null;
+    const value = p?.table ? (columns.get(p.table)?.get(p.column)?.value ?? null) : null;
     if (value === null || p === undefined) return `$${n} is not compared with a column that has statistics`;
     values.push(p.kind === 'in' ? literal(`{${JSON.stringify(value)}}`) : literal(value));
   }
@@ -125,7 +138,13 @@ function planLines(node: PlanNode, depth = 0, out: string[] = [], seq: string[] 
   return { lines: out, seq };
 }
 
-async function representativePlan(client: pg.ClientBase, stats: StatementStats, shape: SqlShape, columns: Map<string, Map<string, ColumnStats>>, n: number): Promise<PlanInfo> {
+async function representativePlan(
+  client: pg.ClientBase,
+  stats: StatementStats,
+  shape: SqlShape,
+  columns: Map<string, Map<string, ColumnStats>>,
+  n: number,
+): Promise<PlanInfo> {
   const values = parameterValues(shape, stats.query, columns, (v) => client.escapeLiteral(v));
   if (typeof values === 'string') return { text: '', seqScanTables: [], note: `no plan: ${values}` };
   const name = `vigil_advise_${n}`;
@@ -143,7 +162,10 @@ async function representativePlan(client: pg.ClientBase, stats: StatementStats, 
   }
 }
 
-export async function samplePostgres(client: pg.ClientBase, options: PostgresSampleOptions): Promise<{ statements: StatementFacts[]; tables: TableStats[] }> {
+export async function samplePostgres(
+  client: pg.ClientBase,
+  options: PostgresSampleOptions,
+): Promise<{ statements: StatementFacts[]; tables: TableStats[] }> {
   await loadSqlParser();
   const rows = (await client.query(STATEMENTS_SQL, [options.pattern, options.limit])).rows as Array<Record<string, unknown>>;
   const stats: StatementStats[] = rows.map((r) => ({

@@ -36,7 +36,8 @@ export function postgresScript(advice: PostgresAdvice, meta: { target: string; p
     lines.push(`-- skipped (${s.error}${s.position !== null ? ` at character ${s.position + 1}` : ''}): ${oneLine(s.stats.query)}`);
   }
   lines.push('');
-  if (advice.actions.length === 0) lines.push('-- Nothing to change: every large table these statements read has an index for their predicates.');
+  if (advice.actions.length === 0)
+    lines.push('-- Nothing to change: every large table these statements read has an index for their predicates.');
   advice.actions.forEach((a, i) => {
     lines.push(
       `-- ${i + 1}. ${a.kind === 'index' ? 'index' : 'statistics'} for ${a.table}; helps statement${a.helps.length > 1 ? 's' : ''} ${a.helps.map((h) => `#${h}`).join(', ')}`,

@@ -17,7 +17,14 @@ export interface SampleOptions {
 }
 
 export function redisClient(url: string): Redis {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, commandTimeout: 10_000, retryStrategy: () => null, connectionName: 'vigil-advise' });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    commandTimeout: 10_000,
+    retryStrategy: () => null,
+    connectionName: 'vigil-advise',
+  });
   client.on('error', () => undefined);
   return client;
 }

@@ -18,7 +18,8 @@ export function redisScript(advice: RedisAdvice, meta: { target: string; generat
     ': "${REDIS_CLI:=redis-cli}"',
     '',
   ];
-  if (advice.recommendations.length === 0) lines.push('# Nothing to change: the cache is bounded, evicts by frequency and its keys expire.');
+  if (advice.recommendations.length === 0)
+    lines.push('# Nothing to change: the cache is bounded, evicts by frequency and its keys expire.');
   advice.recommendations.forEach((r, i) => {
     lines.push(`# ${i + 1}. ${r.title}`, ...commentLines(`why: ${r.reason}`, '#    '), ...commentLines(`effect: ${r.effect}`, '#    '));
     for (const c of r.commands) lines.push(`$REDIS_CLI ${c.map(shellQuote).join(' ')}`);

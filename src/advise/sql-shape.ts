@@ -102,12 +102,22 @@ function predicatesIn(where: unknown, resolve: (q: string | null) => string | nu
     }
     if (!left) continue;
     const predicateKind: PredicateKind =
-      kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_IN' ? 'in'
-        : kind === 'AEXPR_BETWEEN' ? 'range'
-          : operator === '=' ? 'equality'
-            : RANGE_OPERATORS.has(operator) ? 'range'
+      kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_IN'
+        ? 'in'
+        : kind === 'AEXPR_BETWEEN'
+          ? 'range'
+          : operator === '='
+            ? 'equality'
+            : RANGE_OPERATORS.has(operator)
+              ? 'range'
               : 'other';
-    out.push({ table: resolve(left.qualifier), column: left.column, kind: predicateKind, operator: kind === 'AEXPR_OP_ANY' ? `${operator} ANY` : operator, param: paramOf(right) });
+    out.push({
+      table: resolve(left.qualifier),
+      column: left.column,
+      kind: predicateKind,
+      operator: kind === 'AEXPR_OP_ANY' ? `${operator} ANY` : operator,
+      param: paramOf(right),
+    });
   }
   return out;
 }
@@ -135,13 +145,17 @@ export function sqlShape(sql: string): ShapeResult {
     if (qualifier === null) return tables.length === 1 ? tables[0]!.name : null;
     return tables.find((t) => t.alias === qualifier || t.name === qualifier)?.name ?? null;
   };
-  const conditions = [...collect(stmts, 'SelectStmt'), ...collect(stmts, 'UpdateStmt'), ...collect(stmts, 'DeleteStmt')].map((s) => s.whereClause);
+  const conditions = [...collect(stmts, 'SelectStmt'), ...collect(stmts, 'UpdateStmt'), ...collect(stmts, 'DeleteStmt')].map(
+    (s) => s.whereClause,
+  );
   const joins = collect(stmts, 'JoinExpr').map((j) => j.quals);
   const predicates = predicatesIn([...conditions, ...joins], resolve);
   const sortKeys: SortKey[] = collect(stmts, 'SortBy').flatMap((s) => {
     const c = columnOf(s.node);
     return c ? [{ table: resolve(c.qualifier), column: c.column, descending: s.sortby_dir === 'SORTBY_DESC' }] : [];
   });
-  const limitParams = collect(stmts, 'SelectStmt').flatMap((s) => [paramOf(s.limitCount), paramOf(s.limitOffset)]).filter((p): p is number => p !== null);
+  const limitParams = collect(stmts, 'SelectStmt')
+    .flatMap((s) => [paramOf(s.limitCount), paramOf(s.limitOffset)])
+    .filter((p): p is number => p !== null);
   return { ok: true, shape: { tables, predicates, sortKeys, limitParams } };
 }

@@ -1,10 +1,10 @@
 import type { Config } from '../config/config.js';
 import type { HttpAuth } from '../core/http-credentials.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
-import { firingAlerts, type AlertLinks } from './alert-rules.js';
+import { type AlertLinks, firingAlerts } from './alert-rules.js';
 import { AlertTracker, type AlertTrackerOptions } from './alert-tracker.js';
 import { AlertmanagerClient } from './alertmanager-client.js';
-import { DeliveryQueue, type AlertSender, type DeliveryStatus } from './delivery-queue.js';
+import { type AlertSender, DeliveryQueue, type DeliveryStatus } from './delivery-queue.js';
 
 export interface AlertLogger {
   info(obj: object, msg: string): void;
@@ -50,7 +50,11 @@ export class AlertNotifier {
   }
 
   onSnapshot(snapshot: Snapshot): void {
-    const links: AlertLinks = { grafanaUrl: this.config.daemon.grafanaUrl, dashboardUid: this.options.dashboardUid, externalUrl: this.config.daemon.externalUrl };
+    const links: AlertLinks = {
+      grafanaUrl: this.config.daemon.grafanaUrl,
+      dashboardUid: this.options.dashboardUid,
+      externalUrl: this.config.daemon.externalUrl,
+    };
     const toSend = this.tracker.update(firingAlerts(snapshot, this.config.services, links), this.now());
     if (toSend.length === 0) return;
     for (const queue of this.queues.values()) queue.enqueue(toSend);

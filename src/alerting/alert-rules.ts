@@ -1,9 +1,9 @@
 import type { LoadedSloFile } from '../config/config.js';
 import type { Objective } from '../config/slo-schema.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { objectivePageUrl } from '../ui/page-links.js';
 import { formatDuration, formatQuantity } from '../units/units.js';
 import type { AlertContent } from './alert-tracker.js';
-import { objectivePageUrl } from '../ui/page-links.js';
 
 /**
  * Which alerts fire for a snapshot: one per breached objective (and, where opted in, one per
@@ -75,12 +75,7 @@ function labelsFor(
   return labels;
 }
 
-function annotationsFor(
-  service: ServiceResult,
-  result: ObjectiveResult,
-  objective: Objective,
-  links: AlertLinks,
-): Record<string, string> {
+function annotationsFor(service: ServiceResult, result: ObjectiveResult, objective: Objective, links: AlertLinks): Record<string, string> {
   const what = `${service.service}/${result.name}`;
   const value = result.value?.display ?? 'no data';
   const bound = describeBound(result);

@@ -131,7 +131,8 @@ export class AlertTracker {
   }
 
   private toPostable(alert: TrackedAlert, now: number): PostableAlert {
-    const endsAt = alert.resolvedAt !== null ? alert.resolvedAt + (this.options.resolveDelayMs ?? 0) : now + 4 * this.options.resendIntervalMs;
+    const endsAt =
+      alert.resolvedAt !== null ? alert.resolvedAt + (this.options.resolveDelayMs ?? 0) : now + 4 * this.options.resendIntervalMs;
     return {
       labels: { ...alert.content.labels },
       annotations: { ...alert.content.annotations },

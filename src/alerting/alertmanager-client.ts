@@ -1,5 +1,5 @@
 import { ERR, vigilError } from '../core/errors.js';
-import { httpEndpoint, type HttpAuth } from '../core/http-credentials.js';
+import { type HttpAuth, httpEndpoint } from '../core/http-credentials.js';
 import { redact } from '../core/redact.js';
 import type { PostableAlert } from './alert-tracker.js';
 
@@ -14,7 +14,11 @@ export class AlertmanagerClient {
   private readonly endpoint: string;
   private readonly headers: Readonly<Record<string, string>>;
 
-  constructor(url: string, private readonly timeoutMs: number, auth?: HttpAuth) {
+  constructor(
+    url: string,
+    private readonly timeoutMs: number,
+    auth?: HttpAuth,
+  ) {
     const target = httpEndpoint(url, auth);
     this.baseUrl = target.url;
     this.headers = target.headers;

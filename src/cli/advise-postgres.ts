@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
-import { formatIssue, loadConfig } from '../config/load-config.js';
-import { redact } from '../core/redact.js';
 import { advisePostgres } from '../advise/postgres-advice.js';
 import { applyPostgresAdvice } from '../advise/postgres-apply.js';
 import { samplePostgres } from '../advise/postgres-sampler.js';
 import { postgresScript } from '../advise/postgres-script.js';
+import { formatIssue, loadConfig } from '../config/load-config.js';
+import { redact } from '../core/redact.js';
 
 /** `vigil advise postgres`: exit 0 advice written (and applied with --apply), 2 could not measure. */
 
@@ -31,7 +31,9 @@ async function connectionString(options: AdvisePostgresOptions): Promise<string 
   const source = loaded.config.daemon.sources.postgres[options.source];
   if (!source) {
     const known = Object.keys(loaded.config.daemon.sources.postgres).join(', ') || 'none';
-    console.error(`vigil advise postgres: no PostgreSQL source ${JSON.stringify(options.source)} in the config (known: ${known}); or pass --url`);
+    console.error(
+      `vigil advise postgres: no PostgreSQL source ${JSON.stringify(options.source)} in the config (known: ${known}); or pass --url`,
+    );
     return null;
   }
   return source.connectionString;
@@ -50,7 +52,9 @@ export async function advisePostgresCommand(options: AdvisePostgresOptions): Pro
     if (options.json) console.log(JSON.stringify({ target, pattern: options.match, ...advice, tables: facts.tables }, null, 2));
     else {
       for (const s of advice.statements) {
-        console.log(`#${s.rank} total ${s.stats.totalMs.toFixed(1)} ms, ${s.stats.calls} calls, mean ${s.stats.meanMs.toFixed(2)} ms, P95 est ${s.p95Ms.toFixed(2)} ms: ${s.stats.query.replace(/\s+/g, ' ').slice(0, 120)}`);
+        console.log(
+          `#${s.rank} total ${s.stats.totalMs.toFixed(1)} ms, ${s.stats.calls} calls, mean ${s.stats.meanMs.toFixed(2)} ms, P95 est ${s.p95Ms.toFixed(2)} ms: ${s.stats.query.replace(/\s+/g, ' ').slice(0, 120)}`,
+        );
       }
       for (const s of advice.skipped) console.log(`skipped (${s.error}): ${s.stats.query.replace(/\s+/g, ' ').slice(0, 120)}`);
       for (const a of advice.actions) console.log(`- ${a.sql}\n    why: ${a.reason}\n    expected: ${a.effect}`);

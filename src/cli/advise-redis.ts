@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { formatIssue, loadConfig } from '../config/load-config.js';
-import { redact } from '../core/redact.js';
 import { adviseRedis } from '../advise/redis-advice.js';
 import { applyRedisAdvice } from '../advise/redis-apply.js';
 import { redisClient, sampleRedis } from '../advise/redis-sampler.js';
 import { redisScript } from '../advise/redis-script.js';
+import { formatIssue, loadConfig } from '../config/load-config.js';
+import { redact } from '../core/redact.js';
 import { parseDuration } from '../units/units.js';
 
 /** `vigil advise redis`: exit 0 advice written (and applied with --apply), 2 could not measure. */
@@ -46,12 +46,18 @@ export async function adviseRedisCommand(options: AdviseRedisOptions): Promise<n
   try {
     const facts = await sampleRedis(client, { periodMs: parseDuration(options.period), maxKeys: Number(options.keys) });
     const advice = adviseRedis(facts);
-    await writeFile(options.out, redisScript(advice, { target, generatedAt: new Date().toISOString(), rewrite: options.rewrite === true }), { mode: 0o644 });
+    await writeFile(
+      options.out,
+      redisScript(advice, { target, generatedAt: new Date().toISOString(), rewrite: options.rewrite === true }),
+      { mode: 0o644 },
+    );
     if (options.json) {
       console.log(JSON.stringify({ target, facts: { ...facts, sample: facts.sample.length }, advice }, null, 2));
     } else {
-      console.log(`${target}: hit ratio ${advice.hitRatio === null ? 'n/a' : `${(advice.hitRatio * 100).toFixed(1)} %`}, policy ${facts.policy}, ` +
-        `maxmemory ${facts.maxmemory}, used ${facts.usedMemory} B, ${facts.keys} keys (${facts.sample.length} sampled, ${advice.withoutTtl} without TTL)`);
+      console.log(
+        `${target}: hit ratio ${advice.hitRatio === null ? 'n/a' : `${(advice.hitRatio * 100).toFixed(1)} %`}, policy ${facts.policy}, ` +
+          `maxmemory ${facts.maxmemory}, used ${facts.usedMemory} B, ${facts.keys} keys (${facts.sample.length} sampled, ${advice.withoutTtl} without TTL)`,
+      );
       for (const r of advice.recommendations) console.log(`- ${r.title}\n    why: ${r.reason}\n    effect: ${r.effect}`);
       if (advice.recommendations.length === 0) console.log('nothing to change');
       console.log(`wrote ${options.out}${options.apply ? '' : ' (nothing was changed; review it, or rerun with --apply)'}`);

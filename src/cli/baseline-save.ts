@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { formatIssue, loadConfig } from '../config/load-config.js';
 import type { BaselineFile } from '../compare/baseline-schema.js';
 import { formatFigure } from '../compare/compare-report.js';
 import { measureService } from '../compare/measure.js';
 import { recordMeasurement } from '../compare/record.js';
+import { formatIssue, loadConfig } from '../config/load-config.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { samplePeriod } from '../daemon/sample-period.js';
 import { parseDuration } from '../units/units.js';

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { sloOption } from './slo-option.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { sampleOnce } from '../daemon/sample-once.js';
-import { parseGap } from './check.js';
 import type { ServiceSummary } from '../snapshot/snapshot-schema.js';
 import { saveBaseline } from './baseline-save.js';
+import { parseGap } from './check.js';
+import { sloOption } from './slo-option.js';
 
 /**
  * `vigil baseline [service]`: the current figures as `key value unit` lines, one per figure, for

@@ -1,17 +1,18 @@
 import { Command } from 'commander';
-import { sloOption } from './slo-option.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
+import { samplingWarnings } from '../config/sampling-warnings.js';
 import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { sampleOnce } from '../daemon/sample-once.js';
-import { samplingWarnings } from '../config/sampling-warnings.js';
 import { serviceCurrentResponseSchema, serviceListResponseSchema } from '../server/api-schemas.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { sloOption } from './slo-option.js';
 
 type ServiceResult = Snapshot['services'][number];
 type ObjectiveResult = ServiceResult['objectives'][number];
 type SourceHealth = Snapshot['sources'][number];
+
 import { parseDuration } from '../units/units.js';
 
 /**
@@ -54,12 +55,12 @@ export function command(): Command {
     .option('-s, --service <name>', 'check one service only')
     .option('--json', 'print the evaluation as JSON')
     .option('--gap <duration>', 'time between the two sampling rounds (CPU and counters are deltas)', '3s')
-    .option('--from <url>', 'gate on a running daemon\'s verdict (e.g. http://127.0.0.1:8093) instead of sampling')
+    .option('--from <url>', "gate on a running daemon's verdict (e.g. http://127.0.0.1:8093) instead of sampling")
     .option('--allow-no-data', 'objectives without data do not fail the gate (exit 0 instead of 3)')
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing breached, 1 any objective breached, 2 could not evaluate, 3 some objectives had no data.' +
-        '\nWithout --from, targets are judged over the sample only (the gap); --from judges the daemon\'s windows and periods.',
+        "\nWithout --from, targets are judged over the sample only (the gap); --from judges the daemon's windows and periods.",
     )
     .action(async (options: Options) => {
       process.exitCode = await check(options);
@@ -201,7 +202,10 @@ export function noteOf(o: ObjectiveResult): string {
 export function observedText(view: Pick<GateView, 'services' | 'sampleSpan'>): string {
   const objectives = view.services.flatMap((s) => s.objectives);
   const withData = objectives.filter((o) => o.status !== 'no_data').length;
-  const span = view.sampleSpan === null ? "the daemon's windows and periods" : `a ${view.sampleSpan} sample (targets judged over the sample, not the period)`;
+  const span =
+    view.sampleSpan === null
+      ? "the daemon's windows and periods"
+      : `a ${view.sampleSpan} sample (targets judged over the sample, not the period)`;
   return `observed: ${withData} of ${objectives.length} objectives had data, judged over ${span}`;
 }
 
@@ -213,7 +217,12 @@ export function renderTable(view: GateView): string {
     }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   const down = view.sources.filter((s) => !s.up);
   if (down.length > 0) {
     lines.push('', 'sources down:');

@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { readMeasurement } from '../compare/baseline-file.js';
+import { type CompareOptions, compareFiles, DEFAULT_COMPARE_OPTIONS, incompatibility } from '../compare/compare.js';
+import { comparisonJson, comparisonTable } from '../compare/compare-report.js';
 import { formatIssue } from '../config/load-config.js';
 import { ERR } from '../core/errors.js';
 import { parseRatio } from '../units/units.js';
-import { readMeasurement } from '../compare/baseline-file.js';
-import { compareFiles, DEFAULT_COMPARE_OPTIONS, incompatibility, type CompareOptions } from '../compare/compare.js';
-import { comparisonJson, comparisonTable } from '../compare/compare-report.js';
 
 /**
  * `vigil compare before.json after.json`: per figure before, after, change, confidence interval

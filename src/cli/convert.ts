@@ -1,12 +1,12 @@
-import { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { ConfigIssue } from '../config/config.js';
 import { convertFile } from '../config/import/index.js';
 import { formatIssue } from '../config/issue-format.js';
-import { ERR, exitCodeForAll } from '../core/errors.js';
 import { sloFileSchema } from '../config/slo-schema.js';
+import { ERR, exitCodeForAll } from '../core/errors.js';
 
 /**
  * `vigil convert <files...> [--out dir]`: Sloth `prometheus/v1` and OpenSLO v1 files to vigil/v1
@@ -42,7 +42,14 @@ export async function convert(files: string[], options: Options): Promise<number
       const check = sloFileSchema.safeParse(s.slo);
       if (!check.success) {
         for (const i of check.error.issues) {
-          issues.push({ file: display, line: 0, column: 0, path: i.path.join('.'), message: `after conversion: ${i.message}`, code: ERR.VIGIL_ERR_CONFIG_IMPORT });
+          issues.push({
+            file: display,
+            line: 0,
+            column: 0,
+            path: i.path.join('.'),
+            message: `after conversion: ${i.message}`,
+            code: ERR.VIGIL_ERR_CONFIG_IMPORT,
+          });
         }
         continue;
       }

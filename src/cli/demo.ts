@@ -1,13 +1,13 @@
-import { Command, InvalidArgumentError } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
 import { redact } from '../core/redact.js';
-import { createLogger } from '../daemon/logger.js';
 import { Daemon } from '../daemon/daemon.js';
-import { DemoTraffic } from '../examples/ml-serving/demo-traffic.js';
+import { createLogger } from '../daemon/logger.js';
 import { detectServices, hasServingContainer, writeDemoConfig } from '../examples/ml-serving/demo-setup.js';
-import { DEFAULT_ML_SERVING_PORT, startMlServing, type MlServingHandle } from '../examples/ml-serving/start-ml-serving.js';
+import { DemoTraffic } from '../examples/ml-serving/demo-traffic.js';
+import { DEFAULT_ML_SERVING_PORT, type MlServingHandle, startMlServing } from '../examples/ml-serving/start-ml-serving.js';
 
 interface Flags {
   port: number;
@@ -33,7 +33,12 @@ export function command(): Command {
   return new Command('demo')
     .description('start the example ML service and vigil watching it; Ctrl-C stops both')
     .option('--port <port>', "vigil's HTTP port (0 picks a free one)", port, Number(process.env.VIGIL_DEMO_PORT ?? 8093))
-    .option('--service-port <port>', "the example service's port (0 picks a free one)", port, Number(process.env.VIGIL_DEMO_SERVICE_PORT ?? DEFAULT_ML_SERVING_PORT))
+    .option(
+      '--service-port <port>',
+      "the example service's port (0 picks a free one)",
+      port,
+      Number(process.env.VIGIL_DEMO_SERVICE_PORT ?? DEFAULT_ML_SERVING_PORT),
+    )
     .option('--no-detect', 'do not look for Redis, PostgreSQL and Docker at their usual local addresses')
     .option('--redis-url <url>', 'Redis for the prediction cache (and a cache objective)', process.env.REDIS_URL)
     .option('--postgres-url <url>', 'PostgreSQL for feature reads (and a query-latency objective)', process.env.POSTGRES_URL)
@@ -68,7 +73,12 @@ async function runDemo(flags: Flags): Promise<number> {
     });
     // In a Redis the demo did not start, its cache keys live under their own prefix and are deleted on exit.
     const redisKeyPrefix = `vigil-demo:${process.pid}:`;
-    service = await startMlServing({ port: flags.servicePort, redisUrl: reachable.redisUrl, redisKeyPrefix, postgresUrl: reachable.postgresUrl });
+    service = await startMlServing({
+      port: flags.servicePort,
+      redisUrl: reachable.redisUrl,
+      redisKeyPrefix,
+      postgresUrl: reachable.postgresUrl,
+    });
     const files = writeDemoConfig(dir, {
       servicePort: service.port,
       vigilPort: flags.port,
@@ -80,7 +90,9 @@ async function runDemo(flags: Flags): Promise<number> {
     traffic.start();
 
     const api = daemon.url.replace(/\/$/, '');
-    const optional = [reachable.redisUrl && 'redis', reachable.postgresUrl && 'postgres', reachable.dockerSocket && 'docker'].filter(Boolean);
+    const optional = [reachable.redisUrl && 'redis', reachable.postgresUrl && 'postgres', reachable.dockerSocket && 'docker'].filter(
+      Boolean,
+    );
     console.log(
       [
         'vigil demo is running. Ctrl-C stops everything it started.',
@@ -96,10 +108,14 @@ async function runDemo(flags: Flags): Promise<number> {
         ...(reachable.redisUrl
           ? [
               `  redis: cache keys under ${redisKeyPrefix}* in ${redact(reachable.redisUrl)}, deleted on exit;`,
-              '         redis-instance-hit-ratio reads the whole instance (INFO stats), prediction-cache-hit-ratio only the demo\'s lookups',
+              "         redis-instance-hit-ratio reads the whole instance (INFO stats), prediction-cache-hit-ratio only the demo's lookups",
             ]
           : []),
-        ...(reachable.postgresUrl ? [`  postgres: creates (if missing) and reads table ml_learning_token_priors (4 rows) in ${redact(reachable.postgresUrl)}; it is left in place`] : []),
+        ...(reachable.postgresUrl
+          ? [
+              `  postgres: creates (if missing) and reads table ml_learning_token_priors (4 rows) in ${redact(reachable.postgresUrl)}; it is left in place`,
+            ]
+          : []),
         ...(reachable.notes.length ? [`  not used: ${reachable.notes.join('; ')}`] : []),
         ...(flags.detect ? ['  (--no-detect: use none of Redis, PostgreSQL, Docker unless given by URL)'] : []),
         `  config: ${files.configPath}`,

@@ -1,10 +1,10 @@
-import { Command, Option } from 'commander';
 import { relative } from 'node:path';
+import { Command, Option } from 'commander';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { exitCodeForAll, isVigilError } from '../core/errors.js';
 import { generateAll } from '../generate/generate.js';
-import { findDrift, writeOutputs } from '../generate/write-outputs.js';
 import { inFormat, OUTPUT_FORMATS, type OutputFormat } from '../generate/output-formats.js';
+import { findDrift, writeOutputs } from '../generate/write-outputs.js';
 
 /**
  * `vigil generate`: Prometheus rule files into alerts/, Grafana dashboards into dashboards/.
@@ -30,13 +30,19 @@ export function command(): Command {
     .option('--slo <path...>', 'SLO files or folders (vigil, Sloth or OpenSLO)', ['slo'])
     .option('--alerts-dir <dir>', 'where rule files go', 'alerts')
     .option('--dashboards-dir <dir>', 'where dashboards go', 'dashboards')
-    .option('-c, --config <file>', 'daemon config (vigil.yaml): its windowSets (a team\'s own burn-rate window sets) and source names')
+    .option('-c, --config <file>', "daemon config (vigil.yaml): its windowSets (a team's own burn-rate window sets) and source names")
     .option('--grafana-url <url>', 'Grafana base URL for dashboard_url annotations (default: a relative /d/<uid> link)')
-    .option('--runbook-base <url>', 'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)')
+    .option(
+      '--runbook-base <url>',
+      'runbook_url of alerts whose objective has no alert.runbookUrl: <url>#<alert kind> (default: no runbook_url)',
+    )
     .option('--external-url <url>', "vigil's external URL: alerts get status_page_url, the objective on the status page (default: none)")
     .option('--check', 'write nothing; exit 1 listing the files that are out of date')
     .addOption(
-      new Option('--format <format>', 'output layout: prometheus (rule files), prometheus-operator (PrometheusRule + dashboard ConfigMaps), mimir (rule files with a namespace, for mimirtool)')
+      new Option(
+        '--format <format>',
+        'output layout: prometheus (rule files), prometheus-operator (PrometheusRule + dashboard ConfigMaps), mimir (rule files with a namespace, for mimirtool)',
+      )
         .choices([...OUTPUT_FORMATS])
         .default('prometheus'),
     )
@@ -76,15 +82,18 @@ export async function generate(options: Options): Promise<number> {
   const folders = { alerts: options.alertsDir, dashboards: options.dashboardsDir };
   let result;
   try {
-    result = inFormat(generateAll(
-      loaded.config.services.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
-      {
-        windowSets: loaded.config.windowSets,
-        ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
-        ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
-        ...(options.externalUrl !== undefined ? { externalUrl: options.externalUrl } : {}),
-      },
-    ), options.format ?? 'prometheus');
+    result = inFormat(
+      generateAll(
+        loaded.config.services.map((f) => ({ path: relative(cwd, f.path) || f.path, slo: f.slo })),
+        {
+          windowSets: loaded.config.windowSets,
+          ...(options.grafanaUrl !== undefined ? { grafanaUrl: options.grafanaUrl } : {}),
+          ...(options.runbookBase !== undefined ? { runbookBase: options.runbookBase } : {}),
+          ...(options.externalUrl !== undefined ? { externalUrl: options.externalUrl } : {}),
+        },
+      ),
+      options.format ?? 'prometheus',
+    );
   } catch (err) {
     if (isVigilError(err) && err.exitCode !== undefined) {
       console.error(`vigil generate: ${err.code}: ${err.message}`);

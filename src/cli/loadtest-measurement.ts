@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { BaselineFile, Figure, FigureData } from '../compare/baseline-schema.js';
+import { BASELINE_FORMAT, BASELINE_VERSION } from '../compare/baseline-schema.js';
 import { figureValue } from '../compare/compare.js';
 import { DEFAULT_TOLERANCE, MAX_RAW_VALUES, reservoir } from '../compare/measure.js';
-import { BASELINE_FORMAT, BASELINE_VERSION } from '../compare/baseline-schema.js';
 import type { LoadtestReport, RunLatencies } from '../loadtest/run-loadtest.js';
 import { vigilVersion } from './baseline-save.js';
 
@@ -18,10 +18,19 @@ function figure(name: string, measure: string, unit: Figure['unit'], better: Fig
 
 function latencyFigures(prefix: string, latenciesMs: Float64Array, seed: number): Figure[] {
   if (latenciesMs.length === 0) return [];
-  const kept = reservoir(Array.from(latenciesMs, (ms) => ms / 1000), MAX_RAW_VALUES, seed);
+  const kept = reservoir(
+    Array.from(latenciesMs, (ms) => ms / 1000),
+    MAX_RAW_VALUES,
+    seed,
+  );
   const extra = kept.sampledFrom !== undefined ? { sampled_from: kept.sampledFrom } : {};
   return [0.5, 0.95, 0.99].map((q) =>
-    figure(`${prefix}.p${q * 100}`, 'latency', 'seconds', 'lower', { kind: 'samples', statistic: { type: 'quantile', q }, values: kept.values, ...extra }),
+    figure(`${prefix}.p${q * 100}`, 'latency', 'seconds', 'lower', {
+      kind: 'samples',
+      statistic: { type: 'quantile', q },
+      values: kept.values,
+      ...extra,
+    }),
   );
 }
 
@@ -33,8 +42,20 @@ export function loadtestMeasurement(
   const attempts = report.responses + report.errors.connection;
   const figures: Figure[] = [
     ...latencyFigures('all', latencies.overallMs, meta.seed),
-    figure('all.throughput', 'throughput', 'per_second', 'higher', report.durationS > 0 ? { kind: 'rate', events: report.responses, seconds: report.durationS } : null),
-    figure('all.error_ratio', 'error_ratio', 'ratio', 'lower', attempts > 0 ? { kind: 'proportion', successes: report.errors.server + report.errors.connection, trials: attempts } : null),
+    figure(
+      'all.throughput',
+      'throughput',
+      'per_second',
+      'higher',
+      report.durationS > 0 ? { kind: 'rate', events: report.responses, seconds: report.durationS } : null,
+    ),
+    figure(
+      'all.error_ratio',
+      'error_ratio',
+      'ratio',
+      'lower',
+      attempts > 0 ? { kind: 'proportion', successes: report.errors.server + report.errors.connection, trials: attempts } : null,
+    ),
   ];
   if (latencies.perKindMs.size > 1) for (const [kind, ms] of latencies.perKindMs) figures.push(...latencyFigures(kind, ms, meta.seed));
   const started = Date.parse(report.startedAt);
@@ -45,7 +66,15 @@ export function loadtestMeasurement(
     service: meta.service,
     started_at: report.startedAt,
     ended_at: new Date(started + report.durationS * 1000).toISOString(),
-    how: { command: meta.command, vigil_version: vigilVersion(), node_version: process.version, host: hostname(), sampling_rounds: 0, sampling_every_seconds: 0, seed: meta.seed },
+    how: {
+      command: meta.command,
+      vigil_version: vigilVersion(),
+      node_version: process.version,
+      host: hostname(),
+      sampling_rounds: 0,
+      sampling_every_seconds: 0,
+      seed: meta.seed,
+    },
     against: { config_file: null, slo_files: [], sources: [], load: { ...meta.load, target: report.target, mode: report.mode } },
     figures,
   };

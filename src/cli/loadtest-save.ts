@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { formatIssue } from '../config/load-config.js';
-import { ERR } from '../core/errors.js';
 import { readMeasurement } from '../compare/baseline-file.js';
 import { compareFiles, DEFAULT_COMPARE_OPTIONS, incompatibility } from '../compare/compare.js';
 import { comparisonTable } from '../compare/compare-report.js';
+import { formatIssue } from '../config/load-config.js';
+import { ERR } from '../core/errors.js';
 import type { LoadtestReport, RunLatencies } from '../loadtest/run-loadtest.js';
 import { loadtestMeasurement } from './loadtest-measurement.js';
 

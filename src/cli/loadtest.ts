@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, isVigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { parseBytes, parseDuration } from '../units/units.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
 import { formatReport } from '../loadtest/report-text.js';
 import { runLoadtestWithLatencies } from '../loadtest/run-loadtest.js';
 import { LOADTEST_DEFAULTS, type LoadtestOptions } from '../loadtest/run-plan.js';
+import { parseBytes, parseDuration } from '../units/units.js';
 import { saveOrCompare } from './loadtest-save.js';
 
 const positive = (name: string) => (value: string) => {
@@ -72,10 +72,24 @@ export function command(): Command {
     .description('load-test a service (loopback only), pass/fail by its SLO files')
     .option('--url <url>', "the URL every request goes to, or with --profile the target's base URL (default: the profile's target)")
     .option('--rate <rps>', 'open model: constant arrival rate, requests per second', positive('--rate'))
-    .addOption(new Option('--arrivals <process>', 'open model: evenly spaced or Poisson arrivals').choices(['uniform', 'poisson']).default(LOADTEST_DEFAULTS.arrivals))
+    .addOption(
+      new Option('--arrivals <process>', 'open model: evenly spaced or Poisson arrivals')
+        .choices(['uniform', 'poisson'])
+        .default(LOADTEST_DEFAULTS.arrivals),
+    )
     .option('--connections <n>', 'closed model (as wrk): n connections, each sending when answered; no --rate', positive('--connections'))
-    .option('--max-connections <n>', 'open model: at most n connections (requests beyond wait; the wait counts)', positive('--max-connections'), LOADTEST_DEFAULTS.maxConnections)
-    .option('--workers <n>', 'worker threads that send the load, when one cannot keep the schedule', positive('--workers'), LOADTEST_DEFAULTS.workers)
+    .option(
+      '--max-connections <n>',
+      'open model: at most n connections (requests beyond wait; the wait counts)',
+      positive('--max-connections'),
+      LOADTEST_DEFAULTS.maxConnections,
+    )
+    .option(
+      '--workers <n>',
+      'worker threads that send the load, when one cannot keep the schedule',
+      positive('--workers'),
+      LOADTEST_DEFAULTS.workers,
+    )
     .option('--duration <d>', `how long a constant-rate run lasts (default: ${LOADTEST_DEFAULTS.durationMs / 1000}s)`, duration)
     .option('--stress', 'step the rate up until an objective breaks or errors pass --max-errors')
     .option('--start-rate <rps>', 'stress: first step', positive('--start-rate'), 100)

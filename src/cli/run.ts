@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { sloOption } from './slo-option.js';
 import { formatIssue } from '../config/load-config.js';
 import { Daemon, isDaemonConfigError } from '../daemon/daemon.js';
 import { isStoreAccessError } from '../store/persist.js';
+import { sloOption } from './slo-option.js';
 
 /**
  * `vigil run --config vigil.yaml`: the daemon. Exit 2 when the config is invalid at start (each

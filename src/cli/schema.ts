@@ -1,6 +1,6 @@
-import { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
 import { sloJsonSchema } from '../config/json-schema.js';
 
 /** `vigil schema [--out file]`: the JSON Schema of the SLO file format, on stdout or into a file. */

@@ -7,9 +7,14 @@ import { Option } from 'commander';
  * before or after it.
  */
 export function sloOption(): Option {
-  return new Option('--slo <path>', 'SLO file or folder, replacing the config\'s `slo` list (repeat the flag, or separate with commas, for several)')
-    .argParser((value: string, previous: string[] | undefined) => [
-      ...(previous ?? []),
-      ...value.split(',').map((p) => p.trim()).filter((p) => p !== ''),
-    ]);
+  return new Option(
+    '--slo <path>',
+    "SLO file or folder, replacing the config's `slo` list (repeat the flag, or separate with commas, for several)",
+  ).argParser((value: string, previous: string[] | undefined) => [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+  ]);
 }

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import type { ConfigIssue } from '../config/config.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
-import { exitCodeForAll } from '../core/errors.js';
 import { samplingWarnings } from '../config/sampling-warnings.js';
+import { exitCodeForAll } from '../core/errors.js';
 
 /**
  * `vigil validate [paths...]`: exit 0 when every file is valid, 1 when any is not, 2 when it
@@ -19,7 +19,7 @@ interface Options {
 export function command(): Command {
   return new Command('validate')
     .description('validate SLO files (and the daemon config with --config); exit 0 valid, 1 invalid, 2 could not run')
-    .argument('[paths...]', 'SLO files or folders of them (default: the config\'s `slo` list, or ./slo)')
+    .argument('[paths...]', "SLO files or folders of them (default: the config's `slo` list, or ./slo)")
     .option('-c, --config <file>', 'daemon config (vigil.yaml); also checks that objectives name sources it defines')
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -51,7 +51,14 @@ export async function validate(paths: string[], options: Options): Promise<numbe
     const objectives = services.reduce((n, s) => n + s.slo.objectives.length, 0);
     const summary = `valid: ${plural(services.length, 'SLO file')}, ${plural(objectives, 'objective')}${options.config ? `, config ${options.config}` : ''}`;
     if (options.json) {
-      print({ valid: true, files: services.map((s) => s.path), services: services.map((s) => s.slo.service), issues: [], warnings: [...result.warnings, ...sampling], summary });
+      print({
+        valid: true,
+        files: services.map((s) => s.path),
+        services: services.map((s) => s.slo.service),
+        issues: [],
+        warnings: [...result.warnings, ...sampling],
+        summary,
+      });
     } else {
       console.log(summary);
     }

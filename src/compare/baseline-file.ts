@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ConfigIssue } from '../config/config.js';
-import { ERR, type VigilErrorCode } from '../core/errors.js';
-import { parseYamlBytes, type Position } from '../config/yaml-source.js';
+import { type Position, parseYamlBytes } from '../config/yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from '../config/zod-issues.js';
-import { BASELINE_FORMAT, BASELINE_VERSION, baselineFileSchema, type BaselineFile } from './baseline-schema.js';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
+import { BASELINE_FORMAT, BASELINE_VERSION, type BaselineFile, baselineFileSchema } from './baseline-schema.js';
 import { figureValue } from './compare.js';
 
 /**
@@ -68,13 +68,29 @@ export function parseMeasurement(bytes: Uint8Array, file: string): ReadMeasureme
   if (head.format !== BASELINE_FORMAT) {
     return {
       ok: false,
-      issues: [issue(file, MEASUREMENT_ISSUE_CODES.format, `is not a vigil measurement (format ${JSON.stringify(head.format)}, expected ${JSON.stringify(BASELINE_FORMAT)})`, read.source.locate(['format']), 'format')],
+      issues: [
+        issue(
+          file,
+          MEASUREMENT_ISSUE_CODES.format,
+          `is not a vigil measurement (format ${JSON.stringify(head.format)}, expected ${JSON.stringify(BASELINE_FORMAT)})`,
+          read.source.locate(['format']),
+          'format',
+        ),
+      ],
     };
   }
   if (head.version !== BASELINE_VERSION) {
     return {
       ok: false,
-      issues: [issue(file, MEASUREMENT_ISSUE_CODES.format, `is measurement format version ${JSON.stringify(head.version)}; this vigil reads version ${BASELINE_VERSION}`, read.source.locate(['version']), 'version')],
+      issues: [
+        issue(
+          file,
+          MEASUREMENT_ISSUE_CODES.format,
+          `is measurement format version ${JSON.stringify(head.version)}; this vigil reads version ${BASELINE_VERSION}`,
+          read.source.locate(['version']),
+          'version',
+        ),
+      ],
     };
   }
   const parsed = baselineFileSchema.safeParse(read.source.value, PARSE_OPTIONS);
@@ -91,10 +107,19 @@ function editedValues(data: BaselineFile, file: string, locate: (path: Array<str
   const issues: ConfigIssue[] = [];
   data.figures.forEach((f, i) => {
     const derived = f.data ? figureValue(f.data) : null;
-    const same = derived === null || f.value === null ? derived === f.value : Math.abs(derived - f.value) <= 1e-9 * Math.max(1, Math.abs(derived));
+    const same =
+      derived === null || f.value === null ? derived === f.value : Math.abs(derived - f.value) <= 1e-9 * Math.max(1, Math.abs(derived));
     if (!same) {
       const path = ['figures', i, 'value'];
-      issues.push(issue(file, MEASUREMENT_ISSUE_CODES.edited, `figure ${JSON.stringify(f.name)}: value ${f.value} does not match its data (${derived}); the file was edited or damaged`, locate(path), `figures[${i}].value`));
+      issues.push(
+        issue(
+          file,
+          MEASUREMENT_ISSUE_CODES.edited,
+          `figure ${JSON.stringify(f.name)}: value ${f.value} does not match its data (${derived}); the file was edited or damaged`,
+          locate(path),
+          `figures[${i}].value`,
+        ),
+      );
     }
   });
   return issues;
@@ -108,7 +133,12 @@ export async function readMeasurement(path: string): Promise<ReadMeasurement> {
     return { ok: false, issues: [issue(path, MEASUREMENT_ISSUE_CODES.unreadable, `cannot be read: ${(err as Error).message}`)] };
   }
   if (bytes.length > MAX_MEASUREMENT_BYTES) {
-    return { ok: false, issues: [issue(path, MEASUREMENT_ISSUE_CODES.unreadable, `is ${bytes.length} bytes; a measurement is at most ${MAX_MEASUREMENT_BYTES}`)] };
+    return {
+      ok: false,
+      issues: [
+        issue(path, MEASUREMENT_ISSUE_CODES.unreadable, `is ${bytes.length} bytes; a measurement is at most ${MAX_MEASUREMENT_BYTES}`),
+      ],
+    };
   }
   return parseMeasurement(bytes, path);
 }

@@ -3,12 +3,12 @@ import type { BaselineFile, Figure, FigureData } from './baseline-schema.js';
 import {
   bootstrapHistograms,
   bootstrapValues,
+  type Change,
   momentChange,
   perRequestChange,
   proportionChange,
   rateChange,
   statisticOf,
-  type Change,
 } from './intervals.js';
 import { seededRandom } from './random.js';
 
@@ -70,7 +70,9 @@ export function incompatibility(before: BaselineFile, after: BaselineFile): stri
     problems.push(`the files measure different services: ${JSON.stringify(before.service)} and ${JSON.stringify(after.service)}`);
   }
   if (before.kind !== after.kind) {
-    problems.push(`the files are of different kinds: ${before.kind} and ${after.kind} (a load test drives its own traffic; a baseline watches the service's)`);
+    problems.push(
+      `the files are of different kinds: ${before.kind} and ${after.kind} (a load test drives its own traffic; a baseline watches the service's)`,
+    );
   }
   return problems;
 }
@@ -198,7 +200,8 @@ export function compareFigure(before: Figure | undefined, after: Figure | undefi
   const tolerance = options.tolerance ?? f.tolerance;
   if (!before) return notComparable(f, null, after!.value, 'only in the after file', tolerance);
   if (!after) return notComparable(f, before.value, null, 'only in the before file', tolerance);
-  if (before.unit !== after.unit) return notComparable(f, before.value, after.value, `different units (${before.unit}, ${after.unit})`, tolerance);
+  if (before.unit !== after.unit)
+    return notComparable(f, before.value, after.value, `different units (${before.unit}, ${after.unit})`, tolerance);
   if (!before.data || !after.data) {
     return notComparable(f, before.value, after.value, `no data ${before.data ? 'after' : 'before'}`, tolerance);
   }

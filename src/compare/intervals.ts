@@ -1,4 +1,4 @@
-import { histogramQuantile, type Bucket } from '../sources/scrape/histogram-quantile.js';
+import { type Bucket, histogramQuantile } from '../sources/scrape/histogram-quantile.js';
 import type { Random } from './random.js';
 
 /**
@@ -36,12 +36,17 @@ export function zFor(confidence: number): number {
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   if (p > 0.97575) {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** Quantile of sorted values with linear interpolation between order statistics (R's type 7, numpy's default). */
@@ -173,7 +178,8 @@ export function bootstrapHistograms(
   const a = perBucket(after);
   const diffs: number[] = [];
   for (let r = 0; r < options.replicates; r++) {
-    const d = histogramQuantile(q, poissonRedraw(a.bounds, a.counts, options.random)) -
+    const d =
+      histogramQuantile(q, poissonRedraw(a.bounds, a.counts, options.random)) -
       histogramQuantile(q, poissonRedraw(b.bounds, b.counts, options.random));
     // A redraw with no observations at all has no quantile; it says nothing either way.
     if (Number.isFinite(d)) diffs.push(d);

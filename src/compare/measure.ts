@@ -36,7 +36,14 @@ export interface MeasureInput {
 
 type Base = Pick<Figure, 'objective' | 'tolerance'>;
 
-function figure(base: Base, suffix: string, measure: string, unit: Figure['unit'], better: Figure['better'], data: FigureData | null): Figure {
+function figure(
+  base: Base,
+  suffix: string,
+  measure: string,
+  unit: Figure['unit'],
+  better: Figure['better'],
+  data: FigureData | null,
+): Figure {
   return {
     name: base.objective === null ? suffix : `${base.objective}.${suffix}`,
     objective: base.objective,
@@ -61,7 +68,11 @@ export function reservoir(values: readonly number[], max: number, seed: number):
   return { values: kept, sampledFrom: values.length };
 }
 
-function samples(values: readonly number[], statistic: { type: 'mean' } | { type: 'quantile'; q: number }, seed: number): FigureData | null {
+function samples(
+  values: readonly number[],
+  statistic: { type: 'mean' } | { type: 'quantile'; q: number },
+  seed: number,
+): FigureData | null {
   if (values.length === 0) return null;
   const kept = reservoir(values, MAX_RAW_VALUES, seed);
   return { kind: 'samples', statistic, values: kept.values, ...(kept.sampledFrom !== undefined ? { sampled_from: kept.sampledFrom } : {}) };
@@ -110,7 +121,14 @@ function probeFigures(input: MeasureInput, base: Base, source: string, url: stri
   }
   return [
     figure(base, 'probe_p95', 'latency', 'seconds', 'lower', samples(durations, { type: 'quantile', q: 0.95 }, input.seed)),
-    figure(base, 'success_ratio', 'availability', 'ratio', 'higher', total > 0 ? { kind: 'proportion', successes: good, trials: total } : null),
+    figure(
+      base,
+      'success_ratio',
+      'availability',
+      'ratio',
+      'higher',
+      total > 0 ? { kind: 'proportion', successes: good, trials: total } : null,
+    ),
   ];
 }
 
@@ -124,7 +142,14 @@ function roundValues(input: MeasureInput, objective: string): number[] {
   return out;
 }
 
-function gaugeFigure(input: MeasureInput, base: Base, objective: ResolvedObjective, measure: string, unit: Figure['unit'], values: number[]): Figure {
+function gaugeFigure(
+  input: MeasureInput,
+  base: Base,
+  objective: ResolvedObjective,
+  measure: string,
+  unit: Figure['unit'],
+  values: number[],
+): Figure {
   return figure(base, 'mean', measure, unit, betterOf(objective), samples(values, { type: 'mean' }, input.seed));
 }
 
@@ -154,19 +179,35 @@ function objectiveFigures(input: MeasureInput, objective: ResolvedObjective, req
   }
   if ('postgresQueryLatency' in ind) {
     const s = statementLatency(input.store, source.name, ind.postgresQueryLatency, input.from, input.to);
-    const moments = (k: number): FigureData | null => (s ? { kind: 'moments', k, calls: s.calls, mean: s.meanSeconds, stddev: s.stddevSeconds } : null);
+    const moments = (k: number): FigureData | null =>
+      s ? { kind: 'moments', k, calls: s.calls, mean: s.meanSeconds, stddev: s.stddevSeconds } : null;
     return [
       figure(base, 'mean', 'statement_latency', 'seconds', 'lower', moments(0)),
       figure(base, 'p95', 'statement_latency', 'seconds', 'lower', moments(P95_FACTOR)),
-      figure(base, 'calls_per_request', 'database_load', 'number', 'lower',
-        s && requests !== null && requests > 0 ? { kind: 'per_request', calls: s.calls, requests } : null),
+      figure(
+        base,
+        'calls_per_request',
+        'database_load',
+        'number',
+        'lower',
+        s && requests !== null && requests > 0 ? { kind: 'per_request', calls: s.calls, requests } : null,
+      ),
     ];
   }
   if ('containerMemory' in ind) return [gaugeFigure(input, base, objective, 'memory', 'bytes', roundValues(input, objective.name))];
   if ('containerCpu' in ind) return [gaugeFigure(input, base, objective, 'cpu', 'ratio', roundValues(input, objective.name))];
   if ('memoryLeak' in ind) return [];
   const unit: Figure['unit'] = 'latency' in ind ? 'seconds' : 'ratio' in ind ? 'ratio' : 'number';
-  return [gaugeFigure(input, base, objective, 'latency' in ind ? 'latency' : 'ratio' in ind ? 'error_ratio' : 'gauge', unit, roundValues(input, objective.name))];
+  return [
+    gaugeFigure(
+      input,
+      base,
+      objective,
+      'latency' in ind ? 'latency' : 'ratio' in ind ? 'error_ratio' : 'gauge',
+      unit,
+      roundValues(input, objective.name),
+    ),
+  ];
 }
 
 /** Requests served in the period: the count of the first scrape-backed latency histogram (calls per request divide by it). */

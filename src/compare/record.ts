@@ -31,9 +31,7 @@ function sourceTarget(settings: Record<string, unknown>): string | null {
 
 /** The source instances the service's objectives read, with where each points. */
 export function sourcesOf(config: Config, service: string): BaselineFile['against']['sources'] {
-  const read = new Set(
-    config.services.filter((s) => s.slo.service === service).flatMap((s) => s.slo.objectives.map((o) => o.source)),
-  );
+  const read = new Set(config.services.filter((s) => s.slo.service === service).flatMap((s) => s.slo.objectives.map((o) => o.source)));
   return config.sources
     .filter((instance) => read.has(instance))
     .map((instance) => ({ kind: instance.kind, name: instance.name, target: sourceTarget(instance.settings as Record<string, unknown>) }));

@@ -12,7 +12,8 @@ const FALLBACK_INTERVAL_MS = 60_000;
  */
 export function cronIntervalMs(expression: string): number {
   // Structure first: node-cron's validator expands ranges, so a huge one would exhaust memory.
-  if (checkCronStructure(expression) !== null || !cron.validate(expression)) throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
+  if (checkCronStructure(expression) !== null || !cron.validate(expression))
+    throw vigilError(ERR.VIGIL_ERR_SCHEDULE_INVALID, { expression: JSON.stringify(expression) });
   const task = cron.createTask(expression, noop);
   try {
     const runs = task.getNextRuns(6).map((d) => d.getTime());

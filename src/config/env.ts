@@ -1,5 +1,5 @@
 import { ERR, type VigilErrorCode } from '../core/errors.js';
-import { arrayElement, kindOf, objectShape, recordValue, type AnySchema } from './schema-walk.js';
+import { type AnySchema, arrayElement, kindOf, objectShape, recordValue } from './schema-walk.js';
 import type { PathSegment } from './yaml-source.js';
 
 /**
@@ -167,7 +167,9 @@ export function coerce(text: string, schema: AnySchema): unknown {
 export function envOverrides(schema: AnySchema, env: Env, existing: unknown): EnvOverride[] {
   const keys = envKeys(schema);
   const overrides: EnvOverride[] = [];
-  for (const variable of Object.keys(env).filter((v) => v.startsWith('VIGIL_')).sort()) {
+  for (const variable of Object.keys(env)
+    .filter((v) => v.startsWith('VIGIL_'))
+    .sort()) {
     const text = env[variable];
     if (text === undefined) continue;
     const leaf = keys.find((k) => k.type === 'leaf' && k.name === variable);

@@ -11,7 +11,10 @@ export const SLO_SCHEMA_ID = 'urn:vigil:schema:slo:v1';
  * Cross-field checks (duplicate names, units per indicator, sources) are the loader's alone.
  */
 export function sloJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(sloFileSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(sloFileSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   const { $schema, ...rest } = generated;
   return { $schema, $id: SLO_SCHEMA_ID, ...rest };
 }

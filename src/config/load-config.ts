@@ -4,8 +4,8 @@ import type { Env } from './env.js';
 import { compareIssues } from './issue-format.js';
 import { loadDaemonConfig } from './load-daemon.js';
 import { loadSloPaths } from './load-slo.js';
-import { resolveConfig } from './resolve-config.js';
 import { loadWindowSets } from './load-window-sets.js';
+import { resolveConfig } from './resolve-config.js';
 
 export { formatIssue } from './issue-format.js';
 

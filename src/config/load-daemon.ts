@@ -1,10 +1,10 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ConfigIssue } from './config.js';
-import { daemonConfigSchema, type DaemonConfig } from './daemon-schema.js';
-import { applyOverrides, envOverrides, interpolateEnv, type Env, type EnvOverride } from './env.js';
+import { type DaemonConfig, daemonConfigSchema } from './daemon-schema.js';
+import { applyOverrides, type Env, type EnvOverride, envOverrides, interpolateEnv } from './env.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { displayPath } from './load-slo.js';
-import { parseYamlText, readYamlFile, type PathSegment, type YamlSource } from './yaml-source.js';
+import { type PathSegment, parseYamlText, readYamlFile, type YamlSource } from './yaml-source.js';
 import { isPlainObject, PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
 /**
@@ -83,7 +83,9 @@ export async function loadDaemonConfig(options: DaemonLoadOptions = {}): Promise
       docker: Object.fromEntries(
         Object.entries(parsed.data.sources.docker).map(([name, docker]) => [
           name,
-          docker.socketPath === undefined ? docker : { ...docker, socketPath: absolute(['sources', 'docker', name, 'socketPath'], docker.socketPath) },
+          docker.socketPath === undefined
+            ? docker
+            : { ...docker, socketPath: absolute(['sources', 'docker', name, 'socketPath'], docker.socketPath) },
         ]),
       ),
     },

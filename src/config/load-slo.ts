@@ -1,15 +1,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ERR, type VigilErrorCode } from '../core/errors.js';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { importForeignDocument, importForeignDocuments, type ImportResult } from './import/index.js';
-import { ERR, type VigilErrorCode } from '../core/errors.js';
+import { type ImportResult, importForeignDocument, importForeignDocuments } from './import/index.js';
 import { compareIssues, formatPath } from './issue-format.js';
 import { checkSloDocument } from './slo-checks.js';
-import { sloFileSchema, type SloFile } from './slo-schema.js';
+import { type SloFile, sloFileSchema } from './slo-schema.js';
 import { checkWindowSetUse } from './window-set-checks.js';
 import { SHIPPED_WINDOW_SETS, type WindowSets } from './window-sets.js';
-import { multiDocumentIssue, readYamlDocuments, type DocumentsResult, type YamlSource } from './yaml-source.js';
+import { type DocumentsResult, multiDocumentIssue, readYamlDocuments, type YamlSource } from './yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
 /**
@@ -68,7 +68,9 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
       try {
         names = await readdir(absolute);
       } catch (err) {
-        issues.push(pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`));
+        issues.push(
+          pathIssue(display, ERR.VIGIL_ERR_CONFIG_UNREADABLE, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`),
+        );
         continue;
       }
       const yamlFiles = names.filter((n) => YAML_FILE.test(n)).sort();
@@ -118,7 +120,13 @@ function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConf
   if (foreign) {
     // Paths of the converted document do not exist in the foreign file: point at its top.
     const top = source.locate([]);
-    issues = issues.map((i) => ({ ...i, line: top.line, column: top.column, code: ERR.VIGIL_ERR_CONFIG_IMPORT, message: `after conversion: ${i.message}` }));
+    issues = issues.map((i) => ({
+      ...i,
+      line: top.line,
+      column: top.column,
+      code: ERR.VIGIL_ERR_CONFIG_IMPORT,
+      message: `after conversion: ${i.message}`,
+    }));
   }
   issues.sort(compareIssues);
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };

@@ -1,8 +1,8 @@
-import type { ConfigIssue } from './config.js';
 import { ERR } from '../core/errors.js';
+import type { ConfigIssue } from './config.js';
 import { displayPath, expandSloPaths } from './load-slo.js';
-import { SHIPPED_WINDOW_SETS, windowSetSchema, type WindowSet, type WindowSets } from './window-sets.js';
 import { windowSetIssue } from './window-set-checks.js';
+import { SHIPPED_WINDOW_SETS, type WindowSet, type WindowSets, windowSetSchema } from './window-sets.js';
 import { readYamlFile } from './yaml-source.js';
 import { PARSE_OPTIONS, toConfigIssues } from './zod-issues.js';
 
@@ -15,7 +15,10 @@ export async function loadWindowSets(paths: readonly string[], cwd: string): Pro
   const sets: Record<string, WindowSet> = { ...SHIPPED_WINDOW_SETS };
   const origin = new Map<string, string>(Object.keys(SHIPPED_WINDOW_SETS).map((name) => [name, 'the sets shipped with vigil']));
   const expanded = await expandSloPaths(paths, cwd);
-  const issues: ConfigIssue[] = expanded.issues.map((i) => ({ ...i, code: i.code === ERR.VIGIL_ERR_CONFIG_NO_FILES ? ERR.VIGIL_ERR_CONFIG_WINDOW_SET : i.code }));
+  const issues: ConfigIssue[] = expanded.issues.map((i) => ({
+    ...i,
+    code: i.code === ERR.VIGIL_ERR_CONFIG_NO_FILES ? ERR.VIGIL_ERR_CONFIG_WINDOW_SET : i.code,
+  }));
   for (const file of expanded.files) {
     const read = await readYamlFile(file, displayPath(file, cwd));
     if (!read.ok) {
@@ -30,7 +33,14 @@ export async function loadWindowSets(paths: readonly string[], cwd: string): Pro
     const name = parsed.data.name;
     const taken = origin.get(name);
     if (taken !== undefined) {
-      issues.push(windowSetIssue(read.source, ['name'], `window set "${name}" is already defined in ${taken}; pick another name`, ERR.VIGIL_ERR_CONFIG_WINDOW_SET));
+      issues.push(
+        windowSetIssue(
+          read.source,
+          ['name'],
+          `window set "${name}" is already defined in ${taken}; pick another name`,
+          ERR.VIGIL_ERR_CONFIG_WINDOW_SET,
+        ),
+      );
       continue;
     }
     origin.set(name, read.source.file);

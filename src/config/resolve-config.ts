@@ -1,7 +1,14 @@
 import { deepFreeze } from '../core/freeze.js';
 import type { Config, ConfigParts, ObjectiveSource, ResolvedObjective, ResolvedSloFile, SourceInstance } from './config.js';
 import { cronIntervalMs } from './cron-interval.js';
-import { DEFAULT_SCHEDULES, SOURCE_KINDS, SOURCE_SCHEMAS, type DaemonConfig, type SourceKind, type SourceSettings } from './daemon-schema.js';
+import {
+  type DaemonConfig,
+  DEFAULT_SCHEDULES,
+  SOURCE_KINDS,
+  SOURCE_SCHEMAS,
+  type SourceKind,
+  type SourceSettings,
+} from './daemon-schema.js';
 import type { Objective } from './slo-schema.js';
 import { indicatorSourceName, lookupIndicatorSource } from './source-lookup.js';
 
@@ -23,10 +30,12 @@ export function resolveConfig(parts: ConfigParts): Config {
     path: file.path,
     slo: {
       ...file.slo,
-      objectives: file.slo.objectives.map((objective): ResolvedObjective => ({
-        ...objective,
-        source: objectiveSource(parts.daemon, objective, instances),
-      })),
+      objectives: file.slo.objectives.map(
+        (objective): ResolvedObjective => ({
+          ...objective,
+          source: objectiveSource(parts.daemon, objective, instances),
+        }),
+      ),
     },
   }));
   // The config is shared by every part of the daemon; freezing makes "immutable" a fact, not a hope.

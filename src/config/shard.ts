@@ -40,7 +40,9 @@ export function resolveShard(shard: ShardConfig | undefined, hostname: string): 
     );
   }
   if (index >= shard.total) {
-    throw new Error(`shard: index ${index}${shard.index === undefined ? ` (from the host name ${JSON.stringify(hostname)})` : ''} is not below shard.total ${shard.total}`);
+    throw new Error(
+      `shard: index ${index}${shard.index === undefined ? ` (from the host name ${JSON.stringify(hostname)})` : ''} is not below shard.total ${shard.total}`,
+    );
   }
   return { index, total: shard.total, peers: shard.peers, peerTimeoutMs: shard.peerTimeout };
 }

@@ -1,10 +1,10 @@
+import { ERR, isVigilError, type VigilErrorCode } from '../core/errors.js';
 import { parseBytes, parseDuration, parseQuantity, type QuantityUnit } from '../units/units.js';
 import type { ConfigIssue } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { ERR, isVigilError, type VigilErrorCode } from '../core/errors.js';
-import { formatPath } from './issue-format.js';
 import { didYouMean } from './did-you-mean.js';
-import { DEFAULT_SOURCE_NAME, INDICATOR_KINDS, objectiveSchema, type IndicatorKind } from './slo-schema.js';
+import { formatPath } from './issue-format.js';
+import { DEFAULT_SOURCE_NAME, INDICATOR_KINDS, type IndicatorKind, objectiveSchema } from './slo-schema.js';
 import { lookupSource } from './source-lookup.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 import { isPlainObject } from './zod-issues.js';
@@ -99,7 +99,11 @@ export function checkSloDocument(raw: unknown, source: YamlSource, daemon?: Daem
       if (first === undefined) seen.set(objective.name, index);
       else {
         const firstLine = source.locate(['objectives', first, 'name']).line;
-        out.add(at('name'), `duplicate objective name "${objective.name}"; first used at line ${firstLine}`, ERR.VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE);
+        out.add(
+          at('name'),
+          `duplicate objective name "${objective.name}"; first used at line ${firstLine}`,
+          ERR.VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE,
+        );
       }
     }
 
@@ -119,21 +123,41 @@ function given(objective: Record<string, unknown>, key: 'threshold' | 'target'):
   return Object.keys(objective).some((k) => !known.includes(k) && didYouMean(k, known) === key);
 }
 
-function checkShape(out: Collector, kind: IndicatorKind, objective: Record<string, unknown>, at: (...rest: PathSegment[]) => PathSegment[]): void {
+function checkShape(
+  out: Collector,
+  kind: IndicatorKind,
+  objective: Record<string, unknown>,
+  at: (...rest: PathSegment[]) => PathSegment[],
+): void {
   const hasThreshold = given(objective, 'threshold');
   const hasTarget = given(objective, 'target');
   if (kind === 'ratio') {
     if (hasThreshold) {
-      out.add(at('threshold'), 'a ratio indicator takes a `target` (e.g. 99.9%), not a threshold', ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE, 'key');
+      out.add(
+        at('threshold'),
+        'a ratio indicator takes a `target` (e.g. 99.9%), not a threshold',
+        ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE,
+        'key',
+      );
     }
-    if (!hasTarget) out.add(at('target'), 'required key is missing: a ratio indicator needs a `target` like "99.9%"', ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
+    if (!hasTarget)
+      out.add(at('target'), 'required key is missing: a ratio indicator needs a `target` like "99.9%"', ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
   } else if (NEEDS_THRESHOLD.has(kind) && !hasThreshold) {
-    out.add(at('threshold'), `required key is missing: a ${kind} indicator needs a threshold with \`max\` or \`min\``, ERR.VIGIL_ERR_CONFIG_MISSING_KEY);
+    out.add(
+      at('threshold'),
+      `required key is missing: a ${kind} indicator needs a threshold with \`max\` or \`min\``,
+      ERR.VIGIL_ERR_CONFIG_MISSING_KEY,
+    );
   } else if (kind === 'memoryLeak') {
     // The leak verdict is the objective: a bound or a target would be read by nothing.
     for (const key of ['threshold', 'target'] as const) {
       if (objective[key] !== undefined) {
-        out.add(at(key), `a memoryLeak indicator takes no ${key}: its leak verdict is the objective (tune \`window\` and \`limit\`)`, ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE, 'key');
+        out.add(
+          at(key),
+          `a memoryLeak indicator takes no ${key}: its leak verdict is the objective (tune \`window\` and \`limit\`)`,
+          ERR.VIGIL_ERR_CONFIG_OBJECTIVE_SHAPE,
+          'key',
+        );
       }
     }
   } else if (kind === 'probe' && !hasThreshold && !hasTarget) {

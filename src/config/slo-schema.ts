@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { describeInput, formatQuantity } from '../units/units.js';
 import { ERR } from '../core/errors.js';
+import { describeInput, formatQuantity } from '../units/units.js';
 import { bytesSchema, durationOrZeroSchema, durationSchema, durationWithin, quantitySchema, ratioSchema } from './units-schema.js';
 
 /**
@@ -79,7 +79,7 @@ const seriesMatchField = z
 
 /** Docker label keys are free-form (`com.docker.compose.service`); they become `label_<key>` series labels. */
 const dockerLabels = z.record(
-  z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._\/-]*$/, {
+  z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._/-]*$/, {
     error: (iss) => `expected a Docker label key (letters, digits, ".", "_", "-", "/"), got ${describeInput(iss.input)}`,
   }),
   z.string(),
@@ -92,9 +92,9 @@ const containerSelector = {
   /** Glob over container names, e.g. `ml-serving*`. */
   containers: z.string().min(1).optional().meta({ description: 'Glob over container names, e.g. "ml-serving*".' }),
   /** Every label must match exactly. */
-  containerLabels: dockerLabels
-    .optional()
-    .meta({ description: 'Docker labels a container must carry, all of them (keys as Docker writes them, e.g. com.docker.compose.service).' }),
+  containerLabels: dockerLabels.optional().meta({
+    description: 'Docker labels a container must carry, all of them (keys as Docker writes them, e.g. com.docker.compose.service).',
+  }),
 };
 
 const requireSelector = (v: { containers?: string | undefined; containerLabels?: Record<string, string> | undefined }) =>
@@ -120,7 +120,8 @@ export const latencyIndicatorSchema = z
       .number()
       .gt(0)
       .lt(1, { error: (iss) => quantileTooBig(iss.input) })
-      .default(0.95).meta({ description: 'The quantile, between 0 and 1 (default 0.95).' }),
+      .default(0.95)
+      .meta({ description: 'The quantile, between 0 and 1 (default 0.95).' }),
   })
   .meta({ title: 'latency', description: 'A quantile of a Prometheus histogram (prometheus or scrape source).' });
 
@@ -214,12 +215,18 @@ export const probeIndicatorSchema = z
       .min(1)
       .optional()
       .meta({ description: 'Status codes counted as up; any 2xx or 3xx when left out.' }),
-    timeout: durationWithin(10, 5 * 60_000, "the probe's request timeout").optional().meta({ description: "Request timeout (default: the probe source's timeout), at most 5m." }),
+    timeout: durationWithin(10, 5 * 60_000, "the probe's request timeout")
+      .optional()
+      .meta({ description: "Request timeout (default: the probe source's timeout), at most 5m." }),
   })
   .refine((v) => (v.url === undefined) !== (v.path === undefined), {
     message: "expected exactly one of `url` or `path` (joined with the probe source's baseUrl)",
   })
-  .meta({ title: 'probe', description: 'HTTP probe: uptime (success share, with `target` alone) or its P95 response time (with a duration `threshold`; a `target` then counts good time slices).' });
+  .meta({
+    title: 'probe',
+    description:
+      'HTTP probe: uptime (success share, with `target` alone) or its P95 response time (with a duration `threshold`; a `target` then counts good time slices).',
+  });
 
 export const indicatorSchema = z
   .union([
@@ -262,8 +269,7 @@ export const thresholdSchema = z
 /** A target is a share strictly between nothing and everything: 100% leaves no error budget. */
 export const targetSchema = ratioSchema
   .refine((v) => v > 0 && v < 1, {
-    error: (iss) =>
-      `expected a target above 0% and below 100%, got ${formatQuantity({ value: iss.input as number, unit: 'ratio' })}`,
+    error: (iss) => `expected a target above 0% and below 100%, got ${formatQuantity({ value: iss.input as number, unit: 'ratio' })}`,
     params: { code: ERR.VIGIL_ERR_CONFIG_TARGET_RANGE },
   })
   .meta({ description: 'Share of good events or good evaluation slices over the period, e.g. "99.9%"; above 0 and below 100%.' });
@@ -289,11 +295,7 @@ export const alertSchema = z
       .default(false)
       .meta({ description: 'Alert when the indicator has no data: true, or { for: 10m }.' }),
     /** Events per second below which burn-rate alerts stay quiet (a quiet hour does not page). */
-    minTraffic: z
-      .number()
-      .nonnegative()
-      .optional()
-      .meta({ description: 'Events per second below which burn-rate alerts stay quiet.' }),
+    minTraffic: z.number().nonnegative().optional().meta({ description: 'Events per second below which burn-rate alerts stay quiet.' }),
     disabled: z.boolean().default(false),
   })
   .meta({ description: 'How breaches of this objective alert.' });
@@ -314,9 +316,9 @@ export const objectiveSchema = z
     period: durationSchema.prefault('30d').meta({ description: 'Compliance period of the target (default 30d).' }),
     alert: alertSchema.prefault({}),
     /** How much worse a figure may get before `vigil compare` calls it a regression. */
-    tolerance: ratioSchema
-      .optional()
-      .meta({ description: 'vigil compare: a change smaller than this share of the before value is never a regression, e.g. "5%" (default 5%).' }),
+    tolerance: ratioSchema.optional().meta({
+      description: 'vigil compare: a change smaller than this share of the before value is never a regression, e.g. "5%" (default 5%).',
+    }),
   })
   .meta({ title: 'Objective' });
 

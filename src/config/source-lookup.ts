@@ -1,7 +1,7 @@
-import { suggestion } from './did-you-mean.js';
-import { SOURCE_KINDS, SOURCE_SCHEMAS, type DaemonConfig, type SourceKind } from './daemon-schema.js';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
-import { DEFAULT_SOURCE_NAME, indicatorKind, indicatorProfile, type Indicator, type IndicatorKind } from './slo-schema.js';
+import { type DaemonConfig, SOURCE_KINDS, SOURCE_SCHEMAS, type SourceKind } from './daemon-schema.js';
+import { suggestion } from './did-you-mean.js';
+import { DEFAULT_SOURCE_NAME, type Indicator, type IndicatorKind, indicatorKind, indicatorProfile } from './slo-schema.js';
 
 /**
  * Which source kinds can serve each indicator. An objective's `source` is a bare instance name;
@@ -71,9 +71,7 @@ export function lookupSource(sources: Sources, indicator: IndicatorKind, name: s
     };
   }
   const candidates = suitable.flatMap((kind) => instancesOf(sources, kind));
-  const defined = suitable
-    .flatMap((kind) => instancesOf(sources, kind).map((n) => `${n} (${kind})`))
-    .join(', ');
+  const defined = suitable.flatMap((kind) => instancesOf(sources, kind).map((n) => `${n} (${kind})`)).join(', ');
   return {
     ok: false,
     code: ERR.VIGIL_ERR_CONFIG_UNKNOWN_SOURCE,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatDuration, parseBytes, parseDuration, parseQuantity, parseRatio } from '../units/units.js';
 import { ERR, isVigilError } from '../core/errors.js';
+import { formatDuration, parseBytes, parseDuration, parseQuantity, parseRatio } from '../units/units.js';
 
 /**
  * zod adapters over the one unit parser: the parser's message becomes the issue's message,
@@ -28,18 +28,18 @@ function unitSchema<T>(parse: (input: unknown) => T) {
   const union = z.union([z.string(), z.number()], { error: (iss) => messageOf(parse, iss.input) });
   unitUnions.add(union);
   return union.transform((input, ctx) => {
-      try {
-        return parse(input);
-      } catch (err) {
-        ctx.addIssue({
-          code: 'custom',
-          message: isVigilError(err, ERR.VIGIL_ERR_UNIT) ? err.message : String(err),
-          params: { code: ERR.VIGIL_ERR_CONFIG_UNIT },
-          input,
-        });
-        return z.NEVER;
-      }
-    });
+    try {
+      return parse(input);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: isVigilError(err, ERR.VIGIL_ERR_UNIT) ? err.message : String(err),
+        params: { code: ERR.VIGIL_ERR_CONFIG_UNIT },
+        input,
+      });
+      return z.NEVER;
+    }
+  });
 }
 
 /** Milliseconds. */

@@ -1,8 +1,8 @@
-import type { ConfigIssue } from './config.js';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
+import type { ConfigIssue } from './config.js';
 import { formatPath } from './issue-format.js';
 import type { SloFile } from './slo-schema.js';
-import { windowSetMisfit, windowSetName, type WindowSets } from './window-sets.js';
+import { type WindowSets, windowSetMisfit, windowSetName } from './window-sets.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 /**
@@ -20,7 +20,14 @@ export function checkWindowSetUse(slo: SloFile, source: YamlSource, sets: Window
     const set = sets[name];
     if (set === undefined) {
       const known = Object.keys(sets).sort().join(', ');
-      issues.push(windowSetIssue(source, at, `unknown burn-rate window set "${name}" (known: ${known}; add your own with windowSets in vigil.yaml)`, ERR.VIGIL_ERR_CONFIG_WINDOW_SET));
+      issues.push(
+        windowSetIssue(
+          source,
+          at,
+          `unknown burn-rate window set "${name}" (known: ${known}; add your own with windowSets in vigil.yaml)`,
+          ERR.VIGIL_ERR_CONFIG_WINDOW_SET,
+        ),
+      );
       return;
     }
     const misfit = windowSetMisfit(set, objective.period);
@@ -29,7 +36,8 @@ export function checkWindowSetUse(slo: SloFile, source: YamlSource, sets: Window
       .filter((s) => windowSetMisfit(s, objective.period) === null)
       .map((s) => s.name)
       .sort();
-    const advice = fitting.length > 0 ? `use one that fits (${fitting.join(', ')})` : 'write one made for this period (windowSets in vigil.yaml)';
+    const advice =
+      fitting.length > 0 ? `use one that fits (${fitting.join(', ')})` : 'write one made for this period (windowSets in vigil.yaml)';
     const chosen = named ? '' : ' (the default for this period)';
     issues.push(windowSetIssue(source, at, `${misfit}${chosen}; ${advice}`, ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD));
   });

@@ -75,8 +75,18 @@ const SHIPPED_INPUT: readonly WindowSetInput[] = [
     referencePeriod: '30d',
     alerts: SRE_30D,
   },
-  { name: 'page-only-30d', description: 'The paging half of google-sre-30d, without ticket alerts.', referencePeriod: '30d', alerts: pages(SRE_30D) },
-  { name: 'ticket-only-30d', description: 'The ticket half of google-sre-30d, without pages.', referencePeriod: '30d', alerts: tickets(SRE_30D) },
+  {
+    name: 'page-only-30d',
+    description: 'The paging half of google-sre-30d, without ticket alerts.',
+    referencePeriod: '30d',
+    alerts: pages(SRE_30D),
+  },
+  {
+    name: 'ticket-only-30d',
+    description: 'The ticket half of google-sre-30d, without pages.',
+    referencePeriod: '30d',
+    alerts: tickets(SRE_30D),
+  },
   {
     name: 'sre-7d',
     description: 'The workbook windows for a 7-day period (page 8%/1h and 12.5%/6h, ticket 20%/1d and 42%/3d).',
@@ -120,7 +130,9 @@ export function windowSetMisfit(set: WindowSet, periodMs: number): string | null
   }
   const low = set.alerts.filter((a) => burnRateFactor(a, periodMs) < MIN_BURN_FACTOR);
   if (low.length > 0) {
-    const factors = low.map((a) => `${Number(burnRateFactor(a, periodMs).toPrecision(3))}x over ${formatDuration(a.longWindow)}`).join(', ');
+    const factors = low
+      .map((a) => `${Number(burnRateFactor(a, periodMs).toPrecision(3))}x over ${formatDuration(a.longWindow)}`)
+      .join(', ');
     return (
       `window set ${set.name} (made for ${formatDuration(set.referencePeriod)}) gives burn factors below ${MIN_BURN_FACTOR} over the period ${period} ` +
       `(${factors}): it would alert while the error budget lasts the period`

@@ -1,7 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { ConfigIssue } from './config.js';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseAllDocuments,
+  visit,
+  type YAMLMap,
+} from 'yaml';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
+import type { ConfigIssue } from './config.js';
 
 /**
  * Reading one YAML file into a plain value while keeping the parsed document, so any field path
@@ -164,9 +176,7 @@ async function readYamlText(path: string, display: string): Promise<TextResult> 
 function tooLarge(display: string, size: number): { ok: false; issues: ConfigIssue[] } {
   return {
     ok: false,
-    issues: [
-      fileIssue(display, ERR.VIGIL_ERR_CONFIG_TOO_LARGE, `is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`),
-    ],
+    issues: [fileIssue(display, ERR.VIGIL_ERR_CONFIG_TOO_LARGE, `is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`)],
   };
 }
 
@@ -182,7 +192,9 @@ function decodeYamlBytes(bytes: Uint8Array, file: string): TextResult {
   if (nul !== -1) {
     return {
       ok: false,
-      issues: [fileIssue(file, ERR.VIGIL_ERR_CONFIG_BINARY, `is binary (NUL byte at offset ${nul}); expected YAML text`, bytePosition(bytes, nul))],
+      issues: [
+        fileIssue(file, ERR.VIGIL_ERR_CONFIG_BINARY, `is binary (NUL byte at offset ${nul}); expected YAML text`, bytePosition(bytes, nul)),
+      ],
     };
   }
   try {

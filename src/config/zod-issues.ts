@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { describeInput } from '../units/units.js';
+import { ERR, isVigilErrorCode, type VigilErrorCode } from '../core/errors.js';
 import { redactIssueMessage } from '../core/redact.js';
+import { describeInput } from '../units/units.js';
 import type { ConfigIssue } from './config.js';
 import { suggestion } from './did-you-mean.js';
-import { ERR, isVigilErrorCode, type VigilErrorCode } from '../core/errors.js';
 import { formatPath } from './issue-format.js';
-import { keyedUnionKeys, objectShape, schemaAt, unwrap, type AnySchema } from './schema-walk.js';
+import { type AnySchema, keyedUnionKeys, objectShape, schemaAt, unwrap } from './schema-walk.js';
 import { isUnitUnion } from './units-schema.js';
 import type { PathSegment, Position, YamlSource } from './yaml-source.js';
 
@@ -129,7 +129,9 @@ export function toConfigIssues(issues: readonly ZodIssue[], ctx: IssueContext, p
         break;
       case 'invalid_key':
         // A record key (a label name): the inner issue says what is wrong with it.
-        out.push(make(ctx, path, issue.issues.map((i) => i.message).join('; ') || issue.message, ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, 'key'));
+        out.push(
+          make(ctx, path, issue.issues.map((i) => i.message).join('; ') || issue.message, ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, 'key'),
+        );
         break;
       default:
         out.push(make(ctx, path, issue.message, codeFor(issue, ctx, path)));
@@ -138,7 +140,13 @@ export function toConfigIssues(issues: readonly ZodIssue[], ctx: IssueContext, p
   return out;
 }
 
-function make(ctx: IssueContext, path: readonly PathSegment[], message: string, code: VigilErrorCode, at: 'value' | 'key' = 'value'): ConfigIssue {
+function make(
+  ctx: IssueContext,
+  path: readonly PathSegment[],
+  message: string,
+  code: VigilErrorCode,
+  at: 'value' | 'key' = 'value',
+): ConfigIssue {
   const origin = ctx.origin?.(path);
   const position: Position = origin === undefined ? ctx.source.locate(path, at) : { line: 0, column: 0 };
   const formatted = formatPath(path);
@@ -193,14 +201,27 @@ function unionIssues(issue: z.core.$ZodIssueInvalidUnion, ctx: IssueContext, pat
     const what = `${String(path[path.length - 1] ?? '')} kind`.trim();
     const list = keys.join(', ');
     if (!isPlainObject(raw)) {
-      return [make(ctx, path, `expected a map with one key naming the ${what} (${list}), got ${describeInput(raw)}`, ERR.VIGIL_ERR_CONFIG_INVALID_TYPE)];
+      return [
+        make(
+          ctx,
+          path,
+          `expected a map with one key naming the ${what} (${list}), got ${describeInput(raw)}`,
+          ERR.VIGIL_ERR_CONFIG_INVALID_TYPE,
+        ),
+      ];
     }
     const given = Object.keys(raw);
     if (given.length === 0) return [make(ctx, path, `names no ${what}; expected one of ${list}`, ERR.VIGIL_ERR_CONFIG_MISSING_KEY)];
     const known = given.filter((k) => keys.includes(k));
     if (known.length > 1) {
       return [
-        make(ctx, [...path, known[1]!], `expected exactly one ${what}, got ${known.join(' and ')}`, ERR.VIGIL_ERR_CONFIG_INVALID_VALUE, 'key'),
+        make(
+          ctx,
+          [...path, known[1]!],
+          `expected exactly one ${what}, got ${known.join(' and ')}`,
+          ERR.VIGIL_ERR_CONFIG_INVALID_VALUE,
+          'key',
+        ),
       ];
     }
     if (known.length === 1) {

@@ -33,7 +33,11 @@ export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly o
  * Runs `fn` over `items` with at most `limit` calls in flight, and resolves (never rejects)
  * with every outcome in input order, like `Promise.allSettled` with a concurrency bound.
  */
-export async function settleBounded<I, T>(items: readonly I[], limit: number, fn: (item: I, index: number) => Promise<T>): Promise<Settled<T>[]> {
+export async function settleBounded<I, T>(
+  items: readonly I[],
+  limit: number,
+  fn: (item: I, index: number) => Promise<T>,
+): Promise<Settled<T>[]> {
   const out = new Array<Settled<T>>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -31,14 +31,13 @@ export type HttpAuth = z.infer<typeof httpAuthSchema>;
  * belong in `auth`, which keeps them out of messages: an `Authorization` header here is refused.
  */
 export const httpHeadersSchema = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: 'expected an HTTP header name (letters, digits, -)' }),
-    z.string(),
-  )
+  .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: 'expected an HTTP header name (letters, digits, -)' }), z.string())
   .refine((headers) => !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization'), {
     message: 'expected credentials in `auth` (basic or bearer), not an Authorization header',
   })
-  .meta({ description: 'Extra request headers, e.g. { X-Scope-OrgID: team-a } for a Mimir, Cortex or Thanos tenant; values may be ${ENV}.' });
+  .meta({
+    description: 'Extra request headers, e.g. { X-Scope-OrgID: team-a } for a Mimir, Cortex or Thanos tenant; values may be ${ENV}.',
+  });
 
 /** TLS settings of an https endpoint: a private CA, a client certificate, the name to verify. */
 export const httpTlsSchema = z
@@ -46,8 +45,15 @@ export const httpTlsSchema = z
     caFile: z.string().min(1).optional().meta({ description: 'PEM file of the CA that signed the server certificate.' }),
     certFile: z.string().min(1).optional().meta({ description: 'PEM client certificate (mutual TLS), with keyFile.' }),
     keyFile: z.string().min(1).optional().meta({ description: 'PEM private key of certFile.' }),
-    serverName: z.string().min(1).optional().meta({ description: 'Name the server certificate must carry, when it differs from the URL host.' }),
-    insecureSkipVerify: z.boolean().default(false).meta({ description: 'Accept any server certificate (tests only: anyone in the path can read the queries).' }),
+    serverName: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Name the server certificate must carry, when it differs from the URL host.' }),
+    insecureSkipVerify: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Accept any server certificate (tests only: anyone in the path can read the queries).' }),
   })
   .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), { message: 'expected certFile and keyFile together' })
   .meta({ description: 'TLS options for an https URL.' });

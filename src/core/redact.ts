@@ -72,7 +72,11 @@ const SECRET_BEARING_KEY = new RegExp(String.raw`(?:urls?|connectionString|host|
 
 /** Whether the config key at `path` (`sources.redis.cache.url`, `alertmanager.urls[0]`) may hold a credential. */
 export function isSecretBearingKey(path: string): boolean {
-  const last = path.replace(/(\[\d+\])+$/, '').split('.').pop() ?? '';
+  const last =
+    path
+      .replace(/(\[\d+\])+$/, '')
+      .split('.')
+      .pop() ?? '';
   return SECRET_BEARING_KEY.test(last) || /\.(auth|headers)\./i.test(`.${path}.`);
 }
 

@@ -7,14 +7,14 @@ import type { Config, ConfigIssue } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { configForShard, resolveShard } from '../config/shard.js';
-import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
-import { evaluate } from '../evaluate/evaluate.js';
+import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
+import { evaluate } from '../evaluate/evaluate.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
-import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
+import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
@@ -22,9 +22,9 @@ import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { Scheduler } from '../sources/scheduler.js';
 import type { SourceHealth } from '../sources/source.js';
 import { StorePersister } from '../store/persist.js';
-import { HistoryRecorder } from '../ui/history-recorder.js';
-import { objectivePairs } from '../ui/burn-pairs.js';
 import { SampleStore } from '../store/sample-store.js';
+import { objectivePairs } from '../ui/burn-pairs.js';
+import { HistoryRecorder } from '../ui/history-recorder.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createLogger } from './logger.js';
 import { retentionFor } from './retention.js';
@@ -193,7 +193,11 @@ export class Daemon {
     this.scheduleEvaluation();
     if (this.options.watch !== false) this.watcher.watchConfig(config);
     logger.info(
-      { url: this.address, services: config.services.map((s) => s.slo.service), sources: this.sampling.scheduler.health().map((h) => `${h.kind}/${h.name}`) },
+      {
+        url: this.address,
+        services: config.services.map((s) => s.slo.service),
+        sources: this.sampling.scheduler.health().map((h) => `${h.kind}/${h.name}`),
+      },
       'vigil started',
     );
   }
@@ -251,10 +255,17 @@ export class Daemon {
    * Reloads run one at a time.
    */
   reload(reason: string): Promise<ReloadOutcome> {
-    this.reloading = this.reloading.then(() => this.reloadNow(reason)).catch((err: unknown) => {
-      this.logger.error({ err: describeError(err) }, 'reload failed');
-      return { ok: false as const, issues: [{ file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: describeError(err), code: ERR.VIGIL_ERR_RELOAD }] };
-    });
+    this.reloading = this.reloading
+      .then(() => this.reloadNow(reason))
+      .catch((err: unknown) => {
+        this.logger.error({ err: describeError(err) }, 'reload failed');
+        return {
+          ok: false as const,
+          issues: [
+            { file: this.config.configPath ?? '', line: 0, column: 0, path: '', message: describeError(err), code: ERR.VIGIL_ERR_RELOAD },
+          ],
+        };
+      });
     return this.reloading;
   }
 
@@ -277,7 +288,10 @@ export class Daemon {
     } catch (err) {
       const message = describeError(err);
       this.logger.error({ reason, err: message }, 'reload rejected: the sources could not be created; the running config is kept');
-      return { ok: false, issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: ERR.VIGIL_ERR_RELOAD_SOURCES }] };
+      return {
+        ok: false,
+        issues: [{ file: next.configPath ?? '', line: 0, column: 0, path: 'sources', message, code: ERR.VIGIL_ERR_RELOAD_SOURCES }],
+      };
     }
     await this.sampling.scheduler.close();
     this.config = next;
@@ -342,11 +356,7 @@ export class Daemon {
         this.logger.error({ err: describeError(err) }, 'store: final snapshot failed');
       }
     }
-    await Promise.all([
-      waitAtMost(this.sampling.scheduler.close(), STOP_SIDE_MS),
-      waitAtMost(this.notifier.stop(), STOP_SIDE_MS),
-      closing,
-    ]);
+    await Promise.all([waitAtMost(this.sampling.scheduler.close(), STOP_SIDE_MS), waitAtMost(this.notifier.stop(), STOP_SIDE_MS), closing]);
     this.logger.info({ ms: Math.round(performance.now() - started) }, 'vigil stopped');
   }
 }
@@ -366,7 +376,14 @@ async function loadConfigFor(options: DaemonOptions): ReturnType<typeof loadConf
   try {
     return { ...loaded, config: configForShard(loaded.config, shardOf(loaded.config, options)) };
   } catch (err) {
-    const issue: ConfigIssue = { file: loaded.config.configPath ?? '', line: 0, column: 0, path: 'shard.index', message: describeError(err), code: ERR.VIGIL_ERR_CONFIG_SHARD };
+    const issue: ConfigIssue = {
+      file: loaded.config.configPath ?? '',
+      line: 0,
+      column: 0,
+      path: 'shard.index',
+      message: describeError(err),
+      code: ERR.VIGIL_ERR_CONFIG_SHARD,
+    };
     return { ok: false, issues: [issue], warnings: loaded.warnings };
   }
 }

@@ -30,6 +30,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: { streamWrite: redact },
     },
-    destination ?? (format === 'pretty' ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', sync: true }) : undefined),
+    destination ??
+      (format === 'pretty'
+        ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', sync: true })
+        : undefined),
   );
 }

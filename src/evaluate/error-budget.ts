@@ -1,6 +1,6 @@
 import type { Objective } from '../config/slo-schema.js';
-import type { IndicatorReader } from './indicator-reader.js';
 import type { BurnWindow } from '../config/window-sets.js';
+import type { IndicatorReader } from './indicator-reader.js';
 import { withinThreshold } from './objective-status.js';
 
 export interface BudgetFigures {
@@ -82,7 +82,10 @@ export function budgetFigures(
     const oldest = reader.oldest();
     if (oldest === null) return emptyFigures(windows);
     const periodStart = Math.max(now - objective.period, Math.floor(oldest / sliceMs) * sliceMs);
-    const firstSlice = Math.max(Math.floor(periodStart / sliceMs) * sliceMs, Math.floor(now / sliceMs) * sliceMs - (MAX_SLICES - 1) * sliceMs);
+    const firstSlice = Math.max(
+      Math.floor(periodStart / sliceMs) * sliceMs,
+      Math.floor(now / sliceMs) * sliceMs - (MAX_SLICES - 1) * sliceMs,
+    );
     let known = memo?.get(objective);
     if (memo && !known) memo.set(objective, (known = new Map()));
     const starts: number[] = [];

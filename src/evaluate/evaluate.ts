@@ -1,6 +1,7 @@
 import type { Config, ResolvedObjective } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
-import { burnRateFactor, objectiveBurnWindows, windowSetOf, type WindowSet, type WindowSetAlert } from '../config/window-sets.js';
+import { burnRateFactor, objectiveBurnWindows, type WindowSet, type WindowSetAlert, windowSetOf } from '../config/window-sets.js';
+import { describeError } from '../core/describe-error.js';
 import type {
   Bounds,
   ObjectiveResult,
@@ -11,11 +12,10 @@ import type {
   Snapshot,
 } from '../snapshot/snapshot-schema.js';
 import type { SourceHealth } from '../sources/source.js';
-import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from '../units/units.js';
-import type { Reading } from './indicator-reader.js';
 import { budgetFigures, type SliceMemo } from './error-budget.js';
+import type { Reading } from './indicator-reader.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
 import { createReader, type ScrapeReaderFactory } from './reader-factory.js';
 import { staleAfterMs } from './staleness.js';
@@ -194,8 +194,7 @@ function bounds(objective: Objective): Bounds | null {
 
 /** The headline figures, each from the objectives that measure it; null when none has data. */
 function summarise(objectives: readonly Objective[], results: readonly ObjectiveResult[]): ServiceSummary {
-  const valuesOf = (kind: string) =>
-    results.flatMap((r) => (r.kind === kind && r.value !== null ? [r.value.value] : []));
+  const valuesOf = (kind: string) => results.flatMap((r) => (r.kind === kind && r.value !== null ? [r.value.value] : []));
   const maxOf = (xs: number[]) => (xs.length > 0 ? Math.max(...xs) : null);
   const minOf = (xs: number[]) => (xs.length > 0 ? Math.min(...xs) : null);
   const scale = (x: number | null, k: number) => (x === null ? null : x * k);

@@ -1,6 +1,6 @@
-import type { QuantityUnit } from '../units/units.js';
 import type { LeakVerdict } from '../leak/leak-verdict.js';
 import type { SampleStore } from '../store/sample-store.js';
+import type { QuantityUnit } from '../units/units.js';
 
 /** One part of a figure that covers many things (a container, a statement, a Redis instance). */
 export interface BreakdownPart {

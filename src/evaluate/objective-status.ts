@@ -1,5 +1,5 @@
 import type { Threshold } from '../config/slo-schema.js';
-import { STATUS_RANK, type ObjectiveStatus } from '../snapshot/snapshot-schema.js';
+import { type ObjectiveStatus, STATUS_RANK } from '../snapshot/snapshot-schema.js';
 
 /**
  * A value against its bounds: past `max`/`min` is a breach; past `warning` (an earlier bound on the

@@ -1,7 +1,7 @@
 import type { ObjectiveSource, ResolvedObjective } from '../config/config.js';
 import { indicatorProfile, type Objective, type Threshold } from '../config/slo-schema.js';
 import type { QuantityUnit } from '../units/units.js';
-import { noData, type IndicatorReader, type ReadContext } from './indicator-reader.js';
+import { type IndicatorReader, noData, type ReadContext } from './indicator-reader.js';
 import { containerMatcher } from './label-match.js';
 import { GaugeReader } from './readers/gauge-reader.js';
 import { LeakReader, MEMORY_METRIC } from './readers/leak-reader.js';
@@ -92,7 +92,10 @@ export function createReader(
     const units = boundUnits(objective.threshold);
     if (units.every((u) => u === 'seconds')) return new ProbeLatencyReader(ctx, ind.probe, url);
     // The config loader rejects this; a config built another way must not compare a share with seconds.
-    return new UnreadableIndicator(thresholdUnit, `a probe threshold bounds the response time: expected durations, got ${units.join(', ')}`);
+    return new UnreadableIndicator(
+      thresholdUnit,
+      `a probe threshold bounds the response time: expected durations, got ${units.join(', ')}`,
+    );
   }
   const unit: QuantityUnit = 'latency' in ind ? 'seconds' : 'ratio' in ind ? 'ratio' : thresholdUnit;
   if (source.kind === 'scrape') {

@@ -37,11 +37,18 @@ export function alertLabels(ctx: ObjectiveContext, severity: string, extra: Reco
 }
 
 /** `runbook_url` only when the objective or the caller names where runbooks are; `dashboard_url` always. */
-export function linkAnnotations(ctx: ObjectiveContext, anchor: string): { runbook_url?: string; dashboard_url: string; status_page_url?: string } {
-  const runbook = ctx.objective.alert.runbookUrl ?? (ctx.options.runbookBase !== undefined ? `${ctx.options.runbookBase}#${anchor}` : undefined);
+export function linkAnnotations(
+  ctx: ObjectiveContext,
+  anchor: string,
+): { runbook_url?: string; dashboard_url: string; status_page_url?: string } {
+  const runbook =
+    ctx.objective.alert.runbookUrl ?? (ctx.options.runbookBase !== undefined ? `${ctx.options.runbookBase}#${anchor}` : undefined);
   const base = (ctx.options.grafanaUrl ?? '').replace(/\/+$/, '');
   const dashboard = ctx.objective.alert.dashboardUrl ?? `${base}/d/${ctx.dashboardUid}/${ctx.slo.service}`;
-  const statusPage = ctx.options.externalUrl === undefined ? {} : { status_page_url: objectivePageUrl(ctx.options.externalUrl, ctx.slo.service, ctx.objective.name) };
+  const statusPage =
+    ctx.options.externalUrl === undefined
+      ? {}
+      : { status_page_url: objectivePageUrl(ctx.options.externalUrl, ctx.slo.service, ctx.objective.name) };
   return { ...(runbook !== undefined ? { runbook_url: runbook } : {}), dashboard_url: dashboard, ...statusPage };
 }
 

@@ -1,21 +1,21 @@
 import type { Objective } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
-import type { QuantityUnit } from '../units/units.js';
 import { errorRatioQuery, errorsQuery, totalQuery } from '../promql/error-ratio-query.js';
 import { fillWindow } from '../promql/fill-window.js';
 import { latencyQuery, latencyTrafficQuery } from '../promql/latency-query.js';
-import { bucketSelector } from '../promql/metric-suffix.js';
-import { globToRegex, matchers, promDuration, promNumber, type Matcher } from '../promql/promql-text.js';
 import {
+  type ContainerSeries,
   containerSeries,
   postgresLatencyValue,
   postgresSelector,
   postgresSeries,
   redisHitRatioValue,
   redisSeries,
-  type ContainerSeries,
 } from '../promql/metric-profiles.js';
+import { bucketSelector } from '../promql/metric-suffix.js';
+import { globToRegex, type Matcher, matchers, promDuration, promNumber } from '../promql/promql-text.js';
 import { PROBE_LATENCY_QUANTILE, probeUrl } from '../sources/probe/probe-targets.js';
+import type { QuantityUnit } from '../units/units.js';
 
 /**
  * The PromQL behind each indicator kind, shared by the rules and the dashboards so a panel shows

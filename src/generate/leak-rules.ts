@@ -1,9 +1,9 @@
 import type { MemoryLeakIndicator, SloFile } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
-import { byteSystem, formatBound, humanizeBytes } from './bound-text.js';
-import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
-import { containerMatchers } from './indicator-queries.js';
 import { matchers, promDuration, promFor, promNumber } from '../promql/promql-text.js';
+import { byteSystem, formatBound, humanizeBytes } from './bound-text.js';
+import { alertLabels, linkAnnotations, type ObjectiveContext, objectiveSelector } from './generate-context.js';
+import { containerMatchers } from './indicator-queries.js';
 import type { AlertingRule } from './rule-model.js';
 
 /**
@@ -69,7 +69,9 @@ export function leakRules(ctx: ObjectiveContext, leak: MemoryLeakIndicator): { r
       : `max by (container) (\n  ${predicted}\n  > on (source, container, container_id, started_at)\n  vigil_container_memory_limit_bytes${containerSel}\n)`;
   const limitText = limit !== undefined ? formatBound({ value: limit, unit: 'bytes' }) : "the container's memory limit";
   if (limit === undefined) {
-    notes.push(`objective ${objective.name}: the predict_linear fallback compares with each container's own memory limit (give memoryLeak.limit for a fixed ceiling)`);
+    notes.push(
+      `objective ${objective.name}: the predict_linear fallback compares with each container's own memory limit (give memoryLeak.limit for a fixed ceiling)`,
+    );
   }
   rules.push({
     alert: EXHAUSTION_ALERT,

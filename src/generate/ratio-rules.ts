@@ -1,12 +1,12 @@
 import { burnWindows, windowSetOf } from '../config/window-sets.js';
-import { isSingleAggregate } from '../promql/error-ratio-query.js';
-import { formatQuantity } from '../units/units.js';
 import { ERR, vigilError } from '../core/errors.js';
-import { alertLabels, linkAnnotations, objectiveSelector, type ObjectiveContext } from './generate-context.js';
-import type { RatioQuery } from './indicator-queries.js';
+import { isSingleAggregate } from '../promql/error-ratio-query.js';
 import { paren, promDuration, promNumber } from '../promql/promql-text.js';
+import { formatQuantity } from '../units/units.js';
+import { alertLabels, linkAnnotations, type ObjectiveContext, objectiveSelector } from './generate-context.js';
+import type { RatioQuery } from './indicator-queries.js';
 import type { AlertingRule, RecordingRule, Rule } from './rule-model.js';
-import { resolveWindowSet, type BurnRateAlert } from './window-sets.js';
+import { type BurnRateAlert, resolveWindowSet } from './window-sets.js';
 
 /**
  * Ratio objectives (error ratio against a target over a period): recording rules for the error

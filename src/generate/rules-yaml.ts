@@ -23,7 +23,13 @@ export function ruleFileYaml(file: RuleFile, header: string): string {
       ),
     })),
   };
-  const body = stringify(plain, { lineWidth: 0, indent: 2, blockQuote: 'literal', defaultStringType: 'PLAIN', aliasDuplicateObjects: false });
+  const body = stringify(plain, {
+    lineWidth: 0,
+    indent: 2,
+    blockQuote: 'literal',
+    defaultStringType: 'PLAIN',
+    aliasDuplicateObjects: false,
+  });
   return `${header
     .split('\n')
     .map((l) => `# ${l}`.trimEnd())

@@ -1,10 +1,9 @@
 import type { MemoryLeakIndicator, Objective, SloFile } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
-import { alertLabels, linkAnnotations, type GenerateOptions, type ObjectiveContext } from './generate-context.js';
-import { indicatorQuery, type IndicatorQuery } from './indicator-queries.js';
-import { leakRules } from './leak-rules.js';
-import { containerMatchers } from './indicator-queries.js';
 import { matchers, promFor } from '../promql/promql-text.js';
+import { alertLabels, type GenerateOptions, linkAnnotations, type ObjectiveContext } from './generate-context.js';
+import { containerMatchers, type IndicatorQuery, indicatorQuery } from './indicator-queries.js';
+import { leakRules } from './leak-rules.js';
 import { ratioRules } from './ratio-rules.js';
 import type { AlertingRule, Rule, RuleFile, RuleGroup } from './rule-model.js';
 import { thresholdRules } from './threshold-rules.js';
@@ -43,7 +42,10 @@ export function serviceRules(slo: SloFile, options: GenerateOptions): ServiceRul
       const out = leakRules(ctx, leak);
       rules.push(...out.rules);
       notes.push(...out.notes);
-      const absent = absentRule(ctx, `vigil_container_memory_working_set_bytes${matchers(containerMatchers(leak.source, leak.containers))}`);
+      const absent = absentRule(
+        ctx,
+        `vigil_container_memory_working_set_bytes${matchers(containerMatchers(leak.source, leak.containers))}`,
+      );
       if (absent) rules.push(absent);
     } else {
       const query = indicatorQuery(objective);

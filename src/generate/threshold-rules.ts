@@ -1,11 +1,11 @@
 import type { IndicatorKind } from '../config/slo-schema.js';
 import { indicatorKind } from '../config/slo-schema.js';
+import { ERR, vigilError } from '../core/errors.js';
+import { paren, promDuration, promFor, promNumber } from '../promql/promql-text.js';
 import type { Quantity, QuantityUnit } from '../units/units.js';
 import { byteSystem, formatBound, humanizeBytes } from './bound-text.js';
-import { ERR, vigilError } from '../core/errors.js';
 import { alertLabels, linkAnnotations, type ObjectiveContext } from './generate-context.js';
 import type { ThresholdQuery } from './indicator-queries.js';
-import { paren, promDuration, promFor, promNumber } from '../promql/promql-text.js';
 import type { AlertingRule } from './rule-model.js';
 
 /**

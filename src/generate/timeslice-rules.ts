@@ -1,7 +1,7 @@
 import { ERR, vigilError } from '../core/errors.js';
-import { objectiveSelector, type ObjectiveContext } from './generate-context.js';
-import type { RatioQuery, ThresholdQuery } from './indicator-queries.js';
 import { paren, promDuration, promNumber } from '../promql/promql-text.js';
+import { type ObjectiveContext, objectiveSelector } from './generate-context.js';
+import type { RatioQuery, ThresholdQuery } from './indicator-queries.js';
 import type { RecordingRule } from './rule-model.js';
 
 /**
@@ -15,7 +15,10 @@ export const BAD_SLICE_RECORD = 'slo:sli_bad_slice:bool';
 
 export function badSliceRecord(ctx: ObjectiveContext, query: ThresholdQuery): RecordingRule {
   const t = ctx.objective.threshold;
-  if (t === undefined) throw vigilError(ERR.VIGIL_ERR_GENERATE, { detail: `objective ${ctx.objective.name}: a target on a threshold objective needs the threshold` });
+  if (t === undefined)
+    throw vigilError(ERR.VIGIL_ERR_GENERATE, {
+      detail: `objective ${ctx.objective.name}: a target on a threshold objective needs the threshold`,
+    });
   const value = paren(query.value(ctx.objective.window));
   const parts: string[] = [];
   if (t.max !== undefined) parts.push(`${value} > bool ${promNumber(t.max.value)}`);

@@ -1,7 +1,7 @@
 import { BucketFloorReducer, type BucketFloors } from './bucket-floors.js';
+import type { LeakChecks, LeakOptions, LeakThresholds, LeakVerdict, LeakVerdictKind } from './leak-verdict.js';
 import { mannKendall } from './mann-kendall.js';
 import { median, theilSenSlope } from './theil-sen.js';
-import type { LeakChecks, LeakOptions, LeakThresholds, LeakVerdict, LeakVerdictKind } from './leak-verdict.js';
 
 /** Defaults of the detector's thresholds; docs/leak-detection.md says why each is what it is. */
 export const DEFAULT_LEAK_THRESHOLDS: Readonly<LeakThresholds> = Object.freeze({
@@ -113,7 +113,8 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
   for (let i = 0; i < earlyCount; i++) valueScratch[i] = floor[from + i]!;
   const startingFloor = median(valueScratch, earlyCount);
 
-  const material = limit !== null ? growthOverWindow >= th.minGrowthShareOfLimit * limit : growthOverWindow >= th.minGrowthShareOfFloor * startingFloor;
+  const material =
+    limit !== null ? growthOverWindow >= th.minGrowthShareOfLimit * limit : growthOverWindow >= th.minGrowthShareOfFloor * startingFloor;
   const significant = slope > 0 && mk.pIncreasing <= th.alpha;
   const recentSlope = theilSenSlope(time, floor, recentFrom, n, pairScratch);
   const stillGrowing = slope > 0 && recentSlope >= th.persistenceRatio * slope;

@@ -14,7 +14,11 @@ export interface SentTo {
   readonly kinds: ReadonlyArray<{ readonly method: string; readonly path: string }>;
 }
 
-export function answersCheck(counts: AnswerCounts, sent: SentTo, bound: number): { name: string; held: boolean; value: number; bound: number; detail: string } {
+export function answersCheck(
+  counts: AnswerCounts,
+  sent: SentTo,
+  bound: number,
+): { name: string; held: boolean; value: number; bound: number; detail: string } {
   let bad = 0;
   const badStatuses: Array<[status: number, count: number]> = [];
   for (const [status, count] of counts.statusCounts) {

@@ -1,16 +1,16 @@
+import { ERR, vigilError } from '../core/errors.js';
 import type { SourceHealth } from '../sources/source.js';
 import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, summarize } from './latency-recorder.js';
 import type { TrafficKind } from './load-sender.js';
 import { combineLoads, type MergedLoad } from './load-workers.js';
-import { ERR, vigilError } from '../core/errors.js';
 import type { GeneratorHealth, ServerView, SoakResult, StressResult, StressStep } from './report-schema.js';
 import type { RunPlan, RunShape } from './run-plan.js';
+import { openModel, RunSession } from './run-session.js';
 import { fetchRequestHistogram, serverView } from './server-view.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
-import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
-import { openModel, RunSession } from './run-session.js';
 import { runSoak } from './soak-run.js';
+import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
 import type { VigilWatch, WatchedObjective } from './vigil-watch.js';
 
 /**
@@ -48,7 +48,10 @@ async function preflight(base: string, kinds: readonly TrafficKind[]): Promise<v
   if (!first) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'nothing to send: no request kinds' });
   const answer = await fetch(new URL(first.path, base), { method: 'HEAD', signal: AbortSignal.timeout(5000) }).catch((err: Error) => err);
   if (answer instanceof Error) {
-    throw vigilError(ERR.VIGIL_ERR_LOADTEST_TARGET_DOWN, { url: base, detail: answer.cause instanceof Error ? answer.cause.message : answer.message });
+    throw vigilError(ERR.VIGIL_ERR_LOADTEST_TARGET_DOWN, {
+      url: base,
+      detail: answer.cause instanceof Error ? answer.cause.message : answer.message,
+    });
   }
   await answer.body?.cancel();
 }
@@ -147,7 +150,15 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
       vigilBreaches: vigilBreaches(session.watch),
     });
     const held = stepReasonList.length === 0 && !generator.limited;
-    steps.push({ rate: stepRate, achieved: step.responses / seconds, latencyMs: summarize(step.latencies()), errorRatio: errorRatioOf(step), held, reasons: stepReasonList, generator });
+    steps.push({
+      rate: stepRate,
+      achieved: step.responses / seconds,
+      latencyMs: summarize(step.latencies()),
+      errorRatio: errorRatioOf(step),
+      held,
+      reasons: stepReasonList,
+      generator,
+    });
     if (generator.limited) {
       generatorLimitedAt = stepRate;
       reasons = [generator.reason ?? 'the generator limited the run'];
@@ -165,7 +176,11 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
   session.endTracking();
   const firstPath = plan.kinds[0]?.path ?? '/';
   const recovery = await waitForAnswer(plan.base, firstPath, 30_000);
-  return { loads, requested, stress: { steps, highestHeldRate: highest, breakingRate: breaking, breakingReasons: reasons, generatorLimitedAt, recovery } };
+  return {
+    loads,
+    requested,
+    stress: { steps, highestHeldRate: highest, breakingRate: breaking, breakingReasons: reasons, generatorLimitedAt, recovery },
+  };
 }
 
 async function soakRan(session: RunSession, shape: Extract<RunShape, { mode: 'soak' }>, target: string): Promise<Ran> {

@@ -29,9 +29,12 @@ export function generatorHealth(lateness: Float64Array, loopDelayMs: { p99: numb
   const [p50, p99, max] = percentiles(lateness, [0.5, 0.99, 1]);
   const reasons: string[] = [];
   if (lateShare > MAX_LATE_SHARE && late >= MIN_LATE_SENDS) {
-    reasons.push(`${(lateShare * 100).toFixed(1)}% of requests were sent more than ${LATE_MS} ms after their due time (p99 ${(p99 ?? 0).toFixed(1)} ms late)`);
+    reasons.push(
+      `${(lateShare * 100).toFixed(1)}% of requests were sent more than ${LATE_MS} ms after their due time (p99 ${(p99 ?? 0).toFixed(1)} ms late)`,
+    );
   }
-  if (loopDelayMs.p99 > MAX_LOOP_DELAY_P99_MS) reasons.push(`the generator's event loop was blocked ${loopDelayMs.p99.toFixed(0)} ms at p99`);
+  if (loopDelayMs.p99 > MAX_LOOP_DELAY_P99_MS)
+    reasons.push(`the generator's event loop was blocked ${loopDelayMs.p99.toFixed(0)} ms at p99`);
   const advice = reasons.length ? `; more --workers (now ${workers} worker threads) or a less loaded machine` : '';
   return {
     workers,

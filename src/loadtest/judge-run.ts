@@ -1,12 +1,12 @@
 import { answersCheck } from './answer-check.js';
+import type { Measured } from './execute-run.js';
 import { LatencyRecorder, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
+import type { TrafficKind } from './load-sender.js';
 import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, SoakResult, StressResult } from './report-schema.js';
-import type { Measured } from './execute-run.js';
 import type { RunPlan } from './run-plan.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { errorRatioOf } from './stress-step.js';
-import type { TrafficKind } from './load-sender.js';
 
 /**
  * Steps 3 and 4 of a load test, pure: judge what was measured against the plan (objectives and
@@ -54,7 +54,9 @@ function noLeak(soak: SoakResult): Check {
     held: soak.leak?.verdict !== 'leak',
     value: growth,
     bound: 0,
-    detail: soak.memorySource ? `memory (${soak.memorySource}): ${describeLeak(soak.leak)}` : `memory not followed: ${soak.memoryError ?? 'no source'}`,
+    detail: soak.memorySource
+      ? `memory (${soak.memorySource}): ${describeLeak(soak.leak)}`
+      : `memory not followed: ${soak.memoryError ?? 'no source'}`,
   };
 }
 
@@ -74,7 +76,9 @@ function stressChecks(stress: StressResult, minRate: number): Check[] {
       held: recovery.answered,
       value: recovery.afterMs ?? -1,
       bound: 30_000,
-      detail: recovery.answered ? `target answered ${recovery.afterMs} ms after the last step` : 'target did not answer within 30 s after the run',
+      detail: recovery.answered
+        ? `target answered ${recovery.afterMs} ms after the last step`
+        : 'target did not answer within 30 s after the run',
     },
   ];
 }

@@ -8,7 +8,8 @@ const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MiB`;
  */
 export function describeLeak(leak: SoakResult['leak']): string {
   if (!leak) return 'no memory readings';
-  const growth = leak.growthBytesPerHour === null ? '' : `, growth ${mb(leak.growthBytesPerHour)}/h (${mb(leak.growthBytesPerHour / 60)}/min)`;
+  const growth =
+    leak.growthBytesPerHour === null ? '' : `, growth ${mb(leak.growthBytesPerHour)}/h (${mb(leak.growthBytesPerHour / 60)}/min)`;
   const eta = leak.exhaustionEtaSeconds === null ? '' : `, limit reached in ${(leak.exhaustionEtaSeconds / 3600).toFixed(1)} h`;
   return `${leak.verdict}${growth}${eta} (confidence ${(leak.confidence * 100).toFixed(1)}%, ${leak.points} readings)`;
 }

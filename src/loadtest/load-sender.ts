@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { arrivalOffsets, WeightedPicker, type ArrivalProcess } from './arrivals.js';
+import { type ArrivalProcess, arrivalOffsets, WeightedPicker } from './arrivals.js';
 import { LatencyRecorder, type RecorderData } from './latency-recorder.js';
 import { fillTemplate, PayloadCorpus } from './payload-corpus.js';
 import type { CorpusSpec, RequestSpec } from './profile-schema.js';
@@ -117,7 +117,14 @@ class Measurements {
 /** Sends one request; resolves with its status, or null when there was no answer. */
 async function send(pool: Pool, p: Prepared, timeoutMs: number): Promise<number | null> {
   try {
-    const res = await pool.request({ path: p.path, method: p.method, headers: p.headers, body: p.body(), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const res = await pool.request({
+      path: p.path,
+      method: p.method,
+      headers: p.headers,
+      body: p.body(),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
     await res.body.dump();
     return res.statusCode;
   } catch {
@@ -125,7 +132,13 @@ async function send(pool: Pool, p: Prepared, timeoutMs: number): Promise<number 
   }
 }
 
-async function runOpen(spec: LoadSpec, model: Extract<LoadModel, { kind: 'open' }>, pool: Pool, m: Measurements, signal: AbortSignal): Promise<void> {
+async function runOpen(
+  spec: LoadSpec,
+  model: Extract<LoadModel, { kind: 'open' }>,
+  pool: Pool,
+  m: Measurements,
+  signal: AbortSignal,
+): Promise<void> {
   const corpus = new PayloadCorpus({ ...spec.corpus.spec, seed: spec.corpus.spec.seed + spec.share.index }, spec.corpus.extra);
   const picker = new WeightedPicker(spec.kinds.map((k) => ({ weight: k.weight, kind: k, prepared: prepare(k, corpus) })));
   const timeoutMs = spec.timeoutS * 1000;
@@ -159,7 +172,13 @@ async function runOpen(spec: LoadSpec, model: Extract<LoadModel, { kind: 'open' 
   await Promise.all(inFlight);
 }
 
-async function runClosed(spec: LoadSpec, model: Extract<LoadModel, { kind: 'closed' }>, pool: Pool, m: Measurements, signal: AbortSignal): Promise<void> {
+async function runClosed(
+  spec: LoadSpec,
+  model: Extract<LoadModel, { kind: 'closed' }>,
+  pool: Pool,
+  m: Measurements,
+  signal: AbortSignal,
+): Promise<void> {
   const corpus = new PayloadCorpus({ ...spec.corpus.spec, seed: spec.corpus.spec.seed + spec.share.index }, spec.corpus.extra);
   const picker = new WeightedPicker(spec.kinds.map((k) => ({ weight: k.weight, kind: k, prepared: prepare(k, corpus) })));
   const timeoutMs = spec.timeoutS * 1000;
@@ -181,7 +200,12 @@ async function runClosed(spec: LoadSpec, model: Extract<LoadModel, { kind: 'clos
 }
 
 /** Sends this sender's share of the load; `onProgress` is called every `progressMs` while it runs. */
-export async function sendLoad(spec: LoadSpec, signal: AbortSignal, onProgress?: (p: LoadProgress) => void, progressMs = 500): Promise<LoadResult> {
+export async function sendLoad(
+  spec: LoadSpec,
+  signal: AbortSignal,
+  onProgress?: (p: LoadProgress) => void,
+  progressMs = 500,
+): Promise<LoadResult> {
   const m = new Measurements(spec.kinds);
   const connections = spec.model.kind === 'open' ? spec.model.maxConnections : spec.model.connections;
   const pool = new Pool(spec.base, { connections: Math.max(1, Math.ceil(connections / spec.share.count)), pipelining: 1 });

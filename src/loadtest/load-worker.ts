@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { sendLoad, type LoadSpec } from './load-sender.js';
+import { type LoadSpec, sendLoad } from './load-sender.js';
 
 /** A worker thread's entry: sends its share of the load and posts back progress and the result. */
 const port = parentPort;

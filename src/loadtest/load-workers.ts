@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LatencyRecorder } from './latency-recorder.js';
-import { sendLoad, type LoadProgress, type LoadResult, type LoadSpec } from './load-sender.js';
+import { type LoadProgress, type LoadResult, type LoadSpec, sendLoad } from './load-sender.js';
 
 /**
  * Sends the load from worker threads, so that nothing else the load test does (vigil's sources
@@ -46,8 +46,10 @@ function inWorker(spec: LoadSpec, signal: AbortSignal, onProgress: (p: LoadProgr
   });
 }
 
-const minOf = (values: Array<number | null>) => values.reduce<number | null>((a, v) => (v === null ? a : a === null ? v : Math.min(a, v)), null);
-const maxOf = (values: Array<number | null>) => values.reduce<number | null>((a, v) => (v === null ? a : a === null ? v : Math.max(a, v)), null);
+const minOf = (values: Array<number | null>) =>
+  values.reduce<number | null>((a, v) => (v === null ? a : a === null ? v : Math.min(a, v)), null);
+const maxOf = (values: Array<number | null>) =>
+  values.reduce<number | null>((a, v) => (v === null ? a : a === null ? v : Math.max(a, v)), null);
 
 /** A sender's result as recorders. */
 function asMerged(r: LoadResult, workerThreads: number): MergedLoad {
@@ -66,10 +68,17 @@ export function mergeLoads(results: readonly LoadResult[], workerThreads: number
 }
 
 /** Sends the load over `workers` senders; `onProgress` gets the sum over all of them. */
-export async function sendSpread(spec: Omit<LoadSpec, 'share'>, workers: number, signal: AbortSignal, onProgress: (p: LoadProgress) => void): Promise<MergedLoad> {
-  if (!existsSync(fileURLToPath(WORKER_SCRIPT))) return mergeLoads([await sendLoad({ ...spec, share: { index: 0, count: 1 } }, signal, onProgress)], 0);
+export async function sendSpread(
+  spec: Omit<LoadSpec, 'share'>,
+  workers: number,
+  signal: AbortSignal,
+  onProgress: (p: LoadProgress) => void,
+): Promise<MergedLoad> {
+  if (!existsSync(fileURLToPath(WORKER_SCRIPT)))
+    return mergeLoads([await sendLoad({ ...spec, share: { index: 0, count: 1 } }, signal, onProgress)], 0);
   const latest: LoadProgress[] = Array.from({ length: workers }, () => ({ attempts: 0, errors: 0 }));
-  const report = () => onProgress(latest.reduce((s, p) => ({ attempts: s.attempts + p.attempts, errors: s.errors + p.errors }), { attempts: 0, errors: 0 }));
+  const report = () =>
+    onProgress(latest.reduce((s, p) => ({ attempts: s.attempts + p.attempts, errors: s.errors + p.errors }), { attempts: 0, errors: 0 }));
   const results = await Promise.all(
     latest.map((_, index) =>
       inWorker({ ...spec, share: { index, count: workers } }, signal, (p) => {

@@ -6,10 +6,53 @@ import type { CorpusSpec } from './profile-schema.js';
  * lists with a seeded generator, so two runs of the same profile send the same traffic.
  */
 
-const VERBS = ['add', 'fix', 'refactor', 'remove', 'rename', 'document', 'introduce', 'deprecate', 'optimize', 'change', 'support', 'expose', 'migrate', 'test', 'clean up'];
+const VERBS = [
+  'add',
+  'fix',
+  'refactor',
+  'remove',
+  'rename',
+  'document',
+  'introduce',
+  'deprecate',
+  'optimize',
+  'change',
+  'support',
+  'expose',
+  'migrate',
+  'test',
+  'clean up',
+];
 const ADJECTIVES = ['public', 'internal', 'new', 'legacy', 'flaky', 'experimental', 'default', 'private', 'breaking', 'optional'];
-const OBJECTS = ['REST endpoint', 'config option', 'CLI flag', 'database migration', 'cache layer', 'retry policy', 'unit test', 'webhook payload', 'helper function', 'API key scope', 'metrics exporter', 'login flow', 'export format', 'job scheduler', 'feature flag'];
-const CONTEXTS = ['for the billing service', 'in the search API', 'of the model registry', 'in the worker pool', 'for enterprise tenants', 'in the admin console', 'of the payment client', 'in the CI pipeline', 'for the mobile app', 'of the audit log'];
+const OBJECTS = [
+  'REST endpoint',
+  'config option',
+  'CLI flag',
+  'database migration',
+  'cache layer',
+  'retry policy',
+  'unit test',
+  'webhook payload',
+  'helper function',
+  'API key scope',
+  'metrics exporter',
+  'login flow',
+  'export format',
+  'job scheduler',
+  'feature flag',
+];
+const CONTEXTS = [
+  'for the billing service',
+  'in the search API',
+  'of the model registry',
+  'in the worker pool',
+  'for enterprise tenants',
+  'in the admin console',
+  'of the payment client',
+  'in the CI pipeline',
+  'for the mobile app',
+  'of the audit log',
+];
 
 /** mulberry32: a tiny seeded PRNG (uniform in [0, 1)). */
 export function seededRandom(seed: number): () => number {
@@ -27,7 +70,8 @@ export function seededRandom(seed: number): () => number {
 export function generatedTask(n: number): string {
   let k = n;
   const pick = <T>(list: readonly T[]): T => {
-    const item = list[k % list.length]!;
+    const item = list[k % list.length];
+    if (item === undefined) throw new RangeError('generatedTask: an empty word list');
     k = Math.floor(k / list.length);
     return item;
   };
@@ -61,7 +105,10 @@ export class PayloadCorpus {
   next(): string {
     const fromHot = this.hot.length > 0 && (this.tail.length === 0 || this.random() < this.spec.hotShare);
     const list = fromHot ? this.hot : this.tail;
-    return list[Math.floor(this.random() * list.length)]!;
+    const task = list[Math.floor(this.random() * list.length)];
+    // Both lists empty only when the corpus asks for no tasks at all, which its schema refuses.
+    if (task === undefined) throw new RangeError('PayloadCorpus: no tasks to pick from');
+    return task;
   }
 }
 

@@ -86,10 +86,13 @@ export function toPhases(phases: readonly PhaseInput[]): Phase[] {
     } else if (p.wave) {
       shape = { kind: 'wave', min: p.wave.min, max: p.wave.max, periodMs: p.wave.period };
       durationMs = p.wave.duration;
-    } else {
-      const b = p.burst!;
+    } else if (p.burst) {
+      const b = p.burst;
       shape = { kind: 'burst', base: b.base, peak: b.peak, everyMs: b.every, lengthMs: b.length };
       durationMs = b.duration;
+    } else {
+      // The phase schema requires exactly one shape; a value built in code without one is a bug.
+      throw new RangeError(`phase ${i + 1}: expected one of its shapes (constant, ramp, wave, burst)`);
     }
     return { name: p.name ?? `${shape.kind}-${i + 1}`, durationMs, shape };
   });

@@ -9,8 +9,11 @@ const lat = (l: LatencySummary) => `p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms
 function serverLines(r: LoadtestReport): string[] {
   const server = r.server;
   if (!server) return ['  server     the target exposes no request-duration histogram on /metrics: client view only'];
-  const gap = (client: number | null, own: number | null) => (client === null || own === null ? '' : `  (${ms(Math.max(0, client - own))} outside the handler)`);
-  const out = [`  server     ${server.metric} over the run, ${server.overall.count} requests: p50 ${ms(server.overall.p50)}  p95 ${ms(server.overall.p95)}  p99 ${ms(server.overall.p99)}`];
+  const gap = (client: number | null, own: number | null) =>
+    client === null || own === null ? '' : `  (${ms(Math.max(0, client - own))} outside the handler)`;
+  const out = [
+    `  server     ${server.metric} over the run, ${server.overall.count} requests: p50 ${ms(server.overall.p50)}  p95 ${ms(server.overall.p95)}  p99 ${ms(server.overall.p99)}`,
+  ];
   for (const k of server.kinds) {
     const client = r.kinds.find((c) => c.name === k.kind);
     if (!client || k.count === 0) continue;
@@ -20,13 +23,21 @@ function serverLines(r: LoadtestReport): string[] {
 }
 
 function soakLines(s: SoakResult): string[] {
-  const out = [`  soak: ${s.warmupS}s warm-up (not measured), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`];
+  const out = [
+    `  soak: ${s.warmupS}s warm-up (not measured), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
+  ];
   out.push('       at   req/s       p95       p99    errors     memory  leak');
   for (const c of s.checkpoints) {
     const mem = c.memoryBytes === null ? '-' : `${(c.memoryBytes / 1_048_576).toFixed(1)}MiB`;
-    out.push(`    ${`${c.atS.toFixed(0)}s`.padStart(6)}  ${c.throughput.toFixed(0).padStart(6)}  ${ms(c.latencyMs.p95).padStart(8)}  ${ms(c.latencyMs.p99).padStart(8)}  ${pct(c.errorRatio).padStart(8)}  ${mem.padStart(9)}  ${c.leak?.verdict ?? '-'}${c.generatorLimited ? ' (generator limited)' : ''}`);
+    out.push(
+      `    ${`${c.atS.toFixed(0)}s`.padStart(6)}  ${c.throughput.toFixed(0).padStart(6)}  ${ms(c.latencyMs.p95).padStart(8)}  ${ms(c.latencyMs.p99).padStart(8)}  ${pct(c.errorRatio).padStart(8)}  ${mem.padStart(9)}  ${c.leak?.verdict ?? '-'}${c.generatorLimited ? ' (generator limited)' : ''}`,
+    );
   }
-  out.push(s.memorySource ? `  memory: ${s.memorySource}, ${s.memory.t.length} readings; leak detector: ${describeLeak(s.leak)}` : `  memory: not followed (${s.memoryError ?? 'no readings'})`);
+  out.push(
+    s.memorySource
+      ? `  memory: ${s.memorySource}, ${s.memory.t.length} readings; leak detector: ${describeLeak(s.leak)}`
+      : `  memory: not followed (${s.memoryError ?? 'no readings'})`,
+  );
   return out;
 }
 
@@ -55,7 +66,10 @@ export function formatReport(r: LoadtestReport): string {
   );
   if (r.kinds.length > 1 || r.mode === 'stress') {
     lines.push(r.mode === 'stress' ? '  per request kind (last step):' : '  per request kind:');
-    for (const k of r.kinds) lines.push(`    ${k.name.padEnd(16)} ${String(k.responses).padStart(8)}  ${k.throughput.toFixed(1).padStart(8)} req/s  ${lat(k.latencyMs)}`);
+    for (const k of r.kinds)
+      lines.push(
+        `    ${k.name.padEnd(16)} ${String(k.responses).padStart(8)}  ${k.throughput.toFixed(1).padStart(8)} req/s  ${lat(k.latencyMs)}`,
+      );
   }
   if (r.stress) {
     lines.push('  stress steps:');
@@ -65,11 +79,17 @@ export function formatReport(r: LoadtestReport): string {
         `    ${String(s.rate).padStart(11)}  ${s.achieved.toFixed(0).padStart(8)}  ${ms(s.latencyMs.p50).padStart(8)}  ${ms(s.latencyMs.p95).padStart(8)}  ${ms(s.latencyMs.p99).padStart(8)}  ${pct(s.errorRatio).padStart(8)}  ${s.held ? 'held' : s.generator.limited ? 'generator limited (not a breaking point)' : `broke: ${s.reasons.join('; ')}`}`,
       );
     }
-    lines.push(`  highest rate that held: ${r.stress.highestHeldRate ?? 'none'} req/s; breaking point: ${r.stress.breakingRate ?? 'not reached'}${r.stress.breakingRate ? ` req/s (${r.stress.breakingReasons.join('; ')})` : ''}`);
+    lines.push(
+      `  highest rate that held: ${r.stress.highestHeldRate ?? 'none'} req/s; breaking point: ${r.stress.breakingRate ?? 'not reached'}${r.stress.breakingRate ? ` req/s (${r.stress.breakingReasons.join('; ')})` : ''}`,
+    );
     if (r.stress.generatorLimitedAt !== null) {
-      lines.push(`  stopped at ${r.stress.generatorLimitedAt} req/s by the generator, not the target: no breaking point was measured there`);
+      lines.push(
+        `  stopped at ${r.stress.generatorLimitedAt} req/s by the generator, not the target: no breaking point was measured there`,
+      );
     }
-    lines.push(`  after the run: ${r.stress.recovery.answered ? `target answered ${r.stress.recovery.url} after ${r.stress.recovery.afterMs} ms` : `target did NOT answer ${r.stress.recovery.url} within 30 s`}`);
+    lines.push(
+      `  after the run: ${r.stress.recovery.answered ? `target answered ${r.stress.recovery.url} after ${r.stress.recovery.afterMs} ms` : `target did NOT answer ${r.stress.recovery.url} within 30 s`}`,
+    );
   }
   if (r.soak) lines.push(...soakLines(r.soak));
   if (r.objectives.length) {
@@ -77,11 +97,18 @@ export function formatReport(r: LoadtestReport): string {
     for (const o of r.objectives) {
       const parts: string[] = [];
       if (o.client) {
-        const v = o.client.what === 'good share' ? `${pct(o.client.value)} >= ${pct(o.client.bound)}` : `${ms(o.client.value)} <= ${ms(o.client.bound)}`;
+        const v =
+          o.client.what === 'good share'
+            ? `${pct(o.client.value)} >= ${pct(o.client.bound)}`
+            : `${ms(o.client.value)} <= ${ms(o.client.bound)}`;
         parts.push(`load test ${o.client.what}: ${v} ${o.client.held ? 'ok' : 'NO'}`);
       }
       if (o.vigil) {
-        parts.push(o.vigil.worst === 'no_data' ? `vigil: no data${o.vigil.error ? ` (${o.vigil.error})` : ''}` : `vigil: worst ${o.vigil.worst} (${o.vigil.worstValue ?? '-'}), last ${o.vigil.last} (${o.vigil.lastValue ?? '-'})`);
+        parts.push(
+          o.vigil.worst === 'no_data'
+            ? `vigil: no data${o.vigil.error ? ` (${o.vigil.error})` : ''}`
+            : `vigil: worst ${o.vigil.worst} (${o.vigil.worstValue ?? '-'}), last ${o.vigil.last} (${o.vigil.lastValue ?? '-'})`,
+        );
       }
       const mark = o.verdict === 'held' ? 'HELD  ' : o.verdict === 'broken' ? 'BROKEN' : 'n/a   ';
       const on = o.judgedOn.length ? ` judged on ${o.judgedOn.map((v) => (v === 'client' ? 'client' : 'server (vigil)')).join(' + ')}` : '';
@@ -91,7 +118,9 @@ export function formatReport(r: LoadtestReport): string {
   for (const c of r.checks) lines.push(`  check ${c.held ? 'HELD  ' : 'BROKEN'} ${c.name}: ${c.detail}`);
   if (r.vigil) {
     const down = r.vigil.sources.filter((s) => !s.up);
-    lines.push(`  vigil sources: ${r.vigil.config}; ${r.vigil.sources.length - down.length}/${r.vigil.sources.length} up${down.length ? ` (down: ${down.map((d) => `${d.kind}/${d.name}: ${d.lastError}`).join(', ')})` : ''}`);
+    lines.push(
+      `  vigil sources: ${r.vigil.config}; ${r.vigil.sources.length - down.length}/${r.vigil.sources.length} up${down.length ? ` (down: ${down.map((d) => `${d.kind}/${d.name}: ${d.lastError}`).join(', ')})` : ''}`,
+    );
   }
   const pass = r.mode === 'stress' ? 'PASS: the required rate held and the target recovered' : 'PASS: every objective held';
   lines.push(r.passed ? pass : `FAIL: ${r.failed.join(', ')}`);

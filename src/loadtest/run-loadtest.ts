@@ -1,10 +1,10 @@
 import { executeRun, type Measured } from './execute-run.js';
 import { judgeRun, toReport } from './judge-run.js';
 import type { LoadtestReport } from './report-schema.js';
-import { planRun, type LoadtestOptions } from './run-plan.js';
+import { type LoadtestOptions, planRun } from './run-plan.js';
 
-export type { LoadtestOptions, StressOptions } from './run-plan.js';
 export type { Check, KindReport, LoadtestReport, StressStep } from './report-schema.js';
+export type { LoadtestOptions, StressOptions } from './run-plan.js';
 
 /**
  * Every response's latency (ms) from its intended start (the due time of an open model's

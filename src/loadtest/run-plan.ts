@@ -4,13 +4,13 @@ import type { Config, ConfigIssue, LoadedSloFile } from '../config/config.js';
 import { formatIssue } from '../config/issue-format.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadSloPaths } from '../config/load-slo.js';
-import { ERR, vigilError, type VigilError } from '../core/errors.js';
+import { ERR, type VigilError, vigilError } from '../core/errors.js';
+import type { ArrivalProcess } from './arrivals.js';
+import type { LoadSpec, TrafficKind } from './load-sender.js';
 import { assertLoopback } from './loopback-guard.js';
 import type { CorpusSpec, LoadProfile } from './profile-schema.js';
 import { toPhases } from './profile-schema.js';
-import { expectedRequests, slices, totalDurationMs, type Slice } from './rate-curve.js';
-import type { ArrivalProcess } from './arrivals.js';
-import type { LoadSpec, TrafficKind } from './load-sender.js';
+import { expectedRequests, type Slice, slices, totalDurationMs } from './rate-curve.js';
 import { implicitScrapeConfig } from './vigil-watch.js';
 
 /**
@@ -94,7 +94,13 @@ export const LOADTEST_DEFAULTS = Object.freeze({
 
 /** What the run does over time: one constant rate, a profile's curve, or stress steps. */
 export type RunShape =
-  | { readonly mode: 'constant'; readonly rate: number; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
+  | {
+      readonly mode: 'constant';
+      readonly rate: number;
+      readonly durationMs: number;
+      readonly slices: readonly Slice[];
+      readonly requested: number;
+    }
   | { readonly mode: 'profile'; readonly durationMs: number; readonly slices: readonly Slice[]; readonly requested: number }
   | { readonly mode: 'stress'; readonly stress: Readonly<Required<StressOptions>> }
   | { readonly mode: 'closed'; readonly connections: number; readonly durationMs: number }
@@ -158,7 +164,10 @@ export interface RunPlan {
 }
 
 /** What to send: the profile's mix, else the given URL (GET, or POST when a body is given). */
-export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 'method' | 'body'>): { base: string; kinds: TrafficKind[] } {
+export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 'method' | 'body'>): {
+  base: string;
+  kinds: TrafficKind[];
+} {
   const url = new URL(options.url);
   const base = url.origin;
   if (options.profile) {

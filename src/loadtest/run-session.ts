@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { LoadModel, LoadProgress, LoadSpec } from './load-sender.js';
-import { sendSpread, type MergedLoad } from './load-workers.js';
+import { type MergedLoad, sendSpread } from './load-workers.js';
 import { ProgressBar } from './progress-bar.js';
 import type { RunPlan } from './run-plan.js';
 import { VigilWatch } from './vigil-watch.js';
@@ -66,4 +66,3 @@ export class RunSession {
 export function openModel(plan: RunPlan, slices: Extract<LoadModel, { kind: 'open' }>['slices']): LoadModel {
   return { kind: 'open', slices, arrivals: plan.arrivals, seed: plan.seed, maxConnections: plan.maxConnections };
 }
-

@@ -1,4 +1,4 @@
-import { parseExposition, type ExpositionSample } from '../sources/scrape/exposition-parser.js';
+import { type ExpositionSample, parseExposition } from '../sources/scrape/exposition-parser.js';
 import { histogramQuantile, parseLe } from '../sources/scrape/histogram-quantile.js';
 import type { TrafficKind } from './load-sender.js';
 import type { ServerView } from './report-schema.js';
@@ -38,7 +38,12 @@ const seriesKey = (labels: Readonly<Record<string, string>>) =>
 const routeOf = (labels: Readonly<Record<string, string>>) => ROUTE_LABELS.map((l) => labels[l]).find((v) => v !== undefined);
 
 /** Quantiles (ms) of what the service observed between two readings, for one route or all. */
-function windowQuantiles(before: HistogramReading | null, after: HistogramReading, route: string | null, unitMs: number): ServerView['overall'] {
+function windowQuantiles(
+  before: HistogramReading | null,
+  after: HistogramReading,
+  route: string | null,
+  unitMs: number,
+): ServerView['overall'] {
   const previous = new Map((before?.samples ?? []).map((s) => [seriesKey(s.labels), s.value]));
   const byLe = new Map<number, number>();
   for (const s of after.samples) {
@@ -59,7 +64,11 @@ function windowQuantiles(before: HistogramReading | null, after: HistogramReadin
 }
 
 /** The server view of a run from the readings before and after it; null when the service exposes no request histogram. */
-export function serverView(before: HistogramReading | null, after: HistogramReading | null, kinds: readonly TrafficKind[]): ServerView | null {
+export function serverView(
+  before: HistogramReading | null,
+  after: HistogramReading | null,
+  kinds: readonly TrafficKind[],
+): ServerView | null {
   if (!after) return null;
   // Prometheus convention: durations in seconds (a `_ms`/`milliseconds` name says otherwise).
   const unitMs = /_ms$|milliseconds/.test(after.metric) ? 1 : 1000;

@@ -1,10 +1,10 @@
 import type { LoadedSloFile } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
-import { matchesSelector, parseRangeQuery, parseSelector, type LabelMatcher } from '../sources/scrape/promql-subset.js';
+import { type LabelMatcher, matchesSelector, parseRangeQuery, parseSelector } from '../sources/scrape/promql-subset.js';
 import { LatencyRecorder, percentiles } from './latency-recorder.js';
+import type { TrafficKind } from './load-sender.js';
 import type { ClientView, ObjectiveVerdict } from './report-schema.js';
 import { REQUEST_DURATION_METRIC } from './server-view.js';
-import type { TrafficKind } from './load-sender.js';
 import type { WatchedObjective } from './vigil-watch.js';
 
 /**
@@ -34,11 +34,15 @@ function recordersOf(kinds: readonly TrafficKind[], recorders: ReadonlyMap<strin
 }
 
 /** The client-side view of one objective, or null when the load test's requests do not speak to it. */
-export function clientView(objective: Objective, kinds: readonly TrafficKind[], recorders: ReadonlyMap<string, LatencyRecorder>): ClientView | null {
+export function clientView(
+  objective: Objective,
+  kinds: readonly TrafficKind[],
+  recorders: ReadonlyMap<string, LatencyRecorder>,
+): ClientView | null {
   const ind = objective.indicator;
   if ('latency' in ind) {
     const max = objective.threshold?.max;
-    if (!max || max.unit !== 'seconds') return null;
+    if (max?.unit !== 'seconds') return null;
     let selector;
     try {
       selector = parseSelector(ind.latency.histogram);
@@ -91,7 +95,9 @@ export function objectiveVerdicts(
     for (const objective of slo.objectives) {
       const client = clientView(objective, kinds, recorders);
       const w = byKey.get(`${slo.service}/${objective.name}`);
-      const vigil = w ? { worst: w.worst, worstValue: w.worstValue, last: w.last, lastValue: w.lastValue, error: w.error, history: w.history } : null;
+      const vigil = w
+        ? { worst: w.worst, worstValue: w.worstValue, last: w.last, lastValue: w.lastValue, error: w.error, history: w.history }
+        : null;
       const judged = vigil !== null && vigil.worst !== 'no_data';
       const broken = (client !== null && !client.held) || (judged && vigil.worst === 'breach');
       out.push({

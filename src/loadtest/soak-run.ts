@@ -1,8 +1,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { detectLeak } from '../leak/detect-leak.js';
 import { generatorHealth } from './generator-health.js';
-import { describeLeak } from './leak-text.js';
 import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
+import { describeLeak } from './leak-text.js';
 import type { MergedLoad } from './load-workers.js';
 import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
 import type { SoakCheckpoint, SoakResult } from './report-schema.js';
@@ -38,7 +38,10 @@ class SoakTotals {
       total.absorb(r);
     }
     for (const v of load.lateness) this.lateness.push(v);
-    this.loopDelayMs = { p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99), max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max) };
+    this.loopDelayMs = {
+      p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99),
+      max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max),
+    };
     this.firstAnswerAt ??= load.firstAnswerAt;
     this.lastAnswerAt = load.lastAnswerAt ?? this.lastAnswerAt;
     this.workerThreads = load.workerThreads;
@@ -56,7 +59,8 @@ function writeCheckpoint(file: string, content: unknown): void {
   renameSync(tmp, file);
 }
 
-const hms = (s: number) => `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+const hms = (s: number) =>
+  `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
 
 export function soakProgressLine(c: SoakCheckpoint, plannedS: number): string {
   const mem = c.memoryBytes === null ? 'memory -' : `memory ${(c.memoryBytes / 1_048_576).toFixed(1)} MiB`;
@@ -100,7 +104,9 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
     for (let k = 0; k * shape.checkpointMs < shape.durationMs && !session.abort.signal.aborted; k++) {
       const partMs = Math.min(shape.checkpointMs, shape.durationMs - k * shape.checkpointMs);
       session.track(partMs, () => `soak part ${k + 1}`);
-      const load = await session.send(openModel(session.plan, [{ phase: `soak-${k + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]));
+      const load = await session.send(
+        openModel(session.plan, [{ phase: `soak-${k + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]),
+      );
       session.endTracking();
       totals.add(load);
       const part = LatencyRecorder.combine([...load.perKind.values()]);
@@ -117,12 +123,14 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       };
       checkpoints.push(checkpoint);
       session.note(soakProgressLine(checkpoint, shape.durationMs / 1000));
-      if (shape.checkpointFile) writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak: result() });
+      if (shape.checkpointFile)
+        writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak: result() });
     }
   } finally {
     follower.stop();
   }
   const soak = result();
-  if (shape.checkpointFile) writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak });
+  if (shape.checkpointFile)
+    writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak });
   return { load: totals.asLoad(), soak };
 }

@@ -1,11 +1,11 @@
 import type { Config, LoadedSloFile, SourceInstance } from '../config/config.js';
-import { SHIPPED_WINDOW_SETS } from '../config/window-sets.js';
 import { daemonConfigSchema, type SourceKind } from '../config/daemon-schema.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { indicatorKind } from '../config/slo-schema.js';
 import { indicatorSourceName } from '../config/source-lookup.js';
+import { SHIPPED_WINDOW_SETS } from '../config/window-sets.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { STATUS_RANK, type ObjectiveStatus, type Snapshot } from '../snapshot/snapshot-schema.js';
+import { type ObjectiveStatus, type Snapshot, STATUS_RANK } from '../snapshot/snapshot-schema.js';
 import { Scheduler } from '../sources/scheduler.js';
 import type { SourceHealth } from '../sources/source.js';
 import { SampleStore } from '../store/sample-store.js';

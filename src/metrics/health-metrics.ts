@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { SourceHealth } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
-import { cachedGauge, type CachedSample } from './cached-metric.js';
+import { type CachedSample, cachedGauge } from './cached-metric.js';
 
 const LABELS = ['kind', 'source'] as const;
 
@@ -50,7 +50,7 @@ export function registerHealthMetrics(registry: Registry, health: () => readonly
   });
   cachedGauge(registry, {
     name: 'vigil_store_memory_bytes',
-    help: 'Bytes held by the sample store\'s point buffers.',
+    help: "Bytes held by the sample store's point buffers.",
     labelNames: [],
     read: () => [{ labels: {}, value: store.memoryBytes() }],
   });

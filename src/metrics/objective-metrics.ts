@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import { cachedGauge } from './cached-metric.js';
 import { OBJECTIVE_STATUSES, type Snapshot } from '../snapshot/snapshot-schema.js';
+import { cachedGauge } from './cached-metric.js';
 
 /**
  * Objective figures on /metrics. Nothing is computed here: each scrape reads the current snapshot
@@ -38,7 +38,8 @@ export function registerObjectiveMetrics(registry: Registry, getSnapshot: () => 
     labelNames: ['service', 'objective', 'status'],
     *read() {
       for (const { service, o } of objectives()) {
-        for (const status of OBJECTIVE_STATUSES) yield { labels: { service, objective: o.name, status }, value: o.status === status ? 1 : 0 };
+        for (const status of OBJECTIVE_STATUSES)
+          yield { labels: { service, objective: o.name, status }, value: o.status === status ? 1 : 0 };
       }
     },
   });
@@ -92,5 +93,9 @@ export function registerObjectiveMetrics(registry: Registry, getSnapshot: () => 
   leakGauge('vigil_memory_growth_bytes_per_second', 'Per container: trend of the post-GC memory floor over the leak window', (l) =>
     l.growthBytesPerHour === null ? null : l.growthBytesPerHour / 3600,
   );
-  leakGauge('vigil_memory_exhaustion_eta_seconds', 'Per container: seconds until the memory limit at the current trend (absent when not growing or no limit)', (l) => l.exhaustionEtaSeconds);
+  leakGauge(
+    'vigil_memory_exhaustion_eta_seconds',
+    'Per container: seconds until the memory limit at the current trend (absent when not growing or no limit)',
+    (l) => l.exhaustionEtaSeconds,
+  );
 }

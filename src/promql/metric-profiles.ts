@@ -5,7 +5,7 @@ import type {
   RedisHitRatioIndicator,
 } from '../config/slo-schema.js';
 import { ERR, vigilError } from '../core/errors.js';
-import { globToRegex, matchers, promDuration, regexQuote, type Matcher } from './promql-text.js';
+import { globToRegex, type Matcher, matchers, promDuration, regexQuote } from './promql-text.js';
 
 /**
  * Metric profiles: the PromQL of the container, Redis and PostgreSQL indicators for each exporter
@@ -95,11 +95,15 @@ export function containerSeries(what: 'memory' | 'cpu', c: ContainerIndicator): 
     return { perContainer: (ms) => `max by (container) (avg_over_time(${sel}[${w(ms)}]))`, absent: sel };
   }
   const nameLabel = profile === 'cadvisor' ? 'name' : 'container';
-  const list: Matcher[] = [[nameLabel, c.containers !== undefined ? '=~' : '!=', c.containers !== undefined ? globToRegex(c.containers) : '']];
+  const list: Matcher[] = [
+    [nameLabel, c.containers !== undefined ? '=~' : '!=', c.containers !== undefined ? globToRegex(c.containers) : ''],
+  ];
   if (profile === 'kubelet') {
     list.push(['container', '!=', 'POD']);
     if (c.containerLabels !== undefined) {
-      throw profileError('the kubelet profile has no Docker labels on its series; select pods with seriesMatch (namespace, pod) instead of containerLabels');
+      throw profileError(
+        'the kubelet profile has no Docker labels on its series; select pods with seriesMatch (namespace, pod) instead of containerLabels',
+      );
     }
   }
   for (const [key, value] of Object.entries(c.containerLabels ?? {})) list.push([cadvisorLabelName(key), '=', value]);
@@ -150,7 +154,8 @@ export function postgresSeries(p: PostgresQueryLatencyIndicator): PostgresSeries
   // The collector labels statements by queryid only; the text is a separate mapping series,
   // joined on the statement (and the exporter that reported it).
   const textSel = matchers([['query', '=~', likeToRegex(p.match ?? '%')], ...extra.filter(([l]) => l !== 'datname' && l !== 'user')]);
-  const only = (expr: string) => (p.match === undefined ? expr : `(${expr} and on (job, instance, queryid) pg_stat_statements_query_id${textSel})`);
+  const only = (expr: string) =>
+    p.match === undefined ? expr : `(${expr} and on (job, instance, queryid) pg_stat_statements_query_id${textSel})`;
   return {
     exec: (ms) => only(`increase(pg_stat_statements_seconds_total${sel}[${w(ms)}])`),
     calls: (ms) => only(`increase(pg_stat_statements_calls_total${sel}[${w(ms)}])`),
@@ -171,5 +176,7 @@ export function redisHitRatioValue(r: RedisHitRatioIndicator, windowMs: number):
  */
 export function postgresLatencyValue(p: PostgresQueryLatencyIndicator, windowMs: number): string {
   const s = postgresSeries(p);
-  return p.statistic === 'mean' ? `sum(${s.exec(windowMs)})\n/\nsum(${s.calls(windowMs)})` : `max(${s.exec(windowMs)}\n/\n${s.calls(windowMs)})`;
+  return p.statistic === 'mean'
+    ? `sum(${s.exec(windowMs)})\n/\nsum(${s.calls(windowMs)})`
+    : `max(${s.exec(windowMs)}\n/\n${s.calls(windowMs)})`;
 }

@@ -25,17 +25,22 @@ export function withMetricSuffix(selector: string, suffix: string): string {
   const name = (brace === -1 ? text : text.slice(0, brace)).trim();
   const matchers = brace === -1 ? '' : text.slice(brace);
   if (matchers !== '' && !matchers.endsWith('}')) {
-    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a series selector like name{label="value"}, got ${JSON.stringify(selector)}` });
+    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, {
+      detail: `expected a series selector like name{label="value"}, got ${JSON.stringify(selector)}`,
+    });
   }
   if (/[[\]()]/.test(name) || /\]\s*$/.test(text)) {
-    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a plain series selector without range or functions, got ${JSON.stringify(selector)}` });
+    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, {
+      detail: `expected a plain series selector without range or functions, got ${JSON.stringify(selector)}`,
+    });
   }
   if (name === '') {
     const named = NAME_MATCHER.exec(matchers);
     if (!named) throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a metric name in ${JSON.stringify(selector)}` });
     return matchers.replace(named[0], `__name__="${suffixed(named[1]!, suffix)}"`);
   }
-  if (!METRIC_NAME.test(name)) throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a metric name, got ${JSON.stringify(name)}` });
+  if (!METRIC_NAME.test(name))
+    throw vigilError(ERR.VIGIL_ERR_PROMQL_SELECTOR, { detail: `expected a metric name, got ${JSON.stringify(name)}` });
   return `${suffixed(name, suffix)}${matchers}`;
 }
 

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { API_ERROR_CODES, ERROR_CODES } from '../core/errors.js';
-import {
-  objectiveResultSchema,
-  objectiveStatusSchema,
-  serviceSummarySchema,
-  sourceHealthSchema,
-} from '../snapshot/snapshot-schema.js';
+import { objectiveResultSchema, objectiveStatusSchema, serviceSummarySchema, sourceHealthSchema } from '../snapshot/snapshot-schema.js';
 
 /**
  * The HTTP API's response bodies, as zod schemas built from the snapshot's. Each is turned into
@@ -13,18 +8,17 @@ import {
  * what is documented is what is sent.
  */
 
-export const errorResponseSchema = z
-  .object({
-    error: z.string().meta({ description: 'HTTP reason phrase, e.g. `Not Found`.' }),
-    code: z.enum(API_ERROR_CODES).meta({ description: 'Stable error code from the catalogue (docs/errors.md).' }),
-    message: z.string(),
-  });
+export const errorResponseSchema = z.object({
+  error: z.string().meta({ description: 'HTTP reason phrase, e.g. `Not Found`.' }),
+  code: z.enum(API_ERROR_CODES).meta({ description: 'Stable error code from the catalogue (docs/errors.md).' }),
+  message: z.string(),
+});
 
 export const serviceListEntrySchema = z.object({
   service: z.string(),
   status: objectiveStatusSchema,
   objectives: z.object({ total: z.number(), ok: z.number(), warning: z.number(), breach: z.number(), no_data: z.number() }),
-  href: z.string().meta({ description: 'Path of the service\'s full result (a full URL when another shard owns it).' }),
+  href: z.string().meta({ description: "Path of the service's full result (a full URL when another shard owns it)." }),
   shard: z.number().optional().meta({ description: 'Index of the shard that owns the service (sharded deployments).' }),
 });
 
@@ -34,7 +28,7 @@ export const shardInfoSchema = z
     total: z.number(),
     services: z.array(z.string()).meta({ description: 'The services this shard owns (samples, evaluates, alerts on).' }),
   })
-  .meta({ description: 'This replica\'s shard (present when `shard` is configured).' });
+  .meta({ description: "This replica's shard (present when `shard` is configured)." });
 
 export const peerAnswerSchema = z.object({
   url: z.string(),
@@ -44,29 +38,27 @@ export const peerAnswerSchema = z.object({
   error: z.string().optional(),
 });
 
-export const serviceListResponseSchema = z
-  .object({
-    evaluated_at: z.iso.datetime(),
-    services: z.array(serviceListEntrySchema),
-    shard: shardInfoSchema.optional(),
-    partial: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Sharded, merged view: true when a peer did not answer in time (its services are missing).' }),
-    peers: z.array(peerAnswerSchema).optional().meta({ description: 'Each peer shard\'s answer to the fan-out.' }),
-  });
+export const serviceListResponseSchema = z.object({
+  evaluated_at: z.iso.datetime(),
+  services: z.array(serviceListEntrySchema),
+  shard: shardInfoSchema.optional(),
+  partial: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Sharded, merged view: true when a peer did not answer in time (its services are missing).' }),
+  peers: z.array(peerAnswerSchema).optional().meta({ description: "Each peer shard's answer to the fan-out." }),
+});
 
-export const serviceCurrentResponseSchema = z
-  .object({
-    service: z.string(),
-    status: objectiveStatusSchema,
-    evaluated_at: z.iso.datetime(),
-    data_age_seconds: z.number().nullable().meta({ description: 'Age of the oldest figure the result rests on.' }),
-    ...serviceSummarySchema.shape,
-    labels: z.record(z.string(), z.string()),
-    objectives: z.array(objectiveResultSchema),
-    sources: z.array(sourceHealthSchema).meta({ description: 'Health of every source instance the service\'s objectives read.' }),
-  });
+export const serviceCurrentResponseSchema = z.object({
+  service: z.string(),
+  status: objectiveStatusSchema,
+  evaluated_at: z.iso.datetime(),
+  data_age_seconds: z.number().nullable().meta({ description: 'Age of the oldest figure the result rests on.' }),
+  ...serviceSummarySchema.shape,
+  labels: z.record(z.string(), z.string()),
+  objectives: z.array(objectiveResultSchema),
+  sources: z.array(sourceHealthSchema).meta({ description: "Health of every source instance the service's objectives read." }),
+});
 
 export const healthResponseSchema = z.object({ status: z.enum(['ok', 'ready', 'not_ready', 'stale']) });
 
@@ -76,12 +68,11 @@ export const reloadResponseSchema = z.object({
   message: z.string(),
 });
 
-export const reloadErrorResponseSchema = errorResponseSchema
-  .extend({
-    issues: z.array(
-      z.object({ file: z.string(), line: z.number(), column: z.number(), path: z.string(), message: z.string(), code: z.enum(ERROR_CODES) }),
-    ),
-  });
+export const reloadErrorResponseSchema = errorResponseSchema.extend({
+  issues: z.array(
+    z.object({ file: z.string(), line: z.number(), column: z.number(), path: z.string(), message: z.string(), code: z.enum(ERROR_CODES) }),
+  ),
+});
 
 export type ServiceListResponse = z.infer<typeof serviceListResponseSchema>;
 export type ServiceListEntry = z.infer<typeof serviceListEntrySchema>;

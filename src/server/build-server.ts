@@ -1,26 +1,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
 import type { ResolvedShard } from '../config/shard.js';
-import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
-import { jsonSchemaOf, type ErrorResponse } from './api-schemas.js';
-import { openApiDocument } from './openapi.js';
-import { routeSpec, type RouteSpec } from './routes.js';
-import { ServiceViews } from './service-views.js';
-import { askPeers, mergeLists, withShard } from './shard-fanout.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { UiAssets } from '../ui/assets.js';
+import type { ObjectivePairs } from '../ui/burn-pairs.js';
 import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.js';
 import { parseRange, type RangeQuery } from '../ui/history-params.js';
-import { registerStatusPage } from '../ui/status-routes.js';
 import { SnapshotMemo } from '../ui/snapshot-memo.js';
-import type { ObjectivePairs } from '../ui/burn-pairs.js';
+import { registerStatusPage } from '../ui/status-routes.js';
+import { type ErrorResponse, jsonSchemaOf } from './api-schemas.js';
+import { openApiDocument } from './openapi.js';
+import { type RouteSpec, routeSpec } from './routes.js';
+import { ServiceViews } from './service-views.js';
+import { askPeers, mergeLists, withShard } from './shard-fanout.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -284,43 +284,65 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   const unknownService = (reply: FastifyReply, snapshot: Snapshot, service: string) =>
-    fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(service)), known: snapshot.services.map((s) => s.service).join(', ') || 'none' }));
+    fail(
+      reply,
+      vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, {
+        service: JSON.stringify(echo(service)),
+        known: snapshot.services.map((s) => s.service).join(', ') || 'none',
+      }),
+    );
   const badRange = (reply: FastifyReply, message: string) => fail(reply, vigilError(ERR.VIGIL_ERR_BAD_RANGE, { detail: message }));
 
   // Open pages ask the same history questions until the next snapshot: answered once each.
   const historyMemo = new SnapshotMemo<string>();
   const resourcesMemo = new SnapshotMemo<string>();
   const history = routeSpec('getObjectiveHistory');
-  app.get<{ Params: { service: string; objective: string }; Querystring: RangeQuery }>(history.url, { schema: { response: responseSchemas(history) } }, (req, reply) => {
-    const snapshot = options.getSnapshot();
-    if (!snapshot || !options.store) return notReady(reply);
-    const found = findObjective(snapshot, req.params.service, req.params.objective);
-    if (!found) {
-      if (!snapshot.services.some((s) => s.service === req.params.service)) return unknownService(reply, snapshot, req.params.service);
-      return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_OBJECTIVE, { service: JSON.stringify(echo(req.params.service)), objective: JSON.stringify(echo(req.params.objective)) }));
-    }
-    const parsed = parseRange(req.query, Date.now());
-    if (!parsed.ok) return badRange(reply, parsed.message);
-    const { from, to, stepMs } = parsed.range;
-    const key = `${req.params.service}\n${req.params.objective}\n${from}\n${to}\n${stepMs}`;
-    const json = historyMemo.get(snapshot, key, () => serializerOf(reply)(objectiveHistory(options.store!, req.params.service, found.objective, parsed.range)));
-    return reply.type(JSON_TYPE).send(json);
-  });
+  app.get<{ Params: { service: string; objective: string }; Querystring: RangeQuery }>(
+    history.url,
+    { schema: { response: responseSchemas(history) } },
+    (req, reply) => {
+      const snapshot = options.getSnapshot();
+      if (!snapshot || !options.store) return notReady(reply);
+      const found = findObjective(snapshot, req.params.service, req.params.objective);
+      if (!found) {
+        if (!snapshot.services.some((s) => s.service === req.params.service)) return unknownService(reply, snapshot, req.params.service);
+        return fail(
+          reply,
+          vigilError(ERR.VIGIL_ERR_UNKNOWN_OBJECTIVE, {
+            service: JSON.stringify(echo(req.params.service)),
+            objective: JSON.stringify(echo(req.params.objective)),
+          }),
+        );
+      }
+      const parsed = parseRange(req.query, Date.now());
+      if (!parsed.ok) return badRange(reply, parsed.message);
+      const { from, to, stepMs } = parsed.range;
+      const key = `${req.params.service}\n${req.params.objective}\n${from}\n${to}\n${stepMs}`;
+      const json = historyMemo.get(snapshot, key, () =>
+        serializerOf(reply)(objectiveHistory(options.store!, req.params.service, found.objective, parsed.range)),
+      );
+      return reply.type(JSON_TYPE).send(json);
+    },
+  );
 
   const resources = routeSpec('getServiceResources');
-  app.get<{ Params: { service: string }; Querystring: RangeQuery }>(resources.url, { schema: { response: responseSchemas(resources) } }, (req, reply) => {
-    const snapshot = options.getSnapshot();
-    if (!snapshot || !options.store) return notReady(reply);
-    const service = snapshot.services.find((s) => s.service === req.params.service);
-    if (!service) return unknownService(reply, snapshot, req.params.service);
-    const parsed = parseRange(req.query, Date.now());
-    if (!parsed.ok) return badRange(reply, parsed.message);
-    const { from, to, stepMs } = parsed.range;
-    const json = resourcesMemo.get(snapshot, `${req.params.service}\n${from}\n${to}\n${stepMs}`, () =>
-      serializerOf(reply)(resourceHistory(options.store!, service as ServiceResult, parsed.range)),
-    );
-    return reply.type(JSON_TYPE).send(json);
-  });
+  app.get<{ Params: { service: string }; Querystring: RangeQuery }>(
+    resources.url,
+    { schema: { response: responseSchemas(resources) } },
+    (req, reply) => {
+      const snapshot = options.getSnapshot();
+      if (!snapshot || !options.store) return notReady(reply);
+      const service = snapshot.services.find((s) => s.service === req.params.service);
+      if (!service) return unknownService(reply, snapshot, req.params.service);
+      const parsed = parseRange(req.query, Date.now());
+      if (!parsed.ok) return badRange(reply, parsed.message);
+      const { from, to, stepMs } = parsed.range;
+      const json = resourcesMemo.get(snapshot, `${req.params.service}\n${from}\n${to}\n${stepMs}`, () =>
+        serializerOf(reply)(resourceHistory(options.store!, service as ServiceResult, parsed.range)),
+      );
+      return reply.type(JSON_TYPE).send(json);
+    },
+  );
 
   registerStatusPage(app, {
     getSnapshot: options.getSnapshot,
@@ -361,8 +383,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const outcome = await options.reload();
     if (!outcome.ok) {
-      const issues = outcome.issues.map((i) => ({ file: i.file, line: i.line, column: i.column, path: i.path, message: i.message, code: i.code }));
-      const { status, body } = errorBody(vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: '; the running config is kept' }));
+      const issues = outcome.issues.map((i) => ({
+        file: i.file,
+        line: i.line,
+        column: i.column,
+        path: i.path,
+        message: i.message,
+        code: i.code,
+      }));
+      const { status, body } = errorBody(
+        vigilError(ERR.VIGIL_ERR_CONFIG_INVALID, { count: issues.length, detail: '; the running config is kept' }),
+      );
       return reply.code(status).send({ ...body, issues });
     }
     return reply.send({ reloaded: true, services: outcome.services, message: `reloaded ${outcome.services.length} service(s)` });

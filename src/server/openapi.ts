@@ -24,8 +24,20 @@ export function openApiDocument(version: string): Record<string, unknown> {
       ...(r.params || r.query
         ? {
             parameters: [
-              ...Object.entries(r.params ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })),
-              ...Object.entries(r.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } })),
+              ...Object.entries(r.params ?? {}).map(([name, description]) => ({
+                name,
+                in: 'path',
+                required: true,
+                description,
+                schema: { type: 'string' },
+              })),
+              ...Object.entries(r.query ?? {}).map(([name, description]) => ({
+                name,
+                in: 'query',
+                required: false,
+                description,
+                schema: { type: 'string' },
+              })),
             ],
           }
         : {}),

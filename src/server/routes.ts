@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { objectiveHistoryResponseSchema, resourceHistoryResponseSchema } from '../ui/history-schema.js';
 import {
   errorResponseSchema,
   healthResponseSchema,
@@ -7,7 +8,6 @@ import {
   serviceCurrentResponseSchema,
   serviceListResponseSchema,
 } from './api-schemas.js';
-import { objectiveHistoryResponseSchema, resourceHistoryResponseSchema } from '../ui/history-schema.js';
 
 /** One route as data: fastify registers it, the OpenAPI document describes it. */
 export interface RouteSpec {
@@ -42,28 +42,33 @@ export const ROUTES: readonly RouteSpec[] = [
     operationId: 'listServices',
     summary: 'Every service with its status',
     description:
-      'Sharded (`shard` in vigil.yaml): this shard\'s services merged with every peer\'s (asked with `scope=local`, each within `shard.peerTimeout`); `partial` is true when a peer did not answer.',
+      "Sharded (`shard` in vigil.yaml): this shard's services merged with every peer's (asked with `scope=local`, each within `shard.peerTimeout`); `partial` is true when a peer did not answer.",
     tags: ['sla'],
-    query: { scope: '`local`: only this shard\'s services, no fan-out to peers.' },
+    query: { scope: "`local`: only this shard's services, no fan-out to peers." },
     responses: { 200: { description: 'Services and their worst-objective status', schema: serviceListResponseSchema }, 503: notReady },
   },
   {
     method: 'GET',
     url: '/api/sla/:service/current',
     operationId: 'getServiceCurrent',
-    summary: 'A service\'s current result: status, summary figures, every objective, source health',
+    summary: "A service's current result: status, summary figures, every objective, source health",
     description:
-      'Summary figures are top-level fields so scripts can gate on them, e.g. `jq \'.uptime_percentage > 99.9 and .response_time_p95 < 100\'`.',
+      "Summary figures are top-level fields so scripts can gate on them, e.g. `jq '.uptime_percentage > 99.9 and .response_time_p95 < 100'`.",
     tags: ['sla'],
     params: { service: 'Service name from its SLO file' },
-    responses: { 200: { description: 'The service\'s result from the last evaluation', schema: serviceCurrentResponseSchema }, 404: notFound, 503: notReady },
+    responses: {
+      200: { description: "The service's result from the last evaluation", schema: serviceCurrentResponseSchema },
+      404: notFound,
+      503: notReady,
+    },
   },
   {
     method: 'GET',
     url: '/api/sla/:service/objectives/:objective/history',
     operationId: 'getObjectiveHistory',
-    summary: 'An objective\'s value, status and error budget over time, downsampled to buckets of `step`',
-    description: 'Read from the store, where the daemon records each evaluation\'s figures. Each bucket keeps the last, smallest and largest value and the worst status.',
+    summary: "An objective's value, status and error budget over time, downsampled to buckets of `step`",
+    description:
+      "Read from the store, where the daemon records each evaluation's figures. Each bucket keeps the last, smallest and largest value and the worst status.",
     tags: ['sla'],
     params: { service: 'Service name from its SLO file', objective: 'Objective name' },
     query: rangeQuery,
@@ -78,7 +83,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     url: '/api/sla/:service/resources',
     operationId: 'getServiceResources',
-    summary: 'What the service\'s resource charts show: container memory with floors and leak trend, Redis hit ratio, slowest statements',
+    summary: "What the service's resource charts show: container memory with floors and leak trend, Redis hit ratio, slowest statements",
     tags: ['sla'],
     params: { service: 'Service name from its SLO file' },
     query: rangeQuery,
@@ -103,7 +108,10 @@ export const ROUTES: readonly RouteSpec[] = [
     operationId: 'ready',
     summary: 'Readiness: the first evaluation has finished and the snapshot is recent (younger than a few evaluation intervals)',
     tags: ['ops'],
-    responses: { 200: { description: 'Ready', schema: healthResponseSchema }, 503: { description: 'Not ready yet (`not_ready`), or evaluation is stuck (`stale`)', schema: healthResponseSchema } },
+    responses: {
+      200: { description: 'Ready', schema: healthResponseSchema },
+      503: { description: 'Not ready yet (`not_ready`), or evaluation is stuck (`stale`)', schema: healthResponseSchema },
+    },
   },
   {
     method: 'GET',

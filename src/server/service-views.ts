@@ -1,6 +1,7 @@
 import type { ObjectiveStatus, Snapshot } from '../snapshot/snapshot-schema.js';
 
 type ServiceResult = Snapshot['services'][number];
+
 import type { ServiceCurrentResponse, ServiceListResponse } from './api-schemas.js';
 
 interface Views {
@@ -102,7 +103,6 @@ function currentView(snapshot: Snapshot, s: ServiceResult, evaluatedAt: string):
     ...s.summary,
     labels: { ...s.labels },
     objectives: s.objectives as ServiceCurrentResponse['objectives'],
-    sources: snapshot.sources
-      .filter((h) => used.has(`${h.kind}/${h.name}`)),
+    sources: snapshot.sources.filter((h) => used.has(`${h.kind}/${h.name}`)),
   };
 }

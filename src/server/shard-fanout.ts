@@ -2,10 +2,11 @@
 // once with a timeout. A peer that does not answer in time (or answers badly) is reported, and
 // the answer is marked partial rather than delayed or failed: a status page that waits for a dead
 // shard is no status page. Merging is pure; only `askPeers` does I/O.
+
+import type { ResolvedShard } from '../config/shard.js';
 import { describeError } from '../core/describe-error.js';
 import { redact } from '../core/redact.js';
-import type { ResolvedShard } from '../config/shard.js';
-import { serviceListResponseSchema, type PeerAnswer, type ServiceListEntry, type ServiceListResponse } from './api-schemas.js';
+import { type PeerAnswer, type ServiceListEntry, type ServiceListResponse, serviceListResponseSchema } from './api-schemas.js';
 
 /** One peer's reply: its list, or why there is none. */
 export type PeerReply = { url: string; ok: true; list: ServiceListResponse } | { url: string; ok: false; error: string };

@@ -4,22 +4,26 @@ import { servicesReading } from '../config/resolve-config.js';
 import { containerSelectorsFor } from './docker/container-selector.js';
 import { DockerSource } from './docker/docker-source.js';
 import { PostgresSource } from './postgres/postgres-source.js';
-import { RedisSource } from './redis/redis-source.js';
-import { ScrapeSource } from './scrape/scrape-source.js';
 import { ProbeSource } from './probe/probe-source.js';
 import { PrometheusSource } from './prometheus/prometheus-source.js';
+import { RedisSource } from './redis/redis-source.js';
+import { ScrapeSource } from './scrape/scrape-source.js';
 import type { Source } from './source.js';
 
 /**
  * Builds one source from its instance's settings and the objectives bound to it (they pick what
  * to sample); the whole Config for what is not per instance (the window sets).
  */
-type SourceFactory<K extends SourceKind> = (name: string, settings: SourceSettings<K>, services: readonly LoadedSloFile[], config: Config) => Source;
+type SourceFactory<K extends SourceKind> = (
+  name: string,
+  settings: SourceSettings<K>,
+  services: readonly LoadedSloFile[],
+  config: Config,
+) => Source;
 
 /** One factory per kind. */
 const FACTORIES: { [K in SourceKind]: SourceFactory<K> } = {
-  docker: (name, settings, services) =>
-    new DockerSource({ name, config: settings, selectors: containerSelectorsFor({ services }, name) }),
+  docker: (name, settings, services) => new DockerSource({ name, config: settings, selectors: containerSelectorsFor({ services }, name) }),
   redis: (name, settings, services) => new RedisSource(name, settings, services),
   postgres: (name, settings, services) => new PostgresSource(name, settings, services),
   scrape: (name, settings, services) => new ScrapeSource(name, settings, services),

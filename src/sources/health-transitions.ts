@@ -1,10 +1,8 @@
-import type { RunOutcome } from './source-runner.js';
 import type { SourceHealth } from './source.js';
+import type { RunOutcome } from './source-runner.js';
 
 /** A source changed state: logged once, not on every sample. */
-export type HealthChange =
-  | { readonly to: 'down' }
-  | { readonly to: 'up'; readonly failures: number; readonly downMs: number };
+export type HealthChange = { readonly to: 'down' } | { readonly to: 'up'; readonly failures: number; readonly downMs: number };
 
 /**
  * Up/down as last reported, per source. A source that fails sample after sample is one "down"

@@ -4,11 +4,11 @@ import { cronIntervalMs } from '../config/cron-interval.js';
 import { describeError } from '../core/describe-error.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { createSources, type InstanceFilter } from './create-sources.js';
-import type { Source, SourceHealth } from './source.js';
 import { HealthTransitions } from './health-transitions.js';
-import { SourceRunner, type RunOutcome, type SampleEvent, type SampleListener } from './source-runner.js';
+import type { Source, SourceHealth } from './source.js';
+import { type RunOutcome, type SampleEvent, type SampleListener, SourceRunner } from './source-runner.js';
 
-export type { SampleEvent, SampleListener, RunOutcome } from './source-runner.js';
+export type { RunOutcome, SampleEvent, SampleListener } from './source-runner.js';
 
 /**
  * How one source is scheduled: a resolved instance of the config is one. `intervalMs` is worked
@@ -144,7 +144,10 @@ export class Scheduler {
     await Promise.all(
       this.entries.map(async ({ runner: { source } }) => {
         try {
-          await withBound(Promise.resolve().then(() => source.close()), this.options.stopTimeoutMs ?? 5_000);
+          await withBound(
+            Promise.resolve().then(() => source.close()),
+            this.options.stopTimeoutMs ?? 5_000,
+          );
         } catch (err) {
           this.options.logger?.warn(`closing ${source.kind}/${source.name} failed: ${describeError(err)}`);
         }
@@ -199,7 +202,10 @@ export class Scheduler {
     if (change?.to === 'down') {
       logger.warn(`${name} down: ${health.lastError}`);
     } else if (change?.to === 'up') {
-      (logger.info ?? logger.warn).call(logger, `${name} up again after ${change.failures} failed sample(s), ${(change.downMs / 1000).toFixed(1)} s down`);
+      (logger.info ?? logger.warn).call(
+        logger,
+        `${name} up again after ${change.failures} failed sample(s), ${(change.downMs / 1000).toFixed(1)} s down`,
+      );
     } else if (outcome === 'failed') {
       logger.debug(`${name} still down (${health.consecutiveFailures} in a row): ${health.lastError}`);
     } else if (outcome === 'skipped-overlap') {
@@ -240,4 +246,3 @@ function withBound<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
-

@@ -1,7 +1,7 @@
 import { describeError } from '../core/describe-error.js';
 import { ERR, vigilError } from '../core/errors.js';
 import type { SampleStore } from '../store/sample-store.js';
-import { backoffCapMs, mayAttempt, type BackoffPolicy } from './backoff.js';
+import { type BackoffPolicy, backoffCapMs, mayAttempt } from './backoff.js';
 import type { SampleResult, Source, SourceHealth } from './source.js';
 
 /** What one attempt to run a source came to. */

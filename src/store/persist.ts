@@ -1,9 +1,17 @@
-import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../core/describe-error.js';
-import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import type { SampleStore } from './sample-store.js';
-import { STORE_FILE_NAME, decodeStoreFile, isStoreFileError, encodeStoreFile, restoreStore, snapshotStore, type StoreFileError } from './store-file.js';
+import {
+  decodeStoreFile,
+  encodeStoreFile,
+  isStoreFileError,
+  restoreStore,
+  STORE_FILE_NAME,
+  type StoreFileError,
+  snapshotStore,
+} from './store-file.js';
 
 export interface PersistLogger {
   info(message: string): void;
@@ -165,7 +173,9 @@ export class StorePersister {
       if (this.saving) return;
       this.save().catch((err: unknown) => {
         this.failures++;
-        this.options.logger?.warn(`store: writing the snapshot to ${this.path} failed (${explainFsError(err, this.path)}); retrying in ${Math.round(this.options.intervalMs / 1000)} s`);
+        this.options.logger?.warn(
+          `store: writing the snapshot to ${this.path} failed (${explainFsError(err, this.path)}); retrying in ${Math.round(this.options.intervalMs / 1000)} s`,
+        );
       });
     }, this.options.intervalMs);
     // The interval alone must not keep the process alive after everything else has stopped.
@@ -189,9 +199,7 @@ export class StorePersister {
       return;
     }
     const prefix = `${STORE_FILE_NAME}.tmp-`;
-    await Promise.all(
-      names.filter((n) => n.startsWith(prefix)).map((n) => unlink(join(this.options.dataDir, n)).catch(() => undefined)),
-    );
+    await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => unlink(join(this.options.dataDir, n)).catch(() => undefined)));
   }
 
   private async writeSnapshot(): Promise<SaveReport> {

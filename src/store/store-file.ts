@@ -1,9 +1,9 @@
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
-import { ERR, isVigilError, vigilError, type VigilError } from '../core/errors.js';
+import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { Labels } from './point.js';
-import { seriesId, type SampleStore, type StoredSeries } from './sample-store.js';
+import { type SampleStore, type StoredSeries, seriesId } from './sample-store.js';
 
 /**
  * The store's snapshot file format, `store.v1.bin` (pure: bytes in, bytes out).

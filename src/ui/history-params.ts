@@ -67,7 +67,10 @@ export function parseRange(query: RangeQuery, now: number): ParsedRange {
   if (typeof stepMs === 'string') return { ok: false, message: stepMs };
   const points = bucketCount(from, to, stepMs);
   if (points > MAX_POINTS) {
-    return { ok: false, message: `step ${stepMs / 1000}s gives ${points} points; at most ${MAX_POINTS}: use a step of at least ${Math.ceil((to - from) / (MAX_POINTS - 1) / 1000)}s` };
+    return {
+      ok: false,
+      message: `step ${stepMs / 1000}s gives ${points} points; at most ${MAX_POINTS}: use a step of at least ${Math.ceil((to - from) / (MAX_POINTS - 1) / 1000)}s`,
+    };
   }
   return { ok: true, range: { from, to, stepMs } };
 }

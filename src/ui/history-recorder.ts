@@ -1,4 +1,4 @@
-import { STATUS_RANK, OBJECTIVE_STATUSES, type ObjectiveStatus, type Snapshot } from '../snapshot/snapshot-schema.js';
+import { OBJECTIVE_STATUSES, type ObjectiveStatus, type Snapshot, STATUS_RANK } from '../snapshot/snapshot-schema.js';
 import type { SampleStore } from '../store/sample-store.js';
 
 /**

@@ -19,16 +19,16 @@ export const objectiveHistoryResponseSchema = z.object({
   service: z.string(),
   objective: z.string(),
   unit: z.enum(['seconds', 'bytes', 'ratio', 'number']).nullable().meta({ description: 'Unit of `value*`; null before the first value.' }),
-  threshold: z
-    .object({ max: z.number().nullable(), min: z.number().nullable(), warning: z.number().nullable() })
-    .nullable(),
+  threshold: z.object({ max: z.number().nullable(), min: z.number().nullable(), warning: z.number().nullable() }).nullable(),
   target: z.number().nullable(),
   ...rangeFields,
-  value: column.meta({ description: 'The objective\'s value at the last evaluation in each bucket.' }),
+  value: column.meta({ description: "The objective's value at the last evaluation in each bucket." }),
   value_min: column,
   value_max: column,
   status: z.array(objectiveStatusSchema.nullable()).meta({ description: 'The worst status evaluated in each bucket.' }),
-  error_budget_remaining: column.meta({ description: 'Error budget remaining at the last evaluation in each bucket (objectives with a target).' }),
+  error_budget_remaining: column.meta({
+    description: 'Error budget remaining at the last evaluation in each bucket (objectives with a target).',
+  }),
   burn_rates: z.array(burnRateSchema).meta({ description: 'Burn rate per window at the latest evaluation.' }),
 });
 export type ObjectiveHistoryResponse = z.infer<typeof objectiveHistoryResponseSchema>;
@@ -50,7 +50,7 @@ export const resourceHistoryResponseSchema = z.object({
       working_set_bytes: column.meta({ description: 'Largest working set in each bucket.' }),
       floor_bytes: column.meta({ description: 'Smallest working set in each bucket: the post-GC floor a leak raises.' }),
       limit_bytes: z.number().nullable(),
-      leak: leakSummarySchema.nullable().meta({ description: 'The leak detector\'s verdict for this container (memoryLeak objectives).' }),
+      leak: leakSummarySchema.nullable().meta({ description: "The leak detector's verdict for this container (memoryLeak objectives)." }),
       trend: z
         .object({ anchor_t: z.number(), anchor_bytes: z.number(), growth_bytes_per_hour: z.number() })
         .nullable()
@@ -58,7 +58,11 @@ export const resourceHistoryResponseSchema = z.object({
     }),
   ),
   redis: z.array(
-    z.object({ objective: z.string(), source: z.string(), hit_ratio: column.meta({ description: 'Keyspace hit ratio over each bucket, 0..1.' }) }),
+    z.object({
+      objective: z.string(),
+      source: z.string(),
+      hit_ratio: column.meta({ description: 'Keyspace hit ratio over each bucket, 0..1.' }),
+    }),
   ),
   statements: z
     .array(z.object({ objective: z.string(), labels: z.record(z.string(), z.string()), latency_seconds: z.number().nullable() }))

@@ -1,10 +1,10 @@
-import { STATUS_RANK, type ObjectiveResult, type ServiceResult, type Snapshot } from '../snapshot/snapshot-schema.js';
+import { type ObjectiveResult, type ServiceResult, type Snapshot, STATUS_RANK } from '../snapshot/snapshot-schema.js';
 import { DOCKER_METRICS } from '../sources/docker/docker-source.js';
-import { hitRatioSeries, hitRatioOverWindow } from '../sources/redis/hit-ratio.js';
+import { hitRatioOverWindow, hitRatioSeries } from '../sources/redis/hit-ratio.js';
 import type { SampleStore, StoredSeries } from '../store/sample-store.js';
-import { bucketStarts, downsample, type Buckets } from './downsample.js';
-import { HISTORY_METRICS, historyLabels, statusOfCode } from './history-recorder.js';
+import { type Buckets, bucketStarts, downsample } from './downsample.js';
 import type { HistoryRange } from './history-params.js';
+import { HISTORY_METRICS, historyLabels, statusOfCode } from './history-recorder.js';
 import type { ObjectiveHistoryResponse, ResourceHistoryResponse } from './history-schema.js';
 
 const seconds = (ms: number) => ms / 1000;
@@ -39,14 +39,23 @@ function bucketsOf(series: readonly StoredSeries[], range: HistoryRange): Bucket
   return { t: starts, last: merge('last', (_a, b) => b), min: merge('min', Math.min), max: merge('max', Math.max) };
 }
 
-export function findObjective(snapshot: Snapshot, service: string, objective: string): { service: ServiceResult; objective: ObjectiveResult } | undefined {
+export function findObjective(
+  snapshot: Snapshot,
+  service: string,
+  objective: string,
+): { service: ServiceResult; objective: ObjectiveResult } | undefined {
   const s = snapshot.services.find((x) => x.service === service);
   const o = s?.objectives.find((x) => x.name === objective);
   return s && o ? { service: s as ServiceResult, objective: o as ObjectiveResult } : undefined;
 }
 
 /** One objective's evaluated figures over a range, from the history the daemon records each cycle. */
-export function objectiveHistory(store: SampleStore, service: string, objective: ObjectiveResult, range: HistoryRange): ObjectiveHistoryResponse {
+export function objectiveHistory(
+  store: SampleStore,
+  service: string,
+  objective: ObjectiveResult,
+  range: HistoryRange,
+): ObjectiveHistoryResponse {
   const labels = historyLabels(service, objective.name);
   const value = bucketsOf(seriesWith(store, HISTORY_METRICS.value, labels), range);
   const status = bucketsOf(seriesWith(store, HISTORY_METRICS.status, labels), range);
@@ -93,11 +102,20 @@ function containerEntries(store: SampleStore, service: ServiceResult, range: His
         floor_bytes: memory.min,
         limit_bytes: limit,
         leak: leak
-          ? { verdict: leak.verdict, growth_bytes_per_hour: leak.growthBytesPerHour, exhaustion_eta_seconds: leak.exhaustionEtaSeconds, confidence: leak.confidence }
+          ? {
+              verdict: leak.verdict,
+              growth_bytes_per_hour: leak.growthBytesPerHour,
+              exhaustion_eta_seconds: leak.exhaustionEtaSeconds,
+              confidence: leak.confidence,
+            }
           : null,
         trend:
           leak && leak.growthBytesPerHour !== null && lastFloorAt >= 0
-            ? { anchor_t: seconds(memory.t[lastFloorAt]!), anchor_bytes: memory.min[lastFloorAt]!, growth_bytes_per_hour: leak.growthBytesPerHour }
+            ? {
+                anchor_t: seconds(memory.t[lastFloorAt]!),
+                anchor_bytes: memory.min[lastFloorAt]!,
+                growth_bytes_per_hour: leak.growthBytesPerHour,
+              }
             : null,
       };
       const at = out.findIndex((e) => JSON.stringify(e.labels) === key);
@@ -115,7 +133,9 @@ function redisEntries(store: SampleStore, service: ServiceResult, starts: readon
     .map((o) => {
       const series = hitRatioSeries(store, o.source.name);
       // Each bucket's ratio is over the bucket itself (counters: the increase from its start to its end).
-      const hit_ratio = starts.map((b) => hitRatioOverWindow(series, Math.max(b, range.from), Math.min(b + range.stepMs, range.to))?.ratio ?? null);
+      const hit_ratio = starts.map(
+        (b) => hitRatioOverWindow(series, Math.max(b, range.from), Math.min(b + range.stepMs, range.to))?.ratio ?? null,
+      );
       return { objective: o.name, source: o.source.name, hit_ratio };
     });
 }
@@ -146,7 +166,10 @@ export function resourceHistory(store: SampleStore, service: ServiceResult, rang
 /** Services sorted worst first (then by lowest budget, then name): what the overview lists. */
 export function worstFirst(services: readonly ServiceResult[]): ServiceResult[] {
   return [...services].sort(
-    (a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || (lowestBudget(a) ?? 2) - (lowestBudget(b) ?? 2) || a.service.localeCompare(b.service),
+    (a, b) =>
+      STATUS_RANK[b.status] - STATUS_RANK[a.status] ||
+      (lowestBudget(a) ?? 2) - (lowestBudget(b) ?? 2) ||
+      a.service.localeCompare(b.service),
   );
 }
 

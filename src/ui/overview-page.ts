@@ -1,8 +1,8 @@
-import { STATUS_RANK, type ObjectiveResult, type ServiceResult, type Snapshot } from '../snapshot/snapshot-schema.js';
-import { html, type Html } from './html.js';
-import { objectiveAnchor, servicePath } from './page-links.js';
+import { type ObjectiveResult, type ServiceResult, type Snapshot, STATUS_RANK } from '../snapshot/snapshot-schema.js';
 import type { ObjectivePairs } from './burn-pairs.js';
 import { lowestBudget, worstFirst } from './history.js';
+import { type Html, html } from './html.js';
+import { objectiveAnchor, servicePath } from './page-links.js';
 import { age, percent, shell, statusBadge } from './page-parts.js';
 
 export interface OverviewQuery {
@@ -106,5 +106,11 @@ ${services.map(serviceRow)}
 </div>
 ${snapshot && services.length === 0 ? html`<p>No service matches.</p>` : ''}
 <footer><a href="/openapi.json">API</a> · <a href="/metrics">Metrics</a></footer>`;
-  return shell({ title: 'vigil: service levels', pollSeconds: ctx.pollSeconds, mainData: html`data-page="overview"`, body, assets: ctx.assets }).text;
+  return shell({
+    title: 'vigil: service levels',
+    pollSeconds: ctx.pollSeconds,
+    mainData: html`data-page="overview"`,
+    body,
+    assets: ctx.assets,
+  }).text;
 }

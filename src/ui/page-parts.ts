@@ -1,6 +1,6 @@
 import type { ObjectiveStatus } from '../snapshot/snapshot-schema.js';
 import { formatDuration } from '../units/units.js';
-import { html, type Html } from './html.js';
+import { type Html, html } from './html.js';
 import { STATUS_MARK } from './status-marks.js';
 
 /** Pieces both pages use. */

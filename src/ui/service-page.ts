@@ -1,9 +1,9 @@
 import type { ObjectiveResult, ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import { formatQuantity, parseDuration } from '../units/units.js';
-import { html, type Html } from './html.js';
+import { type ObjectivePairs, pairFires } from './burn-pairs.js';
+import { type Html, html } from './html.js';
 import { boundText, type PageContext } from './overview-page.js';
 import { objectiveAnchor, servicePath } from './page-links.js';
-import { pairFires, type ObjectivePairs } from './burn-pairs.js';
 import { age, eta, percent, shell, statusBadge } from './page-parts.js';
 
 /** The ranges the picker offers; `period` is the objective's compliance period (or 24 h without one). */
@@ -44,9 +44,10 @@ function burnTable(o: ObjectiveResult): Html {
   return html`<table class="burn"><caption>Burn rate per window (1 = exactly the budget over ${o.period ?? 'the period'})</caption>
 <thead><tr><th scope="col">Window</th><th scope="col">Burn rate</th><th scope="col">Reading</th></tr></thead>
 <tbody>${o.burnRates.map(
-    (b) => html`<tr class="${b.rate !== null && b.rate > 1 ? 'burning' : ''}"><th scope="row">${b.window}</th><td class="num">${b.rate === null ? '–' : `${b.rate.toFixed(2)}×`}</td><td>${
-      b.rate === null ? 'no data' : b.rate > 1 ? html`<strong>▲ faster than the budget allows</strong>` : 'within budget'
-    }</td></tr>`,
+    (b) =>
+      html`<tr class="${b.rate !== null && b.rate > 1 ? 'burning' : ''}"><th scope="row">${b.window}</th><td class="num">${b.rate === null ? '–' : `${b.rate.toFixed(2)}×`}</td><td>${
+        b.rate === null ? 'no data' : b.rate > 1 ? html`<strong>▲ faster than the budget allows</strong>` : 'within budget'
+      }</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -102,7 +103,8 @@ function sourcesTable(snapshot: Snapshot, service: ServiceResult): Html {
   return html`<table class="sources"><caption>Sources this service reads</caption>
 <thead><tr><th scope="col">Source</th><th scope="col">Health</th><th scope="col">Last success</th><th scope="col">Last error</th></tr></thead>
 <tbody>${sources.map(
-    (s) => html`<tr><th scope="row">${s.kind}/${s.name}</th><td>${upBadge(s.up)}${s.up ? '' : ` (${s.consecutiveFailures} failures)`}</td><td>${s.lastSuccess === null ? 'never' : new Date(s.lastSuccess).toISOString()}</td><td class="error">${s.lastError ?? ''}</td></tr>`,
+    (s) =>
+      html`<tr><th scope="row">${s.kind}/${s.name}</th><td>${upBadge(s.up)}${s.up ? '' : ` (${s.consecutiveFailures} failures)`}</td><td>${s.lastSuccess === null ? 'never' : new Date(s.lastSuccess).toISOString()}</td><td class="error">${s.lastError ?? ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -115,12 +117,18 @@ function statementsTable(service: ServiceResult): Html {
   if (rows.length === 0) return html``;
   return html`<table class="statements"><caption>Slowest statements (latest evaluation)</caption>
 <thead><tr><th scope="col">Objective</th><th scope="col">Statement</th><th scope="col">Latency</th></tr></thead>
-<tbody>${rows.map(({ o, b }) => html`<tr><td>${o.name}</td><td><code>${Object.entries(b.labels).map(([k, v]) => `${k}=${v}`).join(' ')}</code></td><td class="num">${b.value === null ? '–' : formatQuantity({ value: b.value, unit: 'seconds' })}</td></tr>`)}</tbody></table>`;
+<tbody>${rows.map(
+    ({ o, b }) =>
+      html`<tr><td>${o.name}</td><td><code>${Object.entries(b.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}</code></td><td class="num">${b.value === null ? '–' : formatQuantity({ value: b.value, unit: 'seconds' })}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function rangePicker(service: string, range: RangeName): Html {
   return html`<nav class="ranges" aria-label="Time range">${RANGES.map(
-    (r) => html`<a href="${servicePath(service)}?range=${r}" ${r === range ? html`aria-current="true"` : ''}>${r === 'period' ? 'whole period' : r}</a> `,
+    (r) =>
+      html`<a href="${servicePath(service)}?range=${r}" ${r === range ? html`aria-current="true"` : ''}>${r === 'period' ? 'whole period' : r}</a> `,
   )}</nav>`;
 }
 

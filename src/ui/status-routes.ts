@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
-import { loadAssets, type Asset, type UiAssets } from './assets.js';
-import { html } from './html.js';
-import { renderOverview, type PageContext } from './overview-page.js';
-import { shell } from './page-parts.js';
+import { type Asset, loadAssets, type UiAssets } from './assets.js';
 import type { ObjectivePairs } from './burn-pairs.js';
+import { html } from './html.js';
+import { type PageContext, renderOverview } from './overview-page.js';
+import { shell } from './page-parts.js';
 import { rangeOf, renderServicePage } from './service-page.js';
 
 /**

@@ -50,8 +50,12 @@ describe('vigil advise postgres', () => {
     app = new pg.Client({ connectionString: url });
     await app.connect();
     await app.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    await app.query(`CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, user_id int NOT NULL, score float8 NOT NULL, created_at timestamptz NOT NULL)`);
-    await app.query(`INSERT INTO ${TABLE} SELECT g, g % 20000, (g % 97) / 97.0, now() - g * interval '1 second' FROM generate_series(1, 1000000) g`);
+    await app.query(
+      `CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, user_id int NOT NULL, score float8 NOT NULL, created_at timestamptz NOT NULL)`,
+    );
+    await app.query(
+      `INSERT INTO ${TABLE} SELECT g, g % 20000, (g % 97) / 97.0, now() - g * interval '1 second' FROM generate_series(1, 1000000) g`,
+    );
     await app.query(`ANALYZE ${TABLE}`);
     // The set-up statements above match the pattern too; the advice is about the workload.
     await app.query('SELECT pg_stat_statements_reset()');
@@ -75,7 +79,8 @@ describe('vigil advise postgres', () => {
       };
       await sample();
       const from = Date.now() - 1;
-      for (let i = 0; i < 40; i++) await app.query(`SELECT count(*) AS n, avg(score) AS mean FROM ${TABLE} WHERE user_id = $1`, [(i * 7919) % 20000]);
+      for (let i = 0; i < 40; i++)
+        await app.query(`SELECT count(*) AS n, avg(score) AS mean FROM ${TABLE} WHERE user_id = $1`, [(i * 7919) % 20000]);
       await sample();
       return statementLatency(store, 'default', { match: MATCH }, from - 60_000, Date.now())!.p95Seconds * 1000;
     } finally {

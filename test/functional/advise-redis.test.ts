@@ -13,7 +13,7 @@ import { seededRandom } from '../../src/compare/random.js';
 import { redisHitRatio } from '../../src/sources/redis/hit-ratio.js';
 import { RedisSource } from '../../src/sources/redis/redis-source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { startRedis, type RedisHandle } from '../harness/launchers.js';
+import { type RedisHandle, startRedis } from '../harness/launchers.js';
 
 const TASKS = 4000;
 const ANSWER = 'x'.repeat(600);
@@ -44,7 +44,9 @@ async function cacheTraffic(client: Redis, requests: number, seed: number): Prom
   for (let i = 0; i < requests; i += 50) {
     const ids = Array.from({ length: 50 }, pick);
     const answers = await Promise.all(ids.map((id) => client.get(`ml:decide:v1:${id}`)));
-    await Promise.all(ids.map((id, j) => (answers[j] === null ? client.set(`ml:decide:v1:${id}`, ANSWER, 'EX', 600).catch(() => 'OOM') : 'hit')));
+    await Promise.all(
+      ids.map((id, j) => (answers[j] === null ? client.set(`ml:decide:v1:${id}`, ANSWER, 'EX', 600).catch(() => 'OOM') : 'hit')),
+    );
   }
 }
 

@@ -4,9 +4,9 @@
 // objective's warning while its page fires. What the webhook receives is what on-call gets.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlertmanager, WebhookReceiver, type AlertmanagerHandle } from '../harness/launchers.js';
+import { parse } from 'yaml';
+import { type AlertmanagerHandle, startAlertmanager, WebhookReceiver } from '../harness/launchers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const shipped = parse(readFileSync(join(ROOT, 'examples/alertmanager/inhibit-rules.yaml'), 'utf8')) as {
@@ -42,7 +42,9 @@ async function post(alerts: Array<Record<string, string>>): Promise<void> {
 }
 
 function deliveredFor(objective: string): Delivered[] {
-  return receiver.received.flatMap((r) => ((r.body as { alerts?: Delivered[] }).alerts ?? []).filter((a) => a.labels.objective === objective));
+  return receiver.received.flatMap((r) =>
+    ((r.body as { alerts?: Delivered[] }).alerts ?? []).filter((a) => a.labels.objective === objective),
+  );
 }
 
 describe('shipped Alertmanager inhibition rules', () => {

@@ -4,10 +4,10 @@ import type { Config } from '../../src/config/config.js';
 import { daemonConfigSchema } from '../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
-import type { ObjectiveResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
-import { objectiveResult, serviceSnapshot } from '../support/snapshot-builders.js';
-import { startAlertmanager, WebhookReceiver, type AlertmanagerHandle } from '../harness/launchers.js';
 import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
+import type { ObjectiveResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
+import { type AlertmanagerHandle, startAlertmanager, WebhookReceiver } from '../harness/launchers.js';
+import { objectiveResult, serviceSnapshot } from '../support/snapshot-builders.js';
 
 /**
  * The notifier against a real Alertmanager whose webhook receiver stands in for on-call:
@@ -37,7 +37,13 @@ const slo = sloFileSchema.parse({
 
 const pct = (v: number) => ({ value: v, unit: 'ratio' as const, display: `${Math.round(v * 100)}%` });
 
-function objective(name: string, kind: ObjectiveResult['kind'], status: ObjectiveResult['status'], value: number, bound: 'max' | 'min'): ObjectiveResult {
+function objective(
+  name: string,
+  kind: ObjectiveResult['kind'],
+  status: ObjectiveResult['status'],
+  value: number,
+  bound: 'max' | 'min',
+): ObjectiveResult {
   return objectiveResult({
     name,
     kind,

@@ -2,7 +2,7 @@
 // failed a minute ago and answers again now passes a local check (it judges its own few-second
 // sample, and its table says so) while `check --from` gates on the daemon's verdict over its window,
 // with the same table and exit code 1. A probe that fails gets a NOTE saying how many probes failed.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -70,14 +70,18 @@ afterAll(async () => {
 
 async function flakyStatus(): Promise<string | null> {
   const res = await fetch(`http://127.0.0.1:${port}/api/sla/gate-svc/current`).catch(() => null);
-  if (!res || res.status !== 200) return null;
+  if (res?.status !== 200) return null;
   const body = (await res.json()) as { objectives: Array<{ name: string; status: string }> };
   return body.objectives.find((o) => o.name === 'flaky')?.status ?? null;
 }
 
 describe('vigil check --from a running daemon', () => {
   it('gates on the daemon verdict over its window, while a local check says what it judged', async () => {
-    await waitFor(async () => (await flakyStatus()) === 'breach', { timeoutMs: 30_000, intervalMs: 250, what: 'the daemon to see /flaky breach' });
+    await waitFor(async () => (await flakyStatus()) === 'breach', {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'the daemon to see /flaky breach',
+    });
     // Three seconds of failures, then the target recovers.
     await new Promise((r) => setTimeout(r, 3_000));
     failing = false;
@@ -88,7 +92,9 @@ describe('vigil check --from a running daemon', () => {
     expect(local.code).toBe(0);
 
     const remote = await vigil(['check', '--from', `http://127.0.0.1:${port}`]);
-    expect(remote.out).toMatch(/gate-svc\s+flaky\s+\S+%\s+>= 99% of 30d\s+BREACH\s+\d+ of \d+ probes of http:\/\/127\.0\.0\.1:\d+\/flaky failed/);
+    expect(remote.out).toMatch(
+      /gate-svc\s+flaky\s+\S+%\s+>= 99% of 30d\s+BREACH\s+\d+ of \d+ probes of http:\/\/127\.0\.0\.1:\d+\/flaky failed/,
+    );
     expect(remote.out).toMatch(/judged over the daemon's windows and periods/);
     expect(remote.code).toBe(1);
     const json = await vigil(['check', '--from', `http://127.0.0.1:${port}`, '--json']);

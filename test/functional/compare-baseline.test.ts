@@ -10,8 +10,8 @@ import { saveBaseline } from '../../src/cli/baseline-save.js';
 import { compare } from '../../src/cli/compare.js';
 import { parseMeasurement } from '../../src/compare/baseline-file.js';
 import { DemoTraffic } from '../../src/examples/ml-serving/demo-traffic.js';
-import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serving/start-ml-serving.js';
-import { startRedis, type RedisHandle } from '../harness/launchers.js';
+import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
+import { type RedisHandle, startRedis } from '../harness/launchers.js';
 
 const SLO = (service: string) => `apiVersion: vigil/v1
 kind: ServiceLevels
@@ -134,12 +134,20 @@ sources:
     console.log = (text: string) => lines.push(text);
     let code: number;
     try {
-      code = await compare(join(dir, 'before.json'), join(dir, 'after.json'), { json: true, confidence: '0.95', replicates: '1000', seed: '1' });
+      code = await compare(join(dir, 'before.json'), join(dir, 'after.json'), {
+        json: true,
+        confidence: '0.95',
+        replicates: '1000',
+        seed: '1',
+      });
     } finally {
       console.log = log;
     }
     expect(code).toBe(1);
-    const report = JSON.parse(lines.join('\n')) as { regressed: boolean; figures: Array<{ name: string; verdict: string; change_ratio: number }> };
+    const report = JSON.parse(lines.join('\n')) as {
+      regressed: boolean;
+      figures: Array<{ name: string; verdict: string; change_ratio: number }>;
+    };
     expect(report.regressed).toBe(true);
     // The feature step's own histogram times the work itself: 300 times the work is a regression
     // however busy the machine is. Request latencies also hold queueing behind other test files
@@ -162,7 +170,9 @@ sources:
     const error = console.error;
     console.error = (t: string) => errors.push(t);
     try {
-      expect(await compare(join(dir, 'before.json'), join(dir, 'other.json'), { confidence: '0.95', replicates: '200', seed: '1' })).toBe(2);
+      expect(await compare(join(dir, 'before.json'), join(dir, 'other.json'), { confidence: '0.95', replicates: '200', seed: '1' })).toBe(
+        2,
+      );
       expect(await compare(join(dir, 'before.json'), join(dir, 'cut.json'), { confidence: '0.95', replicates: '200', seed: '1' })).toBe(2);
     } finally {
       console.error = error;

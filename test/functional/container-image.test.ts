@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNodeBaseImage } from '../harness/node-base-image.js';
 import { GiveUp } from '../harness/process-utils.js';
-import { freePort, runContainer, testServices, waitFor, type RunningContainer } from '../harness/services.js';
+import { freePort, type RunningContainer, runContainer, testServices, waitFor } from '../harness/services.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -42,7 +42,9 @@ async function docker(args: string[], timeoutMs = 60_000): Promise<string> {
 
 async function logs(name: string): Promise<string> {
   const { docker: engine } = testServices();
-  const { stdout, stderr } = await run(engine.dockerBin, ['-H', `unix://${engine.socketPath}`, 'logs', name], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout, stderr } = await run(engine.dockerBin, ['-H', `unix://${engine.socketPath}`, 'logs', name], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout + stderr;
 }
 
@@ -61,15 +63,25 @@ async function startVigil(suffix: string, extra: string[]): Promise<DaemonRun> {
   const port = await freePort();
   const name = `${PREFIX}-${suffix}`;
   await docker([
-    'run', '-d', '--name', name,
-    '--network', 'host',
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    'host',
     // The Dockerfile's own HEALTHCHECK command, checked every 2 s instead of 30 s.
-    '--health-interval', '2s',
-    '-e', 'VIGIL_LISTEN_HOST=127.0.0.1',
-    '-e', `VIGIL_LISTEN_PORT=${port}`,
-    '-v', `${engine.socketPath}:/var/run/docker.sock:ro`,
-    '-v', `${configDir}:/etc/vigil:ro`,
-    '-v', `${VOLUME}:/var/lib/vigil`,
+    '--health-interval',
+    '2s',
+    '-e',
+    'VIGIL_LISTEN_HOST=127.0.0.1',
+    '-e',
+    `VIGIL_LISTEN_PORT=${port}`,
+    '-v',
+    `${engine.socketPath}:/var/run/docker.sock:ro`,
+    '-v',
+    `${configDir}:/etc/vigil:ro`,
+    '-v',
+    `${VOLUME}:/var/lib/vigil`,
     ...extra,
     TAG,
   ]);

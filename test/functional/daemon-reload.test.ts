@@ -2,9 +2,9 @@
 // SIGHUP and POST /-/reload; a broken SLO file is rejected with its errors and the old config is
 // still served; a good one adds the new objectives; SIGTERM stops within 2 s with the store
 // written. The probe objectives target a small HTTP server started here.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,7 +80,24 @@ async function objectiveNames(): Promise<string[]> {
 beforeAll(async () => {
   await run(
     join(ROOT, 'node_modules/.bin/tsc'),
-    ['--ignoreConfig', '--outDir', BUILD, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--resolveJsonModule', '--types', 'node', join(ROOT, 'src/cli/main.ts')],
+    [
+      '--ignoreConfig',
+      '--outDir',
+      BUILD,
+      '--rootDir',
+      ROOT,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--resolveJsonModule',
+      '--types',
+      'node',
+      join(ROOT, 'src/cli/main.ts'),
+    ],
     { cwd: ROOT, timeout: 180_000 },
   );
   writeFileSync(join(BUILD, 'package.json'), '{"type":"module","version":"0.0.0-test"}\n');
@@ -111,14 +128,25 @@ describe('vigil run', () => {
   it('reloads on file change, SIGHUP and POST /-/reload; keeps the old config when the new one is broken; stops within 2 s', async () => {
     writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha']));
     const vigil = startVigil(['--config', 'vigil.yaml']);
-    await waitFor(async () => (await objectiveNames()).join(',') === 'alpha', { timeoutMs: 30_000, intervalMs: 200, what: 'vigil serving alpha' });
+    await waitFor(async () => (await objectiveNames()).join(',') === 'alpha', {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'vigil serving alpha',
+    });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
 
     // A broken SLO file: the watcher's reload is rejected, the errors are logged, alpha is still served.
     writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha', 'beta']).replace('kind: ServiceLevels', 'kind: ServiceLevelz'));
-    await waitFor(() => vigil.out().includes('reload rejected'), { timeoutMs: 10_000, intervalMs: 100, what: 'the rejected reload in the log' });
-    const rejected = vigil.out().split('\n').find((l) => l.includes('reload rejected'))!;
+    await waitFor(() => vigil.out().includes('reload rejected'), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: 'the rejected reload in the log',
+    });
+    const rejected = vigil
+      .out()
+      .split('\n')
+      .find((l) => l.includes('reload rejected'))!;
     expect(JSON.parse(rejected).issues.join('\n')).toMatch(/svc\.yaml:2:\d+ kind: /);
     expect(await objectiveNames()).toEqual(['alpha']);
 
@@ -134,13 +162,21 @@ describe('vigil run', () => {
 
     // A good file: the watcher reloads it and beta appears.
     writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha', 'beta']));
-    await waitFor(async () => (await objectiveNames()).join(',') === 'alpha,beta', { timeoutMs: 10_000, intervalMs: 200, what: 'beta after the file change' });
+    await waitFor(async () => (await objectiveNames()).join(',') === 'alpha,beta', {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'beta after the file change',
+    });
 
     // SIGHUP picks up a third objective.
     writeConfig();
     writeFileSync(join(dir, 'slo', 'svc.yaml'), slo(['alpha', 'beta', 'gamma']));
     vigil.child.kill('SIGHUP');
-    await waitFor(async () => (await objectiveNames()).includes('gamma'), { timeoutMs: 10_000, intervalMs: 200, what: 'gamma after SIGHUP' });
+    await waitFor(async () => (await objectiveNames()).includes('gamma'), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'gamma after SIGHUP',
+    });
 
     // POST /-/reload with a good config: 200 and the services.
     const ok = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
@@ -150,7 +186,9 @@ describe('vigil run', () => {
     // The probes ran: alpha is ok with data.
     await waitFor(
       async () => {
-        const body = (await (await fetch(`http://127.0.0.1:${port}/api/sla/reload-svc/current`)).json()) as { objectives: Array<{ name: string; status: string }> };
+        const body = (await (await fetch(`http://127.0.0.1:${port}/api/sla/reload-svc/current`)).json()) as {
+          objectives: Array<{ name: string; status: string }>;
+        };
         return body.objectives.find((o) => o.name === 'alpha')?.status === 'ok';
       },
       { timeoutMs: 10_000, intervalMs: 200, what: 'alpha ok' },
@@ -215,7 +253,11 @@ describe('vigil run', () => {
       };
       await waitFor(async () => (await windows()) === '5m,1h', { timeoutMs: 30_000, intervalMs: 200, what: 'burn rates over 5m and 1h' });
       writeFileSync(join(own, 'windows', 'team.yaml'), windowSet('2h', '10m'));
-      await waitFor(async () => (await windows()) === '10m,2h', { timeoutMs: 10_000, intervalMs: 200, what: 'burn rates over 10m and 2h after the set changed' });
+      await waitFor(async () => (await windows()) === '10m,2h', {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: 'burn rates over 10m and 2h after the set changed',
+      });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
@@ -262,7 +304,11 @@ describe('vigil run', () => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise((r) => child.once('exit', r));
-      type Body = { status: string; objectives: Array<{ status: string }>; sources: Array<{ kind: string; up: boolean; lastError: string | null }> };
+      type Body = {
+        status: string;
+        objectives: Array<{ status: string }>;
+        sources: Array<{ kind: string; up: boolean; lastError: string | null }>;
+      };
       const body = await waitFor(
         async () => {
           const res = await fetch(`http://127.0.0.1:${ownPort}/api/sla/dark/current`);

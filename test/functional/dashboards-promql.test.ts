@@ -1,12 +1,12 @@
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, it } from 'vitest';
 import { loadSloPaths } from '../../src/config/load-slo.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 import { generateAll } from '../../src/generate/generate.js';
 import { testServices } from '../harness/services.js';
 import { allQueries, checkDashboard } from '../unit/generate/dashboard-checks.js';
-import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 /**
  * Every query of every generated dashboard parses as PromQL in the real Prometheus:
@@ -27,7 +27,12 @@ async function generatedDashboards(): Promise<Array<[string, Dashboard]>> {
     .map((n): [string, Dashboard] => [`dashboards/${n}`, JSON.parse(readFileSync(join(ROOT, 'dashboards', n), 'utf8')) as Dashboard]);
   // The promtool fixtures and the imported examples cover indicator kinds ml-services does not.
   const loaded = await loadSloPaths(
-    ['test/promtool/slo', 'test/fixtures/sloth/getting-started.yaml', 'test/fixtures/sloth/raw-and-disabled.yaml', 'test/fixtures/openslo/inline-slo.yaml'],
+    [
+      'test/promtool/slo',
+      'test/fixtures/sloth/getting-started.yaml',
+      'test/fixtures/sloth/raw-and-disabled.yaml',
+      'test/fixtures/openslo/inline-slo.yaml',
+    ],
     { cwd: ROOT },
   );
   expect(loaded.issues).toEqual([]);

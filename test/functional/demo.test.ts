@@ -2,7 +2,7 @@
 // fresh clone), then within 30 s the SLA endpoint must say what the README promises; Ctrl-C
 // (SIGINT) must stop everything the demo started. A second run uses the harness Redis, which the
 // demo must pick up as the prediction cache and as a cache-hit objective.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
@@ -64,7 +64,13 @@ async function waitForHealthy(url: string, startedAt: number, extra: (c: Current
       if (res.ok) {
         const body = (await res.json()) as Current;
         last = body;
-        if (body.uptime_percentage !== null && body.uptime_percentage > 99.9 && body.response_time_p95 !== null && body.response_time_p95 < 100 && extra(body)) {
+        if (
+          body.uptime_percentage !== null &&
+          body.uptime_percentage > 99.9 &&
+          body.response_time_p95 !== null &&
+          body.response_time_p95 < 100 &&
+          extra(body)
+        ) {
           return body;
         }
       } else {
@@ -128,7 +134,9 @@ describe('vigil demo', () => {
     demo = await startDemo(['--no-detect', '--redis-url', testServices().redis.url]);
     const current = await waitForHealthy(demo.slaUrl, startedAt, (c) => c.cache_hit_ratio !== null);
     expect(current.sources.some((s) => s.kind === 'redis' && s.name === 'cache' && s.up)).toBe(true);
-    expect(current.objectives.map((o) => o.name)).toEqual(expect.arrayContaining(['prediction-cache-hit-ratio', 'redis-instance-hit-ratio']));
+    expect(current.objectives.map((o) => o.name)).toEqual(
+      expect.arrayContaining(['prediction-cache-hit-ratio', 'redis-instance-hit-ratio']),
+    );
     expect(demo.output.join('')).toContain('(cache: redis)');
     // Its keys live under its own prefix, said in the banner, beside a key of another client that it must not touch.
     const prefix = /cache keys under (vigil-demo:\d+:)\*/.exec(demo.output.join(''))![1]!;

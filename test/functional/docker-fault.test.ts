@@ -8,7 +8,7 @@ import { RedisSource } from '../../src/sources/redis/redis-source.js';
 import { Scheduler } from '../../src/sources/scheduler.js';
 import type { SourceHealth } from '../../src/sources/source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { startDocker, waitFor, type DockerHandle } from '../harness/launchers.js';
+import { type DockerHandle, startDocker, waitFor } from '../harness/launchers.js';
 import { runContainer, testServices } from '../harness/services.js';
 
 const INTERVAL_MS = 2_000;
@@ -47,7 +47,7 @@ describe('docker source when the engine stops and restarts', () => {
     scheduler.start();
     try {
       await waitFor(() => health('own').up && health('cache').up, { timeoutMs: 15_000, what: 'both sources up' });
-      expect(store.select(DOCKER_METRICS.workingSet, (l) => l['container'] === name)).toHaveLength(1);
+      expect(store.select(DOCKER_METRICS.workingSet, (l) => l.container === name)).toHaveLength(1);
 
       await engine.halt();
       const haltedAt = Date.now();

@@ -6,18 +6,18 @@ import { rmdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
-import { daemonConfigSchema, dockerSourceSchema, type DockerSourceConfig } from '../../src/config/daemon-schema.js';
+import { type DockerSourceConfig, daemonConfigSchema, dockerSourceSchema } from '../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { containerSelectorsFor } from '../../src/sources/docker/container-selector.js';
 import { DOCKER_METRICS, DockerSource } from '../../src/sources/docker/docker-source.js';
-import { SourceRunner } from '../../src/sources/source-runner.js';
 import type { SampleResult } from '../../src/sources/source.js';
+import { SourceRunner } from '../../src/sources/source-runner.js';
 import type { Point } from '../../src/store/point.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { dockerClient, runContainer, sleep, testServices, type RunningContainer } from '../harness/services.js';
-import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
+import { dockerClient, type RunningContainer, runContainer, sleep, testServices } from '../harness/services.js';
 
 const run = promisify(execFile);
 const PREFIX = `vds-${process.pid}-`;
@@ -45,11 +45,11 @@ function source(config: Partial<DockerSourceConfig> = {}): DockerSource {
 }
 
 function value(result: SampleResult, metric: string, container: string): number | undefined {
-  return result.points.find((p) => p.metric === metric && p.labels['container'] === container)?.value;
+  return result.points.find((p) => p.metric === metric && p.labels.container === container)?.value;
 }
 
 function byContainer(result: SampleResult, container: string): Point[] {
-  return result.points.filter((p) => p.labels['container'] === container);
+  return result.points.filter((p) => p.labels.container === container);
 }
 
 /** Parses the CLI's `2.715MiB` style (go-units binary sizes). */
@@ -62,9 +62,13 @@ function cliBytes(text: string): number {
 
 async function dockerStatsCli(ids: string[]): Promise<Map<string, { cpuPercent: number; memBytes: number; limitBytes: number }>> {
   const { docker } = testServices();
-  const { stdout } = await run(docker.dockerBin, ['-H', `unix://${docker.socketPath}`, 'stats', '--no-stream', '--format', '{{json .}}', ...ids], {
-    timeout: 30_000,
-  });
+  const { stdout } = await run(
+    docker.dockerBin,
+    ['-H', `unix://${docker.socketPath}`, 'stats', '--no-stream', '--format', '{{json .}}', ...ids],
+    {
+      timeout: 30_000,
+    },
+  );
   const out = new Map<string, { cpuPercent: number; memBytes: number; limitBytes: number }>();
   for (const line of stdout.trim().split('\n')) {
     const row = JSON.parse(line) as { Name: string; CPUPerc: string; MemUsage: string };
@@ -167,7 +171,7 @@ describe('DockerSource (real engine)', () => {
         started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       const info = await dockerClient(testServices().docker).getContainer(burner.id).inspect();
-      expect(labels['started_at']).toBe(new Date(info.State.StartedAt).toISOString());
+      expect(labels.started_at).toBe(new Date(info.State.StartedAt).toISOString());
       expect(second.ended).toEqual([]);
     } finally {
       await src.close();
@@ -194,9 +198,9 @@ describe('DockerSource (real engine)', () => {
     const runner = new SourceRunner(src, store, { timeoutMs: 30_000, intervalMs: 1_000 });
     try {
       expect(await runner.run(true)).toBe('ok');
-      const before = store.select(DOCKER_METRICS.workingSet, (l) => l['container'] === idle.name);
+      const before = store.select(DOCKER_METRICS.workingSet, (l) => l.container === idle.name);
       expect(before).toHaveLength(1);
-      const oldStart = before[0]!.labels['started_at'];
+      const oldStart = before[0]!.labels.started_at;
 
       await client.getContainer(idle.id).restart({ t: 0 });
       await client.getContainer(grower.id).kill();
@@ -205,23 +209,26 @@ describe('DockerSource (real engine)', () => {
       const runner2 = new SourceRunner(src, store, { timeoutMs: 30_000, intervalMs: 1_000, onSample: (e) => unsubscribe(e.result) });
       expect(await runner2.run(true)).toBe('ok');
 
-      const idleSeries = store.select(DOCKER_METRICS.workingSet, (l) => l['container'] === idle.name);
+      const idleSeries = store.select(DOCKER_METRICS.workingSet, (l) => l.container === idle.name);
       expect(idleSeries).toHaveLength(2);
-      const fresh = idleSeries.find((s) => s.labels['started_at'] !== oldStart)!;
-      const old = idleSeries.find((s) => s.labels['started_at'] === oldStart)!;
+      const fresh = idleSeries.find((s) => s.labels.started_at !== oldStart)!;
+      const old = idleSeries.find((s) => s.labels.started_at === oldStart)!;
       expect(fresh.ended).toBe(false);
       expect(old.ended).toBe(true);
-      expect(fresh.labels['container_id']).toBe(old.labels['container_id']);
+      expect(fresh.labels.container_id).toBe(old.labels.container_id);
 
-      const growerSeries = store.select(DOCKER_METRICS.workingSet, (l) => l['container'] === grower.name);
+      const growerSeries = store.select(DOCKER_METRICS.workingSet, (l) => l.container === grower.name);
       expect(growerSeries).toHaveLength(1);
       expect(growerSeries[0]!.ended).toBe(true);
       const ended = sampled[0]!.ended ?? [];
       // Every metric of the stopped and of the restarted container ends: 3 + 3.
-      expect(ended.filter((e) => e.labels['container'] === grower.name).map((e) => e.metric).sort()).toEqual(
-        Object.values(DOCKER_METRICS).sort(),
-      );
-      expect(ended.filter((e) => e.labels['container'] === idle.name)).toHaveLength(3);
+      expect(
+        ended
+          .filter((e) => e.labels.container === grower.name)
+          .map((e) => e.metric)
+          .sort(),
+      ).toEqual(Object.values(DOCKER_METRICS).sort());
+      expect(ended.filter((e) => e.labels.container === idle.name)).toHaveLength(3);
       expect(byContainer(sampled[0]!, grower.name)).toEqual([]);
       expect(byContainer(sampled[0]!, burner.name).length).toBe(3);
     } finally {
@@ -271,7 +278,7 @@ describe('containerLabels selection from the engine to the evaluator', () => {
     // The selectors as the daemon builds them from the objectives.
     const src = new DockerSource({
       name: 'default',
-      config: config.daemon.sources.docker['default']!,
+      config: config.daemon.sources.docker.default!,
       selectors: containerSelectorsFor(config, 'default'),
     });
     const store = new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 100 });
@@ -280,13 +287,17 @@ describe('containerLabels selection from the engine to the evaluator', () => {
         for (const p of (await src.sample(AbortSignal.timeout(30_000))).points) store.append(p);
         if (i === 0) await sleep(1_000);
       }
-      const mlSeries = store.select(DOCKER_METRICS.workingSet, (l) => l['container'] === ml.name);
+      const mlSeries = store.select(DOCKER_METRICS.workingSet, (l) => l.container === ml.name);
       expect(mlSeries.map((s) => s.labels)).toEqual([expect.objectContaining({ label_vigil_team: team('ml') })]);
       // Only the keys the objectives name are copied.
       expect(mlSeries[0]!.labels).not.toHaveProperty('label_other');
 
       const objectives = evaluate(config, store, Date.now()).services[0]!.objectives;
-      const seen = (name: string) => objectives.find((o) => o.name === name)!.breakdown.map((b) => b.labels.container).sort();
+      const seen = (name: string) =>
+        objectives
+          .find((o) => o.name === name)!
+          .breakdown.map((b) => b.labels.container)
+          .sort();
       expect(seen('mem-ml')).toEqual([ml.name]);
       expect(seen('cpu-web')).toEqual([web.name]);
       expect(seen('mem-all')).toEqual([ml.name, web.name].sort());

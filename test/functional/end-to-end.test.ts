@@ -20,15 +20,15 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { sampleOnce } from '../../src/daemon/sample-once.js';
 import {
+  type AlertmanagerHandle,
+  type PrometheusHandle,
+  type RedisHandle,
   startAlertmanager,
   startPrometheus,
   startRedis,
   WebhookReceiver,
-  type AlertmanagerHandle,
-  type PrometheusHandle,
-  type RedisHandle,
 } from '../harness/launchers.js';
-import { freePort, runContainer, testServices, waitFor, type RunningContainer } from '../harness/services.js';
+import { freePort, type RunningContainer, runContainer, testServices, waitFor } from '../harness/services.js';
 
 const SERVICE = 'ml-services';
 const PREFIX = `e2e-ml-${process.pid}`;
@@ -221,20 +221,38 @@ describe('end to end: real services -> /api/sla', () => {
         },
         {
           name: 'decide-availability',
-          indicator: { ratio: { errors: 'sum(rate(e2e_requests_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(e2e_requests_total[{{window}}]))' } },
+          indicator: {
+            ratio: { errors: 'sum(rate(e2e_requests_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(e2e_requests_total[{{window}}]))' },
+          },
           target: '99%',
           window: '30s',
         },
         { name: 'uptime', indicator: { probe: { path: '/health' } }, target: '99.9%', window: '1m' },
-        { name: 'serving-memory', indicator: { containerMemory: { containers: `${PREFIX}-*` } }, threshold: { max: '48MiB' }, window: '1m' },
+        {
+          name: 'serving-memory',
+          indicator: { containerMemory: { containers: `${PREFIX}-*` } },
+          threshold: { max: '48MiB' },
+          window: '1m',
+        },
         // 25 %, not the mission's 60 %: the test machine's 2 cores are shared, and a busy loop was
         // seen getting only ~27 % of a core under load. Idle containers stay near 0 %.
         // `for: 2s`: the breach must hold for two seconds (evaluations every 1 s) before it pages.
-        { name: 'serving-cpu', indicator: { containerCpu: { containers: `${PREFIX}-*` } }, threshold: { max: '25%' }, window: '1m', alert: { for: '2s' } },
+        {
+          name: 'serving-cpu',
+          indicator: { containerCpu: { containers: `${PREFIX}-*` } },
+          threshold: { max: '25%' },
+          window: '1m',
+          alert: { for: '2s' },
+        },
         { name: 'prediction-cache-hit-ratio', indicator: { redisHitRatio: { source: 'cache' } }, threshold: { min: '80%' }, window: '20s' },
         // Scoped to this test's database: pg_stat_statements is server-wide and other tests query
         // ml_learning tables of their own.
-        { name: 'ml-query-latency-p95', indicator: { postgresQueryLatency: { match: '%ml_learning%', database, statistic: 'p95' } }, threshold: { max: '10ms' }, window: '1m' },
+        {
+          name: 'ml-query-latency-p95',
+          indicator: { postgresQueryLatency: { match: '%ml_learning%', database, statistic: 'p95' } },
+          threshold: { max: '10ms' },
+          window: '1m',
+        },
       ],
     };
     const { mkdirSync } = await import('node:fs');
@@ -270,7 +288,13 @@ describe('end to end: real services -> /api/sla', () => {
     expect(body.memory_usage_bytes!).toBeGreaterThan(0);
     expect(body.cache_hit_ratio!).toBeGreaterThan(0.8);
     expect(body.db_query_p95_ms!).toBeLessThan(10);
-    expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual(['docker/default', 'postgres/default', 'probe/default', 'prometheus/default', 'redis/cache']);
+    expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual([
+      'docker/default',
+      'postgres/default',
+      'probe/default',
+      'prometheus/default',
+      'redis/cache',
+    ]);
     expect(body.sources.every((s) => s.up)).toBe(true);
 
     const list = (await (await fetch(`${daemon.url}/api/sla`)).json()) as { services: Array<{ service: string; status: string }> };
@@ -299,7 +323,13 @@ describe('end to end: real services -> /api/sla', () => {
 
   it('turns serving-cpu to breach when a container burns a core; Alertmanager delivers the alert, then its resolution', async () => {
     const { docker } = testServices();
-    containers.push(await runContainer(docker, { name: `${PREFIX}-burn`, cmd: ['sh', '-c', 'while true; do :; done & while true; do :; done'], memoryBytes: 64 * 2 ** 20 }));
+    containers.push(
+      await runContainer(docker, {
+        name: `${PREFIX}-burn`,
+        cmd: ['sh', '-c', 'while true; do :; done & while true; do :; done'],
+        memoryBytes: 64 * 2 ** 20,
+      }),
+    );
     const body = await until('serving-cpu breach', 60_000, (b) => objective(b, 'serving-cpu').status === 'breach');
     expect(objective(body, 'serving-cpu').value!.value).toBeGreaterThan(0.25);
     expect(body.cpu_usage_percent!).toBeGreaterThan(25);
@@ -314,7 +344,7 @@ describe('end to end: real services -> /api/sla', () => {
 
     // On-call gets it: Alertmanager delivers the firing alert to the webhook...
     type Delivered = { status: string; labels: Record<string, string>; annotations: Record<string, string> };
-    const alertsIn = (body: unknown): Delivered[] => ((body as { alerts?: Delivered[] }).alerts ?? []);
+    const alertsIn = (body: unknown): Delivered[] => (body as { alerts?: Delivered[] }).alerts ?? [];
     const isCpu = (a: Delivered) => a.labels.objective === 'serving-cpu' && a.labels.service === SERVICE;
     const firing = await receiver.waitFor((r) => alertsIn(r.body).some((a) => isCpu(a) && a.status === 'firing'), 30_000);
     const alert = alertsIn(firing.body).find(isCpu)!;

@@ -28,15 +28,15 @@ import { RedisSource } from '../../src/sources/redis/redis-source.js';
 import type { Source } from '../../src/sources/source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
 import {
+  type ExporterHandle,
+  type PostgresHandle,
+  type PrometheusHandle,
+  type RedisHandle,
   startPostgres,
   startPostgresExporter,
   startPrometheus,
   startRedis,
   startRedisExporter,
-  type ExporterHandle,
-  type PostgresHandle,
-  type PrometheusHandle,
-  type RedisHandle,
 } from '../harness/launchers.js';
 import { sleep, waitFor } from '../harness/services.js';
 
@@ -98,7 +98,10 @@ async function scrapesPass(job: string, n: number): Promise<void> {
 
 /** The Prometheus source's stored answer for the objective (the daemon's reading with the profile). */
 async function daemonReading(objective: Record<string, unknown>): Promise<number> {
-  const file: LoadedSloFile = { path: 'slo/shop.yaml', slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'shop', objectives: [objective] }) };
+  const file: LoadedSloFile = {
+    path: 'slo/shop.yaml',
+    slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'shop', objectives: [objective] }),
+  };
   const source = new PrometheusSource('default', { url: prometheus.url, timeout: 10_000 } as never, [file], SHIPPED_WINDOW_SETS);
   const result = await source.sample(AbortSignal.timeout(15_000));
   expect(source.queryErrors()).toEqual([]);
@@ -115,7 +118,7 @@ async function measuredBurst(job: string, traffic: () => Promise<void>): Promise
 }
 
 describe('redis_exporter profile', () => {
-  it('the generated rule and the daemon read the same hit ratio as vigil\'s Redis source', async () => {
+  it("the generated rule and the daemon read the same hit ratio as vigil's Redis source", async () => {
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     const traffic = async () => {
       for (let i = 0; i < 90; i++) expect(await client.get('present')).toBe('yes');
@@ -154,7 +157,7 @@ describe('redis_exporter profile', () => {
 });
 
 describe('postgres_exporter profile (0.11 with the shipped pg_stat_statements query file)', () => {
-  it('the exporter writes the 0.13+ collector\'s series names and labels', async () => {
+  it("the exporter writes the 0.13+ collector's series names and labels", async () => {
     const text = await (await fetch(`${postgresExporter.url}/metrics`)).text();
     for (const name of ['calls_total', 'seconds_total', 'rows_total', 'block_read_seconds_total', 'block_write_seconds_total']) {
       const line = text.split('\n').find((l) => l.startsWith(`pg_stat_statements_${name}{`));
@@ -167,7 +170,7 @@ describe('postgres_exporter profile (0.11 with the shipped pg_stat_statements qu
     expect(text).toMatch(/^pg_stat_statements_query_id\{[^}]*query="[^"]*",[^}]*queryid="-?\d+"[^}]*\} 1$/m);
   });
 
-  it('the generated rule and the daemon read the same mean statement latency as vigil\'s PostgreSQL source', async () => {
+  it("the generated rule and the daemon read the same mean statement latency as vigil's PostgreSQL source", async () => {
     const app = new pg.Client({ connectionString: postgres.connectionString });
     await app.connect();
     await app.query('CREATE TABLE vt_orders (id int PRIMARY KEY, total numeric)');
@@ -200,7 +203,10 @@ describe('postgres_exporter profile (0.11 with the shipped pg_stat_statements qu
       const t1 = Date.now();
       await scrapesPass('postgres', 3);
 
-      const own = new PostgresLatencyReader({ store, now: t1, windowMs: t1 - t0, staleAfterMs: 60_000 }, { source: 'default', ...indicator }).current();
+      const own = new PostgresLatencyReader(
+        { store, now: t1, windowMs: t1 - t0, staleAfterMs: 60_000 },
+        { source: 'default', ...indicator },
+      ).current();
       // pg_sleep of 2..5 ms in one statement and a fast sum in the other: a mean between.
       expect(own.value, JSON.stringify(own)).toBeGreaterThan(0.001);
       expect(own.value).toBeLessThan(0.02);

@@ -3,13 +3,13 @@
 // though each replica sends it to both peers; with one replica killed, alerts still arrive and
 // resolve. Both replicas' alerts carry identical labels (Alertmanager holds one alert, and the
 // raw posts of each replica, captured on a side channel, have the same label set).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlertmanagerCluster, WebhookReceiver, type AlertmanagerHandle } from '../harness/launchers.js';
+import { type AlertmanagerHandle, startAlertmanagerCluster, WebhookReceiver } from '../harness/launchers.js';
 import { GiveUp } from '../harness/process-utils.js';
 import { freePort, sleep, waitFor } from '../harness/services.js';
 
@@ -88,7 +88,7 @@ async function startReplica(name: string): Promise<string> {
 function notifications(status: 'firing' | 'resolved'): WebhookBody[] {
   return receiver.received
     .map((r) => r.body as WebhookBody)
-    .filter((b) => b.status === status && b.alerts.some((a) => a.labels['service'] === 'checkout'));
+    .filter((b) => b.status === status && b.alerts.some((a) => a.labels.service === 'checkout'));
 }
 
 /** Label sets a replica posted to Alertmanager (its side-channel copy). */
@@ -137,7 +137,7 @@ beforeAll(async () => {
       'kind: ServiceLevels',
       'service: checkout',
       'objectives:',
-      "  - { name: latency, indicator: { latency: { histogram: req_seconds, quantile: 0.95 } }, threshold: { max: 300ms }, window: 5s, alert: { for: 0s } }",
+      '  - { name: latency, indicator: { latency: { histogram: req_seconds, quantile: 0.95 } }, threshold: { max: 300ms }, window: 5s, alert: { for: 0s } }',
       '',
     ].join('\n'),
   );
@@ -147,12 +147,20 @@ beforeAll(async () => {
 afterAll(async () => {
   // VIGIL_HA_DEBUG=1: what each side saw, to diagnose a failure: the notifications in order (which
   // peer sent each) and the replicas' alerting log lines.
-  if (process.env['VIGIL_HA_DEBUG']) {
+  if (process.env.VIGIL_HA_DEBUG) {
     for (const r of receiver.received) {
       const b = r.body as WebhookBody & { externalURL?: string };
-      process.stderr.write(`${new Date(r.receivedAt).toISOString()} ${b.externalURL} ${b.status} ${JSON.stringify(b.alerts.map((a) => [a.startsAt, a.endsAt]))}\n`);
+      process.stderr.write(
+        `${new Date(r.receivedAt).toISOString()} ${b.externalURL} ${b.status} ${JSON.stringify(b.alerts.map((a) => [a.startsAt, a.endsAt]))}\n`,
+      );
     }
-    for (const n of replicas.keys()) process.stderr.write(readFileSync(join(dir, `replica-${n}.log`), 'utf8').split('\n').filter((l) => /alert|deliver|down|slow|warn/.test(l)).join('\n') + '\n');
+    for (const n of replicas.keys())
+      process.stderr.write(
+        `${readFileSync(join(dir, `replica-${n}.log`), 'utf8')
+          .split('\n')
+          .filter((l) => /alert|deliver|down|slow|warn/.test(l))
+          .join('\n')}\n`,
+      );
   }
   for (const child of replicas.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.allSettled(cluster.map((p) => p.stop()));
@@ -167,8 +175,8 @@ describe('an HA pair behind an Alertmanager cluster', () => {
     await waitFor(() => notifications('firing').length >= 1, { timeoutMs: 60_000, what: 'the firing notification' });
     // Both replicas sent it, to both peers, with the same labels; Alertmanager holds one alert.
     await waitFor(() => postedBy('a').length > 0 && postedBy('b').length > 0, { timeoutMs: 10_000, what: 'posts from both replicas' });
-    const labelsA = postedBy('a').find((l) => l['service'] === 'checkout');
-    const labelsB = postedBy('b').find((l) => l['service'] === 'checkout');
+    const labelsA = postedBy('a').find((l) => l.service === 'checkout');
+    const labelsB = postedBy('b').find((l) => l.service === 'checkout');
     expect(labelsA).toBeDefined();
     expect(labelsB).toEqual(labelsA);
     for (const peer of cluster) {

@@ -75,7 +75,10 @@ describe('test harness services', () => {
     const result = await waitFor(
       async () => {
         const res = await fetch(`${prometheus.url}/api/v1/query?query=up`);
-        const body = (await res.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+        const body = (await res.json()) as {
+          status: string;
+          data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+        };
         return body.data.result.find((r) => r.metric.job === 'prometheus');
       },
       { timeoutMs: 20_000, what: 'up{job="prometheus"}' },

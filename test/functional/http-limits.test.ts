@@ -7,7 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/server/build-server.js';
 import { openCount, slowBodyClients, timedGet } from '../support/slow-clients.js';
 
-const LIMITS = { headersTimeoutMs: 800, requestTimeoutMs: 1_500, idleTimeoutMs: 5_000, keepAliveTimeoutMs: 1_000, maxConnections: 60, checkIntervalMs: 200 };
+const LIMITS = {
+  headersTimeoutMs: 800,
+  requestTimeoutMs: 1_500,
+  idleTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 1_000,
+  maxConnections: 60,
+  checkIntervalMs: 200,
+};
 
 let app: ReturnType<typeof buildServer> | null = null;
 /** Every client socket a test opened: destroyed afterwards, so a failing test cannot hang the close. */
@@ -19,7 +26,13 @@ afterEach(async () => {
 });
 
 async function serve() {
-  app = buildServer({ getSnapshot: () => null, metricsRegistry: new Registry(), reload: async () => ({ ok: true, services: [] }), reloadToken: 'a-token-of-16-characters', limits: LIMITS });
+  app = buildServer({
+    getSnapshot: () => null,
+    metricsRegistry: new Registry(),
+    reload: async () => ({ ok: true, services: [] }),
+    reloadToken: 'a-token-of-16-characters',
+    limits: LIMITS,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
@@ -77,7 +90,11 @@ describe('slow clients', () => {
 
   it('a body over the reload limit is refused with 413 before it is read', async () => {
     const port = await serve();
-    const res = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'y'.repeat(2_000) }) });
+    const res = await fetch(`http://127.0.0.1:${port}/-/reload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: 'y'.repeat(2_000) }),
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'VIGIL_ERR_BODY_TOO_LARGE', message: 'the request body is larger than 1024 bytes' });
   });

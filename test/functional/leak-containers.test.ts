@@ -9,7 +9,7 @@ import { detectLeak } from '../../src/leak/detect-leak.js';
 import type { LeakVerdict } from '../../src/leak/leak-verdict.js';
 import { DOCKER_METRICS, DockerSource } from '../../src/sources/docker/docker-source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { runContainer, sleep, testServices, type RunningContainer } from '../harness/services.js';
+import { type RunningContainer, runContainer, sleep, testServices } from '../harness/services.js';
 
 const MiB = 2 ** 20;
 const WINDOW_MS = 90_000;
@@ -21,7 +21,11 @@ const LEAKING = `x=; while true; do x="$x${CHUNK}"; sleep 1; done`;
 const SAWTOOTH = `x=; i=0; while true; do x="$x${CHUNK}"; i=$((i+1)); if [ $i -ge 5 ]; then x=; i=0; fi; sleep 1; done`;
 
 /** The one series of a container, as the evaluator would read it, and the detector's verdict. */
-function judge(store: SampleStore, container: string, now: number): { t: Float64Array; v: Float64Array; limit: number | null; verdict: LeakVerdict } {
+function judge(
+  store: SampleStore,
+  container: string,
+  now: number,
+): { t: Float64Array; v: Float64Array; limit: number | null; verdict: LeakVerdict } {
   const memory = store.select(DOCKER_METRICS.workingSet, (l) => l.container === container);
   expect(memory).toHaveLength(1); // no restart: one series
   const { t, v } = memory[0]!.buffer.range(now - WINDOW_MS, now);
@@ -67,7 +71,10 @@ describe('leak detection on real containers', () => {
     const now = Date.now();
     const leak = judge(store, leaking.name, now);
     const saw = judge(store, sawtooth.name, now);
-    for (const [name, r] of [[leaking.name, leak], [sawtooth.name, saw]] as const) {
+    for (const [name, r] of [
+      [leaking.name, leak],
+      [sawtooth.name, saw],
+    ] as const) {
       const mib = Array.from(r.v, (x) => (x / MiB).toFixed(1)).join(' ');
       console.log(`${name}: ${r.v.length} samples, limit ${(r.limit ?? 0) / MiB} MiB, ${JSON.stringify(r.verdict)}\n  MiB: ${mib}`);
     }

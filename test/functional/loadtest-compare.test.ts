@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMeasurement } from '../../src/compare/baseline-file.js';
-import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serving/start-ml-serving.js';
+import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;

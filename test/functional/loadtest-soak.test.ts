@@ -2,13 +2,13 @@
 // once leaking 20 MB a minute, each warmed up for 20 s and soaked for 90 s at a steady rate with vigil's leak detector
 // judging its resident memory. The first passes with `ok`, the second fails `no-leak` with the
 // growth rate and the time to the limit; both leave their checkpoint file behind.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoadtest } from '../../src/loadtest/run-loadtest.js';
 import { soakResultSchema } from '../../src/loadtest/report-schema.js';
+import { runLoadtest } from '../../src/loadtest/run-loadtest.js';
 
 const SERVICE = new URL('../../dist/examples/ml-serving/main.js', import.meta.url).pathname;
 const DECIDE = { method: 'POST' as const, body: { task: '{{task}}' } };
@@ -52,7 +52,14 @@ describe('vigil loadtest --soak', () => {
         url: `${url}/api/documentation-keeper/decide`,
         ...DECIDE,
         rate: 20,
-        soak: { durationMs: 90_000, warmupMs: 20_000, checkpointMs: 15_000, memoryEveryMs: 1000, limitBytes: 512 * 1024 * 1024, checkpointFile: join(dir, `${name}.json`) },
+        soak: {
+          durationMs: 90_000,
+          warmupMs: 20_000,
+          checkpointMs: 15_000,
+          memoryEveryMs: 1000,
+          limitBytes: 512 * 1024 * 1024,
+          checkpointFile: join(dir, `${name}.json`),
+        },
         watch: false,
         progress: false,
       });

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serving/start-ml-serving.js';
-import { runLoadtest, type LoadtestReport } from '../../src/loadtest/run-loadtest.js';
+import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
+import { type LoadtestReport, runLoadtest } from '../../src/loadtest/run-loadtest.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -36,14 +36,20 @@ const AVAILABILITY = `
 
 function sloDir(objectives: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-lt-'));
-  writeFileSync(join(dir, 'ml-services.yaml'), `apiVersion: vigil/v1\nkind: ServiceLevels\nservice: ml-services\nobjectives:${objectives}\n`);
+  writeFileSync(
+    join(dir, 'ml-services.yaml'),
+    `apiVersion: vigil/v1\nkind: ServiceLevels\nservice: ml-services\nobjectives:${objectives}\n`,
+  );
   return dir;
 }
 
 async function loadtest(args: string[]): Promise<{ code: number; report: LoadtestReport | null; stderr: string }> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, 'loadtest', ...args, '--json'], { timeout: 90_000, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [MAIN, 'loadtest', ...args, '--json'], {
+      timeout: 90_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     return { code: 0, report: JSON.parse(stdout) as LoadtestReport, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -119,7 +125,20 @@ describe('vigil loadtest', () => {
     const dir = sloDir(DECIDE_P95('5s', 'decide-p95'));
     dirs.push(dir);
     const { code, report } = await loadtest([
-      '--url', service.url, ...DECIDE, '--stress', '--start-rate', '20', '--step-factor', '2', '--step-duration', '2s', '--max-rate', '80', '--slo', dir,
+      '--url',
+      service.url,
+      ...DECIDE,
+      '--stress',
+      '--start-rate',
+      '20',
+      '--step-factor',
+      '2',
+      '--step-duration',
+      '2s',
+      '--max-rate',
+      '80',
+      '--slo',
+      dir,
     ]);
     const stress = report!.stress!;
     expect(stress.breakingRate).toBeNull();
@@ -144,7 +163,18 @@ describe('vigil loadtest', () => {
     const dir = sloDir(DECIDE_P95('10us', 'decide-p95-too-tight'));
     dirs.push(dir);
     const { code, report } = await loadtest([
-      '--url', service.url, ...DECIDE, '--stress', '--start-rate', '20', '--step-duration', '2s', '--min-rate', '40', '--slo', dir,
+      '--url',
+      service.url,
+      ...DECIDE,
+      '--stress',
+      '--start-rate',
+      '20',
+      '--step-duration',
+      '2s',
+      '--min-rate',
+      '40',
+      '--slo',
+      dir,
     ]);
     expect(code).toBe(1);
     expect(report!.stress!.steps).toHaveLength(1);

@@ -13,7 +13,7 @@ import { ProbeSource } from '../../src/sources/probe/probe-source.js';
 import { RedisSource } from '../../src/sources/redis/redis-source.js';
 import { Scheduler } from '../../src/sources/scheduler.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { startPrometheus, startRedis, type PrometheusHandle, type RedisHandle } from '../harness/launchers.js';
+import { type PrometheusHandle, type RedisHandle, startPrometheus, startRedis } from '../harness/launchers.js';
 import { freePort, testServices, waitFor } from '../harness/services.js';
 
 const database = `vigil_metrics_${process.pid}`;

@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serving/start-ml-serving.js';
+import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
 import { testServices } from '../harness/services.js';
 
 const DECIDE = '/api/documentation-keeper/decide';
@@ -19,7 +19,11 @@ interface Decision {
 }
 
 async function decide(base: string, task: string): Promise<Decision> {
-  const res = await fetch(`${base}${DECIDE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task }) });
+  const res = await fetch(`${base}${DECIDE}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ task }),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as Decision;
 }
@@ -75,7 +79,11 @@ describe('ml-serving with Redis', () => {
     const task = `${prefix} rename the CLI flag --output`;
     const before = await decide(service.url, task);
     expect((await decide(service.url, task)).cache_hit).toBe(true);
-    const res = await fetch(`${service.url}/admin/model/retrain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${service.url}/admin/model/retrain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     const { model_version: next, previous_version: prev } = (await res.json()) as { model_version: string; previous_version: string };
     expect(prev).toBe(before.model_version);
     expect(next).not.toBe(prev);
@@ -86,7 +94,9 @@ describe('ml-serving with Redis', () => {
   });
 
   it('refuses to start when the configured Redis is not reachable', async () => {
-    await expect(startMlServing({ port: 0, redisUrl: 'redis://127.0.0.1:1', defaultMetrics: false })).rejects.toThrow(/Redis at redis:\/\/127.0.0.1:1 is not reachable/);
+    await expect(startMlServing({ port: 0, redisUrl: 'redis://127.0.0.1:1', defaultMetrics: false })).rejects.toThrow(
+      /Redis at redis:\/\/127.0.0.1:1 is not reachable/,
+    );
   });
 });
 
@@ -109,7 +119,10 @@ describe('ml-serving with PostgreSQL feature reads', () => {
       const token = `zzprior${process.pid}`;
       const plain = await decide(service.url, `fix flaky internal unit test ${token}`);
       expect(plain.decision).toBe('no-docs');
-      await client.query('INSERT INTO ml_learning_token_priors (token, logit) VALUES ($1, 50) ON CONFLICT (token) DO UPDATE SET logit = 50', [token]);
+      await client.query(
+        'INSERT INTO ml_learning_token_priors (token, logit) VALUES ($1, 50) ON CONFLICT (token) DO UPDATE SET logit = 50',
+        [token],
+      );
       const boosted = await decide(service.url, `fix flaky internal unit test ${token} again`);
       expect(boosted.decision).toBe('needs-docs');
       const stats = await client.query<{ calls: string }>(

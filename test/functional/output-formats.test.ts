@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadSloPaths } from '../../src/config/load-slo.js';
 import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
-import { generateAll, type GenerateResult } from '../../src/generate/generate.js';
+import { type GenerateResult, generateAll } from '../../src/generate/generate.js';
 import { GRAFANA_SIDECAR_LABEL, inFormat } from '../../src/generate/output-formats.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -23,7 +23,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function plain(): Promise<GenerateResult> {
   const loaded = await loadSloPaths(['slo', 'test/promtool/slo'], { cwd: ROOT });
   expect(loaded.issues).toEqual([]);
-  return generateAll(loaded.files.map((f) => ({ path: f.path.slice(ROOT.length), slo: f.slo })), { windowSets: SHIPPED_WINDOW_SETS });
+  return generateAll(
+    loaded.files.map((f) => ({ path: f.path.slice(ROOT.length), slo: f.slo })),
+    { windowSets: SHIPPED_WINDOW_SETS },
+  );
 }
 
 describe('--format prometheus-operator', () => {

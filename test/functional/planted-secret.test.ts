@@ -8,8 +8,8 @@
 // sit behind an auth gate started here that refuses any request without the right Basic header,
 // Redis has an ACL user with that password, and every source must come up.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -21,7 +21,7 @@ import { formatIssue, loadConfig } from '../../src/config/load-config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { ROUTES } from '../../src/server/routes.js';
-import { freePort, runContainer, testServices, waitFor, type RunningContainer } from '../harness/services.js';
+import { freePort, type RunningContainer, runContainer, testServices, waitFor } from '../harness/services.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,7 +39,9 @@ function expectNoSecret(where: string, text: string): void {
   for (const form of FORMS) {
     if (text.includes(form)) {
       const at = text.indexOf(form);
-      throw new Error(`${where} holds the planted password (${form === SECRET ? 'as typed' : 'encoded'}): …${text.slice(Math.max(0, at - 120), at + 60)}…`);
+      throw new Error(
+        `${where} holds the planted password (${form === SECRET ? 'as typed' : 'encoded'}): …${text.slice(Math.max(0, at - 120), at + 60)}…`,
+      );
     }
   }
 }
@@ -144,7 +146,11 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
     amGate = await new AuthGate({ host: am.hostname, port: Number(am.port) }).listen();
     gates.push(promGate, dockerGate, amGate);
     deadPort = await freePort();
-    container = await runContainer(docker, { name: `vigil-secret-${process.pid}`, cmd: ['sh', '-c', 'sleep 3600'], memoryBytes: 64 * 2 ** 20 });
+    container = await runContainer(docker, {
+      name: `vigil-secret-${process.pid}`,
+      cmd: ['sh', '-c', 'sleep 3600'],
+      memoryBytes: 64 * 2 ** 20,
+    });
 
     // Redis: a user of its own with the planted password (the shared server's default user stays as it is).
     redis = new Redis(redisAddr.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -170,10 +176,24 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
         })),
         { name: 'healthy', indicator: { probe: { source: 'web', path: '/-/healthy' } }, target: '99%', window: '1m' },
         // Always 404: a breach, so alerts go to both Alertmanagers (one of them down).
-        { name: 'missing-page', indicator: { probe: { source: 'web', path: '/no-such-page' } }, target: '99%', window: '1m', alert: { for: '0s' } },
+        {
+          name: 'missing-page',
+          indicator: { probe: { source: 'web', path: '/no-such-page' } },
+          target: '99%',
+          window: '1m',
+          alert: { for: '0s' },
+        },
         { name: 'cache', indicator: { redisHitRatio: { source: 'cache' } }, threshold: { min: '1%' } },
-        { name: 'queries', indicator: { postgresQueryLatency: { source: 'db', match: '%vigil-secret-none%', statistic: 'mean' } }, threshold: { max: '10s' } },
-        { name: 'memory', indicator: { containerMemory: { source: 'engine', containers: `vigil-secret-${process.pid}` } }, threshold: { max: '1GB' } },
+        {
+          name: 'queries',
+          indicator: { postgresQueryLatency: { source: 'db', match: '%vigil-secret-none%', statistic: 'mean' } },
+          threshold: { max: '10s' },
+        },
+        {
+          name: 'memory',
+          indicator: { containerMemory: { source: 'engine', containers: `vigil-secret-${process.pid}` } },
+          threshold: { max: '1GB' },
+        },
       ],
     };
     writeFileSync(join(dir, 'slo', 'secret.yaml'), JSON.stringify(slo, null, 2));
@@ -211,7 +231,15 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
     ).catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify((await current()).sources)}`);
     });
-    expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual(['docker/engine', 'postgres/db', 'probe/web', 'prometheus/prom', 'redis/cache', 'scrape/scr', 'scrape/screnv']);
+    expect(body.sources.map((s) => `${s.kind}/${s.name}`).sort()).toEqual([
+      'docker/engine',
+      'postgres/db',
+      'probe/web',
+      'prometheus/prom',
+      'redis/cache',
+      'scrape/scr',
+      'scrape/screnv',
+    ]);
     // The probe through the gate succeeds: its credentials were sent as a header.
     await waitFor(async () => (await current()).objectives.find((o) => o.name === 'healthy')?.status === 'ok', {
       timeoutMs: 30_000,
@@ -271,7 +299,11 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
       const res = await fetch(`${daemon.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${RELOAD_TOKEN}` } });
       expect(res.status).toBe(422);
       const text = await res.text();
-      expect(JSON.parse(text).issues.map((i: { path: string }) => i.path).sort()).toEqual(['alertmanager.urls[0]', 'sources.redis.cache.url']);
+      expect(
+        JSON.parse(text)
+          .issues.map((i: { path: string }) => i.path)
+          .sort(),
+      ).toEqual(['alertmanager.urls[0]', 'sources.redis.cache.url']);
       expectNoSecret('the 422 of a rejected reload', text);
     } finally {
       writeFileSync(path, good);
@@ -312,17 +344,26 @@ describe('a password planted in every URL-bearing key appears nowhere', () => {
     // The CLI prints the same; built from this tree (a missing main.js fails loudly).
     await run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, timeout: 170_000 }).catch(() => undefined);
     expect(existsSync(join(root, 'dist/cli/main.js'))).toBe(true);
-    const cli = await run(process.execPath, [join(root, 'dist/cli/main.js'), 'validate', '--config', bad], { cwd: dir, env: { PATH: process.env.PATH ?? '' } }).catch(
-      (err: { code?: number; stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '', code: err.code }),
-    );
+    const cli = await run(process.execPath, [join(root, 'dist/cli/main.js'), 'validate', '--config', bad], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+    }).catch((err: { code?: number; stdout?: string; stderr?: string }) => ({
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+      code: err.code,
+    }));
     expect(cli.stdout).toContain('invalid: 7 issues');
     expectNoSecret('vigil validate', `${cli.stdout}${cli.stderr}`);
     // `vigil check --json` samples every source with the planted credentials.
-    const checked = await run(process.execPath, [join(root, 'dist/cli/main.js'), 'check', '--config', 'vigil.yaml', '--json', '--gap', '1s'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', RELOAD_TOKEN, SECRET_TOKEN: SECRET },
-      timeout: 60_000,
-    }).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
+    const checked = await run(
+      process.execPath,
+      [join(root, 'dist/cli/main.js'), 'check', '--config', 'vigil.yaml', '--json', '--gap', '1s'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', RELOAD_TOKEN, SECRET_TOKEN: SECRET },
+        timeout: 60_000,
+      },
+    ).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
     expect(checked.stdout).toContain(`"service": "${SERVICE}"`);
     expectNoSecret('vigil check --json', `${checked.stdout}${checked.stderr}`);
   });

@@ -8,7 +8,7 @@ import { sloFileSchema } from '../../src/config/slo-schema.js';
 import { PostgresSource } from '../../src/sources/postgres/postgres-source.js';
 import { statementLatencyOverWindow } from '../../src/sources/postgres/statement-latency.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { startPostgres, type PostgresHandle } from '../harness/launchers.js';
+import { type PostgresHandle, startPostgres } from '../harness/launchers.js';
 import { testServices } from '../harness/services.js';
 
 function sloFile(objective: Record<string, unknown>): LoadedSloFile {
@@ -52,9 +52,7 @@ describe('PostgreSQL source (shared server)', () => {
     app = new pg.Client({ connectionString: urlFor(postgres.connectionString, database) });
     await app.connect();
     await app.query('CREATE TABLE ml_learning_features (id int PRIMARY KEY, embedding float8[] NOT NULL, label text)');
-    await app.query(
-      "INSERT INTO ml_learning_features SELECT g, ARRAY[g * 0.1, g * 0.2], 'label-' || g FROM generate_series(1, 5000) g",
-    );
+    await app.query("INSERT INTO ml_learning_features SELECT g, ARRAY[g * 0.1, g * 0.2], 'label-' || g FROM generate_series(1, 5000) g");
   });
 
   afterAll(async () => {
@@ -167,7 +165,7 @@ describe('PostgreSQL source (shared server)', () => {
     }
   });
 
-  it('sees other roles\' statements as a login role with only pg_read_all_stats', async () => {
+  it("sees other roles' statements as a login role with only pg_read_all_stats", async () => {
     const { postgres } = testServices();
     const role = `vigil_ro_${process.pid}`;
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'ro-secret'`);
@@ -202,11 +200,9 @@ describe('PostgreSQL source (shared server)', () => {
 
   it('names the missing CREATE EXTENSION when the database lacks it', async () => {
     const { postgres } = testServices();
-    const source = new PostgresSource(
-      'default',
-      { connectionString: urlFor(postgres.connectionString, database), timeout: 10_000 },
-      [sloFile({ match: '%anything%' })],
-    );
+    const source = new PostgresSource('default', { connectionString: urlFor(postgres.connectionString, database), timeout: 10_000 }, [
+      sloFile({ match: '%anything%' }),
+    ]);
     try {
       const err = await source.sample(AbortSignal.timeout(15_000)).then(
         () => null,
@@ -236,7 +232,10 @@ describe('PostgreSQL source (own server without the preload)', () => {
       sloFile({ match: '%ml_learning%' }),
     ]);
     try {
-      const neither = await source.sample(AbortSignal.timeout(15_000)).then(() => null, (e: unknown) => e as Error & { code?: string });
+      const neither = await source.sample(AbortSignal.timeout(15_000)).then(
+        () => null,
+        (e: unknown) => e as Error & { code?: string },
+      );
       expect(neither?.code).toBe('VIGIL_ERR_PG_STAT_STATEMENTS_MISSING');
       expect(neither?.message).toContain("shared_preload_libraries = 'pg_stat_statements'");
       expect(neither?.message).toContain('restart');
@@ -247,7 +246,10 @@ describe('PostgreSQL source (own server without the preload)', () => {
       await client.query('CREATE EXTENSION pg_stat_statements');
       await client.end();
 
-      const notLoaded = await source.sample(AbortSignal.timeout(15_000)).then(() => null, (e: unknown) => e as Error & { code?: string });
+      const notLoaded = await source.sample(AbortSignal.timeout(15_000)).then(
+        () => null,
+        (e: unknown) => e as Error & { code?: string },
+      );
       expect(notLoaded?.code).toBe('VIGIL_ERR_PG_STAT_STATEMENTS_NOT_PRELOADED');
       expect(notLoaded?.message).toContain("shared_preload_libraries = 'pg_stat_statements'");
       expect(notLoaded?.message).not.toContain('CREATE EXTENSION');

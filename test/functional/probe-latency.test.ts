@@ -1,8 +1,8 @@
 // A probe objective with a duration threshold, end to end: the SLO file through the real loader,
 // the real probe source against a loopback HTTP server that is slow and then fast, the evaluator.
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -131,17 +131,23 @@ describe('probe latency objective', () => {
           interval: `${stepMs}ms`,
           input_series: [{ series: `vigil_probe_duration_seconds{source="default",url="${url}"}`, values: durations.join(' ') }],
           promql_expr_test: [
-            { expr: query.value(WINDOW_MS), eval_time: `${((durations.length - 1) * stepMs) / 1000}s`, exp_samples: [{ labels: '{}', value: daemon }] },
+            {
+              expr: query.value(WINDOW_MS),
+              eval_time: `${((durations.length - 1) * stepMs) / 1000}s`,
+              exp_samples: [{ labels: '{}', value: daemon }],
+            },
           ],
         },
       ],
     };
     const file = join(dir, 'probe-p95.test.yaml');
     await writeFile(file, JSON.stringify(test)); // JSON is YAML
-    const result = await promisify(execFile)('/usr/bin/promtool', ['test', 'rules', file]).catch((err: { stdout?: string; stderr?: string }) => ({
-      stdout: `${err.stdout ?? ''}${err.stderr ?? ''}`,
-      stderr: 'failed',
-    }));
+    const result = await promisify(execFile)('/usr/bin/promtool', ['test', 'rules', file]).catch(
+      (err: { stdout?: string; stderr?: string }) => ({
+        stdout: `${err.stdout ?? ''}${err.stderr ?? ''}`,
+        stderr: 'failed',
+      }),
+    );
     expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS/);
   });
 });

@@ -30,7 +30,8 @@ describe('probe source', () => {
         else if (req.url === '/fail') res.writeHead(500).end('boom');
         else if (req.url === '/moved') res.writeHead(302, { location: '/fail' }).end();
         else if (req.url === '/created') res.writeHead(201).end();
-        else if (req.url === '/hang') hanging.add(res); // never answers
+        else if (req.url === '/hang')
+          hanging.add(res); // never answers
         else res.writeHead(404).end();
       });
     });
@@ -67,8 +68,7 @@ describe('probe source', () => {
     const result = await source.sample(AbortSignal.timeout(10_000));
     const took = Date.now() - started;
 
-    const by = (url: string, metric: string) =>
-      result.points.find((p) => p.labels.url === url && p.metric === metric)?.value;
+    const by = (url: string, metric: string) => result.points.find((p) => p.labels.url === url && p.metric === metric)?.value;
     expect(by(`${base}/ok`, 'probe_success')).toBe(1);
     expect(by(`${base}/slow`, 'probe_success')).toBe(1);
     expect(by(`${base}/fail`, 'probe_success')).toBe(0);

@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../src/config/config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
-import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
-import { startPrometheus, type PrometheusHandle } from '../harness/launchers.js';
-import { freePort, waitFor } from '../harness/services.js';
 import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
+import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
+import { type PrometheusHandle, startPrometheus } from '../harness/launchers.js';
+import { freePort, waitFor } from '../harness/services.js';
 
 /**
  * Each scrape adds 10 observations between 25 ms and 50 ms to the histogram and 9 good and
@@ -141,11 +141,15 @@ describe('Prometheus source', () => {
     const queryRequests = async (): Promise<number> => {
       const text = await (await fetch(`${prometheus.url}/metrics`)).text();
       let total = 0;
-      for (const m of text.matchAll(/^prometheus_http_requests_total\{[^}]*handler="\/api\/v1\/query"[^}]*\} (\S+)$/gm)) total += Number(m[1]);
+      for (const m of text.matchAll(/^prometheus_http_requests_total\{[^}]*handler="\/api\/v1\/query"[^}]*\} (\S+)$/gm))
+        total += Number(m[1]);
       return total;
     };
     const ratioWindows = (points: readonly { labels: Record<string, string> }[]) =>
-      points.filter((p) => p.labels.objective === 'decide-availability').map((p) => p.labels.window).sort();
+      points
+        .filter((p) => p.labels.objective === 'decide-availability')
+        .map((p) => p.labels.window)
+        .sort();
     const first = await source.sample(AbortSignal.timeout(15_000));
     expect(ratioWindows(first.points)).toHaveLength(8);
 
@@ -175,7 +179,12 @@ describe('Prometheus source', () => {
     const idle = new PrometheusSource('default', { url: prometheus.url, timeout: 5_000 }, [], SHIPPED_WINDOW_SETS);
     await expect(idle.sample(AbortSignal.timeout(10_000))).resolves.toEqual({ points: [] });
     const deadPort = await freePort();
-    const dead = new PrometheusSource('gone', { url: `http://127.0.0.1:${deadPort}`, timeout: 2_000 }, [sloFile(objectives)], SHIPPED_WINDOW_SETS);
+    const dead = new PrometheusSource(
+      'gone',
+      { url: `http://127.0.0.1:${deadPort}`, timeout: 2_000 },
+      [sloFile(objectives)],
+      SHIPPED_WINDOW_SETS,
+    );
     await expect(dead.sample(AbortSignal.timeout(10_000))).rejects.toThrow(/prometheus gone .*ECONNREFUSED/);
   });
 });

@@ -3,11 +3,11 @@
 // the shared one would change the figures.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisHandle } from '../harness/launchers.js';
-import { testServices } from '../harness/services.js';
 import { hitRatioOverWindow } from '../../src/sources/redis/hit-ratio.js';
 import { RedisSource } from '../../src/sources/redis/redis-source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
+import { type RedisHandle, startRedis } from '../harness/launchers.js';
+import { testServices } from '../harness/services.js';
 
 const config = (url: string) => ({ url, timeout: 5_000 });
 
@@ -110,7 +110,19 @@ describe('Redis source (own instance)', () => {
   });
 
   it('works as a least-privilege ACL user that may only run INFO, PING and CLIENT SETNAME', async () => {
-    await client.call('ACL', 'SETUSER', 'vigil', 'on', '>vigil-secret', 'resetkeys', 'resetchannels', '-@all', '+info', '+ping', '+client|setname');
+    await client.call(
+      'ACL',
+      'SETUSER',
+      'vigil',
+      'on',
+      '>vigil-secret',
+      'resetkeys',
+      'resetchannels',
+      '-@all',
+      '+info',
+      '+ping',
+      '+client|setname',
+    );
     const source = new RedisSource('acl', config(`redis://vigil:vigil-secret@127.0.0.1:${redis.port}`));
     try {
       const result = await source.sample(AbortSignal.timeout(10_000));

@@ -5,9 +5,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSloPaths } from '../../src/config/load-slo.js';
-import { generateAll } from '../../src/generate/generate.js';
-import { startAlertmanager, startPrometheus, waitFor, WebhookReceiver, type AlertmanagerHandle, type PrometheusHandle } from '../harness/launchers.js';
 import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
+import { generateAll } from '../../src/generate/generate.js';
+import {
+  type AlertmanagerHandle,
+  type PrometheusHandle,
+  startAlertmanager,
+  startPrometheus,
+  WebhookReceiver,
+  waitFor,
+} from '../harness/launchers.js';
 
 /**
  * The generated rules against the real Prometheus tools: every rule file passes
@@ -62,7 +69,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('promtool check rules', () => {
   it('accepts every committed rule file', async () => {
     const files = [
-      ...readdirSync(join(ROOT, 'alerts')).filter((n) => n.endsWith('.rules.yaml')).map((n) => `alerts/${n}`),
+      ...readdirSync(join(ROOT, 'alerts'))
+        .filter((n) => n.endsWith('.rules.yaml'))
+        .map((n) => `alerts/${n}`),
       ...readdirSync(join(ROOT, 'test/promtool/rules')).map((n) => `test/promtool/rules/${n}`),
     ];
     expect(files).toContain('alerts/ml-services.rules.yaml');
@@ -89,10 +98,19 @@ describe('promtool check rules', () => {
 });
 
 describe('promtool test rules (test/promtool/*.test.yaml)', () => {
-  const tests = readdirSync(join(ROOT, 'test/promtool')).filter((n) => n.endsWith('.test.yaml')).sort();
+  const tests = readdirSync(join(ROOT, 'test/promtool'))
+    .filter((n) => n.endsWith('.test.yaml'))
+    .sort();
 
   it('has the behaviour tests', () => {
-    expect(tests).toEqual(['burn-page.test.yaml', 'burn-ticket.test.yaml', 'exporters.test.yaml', 'grouped.test.yaml', 'leak.test.yaml', 'threshold.test.yaml']);
+    expect(tests).toEqual([
+      'burn-page.test.yaml',
+      'burn-ticket.test.yaml',
+      'exporters.test.yaml',
+      'grouped.test.yaml',
+      'leak.test.yaml',
+      'threshold.test.yaml',
+    ]);
   });
 
   for (const name of tests) {
@@ -220,7 +238,10 @@ describe('a real Prometheus with the generated rules, into a real Alertmanager',
     await waitFor(
       async () => {
         const list = (await (await fetch(`${alertmanager!.url}/api/v2/alerts`)).json()) as AmAlert[];
-        const windows = list.filter((a) => a.labels.alertname === 'VigilErrorBudgetBurn').map((a) => a.labels.window).sort();
+        const windows = list
+          .filter((a) => a.labels.alertname === 'VigilErrorBudgetBurn')
+          .map((a) => a.labels.window)
+          .sort();
         return windows.join(',') === '1d/2h,1h/5m,3d/6h,6h/30m';
       },
       { timeoutMs: 30_000, intervalMs: 1000, what: 'all four window pairs' },

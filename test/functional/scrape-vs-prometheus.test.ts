@@ -11,11 +11,11 @@
 import { createServer, type Server } from 'node:http';
 import { Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMlServing, type MlServingHandle } from '../../src/examples/ml-serving/start-ml-serving.js';
+import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
 import { ScrapeSource } from '../../src/sources/scrape/scrape-source.js';
 import { quantileOverWindow } from '../../src/sources/scrape/window-queries.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { startPrometheus, type PrometheusHandle } from '../harness/launchers.js';
+import { type PrometheusHandle, startPrometheus } from '../harness/launchers.js';
 import { freePort, sleep, waitFor } from '../harness/services.js';
 
 /** A target whose histogram the test fills with chosen values. */
@@ -110,7 +110,11 @@ async function compare(
   const from = at - windowS * 1000;
   const vigil = quantileOverWindow(scraper.store, 'target', selector, 0.95, from, at);
   expect(vigil.value).not.toBeNull();
-  const prometheus = await promQuantile(prom, `histogram_quantile(0.95, sum by (le) (rate(${metric}_bucket${selector.slice(metric.length)}[${windowS}s])))`, at);
+  const prometheus = await promQuantile(
+    prom,
+    `histogram_quantile(0.95, sum by (le) (rate(${metric}_bucket${selector.slice(metric.length)}[${windowS}s])))`,
+    at,
+  );
   return [vigil.value!, prometheus];
 }
 
@@ -150,10 +154,16 @@ describe('scrape source P95 vs Prometheus histogram_quantile', () => {
   });
 
   it('agrees on a histogram filled with known values (within 1 %)', async () => {
-    const [vigil, prometheus] = await compare(prom, targetScraper, 'vt_work_duration_seconds', 'vt_work_duration_seconds{route="/decide"}', async () => {
-      // 500 values spread from 1 ms to ~121 ms (quadratically), most of them in the 1-100 ms buckets.
-      for (let i = 0; i < 500; i++) target.histogram.observe({ route: '/decide' }, 0.001 + (i / 499) ** 2 * 0.12);
-    });
+    const [vigil, prometheus] = await compare(
+      prom,
+      targetScraper,
+      'vt_work_duration_seconds',
+      'vt_work_duration_seconds{route="/decide"}',
+      async () => {
+        // 500 values spread from 1 ms to ~121 ms (quadratically), most of them in the 1-100 ms buckets.
+        for (let i = 0; i < 500; i++) target.histogram.observe({ route: '/decide' }, 0.001 + (i / 499) ** 2 * 0.12);
+      },
+    );
     // Hand check of the expected figure: 475th of 500 (rank 475) lies in (0.1, 0.25]:
     // values <= 0.1 are those with (i/499)^2 <= 0.99/1.2 -> i <= 453.2 -> 454 of them.
     // p95 = 0.1 + 0.15 * (475 - 454) / (500 - 454) = 0.16848 (up to bucket counting, checked exactly below).
@@ -170,7 +180,11 @@ describe('scrape source P95 vs Prometheus histogram_quantile', () => {
       for (let i = 0; i < tasks.length; i += 10) {
         await Promise.all(
           tasks.slice(i, i + 10).map((task) =>
-            fetch(`${service.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task }) }).then((r) => r.text()),
+            fetch(`${service.url}${route}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ task }),
+            }).then((r) => r.text()),
           ),
         );
       }

@@ -2,7 +2,7 @@
 // services by hashmod of the service name: each samples only its own (probes of its services'
 // URLs), lists what it owns, and any shard's /api/sla gives all 1000. With a shard killed, the
 // others answer without it, marked partial.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -87,7 +87,12 @@ beforeAll(async () => {
     const child = spawn(process.execPath, [MAIN, 'run', '--config', join(dir, 'vigil.yaml')], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, VIGIL_SHARD_INDEX: String(index), VIGIL_LISTEN_PORT: String(ports[index]), VIGIL_DATA_DIR: join(dir, `data-${index}`) },
+      env: {
+        ...process.env,
+        VIGIL_SHARD_INDEX: String(index),
+        VIGIL_LISTEN_PORT: String(ports[index]),
+        VIGIL_DATA_DIR: join(dir, `data-${index}`),
+      },
     });
     shards.push({ url: urls[index]!, child });
   }

@@ -7,7 +7,7 @@ import { RedisSource } from '../../src/sources/redis/redis-source.js';
 import { Scheduler } from '../../src/sources/scheduler.js';
 import type { SampleResult, Source } from '../../src/sources/source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
-import { startRedis, type RedisHandle } from '../harness/launchers.js';
+import { type RedisHandle, startRedis } from '../harness/launchers.js';
 import { sleep, waitFor } from '../harness/services.js';
 
 const OUTAGE_MS = 30_000;
@@ -38,7 +38,11 @@ describe('a dependency restarted after a long outage', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const logger = { debug: () => undefined, info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`) };
-    scheduler = new Scheduler({ store: new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 10_000 }), logger, stopTimeoutMs: 2_000 });
+    scheduler = new Scheduler({
+      store: new SampleStore({ retentionMs: 3_600_000, maxPointsPerSeries: 10_000 }),
+      logger,
+      stopTimeoutMs: 2_000,
+    });
     source = new Counted(new RedisSource('cache', { url: redis.url, timeout: 500 }));
     // Interval 1 s, default backoff (no maxBackoffMs): what a user gets.
     scheduler.add(source, { schedule: '* * * * * *', timeoutMs: 500 });
@@ -61,10 +65,14 @@ describe('a dependency restarted after a long outage', () => {
     const restartedAt = performance.now();
     await waitFor(up, { timeoutMs: 60_000, intervalMs: 20, what: 'redis source up again' });
     const lagMs = performance.now() - restartedAt;
-    console.log(`redis at a 1 s interval: ${during} attempts during a ${OUTAGE_MS / 1000} s outage; up again ${lagMs.toFixed(0)} ms after the restart`);
+    console.log(
+      `redis at a 1 s interval: ${during} attempts during a ${OUTAGE_MS / 1000} s outage; up again ${lagMs.toFixed(0)} ms after the restart`,
+    );
     // Capped at 4 intervals: about 9 attempts in 30 s (a 5-minute cap gives 5: 1, 2, 4, 8, 16 s apart).
     expect(during).toBeGreaterThanOrEqual(7);
     expect(lines.filter((l) => l.startsWith('warn'))).toEqual([expect.stringMatching(/^warn redis\/cache down: /)]);
-    expect(lines.filter((l) => l.startsWith('info'))).toEqual([expect.stringMatching(/^info redis\/cache up again after \d+ failed sample\(s\), \d+\.\d s down$/)]);
+    expect(lines.filter((l) => l.startsWith('info'))).toEqual([
+      expect.stringMatching(/^info redis\/cache up again after \d+ failed sample\(s\), \d+\.\d s down$/),
+    ]);
   });
 });

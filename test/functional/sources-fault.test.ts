@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../src/config/config.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 import { PostgresSource } from '../../src/sources/postgres/postgres-source.js';
 import { ProbeSource } from '../../src/sources/probe/probe-source.js';
 import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
@@ -15,16 +16,15 @@ import { Scheduler } from '../../src/sources/scheduler.js';
 import type { SourceHealth } from '../../src/sources/source.js';
 import { SampleStore } from '../../src/store/sample-store.js';
 import {
-  startPostgres,
-  startPrometheus,
-  startRedis,
   type PostgresHandle,
   type PrometheusHandle,
   type RedisHandle,
   type ServiceControl,
+  startPostgres,
+  startPrometheus,
+  startRedis,
 } from '../harness/launchers.js';
 import { freePort, sleep, waitFor } from '../harness/services.js';
-import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 
 const INTERVAL_MS = 1_000;
 const SCHEDULE = '*/1 * * * * *';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { Histogram, Registry, Registry as PromRegistry } from 'prom-client';
+import { Histogram, Registry as PromRegistry, Registry } from 'prom-client';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -37,7 +37,12 @@ afterAll(async () => {
 
 describe('the status page over markup-laden data', () => {
   const fixture = statusPageFixture(Date.now());
-  const app = buildServer({ getSnapshot: () => fixture.snapshot, metricsRegistry: new Registry(), store: fixture.store, pollSeconds: () => 1 });
+  const app = buildServer({
+    getSnapshot: () => fixture.snapshot,
+    metricsRegistry: new Registry(),
+    store: fixture.store,
+    pollSeconds: () => 1,
+  });
   let base = '';
 
   beforeAll(async () => {
@@ -50,7 +55,9 @@ describe('the status page over markup-laden data', () => {
   it('renders the overview with no console errors, runs nothing injected, shows markup as text', async () => {
     const { page, errors } = await watchedPage(browser!);
     await page.goto(`${base}/`, { waitUntil: 'networkidle0' });
-    const rows = await page.$$eval('#services tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-status'), tr.querySelector('th')!.textContent]));
+    const rows = await page.$$eval('#services tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-status'), tr.querySelector('th')!.textContent]),
+    );
     expect(rows).toEqual([
       ['breach', HOSTILE.service],
       ['ok', 'calm-service'],
@@ -76,7 +83,9 @@ describe('the status page over markup-laden data', () => {
     for (const pixels of ink) expect(pixels).toBeGreaterThan(500);
     expect(await page.$eval('h1 .service-name', (e) => e.textContent)).toBe(HOSTILE.service);
     expect(await page.$eval('.description', (e) => e.textContent)).toBe(HOSTILE.description);
-    expect(await page.$$eval('table.statements code', (cs) => cs.map((c) => c.textContent))).toContain(`queryid=${HOSTILE.queryid} database=ml`);
+    expect(await page.$$eval('table.statements code', (cs) => cs.map((c) => c.textContent))).toContain(
+      `queryid=${HOSTILE.queryid} database=ml`,
+    );
     expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(errors).toEqual([]);
@@ -86,10 +95,15 @@ describe('the status page over markup-laden data', () => {
   it('serves history points that match the store', async () => {
     const to = Math.floor(Date.now() / 1000);
     const from = to - 3600;
-    const res = await fetch(`${base}/api/sla/${encodeURIComponent(fixture.service)}/objectives/decide-latency-p95/history?from=${from}&to=${to}&step=60`);
+    const res = await fetch(
+      `${base}/api/sla/${encodeURIComponent(fixture.service)}/objectives/decide-latency-p95/history?from=${from}&to=${to}&step=60`,
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { t: number[]; value: (number | null)[]; step_seconds: number };
-    const [series] = fixture.store.select(HISTORY_METRICS.value, (l) => l.service === fixture.service && l.objective === 'decide-latency-p95');
+    const [series] = fixture.store.select(
+      HISTORY_METRICS.value,
+      (l) => l.service === fixture.service && l.objective === 'decide-latency-p95',
+    );
     let compared = 0;
     body.t.forEach((t, k) => {
       const { v } = series!.buffer.range(Math.max(t, from) * 1000, Math.min(t + 60, to) * 1000 - 1);
@@ -159,11 +173,18 @@ describe('a real breach on an open page', () => {
     const targetPort = await freePort();
     // A service's own histogram, scraped by vigil: 10 ms answers, or 400 ms ones once it turns slow.
     const registry = new PromRegistry();
-    const duration = new Histogram({ name: 'checkout_request_duration_seconds', help: 'request duration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry] });
+    const duration = new Histogram({
+      name: 'checkout_request_duration_seconds',
+      help: 'request duration',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    });
     traffic = setInterval(() => {
       for (let i = 0; i < 10; i++) duration.observe(failing ? 0.4 : 0.01);
     }, 100);
-    target = createServer((_req, res) => void registry.metrics().then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body)));
+    target = createServer(
+      (_req, res) => void registry.metrics().then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body)),
+    );
     await new Promise<void>((r) => target.listen(targetPort, '127.0.0.1', r));
     writeFileSync(
       join(dir, 'vigil.yaml'),
@@ -218,12 +239,19 @@ describe('a real breach on an open page', () => {
     page.on('load', () => loads.push(page.url()));
 
     failing = true;
-    await waitFor(async () => (await apiStatus()) === 'breach', { timeoutMs: 30_000, intervalMs: 100, what: 'the API reporting the breach' });
-    // Two evaluation cycles of 1 s from the first breaching snapshot (the page polls once per cycle).
-    await page.waitForFunction(`document.querySelector('#objectives tr[data-objective="request-latency-p95"]')?.getAttribute('data-status') === 'breach'`, {
-      timeout: 2000,
-      polling: 50,
+    await waitFor(async () => (await apiStatus()) === 'breach', {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'the API reporting the breach',
     });
+    // Two evaluation cycles of 1 s from the first breaching snapshot (the page polls once per cycle).
+    await page.waitForFunction(
+      `document.querySelector('#objectives tr[data-objective="request-latency-p95"]')?.getAttribute('data-status') === 'breach'`,
+      {
+        timeout: 2000,
+        polling: 50,
+      },
+    );
     expect(await page.$eval('section[data-objective="request-latency-p95"] h2 .st', (e) => e.textContent?.trim())).toBe('✖ breach');
     expect(await page.$eval('h1 .st', (e) => e.getAttribute('data-status'))).toBe('breach');
     expect(loads).toEqual([]);

@@ -23,7 +23,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function start(dataDir: string): Promise<Daemon> {
   writeFileSync(join(dir, 'vigil.yaml'), `dataDir: ${JSON.stringify(dataDir)}\nsources:\n  probe:\n    default: {}\n`);
-  return Daemon.start({ configPath: join(dir, 'vigil.yaml'), logger: pino({ level: 'silent' }), watch: false, listen: { host: '127.0.0.1', port: 0 } });
+  return Daemon.start({
+    configPath: join(dir, 'vigil.yaml'),
+    logger: pino({ level: 'silent' }),
+    watch: false,
+    listen: { host: '127.0.0.1', port: 0 },
+  });
 }
 
 async function refusal(dataDir: string): Promise<StoreAccessError> {

@@ -46,10 +46,13 @@ if (mode === 'read') {
     for (let i = 0; i < 50; i++) store.appendRaw('m', { source: 'child', series: String(i) }, t, t % 1e6);
   }, 10);
   // Saves on the interval, reporting each one once it is on disk.
-  setInterval(() => {
-    persister
-      .save()
-      .then((r) => process.stdout.write(`${JSON.stringify({ saved: r.points })}\n`))
-      .catch((err: unknown) => process.stderr.write(`save failed: ${String(err)}\n`));
-  }, Number(intervalArg ?? 200));
+  setInterval(
+    () => {
+      persister
+        .save()
+        .then((r) => process.stdout.write(`${JSON.stringify({ saved: r.points })}\n`))
+        .catch((err: unknown) => process.stderr.write(`save failed: ${String(err)}\n`));
+    },
+    Number(intervalArg ?? 200),
+  );
 }

@@ -1,7 +1,7 @@
 // Store persistence across a hard kill: a child process samples into the store and persists it
 // on a short interval; it is SIGKILLed at random moments (also mid-write) and restarted. Each
 // time the history is there, whole and consistent. A damaged file is set aside.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,23 @@ beforeAll(async () => {
   // Node 20 runs no TypeScript: compile the child and what it imports, as the benchmarks do.
   await run(
     join(ROOT, 'node_modules/.bin/tsc'),
-    ['--ignoreConfig', '--outDir', buildDir, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', join(ROOT, 'test/functional/store-restart.child.ts')],
+    [
+      '--ignoreConfig',
+      '--outDir',
+      buildDir,
+      '--rootDir',
+      ROOT,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      join(ROOT, 'test/functional/store-restart.child.ts'),
+    ],
     { cwd: ROOT, timeout: 120_000 },
   );
   writeFileSync(join(buildDir, 'package.json'), '{"type":"module"}\n');

@@ -7,12 +7,19 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonConfigSchema } from '../../src/config/daemon-schema.js';
 import { sloFileSchema } from '../../src/config/slo-schema.js';
 import { SHIPPED_WINDOW_SETS } from '../../src/config/window-sets.js';
 import { generateAll } from '../../src/generate/generate.js';
 import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.js';
-import { daemonConfigSchema } from '../../src/config/daemon-schema.js';
-import { startPrometheus, startVictoriaMetrics, startVmalert, startVmauth, type PrometheusHandle, type VictoriaHandle } from '../harness/launchers.js';
+import {
+  type PrometheusHandle,
+  startPrometheus,
+  startVictoriaMetrics,
+  startVmalert,
+  startVmauth,
+  type VictoriaHandle,
+} from '../harness/launchers.js';
 import { freePort, waitFor } from '../harness/services.js';
 
 const TOKEN = 'vt-token-7f3a9c';
@@ -42,7 +49,12 @@ const SLO_INPUT = {
   objectives: [
     { name: 'hit-ratio-90', indicator: { redisHitRatio: { metrics: 'redis_exporter' } }, threshold: { min: '90%' }, alert: { for: '0s' } },
     { name: 'hit-ratio-50', indicator: { redisHitRatio: { metrics: 'redis_exporter' } }, threshold: { min: '50%' }, alert: { for: '0s' } },
-    { name: 'memory', indicator: { containerMemory: { metrics: 'cadvisor', containers: 'svc-*' } }, threshold: { max: '100MiB' }, alert: { for: '0s' } },
+    {
+      name: 'memory',
+      indicator: { containerMemory: { metrics: 'cadvisor', containers: 'svc-*' } },
+      threshold: { max: '100MiB' },
+      alert: { for: '0s' },
+    },
     {
       name: 'orders',
       indicator: { postgresQueryLatency: { metrics: 'postgres_exporter', match: '%orders%', statistic: 'mean' } },
@@ -51,7 +63,9 @@ const SLO_INPUT = {
     },
     {
       name: 'availability',
-      indicator: { ratio: { errors: 'sum(rate(http_requests_total{code="500"}[{{window}}]))', total: 'sum(rate(http_requests_total[{{window}}]))' } },
+      indicator: {
+        ratio: { errors: 'sum(rate(http_requests_total{code="500"}[{{window}}]))', total: 'sum(rate(http_requests_total[{{window}}]))' },
+      },
       target: '99%',
     },
   ],
@@ -88,7 +102,10 @@ beforeAll(async () => {
   writeFileSync(rulesFile, generated.files.find((f) => f.folder === 'alerts')!.content);
 
   const scrape = [{ job_name: 'exporters', static_configs: [{ targets: [`127.0.0.1:${targetPort}`] }] }];
-  [prometheus, vm] = await Promise.all([startPrometheus({ scrapeConfigs: scrape, ruleFiles: [rulesFile] }), startVictoriaMetrics({ scrapeConfigs: scrape })]);
+  [prometheus, vm] = await Promise.all([
+    startPrometheus({ scrapeConfigs: scrape, ruleFiles: [rulesFile] }),
+    startVictoriaMetrics({ scrapeConfigs: scrape }),
+  ]);
   [vmauth, vmalert] = await Promise.all([
     startVmauth([{ bearerToken: TOKEN, urlPrefix: vm.url }]),
     startVmalert([rulesFile], vm.url, `http://127.0.0.1:${notifierPort}`),
@@ -116,18 +133,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([vmalert?.stop(), vmauth?.stop(), prometheus?.stop()]);
   await vm?.stop();
-  for (const server of [target, notifier, tenantProxy]) await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  for (const server of [target, notifier, tenantProxy])
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Active (pending or firing) alerts as `alertname objective severity [container] [other labels]`, sorted. */
 async function activeAlerts(baseUrl: string): Promise<string[]> {
-  const body = (await (await fetch(`${baseUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+  const body = (await (await fetch(`${baseUrl}/api/v1/alerts`)).json()) as {
+    data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+  };
   return body.data.alerts
     .filter((a) => a.state === 'pending' || a.state === 'firing')
     .map((a) => {
       const { alertname, objective, severity, container, alertgroup: _group, ...rest } = a.labels;
-      const extra = Object.entries(rest).filter(([k]) => k !== 'service').sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+      const extra = Object.entries(rest)
+        .filter(([k]) => k !== 'service')
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([k, v]) => `${k}=${v}`);
       return [alertname, objective, severity, container ?? '', ...extra].join(' ').replace(/\s+/g, ' ').trim();
     })
     .sort();
@@ -135,7 +158,22 @@ async function activeAlerts(baseUrl: string): Promise<string[]> {
 
 function sourceFor(config: Record<string, unknown>): PrometheusSource {
   const parsed = daemonConfigSchema.parse({ sources: { prometheus: { vm: config } } }).sources.prometheus.vm!;
-  return new PrometheusSource('vm', parsed, [{ path: 'slo/shop.yaml', slo: sloFileSchema.parse({ ...SLO_INPUT, objectives: [{ name: 'hit-ratio', indicator: { redisHitRatio: { source: 'vm', metrics: 'redis_exporter' } }, threshold: { min: '90%' } }] }) }], SHIPPED_WINDOW_SETS);
+  return new PrometheusSource(
+    'vm',
+    parsed,
+    [
+      {
+        path: 'slo/shop.yaml',
+        slo: sloFileSchema.parse({
+          ...SLO_INPUT,
+          objectives: [
+            { name: 'hit-ratio', indicator: { redisHitRatio: { source: 'vm', metrics: 'redis_exporter' } }, threshold: { min: '90%' } },
+          ],
+        }),
+      },
+    ],
+    SHIPPED_WINDOW_SETS,
+  );
 }
 
 describe('VictoriaMetrics', () => {
@@ -156,11 +194,16 @@ describe('VictoriaMetrics', () => {
     expect(last['x-scope-orgid']).toBe(TENANT);
 
     // Without the tenant the proxy refuses; with a wrong token vmauth does. Either way no value.
-    for (const config of [{ url: proxyUrl, auth: { bearer: TOKEN } }, { url: proxyUrl, auth: { bearer: 'wrong' }, headers: { 'X-Scope-OrgID': TENANT } }]) {
-      const refused = await sourceFor(config).sample(AbortSignal.timeout(10_000)).then(
-        (r) => r.points,
-        () => [],
-      );
+    for (const config of [
+      { url: proxyUrl, auth: { bearer: TOKEN } },
+      { url: proxyUrl, auth: { bearer: 'wrong' }, headers: { 'X-Scope-OrgID': TENANT } },
+    ]) {
+      const refused = await sourceFor(config)
+        .sample(AbortSignal.timeout(10_000))
+        .then(
+          (r) => r.points,
+          () => [],
+        );
       expect(refused).toEqual([]);
     }
   }, 60_000);
@@ -181,10 +224,10 @@ describe('VictoriaMetrics', () => {
         seen = active;
         return expected.every((a) => active.includes(a)) && active.some((a) => a.startsWith('VigilErrorBudgetBurn')) ? active : null;
       },
-      { timeoutMs: 60_000, intervalMs: 1_000, what: 'the alerts in Prometheus' }).catch((err: Error) => {
+      { timeoutMs: 60_000, intervalMs: 1_000, what: 'the alerts in Prometheus' },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; active: ${seen.join(', ')}`);
-    },
-    );
+    });
     const fromVmalert = await waitFor(
       async () => {
         const active = await activeAlerts(vmalert.url);

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ManagedProcess, freePort, onFreePort, makeTempDir, requireBinary, waitFor, waitForHttp } from './process-utils.js';
+import { freePort, ManagedProcess, makeTempDir, onFreePort, requireBinary, waitFor, waitForHttp } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface AlertmanagerAddress {
@@ -49,11 +49,18 @@ export async function startAlertmanagerCluster(opts: AlertmanagerOptions, size: 
   try {
     for (let i = 0; i < size; i++) {
       const join = peers[0]?.clusterAddress ? [peers[0].clusterAddress] : [];
-      peers.push(await onFreePort(undefined, async (port) => startAlertmanagerOn(port, opts, { listenPort: await freePort(), peers: join })));
+      peers.push(
+        await onFreePort(undefined, async (port) => startAlertmanagerOn(port, opts, { listenPort: await freePort(), peers: join })),
+      );
     }
     await waitFor(
       async () => {
-        const counts = await Promise.all(peers.map(async (p) => ((await (await fetch(`${p.url}/api/v2/status`)).json()) as { cluster: { peers?: unknown[] } }).cluster.peers?.length ?? 0));
+        const counts = await Promise.all(
+          peers.map(
+            async (p) =>
+              ((await (await fetch(`${p.url}/api/v2/status`)).json()) as { cluster: { peers?: unknown[] } }).cluster.peers?.length ?? 0,
+          ),
+        );
         return counts.every((n) => n === size);
       },
       { timeoutMs: 60_000, intervalMs: 250, what: `an Alertmanager cluster of ${size} peers` },
@@ -65,7 +72,11 @@ export async function startAlertmanagerCluster(opts: AlertmanagerOptions, size: 
   }
 }
 
-async function startAlertmanagerOn(port: number, opts: AlertmanagerOptions, cluster: ClusterMembership | null): Promise<AlertmanagerHandle> {
+async function startAlertmanagerOn(
+  port: number,
+  opts: AlertmanagerOptions,
+  cluster: ClusterMembership | null,
+): Promise<AlertmanagerHandle> {
   const bin = requireBinary('/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager', 'prometheus-alertmanager');
   const dir = makeTempDir('am');
   const config = {

@@ -49,7 +49,11 @@ export function canvasInk(page: Page): Promise<number[]> {
   return page.$$eval('.uplot canvas', (canvases) =>
     canvases.map((c) => {
       // Typed by hand: the test build has no DOM library.
-      const canvas = c as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const canvas = c as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
       const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       let ink = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;

@@ -9,12 +9,12 @@ import { promisify } from 'node:util';
 import {
   GiveUp,
   ManagedProcess,
-  TEMP_PREFIX,
   makeTempDir,
   onFreePort,
   pidAlive,
   pidsMentioning,
   requireBinary,
+  TEMP_PREFIX,
   unmountUnder,
   waitFor,
 } from './process-utils.js';
@@ -27,7 +27,38 @@ export const TEST_IMAGE = 'vigil-test/busybox:latest';
 export const DOCKER_CLIENT = '/usr/bin/docker';
 
 /** Applets linked into the test image; enough for CPU burners, memory growers and sleepers. */
-const APPLETS = ['sh', 'sleep', 'head', 'cat', 'base64', 'true', 'false', 'yes', 'dd', 'echo', 'ls', 'env', 'tail', 'seq', 'wc', 'kill', 'ps', 'top', 'date', 'printf', 'test', 'tr', 'awk', 'nc', 'httpd', 'wget', 'mkdir', 'rm', 'cp', 'ash'];
+const APPLETS = [
+  'sh',
+  'sleep',
+  'head',
+  'cat',
+  'base64',
+  'true',
+  'false',
+  'yes',
+  'dd',
+  'echo',
+  'ls',
+  'env',
+  'tail',
+  'seq',
+  'wc',
+  'kill',
+  'ps',
+  'top',
+  'date',
+  'printf',
+  'test',
+  'tr',
+  'awk',
+  'nc',
+  'httpd',
+  'wget',
+  'mkdir',
+  'rm',
+  'cp',
+  'ash',
+];
 
 export interface DockerAddress {
   socketPath: string;
@@ -87,11 +118,16 @@ async function startDockerOn(tcpPort: number | undefined): Promise<DockerHandle>
   // An empty config file keeps the machine's /etc/docker/daemon.json out of the test engine.
   writeFileSync(configFile, '{}\n');
   const args = [
-    '--host', `unix://${socketPath}`,
-    '--data-root', dataRoot,
-    '--exec-root', execRoot,
-    '--pidfile', join(dir, 'dockerd.pid'),
-    '--config-file', configFile,
+    '--host',
+    `unix://${socketPath}`,
+    '--data-root',
+    dataRoot,
+    '--exec-root',
+    execRoot,
+    '--pidfile',
+    join(dir, 'dockerd.pid'),
+    '--config-file',
+    configFile,
     '--iptables=false',
     '--ip6tables=false',
     '--bridge=none',
@@ -99,8 +135,13 @@ async function startDockerOn(tcpPort: number | undefined): Promise<DockerHandle>
     '--log-level=warn',
   ];
   if (tcpPort) args.push('--host', `tcp://127.0.0.1:${tcpPort}`);
-  const proc = new ManagedProcess({ command: dockerd, args, logFile: join(dir, 'dockerd.log'),
-    pidFile: join(dir, 'server.pid'), cwd: dir });
+  const proc = new ManagedProcess({
+    command: dockerd,
+    args,
+    logFile: join(dir, 'dockerd.log'),
+    pidFile: join(dir, 'server.pid'),
+    cwd: dir,
+  });
 
   const address: DockerAddress = {
     socketPath,
@@ -137,9 +178,13 @@ async function startDockerOn(tcpPort: number | undefined): Promise<DockerHandle>
         const rootfs = join(dir, 'rootfs');
         buildRootfs(rootfs);
         try {
-          await run('/bin/sh', ['-c', `tar -C '${rootfs}' -c . | '${client}' -H 'unix://${socketPath}' import --change 'CMD ["sh"]' - ${TEST_IMAGE}`], {
-            timeout: 60_000,
-          });
+          await run(
+            '/bin/sh',
+            ['-c', `tar -C '${rootfs}' -c . | '${client}' -H 'unix://${socketPath}' import --change 'CMD ["sh"]' - ${TEST_IMAGE}`],
+            {
+              timeout: 60_000,
+            },
+          );
         } catch (err) {
           const e = err as { message: string; stderr?: string };
           throw new Error(`importing ${TEST_IMAGE} failed: ${e.message}\n${e.stderr ?? ''}`);

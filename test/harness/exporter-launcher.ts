@@ -1,7 +1,7 @@
 // Debian's redis_exporter and postgres_exporter on free loopback ports, pointed at a harness
 // Redis or PostgreSQL. Stopped by their own pid like every harness server.
 import { join, resolve } from 'node:path';
-import { ManagedProcess, onFreePort, makeTempDir, requireBinary, waitFor, GiveUp } from './process-utils.js';
+import { GiveUp, ManagedProcess, makeTempDir, onFreePort, requireBinary, waitFor } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface ExporterAddress {
@@ -17,11 +17,24 @@ export type ExporterHandle = ExporterAddress & ServiceControl;
 export const PG_STAT_STATEMENTS_QUERIES = resolve(import.meta.dirname, '../../examples/exporters/pg-stat-statements-queries.yaml');
 
 /** Ready once /metrics answers and contains `expect` (the exporter reached its server). */
-async function startExporter(name: string, bin: string, args: (port: number) => string[], env: NodeJS.ProcessEnv, expect: RegExp): Promise<ExporterHandle> {
+async function startExporter(
+  name: string,
+  bin: string,
+  args: (port: number) => string[],
+  env: NodeJS.ProcessEnv,
+  expect: RegExp,
+): Promise<ExporterHandle> {
   return onFreePort(undefined, async (port) => {
     const dir = makeTempDir(name);
     const url = `http://127.0.0.1:${port}`;
-    const proc = new ManagedProcess({ command: bin, args: args(port), env, logFile: join(dir, `${name}.log`), pidFile: join(dir, 'server.pid'), cwd: dir });
+    const proc = new ManagedProcess({
+      command: bin,
+      args: args(port),
+      env,
+      logFile: join(dir, `${name}.log`),
+      pidFile: join(dir, 'server.pid'),
+      cwd: dir,
+    });
     const service = new Service({
       name,
       dir,
@@ -50,7 +63,13 @@ async function startExporter(name: string, bin: string, args: (port: number) => 
 /** redis_exporter (Debian `prometheus-redis-exporter`) for one Redis. */
 export function startRedisExporter(redisUrl: string): Promise<ExporterHandle> {
   const bin = requireBinary('/usr/bin/prometheus-redis-exporter', 'redis_exporter', 'prometheus-redis-exporter');
-  return startExporter('redis-exporter', bin, (port) => [`-redis.addr=${redisUrl}`, `-web.listen-address=127.0.0.1:${port}`], { PATH: process.env.PATH }, /^redis_up(\{[^}]*\})? 1$/m);
+  return startExporter(
+    'redis-exporter',
+    bin,
+    (port) => [`-redis.addr=${redisUrl}`, `-web.listen-address=127.0.0.1:${port}`],
+    { PATH: process.env.PATH },
+    /^redis_up(\{[^}]*\})? 1$/m,
+  );
 }
 
 /**
@@ -64,7 +83,12 @@ export function startPostgresExporter(connectionString: string, queryFile = PG_S
   return startExporter(
     'postgres-exporter',
     bin,
-    (port) => [`--web.listen-address=127.0.0.1:${port}`, `--extend.query-path=${queryFile}`, '--disable-settings-metrics', '--log.level=warn'],
+    (port) => [
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--extend.query-path=${queryFile}`,
+      '--disable-settings-metrics',
+      '--log.level=warn',
+    ],
     // The exporter reads its connection from the environment only (no flag in 0.11).
     { PATH: process.env.PATH, DATA_SOURCE_NAME: dsn.toString() },
     /^pg_up(\{[^}]*\})? 1$/m,

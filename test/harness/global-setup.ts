@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { startAlertmanager } from './alertmanager-launcher.js';
 import { startDocker } from './docker-launcher.js';
 import { startPostgres } from './postgres-launcher.js';
-import { OWNER_ENV, freePort, sweepOrphans, sweepOwnedBy } from './process-utils.js';
+import { freePort, OWNER_ENV, sweepOrphans, sweepOwnedBy } from './process-utils.js';
 import { startPrometheus } from './prometheus-launcher.js';
 import { startRedis } from './redis-launcher.js';
 import type { ServiceControl } from './service-handle.js';
@@ -14,7 +14,10 @@ import type { ProvidedServices } from './services.js';
 
 /** Parses VIGIL_TEST_SERVICES ("redis,postgres"); unset or empty = all five. */
 export function requestedServices(value: string | undefined): ServiceName[] {
-  const raw = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const raw = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (raw.length === 0) return [...SERVICE_NAMES];
   const unknown = raw.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
   if (unknown.length) {

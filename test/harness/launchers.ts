@@ -1,18 +1,33 @@
 // One import for tests that need their own instance (fault tests stop and restart it).
-export { startPostgres, type PostgresAddress, type PostgresHandle, type PostgresOptions } from './postgres-launcher.js';
-export { startRedis, redisPing, type RedisAddress, type RedisHandle, type RedisOptions } from './redis-launcher.js';
-export { startDocker, dockerApi, TEST_IMAGE, DOCKER_CLIENT, type DockerAddress, type DockerHandle, type DockerOptions } from './docker-launcher.js';
+
 export {
-  startPrometheus,
-  writeTargets,
+  type AlertmanagerAddress,
+  type AlertmanagerHandle,
+  type AlertmanagerOptions,
+  startAlertmanager,
+  startAlertmanagerCluster,
+} from './alertmanager-launcher.js';
+export {
+  DOCKER_CLIENT,
+  type DockerAddress,
+  type DockerHandle,
+  type DockerOptions,
+  dockerApi,
+  startDocker,
+  TEST_IMAGE,
+} from './docker-launcher.js';
+export { type ExporterHandle, PG_STAT_STATEMENTS_QUERIES, startPostgresExporter, startRedisExporter } from './exporter-launcher.js';
+export { type PostgresAddress, type PostgresHandle, type PostgresOptions, startPostgres } from './postgres-launcher.js';
+export { freePort, sleep, sweepOrphans, waitFor } from './process-utils.js';
+export {
   type PrometheusAddress,
   type PrometheusHandle,
   type PrometheusOptions,
+  startPrometheus,
   type TargetGroup,
+  writeTargets,
 } from './prometheus-launcher.js';
-export { startAlertmanager, startAlertmanagerCluster, type AlertmanagerAddress, type AlertmanagerHandle, type AlertmanagerOptions } from './alertmanager-launcher.js';
-export { WebhookReceiver, type ReceivedRequest } from './webhook-receiver.js';
+export { type RedisAddress, type RedisHandle, type RedisOptions, redisPing, startRedis } from './redis-launcher.js';
 export type { ServiceControl } from './service-handle.js';
-export { freePort, waitFor, sleep, sweepOrphans } from './process-utils.js';
-export { startRedisExporter, startPostgresExporter, PG_STAT_STATEMENTS_QUERIES, type ExporterHandle } from './exporter-launcher.js';
-export { startVictoriaMetrics, startVmauth, startVmalert, type VictoriaHandle } from './victoria-launcher.js';
+export { startVictoriaMetrics, startVmalert, startVmauth, type VictoriaHandle } from './victoria-launcher.js';
+export { type ReceivedRequest, WebhookReceiver } from './webhook-receiver.js';

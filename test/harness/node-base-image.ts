@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 /** Where the root file system tarball is kept between runs; override with VIGIL_TEST_CACHE. */
 export function baseImageCacheDir(): string {
-  return process.env['VIGIL_TEST_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'vigil-test');
+  return process.env.VIGIL_TEST_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vigil-test');
 }
 
 /** The image the Dockerfile builds on: its `ARG NODE_IMAGE=` default (one place decides it). */
@@ -52,7 +52,7 @@ const IMAGE_CA_PATH = '/usr/local/share/ca-certificates/host-extra-ca.crt';
  * base (the Dockerfile stays as users build it).
  */
 function hostExtraCa(): { path: string; digest: string } | null {
-  const path = process.env['NODE_EXTRA_CA_CERTS'];
+  const path = process.env.NODE_EXTRA_CA_CERTS;
   if (!path || !existsSync(path)) return null;
   return { path, digest: createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12) };
 }
@@ -75,7 +75,15 @@ async function makeRootfsTarball(tarball: string, ca: { path: string } | null): 
   try {
     await run(
       mmdebstrap,
-      ['--variant=minbase', '--include=passwd', '--format=tar', ...hooks.map((h) => `--customize-hook=${h}`), 'bookworm', partial, 'http://deb.debian.org/debian'],
+      [
+        '--variant=minbase',
+        '--include=passwd',
+        '--format=tar',
+        ...hooks.map((h) => `--customize-hook=${h}`),
+        'bookworm',
+        partial,
+        'http://deb.debian.org/debian',
+      ],
       { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (err) {
@@ -110,9 +118,13 @@ export async function ensureNodeBaseImage(docker: DockerAddress, dockerfile: str
     'CMD ["node"]',
   ];
   try {
-    await run(docker.dockerBin, ['-H', `unix://${docker.socketPath}`, 'import', ...changes.flatMap((c) => ['--change', c]), tarball, image], {
-      timeout: 300_000,
-    });
+    await run(
+      docker.dockerBin,
+      ['-H', `unix://${docker.socketPath}`, 'import', ...changes.flatMap((c) => ['--change', c]), tarball, image],
+      {
+        timeout: 300_000,
+      },
+    );
   } catch (err) {
     const e = err as { message: string; stderr?: string };
     throw new Error(`docker import of ${tarball} as ${image} failed: ${e.message}\n${e.stderr ?? ''}`);

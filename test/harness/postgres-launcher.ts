@@ -5,7 +5,7 @@ import { chownSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { GiveUp, ManagedProcess, onFreePort, makeTempDir, removeDir, requireBinary, userIds, waitFor } from './process-utils.js';
+import { GiveUp, ManagedProcess, makeTempDir, onFreePort, removeDir, requireBinary, userIds, waitFor } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 const run = promisify(execFile);

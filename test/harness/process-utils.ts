@@ -1,7 +1,19 @@
 // Shared plumbing for the throwaway-service launchers: free ports, temp folders, starting a
 // server as the leader of its own process group, and stopping it by pid (never by name).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -209,7 +221,7 @@ export function unmountUnder(dir: string): void {
   const points = mountinfo
     .split('\n')
     .map((line) => line.split(' ')[4])
-    .filter((p): p is string => !!p && (p === dir || p.startsWith(dir + '/')))
+    .filter((p): p is string => !!p && (p === dir || p.startsWith(`${dir}/`)))
     .sort((a, b) => b.length - a.length);
   for (const point of points) {
     try {

@@ -3,7 +3,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ManagedProcess, onFreePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
+import { ManagedProcess, makeTempDir, onFreePort, requireBinary, waitForHttp } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface PrometheusAddress {

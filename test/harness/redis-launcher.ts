@@ -2,7 +2,7 @@
 // pid is known without a pidfile race.
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { GiveUp, ManagedProcess, onFreePort, makeTempDir, requireBinary, waitFor } from './process-utils.js';
+import { GiveUp, ManagedProcess, makeTempDir, onFreePort, requireBinary, waitFor } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export interface RedisAddress {
@@ -45,7 +45,22 @@ async function startRedisOn(port: number): Promise<RedisHandle> {
   const dir = makeTempDir('redis');
   const proc = new ManagedProcess({
     command: bin,
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      '',
+    ],
     logFile: join(dir, 'redis.log'),
     pidFile: join(dir, 'server.pid'),
     cwd: dir,

@@ -1,6 +1,6 @@
 // The control half of every launcher's handle: stop for good, or halt and restart on the same
 // address and data (fault tests stop a service mid-run and bring it back).
-import { ManagedProcess, removeDir } from './process-utils.js';
+import { type ManagedProcess, removeDir } from './process-utils.js';
 
 export interface ServiceControl {
   /** Service name, for messages. */

@@ -8,7 +8,7 @@ import type { PostgresAddress } from './postgres-launcher.js';
 import type { PrometheusAddress } from './prometheus-launcher.js';
 import type { RedisAddress } from './redis-launcher.js';
 
-export { freePort, waitFor, sleep } from './process-utils.js';
+export { freePort, sleep, waitFor } from './process-utils.js';
 export { WebhookReceiver } from './webhook-receiver.js';
 
 import { SERVICE_NAMES } from './service-names.js';

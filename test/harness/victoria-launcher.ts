@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ManagedProcess, onFreePort, makeTempDir, requireBinary, waitForHttp } from './process-utils.js';
+import { ManagedProcess, makeTempDir, onFreePort, requireBinary, waitForHttp } from './process-utils.js';
 import { Service, type ServiceControl } from './service-handle.js';
 
 export type VictoriaHandle = ServiceControl & { url: string };
@@ -33,7 +33,13 @@ function launch(spec: Launch): Promise<VictoriaHandle> {
       pidFile: join(dir, 'server.pid'),
       cwd: dir,
     });
-    const service = new Service({ name: spec.name, dir, process: proc, graceMs: 5_000, ready: () => waitForHttp(`${url}${spec.readyPath}`, proc, 30_000, spec.name) });
+    const service = new Service({
+      name: spec.name,
+      dir,
+      process: proc,
+      graceMs: 5_000,
+      ready: () => waitForHttp(`${url}${spec.readyPath}`, proc, 30_000, spec.name),
+    });
     await service.start();
     return Object.assign(service, { url });
   });
@@ -41,7 +47,9 @@ function launch(spec: Launch): Promise<VictoriaHandle> {
 
 /** victoria-metrics; with `scrapeConfigs` it scrapes those targets itself every second. */
 export function startVictoriaMetrics(opts: { scrapeConfigs?: object[] } = {}): Promise<VictoriaHandle> {
-  const scrape: Record<string, string> = opts.scrapeConfigs ? { 'scrape.yml': stringify({ global: { scrape_interval: '1s' }, scrape_configs: opts.scrapeConfigs }) } : {};
+  const scrape: Record<string, string> = opts.scrapeConfigs
+    ? { 'scrape.yml': stringify({ global: { scrape_interval: '1s' }, scrape_configs: opts.scrapeConfigs }) }
+    : {};
   return launch({
     name: 'victoria-metrics',
     bin: '/usr/bin/victoria-metrics',

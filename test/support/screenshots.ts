@@ -4,16 +4,16 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { buildServer } from '../../src/server/build-server.js';
+import type { ObjectiveStatus, ServiceResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
 import { loadAssets } from '../../src/ui/assets.js';
 import { objectivePairs } from '../../src/ui/burn-pairs.js';
-import { configWith } from '../unit/evaluate/evaluate-fixtures.js';
-import type { ObjectiveStatus, ServiceResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
 import { closeChromium, launchChromium } from '../harness/chromium.js';
+import { configWith } from '../unit/evaluate/evaluate-fixtures.js';
 import { objectiveResult } from './snapshot-builders.js';
 import { statusPageFixture } from './status-page-fixture.js';
 
 // Run from the project root (the npm script does): the compiled copy lives elsewhere.
-const OUT = resolve('docs/images') + '/';
+const OUT = `${resolve('docs/images')}/`;
 
 /** The fixture with plain texts (the tests keep the markup-laden ones) and a few more services for the overview. */
 function docsSnapshot(base: Snapshot): Snapshot {
@@ -25,7 +25,9 @@ function docsSnapshot(base: Snapshot): Snapshot {
       ...o,
       ...(o.description ? { description: 'The ML decision endpoint answers within 50 ms at P95.' } : {}),
       ...(o.error ? { error: 'postgres/default: connect ECONNREFUSED 127.0.0.1:5432' } : {}),
-      breakdown: o.breakdown.map((b) => (b.labels.queryid?.includes('<') ? { ...b, labels: { ...b.labels, queryid: '-7260893318131537722' } } : b)),
+      breakdown: o.breakdown.map((b) =>
+        b.labels.queryid?.includes('<') ? { ...b, labels: { ...b.labels, queryid: '-7260893318131537722' } } : b,
+      ),
     })),
   };
   const extra = (service: string, status: ObjectiveStatus, team: string, budget: number | null, display: string): ServiceResult => ({
@@ -34,7 +36,21 @@ function docsSnapshot(base: Snapshot): Snapshot {
     status,
     labels: { team },
     dataAgeSeconds: status === 'no_data' ? 412 : 2,
-    objectives: [objectiveResult({ name: 'p95-latency', kind: 'latency', status, value: status === 'no_data' ? null : { value: 0.04, unit: 'seconds', display }, threshold: { max: { value: 0.05, unit: 'seconds', display: '50ms' }, min: null, warning: { value: 0.04, unit: 'seconds', display: '40ms' } }, target: budget === null ? null : 0.99, errorBudgetRemaining: budget })],
+    objectives: [
+      objectiveResult({
+        name: 'p95-latency',
+        kind: 'latency',
+        status,
+        value: status === 'no_data' ? null : { value: 0.04, unit: 'seconds', display },
+        threshold: {
+          max: { value: 0.05, unit: 'seconds', display: '50ms' },
+          min: null,
+          warning: { value: 0.04, unit: 'seconds', display: '40ms' },
+        },
+        target: budget === null ? null : 0.99,
+        errorBudgetRemaining: budget,
+      }),
+    ],
   });
   return {
     ...base,

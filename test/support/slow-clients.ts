@@ -13,7 +13,11 @@ export interface SlowClient {
  * then trickle one byte every `everyMs` (a slow-body client: always active, never done). Stops
  * writing once the server answers or closes. Loopback only.
  */
-export function slowBodyClients(port: number, count: number, options: { path: string; contentLength: number; everyMs: number }): SlowClient[] {
+export function slowBodyClients(
+  port: number,
+  count: number,
+  options: { path: string; contentLength: number; everyMs: number },
+): SlowClient[] {
   const clients: SlowClient[] = [];
   for (let i = 0; i < count; i++) {
     const socket = connect({ host: '127.0.0.1', port });

@@ -1,9 +1,7 @@
 import type { ObjectiveResult, ServiceResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
 
 /** An objective result with neutral defaults; tests set what they are about. */
-export function objectiveResult(
-  over: Partial<ObjectiveResult> & Pick<ObjectiveResult, 'name' | 'kind' | 'status'>,
-): ObjectiveResult {
+export function objectiveResult(over: Partial<ObjectiveResult> & Pick<ObjectiveResult, 'name' | 'kind' | 'status'>): ObjectiveResult {
   return {
     source: { kind: 'prometheus', name: 'default' },
     value: null,

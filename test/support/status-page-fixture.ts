@@ -44,7 +44,11 @@ function snapshotAt(t: number, service: string, now: number): Snapshot {
       status: latencyStatus,
       description: HOSTILE.description,
       value: { value: latency, unit: 'seconds', display: `${(latency * 1000).toFixed(1)}ms` },
-      threshold: { max: { value: 0.05, unit: 'seconds', display: '50ms' }, min: null, warning: { value: 0.04, unit: 'seconds', display: '40ms' } },
+      threshold: {
+        max: { value: 0.05, unit: 'seconds', display: '50ms' },
+        min: null,
+        warning: { value: 0.04, unit: 'seconds', display: '40ms' },
+      },
       target: 0.99,
       period: '30d',
       compliance: 0.995,
@@ -70,10 +74,26 @@ function snapshotAt(t: number, service: string, now: number): Snapshot {
         {
           labels: { container: CONTAINER.container, container_id: CONTAINER.container_id },
           value: GROWTH_PER_HOUR,
-          leak: { verdict: 'leak', growthBytesPerHour: GROWTH_PER_HOUR, confidence: 0.99, growthShareOfLimit: 0.08, exhaustionEtaSeconds: 6 * 3600, points: 200, spanMs: SPAN_MS },
+          leak: {
+            verdict: 'leak',
+            growthBytesPerHour: GROWTH_PER_HOUR,
+            confidence: 0.99,
+            growthShareOfLimit: 0.08,
+            exhaustionEtaSeconds: 6 * 3600,
+            points: 200,
+            spanMs: SPAN_MS,
+          },
         },
       ],
-      leak: { verdict: 'leak', growthBytesPerHour: GROWTH_PER_HOUR, confidence: 0.99, growthShareOfLimit: 0.08, exhaustionEtaSeconds: 6 * 3600, points: 200, spanMs: SPAN_MS },
+      leak: {
+        verdict: 'leak',
+        growthBytesPerHour: GROWTH_PER_HOUR,
+        confidence: 0.99,
+        growthShareOfLimit: 0.08,
+        exhaustionEtaSeconds: 6 * 3600,
+        points: 200,
+        spanMs: SPAN_MS,
+      },
     }),
     objectiveResult({
       name: 'cache-hit-ratio',
@@ -96,12 +116,27 @@ function snapshotAt(t: number, service: string, now: number): Snapshot {
     }),
   ];
   const worst = objectives.some((o) => o.status === 'breach') ? 'breach' : 'ok';
-  const summary = { uptime_percentage: null, response_time_p95: latency * 1000, memory_usage_bytes: null, cpu_usage_percent: null, cache_hit_ratio: 0.9, db_query_p95_ms: null };
+  const summary = {
+    uptime_percentage: null,
+    response_time_p95: latency * 1000,
+    memory_usage_bytes: null,
+    cpu_usage_percent: null,
+    cache_hit_ratio: 0.9,
+    db_query_p95_ms: null,
+  };
   return {
     evaluatedAt: t,
     sources: [
       { kind: 'docker', name: 'default', up: true, lastSuccess: now, lastError: null, consecutiveFailures: 0, lastDurationMs: 20 },
-      { kind: 'postgres', name: 'default', up: false, lastSuccess: null, lastError: HOSTILE.error, consecutiveFailures: 3, lastDurationMs: 5 },
+      {
+        kind: 'postgres',
+        name: 'default',
+        up: false,
+        lastSuccess: null,
+        lastError: HOSTILE.error,
+        consecutiveFailures: 3,
+        lastDurationMs: 5,
+      },
     ],
     services: [
       { service, labels: { team: HOSTILE.label, tier: 'gold' }, status: worst, objectives, summary, dataAgeSeconds: 2 },
@@ -109,7 +144,17 @@ function snapshotAt(t: number, service: string, now: number): Snapshot {
         service: 'calm-service',
         labels: { team: 'search' },
         status: 'ok',
-        objectives: [objectiveResult({ name: 'uptime', kind: 'probe', status: 'ok', value: { value: 1, unit: 'ratio', display: '100%' }, target: 0.999, period: '30d', errorBudgetRemaining: 1 })],
+        objectives: [
+          objectiveResult({
+            name: 'uptime',
+            kind: 'probe',
+            status: 'ok',
+            value: { value: 1, unit: 'ratio', display: '100%' },
+            target: 0.999,
+            period: '30d',
+            errorBudgetRemaining: 1,
+          }),
+        ],
         summary: { ...summary, response_time_p95: null },
         dataAgeSeconds: 1,
       },

@@ -1,6 +1,6 @@
 import type { BaselineFile, Figure } from '../../src/compare/baseline-schema.js';
-import { compareFiles, figureValue, type CompareOptions, type Verdict } from '../../src/compare/compare.js';
-import { seededRandom, type Random } from '../../src/compare/random.js';
+import { type CompareOptions, compareFiles, figureValue, type Verdict } from '../../src/compare/compare.js';
+import { type Random, seededRandom } from '../../src/compare/random.js';
 
 /**
  * Synthetic measurements for the statistics of `vigil compare`: latencies drawn from a log-normal
@@ -10,7 +10,9 @@ import { seededRandom, type Random } from '../../src/compare/random.js';
  */
 
 /** The example service's decide-latency buckets (src/examples/ml-serving/serving-metrics.ts). */
-const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5];
+const BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5,
+];
 
 export function logNormalLatencies(random: Random, n: number, medianSeconds: number, sigma: number, factor = 1): number[] {
   return Array.from({ length: n }, () => medianSeconds * Math.exp(sigma * random.normal()) * factor);
@@ -23,7 +25,16 @@ function histogramOf(values: readonly number[]): Array<{ le: number | '+Inf'; co
 }
 
 function figureOf(name: string, data: Figure['data']): Figure {
-  return { name, objective: 'decide', measure: 'latency', unit: 'seconds', better: 'lower', tolerance: 0.05, value: data ? figureValue(data) : null, data };
+  return {
+    name,
+    objective: 'decide',
+    measure: 'latency',
+    unit: 'seconds',
+    better: 'lower',
+    tolerance: 0.05,
+    value: data ? figureValue(data) : null,
+    data,
+  };
 }
 
 export function measurementOf(figures: Figure[], service = 'ml-services'): BaselineFile {
@@ -34,7 +45,15 @@ export function measurementOf(figures: Figure[], service = 'ml-services'): Basel
     service,
     started_at: '2026-12-01T10:00:00.000Z',
     ended_at: '2026-12-01T10:01:00.000Z',
-    how: { command: 'synthetic', vigil_version: '0', node_version: process.version, host: 'test', sampling_rounds: 0, sampling_every_seconds: 0, seed: 0 },
+    how: {
+      command: 'synthetic',
+      vigil_version: '0',
+      node_version: process.version,
+      host: 'test',
+      sampling_rounds: 0,
+      sampling_every_seconds: 0,
+      seed: 0,
+    },
     against: { config_file: null, slo_files: [], sources: [], load: null },
     figures,
   };

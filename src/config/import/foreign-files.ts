@@ -42,7 +42,10 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
       const slo = convertSlothKubernetes(source.value, sink);
       if (slo !== null) services.push({ service: String(slo.service), format: 'sloth', slo });
     } else {
-      sink.error(['apiVersion'], 'expected a Sloth prometheus/v1 (version: "prometheus/v1") or an OpenSLO v1 (apiVersion: openslo/v1) document');
+      sink.error(
+        ['apiVersion'],
+        'expected a Sloth prometheus/v1 (version: "prometheus/v1") or an OpenSLO v1 (apiVersion: openslo/v1) document',
+      );
     }
     issues.push(...sink.issues);
     warnings.push(...sink.warnings);

@@ -1,7 +1,7 @@
 import type { ZodError } from 'zod';
+import { ERR } from '../../core/errors.js';
 import type { ConfigIssue } from '../config.js';
 import { formatPath } from '../issue-format.js';
-import { ERR } from '../../core/errors.js';
 import type { PathSegment, Position } from '../yaml-source.js';
 
 /**
@@ -56,7 +56,8 @@ export class IssueSink {
         for (const key of issue.keys) this.error([...path, key], `unknown key "${key}"`);
         continue;
       }
-      if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = `missing; ${message.replace(/, received undefined$/, '')}`;
+      if (issue.code === 'invalid_type' && /received undefined/.test(message))
+        message = `missing; ${message.replace(/, received undefined$/, '')}`;
       this.error(path, message);
     }
   }

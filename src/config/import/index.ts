@@ -1,9 +1,9 @@
+import { ERR } from '../../core/errors.js';
 import type { ConfigIssue } from '../config.js';
 import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, convertSlothKubernetes, isSlothDocument, isSlothKubernetesDocument } from './sloth.js';
-import { ERR } from '../../core/errors.js';
 
 /**
  * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
@@ -89,4 +89,4 @@ export function importForeignDocuments(sources: readonly YamlSource[], file: str
   return { slo: services[0]!.slo, warnings: sinks.flatMap((s) => s.warnings) };
 }
 
-export { convertFile, convertDocuments, parseDocuments } from './foreign-files.js';
+export { convertDocuments, convertFile, parseDocuments } from './foreign-files.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERR, isVigilError } from '../../core/errors.js';
 import { parseDuration } from '../../units/units.js';
-import { IssueSink, vigilName, type Locate } from './import-issues.js';
+import { IssueSink, type Locate, vigilName } from './import-issues.js';
 
 /**
  * OpenSLO v1 (`apiVersion: openslo/v1`; kinds SLO, SLI, Service) -> vigil/v1, one vigil file per
@@ -96,7 +96,10 @@ export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { s
     const head = document.safeParse(d.value);
     if (!head.success) {
       if ((d.value as { apiVersion?: unknown })?.apiVersion !== 'openslo/v1') {
-        sink.error(['apiVersion'], `expected apiVersion openslo/v1 (v1alpha and v2 are not supported), got ${JSON.stringify((d.value as { apiVersion?: unknown })?.apiVersion)}`);
+        sink.error(
+          ['apiVersion'],
+          `expected apiVersion openslo/v1 (v1alpha and v2 are not supported), got ${JSON.stringify((d.value as { apiVersion?: unknown })?.apiVersion)}`,
+        );
       } else sink.zod(head.error);
       return;
     }
@@ -145,7 +148,10 @@ export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { s
     else if (slo.spec.indicatorRef !== undefined) {
       const ref = slis.get(slo.spec.indicatorRef);
       if (ref === undefined) {
-        sink.error(['indicatorRef'], `no SLI named "${slo.spec.indicatorRef}" in this file (put the SLI document in the same file, or the indicator inline)`);
+        sink.error(
+          ['indicatorRef'],
+          `no SLI named "${slo.spec.indicatorRef}" in this file (put the SLI document in the same file, or the indicator inline)`,
+        );
         continue;
       }
       sli = ref.spec;
@@ -197,28 +203,34 @@ function convertSlo(name: string, spec: SloSpec, sli: SliSpec, sink: IssueSink, 
         // slices: a threshold objective on the good ratio with a target (vigil's timeslices).
         const goodRatio = ratio.good !== undefined ? `(${ratio.good}) / (${ratio.total})` : `1 - (${ratio.errors}) / (${ratio.total})`;
         Object.assign(objective, { indicator: { promql: { query: goodRatio } }, threshold: { min: o.timeSliceTarget }, target, period });
-        if (!sliceWindow(o, objective, at)) at.warn(['timeSliceTarget'], 'Timeslices without timeSliceWindow: slices of vigil\'s default window (5m)');
+        if (!sliceWindow(o, objective, at))
+          at.warn(['timeSliceTarget'], "Timeslices without timeSliceWindow: slices of vigil's default window (5m)");
       } else {
         if (method !== 'Occurrences') {
-          const reason = method === 'Timeslices' ? 'there is no timeSliceTarget saying when a slice is good' : 'vigil has no average of slice ratios';
+          const reason =
+            method === 'Timeslices' ? 'there is no timeSliceTarget saying when a slice is good' : 'vigil has no average of slice ratios';
           sink.warn(['budgetingMethod'], `${method} on a ratio metric is evaluated as Occurrences (events, not time slices): ${reason}`);
         }
-        if (o.timeSliceTarget !== undefined) at.warn(['timeSliceTarget'], `dropped: with ${method} the objective counts events, not slices`);
+        if (o.timeSliceTarget !== undefined)
+          at.warn(['timeSliceTarget'], `dropped: with ${method} the objective counts events, not slices`);
         Object.assign(objective, { indicator: { ratio }, target, period });
       }
     } else if (sli.thresholdMetric !== undefined) {
       const query = prometheusQuery(sli.thresholdMetric.metricSource, sliSink.at(['thresholdMetric', 'metricSource']));
       if (query === null) return;
-      if (o.op === undefined || o.value === undefined) return at.error(['op'], 'expected op (lt, lte, gt, gte) and value for a threshold metric');
+      if (o.op === undefined || o.value === undefined)
+        return at.error(['op'], 'expected op (lt, lte, gt, gte) and value for a threshold metric');
       const side = o.op === 'lt' || o.op === 'lte' ? 'max' : 'min';
       if (o.op === 'lt' || o.op === 'gt') at.warn(['op'], `${o.op} is read as ${o.op}e: vigil bounds are inclusive`);
       Object.assign(objective, { indicator: { promql: { query } }, threshold: { [side]: o.value } });
       if (target !== undefined) {
-        if (method !== 'Timeslices') sink.warn(['budgetingMethod'], `${method} on a threshold metric with a target is evaluated as Timeslices (good slices)`);
+        if (method !== 'Timeslices')
+          sink.warn(['budgetingMethod'], `${method} on a threshold metric with a target is evaluated as Timeslices (good slices)`);
         objective.target = target;
         objective.period = period;
       }
-      if (o.timeSliceTarget !== undefined) at.warn(['timeSliceTarget'], 'dropped: a slice of a threshold metric is good when the value is within the bound');
+      if (o.timeSliceTarget !== undefined)
+        at.warn(['timeSliceTarget'], 'dropped: a slice of a threshold metric is good when the value is within the bound');
       sliceWindow(o, objective, at);
     } else {
       sliSink.error([], 'expected ratioMetric or thresholdMetric');
@@ -244,12 +256,16 @@ function sliceWindow(o: z.infer<typeof objective>, out: Record<string, unknown>,
 function periodOf(spec: SloSpec, sink: IssueSink): string {
   const tw = spec.timeWindow?.[0];
   if (tw === undefined) return '30d';
-  if (tw.isRolling === false || tw.calendar !== undefined) sink.warn(['timeWindow', 0], 'calendar windows are evaluated as rolling windows of the same length');
+  if (tw.isRolling === false || tw.calendar !== undefined)
+    sink.warn(['timeWindow', 0], 'calendar windows are evaluated as rolling windows of the same length');
   try {
     parseDuration(tw.duration);
     return tw.duration;
   } catch {
-    sink.error(['timeWindow', 0, 'duration'], `expected a duration in m, h, d or w (months, quarters and years vary in length), got ${JSON.stringify(tw.duration)}`);
+    sink.error(
+      ['timeWindow', 0, 'duration'],
+      `expected a duration in m, h, d or w (months, quarters and years vary in length), got ${JSON.stringify(tw.duration)}`,
+    );
     return '30d';
   }
 }
@@ -329,6 +345,9 @@ function countedQuery(source: z.infer<typeof metricSource>, counter: boolean | u
     );
     return null;
   }
-  sink.warn(['spec', 'query'], `the query is already a rate (${rate}(...)): read as per-second values averaged over the window, as with counter: false`);
+  sink.warn(
+    ['spec', 'query'],
+    `the query is already a rate (${rate}(...)): read as per-second values averaged over the window, as with counter: false`,
+  );
   return windowed(query, false);
 }

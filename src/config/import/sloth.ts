@@ -23,24 +23,27 @@ const alertBody = z.looseObject({
 });
 
 const slothSloSchema = z.looseObject({
-    name: z.string().min(1),
-    objective: z.number().gt(0, 'expected an objective above 0 (a percentage)').lt(100, 'expected an objective below 100 (100% leaves no error budget)'),
-    description: z.string().optional(),
-    labels: labels.optional(),
-    sli: z.looseObject({
-      events: z.looseObject({ error_query: query, total_query: query }).optional(),
-      raw: z.looseObject({ error_ratio_query: query }).optional(),
-      plugin: z.looseObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
-    }),
-    alerting: z
-      .looseObject({
-        name: z.string().optional(),
-        labels: labels.optional(),
-        annotations: z.record(z.string(), z.string()).optional(),
-        page_alert: alertBody.optional(),
-        ticket_alert: alertBody.optional(),
-      })
-      .optional(),
+  name: z.string().min(1),
+  objective: z
+    .number()
+    .gt(0, 'expected an objective above 0 (a percentage)')
+    .lt(100, 'expected an objective below 100 (100% leaves no error budget)'),
+  description: z.string().optional(),
+  labels: labels.optional(),
+  sli: z.looseObject({
+    events: z.looseObject({ error_query: query, total_query: query }).optional(),
+    raw: z.looseObject({ error_ratio_query: query }).optional(),
+    plugin: z.looseObject({ id: z.string(), options: z.record(z.string(), z.unknown()).optional() }).optional(),
+  }),
+  alerting: z
+    .looseObject({
+      name: z.string().optional(),
+      labels: labels.optional(),
+      annotations: z.record(z.string(), z.string()).optional(),
+      page_alert: alertBody.optional(),
+      ticket_alert: alertBody.optional(),
+    })
+    .optional(),
 });
 
 /** The top level; each SLO is parsed on its own so one broken SLO does not hide another's errors. */
@@ -103,7 +106,10 @@ export function isSlothKubernetesDocument(doc: unknown): boolean {
 export function convertSlothKubernetes(doc: unknown, sink: IssueSink): Record<string, unknown> | null {
   const d = doc as { apiVersion?: unknown; kind?: unknown; spec?: unknown };
   if (d.apiVersion !== 'sloth.slok.dev/v1') {
-    sink.error(['apiVersion'], `expected apiVersion sloth.slok.dev/v1 (the version Sloth's PrometheusServiceLevel is served as), got ${JSON.stringify(d.apiVersion)}`);
+    sink.error(
+      ['apiVersion'],
+      `expected apiVersion sloth.slok.dev/v1 (the version Sloth's PrometheusServiceLevel is served as), got ${JSON.stringify(d.apiVersion)}`,
+    );
     return null;
   }
   if (d.kind !== 'PrometheusServiceLevel') {
@@ -118,8 +124,13 @@ export function convertSlothKubernetes(doc: unknown, sink: IssueSink): Record<st
   // and positions and paths are mapped back to the keys as written.
   const inner = new IssueSink(sink.file, (p) => sink.locateOf(['spec', ...p.map(toCamel)]));
   const slo = convertSloth({ version: 'prometheus/v1', ...(renameKeys(d.spec) as object) }, inner);
-  for (const issue of inner.issues) sink.issues.push({ ...issue, path: issue.path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string).replace(/^/, 'spec.') });
-  sink.warnings.push(...inner.warnings.map((w) => w.replace(/ ([^ :]+): /, (_m, path: string) => ` spec.${path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string)}: `)));
+  for (const issue of inner.issues)
+    sink.issues.push({ ...issue, path: issue.path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string).replace(/^/, 'spec.') });
+  sink.warnings.push(
+    ...inner.warnings.map((w) =>
+      w.replace(/ ([^ :]+): /, (_m, path: string) => ` spec.${path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string)}: `),
+    ),
+  );
   return inner.ok ? slo : null;
 }
 
@@ -173,7 +184,8 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
     warnUnknownKeys(raw, slothSloSchema.shape, at);
     const name = vigilName(slo.name);
     if (name === null) at.error(['name'], `cannot make a vigil objective name of "${slo.name}"`);
-    else if (names.has(name)) at.error(['name'], `"${slo.name}" gives the objective name ${name}, already used by slos[${names.get(name)}]`);
+    else if (names.has(name))
+      at.error(['name'], `"${slo.name}" gives the objective name ${name}, already used by slos[${names.get(name)}]`);
     else names.set(name, i);
     const ratio = sliRatio(slo.sli, at.at(['sli']));
     const objective: Record<string, unknown> = { name };
@@ -204,7 +216,8 @@ function sliRatio(sli: SlothSlo['sli'], sink: IssueSink): Record<string, string>
     return null;
   }
   const needsWindow = (q: string, path: string[]) => {
-    if (!/\{\{-?\s*\.window\s*-?\}\}/.test(q)) sink.error(path, 'expected a {{.window}} placeholder where the range goes, e.g. rate(x[{{.window}}])');
+    if (!/\{\{-?\s*\.window\s*-?\}\}/.test(q))
+      sink.error(path, 'expected a {{.window}} placeholder where the range goes, e.g. rate(x[{{.window}}])');
   };
   if (sli.events !== undefined) {
     needsWindow(sli.events.error_query, ['events', 'error_query']);
@@ -221,7 +234,8 @@ function sliRatio(sli: SlothSlo['sli'], sink: IssueSink): Record<string, string>
 function alertSettings(alerting: SlothSlo['alerting'], sink: IssueSink): Record<string, unknown> {
   const alert: Record<string, unknown> = { burnRateWindows: 'google-sre-30d' };
   if (alerting === undefined) return alert;
-  if (alerting.name !== undefined) sink.warn(['name'], `alert name "${alerting.name}" dropped: vigil names burn-rate alerts VigilErrorBudgetBurn`);
+  if (alerting.name !== undefined)
+    sink.warn(['name'], `alert name "${alerting.name}" dropped: vigil names burn-rate alerts VigilErrorBudgetBurn`);
   for (const [key, value] of Object.entries(alerting.annotations ?? {})) {
     if (RUNBOOK_KEYS.includes(key) && /^https?:\/\//.test(value)) alert.runbookUrl = value;
     else sink.warn(['annotations', key], 'annotation dropped: vigil writes its own summary and description');

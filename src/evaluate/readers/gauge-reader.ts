@@ -1,7 +1,7 @@
 import type { Labels } from '../../store/point.js';
 import { pickLabels, type StoredSeries } from '../../store/sample-store.js';
 import type { QuantityUnit } from '../../units/units.js';
-import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { type BreakdownPart, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 
 export interface GaugeReaderOptions {
   metric: string;

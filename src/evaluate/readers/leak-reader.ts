@@ -1,9 +1,9 @@
+import type { MemoryLeakIndicator } from '../../config/slo-schema.js';
 import { detectLeak } from '../../leak/detect-leak.js';
 import type { LeakVerdict } from '../../leak/leak-verdict.js';
-import type { MemoryLeakIndicator } from '../../config/slo-schema.js';
-import { containerMatcher } from '../label-match.js';
-import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { pickLabels } from '../../store/sample-store.js';
+import { type BreakdownPart, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
+import { containerMatcher } from '../label-match.js';
 import { oldestOf } from './gauge-reader.js';
 
 export const MEMORY_METRIC = 'container_memory_working_set_bytes';

@@ -1,12 +1,8 @@
 import type { PostgresQueryLatencyIndicator } from '../../config/slo-schema.js';
-import {
-  selectStatementSeries,
-  statementLatencyOverWindow,
-  type StatementLatency,
-} from '../../sources/postgres/statement-latency.js';
+import { type StatementLatency, selectStatementSeries, statementLatencyOverWindow } from '../../sources/postgres/statement-latency.js';
 import type { StoredSeries } from '../../store/sample-store.js';
-import { noData, type BreakdownPart, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
 import { pickLabels } from '../../store/sample-store.js';
+import { type BreakdownPart, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf } from './gauge-reader.js';
 
 /**

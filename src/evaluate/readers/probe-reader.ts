@@ -3,7 +3,7 @@ import { quantileOverTime } from '../../core/quantile.js';
 import { PROBE_METRICS } from '../../sources/probe/probe-source.js';
 import { PROBE_LATENCY_QUANTILE } from '../../sources/probe/probe-targets.js';
 import type { StoredSeries } from '../../store/sample-store.js';
-import { noData, type BreakdownPart, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { type BreakdownPart, type ErrorRatio, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf } from './gauge-reader.js';
 
 // The series names are decided where the probes are made.
@@ -76,7 +76,11 @@ export class ProbeUptimeReader implements IndicatorReader {
     const c = this.counts(now - windowMs, now);
     if (c === null) return noData('no probe result inside the window (timestamps ahead of the clock?)', newest);
     const value = c.good / c.total;
-    const labels: Record<string, string> = { url: this.url ?? this.indicator.path ?? '', probes: String(c.total), failed: String(c.total - c.good) };
+    const labels: Record<string, string> = {
+      url: this.url ?? this.indicator.path ?? '',
+      probes: String(c.total),
+      failed: String(c.total - c.good),
+    };
     const latency = new ProbeLatencyReader(this.ctx, this.indicator, this.url).sliceValue(now - windowMs, now);
     if (latency !== null) labels[`duration_${percentLabel}_ms`] = String(Number((latency * 1000).toPrecision(4)));
     return { value, newestT: c.newestT, breakdown: [{ labels, value }] };

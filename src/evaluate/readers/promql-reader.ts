@@ -1,6 +1,6 @@
 import type { StoredSeries } from '../../store/sample-store.js';
 import { parseDuration, type QuantityUnit } from '../../units/units.js';
-import { noData, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { type ErrorRatio, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 import { oldestOf } from './gauge-reader.js';
 
 export const PROMQL_VALUE = 'promql_value';
@@ -74,7 +74,10 @@ export class PromqlReader implements IndicatorReader {
     const { windowMs } = this.ctx;
     const got = this.latest(windowMs);
     if ('stale' in got) {
-      return noData(got.stale === null ? 'no answer from Prometheus for this objective yet' : 'stale: no recent Prometheus answer', got.stale);
+      return noData(
+        got.stale === null ? 'no answer from Prometheus for this objective yet' : 'stale: no recent Prometheus answer',
+        got.stale,
+      );
     }
     const value = this.options.part === 'ratio' ? 1 - got.value : got.value;
     return { value, newestT: got.t, breakdown: [] };

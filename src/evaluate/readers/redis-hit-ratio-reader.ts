@@ -1,6 +1,6 @@
 import type { RedisHitRatioIndicator } from '../../config/slo-schema.js';
 import { hitRatioOverWindow, hitRatioSeries } from '../../sources/redis/hit-ratio.js';
-import { noData, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 import { newestOf, oldestOf } from './gauge-reader.js';
 
 /** Keyspace hit ratio from the raw INFO counters' reset-aware increase over the window. */

@@ -1,7 +1,7 @@
 import type { LatencyIndicator, RatioIndicator } from '../../config/slo-schema.js';
-import { quantileOverWindow, ratioOverWindow, scrapeMetric, seriesOfQuery } from '../../sources/scrape/window-queries.js';
 import { parseSelector } from '../../sources/scrape/promql-subset.js';
-import { noData, type ErrorRatio, type IndicatorReader, type ReadContext, type Reading } from '../indicator-reader.js';
+import { quantileOverWindow, ratioOverWindow, scrapeMetric, seriesOfQuery } from '../../sources/scrape/window-queries.js';
+import { type ErrorRatio, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 import { oldestOf } from './gauge-reader.js';
 
 function message(err: unknown): string {

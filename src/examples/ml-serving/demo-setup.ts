@@ -31,7 +31,13 @@ export interface DetectOptions {
 }
 
 async function redisAnswers(url: string): Promise<string | null> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 800, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 800,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -105,7 +111,10 @@ export interface DemoFiles {
 type Yaml = Record<string, unknown>;
 
 /** Writes the effective vigil config and SLO file into `dir`. */
-export function writeDemoConfig(dir: string, options: { servicePort: number; vigilPort: number; reachable: Reachable; hasServingContainer: boolean }): DemoFiles {
+export function writeDemoConfig(
+  dir: string,
+  options: { servicePort: number; vigilPort: number; reachable: Reachable; hasServingContainer: boolean },
+): DemoFiles {
   const config = parseYaml(readFileSync(join(EXAMPLE_DIR, 'vigil.demo.yaml'), 'utf8')) as Yaml;
   const slo = parseYaml(readFileSync(join(EXAMPLE_DIR, 'slo', 'ml-services.yaml'), 'utf8')) as Yaml;
   const extras = parseYaml(readFileSync(join(EXAMPLE_DIR, 'demo-extras.yaml'), 'utf8')) as Record<string, { objectives: unknown[] }>;

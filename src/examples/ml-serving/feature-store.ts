@@ -33,9 +33,7 @@ export class FeatureStore {
   }
 
   async init(): Promise<void> {
-    await this.pool.query(
-      `CREATE TABLE IF NOT EXISTS ml_learning_token_priors (token text PRIMARY KEY, logit double precision NOT NULL)`,
-    );
+    await this.pool.query(`CREATE TABLE IF NOT EXISTS ml_learning_token_priors (token text PRIMARY KEY, logit double precision NOT NULL)`);
     await this.pool.query(
       `INSERT INTO ml_learning_token_priors (token, logit) VALUES ('api', 0.4), ('breaking', 0.8), ('internal', -0.4), ('typo', -0.6)
        ON CONFLICT (token) DO NOTHING`,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hashedTerms, MODEL_HASH_SPACE, tokenize, type SparseVector } from './text-features.js';
+import { hashedTerms, MODEL_HASH_SPACE, type SparseVector, tokenize } from './text-features.js';
 
 /**
  * Logistic regression over hashed unigrams and bigrams, trained in process at start by plain

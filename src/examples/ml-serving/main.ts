@@ -17,7 +17,10 @@ function flag(name: string): string | undefined {
 function slowModes(text: string | undefined): SlowModes | undefined {
   if (!text) return undefined;
   const modes: SlowModes = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=');
     if (name === 'no-cache') modes.noCache = true;
     else if (name === 'features') modes.featureRepeats = Number(value ?? 20);

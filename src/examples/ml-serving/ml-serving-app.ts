@@ -1,8 +1,8 @@
-import Fastify, { type FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
-import { LogisticModel, type Example, type Prediction, type TrainOptions } from './logistic-model.js';
-import { cacheKey, type PredictionCache } from './prediction-cache.js';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { FeatureStore } from './feature-store.js';
+import { type Example, LogisticModel, type Prediction, type TrainOptions } from './logistic-model.js';
+import { cacheKey, type PredictionCache } from './prediction-cache.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { prepareFeatures } from './text-features.js';
 
@@ -62,7 +62,10 @@ export function buildMlServingApp(options: MlServingAppOptions): { app: FastifyI
     try {
       done(null, JSON.parse(body as string));
     } catch {
-      done(Object.assign(new Error('the body is not JSON; send a JSON object such as {"task": "update README"}'), { statusCode: 400 }), undefined);
+      done(
+        Object.assign(new Error('the body is not JSON; send a JSON object such as {"task": "update README"}'), { statusCode: 400 }),
+        undefined,
+      );
     }
   });
 
@@ -154,9 +157,7 @@ export function buildMlServingApp(options: MlServingAppOptions): { app: FastifyI
         metrics.cacheLookups.inc({ result: 'miss' });
         const inferenceStarted = performance.now();
         const store = options.featureStore;
-        const prior = store
-          ? (await store.priorLogit(tokens).catch(() => 0)) + (await store.historyLogit(tokens).catch(() => 0))
-          : 0;
+        const prior = store ? (await store.priorLogit(tokens).catch(() => 0)) + (await store.historyLogit(tokens).catch(() => 0)) : 0;
         prediction = current.predictTokens(tokens, prior);
         inferenceMs = performance.now() - inferenceStarted;
         metrics.inference.observe(inferenceMs / 1000);

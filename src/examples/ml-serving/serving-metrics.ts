@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /**
  * The service's own Prometheus metrics, in a registry per app instance (tests start several
@@ -6,8 +6,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
  * Buckets are fine between 1 and 100 ms, where the SLO (P95 < 50 ms) is decided.
  */
 export const LATENCY_BUCKETS = [
-  0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.15, 0.25, 0.5,
-  1, 2.5,
+  0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5,
 ];
 const STAGE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 

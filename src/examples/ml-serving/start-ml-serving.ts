@@ -5,7 +5,7 @@ import { DeliberateLeak } from './deliberate-leak.js';
 import { FeatureStore } from './feature-store.js';
 import { parseTrainingSet } from './logistic-model.js';
 import { buildMlServingApp, type SlowModes } from './ml-serving-app.js';
-import { MemoryPredictionCache, RedisPredictionCache, type PredictionCache } from './prediction-cache.js';
+import { MemoryPredictionCache, type PredictionCache, RedisPredictionCache } from './prediction-cache.js';
 
 export const DEFAULT_ML_SERVING_PORT = 8095;
 

@@ -1,4 +1,11 @@
-import { DashboardBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  type Dashboard,
+  DashboardBuilder,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  DatasourceVariableBuilder,
+  RowBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import type { SloFile } from '../../config/slo-schema.js';
 import { serviceDashboardUid } from '../service-rules.js';
 import { annotations, DATASOURCE_VARIABLE, statPanel, statusMappings, statusRankExpr, statusSteps } from './panel-kit.js';
@@ -18,7 +25,14 @@ export function overviewDashboard(slos: readonly SloFile[]): Dashboard {
     .time({ from: 'now-6h', to: 'now' })
     .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
     .annotations(annotations('{alertstate="firing",alertname=~"Vigil.*"}'))
-    .link(new DashboardLinkBuilder('Service dashboards').type(DashboardLinkType.Dashboards).tags(['vigil', 'slo']).asDropdown(true).includeVars(true).keepTime(true));
+    .link(
+      new DashboardLinkBuilder('Service dashboards')
+        .type(DashboardLinkType.Dashboards)
+        .tags(['vigil', 'slo'])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true),
+    );
 
   builder.withRow(new RowBuilder('Services'));
   const services = [...slos].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
@@ -29,7 +43,12 @@ export function overviewDashboard(slos: readonly SloFile[]): Dashboard {
       .includeVars(true)
       .keepTime(true);
     builder.withPanel(
-      statPanel(slo.service, [{ expr: statusRankExpr([['service', slo.service]], ['service']), legend: slo.service }], 'none', statusSteps())
+      statPanel(
+        slo.service,
+        [{ expr: statusRankExpr([['service', slo.service]], ['service']), legend: slo.service }],
+        'none',
+        statusSteps(),
+      )
         .mappings(statusMappings())
         .noValue('no data')
         .links([link])
@@ -39,7 +58,12 @@ export function overviewDashboard(slos: readonly SloFile[]): Dashboard {
   }
   builder.withRow(new RowBuilder('Objectives'));
   builder.withPanel(
-    statPanel('Every objective', [{ expr: statusRankExpr([], ['service', 'objective']), legend: '{{service}} / {{objective}}' }], 'none', statusSteps())
+    statPanel(
+      'Every objective',
+      [{ expr: statusRankExpr([], ['service', 'objective']), legend: '{{service}} / {{objective}}' }],
+      'none',
+      statusSteps(),
+    )
       .mappings(statusMappings())
       .span(24)
       .height(8),

@@ -1,17 +1,21 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import {
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+  ReduceDataOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
+import {
   AnnotationQueryBuilder,
+  type Threshold as GrafanaThreshold,
+  MappingType,
   ThresholdsConfigBuilder,
   ThresholdsMode,
-  MappingType,
   type ValueMapping,
-  type Threshold as GrafanaThreshold,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
 import { STATUS_RANK } from '../../snapshot/snapshot-schema.js';
 import type { Quantity, QuantityUnit } from '../../units/units.js';
 import { byteSystem, grafanaBytesUnit } from '../bound-text.js';

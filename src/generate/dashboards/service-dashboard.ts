@@ -1,15 +1,21 @@
-import { DashboardBuilder, DatasourceVariableBuilder, MappingType, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  type Dashboard,
+  DashboardBuilder,
+  DatasourceVariableBuilder,
+  MappingType,
+  RowBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MemoryLeakIndicator, Objective, SloFile } from '../../config/slo-schema.js';
 import { indicatorKind, indicatorProfile } from '../../config/slo-schema.js';
+import { globToRegex, type Matcher, matchers, promDuration, promNumber, promString, regexQuote } from '../../promql/promql-text.js';
 import { formatQuantity, type Quantity } from '../../units/units.js';
 import { formatBound } from '../bound-text.js';
 import type { GenerateOptions, ObjectiveContext } from '../generate-context.js';
 import { objectiveSelector } from '../generate-context.js';
 import { containerMatchers, indicatorQuery, postgresSelector } from '../indicator-queries.js';
 import { leakLimit } from '../leak-rules.js';
-import { globToRegex, matchers, promDuration, promNumber, promString, regexQuote, type Matcher } from '../../promql/promql-text.js';
 import { burnRateAlerts, ratioRecord } from '../ratio-rules.js';
 import { serviceDashboardUid } from '../service-rules.js';
 import {
@@ -45,14 +51,23 @@ export function serviceDashboard(slo: SloFile, options: GenerateOptions): Dashbo
     .refresh('1m')
     .time({ from: 'now-6h', to: 'now' })
     .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
-    .annotations(annotations(matchers([
-      ['alertstate', '=', 'firing'],
-      ['service', '=', slo.service],
-    ])));
+    .annotations(
+      annotations(
+        matchers([
+          ['alertstate', '=', 'firing'],
+          ['service', '=', slo.service],
+        ]),
+      ),
+    );
 
   builder.withRow(new RowBuilder('Status'));
   builder.withPanel(
-    statPanel('Objective status', [{ expr: statusRankExpr([['service', slo.service]], ['objective']), legend: '{{objective}}' }], 'none', statusSteps())
+    statPanel(
+      'Objective status',
+      [{ expr: statusRankExpr([['service', slo.service]], ['objective']), legend: '{{objective}}' }],
+      'none',
+      statusSteps(),
+    )
       .mappings(statusMappings())
       .span(24)
       .height(5),
@@ -83,9 +98,12 @@ function objectivePanels(ctx: ObjectiveContext): PanelBuilderLike[] {
     const steps = boundSteps({ min: target });
     const period = promDuration(objective.period);
     panels.push(
-      statPanel(`Compliance over ${period} (target ${formatQuantity({ value: target, unit: 'ratio' })})`, [
-        { expr: `1 - ${ratioRecord(objective.period)}${sel}`, legend: 'compliance' },
-      ], 'percentunit', steps).decimals(3),
+      statPanel(
+        `Compliance over ${period} (target ${formatQuantity({ value: target, unit: 'ratio' })})`,
+        [{ expr: `1 - ${ratioRecord(objective.period)}${sel}`, legend: 'compliance' }],
+        'percentunit',
+        steps,
+      ).decimals(3),
       timeseriesPanel(
         'Success ratio against the target',
         [
@@ -106,9 +124,20 @@ function objectivePanels(ctx: ObjectiveContext): PanelBuilderLike[] {
     const window = promDuration(objective.window);
     const boundText = [t?.max && `max ${formatBound(t.max)}`, t?.min && `min ${formatBound(t.min)}`].filter(Boolean).join(', ');
     panels.push(
-      statPanel(`${cap(query.what)} over ${window}${boundText ? ` (${boundText})` : ''}`, [{ expr: query.value(objective.window), legend }], unit, steps),
+      statPanel(
+        `${cap(query.what)} over ${window}${boundText ? ` (${boundText})` : ''}`,
+        [{ expr: query.value(objective.window), legend }],
+        unit,
+        steps,
+      ),
       // Without budget panels beside it the series takes the rest of the row.
-      timeseriesPanel(`${cap(query.what)} against its bound`, [{ expr: query.value(objective.window), legend }], unit, steps, objective.target !== undefined ? 6 : 18),
+      timeseriesPanel(
+        `${cap(query.what)} against its bound`,
+        [{ expr: query.value(objective.window), legend }],
+        unit,
+        steps,
+        objective.target !== undefined ? 6 : 18,
+      ),
     );
   }
   if (objective.target !== undefined) panels.push(...budgetPanels(ctx));
@@ -143,10 +172,15 @@ function leakPanels(ctx: ObjectiveContext, leak: MemoryLeakIndicator): PanelBuil
   const limit = leakLimit(ctx.slo, leak);
   const steps = boundSteps(limit === undefined ? {} : { max: limit });
   return [
-    statPanel('Leak verdict', [{ expr: `max by (container) (vigil_memory_leak_suspected${objectiveSelector(ctx)})`, legend: '{{container}}' }], 'none', [
-      { value: null, color: 'green' },
-      { value: 1, color: 'red' },
-    ]).mappings([
+    statPanel(
+      'Leak verdict',
+      [{ expr: `max by (container) (vigil_memory_leak_suspected${objectiveSelector(ctx)})`, legend: '{{container}}' }],
+      'none',
+      [
+        { value: null, color: 'green' },
+        { value: 1, color: 'red' },
+      ],
+    ).mappings([
       {
         type: MappingType.ValueToText,
         options: { '0': { text: 'no leak', color: 'green', index: 0 }, '1': { text: 'leak', color: 'red', index: 1 } },
@@ -198,7 +232,11 @@ function resourceRows(slo: SloFile): Array<[string, PanelBuilderLike[]]> {
           [{ expr: `max by (container) (vigil_container_memory_working_set_bytes${cSel})`, legend: '{{container}}' }],
           grafanaUnit('bytes', c.memoryBound),
         ),
-        timeseriesPanel('Container CPU (1.0 = one core)', [{ expr: `max by (container) (vigil_container_cpu_usage_ratio${cSel})`, legend: '{{container}}' }], 'percentunit'),
+        timeseriesPanel(
+          'Container CPU (1.0 = one core)',
+          [{ expr: `max by (container) (vigil_container_cpu_usage_ratio${cSel})`, legend: '{{container}}' }],
+          'percentunit',
+        ),
       ],
     ]);
   }
@@ -267,11 +305,17 @@ function collectSelections(objectives: readonly Objective[]): Selections {
       if (typeof body.containers === 'string') containers.regexes.add(globToRegex(body.containers));
       else containers.all = true;
       // The memory axis speaks the unit system of the first memory bound (see bound-text.ts).
-      const bound = kind === 'containerMemory' ? (o.threshold?.max ?? o.threshold?.min) : kind === 'memoryLeak' && typeof body.limit === 'number' ? { value: body.limit, unit: 'bytes' as const } : undefined;
+      const bound =
+        kind === 'containerMemory'
+          ? (o.threshold?.max ?? o.threshold?.min)
+          : kind === 'memoryLeak' && typeof body.limit === 'number'
+            ? { value: body.limit, unit: 'bytes' as const }
+            : undefined;
       if (containers.memoryBound === undefined && bound?.unit === 'bytes') containers.memoryBound = bound;
     }
     if (kind === 'redisHitRatio') redis.add(String(body.source));
-    if (kind === 'postgresQueryLatency') postgres.add(postgresSelector(body.match as string | undefined, body.database as string | undefined));
+    if (kind === 'postgresQueryLatency')
+      postgres.add(postgresSelector(body.match as string | undefined, body.database as string | undefined));
   }
   return { containers, redis, postgres };
 }

@@ -2,13 +2,13 @@ import { setMaxListeners } from 'node:events';
 import { statSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { DockerSourceConfig } from '../../config/daemon-schema.js';
-import { authorizationOf, hostEndpoint } from '../../core/http-credentials.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import { ERR, vigilError } from '../../core/errors.js';
+import { authorizationOf, hostEndpoint } from '../../core/http-credentials.js';
 import type { Labels, Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
-import { ContainerMatcher, containerLabelSeriesName, selectedLabelKeys, type ContainerSelector } from './container-selector.js';
-import { cpuCounters, cpuPercent, memoryLimit, memoryWorkingSet, type CpuCounters, type StatsDoc } from './docker-stats.js';
+import { ContainerMatcher, type ContainerSelector, containerLabelSeriesName, selectedLabelKeys } from './container-selector.js';
+import { type CpuCounters, cpuCounters, cpuPercent, memoryLimit, memoryWorkingSet, type StatsDoc } from './docker-stats.js';
 
 /** Series names (the contract with the evaluator; Prometheus names without `vigil_`). */
 export const DOCKER_METRICS = {
@@ -54,7 +54,10 @@ export function dockerConnection(config: DockerSourceConfig): Docker.DockerOptio
     const { host, headers } = hostEndpoint(config.host, config.auth);
     return { host, protocol: config.protocol, ...(config.port !== undefined ? { port: config.port } : {}), ...withHeaders(headers) };
   }
-  return { socketPath: config.socketPath ?? DEFAULT_SOCKET, ...(config.auth ? withHeaders({ authorization: authorizationOf(config.auth) }) : {}) };
+  return {
+    socketPath: config.socketPath ?? DEFAULT_SOCKET,
+    ...(config.auth ? withHeaders({ authorization: authorizationOf(config.auth) }) : {}),
+  };
 }
 
 function withHeaders(headers: Readonly<Record<string, string>>): { headers?: Record<string, string> } {
@@ -161,9 +164,7 @@ export class DockerSource implements Source {
     }
     // Running containers only (the API's default); selection is local so globs need no API support.
     const list = await this.docker.listContainers({ abortSignal: signal });
-    const picked = list.filter((c) =>
-      this.matcher.matches({ name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {} }),
-    );
+    const picked = list.filter((c) => this.matcher.matches({ name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {} }));
     const outcomes = await settleBounded(picked, this.concurrency, (c) => this.sampleContainer(c.Id, c.Labels ?? {}, signal));
 
     const failures = outcomes.filter((o) => !o.ok);
@@ -199,7 +200,11 @@ export class DockerSource implements Source {
   }
 
   /** `dockerLabels` from the container list, the ones selection was made on. */
-  private async sampleContainer(id: string, dockerLabels: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ContainerOutcome> {
+  private async sampleContainer(
+    id: string,
+    dockerLabels: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+  ): Promise<ContainerOutcome> {
     const container = this.docker.getContainer(id);
     const known = this.followed.get(id);
     // First sight: without one-shot the engine waits for a second reading and fills

@@ -64,9 +64,9 @@ export function memoryWorkingSet(memory: MemoryStatsDoc | undefined): number | n
   const usage = memory?.usage;
   if (typeof usage !== 'number') return null;
   const stats = memory?.stats ?? {};
-  const v1 = stats['total_inactive_file'];
+  const v1 = stats.total_inactive_file;
   if (typeof v1 === 'number') return v1 < usage ? usage - v1 : usage;
-  const v2 = stats['inactive_file'];
+  const v2 = stats.inactive_file;
   if (typeof v2 === 'number' && v2 < usage) return usage - v2;
   return usage;
 }

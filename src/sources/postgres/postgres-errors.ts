@@ -1,4 +1,4 @@
-import { ERR, isVigilError, vigilError, type VigilError } from '../../core/errors.js';
+import { ERR, isVigilError, type VigilError, vigilError } from '../../core/errors.js';
 
 /**
  * What is wrong with pg_stat_statements, told as the commands that fix it. Two separate cases:

@@ -4,15 +4,9 @@ import type { PostgresSourceConfig } from '../../config/daemon-schema.js';
 import { raceAbort } from '../../core/bounded-async.js';
 import type { Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
-import { extensionError, isExtensionProblem, isPostgresSetupError, type ExtensionState } from './postgres-errors.js';
-import { selectorLabel, statementSelectors, type StatementSelector } from './statement-selectors.js';
-import {
-  STATEMENTS_SQL,
-  statementRowsToPoints,
-  statementsParams,
-  VIGIL_SQL_MARKER,
-  type StatementRow,
-} from './statements-query.js';
+import { type ExtensionState, extensionError, isExtensionProblem, isPostgresSetupError } from './postgres-errors.js';
+import { type StatementSelector, selectorLabel, statementSelectors } from './statement-selectors.js';
+import { STATEMENTS_SQL, type StatementRow, statementRowsToPoints, statementsParams, VIGIL_SQL_MARKER } from './statements-query.js';
 
 /**
  * `pg_stat_statements.max` only exists once the library ran its preload hook (loaded any other

@@ -1,4 +1,4 @@
-import { jointIncrease, type CounterPoints } from '../../store/counter.js';
+import { type CounterPoints, jointIncrease } from '../../store/counter.js';
 import type { Labels } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
 import { selectorLabel } from './statement-selectors.js';
@@ -44,11 +44,7 @@ const Z_95 = 1.645;
  * was evicted simply stops having points: what it did before counts, nothing after.
  * Null when nothing ran in the window.
  */
-export function statementLatencyOverWindow(
-  series: readonly StatementSeries[],
-  from: number,
-  to: number,
-): StatementLatency | null {
+export function statementLatencyOverWindow(series: readonly StatementSeries[], from: number, to: number): StatementLatency | null {
   type Group = { calls?: CounterPoints; exec?: CounterPoints; sq?: CounterPoints; max?: CounterPoints };
   const groups = new Map<string, Group>();
   for (const s of series) {

@@ -1,5 +1,5 @@
 import type { Point } from '../../store/point.js';
-import { selectorLabel, type StatementSelector } from './statement-selectors.js';
+import { type StatementSelector, selectorLabel } from './statement-selectors.js';
 
 /**
  * Marks every statement vigil sends, so the sampler can leave its own queries out of what it
@@ -56,12 +56,7 @@ export const POSTGRES_METRICS = {
 } as const;
 
 /** Raw points in base units (seconds, seconds²) for the rows of one selector. */
-export function statementRowsToPoints(
-  source: string,
-  selector: StatementSelector,
-  rows: readonly StatementRow[],
-  t: number,
-): Point[] {
+export function statementRowsToPoints(source: string, selector: StatementSelector, rows: readonly StatementRow[], t: number): Point[] {
   const points: Point[] = [];
   const sel = selectorLabel(selector);
   for (const row of rows) {

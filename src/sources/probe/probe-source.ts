@@ -4,7 +4,7 @@ import { settleBounded } from '../../core/bounded-async.js';
 import { describeError } from '../../core/describe-error.js';
 import type { Point } from '../../store/point.js';
 import type { SampleResult, Source } from '../source.js';
-import { isExpectedStatus, probeTargets, type ProbeBuildProblem, type ProbeTarget } from './probe-targets.js';
+import { isExpectedStatus, type ProbeBuildProblem, type ProbeTarget, probeTargets } from './probe-targets.js';
 
 export const PROBE_METRICS = {
   success: 'probe_success',
@@ -110,9 +110,7 @@ export async function probe(target: ProbeTarget, outer: AbortSignal): Promise<Pr
       t: Date.now(),
     };
   } catch (err) {
-    const reason = timeout.aborted
-      ? `timed out after ${target.timeoutMs} ms`
-      : describeError(err);
+    const reason = timeout.aborted ? `timed out after ${target.timeoutMs} ms` : describeError(err);
     return { url: target.url, success: false, status: null, durationSeconds: elapsed(), reason, t: Date.now() };
   }
 }

@@ -1,6 +1,6 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ProbeIndicator } from '../../config/slo-schema.js';
-import { httpEndpoint, type HttpAuth, type HttpEndpoint } from '../../core/http-credentials.js';
+import { type HttpAuth, type HttpEndpoint, httpEndpoint } from '../../core/http-credentials.js';
 
 /** One HTTP check, possibly shared by several objectives that probe the same URL. */
 export interface ProbeTarget {

@@ -1,17 +1,17 @@
-import { PrometheusDriver, type QueryResult } from 'prometheus-query';
-import type { WindowSets } from '../../config/window-sets.js';
-import type { LoadedSloFile } from '../../config/config.js';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
-import { httpEndpoint, requestHeaders, type HttpTls } from '../../core/http-credentials.js';
+import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import type { LoadedSloFile } from '../../config/config.js';
 import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
+import type { WindowSets } from '../../config/window-sets.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import { describeError } from '../../core/describe-error.js';
 import { ERR, formatMessage } from '../../core/errors.js';
+import { type HttpTls, httpEndpoint, requestHeaders } from '../../core/http-credentials.js';
 import type { Labels, Point } from '../../store/point.js';
 import { formatDuration } from '../../units/units.js';
 import type { SampleResult, Source } from '../source.js';
-import { buildQueries, refreshIntervalMs, type BuildProblem, type ObjectiveQuery } from './promql-builder.js';
+import { type BuildProblem, buildQueries, type ObjectiveQuery, refreshIntervalMs } from './promql-builder.js';
 
 export const PROMQL_METRIC = 'promql_value';
 
@@ -71,10 +71,11 @@ function spellInfinities(body: unknown): void {
     if (Array.isArray(pair) && (pair[1] === '+Inf' || pair[1] === '-Inf')) pair[1] = pair[1] === '+Inf' ? 'Infinity' : '-Infinity';
   };
   if (data.resultType === 'scalar') fix(data.result);
-  else for (const series of data.result as Array<{ value?: unknown; values?: unknown[] }>) {
-    fix(series.value);
-    series.values?.forEach(fix);
-  }
+  else
+    for (const series of data.result as Array<{ value?: unknown; values?: unknown[] }>) {
+      fix(series.value);
+      series.values?.forEach(fix);
+    }
 }
 
 function finiteOrProblem(value: number): { value: number | null } | { problem: string } {
@@ -242,11 +243,13 @@ export class PrometheusSource implements Source {
   async rangeQuery(query: string, startMs: number, endMs: number, stepSeconds: number): Promise<RangeSeries[]> {
     try {
       const result = await this.driver.rangeQuery(query, startMs, endMs, stepSeconds, formatDuration(this.config.timeout));
-      return result.result.map((series: { metric: { name?: string; labels: Record<string, string> }; values: Array<{ time: Date; value: number }> }) => ({
-        labels: { ...series.metric.labels, ...(series.metric.name ? { __name__: series.metric.name } : {}) },
-        t: series.values.map((s) => s.time.getTime()),
-        v: series.values.map((s) => Number(s.value)),
-      }));
+      return result.result.map(
+        (series: { metric: { name?: string; labels: Record<string, string> }; values: Array<{ time: Date; value: number }> }) => ({
+          labels: { ...series.metric.labels, ...(series.metric.name ? { __name__: series.metric.name } : {}) },
+          t: series.values.map((s) => s.time.getTime()),
+          v: series.values.map((s) => Number(s.value)),
+        }),
+      );
     } catch (err) {
       throw new Error(`prometheus ${this.name}: range query ${JSON.stringify(query)}: ${driverMessage(err)}`, { cause: err });
     }

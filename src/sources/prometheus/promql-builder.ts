@@ -1,12 +1,12 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { Objective } from '../../config/slo-schema.js';
+import { indicatorProfile } from '../../config/slo-schema.js';
+import { indicatorSourceName } from '../../config/source-lookup.js';
 import { objectiveBurnWindows, type WindowSets } from '../../config/window-sets.js';
 import { errorRatioQuery } from '../../promql/error-ratio-query.js';
 import { fillWindow } from '../../promql/fill-window.js';
 import { latencyQuery } from '../../promql/latency-query.js';
 import { containerSeries, postgresLatencyValue, redisHitRatioValue } from '../../promql/metric-profiles.js';
-import { indicatorProfile } from '../../config/slo-schema.js';
-import { indicatorSourceName } from '../../config/source-lookup.js';
 import { formatDuration, parseDuration } from '../../units/units.js';
 
 /**
@@ -33,7 +33,11 @@ export interface ObjectiveQuery {
  * window set, then the objective's window and period.
  */
 export function ratioWindows(objective: Objective, windowSets: WindowSets): string[] {
-  const all = [...objectiveBurnWindows(windowSets, objective).map((w) => w.label), formatDuration(objective.window), formatDuration(objective.period)];
+  const all = [
+    ...objectiveBurnWindows(windowSets, objective).map((w) => w.label),
+    formatDuration(objective.window),
+    formatDuration(objective.period),
+  ];
   return [...new Set(all)];
 }
 
@@ -46,7 +50,12 @@ export function objectiveQueries(service: string, objective: Objective, source: 
     return [{ ...base, part: 'value', window, query: latencyQuery(ind.latency, window) }];
   }
   if ('ratio' in ind && ind.ratio.source === source) {
-    return ratioWindows(objective, windowSets).map((window) => ({ ...base, part: 'ratio', window, query: errorRatioQuery(ind.ratio, window) }));
+    return ratioWindows(objective, windowSets).map((window) => ({
+      ...base,
+      part: 'ratio',
+      window,
+      query: errorRatioQuery(ind.ratio, window),
+    }));
   }
   const exporter = exporterValueQuery(objective, source);
   if (exporter !== null) return [{ ...base, part: 'value', window: formatDuration(objective.window), query: exporter }];

@@ -1,4 +1,4 @@
-import { increase, type CounterPoints } from '../../store/counter.js';
+import { type CounterPoints, increase } from '../../store/counter.js';
 import { REDIS_METRICS } from './redis-points.js';
 
 /** What the window function needs of a stored series (a `StoredSeries` fits). */

@@ -12,7 +12,7 @@
  * `\\` and `\n` in HELP, a trailing comma in label sets, and values `+Inf`, `-Inf`, `NaN`.
  */
 
-import { ERR, vigilError, type VigilError } from '../../core/errors.js';
+import { ERR, type VigilError, vigilError } from '../../core/errors.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 

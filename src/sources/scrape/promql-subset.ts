@@ -56,7 +56,7 @@ class Cursor {
   match(re: RegExp): string | null {
     this.skipSpace();
     const m = re.exec(this.text.slice(this.pos));
-    if (!m || m.index !== 0) return null;
+    if (m?.index !== 0) return null;
     this.pos += m[0].length;
     return m[0];
   }
@@ -65,7 +65,12 @@ class Cursor {
     return this.pos >= this.text.length;
   }
   fail(message: string): never {
-    throw vigilError(ERR.VIGIL_ERR_SCRAPE_UNSUPPORTED_QUERY, { detail: message, column: this.pos + 1, query: this.text, supported: SUPPORTED });
+    throw vigilError(ERR.VIGIL_ERR_SCRAPE_UNSUPPORTED_QUERY, {
+      detail: message,
+      column: this.pos + 1,
+      query: this.text,
+      supported: SUPPORTED,
+    });
   }
 }
 

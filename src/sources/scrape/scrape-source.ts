@@ -1,8 +1,8 @@
 import type { LoadedSloFile } from '../../config/config.js';
 import type { ScrapeSourceConfig } from '../../config/daemon-schema.js';
-import { ERR, vigilError } from '../../core/errors.js';
 import { describeError } from '../../core/describe-error.js';
-import { httpEndpoint, type HttpEndpoint } from '../../core/http-credentials.js';
+import { ERR, vigilError } from '../../core/errors.js';
+import { type HttpEndpoint, httpEndpoint } from '../../core/http-credentials.js';
 import type { Labels, Point } from '../../store/point.js';
 import { seriesId } from '../../store/sample-store.js';
 import type { SampleResult, Source } from '../source.js';

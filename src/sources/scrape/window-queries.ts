@@ -1,6 +1,6 @@
 import { increase } from '../../store/counter.js';
 import type { SampleStore } from '../../store/sample-store.js';
-import { histogramQuantile, parseLe, type Bucket } from './histogram-quantile.js';
+import { type Bucket, histogramQuantile, parseLe } from './histogram-quantile.js';
 import { matchesSelector, parseRangeQuery, parseSelector, type Selector } from './promql-subset.js';
 
 /**

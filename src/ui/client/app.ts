@@ -89,7 +89,8 @@ function startOverview(): void {
     for (const s of body.services) setStatus(document.querySelector(`tr${byData('service', s.service)}`), s.status);
     const n = (st: string) => body.services.filter((s) => s.status === st).length;
     const counts = document.getElementById('counts');
-    if (counts) counts.textContent = `${body.services.length} services: ${n('breach')} in breach, ${n('no_data')} without data, ${n('warning')} warning, ${n('ok')} ok.`;
+    if (counts)
+      counts.textContent = `${body.services.length} services: ${n('breach')} in breach, ${n('no_data')} without data, ${n('warning')} warning, ${n('ok')} ok.`;
     setLive(`updated ${new Date().toLocaleTimeString()}`);
   });
 }
@@ -161,7 +162,15 @@ function draw(key: string, host: HTMLElement, make: (w: number) => uPlot.Options
 }
 
 const fmtUnit = (unit: string | null) => (v: number) =>
-  unit === 'seconds' ? (v < 1 ? `${+(v * 1000).toPrecision(3)}ms` : `${+v.toPrecision(3)}s`) : unit === 'ratio' ? `${+(v * 100).toPrecision(4)}%` : unit === 'bytes' ? bytes(v) : `${+v.toPrecision(4)}`;
+  unit === 'seconds'
+    ? v < 1
+      ? `${+(v * 1000).toPrecision(3)}ms`
+      : `${+v.toPrecision(3)}s`
+    : unit === 'ratio'
+      ? `${+(v * 100).toPrecision(4)}%`
+      : unit === 'bytes'
+        ? bytes(v)
+        : `${+v.toPrecision(4)}`;
 
 function bytes(v: number): string {
   const a = Math.abs(v);
@@ -180,7 +189,10 @@ function drawObjective(h: ObjectiveHistoryResponse): void {
   const host = document.querySelector<HTMLElement>(`figure[data-chart="sli"]${byData('objective', h.objective)}`);
   if (host) {
     const n = h.t.length;
-    const series: uPlot.Series[] = [{}, { label: h.objective, stroke: COLORS.line(), width: 2, value: (_u, v) => (v === null ? '–' : fmtUnit(h.unit)(v)) }];
+    const series: uPlot.Series[] = [
+      {},
+      { label: h.objective, stroke: COLORS.line(), width: 2, value: (_u, v) => (v === null ? '–' : fmtUnit(h.unit)(v)) },
+    ];
     const data: (number | null)[][] = [h.t, h.value];
     const bounds: Array<[string, number | null, string]> = [
       ['max', h.threshold?.max ?? null, COLORS.bound()],
@@ -201,7 +213,12 @@ function drawObjective(h: ObjectiveHistoryResponse): void {
         height: 220,
         series,
         axes: axes(h.unit ?? '', (_u, vs) => vs.map(fmtUnit(h.unit))),
-        plugins: [shadePlugin(() => latest.get(h.objective)?.status ?? [], () => latest.get(h.objective)?.step_seconds ?? 0)],
+        plugins: [
+          shadePlugin(
+            () => latest.get(h.objective)?.status ?? [],
+            () => latest.get(h.objective)?.step_seconds ?? 0,
+          ),
+        ],
       }),
       data as uPlot.AlignedData,
     );
@@ -214,7 +231,11 @@ function drawObjective(h: ObjectiveHistoryResponse): void {
       (width) => ({
         width,
         height: 160,
-        series: [{}, { label: 'budget left', stroke: COLORS.ok(), fill: 'rgba(46,125,50,0.12)', width: 2 }, { label: 'exhausted', stroke: COLORS.bound(), dash: [4, 4] }],
+        series: [
+          {},
+          { label: 'budget left', stroke: COLORS.ok(), fill: 'rgba(46,125,50,0.12)', width: 2 },
+          { label: 'exhausted', stroke: COLORS.bound(), dash: [4, 4] },
+        ],
         axes: axes('budget', (_u, vs) => vs.map((v) => `${Math.round(v * 100)}%`)),
       }),
       [h.t, h.error_budget_remaining, flat(h.t.length, 0)] as uPlot.AlignedData,
@@ -233,7 +254,13 @@ function drawObjective(h: ObjectiveHistoryResponse): void {
         scales: { x: { time: false, range: [-0.5, labels.length - 0.5] } },
         series: [
           { label: 'window', value: (_u, v) => labels[v] ?? '' },
-          { label: 'burn rate', stroke: COLORS.line(), fill: COLORS.line(), paths: uPlot.paths.bars!({ size: [0.6, 60] }), points: { show: false } },
+          {
+            label: 'burn rate',
+            stroke: COLORS.line(),
+            fill: COLORS.line(),
+            paths: uPlot.paths.bars!({ size: [0.6, 60] }),
+            points: { show: false },
+          },
           { label: 'budget pace (1×)', stroke: COLORS.bound(), dash: [4, 4], points: { show: false } },
         ],
         axes: [
@@ -265,19 +292,24 @@ function resourceFigure(key: string, caption: string): HTMLElement {
 function drawResources(r: ResourceHistoryResponse): void {
   r.containers.forEach((c, i) => {
     const name = Object.values(c.labels).join(' ');
-    const leak = c.leak ? `; leak verdict ${c.leak.verdict}${c.leak.growth_bytes_per_hour !== null ? `, floor +${bytes(c.leak.growth_bytes_per_hour)}/h` : ''}` : '';
+    const leak = c.leak
+      ? `; leak verdict ${c.leak.verdict}${c.leak.growth_bytes_per_hour !== null ? `, floor +${bytes(c.leak.growth_bytes_per_hour)}/h` : ''}`
+      : '';
     const fig = resourceFigure(`mem-${i}`, `Container memory: ${name}${leak}`);
     // The fitted trend from the newest floor, projected forward until it meets the limit (or half the range again).
     const xs = [...r.t];
     const trend = c.trend;
     if (trend && trend.growth_bytes_per_hour > 0) {
-      const hitsLimit = c.limit_bytes !== null ? trend.anchor_t + ((c.limit_bytes - trend.anchor_bytes) / trend.growth_bytes_per_hour) * HOUR : Infinity;
+      const hitsLimit =
+        c.limit_bytes !== null ? trend.anchor_t + ((c.limit_bytes - trend.anchor_bytes) / trend.growth_bytes_per_hour) * HOUR : Infinity;
       const end = Math.min(hitsLimit, r.to + (r.to - r.from) / 2);
       for (let x = r.to + r.step_seconds; x < end; x += r.step_seconds * 4) xs.push(x);
       if (end > r.to && Number.isFinite(end)) xs.push(end);
     }
-    const pad = <T,>(col: T[]) => [...col, ...new Array<T | null>(xs.length - col.length).fill(null)];
-    const trendCol = xs.map((x) => (trend && x >= trend.anchor_t ? trend.anchor_bytes + ((x - trend.anchor_t) / HOUR) * trend.growth_bytes_per_hour : null));
+    const pad = <T>(col: T[]) => [...col, ...new Array<T | null>(xs.length - col.length).fill(null)];
+    const trendCol = xs.map((x) =>
+      trend && x >= trend.anchor_t ? trend.anchor_bytes + ((x - trend.anchor_t) / HOUR) * trend.growth_bytes_per_hour : null,
+    );
     draw(
       `mem-${i}`,
       fig,
@@ -318,7 +350,13 @@ function drawResources(r: ResourceHistoryResponse): void {
 interface CurrentBody {
   evaluated_at: string;
   status: ObjectiveStatus;
-  objectives: Array<{ name: string; status: ObjectiveStatus; value: { display: string } | null; errorBudgetRemaining: number | null; period: string | null }>;
+  objectives: Array<{
+    name: string;
+    status: ObjectiveStatus;
+    value: { display: string } | null;
+    errorBudgetRemaining: number | null;
+    period: string | null;
+  }>;
 }
 
 function rangeSeconds(range: string, periods: (string | null)[]): number {

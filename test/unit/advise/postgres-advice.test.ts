@@ -25,15 +25,22 @@ function statement(query: string, totalMs: number, queryid = String(totalMs)): S
 
 describe('sqlShape (libpg-query)', () => {
   it('reads tables through aliases, predicates with their parameters, sort keys and LIMIT parameters', () => {
-    const r = sqlShape('SELECT e.label FROM ml_learning_events e JOIN ml_learning_users u ON u.id = e.user_id WHERE e.created_at > $1 AND u.team = $2 ORDER BY e.created_at DESC LIMIT $3');
+    const r = sqlShape(
+      'SELECT e.label FROM ml_learning_events e JOIN ml_learning_users u ON u.id = e.user_id WHERE e.created_at > $1 AND u.team = $2 ORDER BY e.created_at DESC LIMIT $3',
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.shape.tables.map((t) => [t.name, t.alias])).toEqual([['ml_learning_events', 'e'], ['ml_learning_users', 'u']]);
-    expect(r.shape.predicates).toEqual(expect.arrayContaining([
-      { table: 'ml_learning_events', column: 'created_at', kind: 'range', operator: '>', param: 1 },
-      { table: 'ml_learning_users', column: 'team', kind: 'equality', operator: '=', param: 2 },
-      { table: 'ml_learning_events', column: 'user_id', kind: 'equality', operator: '=', param: null },
-    ]));
+    expect(r.shape.tables.map((t) => [t.name, t.alias])).toEqual([
+      ['ml_learning_events', 'e'],
+      ['ml_learning_users', 'u'],
+    ]);
+    expect(r.shape.predicates).toEqual(
+      expect.arrayContaining([
+        { table: 'ml_learning_events', column: 'created_at', kind: 'range', operator: '>', param: 1 },
+        { table: 'ml_learning_users', column: 'team', kind: 'equality', operator: '=', param: 2 },
+        { table: 'ml_learning_events', column: 'user_id', kind: 'equality', operator: '=', param: null },
+      ]),
+    );
     expect(r.shape.sortKeys).toEqual([{ table: 'ml_learning_events', column: 'created_at', descending: true }]);
     expect(r.shape.limitParams).toEqual([3]);
   });
@@ -48,7 +55,10 @@ describe('sqlShape (libpg-query)', () => {
 
   it('text it cannot read is an error with the position; utility statements are not queries', () => {
     expect(sqlShape('SELEC * FROM ml_learning_events')).toEqual({ ok: false, error: 'syntax error at or near "SELEC"', position: 0 });
-    expect(sqlShape('ANALYZE ml_learning_events')).toMatchObject({ ok: false, error: 'not a query (VacuumStmt): nothing to plan or index' });
+    expect(sqlShape('ANALYZE ml_learning_events')).toMatchObject({
+      ok: false,
+      error: 'not a query (VacuumStmt): nothing to plan or index',
+    });
   });
 });
 
@@ -61,9 +71,14 @@ describe('advisePostgres', () => {
       ],
       [table()],
     );
-    expect(advice.statements.map((s) => [s.rank, s.stats.totalMs])).toEqual([[1, 900], [2, 5]]);
+    expect(advice.statements.map((s) => [s.rank, s.stats.totalMs])).toEqual([
+      [1, 900],
+      [2, 5],
+    ]);
     expect(advice.actions).toHaveLength(1);
-    expect(advice.actions[0]!.sql).toBe('CREATE INDEX CONCURRENTLY IF NOT EXISTS ml_learning_events_user_id_created_at_idx ON public.ml_learning_events (user_id, created_at);');
+    expect(advice.actions[0]!.sql).toBe(
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS ml_learning_events_user_id_created_at_idx ON public.ml_learning_events (user_id, created_at);',
+    );
     expect(advice.actions[0]!.helps).toEqual([1]);
     expect(advice.actions[0]!.effect).toMatch(/about 50 rows per lookup through the index instead of scanning all 1,000,000/);
   });
@@ -77,20 +92,31 @@ describe('advisePostgres', () => {
 
   it('ANALYZE for a table never analyzed; one action serves every statement it helps', () => {
     const advice = advisePostgres(
-      [statement('SELECT 1 FROM ml_learning_events WHERE user_id = $1', 300), statement('SELECT 2 FROM ml_learning_events WHERE user_id = $1 ORDER BY user_id', 200)],
+      [
+        statement('SELECT 1 FROM ml_learning_events WHERE user_id = $1', 300),
+        statement('SELECT 2 FROM ml_learning_events WHERE user_id = $1 ORDER BY user_id', 200),
+      ],
       [table({ analyzed: false })],
     );
-    expect(advice.actions.map((a) => [a.kind, a.helps])).toEqual([['analyze', [1, 2]], ['index', [1, 2]]]);
+    expect(advice.actions.map((a) => [a.kind, a.helps])).toEqual([
+      ['analyze', [1, 2]],
+      ['index', [1, 2]],
+    ]);
     expect(advice.actions[0]!.sql).toBe('ANALYZE public.ml_learning_events;');
   });
 
   it('unparseable statements are skipped and listed, never fatal', () => {
-    const advice = advisePostgres([statement('SELEC broken FROM ml_learning_events', 1000), statement('SELECT 1 FROM ml_learning_events WHERE user_id = $1', 10)], [table()]);
+    const advice = advisePostgres(
+      [statement('SELEC broken FROM ml_learning_events', 1000), statement('SELECT 1 FROM ml_learning_events WHERE user_id = $1', 10)],
+      [table()],
+    );
     expect(advice.statements).toHaveLength(1);
     expect(advice.skipped.map((s) => s.error)).toEqual(['syntax error at or near "SELEC"']);
     const sql = postgresScript(advice, { target: 'postgres://u:***@db/ml', pattern: '%ml_learning%', generatedAt: 'now' });
     expect(sql).toContain('-- skipped (syntax error at or near "SELEC" at character 1): SELEC broken FROM ml_learning_events');
-    expect(sql).toMatch(/-- 1\. index for ml_learning_events; helps statement #1\n--    why: .*\n--    expected: .*\nCREATE INDEX CONCURRENTLY/);
+    expect(sql).toMatch(
+      /-- 1\. index for ml_learning_events; helps statement #1\n-- {4}why: .*\n-- {4}expected: .*\nCREATE INDEX CONCURRENTLY/,
+    );
   });
 });
 
@@ -103,7 +129,7 @@ describe('what --apply may run', () => {
     expect(isApplicableSql('DROP INDEX a_idx;')).toBe(false);
   });
 
-  it('long index names are cut to PostgreSQL\'s 63 characters', () => {
+  it("long index names are cut to PostgreSQL's 63 characters", () => {
     expect(indexName('ml_learning_some_very_long_table_name', ['first_long_column', 'second_long_column']).length).toBeLessThanOrEqual(63);
   });
 });

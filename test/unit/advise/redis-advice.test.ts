@@ -77,7 +77,7 @@ describe('the script', () => {
     const f = facts({ policy: 'noeviction', sample: [{ key: "odd key'$(rm)", ttl: -1, bytes: 10, freq: null }] });
     const script = redisScript(adviseRedis(f), { target: 'redis://127.0.0.1:6379', generatedAt: '2026-12-01T00:00:00Z', rewrite: false });
     expect(script).toContain(`$REDIS_CLI EXPIRE 'odd key'\\''$(rm)' 3600`);
-    expect(script).toMatch(/# 1\. set maxmemory-policy to allkeys-lfu\n#    why: maxmemory-policy is noeviction/);
+    expect(script).toMatch(/# 1\. set maxmemory-policy to allkeys-lfu\n# {4}why: maxmemory-policy is noeviction/);
     expect(script).not.toContain('$REDIS_CLI CONFIG REWRITE');
   });
 });

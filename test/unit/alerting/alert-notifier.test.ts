@@ -6,17 +6,15 @@ import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { objectiveResult, serviceSnapshot } from '../../support/snapshot-builders.js';
-import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 const slo = sloFileSchema.parse({
   apiVersion: 'vigil/v1',
   kind: 'ServiceLevels',
   service: 'svc',
-  objectives: [
-    { name: 'mem', indicator: { containerMemory: { containers: 'a*' } }, threshold: { max: '2GiB' }, alert: { for: '0s' } },
-  ],
+  objectives: [{ name: 'mem', indicator: { containerMemory: { containers: 'a*' } }, threshold: { max: '2GiB' }, alert: { for: '0s' } }],
 });
 
 function config(urls: string[]): Config {

@@ -63,7 +63,15 @@ describe('firingAlerts', () => {
 
   it('links to the objective on the status page when the daemon has an external URL', () => {
     const [alert] = firingAlerts(
-      serviceSnapshot('ml-services', [result({ name: 'decide-latency-p95', kind: 'latency', status: 'breach', value: ms(72), threshold: { max: ms(50), min: null, warning: null } })]),
+      serviceSnapshot('ml-services', [
+        result({
+          name: 'decide-latency-p95',
+          kind: 'latency',
+          status: 'breach',
+          value: ms(72),
+          threshold: { max: ms(50), min: null, warning: null },
+        }),
+      ]),
       [{ path: 'slo/ml.yaml', slo }],
       { ...links, externalUrl: 'https://vigil.example.com' },
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertTracker, type AlertContent } from '../../../src/alerting/alert-tracker.js';
+import { type AlertContent, AlertTracker } from '../../../src/alerting/alert-tracker.js';
 
 const MIN = 60_000;
 const breach = (objective: string, summary = `${objective} breached`, forMs = 0): AlertContent => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { PostableAlert } from '../../../src/alerting/alert-tracker.js';
-import { DeliveryQueue, type AlertSender } from '../../../src/alerting/delivery-queue.js';
+import { type AlertSender, DeliveryQueue } from '../../../src/alerting/delivery-queue.js';
 
 const alert = (objective: string, endsAt: string): PostableAlert => ({
   labels: { alertname: 'VigilObjectiveBreach', service: 'ml', objective },

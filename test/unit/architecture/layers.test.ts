@@ -27,14 +27,24 @@ interface Cruise {
 /** `depcruise src` with the project's configuration, run in `cwd`. */
 function cruise(cwd: string): Promise<Cruise> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', 'err'], { cwd, maxBuffer: 16 << 20 }, (err, stdout) => {
-      const exitCode = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      if (exitCode === -1) return reject(err);
-      // One block per violation, `error rule: from → to`; a cycle continues on indented lines.
-      const blocks = stdout.split(/^\s*error /m).slice(1);
-      const violations = blocks.map((block) => block.split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ').trim());
-      resolve({ exitCode, violations: violations.sort() });
-    });
+    execFile(
+      process.execPath,
+      [DEPCRUISE, 'src', '--config', CONFIG, '--output-type', 'err'],
+      { cwd, maxBuffer: 16 << 20 },
+      (err, stdout) => {
+        const exitCode = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        if (exitCode === -1) return reject(err);
+        // One block per violation, `error rule: from → to`; a cycle continues on indented lines.
+        const blocks = stdout.split(/^\s*error /m).slice(1);
+        const violations = blocks.map((block) =>
+          block
+            .split(/\n\s*\n/)[0]!
+            .replace(/\s+/g, ' ')
+            .trim(),
+        );
+        resolve({ exitCode, violations: violations.sort() });
+      },
+    );
   });
 }
 

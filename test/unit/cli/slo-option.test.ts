@@ -29,7 +29,9 @@ describe('--slo next to positional arguments', () => {
   });
 
   it('vigil baseline --slo <dir> <service>: the service is looked up, not read as a file', async () => {
-    const out = await run(process.execPath, ['dist/cli/main.js', 'baseline', '--slo', 'test/fixtures/valid/slo', 'no-such-service'], { cwd: root }).then(
+    const out = await run(process.execPath, ['dist/cli/main.js', 'baseline', '--slo', 'test/fixtures/valid/slo', 'no-such-service'], {
+      cwd: root,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code: number; stderr: string }) => err,
     );

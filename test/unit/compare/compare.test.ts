@@ -26,9 +26,7 @@ describe('verdict rule', () => {
 describe('compareFiles', () => {
   it('refuses files of different services or kinds', () => {
     const a = measurementOf([], 'ml-services');
-    expect(incompatibility(a, measurementOf([], 'other'))).toEqual([
-      'the files measure different services: "ml-services" and "other"',
-    ]);
+    expect(incompatibility(a, measurementOf([], 'other'))).toEqual(['the files measure different services: "ml-services" and "other"']);
     expect(incompatibility(a, { ...a, kind: 'loadtest' })[0]).toMatch(/different kinds: baseline and loadtest/);
     expect(incompatibility(a, a)).toEqual([]);
   });
@@ -71,7 +69,9 @@ describe('false alarms and power over seeded synthetic runs', () => {
   // 40 seeded runs each way keep this a few seconds (results are deterministic: same seeds, same
   // verdicts); `npm run bench:compare` runs 500 with 2000 resamples. CPU-bound, hence the timeout
   // for a loaded machine.
-  it('A/A: no regression called in at least 95 % of runs; a planted 20 % P95 regression called in at least 95 %', { timeout: 180_000 }, () => {
+  it('A/A: no regression called in at least 95 % of runs; a planted 20 % P95 regression called in at least 95 %', {
+    timeout: 180_000,
+  }, () => {
     const fast = { ...options, replicates: 300 };
     const aa = verdictRates(40, 1200, 1, fast);
     expect(aa.anyRegressed / aa.runs).toBeLessThanOrEqual(0.05);
@@ -96,7 +96,11 @@ describe('measurement file', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const lines = cut.split('\n');
-    expect(r.issues[0]).toMatchObject({ code: 'VIGIL_ERR_MEASUREMENT_SYNTAX', line: lines.length, message: 'ends before the JSON is complete (a truncated file?)' });
+    expect(r.issues[0]).toMatchObject({
+      code: 'VIGIL_ERR_MEASUREMENT_SYNTAX',
+      line: lines.length,
+      message: 'ends before the JSON is complete (a truncated file?)',
+    });
   });
 
   it('a hand-edited value is an error at that value', () => {

@@ -58,11 +58,17 @@ describe('Newcombe difference of proportions', () => {
 
   it('always contains the observed difference', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (n1, n2, s1, s2) => {
-        const c = proportionChange({ successes: Math.round(s1 * n1), trials: n1 }, { successes: Math.round(s2 * n2), trials: n2 }, 0.95)!;
-        const d = c.after - c.before;
-        return c.low <= d + 1e-12 && c.high >= d - 1e-12 && c.low >= -1 && c.high <= 1;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n1, n2, s1, s2) => {
+          const c = proportionChange({ successes: Math.round(s1 * n1), trials: n1 }, { successes: Math.round(s2 * n2), trials: n2 }, 0.95)!;
+          const d = c.after - c.before;
+          return c.low <= d + 1e-12 && c.high >= d - 1e-12 && c.low >= -1 && c.high <= 1;
+        },
+      ),
     );
   });
 });
@@ -118,6 +124,16 @@ describe('bootstrap', () => {
     const c = bootstrapHistograms(before, after, 0.95, boot(5))!;
     expect(c.after).toBeGreaterThan(c.before);
     expect(c.low).toBeGreaterThan(0);
-    expect(bootstrapHistograms(before, [{ upperBound: Infinity, count: 0 }, { upperBound: 0.1, count: 0 }], 0.95, boot(5))).toBeNull();
+    expect(
+      bootstrapHistograms(
+        before,
+        [
+          { upperBound: Infinity, count: 0 },
+          { upperBound: 0.1, count: 0 },
+        ],
+        0.95,
+        boot(5),
+      ),
+    ).toBeNull();
   });
 });

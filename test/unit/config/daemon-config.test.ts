@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { envKeys, interpolateString } from '../../../src/config/env.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
+import { envKeys, interpolateString } from '../../../src/config/env.js';
 import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
+import { loadDaemonConfig } from '../../../src/config/load-daemon.js';
 import { ERR } from '../../../src/core/errors.js';
 import { redact } from '../../../src/core/redact.js';
-import { loadDaemonConfig } from '../../../src/config/load-daemon.js';
 
 /** vigil.yaml: defaults, `${VAR}` interpolation, `VIGIL_*` overrides, relative paths, secrets. */
 
@@ -179,7 +179,10 @@ describe('paths', () => {
   it('relative paths in the file resolve against its folder, from the environment against the working directory', async () => {
     await mkdir(join(dir, 'etc'));
     const configPath = join(dir, 'etc', 'vigil.yaml');
-    await writeFile(configPath, 'slo: [slo, /abs/slo]\ndataDir: ../var/data\nsources: { docker: { d: { socketPath: run/docker.sock } } }\n');
+    await writeFile(
+      configPath,
+      'slo: [slo, /abs/slo]\ndataDir: ../var/data\nsources: { docker: { d: { socketPath: run/docker.sock } } }\n',
+    );
     const result = await loadDaemonConfig({ configPath, env: { VIGIL_DATA_DIR: 'state' }, cwd: dir });
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
     expect(result.baseDir).toBe(join(dir, 'etc'));
@@ -192,7 +195,14 @@ describe('paths', () => {
 describe('errors in vigil.yaml', () => {
   it('unknown keys get a did-you-mean from the schema, positions from the file', async () => {
     const issues = await issuesOf(
-      ['listen: { hots: 127.0.0.1 }', 'sources:', '  reddis: {}', '  redis:', '    cache: { url: redis://h:6379, shedule: "* * * * *" }', ''].join('\n'),
+      [
+        'listen: { hots: 127.0.0.1 }',
+        'sources:',
+        '  reddis: {}',
+        '  redis:',
+        '    cache: { url: redis://h:6379, shedule: "* * * * *" }',
+        '',
+      ].join('\n'),
     );
     expect(issues.map(formatIssue)).toEqual([
       'vigil.yaml:1:11 listen.hots: unknown key "hots"; did you mean "host"?',
@@ -202,7 +212,9 @@ describe('errors in vigil.yaml', () => {
   });
 
   it('schedules are checked structurally, then by node-cron itself', async () => {
-    const issues = await issuesOf('sources:\n  redis:\n    cache: { url: "redis://h:1", schedule: "every 5s" }\n  docker:\n    d: { schedule: "61 * * * * *" }\n');
+    const issues = await issuesOf(
+      'sources:\n  redis:\n    cache: { url: "redis://h:1", schedule: "every 5s" }\n  docker:\n    d: { schedule: "61 * * * * *" }\n',
+    );
     expect(issues.map(formatIssue)).toEqual([
       'vigil.yaml:3:44 sources.redis.cache.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "every 5s" (at character 1, has 2 field(s); expected 5 (minute first) or 6 (second first))',
       'vigil.yaml:5:20 sources.docker.d.schedule: expected a cron expression like "*/15 * * * * *" (seconds first), got "61 * * * * *" (at character 1, field 1 (seconds): "61" is outside 0-59)',
@@ -211,7 +223,9 @@ describe('errors in vigil.yaml', () => {
 
   it('never prints a password or the reload token', async () => {
     const issues = await issuesOf(
-      ['reloadToken: 1234567890', 'sources:', '  postgres:', '    db: { connectionString: "postgresql//vigil:hunter2@db/ml" }', ''].join('\n'),
+      ['reloadToken: 1234567890', 'sources:', '  postgres:', '    db: { connectionString: "postgresql//vigil:hunter2@db/ml" }', ''].join(
+        '\n',
+      ),
     );
     const text = issues.map(formatIssue).join('\n');
     expect(text).not.toContain('hunter2');
@@ -229,13 +243,14 @@ describe('loadConfig', () => {
     await mkdir(join(dir, 'slo'));
     await write(
       'slo/a.yaml',
-      "apiVersion: vigil/v1\nkind: ServiceLevels\nservice: a\nobjectives:\n  - { name: hits, indicator: { redisHitRatio: { source: cache } }, threshold: { min: 80% } }\n",
+      'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: a\nobjectives:\n  - { name: hits, indicator: { redisHitRatio: { source: cache } }, threshold: { min: 80% } }\n',
     );
-    await write(
-      'vigil.yaml',
-      'reloadToken: ${TOKEN}\nsources:\n  redis:\n    cache: { url: "redis://:${PW}@127.0.0.1:6379" }\n',
-    );
-    const result = await loadConfig({ configPath: join(dir, 'vigil.yaml'), cwd: dir, env: { TOKEN: 'a-very-long-reload-token', PW: 'hunter2' } });
+    await write('vigil.yaml', 'reloadToken: ${TOKEN}\nsources:\n  redis:\n    cache: { url: "redis://:${PW}@127.0.0.1:6379" }\n');
+    const result = await loadConfig({
+      configPath: join(dir, 'vigil.yaml'),
+      cwd: dir,
+      env: { TOKEN: 'a-very-long-reload-token', PW: 'hunter2' },
+    });
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
     expect(result.config.services.map((s) => s.slo.service)).toEqual(['a']);
     expect(Object.isFrozen(result.config.daemon.sources.redis)).toBe(true);
@@ -249,7 +264,12 @@ describe('loadConfig', () => {
 
   it('reports daemon and SLO issues together', async () => {
     await write('bad.yaml', 'apiVersion: vigil/v1\nkind: ServiceLevels\nservice: b\nobjectives: []\n');
-    const result = await loadConfig({ configPath: await write('vigil.yaml', 'logLevel: loud\n'), sloPaths: ['bad.yaml'], cwd: dir, env: {} });
+    const result = await loadConfig({
+      configPath: await write('vigil.yaml', 'logLevel: loud\n'),
+      sloPaths: ['bad.yaml'],
+      cwd: dir,
+      env: {},
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map(formatIssue)).toEqual([

@@ -19,7 +19,11 @@ const KEYS = [
   { path: 'store.persistInterval', yaml: (d: string) => `store:\n  persistInterval: ${d}\n`, maxMs: DAY },
   { path: 'alertmanager.resendInterval', yaml: (d: string) => `alertmanager:\n  resendInterval: ${d}\n`, maxMs: DAY },
   { path: 'alertmanager.timeout', yaml: (d: string) => `alertmanager:\n  timeout: ${d}\n`, maxMs: 300_000 },
-  { path: 'sources.redis.cache.timeout', yaml: (d: string) => `sources:\n  redis:\n    cache:\n      url: redis://127.0.0.1:6379\n      timeout: ${d}\n`, maxMs: 300_000 },
+  {
+    path: 'sources.redis.cache.timeout',
+    yaml: (d: string) => `sources:\n  redis:\n    cache:\n      url: redis://127.0.0.1:6379\n      timeout: ${d}\n`,
+    maxMs: 300_000,
+  },
   { path: 'sources.probe.web.timeout', yaml: (d: string) => `sources:\n  probe:\n    web:\n      timeout: ${d}\n`, maxMs: 300_000 },
 ] as const;
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
-import { ERR } from '../../../src/core/errors.js';
 import { loadSloPaths } from '../../../src/config/load-slo.js';
+import { ERR } from '../../../src/core/errors.js';
 
 /**
  * OpenSLO files of several documents (Service, SLI, SLO) load wherever a vigil SLO file does:
@@ -74,7 +74,10 @@ describe('multi-document files on disk', () => {
     await writeFile(join(dir, 'web.yaml'), `${SERVICE}---\n${slo('web-ok')}`);
     await writeFile(join(dir, 'trailing.yaml'), `${slo('web-ok')}---\n`);
     await writeFile(join(dir, 'two-services.yaml'), `${slo('a-ok', 'shop')}---\n${slo('b-ok', 'cart')}`);
-    await writeFile(join(dir, 'mixed.yaml'), `${slo('web-ok')}---\napiVersion: vigil/v1\nkind: ServiceLevels\nservice: x\nobjectives: []\n`);
+    await writeFile(
+      join(dir, 'mixed.yaml'),
+      `${slo('web-ok')}---\napiVersion: vigil/v1\nkind: ServiceLevels\nservice: x\nobjectives: []\n`,
+    );
     await writeFile(join(dir, 'same-name.yaml'), `${SERVICE}---\n${slo('web-ok')}---\n${slo('web-ok')}`);
     await writeFile(
       join(dir, 'vigil-web-shop.yaml'),
@@ -90,7 +93,13 @@ describe('multi-document files on disk', () => {
     const result = await loadSloPaths(['web.yaml'], { cwd: dir, daemon });
     expect(result.files).toEqual([]);
     expect(result.issues).toHaveLength(1);
-    expect(result.issues[0]).toMatchObject({ file: 'web.yaml', line: 1, column: 1, code: ERR.VIGIL_ERR_CONFIG_IMPORT, path: 'objectives[0].indicator.ratio' });
+    expect(result.issues[0]).toMatchObject({
+      file: 'web.yaml',
+      line: 1,
+      column: 1,
+      code: ERR.VIGIL_ERR_CONFIG_IMPORT,
+      path: 'objectives[0].indicator.ratio',
+    });
     expect(result.issues[0]!.message).toMatch(/^after conversion: source "default" is not defined in vigil.yaml under sources\.prometheus/);
   });
 
@@ -98,7 +107,9 @@ describe('multi-document files on disk', () => {
     const result = await loadSloPaths(['same-name.yaml'], { cwd: dir });
     expect(result.files).toEqual([]);
     // Converted paths have no place in the OpenSLO file, so the issue points at its top.
-    expect(result.issues.map(formatIssue)).toEqual([expect.stringMatching(/^same-name\.yaml:1:1 objectives\[1\]\.name: after conversion: duplicate objective name "web-ok"/)]);
+    expect(result.issues.map(formatIssue)).toEqual([
+      expect.stringMatching(/^same-name\.yaml:1:1 objectives\[1\]\.name: after conversion: duplicate objective name "web-ok"/),
+    ]);
   });
 
   it('a file holding SLOs of two services is refused with its position', async () => {
@@ -122,7 +133,9 @@ describe('multi-document files on disk', () => {
 
   it('the service name of a converted file counts for duplicate services', async () => {
     const result = await loadSloPaths(['web.yaml', 'vigil-web-shop.yaml'], { cwd: dir });
-    expect(result.issues.map(formatIssue)).toEqual(['vigil-web-shop.yaml:3:10 service: duplicate service "web-shop"; already defined in web.yaml']);
+    expect(result.issues.map(formatIssue)).toEqual([
+      'vigil-web-shop.yaml:3:10 service: duplicate service "web-shop"; already defined in web.yaml',
+    ]);
     expect(result.files.map((f) => f.slo.service)).toEqual(['web-shop']);
   });
 });

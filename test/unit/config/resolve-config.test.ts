@@ -1,13 +1,13 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
-import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
+import { type DaemonConfigInput, daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { formatIssue, loadConfig } from '../../../src/config/load-config.js';
 import { objectivesOf, readBy, resolveConfig, servicesReading, sourceKey } from '../../../src/config/resolve-config.js';
+import { type SloFileInput, sloFileSchema } from '../../../src/config/slo-schema.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
-import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 
 type Objectives = SloFileInput['objectives'];
 
@@ -136,8 +136,14 @@ describe('resolveConfig: implicit instances and defaults', () => {
 
   it('servicesReading hands each instance the objectives bound to it, by service', () => {
     const bound = (key: string) =>
-      servicesReading(config, config.sources.find((i) => sourceKey(i) === key)!).map((f) => [f.slo.service, f.slo.objectives.map((o) => o.name)]);
-    expect(bound('docker/default')).toEqual([['a', ['mem']], ['b', ['leak']]]);
+      servicesReading(config, config.sources.find((i) => sourceKey(i) === key)!).map((f) => [
+        f.slo.service,
+        f.slo.objectives.map((o) => o.name),
+      ]);
+    expect(bound('docker/default')).toEqual([
+      ['a', ['mem']],
+      ['b', ['leak']],
+    ]);
     expect(bound('docker/remote')).toEqual([['a', ['cpu']]]);
     expect(bound('probe/outside')).toEqual([['b', ['ext']]]);
   });

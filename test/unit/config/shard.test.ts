@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema, shardSchema } from '../../../src/config/daemon-schema.js';
-import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
-import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { configForShard, hashmod, ordinalOf, ownsService, resolveShard } from '../../../src/config/shard.js';
+import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 describe('hashmod', () => {
   // md5("checkout") = 177627f91af678a9 b03e993f1a91917f; 0xb03e993f1a91917f mod 3 = 0, and so on.
@@ -55,7 +55,9 @@ describe('the shard index', () => {
 
   it('says what to set when neither gives an index, or it is out of range', () => {
     expect(() => resolveShard(shard({ total: 3 }), 'monitoring-host')).toThrow(/set shard.index \(or VIGIL_SHARD_INDEX\)/);
-    expect(() => resolveShard(shard({ total: 3 }), 'vigil-3')).toThrow(/index 3 \(from the host name "vigil-3"\) is not below shard.total 3/);
+    expect(() => resolveShard(shard({ total: 3 }), 'vigil-3')).toThrow(
+      /index 3 \(from the host name "vigil-3"\) is not below shard.total 3/,
+    );
     expect(shardSchema.safeParse({ index: 3, total: 3 }).success).toBe(false);
   });
 });
@@ -70,10 +72,18 @@ describe('configForShard', () => {
       objectives: [{ name: 'up', indicator: { probe: { url: `http://127.0.0.1:1/${service}` } }, target: '99%' }],
     }),
   }));
-  const config: Config = resolveConfig({ configPath: null, baseDir: '/', daemon: daemonConfigSchema.parse({}), services, windowSets: SHIPPED_WINDOW_SETS });
+  const config: Config = resolveConfig({
+    configPath: null,
+    baseDir: '/',
+    daemon: daemonConfigSchema.parse({}),
+    services,
+    windowSets: SHIPPED_WINDOW_SETS,
+  });
 
   it('keeps exactly the owned services; the shards together keep each once', () => {
-    const kept = [0, 1, 2].map((index) => configForShard(config, { index, total: 3, peers: [], peerTimeoutMs: 1000 }).services.map((s) => s.slo.service));
+    const kept = [0, 1, 2].map((index) =>
+      configForShard(config, { index, total: 3, peers: [], peerTimeoutMs: 1000 }).services.map((s) => s.slo.service),
+    );
     for (const [index, names] of kept.entries()) {
       for (const name of names) expect(ownsService(name, { index, total: 3, peers: [], peerTimeoutMs: 1000 })).toBe(true);
     }

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { daemonConfigSchema, type DaemonConfig } from '../../../src/config/daemon-schema.js';
+import { type DaemonConfig, daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { formatIssue } from '../../../src/config/load-config.js';
-import { ERR } from '../../../src/core/errors.js';
 import { loadSloPaths, validateSloSource } from '../../../src/config/load-slo.js';
 import { indicatorKind } from '../../../src/config/slo-schema.js';
 import { lookupSource } from '../../../src/config/source-lookup.js';
 import { parseYamlBytes, parseYamlText } from '../../../src/config/yaml-source.js';
+import { ERR } from '../../../src/core/errors.js';
 
 /** The loader on in-memory documents: each rule, one small document each. */
 
@@ -63,9 +63,27 @@ describe('objective shape and units', () => {
     ["containerCpu: { containers: 'x*' }", 'max: 0.6', []],
     ["containerCpu: { containers: 'x*' }", 'max: 150%', []],
     ["containerMemory: { containers: 'x*' }", 'max: 2147483648', []],
-    ['redisHitRatio: {}', 'min: 1.5', ['x.yaml:8:23 objectives[0].threshold.min: expected a percentage like "60%", got 1.5 (a redisHitRatio indicator is measured in percent)']],
-    ["postgresQueryLatency: { match: '%x%' }", 'max: 10', ['x.yaml:8:23 objectives[0].threshold.max: expected a duration like "50ms", got 10 (a postgresQueryLatency indicator is measured in time)']],
-    ["containerMemory: { containers: 'x*' }", 'max: 60%', ['x.yaml:8:23 objectives[0].threshold.max: expected a size like "512MiB" or "2GB", got "60%" (a containerMemory indicator is measured in bytes)']],
+    [
+      'redisHitRatio: {}',
+      'min: 1.5',
+      [
+        'x.yaml:8:23 objectives[0].threshold.min: expected a percentage like "60%", got 1.5 (a redisHitRatio indicator is measured in percent)',
+      ],
+    ],
+    [
+      "postgresQueryLatency: { match: '%x%' }",
+      'max: 10',
+      [
+        'x.yaml:8:23 objectives[0].threshold.max: expected a duration like "50ms", got 10 (a postgresQueryLatency indicator is measured in time)',
+      ],
+    ],
+    [
+      "containerMemory: { containers: 'x*' }",
+      'max: 60%',
+      [
+        'x.yaml:8:23 objectives[0].threshold.max: expected a size like "512MiB" or "2GB", got "60%" (a containerMemory indicator is measured in bytes)',
+      ],
+    ],
     ['promql: { query: up }', 'min: 1', []],
   ])('%s with %s', (indicator, bound, expected) => {
     expect(check(objective(`name: a\nindicator:\n  ${indicator}\nthreshold: { ${bound} }`))).toEqual(expected);
@@ -74,10 +92,12 @@ describe('objective shape and units', () => {
   it('a ratio indicator takes a target, not a threshold', () => {
     expect(
       check(objective("name: a\nindicator: { ratio: { errors: 'e[{{window}}]', total: 't[{{window}}]' } }\nthreshold: { max: 1 }")),
-    ).toEqual([
-      'x.yaml:7:5 objectives[0].threshold: a ratio indicator takes a `target` (e.g. 99.9%), not a threshold',
-      'x.yaml:5:5 objectives[0].target: required key is missing: a ratio indicator needs a `target` like "99.9%"',
-    ].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+    ).toEqual(
+      [
+        'x.yaml:7:5 objectives[0].threshold: a ratio indicator takes a `target` (e.g. 99.9%), not a threshold',
+        'x.yaml:5:5 objectives[0].target: required key is missing: a ratio indicator needs a `target` like "99.9%"',
+      ].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })),
+    );
   });
 
   it('a probe needs a target or a threshold', () => {
@@ -126,7 +146,9 @@ describe('sources against the daemon config', () => {
   });
 
   it('an instance defined nowhere', () => {
-    expect(check(HEAD + '  - { name: b, indicator: { postgresQueryLatency: { match: x } }, threshold: { max: 1ms } }\n', daemon({}))).toEqual([
+    expect(
+      check(`${HEAD}  - { name: b, indicator: { postgresQueryLatency: { match: x } }, threshold: { max: 1ms } }\n`, daemon({})),
+    ).toEqual([
       'x.yaml:5:29 objectives[0].indicator.postgresQueryLatency: source "default" is not defined in vigil.yaml under ' +
         'sources.postgres (none is defined) (no `source` given, so "default" is used)',
     ]);
@@ -136,15 +158,16 @@ describe('sources against the daemon config', () => {
     const d = daemon(sources);
     expect(lookupSource(d.sources, 'containerCpu', 'default')).toEqual({ ok: true, kind: 'docker', name: 'default', implicit: true });
     expect(lookupSource(d.sources, 'probe', 'other')).toEqual({ ok: true, kind: 'probe', name: 'other', implicit: true });
-    expect(
-      check(HEAD + "  - { name: b, indicator: { containerCpu: { containers: 'x*' } }, threshold: { max: 60% } }\n", d),
-    ).toEqual([]);
+    expect(check(`${HEAD}  - { name: b, indicator: { containerCpu: { containers: 'x*' } }, threshold: { max: 60% } }\n`, d)).toEqual([]);
   });
 });
 
 describe('YAML edge cases', () => {
   it('an alias bomb is refused, not expanded', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${('*' + 'abcdefghij'[i] + ', ').repeat(10)}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${(`*${'abcdefghij'[i]}, `).repeat(10)}]`),
+    ].join('\n');
     const issues = check(bomb);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^x\.yaml:\d+:\d+: not valid YAML: /);
@@ -173,7 +196,9 @@ describe('YAML edge cases', () => {
     const bom = parseYamlBytes(new TextEncoder().encode('\uFEFFa: 1\n'), 'bom.yaml');
     expect(bom.ok && bom.source.value).toEqual({ a: 1 });
     const latin1 = parseYamlBytes(Uint8Array.from([...new TextEncoder().encode('a: "été"\nb: caf'), 0xc3, 0x0a]), 'l.yaml');
-    expect(latin1.ok ? [] : latin1.issues.map(formatIssue)).toEqual(['l.yaml:2:7: is not UTF-8 text (byte 0xc3 at offset 17); expected YAML text']);
+    expect(latin1.ok ? [] : latin1.issues.map(formatIssue)).toEqual([
+      'l.yaml:2:7: is not UTF-8 text (byte 0xc3 at offset 17); expected YAML text',
+    ]);
   });
 
   it('a document of only `---` is empty', () => {
@@ -187,14 +212,18 @@ describe('folders and foreign formats', () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-slo-'));
     await mkdir(join(dir, 'slo', 'nested'), { recursive: true });
     await mkdir(join(dir, 'nothing'));
-    const file = (service: string) => `${HEAD.replace('service: s', `service: ${service}`)}  - { name: m, indicator: { redisHitRatio: {} }, threshold: { min: 80% } }\n`;
+    const file = (service: string) =>
+      `${HEAD.replace('service: s', `service: ${service}`)}  - { name: m, indicator: { redisHitRatio: {} }, threshold: { min: 80% } }\n`;
     await writeFile(join(dir, 'slo', 'b.yml'), file('b'));
     await writeFile(join(dir, 'slo', 'a.yaml'), file('a'));
     await writeFile(join(dir, 'slo', 'README.md'), '# not an SLO file\n');
     await writeFile(join(dir, 'slo', 'nested', 'c.yaml'), file('c'));
     const sloth = (slis: string): string =>
       `version: prometheus/v1\nservice: f\nslos:\n  - name: avail\n    objective: 99.5\n    sli:\n${slis}`;
-    await writeFile(join(dir, 'foreign.yaml'), sloth('      events:\n        error_query: sum(rate(e[{{.window}}]))\n        total_query: sum(rate(t[{{.window}}]))\n'));
+    await writeFile(
+      join(dir, 'foreign.yaml'),
+      sloth('      events:\n        error_query: sum(rate(e[{{.window}}]))\n        total_query: sum(rate(t[{{.window}}]))\n'),
+    );
     await writeFile(join(dir, 'foreign-broken.yaml'), sloth('      plugin:\n        id: sloth-common/availability\n'));
   });
   afterAll(async () => {

@@ -47,7 +47,10 @@ beforeAll(async () => {
     join(dir, 'slo', 'shop.yaml'),
     `apiVersion: vigil/v1\nkind: ServiceLevels\nservice: shop\nobjectives:${objective('custom', '{ burnRateWindows: fast }')}${objective('default', '{}')}\n`,
   );
-  await writeFile(join(dir, 'vigil.yaml'), 'slo: [slo]\nwindowSets: [team-windows]\nsources: { prometheus: { default: { url: "http://127.0.0.1:9090" } } }\n');
+  await writeFile(
+    join(dir, 'vigil.yaml'),
+    'slo: [slo]\nwindowSets: [team-windows]\nsources: { prometheus: { default: { url: "http://127.0.0.1:9090" } } }\n',
+  );
   const loaded = await loadConfig({ configPath: join(dir, 'vigil.yaml'), cwd: dir });
   if (!loaded.ok) throw new Error(loaded.issues.map(formatIssue).join('\n'));
   config = loaded.config;
@@ -61,9 +64,10 @@ const FAST = ['1m', '10m', '1h', '12h'];
 
 describe('a custom window set changes every reader of burn-rate windows', () => {
   it('the generated rules record and alert on its windows', () => {
-    const rules = generateAll(config.services.map((s) => ({ path: 'slo/shop.yaml', slo: s.slo })), { windowSets: config.windowSets }).files.find(
-      (f) => f.name === 'shop.rules.yaml',
-    )!.content;
+    const rules = generateAll(
+      config.services.map((s) => ({ path: 'slo/shop.yaml', slo: s.slo })),
+      { windowSets: config.windowSets },
+    ).files.find((f) => f.name === 'shop.rules.yaml')!.content;
     const parsed = parse(rules) as { groups: Array<{ rules: Array<{ record?: string; labels?: Record<string, string> }> }> };
     const recorded = (name: string) =>
       parsed.groups
@@ -100,10 +104,16 @@ describe('a custom window set changes every reader of burn-rate windows', () => 
     const fast = config.windowSets.fast!;
     const widened: Config = {
       ...config,
-      windowSets: { ...config.windowSets, fast: { ...fast, alerts: [...fast.alerts, { severity: 'ticket', longWindow: 45 * DAY, shortWindow: DAY, budgetConsumed: 1 }] } },
+      windowSets: {
+        ...config.windowSets,
+        fast: { ...fast, alerts: [...fast.alerts, { severity: 'ticket', longWindow: 45 * DAY, shortWindow: DAY, budgetConsumed: 1 }] },
+      },
     };
     expect(retentionFor(widened)).toBe(45 * DAY);
-    const defaultOnly: Config = { ...widened, services: [{ ...config.services[0]!, slo: { ...config.services[0]!.slo, objectives: [config.services[0]!.slo.objectives[1]!] } }] };
+    const defaultOnly: Config = {
+      ...widened,
+      services: [{ ...config.services[0]!, slo: { ...config.services[0]!.slo, objectives: [config.services[0]!.slo.objectives[1]!] } }],
+    };
     expect(retentionFor(defaultOnly)).toBe(30 * DAY);
   });
 });

@@ -1,20 +1,20 @@
-import fc from 'fast-check';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { ERR } from '../../../src/core/errors.js';
 import {
   burnRateFactor,
   burnWindows,
   defaultWindowSet,
   MIN_BURN_FACTOR,
   SHIPPED_WINDOW_SETS,
+  type WindowSet,
   windowSetMisfit,
   windowSetSchema,
-  type WindowSet,
 } from '../../../src/config/window-sets.js';
+import { ERR } from '../../../src/core/errors.js';
 import { resolveWindowSet } from '../../../src/generate/window-sets.js';
 
 const HOUR = 3_600_000;
@@ -66,7 +66,11 @@ describe('window sets against the period', () => {
     budgetConsumed: fc.integer({ min: 1, max: 100 }).map((p) => p / 100),
   });
   const set = fc.array(pair, { minLength: 1, maxLength: 5 }).map(
-    (alerts): WindowSet => ({ name: 'gen', referencePeriod: 30 * DAY, alerts: alerts.map((a) => ({ ...a, shortWindow: a.longWindow / 12 })) }),
+    (alerts): WindowSet => ({
+      name: 'gen',
+      referencePeriod: 30 * DAY,
+      alerts: alerts.map((a) => ({ ...a, shortWindow: a.longWindow / 12 })),
+    }),
   );
   const period = fc.integer({ min: 1, max: 120 * 24 }).map((h) => h * HOUR);
 
@@ -96,7 +100,9 @@ describe('window sets against the period', () => {
     expect(windowSetMisfit(shipped('google-sre-30d'), DAY)).toBe(
       'window set google-sre-30d (made for 30d) has window pairs longer than the period 1d: 3d/6h',
     );
-    expect(windowSetMisfit(shipped('google-sre-30d'), 7 * DAY)).toMatch(/burn factors below 0\.9 over the period 7d \(0\.7x over 1d, 0\.233x over 3d\)/);
+    expect(windowSetMisfit(shipped('google-sre-30d'), 7 * DAY)).toMatch(
+      /burn factors below 0\.9 over the period 7d \(0\.7x over 1d, 0\.233x over 3d\)/,
+    );
   });
 });
 
@@ -143,7 +149,9 @@ describe('window sets in the loaded config', () => {
         column: 13,
         path: 'objectives[0].period',
         code: ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD,
-        message: expect.stringMatching(/^window set sre-7d \(made for 7d\) .* \(the default for this period\); (use one that fits|write one made for this period)/),
+        message: expect.stringMatching(
+          /^window set sre-7d \(made for 7d\) .* \(the default for this period\); (use one that fits|write one made for this period)/,
+        ),
       }),
     ]);
   });
@@ -158,12 +166,18 @@ describe('window sets in the loaded config', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toHaveLength(1);
-    expect(result.issues[0]).toMatchObject({ line: 9, column: 31, path: 'objectives[0].alert.burnRateWindows', code: ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD });
+    expect(result.issues[0]).toMatchObject({
+      line: 9,
+      column: 31,
+      path: 'objectives[0].alert.burnRateWindows',
+      code: ERR.VIGIL_ERR_CONFIG_WINDOW_SET_PERIOD,
+    });
     expect(result.issues[0]!.message).toMatch(/use one that fits \(page-only-30d, page-only-7d, sre-7d, ticket-only-7d\)$/);
   });
 
   it('loads a team set from windowSets and lets a 1-day objective use it', async () => {
-    const daily = 'name: daily\nreferencePeriod: 1d\nalerts:\n  - { severity: page, longWindow: 1h, shortWindow: 5m, budgetConsumed: 10% }\n';
+    const daily =
+      'name: daily\nreferencePeriod: 1d\nalerts:\n  - { severity: page, longWindow: 1h, shortWindow: 5m, budgetConsumed: 10% }\n';
     const result = await load(sloText('1d', '{ burnRateWindows: daily }'), { 'daily.yaml': daily });
     expect(result.ok ? result.config.windowSets.daily?.alerts : result.issues).toEqual([
       { severity: 'page', longWindow: HOUR, shortWindow: 5 * 60_000, budgetConsumed: 0.1 },
@@ -172,8 +186,10 @@ describe('window sets in the loaded config', () => {
 
   it('positions a mistake in a team set and refuses a name taken by a shipped set', async () => {
     const result = await load(sloText('30d'), {
-      'a-bad.yaml': 'name: bad\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: 1h, shortWindow: 5m, budgetConsumed: 2 parsecs }\n',
-      'b-taken.yaml': 'name: google-sre-30d\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: 1h, shortWindow: 5m, budgetConsumed: 2% }\n',
+      'a-bad.yaml':
+        'name: bad\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: 1h, shortWindow: 5m, budgetConsumed: 2 parsecs }\n',
+      'b-taken.yaml':
+        'name: google-sre-30d\nreferencePeriod: 30d\nalerts:\n  - { severity: page, longWindow: 1h, shortWindow: 5m, budgetConsumed: 2% }\n',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -181,13 +197,20 @@ describe('window sets in the loaded config', () => {
       [join('windows', 'a-bad.yaml'), 4, 'alerts[0].budgetConsumed', ERR.VIGIL_ERR_CONFIG_UNIT],
       [join('windows', 'b-taken.yaml'), 1, 'name', ERR.VIGIL_ERR_CONFIG_WINDOW_SET],
     ]);
-    expect(result.issues[1]!.message).toBe('window set "google-sre-30d" is already defined in the sets shipped with vigil; pick another name');
+    expect(result.issues[1]!.message).toBe(
+      'window set "google-sre-30d" is already defined in the sets shipped with vigil; pick another name',
+    );
   });
 
   it('refuses an unknown set name where it is written', async () => {
     const result = await load(sloText('30d', '{ burnRateWindows: nope }'), {}, '');
     expect(result.ok ? [] : result.issues.map((i) => [i.line, i.path, i.code, i.message])).toEqual([
-      [9, 'objectives[0].alert.burnRateWindows', ERR.VIGIL_ERR_CONFIG_WINDOW_SET, expect.stringMatching(/^unknown burn-rate window set "nope" \(known: google-sre-30d, /)],
+      [
+        9,
+        'objectives[0].alert.burnRateWindows',
+        ERR.VIGIL_ERR_CONFIG_WINDOW_SET,
+        expect.stringMatching(/^unknown burn-rate window set "nope" \(known: google-sre-30d, /),
+      ],
     ]);
   });
 });

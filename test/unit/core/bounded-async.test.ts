@@ -35,7 +35,9 @@ describe('settleBounded', () => {
             return item.value;
           });
           expect(peak).toBeLessThanOrEqual(limit);
-          expect(results).toEqual(items.map((item, index) => (item.fails ? { ok: false, error: new Error(`item ${index}`) } : { ok: true, value: item.value })));
+          expect(results).toEqual(
+            items.map((item, index) => (item.fails ? { ok: false, error: new Error(`item ${index}`) } : { ok: true, value: item.value })),
+          );
         },
       ),
     );

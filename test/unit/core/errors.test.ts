@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { errorsMarkdown } from '../../../src/core/errors-doc.js';
 import {
   API_ERROR_CODES,
   ERR,
@@ -16,6 +15,7 @@ import {
   VigilError,
   vigilError,
 } from '../../../src/core/errors.js';
+import { errorsMarkdown } from '../../../src/core/errors-doc.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -85,7 +85,11 @@ describe('vigilError', () => {
 
   it('keeps a cause and details, and leaves text that only looks like a placeholder alone', () => {
     const cause = new Error('socket hang up');
-    const err = vigilError(ERR.VIGIL_ERR_SCRAPE_FAILED, { source: 'app', detail: 'rate(x[{{window}}]) {nope}' }, { cause, details: { n: 1 } });
+    const err = vigilError(
+      ERR.VIGIL_ERR_SCRAPE_FAILED,
+      { source: 'app', detail: 'rate(x[{{window}}]) {nope}' },
+      { cause, details: { n: 1 } },
+    );
     expect(err.message).toBe('scrape app: rate(x[{{window}}]) {nope}');
     expect(err.cause).toBe(cause);
     expect(err.details).toEqual({ n: 1 });

@@ -42,7 +42,10 @@ describe('describeError', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     await new Promise((resolve) => server.close(resolve));
-    const err = await fetch(`http://127.0.0.1:${port}/`).then(() => null, (e: unknown) => e);
+    const err = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe('fetch failed');
     expect(describeError(err)).toMatch(/ECONNREFUSED/);

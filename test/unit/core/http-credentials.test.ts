@@ -32,7 +32,9 @@ describe('httpEndpoint', () => {
 
   it('sends `auth` as configured, and nothing for a URL without credentials', () => {
     expect(httpEndpoint('http://h:9/x', { bearer: 't0ken' })).toEqual({ url: 'http://h:9/x', headers: { authorization: 'Bearer t0ken' } });
-    expect(httpEndpoint('http://h:9/x', { basic: { username: 'u', password: 'p w' } }).headers).toEqual({ authorization: basic('u', 'p w') });
+    expect(httpEndpoint('http://h:9/x', { basic: { username: 'u', password: 'p w' } }).headers).toEqual({
+      authorization: basic('u', 'p w'),
+    });
     expect(httpEndpoint('http://h:9/x')).toEqual({ url: 'http://h:9/x', headers: {} });
     // A token alone in the userinfo is the user name with an empty password, as curl sends it.
     expect(httpEndpoint('https://tok3n@h/').headers).toEqual({ authorization: basic('tok3n', '') });
@@ -63,7 +65,8 @@ describe('credentials in the daemon config', () => {
   });
 
   it('refuses credentials both in auth and in the URL, and auth with neither or both kinds', () => {
-    const paths = (input: unknown) => daemonConfigSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    const paths = (input: unknown) =>
+      daemonConfigSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
     expect(paths({ sources: { scrape: { s: { url: 'http://u:p@h/metrics', auth: { bearer: 'x' } } } } })).toEqual([
       'sources.scrape.s.auth: expected credentials either in `auth` or in `url`, not both',
     ]);
@@ -73,14 +76,19 @@ describe('credentials in the daemon config', () => {
     expect(paths({ alertmanager: { urls: ['http://a:9093', 'http://u:p@b:9093'], auth: { bearer: 'x' } } })).toEqual([
       'alertmanager.auth: expected credentials either in `auth` or in the `urls`, not both',
     ]);
-    expect(paths({ alertmanager: { auth: {} } })).toEqual(['alertmanager.auth: expected exactly one of `basic: { username, password }` or `bearer: <token>`']);
+    expect(paths({ alertmanager: { auth: {} } })).toEqual([
+      'alertmanager.auth: expected exactly one of `basic: { username, password }` or `bearer: <token>`',
+    ]);
     expect(paths({ alertmanager: { auth: { bearer: 'x', basic: { username: 'u', password: 'p' } } } })).toHaveLength(1);
   });
 });
 
 describe('probe targets with credentials', () => {
   const file = (objectives: unknown[]): LoadedSloFile =>
-    ({ path: 'a.yaml', slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'a', objectives }) }) as LoadedSloFile;
+    ({
+      path: 'a.yaml',
+      slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'a', objectives }),
+    }) as LoadedSloFile;
 
   it('labels probes by URLs without credentials and sends them as headers', () => {
     const files = [

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { httpEndpoint, requestHeaders } from '../../../src/core/http-credentials.js';
 
-const prometheus = (extra: Record<string, unknown>) => daemonConfigSchema.safeParse({ sources: { prometheus: { mimir: { url: 'https://mimir.example/prometheus', ...extra } } } });
+const prometheus = (extra: Record<string, unknown>) =>
+  daemonConfigSchema.safeParse({ sources: { prometheus: { mimir: { url: 'https://mimir.example/prometheus', ...extra } } } });
 
 describe('Prometheus source headers and TLS', () => {
   it('takes a tenant header beside bearer credentials; the credentials win over a same-named extra', () => {

@@ -6,7 +6,12 @@ describe('quantileOverTime (Prometheus quantile_over_time definition)', () => {
   it('interpolates between the neighbours of rank q·(n−1)', () => {
     expect(quantileOverTime(0.5, [4, 1, 3, 2])).toBe(2.5);
     // 21 samples: rank 0.95·20 = 19, exactly the 20th smallest.
-    expect(quantileOverTime(0.95, Array.from({ length: 21 }, (_, i) => i))).toBe(19);
+    expect(
+      quantileOverTime(
+        0.95,
+        Array.from({ length: 21 }, (_, i) => i),
+      ),
+    ).toBe(19);
     // 10 samples: rank 8.55, between 8 and 9.
     expect(quantileOverTime(0.95, [9, 8, 7, 6, 5, 4, 3, 2, 1, 0])).toBeCloseTo(8.55, 12);
     expect(quantileOverTime(0.95, [0.25])).toBe(0.25);

@@ -56,7 +56,18 @@ describe('redact', () => {
   it('hides secret-named pairs in query strings and connection strings', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('password', 'PASSWORD', 'passwd', 'pwd', 'sslpassword', 'token', 'access_token', 'api_key', 'apikey', 'client_secret'),
+        fc.constantFrom(
+          'password',
+          'PASSWORD',
+          'passwd',
+          'pwd',
+          'sslpassword',
+          'token',
+          'access_token',
+          'api_key',
+          'apikey',
+          'client_secret',
+        ),
         fc.stringMatching(/^[A-Za-z0-9_.~-]{6,20}$/).filter((v) => /[0-9]/.test(v)),
         fc.constantFrom(
           (k: string, v: string) => `http://h/x?user=a&${k}=${v}&b=1`,
@@ -86,7 +97,12 @@ describe('redact', () => {
   });
 
   it('hides JSON fields named like a secret, at any depth', () => {
-    const text = JSON.stringify({ a: { password: 'p4ss "q"' }, reloadToken: 'tok-123456789', list: [{ clientSecret: 'x1' }], name: 'kept' });
+    const text = JSON.stringify({
+      a: { password: 'p4ss "q"' },
+      reloadToken: 'tok-123456789',
+      list: [{ clientSecret: 'x1' }],
+      name: 'kept',
+    });
     const out = redact(text);
     expect(out).not.toMatch(/p4ss|tok-123456789|x1/);
     expect(JSON.parse(out)).toEqual({ a: { password: '***' }, reloadToken: '***', list: [{ clientSecret: '***' }], name: 'kept' });
@@ -120,7 +136,16 @@ describe('redact', () => {
 
 describe('config messages about secret-bearing keys', () => {
   it('knows which keys may hold a credential', () => {
-    for (const path of ['sources.redis.cache.url', 'alertmanager.urls[0]', 'sources.probe.web.baseUrl', 'sources.postgres.db.connectionString', 'sources.docker.d.host', 'reloadToken', 'sources.scrape.s.auth.basic.password', 'sources.prometheus.p.auth.bearer']) {
+    for (const path of [
+      'sources.redis.cache.url',
+      'alertmanager.urls[0]',
+      'sources.probe.web.baseUrl',
+      'sources.postgres.db.connectionString',
+      'sources.docker.d.host',
+      'reloadToken',
+      'sources.scrape.s.auth.basic.password',
+      'sources.prometheus.p.auth.bearer',
+    ]) {
       expect(isSecretBearingKey(path), path).toBe(true);
     }
     for (const path of ['evaluateEvery', 'sources.redis.cache.schedule', 'store.maxPointsPerSeries', 'logLevel']) {

@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { deepFreeze } from '../../../src/core/freeze.js';
 import { createLogger } from '../../../src/daemon/logger.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
 import { createMetricsRegistry } from '../../../src/metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../../../src/metrics/objective-metrics.js';
 import { buildServer } from '../../../src/server/build-server.js';
-import { deepFreeze } from '../../../src/core/freeze.js';
 import { decodeStoreFile, encodeStoreFile, snapshotStore } from '../../../src/store/store-file.js';
-import { configWith, fill, MIN, newStore, NOW, S } from '../evaluate/evaluate-fixtures.js';
+import { configWith, fill, MIN, NOW, newStore, S } from '../evaluate/evaluate-fixtures.js';
 
 /**
  * The boundaries scrub whatever reaches them: here a credential sits where sources never put one
@@ -22,7 +22,15 @@ function planted() {
   const store = newStore();
   fill(store, 'probe_success', { source: 'default', url: URL_WITH_SECRET }, NOW - 10 * MIN, NOW, 15 * S, () => 1);
   const health = [
-    { kind: 'probe' as const, name: 'default', up: false, lastSuccess: NOW - 30 * S, lastError: `GET ${URL_WITH_SECRET} failed; password=${SECRET}`, consecutiveFailures: 1, lastDurationMs: 3 },
+    {
+      kind: 'probe' as const,
+      name: 'default',
+      up: false,
+      lastSuccess: NOW - 30 * S,
+      lastError: `GET ${URL_WITH_SECRET} failed; password=${SECRET}`,
+      consecutiveFailures: 1,
+      lastDurationMs: 3,
+    },
   ];
   const snapshot = deepFreeze(evaluate(config, store, NOW, { sources: health }));
   return { store, snapshot, health };
@@ -37,7 +45,14 @@ describe('redaction at the boundaries', () => {
     registerObjectiveMetrics(registry, () => snapshot);
     const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: registry });
     try {
-      for (const url of ['/api/sla', '/api/sla/ml-services/current', '/api/sla/ml-services/current', '/metrics', '/api/sla/nope/current', '/nowhere']) {
+      for (const url of [
+        '/api/sla',
+        '/api/sla/ml-services/current',
+        '/api/sla/ml-services/current',
+        '/metrics',
+        '/api/sla/nope/current',
+        '/nowhere',
+      ]) {
         const res = await app.inject({ url });
         expect(res.body, url).not.toContain(SECRET);
       }
@@ -59,7 +74,10 @@ describe('redaction at the boundaries', () => {
       },
     });
     const logger = createLogger('info', sink);
-    logger.warn({ url: URL_WITH_SECRET, headers: { authorization: `Bearer ${SECRET}` }, deep: { a: { password: SECRET } } }, `retrying ${URL_WITH_SECRET}`);
+    logger.warn(
+      { url: URL_WITH_SECRET, headers: { authorization: `Bearer ${SECRET}` }, deep: { a: { password: SECRET } } },
+      `retrying ${URL_WITH_SECRET}`,
+    );
     logger.child({ component: 'http' }).error(new Error(`connect to redis://:${SECRET}@cache:6379 failed`));
     await new Promise((r) => setImmediate(r));
     expect(lines).toHaveLength(2);

@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
+import { type SloFileInput, sloFileSchema } from '../../../src/config/slo-schema.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
-import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
 import { sampleOnce } from '../../../src/daemon/sample-once.js';
 
-const EXPOSITION = 'http_request_duration_seconds_bucket{le="+Inf"} 5\nhttp_request_duration_seconds_count 5\nhttp_request_duration_seconds_sum 0.2\n';
+const EXPOSITION =
+  'http_request_duration_seconds_bucket{le="+Inf"} 5\nhttp_request_duration_seconds_count 5\nhttp_request_duration_seconds_sum 0.2\n';
 
 describe('sampleOnce', () => {
   const target = createServer((_req, res) => res.end(EXPOSITION));
@@ -30,7 +31,9 @@ describe('sampleOnce', () => {
         sources: { scrape: { app: { url } }, redis: { cache: { url: 'redis://127.0.0.1:1' } } },
       }),
       services: [
-        file('web', [{ name: 'p95', indicator: { latency: { source: 'app', histogram: 'http_request_duration_seconds' } }, threshold: { max: '1s' } }]),
+        file('web', [
+          { name: 'p95', indicator: { latency: { source: 'app', histogram: 'http_request_duration_seconds' } }, threshold: { max: '1s' } },
+        ]),
         file('store', [{ name: 'hits', indicator: { redisHitRatio: { source: 'cache' } }, threshold: { min: '80%' } }]),
       ],
     });

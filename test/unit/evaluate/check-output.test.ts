@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { baselineLines } from '../../../src/cli/baseline.js';
 import { CHECK_EXIT, exitCodeFor, observedText, renderTable } from '../../../src/cli/check.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
-import { configWith, container, fill, MIN, newStore, NOW, S } from './evaluate-fixtures.js';
+import { configWith, container, fill, MIN, NOW, newStore, S } from './evaluate-fixtures.js';
 
 const config = configWith([
   { name: 'mem', indicator: { containerMemory: { containers: 'ml*' } }, threshold: { max: '100MiB' } },
@@ -38,7 +38,9 @@ describe('vigil check output and exit code', () => {
     const labels = { source: 'default', url: 'http://127.0.0.1:8095/health' };
     fill(store, 'probe_success', labels, NOW - MIN, NOW, 15 * S, () => 0);
     const snapshot = evaluate(config, store, NOW);
-    const row = renderTable({ ...snapshot, sampleSpan: '3s' }).split('\n').find((l) => l.includes('uptime'))!;
+    const row = renderTable({ ...snapshot, sampleSpan: '3s' })
+      .split('\n')
+      .find((l) => l.includes('uptime'))!;
     expect(row).toMatch(/BREACH\s+5 of 5 probes of http:\/\/127\.0\.0\.1:8095\/health failed$/);
   });
 

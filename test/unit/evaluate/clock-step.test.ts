@@ -4,7 +4,7 @@ import { evaluate } from '../../../src/evaluate/evaluate.js';
 import { SnapshotHolder } from '../../../src/snapshot/snapshot-holder.js';
 import type { SampleStore } from '../../../src/store/sample-store.js';
 import { SeriesBuffer } from '../../../src/store/series-buffer.js';
-import { configWith, container, fill, H, MIN, newStore, NOW, S } from './evaluate-fixtures.js';
+import { configWith, container, fill, H, MIN, NOW, newStore, S } from './evaluate-fixtures.js';
 
 // Issue 12 item 2: after the wall clock ran fast and was corrected, new points were dropped as
 // "old", a reader threw on the empty window and the whole snapshot stopped moving.
@@ -53,7 +53,7 @@ describe('evaluation after a clock step back', () => {
     );
   });
 
-  it('an objective whose reader throws is that objective\'s error; the others are evaluated as without it', () => {
+  it("an objective whose reader throws is that objective's error; the others are evaluated as without it", () => {
     const metrics = ['probe_success', 'probe_duration_seconds', 'container_memory_working_set_bytes'];
     fc.assert(
       fc.property(fc.constantFrom(...metrics), fc.string({ minLength: 1, maxLength: 40 }), (poisoned, message) => {

@@ -1,9 +1,9 @@
 import type { Config } from '../../../src/config/config.js';
-import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
+import { type DaemonConfigInput, daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
-import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
-import { SampleStore } from '../../../src/store/sample-store.js';
+import { type SloFileInput, sloFileSchema } from '../../../src/config/slo-schema.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
+import { SampleStore } from '../../../src/store/sample-store.js';
 
 export const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const S = 1000;

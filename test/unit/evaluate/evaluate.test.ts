@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
-import { configWith, container, fill, H, MIN, newStore, NOW, S } from './evaluate-fixtures.js';
+import { configWith, container, fill, H, MIN, NOW, newStore, S } from './evaluate-fixtures.js';
 
 const MiB = 2 ** 20;
 
@@ -21,10 +21,42 @@ describe('container memory and CPU', () => {
 
   it('takes the largest container, breaks it down per container, and compares it with the bound', () => {
     const store = newStore();
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-1', 'a', 'aaaaaaaaaaaa'), NOW - 125 * S, NOW - 5 * S, 15 * S, () => 50 * MiB);
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-2', 'a', 'bbbbbbbbbbbb'), NOW - 125 * S, NOW - 5 * S, 15 * S, () => 90 * MiB);
-    fill(store, 'container_memory_working_set_bytes', container('other', 'a', 'cccccccccccc'), NOW - 125 * S, NOW - 5 * S, 15 * S, () => 500 * MiB);
-    fill(store, 'container_cpu_usage_ratio', container('ml-serving-1', 'a', 'aaaaaaaaaaaa'), NOW - 125 * S, NOW - 5 * S, 15 * S, () => 0.25);
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-1', 'a', 'aaaaaaaaaaaa'),
+      NOW - 125 * S,
+      NOW - 5 * S,
+      15 * S,
+      () => 50 * MiB,
+    );
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-2', 'a', 'bbbbbbbbbbbb'),
+      NOW - 125 * S,
+      NOW - 5 * S,
+      15 * S,
+      () => 90 * MiB,
+    );
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('other', 'a', 'cccccccccccc'),
+      NOW - 125 * S,
+      NOW - 5 * S,
+      15 * S,
+      () => 500 * MiB,
+    );
+    fill(
+      store,
+      'container_cpu_usage_ratio',
+      container('ml-serving-1', 'a', 'aaaaaaaaaaaa'),
+      NOW - 125 * S,
+      NOW - 5 * S,
+      15 * S,
+      () => 0.25,
+    );
     const snap = evaluate(config, store, NOW);
     const svc = snap.services[0]!;
     const mem = only(svc.objectives, 'mem');
@@ -61,11 +93,27 @@ describe('container memory and CPU', () => {
     expect(fresh.status).toBe('ok');
   });
 
-  it('is no_data when no container matches, and leaves the restarted container\'s old series out', () => {
+  it("is no_data when no container matches, and leaves the restarted container's old series out", () => {
     expect(only(evaluate(config, newStore(), NOW).services[0]!.objectives, 'mem').status).toBe('no_data');
     const store = newStore();
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-1', 'run1', 'aaaaaaaaaaaa'), NOW - 10 * MIN, NOW - 3 * MIN, 15 * S, () => 99 * MiB);
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-1', 'run2', 'dddddddddddd'), NOW - 2 * MIN, NOW, 15 * S, () => 20 * MiB);
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-1', 'run1', 'aaaaaaaaaaaa'),
+      NOW - 10 * MIN,
+      NOW - 3 * MIN,
+      15 * S,
+      () => 99 * MiB,
+    );
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-1', 'run2', 'dddddddddddd'),
+      NOW - 2 * MIN,
+      NOW,
+      15 * S,
+      () => 20 * MiB,
+    );
     const mem = only(evaluate(config, store, NOW).services[0]!.objectives, 'mem');
     expect(mem.value?.value).toBe(20 * MiB);
     expect(mem.breakdown).toHaveLength(1);
@@ -83,7 +131,11 @@ describe('container memory and CPU', () => {
 describe('container selection by Docker labels (label_* series labels from the docker source)', () => {
   const config = configWith([
     { name: 'mem-ml', indicator: { containerMemory: { containerLabels: { team: 'ml' } } }, threshold: { max: '1GiB' } },
-    { name: 'mem-both', indicator: { containerMemory: { containers: 'api-*', containerLabels: { team: 'ml' } } }, threshold: { max: '1GiB' } },
+    {
+      name: 'mem-both',
+      indicator: { containerMemory: { containers: 'api-*', containerLabels: { team: 'ml' } } },
+      threshold: { max: '1GiB' },
+    },
     { name: 'cpu-web', indicator: { containerCpu: { containerLabels: { team: 'web', tier: 'serving' } } }, threshold: { max: '90%' } },
     { name: 'leak-ml', indicator: { memoryLeak: { containerLabels: { team: 'ml' }, limit: '1GiB' } } },
   ]);
@@ -97,12 +149,21 @@ describe('container selection by Docker labels (label_* series labels from the d
     const webBatch = series('api-web-batch', 'dddddddddddd', { label_team: 'web', label_tier: 'batch' });
     // Picked by another objective's name glob only: no team label, so no label objective sees it.
     const plain = series('api-plain', 'eeeeeeeeeeee', {});
-    for (const [labels, mib] of [[ml, 10], [apiMl, 20], [web, 30], [webBatch, 40], [plain, 50]] as const) {
+    for (const [labels, mib] of [
+      [ml, 10],
+      [apiMl, 20],
+      [web, 30],
+      [webBatch, 40],
+      [plain, 50],
+    ] as const) {
       fill(store, 'container_memory_working_set_bytes', labels, NOW - 24 * H, NOW, 5 * MIN, () => mib * MiB);
       fill(store, 'container_cpu_usage_ratio', labels, NOW - 24 * H, NOW, 5 * MIN, () => mib / 100);
     }
     const objectives = evaluate(config, store, NOW).services[0]!.objectives;
-    const containers = (name: string) => only(objectives, name).breakdown.map((b) => b.labels.container).sort();
+    const containers = (name: string) =>
+      only(objectives, name)
+        .breakdown.map((b) => b.labels.container)
+        .sort();
     expect(containers('mem-ml')).toEqual(['api-ml', 'worker-ml']);
     expect(only(objectives, 'mem-ml').value?.value).toBe(20 * MiB);
     expect(containers('mem-both')).toEqual(['api-ml']);
@@ -121,15 +182,29 @@ describe('container selection by Docker labels (label_* series labels from the d
 });
 
 describe('memory leak', () => {
-  const config = configWith([
-    { name: 'leak', indicator: { memoryLeak: { containers: 'ml-serving*', window: '24h', limit: '1GiB' } } },
-  ]);
+  const config = configWith([{ name: 'leak', indicator: { memoryLeak: { containers: 'ml-serving*', window: '24h', limit: '1GiB' } } }]);
 
   it('is a breach for steady growth over the window, per container with the worst verdict', () => {
     const store = newStore();
     // A leaking container: +20 MiB/h with a sawtooth of GC, and a flat one.
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-1', 'a', 'aaaaaaaaaaaa'), NOW - 24 * H, NOW, 5 * MIN, (t, i) => 100 * MiB + ((t - (NOW - 24 * H)) / H) * 20 * MiB + (i % 4) * MiB);
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-2', 'a', 'bbbbbbbbbbbb'), NOW - 24 * H, NOW, 5 * MIN, (_t, i) => 100 * MiB + (i % 4) * MiB);
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-1', 'a', 'aaaaaaaaaaaa'),
+      NOW - 24 * H,
+      NOW,
+      5 * MIN,
+      (t, i) => 100 * MiB + ((t - (NOW - 24 * H)) / H) * 20 * MiB + (i % 4) * MiB,
+    );
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-2', 'a', 'bbbbbbbbbbbb'),
+      NOW - 24 * H,
+      NOW,
+      5 * MIN,
+      (_t, i) => 100 * MiB + (i % 4) * MiB,
+    );
     const leak = evaluate(config, store, NOW).services[0]!.objectives[0]!;
     expect(leak.status).toBe('breach');
     expect(leak.leak?.verdict).toBe('leak');
@@ -140,11 +215,19 @@ describe('memory leak', () => {
     expect(leak.breakdown[1]!.leak?.verdict).toBe('ok');
   });
 
-  it('takes the container\'s reported limit when the objective gives none', () => {
+  it("takes the container's reported limit when the objective gives none", () => {
     const cfg = configWith([{ name: 'leak', indicator: { memoryLeak: { containers: 'ml-serving*' } } }]);
     const store = newStore();
     const labels = container('ml-serving-1');
-    fill(store, 'container_memory_working_set_bytes', labels, NOW - 24 * H, NOW, 5 * MIN, (t, i) => 100 * MiB + ((t - (NOW - 24 * H)) / H) * 20 * MiB + (i % 4) * MiB);
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      labels,
+      NOW - 24 * H,
+      NOW,
+      5 * MIN,
+      (t, i) => 100 * MiB + ((t - (NOW - 24 * H)) / H) * 20 * MiB + (i % 4) * MiB,
+    );
     fill(store, 'container_memory_limit_bytes', labels, NOW - 24 * H, NOW, 5 * MIN, () => 1024 * MiB);
     const leak = evaluate(cfg, store, NOW).services[0]!.objectives[0]!;
     expect(leak.leak!.growthShareOfLimit).toBeGreaterThan(0.3);
@@ -153,7 +236,15 @@ describe('memory leak', () => {
 
   it('is a warning when the detector only suspects a leak (growth over a third of the window)', () => {
     const store = newStore();
-    fill(store, 'container_memory_working_set_bytes', container('ml-serving-1'), NOW - 8 * H, NOW, 5 * MIN, (t, i) => 100 * MiB + ((t - (NOW - 8 * H)) / H) * 2 * MiB + (i % 4) * 64 * 1024);
+    fill(
+      store,
+      'container_memory_working_set_bytes',
+      container('ml-serving-1'),
+      NOW - 8 * H,
+      NOW,
+      5 * MIN,
+      (t, i) => 100 * MiB + ((t - (NOW - 8 * H)) / H) * 2 * MiB + (i % 4) * 64 * 1024,
+    );
     const leak = evaluate(config, store, NOW).services[0]!.objectives[0]!;
     expect(leak.leak?.verdict).toBe('suspected');
     expect(leak.status).toBe('warning');
@@ -161,7 +252,15 @@ describe('memory leak', () => {
 
   it('is ok for a flat series and no_data with too little history', () => {
     const flat = newStore();
-    fill(flat, 'container_memory_working_set_bytes', container('ml-serving-1'), NOW - 24 * H, NOW, 5 * MIN, (_t, i) => 100 * MiB + (i % 4) * MiB);
+    fill(
+      flat,
+      'container_memory_working_set_bytes',
+      container('ml-serving-1'),
+      NOW - 24 * H,
+      NOW,
+      5 * MIN,
+      (_t, i) => 100 * MiB + (i % 4) * MiB,
+    );
     expect(evaluate(config, flat, NOW).services[0]!.objectives[0]!.status).toBe('ok');
     const short = newStore();
     fill(short, 'container_memory_working_set_bytes', container('ml-serving-1'), NOW - 20 * MIN, NOW, 15 * S, (t) => t / 1000);
@@ -209,9 +308,24 @@ describe('postgres statement latency', () => {
   const config = configWith([
     { name: 'db', indicator: { postgresQueryLatency: { match: '%ml_learning%', statistic: 'p95' } }, threshold: { max: '10ms' } },
   ]);
-  const statement = (queryid: string) => ({ source: 'default', dbid: '1', userid: '10', queryid, database: 'ml', selector: '%ml_learning%|' });
+  const statement = (queryid: string) => ({
+    source: 'default',
+    dbid: '1',
+    userid: '10',
+    queryid,
+    database: 'ml',
+    selector: '%ml_learning%|',
+  });
 
-  function addStatement(store: ReturnType<typeof newStore>, queryid: string, t: number, calls: number, total: number, sq: number, max: number) {
+  function addStatement(
+    store: ReturnType<typeof newStore>,
+    queryid: string,
+    t: number,
+    calls: number,
+    total: number,
+    sq: number,
+    max: number,
+  ) {
     store.appendRaw('postgres_statement_calls_total', statement(queryid), t, calls);
     store.appendRaw('postgres_statement_exec_seconds_total', statement(queryid), t, total);
     store.appendRaw('postgres_statement_exec_seconds_sq_total', statement(queryid), t, sq);
@@ -273,7 +387,7 @@ describe('probe (uptime) with a target', () => {
     expect(svc.summary.uptime_percentage).toBe(100);
   });
 
-  it('states the budget as bad time against the whole period\'s allowance', () => {
+  it("states the budget as bad time against the whole period's allowance", () => {
     const store = newStore();
     // 481 probes over 2 h; the last 21 (5 min) failed: error ratio 5m = 1, 2 h = 21/481. Bad
     // time ≈ 5.2 min of the 14.4 min a day at 99 % allows: budget left, the window burns.
@@ -291,7 +405,7 @@ describe('probe (uptime) with a target', () => {
     expect(up.status).toBe('breach');
   });
 
-  it('breaches when the bad time exceeds the period\'s allowance', () => {
+  it("breaches when the bad time exceeds the period's allowance", () => {
     const store = newStore();
     // The last 20 min of 2 h failed: 20 min > the 14.4 min a day at 99 % allows.
     fill(store, 'probe_success', labels, NOW - 2 * H, NOW, 15 * S, (t) => (t >= NOW - 20 * MIN ? 0 : 1));
@@ -364,7 +478,16 @@ describe('Prometheus-backed latency and ratio', () => {
   it('reads the stored PromQL answers: latency in seconds, ratio as good share, burn rates per window', () => {
     const store = newStore();
     fill(store, 'promql_value', value, NOW - MIN, NOW, 15 * S, () => 0.042);
-    for (const [w, r] of [['5m', 0.0144], ['30m', 0.006], ['1h', 0.0144], ['2h', 0.003], ['6h', 0.006], ['1d', 0.003], ['3d', 0.001], ['4w2d', 0.0005]] as const) {
+    for (const [w, r] of [
+      ['5m', 0.0144],
+      ['30m', 0.006],
+      ['1h', 0.0144],
+      ['2h', 0.003],
+      ['6h', 0.006],
+      ['1d', 0.003],
+      ['3d', 0.001],
+      ['4w2d', 0.0005],
+    ] as const) {
       store.appendRaw('promql_value', ratio(w), NOW - 3 * S, r);
     }
     const svc = evaluate(config, store, NOW).services[0]!;
@@ -395,7 +518,9 @@ describe('Prometheus-backed latency and ratio', () => {
 
 describe('raw PromQL objective', () => {
   it('compares the instant answer with a plain-number bound', () => {
-    const config = configWith([{ name: 'queue', indicator: { promql: { query: 'sum(queue_depth)' } }, threshold: { max: 100, warning: 80 } }]);
+    const config = configWith([
+      { name: 'queue', indicator: { promql: { query: 'sum(queue_depth)' } }, threshold: { max: 100, warning: 80 } },
+    ]);
     const labels = { source: 'default', service: 'ml-services', objective: 'queue', part: 'value', window: '' };
     const at = (v: number) => {
       const store = newStore();
@@ -418,7 +543,9 @@ describe('threshold objective with a target (timeslices)', () => {
   it('counts good slices over the stored history and says how much of the period it covers', () => {
     const store = newStore();
     // 10 hours of data; one hour (12 five-minute slices of 120) above 60 %.
-    fill(store, 'container_cpu_usage_ratio', container('ml-serving-1'), NOW - 10 * H + 1, NOW, 15 * S, (t) => (t > NOW - 3 * H && t <= NOW - 2 * H ? 0.9 : 0.2));
+    fill(store, 'container_cpu_usage_ratio', container('ml-serving-1'), NOW - 10 * H + 1, NOW, 15 * S, (t) =>
+      t > NOW - 3 * H && t <= NOW - 2 * H ? 0.9 : 0.2,
+    );
     const cpu = evaluate(config, store, NOW).services[0]!.objectives[0]!;
     expect(cpu.status).toBe('ok');
     expect(cpu.compliance).toBeCloseTo(1 - 12 / 120, 1);
@@ -433,10 +560,19 @@ describe('threshold objective with a target (timeslices)', () => {
 describe('slice memo', () => {
   it('gives the same figures as walking the whole history every cycle', () => {
     const config = configWith([
-      { name: 'cpu', indicator: { containerCpu: { containers: '*' } }, threshold: { max: '60%' }, target: '90%', period: '1d', window: '5m' },
+      {
+        name: 'cpu',
+        indicator: { containerCpu: { containers: '*' } },
+        threshold: { max: '60%' },
+        target: '90%',
+        period: '1d',
+        window: '5m',
+      },
     ]);
     const store = newStore();
-    fill(store, 'container_cpu_usage_ratio', container('ml-serving-1'), NOW - 10 * H + 1, NOW + 20 * MIN, 15 * S, (t) => (Math.floor(t / (7 * MIN)) % 5 === 0 ? 0.9 : 0.2));
+    fill(store, 'container_cpu_usage_ratio', container('ml-serving-1'), NOW - 10 * H + 1, NOW + 20 * MIN, 15 * S, (t) =>
+      Math.floor(t / (7 * MIN)) % 5 === 0 ? 0.9 : 0.2,
+    );
     const memo = new WeakMap();
     for (let k = 0; k <= 4; k++) {
       const at = NOW + k * 5 * MIN;
@@ -456,7 +592,15 @@ describe('service status and snapshot', () => {
     ]);
     const store = newStore();
     fill(store, 'container_memory_working_set_bytes', container('x'), NOW - MIN, NOW, 15 * S, () => MiB);
-    const health = { kind: 'docker' as const, name: 'default', up: false, lastSuccess: null, lastError: 'ECONNREFUSED', consecutiveFailures: 3, lastDurationMs: 2 };
+    const health = {
+      kind: 'docker' as const,
+      name: 'default',
+      up: false,
+      lastSuccess: null,
+      lastError: 'ECONNREFUSED',
+      consecutiveFailures: 3,
+      lastDurationMs: 2,
+    };
     const snap = evaluate(config, store, NOW, { sources: [health] });
     expect(snap.evaluatedAt).toBe(NOW);
     expect(snap.services[0]!.status).toBe('no_data');

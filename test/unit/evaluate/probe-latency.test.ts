@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quantileOverTime } from '../../../src/core/quantile.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
-import { configWith, fill, H, MIN, newStore, NOW, S } from './evaluate-fixtures.js';
+import { configWith, fill, H, MIN, NOW, newStore, S } from './evaluate-fixtures.js';
 
 /**
  * A probe objective whose threshold is a duration bounds the probes' P95 response time (seconds),
@@ -21,7 +21,9 @@ function probes(from: number, seconds: (t: number, i: number) => number) {
 }
 
 describe('probe with a duration threshold', () => {
-  const config = configWith([{ name: 'fast', indicator: { probe: { path: '/health' } }, threshold: { max: '100ms', warning: '50ms' }, window: '5m' }]);
+  const config = configWith([
+    { name: 'fast', indicator: { probe: { path: '/health' } }, threshold: { max: '100ms', warning: '50ms' }, window: '5m' },
+  ]);
   const objective = (store: ReturnType<typeof newStore>, now = NOW) => evaluate(config, store, now).services[0]!.objectives[0]!;
 
   it('is ok when the probes answer fast, its value the P95 duration in seconds', () => {
@@ -71,7 +73,11 @@ describe('probe with a duration threshold', () => {
       { name: 'fast', indicator: { probe: { path: '/health' } }, threshold: { max: '100ms' } },
       { name: 'up', indicator: { probe: { path: '/health' } }, target: '99%', period: '1d' },
     ]);
-    const svc = evaluate(both, probes(NOW - 10 * MIN, () => 0.02), NOW).services[0]!;
+    const svc = evaluate(
+      both,
+      probes(NOW - 10 * MIN, () => 0.02),
+      NOW,
+    ).services[0]!;
     expect(svc.objectives.map((o) => o.value?.unit)).toEqual(['seconds', 'ratio']);
     expect(svc.summary.uptime_percentage).toBe(100);
   });
@@ -109,7 +115,11 @@ describe('probe with a duration threshold and a target (timeslices)', () => {
 describe('probe with a threshold that is not a duration', () => {
   it('reads nothing and says why (the loader rejects it; a config built in code must not compare a share with seconds)', () => {
     const config = configWith([{ name: 'up', indicator: { probe: { path: '/health' } }, threshold: { min: '99%' } }]);
-    const o = evaluate(config, probes(NOW - 10 * MIN, () => 0.01), NOW).services[0]!.objectives[0]!;
+    const o = evaluate(
+      config,
+      probes(NOW - 10 * MIN, () => 0.01),
+      NOW,
+    ).services[0]!.objectives[0]!;
     expect(o.status).toBe('no_data');
     expect(o.error).toBe('a probe threshold bounds the response time: expected durations, got ratio');
   });

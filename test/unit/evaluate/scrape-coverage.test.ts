@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
-import { configWith, H, MIN, newStore, NOW, S } from './evaluate-fixtures.js';
+import { configWith, H, MIN, NOW, newStore, S } from './evaluate-fixtures.js';
 
 // A scrape-backed ratio rests only on what vigil scraped itself: its compliance and budget must say
 // how much of the period that is (it used to be null, which the API documents as "Prometheus keeps
@@ -10,7 +10,9 @@ describe('scrape-backed ratio objectives report their coverage', () => {
     [
       {
         name: 'availability',
-        indicator: { ratio: { source: 'direct', errors: 'sum(rate(req_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(req_total[{{window}}]))' } },
+        indicator: {
+          ratio: { source: 'direct', errors: 'sum(rate(req_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(req_total[{{window}}]))' },
+        },
         target: '99%',
         period: '1d',
       },

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
-import { configWith, newStore, NOW, S } from './evaluate-fixtures.js';
+import { configWith, NOW, newStore, S } from './evaluate-fixtures.js';
 
 describe('scrape-backed latency and ratio', () => {
   const config = configWith(
     [
-      { name: 'p95', indicator: { latency: { source: 'app', histogram: 'http_request_duration_seconds{route="/decide"}' } }, threshold: { max: '50ms' } },
-      { name: 'avail', indicator: { ratio: { source: 'app', errors: 'sum(rate(http_requests_total{code="500"}[{{window}}]))', total: 'sum(rate(http_requests_total[{{window}}]))' } }, target: '99%' },
+      {
+        name: 'p95',
+        indicator: { latency: { source: 'app', histogram: 'http_request_duration_seconds{route="/decide"}' } },
+        threshold: { max: '50ms' },
+      },
+      {
+        name: 'avail',
+        indicator: {
+          ratio: {
+            source: 'app',
+            errors: 'sum(rate(http_requests_total{code="500"}[{{window}}]))',
+            total: 'sum(rate(http_requests_total[{{window}}]))',
+          },
+        },
+        target: '99%',
+      },
     ],
     { sources: { scrape: { app: { url: 'http://127.0.0.1:8095/metrics' } } } },
   );
@@ -15,7 +29,11 @@ describe('scrape-backed latency and ratio', () => {
     const store = newStore();
     const bucket = (le: string) => ({ source: 'app', route: '/decide', le });
     // 100 requests in the window: 90 under 10 ms, 10 between 10 and 100 ms.
-    for (const [le, before, after] of [['0.01', 0, 90], ['0.1', 0, 100], ['+Inf', 0, 100]] as const) {
+    for (const [le, before, after] of [
+      ['0.01', 0, 90],
+      ['0.1', 0, 100],
+      ['+Inf', 0, 100],
+    ] as const) {
       store.appendRaw('scrape:http_request_duration_seconds_bucket', bucket(le), NOW - 60 * S, before);
       store.appendRaw('scrape:http_request_duration_seconds_bucket', bucket(le), NOW - 1 * S, after);
     }

@@ -1,5 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -21,7 +21,28 @@ const VALID_DAEMON = parse(readFileSync(new URL('../../fixtures/valid/vigil.yaml
 
 /** Scalars and shapes a config value can take, hostile ones included. */
 const value = fc.oneof(
-  fc.constantFrom('', '0', '-1', '1e999', 'NaN', '99.9%', '101%', '0s', '25d', '-5m', '1h30m', '* * * * * *', '0-99999999 * * * * *', '${X}', '$${', '{{window}}', 'http://u:p@h', 'redis://', '__proto__', 'constructor'),
+  fc.constantFrom(
+    '',
+    '0',
+    '-1',
+    '1e999',
+    'NaN',
+    '99.9%',
+    '101%',
+    '0s',
+    '25d',
+    '-5m',
+    '1h30m',
+    '* * * * * *',
+    '0-99999999 * * * * *',
+    '${X}',
+    '$${',
+    '{{window}}',
+    'http://u:p@h',
+    'redis://',
+    '__proto__',
+    'constructor',
+  ),
   fc.string({ maxLength: 30 }),
   fc.integer(),
   fc.double(),
@@ -35,7 +56,8 @@ const value = fc.oneof(
 function pathsOf(doc: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
   if (doc !== null && typeof doc === 'object') {
-    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) out.push(...pathsOf(v, [...prefix, Array.isArray(doc) ? Number(k) : k]));
+    for (const [k, v] of Object.entries(doc as Record<string, unknown>))
+      out.push(...pathsOf(v, [...prefix, Array.isArray(doc) ? Number(k) : k]));
   }
   return out;
 }
@@ -64,14 +86,52 @@ function mutate(doc: unknown, path: (string | number)[], replacement: unknown, e
 function mutatedText(base: unknown): fc.Arbitrary<string> {
   const paths = pathsOf(base);
   return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(fc.array(fc.tuple(fc.constantFrom(...paths), value, fc.option(fc.string({ maxLength: 8 }), { nil: null })), { minLength: 1, maxLength: 4 })).map(([edits]) => stringify(edits.reduce((d, [p, v, k]) => mutate(d, p, v, k), base))) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(
+          fc.array(fc.tuple(fc.constantFrom(...paths), value, fc.option(fc.string({ maxLength: 8 }), { nil: null })), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+        )
+        .map(([edits]) => stringify(edits.reduce((d, [p, v, k]) => mutate(d, p, v, k), base))),
+    },
     // Raw text: YAML syntax errors, anchors and aliases, tabs, several documents.
-    { weight: 2, arbitrary: fc.array(fc.constantFrom('a: 1\n', 'a:\n  - b\n', '- x\n', '---\n', '&a [*a]\n', 'x: &a 1\ny: *a\n', '\t', ': :\n', '{\n', '"\n', 'objectives:\n', 'service: s\n', '? a\n'), { maxLength: 10 }).map((xs) => xs.join('')) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .array(
+          fc.constantFrom(
+            'a: 1\n',
+            'a:\n  - b\n',
+            '- x\n',
+            '---\n',
+            '&a [*a]\n',
+            'x: &a 1\ny: *a\n',
+            '\t',
+            ': :\n',
+            '{\n',
+            '"\n',
+            'objectives:\n',
+            'service: s\n',
+            '? a\n',
+          ),
+          { maxLength: 10 },
+        )
+        .map((xs) => xs.join('')),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   );
 }
 
-const WHOLE_FILE_CODES = ['VIGIL_ERR_CONFIG_EMPTY', 'VIGIL_ERR_CONFIG_BINARY', 'VIGIL_ERR_CONFIG_TOO_LARGE', 'VIGIL_ERR_CONFIG_MULTI_DOCUMENT', 'VIGIL_ERR_CONFIG_IMPORT'];
+const WHOLE_FILE_CODES = [
+  'VIGIL_ERR_CONFIG_EMPTY',
+  'VIGIL_ERR_CONFIG_BINARY',
+  'VIGIL_ERR_CONFIG_TOO_LARGE',
+  'VIGIL_ERR_CONFIG_MULTI_DOCUMENT',
+  'VIGIL_ERR_CONFIG_IMPORT',
+];
 
 function expectPositioned(issues: readonly ConfigIssue[], text: string): void {
   expect(issues.length).toBeGreaterThan(0);
@@ -112,33 +172,41 @@ describe('fuzz: config loaders', () => {
     }
   });
 
-  it('SLO files: load, or positioned coded issues', () => {
-    fc.assert(
-      fc.property(
-        mutatedText(VALID_SLO),
-        counted('config.slo', (text: string) => {
-          const read = parseYamlDocuments(text, 'slo.yaml');
-          if (!read.ok) return expectPositioned(read.issues, text);
-          const result = validateSloSources(read.sources);
-          if (result.slo === undefined) expectPositioned(result.issues, text);
-        }),
-      ),
-      { seed: FUZZ_SEED, numRuns: FUZZ_RUNS },
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'SLO files: load, or positioned coded issues',
+    () => {
+      fc.assert(
+        fc.property(
+          mutatedText(VALID_SLO),
+          counted('config.slo', (text: string) => {
+            const read = parseYamlDocuments(text, 'slo.yaml');
+            if (!read.ok) return expectPositioned(read.issues, text);
+            const result = validateSloSources(read.sources);
+            if (result.slo === undefined) expectPositioned(result.issues, text);
+          }),
+        ),
+        { seed: FUZZ_SEED, numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('daemon config: loads, or positioned coded issues', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        mutatedText(VALID_DAEMON),
-        countedAsync('config.daemon', async (text: string) => {
-          const configPath = join(dir, 'vigil.yaml');
-          await writeFile(configPath, text);
-          const result = await loadDaemonConfig({ configPath, env: { X: 'x' }, cwd: dir });
-          if (!result.ok) expectPositioned(result.issues, text);
-        }),
-      ),
-      { seed: FUZZ_SEED, numRuns: FUZZ_RUNS },
-    );
-  }, FUZZ_TIMEOUT_MS);
+  it(
+    'daemon config: loads, or positioned coded issues',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          mutatedText(VALID_DAEMON),
+          countedAsync('config.daemon', async (text: string) => {
+            const configPath = join(dir, 'vigil.yaml');
+            await writeFile(configPath, text);
+            const result = await loadDaemonConfig({ configPath, env: { X: 'x' }, cwd: dir });
+            if (!result.ok) expectPositioned(result.issues, text);
+          }),
+        ),
+        { seed: FUZZ_SEED, numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -8,14 +8,58 @@ import { counted, expectCleanMessage, FUZZ_RUNS, FUZZ_SEED, fuzzCounts } from '.
 // its coded error naming the line; never another exception.
 
 const token = fc.constantFrom(
-  '# HELP ', '# TYPE ', 'counter', 'histogram', 'gauge', 'summary', 'untyped', 'http_requests_total', 'x_bucket', '_sum', '_count',
-  '{', '}', '=', '"', '\\', '\\"', '\\n', ',', ' ', '\t', 'le', 'code', '="200"', '+Inf', '-Inf', 'NaN', '1e3', '0.5', '-1',
-  '1700000000000', '\n', '\r\n', 'é', '\u0000', '#', 'a:b', '9x',
+  '# HELP ',
+  '# TYPE ',
+  'counter',
+  'histogram',
+  'gauge',
+  'summary',
+  'untyped',
+  'http_requests_total',
+  'x_bucket',
+  '_sum',
+  '_count',
+  '{',
+  '}',
+  '=',
+  '"',
+  '\\',
+  '\\"',
+  '\\n',
+  ',',
+  ' ',
+  '\t',
+  'le',
+  'code',
+  '="200"',
+  '+Inf',
+  '-Inf',
+  'NaN',
+  '1e3',
+  '0.5',
+  '-1',
+  '1700000000000',
+  '\n',
+  '\r\n',
+  'é',
+  '\u0000',
+  '#',
+  'a:b',
+  '9x',
 );
 const line = fc.array(token, { maxLength: 12 }).map((ts) => ts.join(''));
 const wellFormed = fc
-  .tuple(fc.stringMatching(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,10}$/), fc.dictionary(fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,6}$/), fc.string({ maxLength: 8 }), { maxKeys: 3 }), fc.double())
-  .map(([name, labels, v]) => `${name}{${Object.entries(labels).map(([k, x]) => `${k}=${JSON.stringify(x)}`).join(',')}} ${String(v)}`);
+  .tuple(
+    fc.stringMatching(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,10}$/),
+    fc.dictionary(fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,6}$/), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+    fc.double(),
+  )
+  .map(
+    ([name, labels, v]) =>
+      `${name}{${Object.entries(labels)
+        .map(([k, x]) => `${k}=${JSON.stringify(x)}`)
+        .join(',')}} ${String(v)}`,
+  );
 const document = fc.array(fc.oneof(line, wellFormed, fc.string({ maxLength: 40 })), { maxLength: 20 }).map((ls) => ls.join('\n'));
 
 afterAll(() => console.log(`fuzz counts: ${[...fuzzCounts].map(([k, v]) => `${k} ${v}`).join(', ')}`));

@@ -30,5 +30,7 @@ export const FUZZ_TIMEOUT_MS = 180_000;
 export function expectCleanMessage(message: string, maxLength = 2_000): void {
   expect(message.length).toBeGreaterThan(0);
   expect(message.length).toBeLessThanOrEqual(maxLength);
-  expect(message).not.toMatch(/\n\s+at \S+ \(|\bat file:\/\/|node:internal|TypeError|RangeError|ReferenceError|undefined is not|Cannot read propert/);
+  expect(message).not.toMatch(
+    /\n\s+at \S+ \(|\bat file:\/\/|node:internal|TypeError|RangeError|ReferenceError|undefined is not|Cannot read propert/,
+  );
 }

@@ -12,10 +12,35 @@ const unitish = fc.oneof(
   fc
     .tuple(
       fc.oneof(fc.stringMatching(/^\d{1,400}$/), fc.stringMatching(/^\d{0,3}\.\d{0,3}$/), fc.double().map(String)),
-      fc.constantFrom('', 'ms', 's', 'm', 'h', 'd', 'w', 'y', 'us', 'µs', 'MiB', 'GiB', 'Gi', 'GB', 'kB', 'KiB', '%', 'MB', 'mb', 'S', ' s', 'x'),
+      fc.constantFrom(
+        '',
+        'ms',
+        's',
+        'm',
+        'h',
+        'd',
+        'w',
+        'y',
+        'us',
+        'µs',
+        'MiB',
+        'GiB',
+        'Gi',
+        'GB',
+        'kB',
+        'KiB',
+        '%',
+        'MB',
+        'mb',
+        'S',
+        ' s',
+        'x',
+      ),
     )
     .map(([n, u]) => n + u),
-  fc.array(fc.tuple(fc.stringMatching(/^\d{1,5}$/), fc.constantFrom('d', 'h', 'm', 's', 'ms')), { minLength: 1, maxLength: 6 }).map((parts) => parts.map(([n, u]) => n + u).join('')),
+  fc
+    .array(fc.tuple(fc.stringMatching(/^\d{1,5}$/), fc.constantFrom('d', 'h', 'm', 's', 'ms')), { minLength: 1, maxLength: 6 })
+    .map((parts) => parts.map(([n, u]) => n + u).join('')),
 );
 const anything = fc.oneof(unitish, fc.anything(), fc.double(), fc.integer());
 

@@ -49,7 +49,9 @@ describe('byte sizes keep the unit system of their bound', () => {
       ],
     });
     const options = await shippedOptions();
-    const alerts = serviceRules(file, options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    const alerts = serviceRules(file, options)
+      .file.groups.flatMap((g) => g.rules)
+      .filter(isAlertingRule);
     const memory = alerts.find((a) => a.alert === 'VigilContainerMemoryHigh')!;
     expect(memory.annotations.description).toContain(`is {{ $value | ${fn} }}B; the bound is at most ${bound} `);
     const exhaustion = alerts.find((a) => a.labels.objective === 'leak' && a.annotations.description?.includes('extrapolated'))!;

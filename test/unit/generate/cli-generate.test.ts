@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { convert } from '../../../src/cli/convert.js';
@@ -83,7 +83,9 @@ describe('vigil generate', () => {
     // Without the config the set is unknown: a positioned error, nothing generated.
     const out = capture();
     expect(await generate(opts('d'))).toBe(1);
-    expect(out.join('\n')).toMatch(/ml-services\.yaml:\d+:\d+ objectives\[\d+\]\.alert\.burnRateWindows: unknown burn-rate window set "fast"/);
+    expect(out.join('\n')).toMatch(
+      /ml-services\.yaml:\d+:\d+ objectives\[\d+\]\.alert\.burnRateWindows: unknown burn-rate window set "fast"/,
+    );
   });
 
   it('--runbook-base gives alerts without alert.runbookUrl a runbook_url; a bad base is refused (exit 2)', async () => {
@@ -120,9 +122,15 @@ describe('vigil convert', () => {
   it('writes one vigil file per service that then loads and generates', async () => {
     const out = join(dir, 'converted');
     capture();
-    expect(await convert([join(ROOT, 'test/fixtures/sloth/getting-started.yaml'), join(ROOT, 'test/fixtures/openslo/web-availability.yaml')], { out })).toBe(0);
+    expect(
+      await convert([join(ROOT, 'test/fixtures/sloth/getting-started.yaml'), join(ROOT, 'test/fixtures/openslo/web-availability.yaml')], {
+        out,
+      }),
+    ).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['myservice.yaml', 'web-shop.yaml']);
-    expect(readFileSync(join(out, 'web-shop.yaml'), 'utf8')).toMatch(/^# Converted by `vigil convert` from web-availability.yaml \(OpenSLO v1\)\.\napiVersion: vigil\/v1\n/);
+    expect(readFileSync(join(out, 'web-shop.yaml'), 'utf8')).toMatch(
+      /^# Converted by `vigil convert` from web-availability.yaml \(OpenSLO v1\)\.\napiVersion: vigil\/v1\n/,
+    );
     expect(await generate({ slo: [out], alertsDir: join(dir, 'conv-alerts'), dashboardsDir: join(dir, 'conv-dash') })).toBe(0);
     expect(readdirSync(join(dir, 'conv-alerts')).sort()).toEqual(['myservice.rules.yaml', 'web-shop.rules.yaml']);
   });

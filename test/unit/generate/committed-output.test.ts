@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateAll } from '../../../src/generate/generate.js';
 import { loadSlo, ROOT, shippedOptions } from './fixtures.js';
@@ -22,7 +22,12 @@ describe('committed generated files', () => {
   it('alerts/ and dashboards/ match slo/ (run `vigil generate` when this fails)', async () => {
     const out = await expectCurrent('slo', 'alerts', 'dashboards');
     const rules = readdirSync(`${ROOT}alerts`).filter((n) => n.endsWith('.rules.yaml'));
-    expect(rules.sort()).toEqual(out.files.filter((f) => f.folder === 'alerts').map((f) => f.name).sort());
+    expect(rules.sort()).toEqual(
+      out.files
+        .filter((f) => f.folder === 'alerts')
+        .map((f) => f.name)
+        .sort(),
+    );
   });
 
   it('the promtool fixtures in test/promtool/rules match test/promtool/slo', async () => {

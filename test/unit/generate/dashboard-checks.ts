@@ -45,7 +45,8 @@ export function panelQueries(d: Dashboard): string[] {
 
 /** Panel queries and the PromQL of the annotations. */
 export function allQueries(d: Dashboard): string[] {
-  const fromAnnotations = (d.annotations?.list ?? []).map((a) => (a as { expr?: string }).expr).filter((e): e is string => typeof e === 'string');
+  const fromAnnotations = (d.annotations?.list ?? [])
+    .map((a) => (a as { expr?: string }).expr)
+    .filter((e): e is string => typeof e === 'string');
   return [...panelQueries(d), ...fromAnnotations];
 }
-

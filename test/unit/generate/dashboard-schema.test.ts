@@ -1,8 +1,9 @@
 // Every generated dashboard against the JSON Schema of the Grafana foundation SDK's `Dashboard`
 // model (derived from the SDK's type declarations with ts-json-schema-generator, with unknown
 // keys refused), the stand-in for importing into Grafana 10/11 where no Grafana runs.
-import { Ajv, type ValidateFunction } from 'ajv';
+
 import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { createGenerator } from 'ts-json-schema-generator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateAll } from '../../../src/generate/generate.js';
@@ -14,7 +15,9 @@ let validate: ValidateFunction;
 /** The JSON Schema of one exported type of an SDK package, unknown keys refused. */
 function sdkSchema(pkg: string, type: string): { definitions: Record<string, object> } {
   const types = require.resolve(`@grafana/grafana-foundation-sdk/${pkg}`).replace(/index\.(c?js)$/, 'types.gen.d.ts');
-  return createGenerator({ path: types, type, skipTypeCheck: true, expose: 'export', additionalProperties: false }).createSchema(type) as never;
+  return createGenerator({ path: types, type, skipTypeCheck: true, expose: 'export', additionalProperties: false }).createSchema(
+    type,
+  ) as never;
 }
 
 beforeAll(() => {
@@ -28,7 +31,10 @@ beforeAll(() => {
 
 async function dashboards(): Promise<Array<{ name: string; json: unknown }>> {
   const files = await loadSlo(['slo', 'test/promtool/slo']);
-  const out = generateAll(files.map((f) => ({ path: f.path.slice(ROOT.length), slo: f.slo })), await shippedOptions());
+  const out = generateAll(
+    files.map((f) => ({ path: f.path.slice(ROOT.length), slo: f.slo })),
+    await shippedOptions(),
+  );
   return out.files.filter((f) => f.folder === 'dashboards').map((f) => ({ name: f.name, json: JSON.parse(f.content) }));
 }
 

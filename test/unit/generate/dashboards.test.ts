@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import type { Panel } from '@grafana/grafana-foundation-sdk/dashboard';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { overviewDashboard } from '../../../src/generate/dashboards/overview-dashboard.js';
 import { serviceDashboard } from '../../../src/generate/dashboards/service-dashboard.js';
@@ -71,24 +71,29 @@ describe('resource rows follow what the objectives select', () => {
   };
   const ROW_OF = { containers: 'Containers', labelled: 'Containers', redis: 'Redis', postgres: 'PostgreSQL', latency: null } as const;
   type Kind = keyof typeof kinds;
-  const subsets = (list: Kind[]): Kind[][] => (list.length === 0 ? [[]] : subsets(list.slice(1)).flatMap((rest) => [rest, [list[0]!, ...rest]]));
+  const subsets = (list: Kind[]): Kind[][] =>
+    list.length === 0 ? [[]] : subsets(list.slice(1)).flatMap((rest) => [rest, [list[0]!, ...rest]]);
 
-  it.each(subsets(Object.keys(kinds) as Kind[]).filter((k) => k.length > 0).map((k) => [k.join('+'), k] as const))(
-    '%s: a row only for what is selected, never an unfiltered query',
-    async (_name, chosen) => {
-      const d = serviceDashboard(slo({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'svc', objectives: chosen.map((k) => kinds[k]) }), await shippedOptions());
-      checkDashboard(d);
-      const rows = (d.panels as Panel[]).filter((p) => p.type === 'row').map((p) => p.title);
-      const expected = [...new Set(chosen.map((k) => ROW_OF[k]).filter((r) => r !== null))];
-      expect(rows.filter((r) => ['Containers', 'Redis', 'PostgreSQL'].includes(r!)).sort()).toEqual(expected.sort());
-      const queries = panelQueries(d);
-      if (chosen.includes('containers') && !chosen.includes('labelled')) {
-        expect(queries).toContain('max by (container) (vigil_container_memory_working_set_bytes{source=~"default",container=~"api-.*"})');
-      }
-      // Every resource series is narrowed by a matcher (a bare `metric[5m]` or `metric)` reads them all).
-      for (const q of queries) expect(q).not.toMatch(/vigil_(redis|postgres|container)_\w+[[)]/);
-    },
-  );
+  it.each(
+    subsets(Object.keys(kinds) as Kind[])
+      .filter((k) => k.length > 0)
+      .map((k) => [k.join('+'), k] as const),
+  )('%s: a row only for what is selected, never an unfiltered query', async (_name, chosen) => {
+    const d = serviceDashboard(
+      slo({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'svc', objectives: chosen.map((k) => kinds[k]) }),
+      await shippedOptions(),
+    );
+    checkDashboard(d);
+    const rows = (d.panels as Panel[]).filter((p) => p.type === 'row').map((p) => p.title);
+    const expected = [...new Set(chosen.map((k) => ROW_OF[k]).filter((r) => r !== null))];
+    expect(rows.filter((r) => ['Containers', 'Redis', 'PostgreSQL'].includes(r!)).sort()).toEqual(expected.sort());
+    const queries = panelQueries(d);
+    if (chosen.includes('containers') && !chosen.includes('labelled')) {
+      expect(queries).toContain('max by (container) (vigil_container_memory_working_set_bytes{source=~"default",container=~"api-.*"})');
+    }
+    // Every resource series is narrowed by a matcher (a bare `metric[5m]` or `metric)` reads them all).
+    for (const q of queries) expect(q).not.toMatch(/vigil_(redis|postgres|container)_\w+[[)]/);
+  });
 });
 
 describe('overview dashboard', () => {
@@ -100,7 +105,11 @@ describe('overview dashboard', () => {
     expect(d.uid).toBe('vigil-overview');
     const stats = (d.panels as Panel[]).filter((p) => p.type === 'stat');
     expect(stats.map((p) => p.title)).toEqual(['ml-services', 'search', 'Every objective']);
-    expect(panelQueries(d).some((q) => q.startsWith('max by (service) (') && q.includes('vigil_objective_status{service="search",status="breach"} * 3'))).toBe(true);
+    expect(
+      panelQueries(d).some(
+        (q) => q.startsWith('max by (service) (') && q.includes('vigil_objective_status{service="search",status="breach"} * 3'),
+      ),
+    ).toBe(true);
     expect(stats[0]!.links).toEqual([expect.objectContaining({ url: '/d/vigil-svc-ml-services/ml-services' })]);
     const mapping = stats[0]!.fieldConfig!.defaults.mappings![0] as { options: Record<string, { text: string }> };
     expect(mapping.options[String(STATUS_RANK.breach)]!.text).toBe('breach');
@@ -127,7 +136,9 @@ describe('threshold steps are the decimals the author wrote', () => {
           }),
           options,
         );
-        const steps = JSON.stringify(d).match(/"value":-?[0-9.e-]+/g)!.map((m) => m.slice('"value":'.length));
+        const steps = JSON.stringify(d)
+          .match(/"value":-?[0-9.e-]+/g)!
+          .map((m) => m.slice('"value":'.length));
         expect(steps).toContain(String(Number(`${percent}e-2`)));
         expect(steps).toContain(String(Number(`${bound}e-2`)));
         for (const text of steps) expect(text.replace(/^-?0\./, '').length).toBeLessThan(12);

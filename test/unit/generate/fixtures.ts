@@ -1,8 +1,8 @@
 import { loadSloPaths } from '../../../src/config/load-slo.js';
 import type { SloFile, SloFileInput } from '../../../src/config/slo-schema.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
-import type { GenerateOptions } from '../../../src/generate/generate-context.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
+import type { GenerateOptions } from '../../../src/generate/generate-context.js';
 
 /** Shared test inputs: the shipped window sets and SLO documents parsed by the real schema. */
 
@@ -18,6 +18,7 @@ export function slo(input: SloFileInput): SloFile {
 
 export async function loadSlo(paths: string[]) {
   const result = await loadSloPaths(paths, { cwd: ROOT });
-  if (result.issues.length > 0) throw new Error(result.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.path}: ${i.message}`).join('\n'));
+  if (result.issues.length > 0)
+    throw new Error(result.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.path}: ${i.message}`).join('\n'));
   return result.files;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { SloFileInput } from '../../../src/config/slo-schema.js';
 import { generateAll } from '../../../src/generate/generate.js';
-import { isAlertingRule, type AlertingRule, type RecordingRule } from '../../../src/generate/rule-model.js';
+import { type AlertingRule, isAlertingRule, type RecordingRule } from '../../../src/generate/rule-model.js';
 import { serviceRules } from '../../../src/generate/service-rules.js';
 import { shippedOptions, slo } from './fixtures.js';
 
@@ -82,17 +82,25 @@ describe('ratio objectives', () => {
 
   it('links each alert to the objective on the status page when an external URL is given', async () => {
     const options = { ...(await shippedOptions()), externalUrl: 'https://vigil.example.com/' };
-    const alerts = serviceRules(slo(ratioSlo()), options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
-    expect(alerts.map((a) => a.annotations.status_page_url)).toEqual(Array(4).fill('https://vigil.example.com/services/shop#o-availability'));
+    const alerts = serviceRules(slo(ratioSlo()), options)
+      .file.groups.flatMap((g) => g.rules)
+      .filter(isAlertingRule);
+    expect(alerts.map((a) => a.annotations.status_page_url)).toEqual(
+      Array(4).fill('https://vigil.example.com/services/shop#o-availability'),
+    );
   });
 
   it('links a runbook only where one is named: alert.runbookUrl, else --runbook-base, else none', async () => {
     const without = await rulesOf(ratioSlo());
     expect(without.alerts.every((a) => !('runbook_url' in a.annotations))).toBe(true);
     const options = { ...(await shippedOptions()), runbookBase: 'https://runbooks.example.com/slo' };
-    const based = serviceRules(slo(ratioSlo()), options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    const based = serviceRules(slo(ratioSlo()), options)
+      .file.groups.flatMap((g) => g.rules)
+      .filter(isAlertingRule);
     expect(based.map((a) => a.annotations.runbook_url)).toEqual(Array(4).fill('https://runbooks.example.com/slo#error-budget-burn'));
-    const own = serviceRules(slo(ratioSlo({ runbookUrl: 'https://wiki.example.com/shop' })), options).file.groups.flatMap((g) => g.rules).filter(isAlertingRule);
+    const own = serviceRules(slo(ratioSlo({ runbookUrl: 'https://wiki.example.com/shop' })), options)
+      .file.groups.flatMap((g) => g.rules)
+      .filter(isAlertingRule);
     expect(own.map((a) => a.annotations.runbook_url)).toEqual(Array(4).fill('https://wiki.example.com/shop'));
   });
 
@@ -111,7 +119,9 @@ describe('ratio objectives', () => {
   it('uses the named window set and fails clearly on an unknown one', async () => {
     const { alerts } = await rulesOf(ratioSlo({ burnRateWindows: 'page-only-30d' }));
     expect(alerts.map((a) => a.labels.window)).toEqual(['1h/5m', '6h/30m']);
-    await expect(rulesOf(ratioSlo({ burnRateWindows: 'nope' }))).rejects.toThrow(/unknown burn-rate window set "nope" \(known: google-sre-30d, page-only-30d, page-only-7d, sre-7d, ticket-only-30d, ticket-only-7d\)/);
+    await expect(rulesOf(ratioSlo({ burnRateWindows: 'nope' }))).rejects.toThrow(
+      /unknown burn-rate window set "nope" \(known: google-sre-30d, page-only-30d, page-only-7d, sre-7d, ticket-only-30d, ticket-only-7d\)/,
+    );
   });
 
   it('supports good/total as 1 - good/total', async () => {
@@ -121,8 +131,12 @@ describe('ratio objectives', () => {
       total: 'sum(rate(all_total[{{window}}]))',
     };
     const { records } = await rulesOf(input);
-    expect(records.find((r) => r.record === 'slo:sli_error:ratio_rate5m')!.expr).toBe('1 - ((sum(rate(ok_total[5m])) or vector(0))\n/\nsum(rate(all_total[5m])))');
-    expect(records.find((r) => r.record === 'slo:sli_errors:rate5m')!.expr).toBe('sum(rate(all_total[5m])) - (sum(rate(ok_total[5m])) or vector(0))');
+    expect(records.find((r) => r.record === 'slo:sli_error:ratio_rate5m')!.expr).toBe(
+      '1 - ((sum(rate(ok_total[5m])) or vector(0))\n/\nsum(rate(all_total[5m])))',
+    );
+    expect(records.find((r) => r.record === 'slo:sli_errors:rate5m')!.expr).toBe(
+      'sum(rate(all_total[5m])) - (sum(rate(ok_total[5m])) or vector(0))',
+    );
   });
 
   it('records but does not alert when alerts are disabled; absent alert is opt-in', async () => {
@@ -137,7 +151,12 @@ describe('ratio objectives', () => {
   });
 });
 
-function thresholdSlo(indicator: Record<string, unknown>, threshold: Record<string, unknown>, alert: Record<string, unknown> = {}, extra = {}): SloFileInput {
+function thresholdSlo(
+  indicator: Record<string, unknown>,
+  threshold: Record<string, unknown>,
+  alert: Record<string, unknown> = {},
+  extra = {},
+): SloFileInput {
   return {
     apiVersion: 'vigil/v1',
     kind: 'ServiceLevels',
@@ -153,7 +172,11 @@ async function onlyAlerts(input: SloFileInput): Promise<AlertingRule[]> {
 describe('threshold objectives', () => {
   it('latency: histogram_quantile over the _bucket series, for and severity', async () => {
     const [a, warn] = await onlyAlerts(
-      thresholdSlo({ latency: { histogram: 'h_seconds{route="/d"}', quantile: 0.95 } }, { max: '50ms', warning: '40ms' }, { for: '3m', severity: 'critical' }),
+      thresholdSlo(
+        { latency: { histogram: 'h_seconds{route="/d"}', quantile: 0.95 } },
+        { max: '50ms', warning: '40ms' },
+        { for: '3m', severity: 'critical' },
+      ),
     );
     expect(a!.alert).toBe('VigilLatencyHigh');
     expect(a!.expr).toBe('histogram_quantile(0.95, sum by (le) (rate(h_seconds_bucket{route="/d"}[5m]))) > 0.05');
@@ -166,7 +189,9 @@ describe('threshold objectives', () => {
 
   it('latency with a minimum-traffic guard on the _count series', async () => {
     const [a] = await onlyAlerts(thresholdSlo({ latency: { histogram: 'h_seconds' } }, { max: '50ms' }, { minTraffic: 2 }));
-    expect(a!.expr).toBe('histogram_quantile(0.95, sum by (le) (rate(h_seconds_bucket[5m]))) > 0.05\nand on ()\nsum(rate(h_seconds_count[5m])) > 2');
+    expect(a!.expr).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(h_seconds_bucket[5m]))) > 0.05\nand on ()\nsum(rate(h_seconds_count[5m])) > 2',
+    );
   });
 
   it('container memory and CPU over vigil_ metrics, per container', async () => {
@@ -175,8 +200,12 @@ describe('threshold objectives', () => {
       'max by (container) (avg_over_time(vigil_container_memory_working_set_bytes{source="default",container=~"ml-serving.*"}[5m])) > 2147483648',
     );
     expect(mem!.annotations.summary).toBe('ml/obj: container memory of {{ $labels.container }} above 2GiB');
-    const [cpu] = await onlyAlerts(thresholdSlo({ containerCpu: { containers: 'ml-serving*', source: 'docker' } }, { max: '60%' }, {}, { window: '10m' }));
-    expect(cpu!.expr).toBe('max by (container) (avg_over_time(vigil_container_cpu_usage_ratio{source="docker",container=~"ml-serving.*"}[10m])) > 0.6');
+    const [cpu] = await onlyAlerts(
+      thresholdSlo({ containerCpu: { containers: 'ml-serving*', source: 'docker' } }, { max: '60%' }, {}, { window: '10m' }),
+    );
+    expect(cpu!.expr).toBe(
+      'max by (container) (avg_over_time(vigil_container_cpu_usage_ratio{source="docker",container=~"ml-serving.*"}[10m])) > 0.6',
+    );
     expect(cpu!.alert).toBe('VigilContainerCpuHigh');
   });
 
@@ -239,7 +268,9 @@ describe('threshold objectives with a target (time slices)', () => {
     expect(out.records[0]!.expr).toBe(
       'max(max by (container) (avg_over_time(vigil_container_cpu_usage_ratio{source="default",container=~"svc.*"}[5m])) > bool 0.6)',
     );
-    expect(out.records.find((r) => r.record === 'slo:sli_error:ratio_rate7d')!.expr).toBe('avg_over_time(slo:sli_bad_slice:bool{service="ml",objective="obj"}[7d])');
+    expect(out.records.find((r) => r.record === 'slo:sli_error:ratio_rate7d')!.expr).toBe(
+      'avg_over_time(slo:sli_bad_slice:bool{service="ml",objective="obj"}[7d])',
+    );
     const burn = out.alerts.filter((a) => a.alert === 'VigilErrorBudgetBurn');
     expect(burn.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
       // A 7-day period takes the 7-day set (the 30-day shares would give 3.36, 1.4, 0.7, 0.233).
@@ -270,7 +301,7 @@ describe('memory leak objectives', () => {
     expect(fallback!.annotations.description).toContain('at most 2GB');
   });
 
-  it('takes the limit from a containerMemory objective over the same containers, else each container\'s own limit', async () => {
+  it("takes the limit from a containerMemory objective over the same containers, else each container's own limit", async () => {
     const base = {
       apiVersion: 'vigil/v1' as const,
       kind: 'ServiceLevels' as const,
@@ -298,8 +329,20 @@ describe('rule files', () => {
     const options = await shippedOptions();
     const a = slo(ratioSlo());
     const b = slo({ ...thresholdSlo({ latency: { histogram: 'h' } }, { max: '1s' }), service: 'api' });
-    const first = generateAll([{ path: 'slo/a.yaml', slo: a }, { path: 'slo/b.yaml', slo: b }], options);
-    const second = generateAll([{ path: 'slo/b.yaml', slo: b }, { path: 'slo/a.yaml', slo: a }], options);
+    const first = generateAll(
+      [
+        { path: 'slo/a.yaml', slo: a },
+        { path: 'slo/b.yaml', slo: b },
+      ],
+      options,
+    );
+    const second = generateAll(
+      [
+        { path: 'slo/b.yaml', slo: b },
+        { path: 'slo/a.yaml', slo: a },
+      ],
+      options,
+    );
     expect(second.files).toEqual(first.files);
     expect(first.files.map((f) => `${f.folder}/${f.name}`)).toEqual([
       'alerts/api.rules.yaml',
@@ -325,7 +368,15 @@ describe('rule files', () => {
   it('refuse two files for one service and a service named like the overview', async () => {
     const options = await shippedOptions();
     const a = slo(ratioSlo());
-    expect(() => generateAll([{ path: 'x.yaml', slo: a }, { path: 'y.yaml', slo: a }], options)).toThrow(/service shop is defined twice/);
+    expect(() =>
+      generateAll(
+        [
+          { path: 'x.yaml', slo: a },
+          { path: 'y.yaml', slo: a },
+        ],
+        options,
+      ),
+    ).toThrow(/service shop is defined twice/);
     expect(() => generateAll([{ path: 'x.yaml', slo: { ...a, service: 'overview' } }], options)).toThrow(/clashes with the overview/);
   });
 });

@@ -17,7 +17,13 @@ describe('npm pretest: Debian packages for the functional tests', () => {
   });
 
   it('names the missing packages and installs nothing with VIGIL_TEST_NO_APT=1', () => {
-    const out = run([['/nonexistent/vigil-test-binary', 'vigil-no-such-package'], [process.execPath, 'nodejs']], { VIGIL_TEST_NO_APT: '1' });
+    const out = run(
+      [
+        ['/nonexistent/vigil-test-binary', 'vigil-no-such-package'],
+        [process.execPath, 'nodejs'],
+      ],
+      { VIGIL_TEST_NO_APT: '1' },
+    );
     expect(out.code).toBe(0);
     expect(out.stderr).toBe(
       '[vigil test set-up] missing Debian packages: vigil-no-such-package; VIGIL_TEST_NO_APT=1, so not installing them ' +

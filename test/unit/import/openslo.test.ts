@@ -37,10 +37,17 @@ describe('OpenSLO v1', () => {
     const result = await convertFile(EXAMPLE, 'web.yaml');
     const slo = sloFileSchema.parse(result.services[0]!.slo);
     const rules = serviceRules(slo, await shippedOptions()).file.groups.flatMap((g) => g.rules);
-    const r1h = rules.find((r): r is RecordingRule => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate1h' && r.labels.objective === 'web-availability')!;
-    expect(r1h.expr).toBe('1 - ((sum(rate(http_requests_total{service="web",code!~"5.."}[1h])) or vector(0))\n/\nsum(rate(http_requests_total{service="web"}[1h])))');
+    const r1h = rules.find(
+      (r): r is RecordingRule =>
+        !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate1h' && r.labels.objective === 'web-availability',
+    )!;
+    expect(r1h.expr).toBe(
+      '1 - ((sum(rate(http_requests_total{service="web",code!~"5.."}[1h])) or vector(0))\n/\nsum(rate(http_requests_total{service="web"}[1h])))',
+    );
     expect(rules.some((r) => !isAlertingRule(r) && r.record === 'slo:sli_error:ratio_rate28d')).toBe(true);
-    const burn = rules.filter(isAlertingRule).filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-availability');
+    const burn = rules
+      .filter(isAlertingRule)
+      .filter((a) => a.alert === 'VigilErrorBudgetBurn' && a.labels.objective === 'web-availability');
     // The workbook's budget shares over 28 days: 13.44, 5.6, 2.8, 0.933 times the 0.5% budget.
     expect(burn.map((a) => a.expr.match(/> \((\S+) \* (\S+)\)/)!.slice(1))).toEqual([
       ['13.44', '0.005'],
@@ -68,7 +75,11 @@ describe('OpenSLO v1', () => {
     const o = loaded.files[0]!.slo.objectives[0]!;
     expect(loaded.files[0]!.slo.service).toBe('search');
     expect(o.indicator).toEqual({
-      ratio: { source: 'default', errors: 'sum(rate(search_requests_total{outcome="error"}[{{window}}]))', total: 'sum(rate(search_requests_total[{{window}}]))' },
+      ratio: {
+        source: 'default',
+        errors: 'sum(rate(search_requests_total{outcome="error"}[{{window}}]))',
+        total: 'sum(rate(search_requests_total[{{window}}]))',
+      },
     });
     expect(o.target).toBe(0.999);
   });
@@ -162,10 +173,15 @@ describe('OpenSLO ratio queries that already are rates', () => {
     for (const query of shapes(fn)) {
       const result = convert(sli('', query, 'all_total'));
       expect(result.issues).toEqual([]);
-      const ratio = (result.services[0]!.slo as { objectives: Array<{ indicator: { ratio: Record<string, string> } }> }).objectives[0]!.indicator.ratio;
+      const ratio = (result.services[0]!.slo as { objectives: Array<{ indicator: { ratio: Record<string, string> } }> }).objectives[0]!
+        .indicator.ratio;
       expect(ratio.good).toBe(`sum(avg_over_time((${query})[{{window}}:]))`);
       expect(ratio.total).toBe('sum(rate(all_total[{{window}}]))');
-      expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^o\\.yaml:10:\\d+ .*good\\.metricSource\\.spec\\.query: the query is already a rate \\(${fn}\\(\\.\\.\\.\\)\\)`))]);
+      expect(result.warnings).toEqual([
+        expect.stringMatching(
+          new RegExp(`^o\\.yaml:10:\\d+ .*good\\.metricSource\\.spec\\.query: the query is already a rate \\(${fn}\\(\\.\\.\\.\\)\\)`),
+        ),
+      ]);
     }
   });
 
@@ -191,7 +207,7 @@ describe('OpenSLO budgeting methods and time slices', () => {
       '    metadata: { name: i }',
       '    spec:',
       metric === 'ratio'
-        ? "      ratioMetric: { good: { metricSource: { type: Prometheus, spec: { query: ok_total } } }, total: { metricSource: { type: Prometheus, spec: { query: all_total } } } }"
+        ? '      ratioMetric: { good: { metricSource: { type: Prometheus, spec: { query: ok_total } } }, total: { metricSource: { type: Prometheus, spec: { query: all_total } } } }'
         : "      thresholdMetric: { metricSource: { type: Prometheus, spec: { query: 'max(queue_depth)' } } }",
       '  timeWindow: [{ duration: 7d, isRolling: true }]',
       `  budgetingMethod: ${method}`,
@@ -206,21 +222,50 @@ describe('OpenSLO budgeting methods and time slices', () => {
 
   it('a ratio metric counted in time slices becomes a threshold on the good ratio with the share of good slices as target', () => {
     const { objective, warnings } = objectiveOf(doc('Timeslices', 'ratio', '{ target: 0.99, timeSliceTarget: 0.95, timeSliceWindow: 1m }'));
-    expect(objective.indicator).toEqual({ promql: { source: 'default', query: '(sum(rate(ok_total[{{window}}]))) / (sum(rate(all_total[{{window}}])))' } });
+    expect(objective.indicator).toEqual({
+      promql: { source: 'default', query: '(sum(rate(ok_total[{{window}}]))) / (sum(rate(all_total[{{window}}])))' },
+    });
     expect(objective.threshold).toEqual({ min: { value: 0.95, unit: 'number' } });
     expect([objective.target, objective.window, objective.period]).toEqual([0.99, 60_000, 7 * 86_400_000]);
     expect(warnings).toEqual([]);
   });
 
   it.each([
-    ['Timeslices', 'ratio', '{ target: 0.99 }', ['11:20 spec.budgetingMethod: Timeslices on a ratio metric is evaluated as Occurrences (events, not time slices): there is no timeSliceTarget saying when a slice is good']],
-    ['RatioTimeslices', 'ratio', '{ target: 0.99, timeSliceTarget: 0.9 }', [
-      '11:20 spec.budgetingMethod: RatioTimeslices on a ratio metric is evaluated as Occurrences (events, not time slices): vigil has no average of slice ratios',
-      '12:49 spec.objectives[0].timeSliceTarget: dropped: with RatioTimeslices the objective counts events, not slices',
-    ]],
-    ['Occurrences', 'ratio', '{ target: 0.99, timeSliceTarget: 0.9 }', ['12:49 spec.objectives[0].timeSliceTarget: dropped: with Occurrences the objective counts events, not slices']],
-    ['Occurrences', 'threshold', '{ op: lte, value: 100, target: 0.99 }', ['11:20 spec.budgetingMethod: Occurrences on a threshold metric with a target is evaluated as Timeslices (good slices)']],
-    ['Timeslices', 'threshold', '{ op: lte, value: 100, target: 0.99, timeSliceTarget: 0.9 }', ['12:70 spec.objectives[0].timeSliceTarget: dropped: a slice of a threshold metric is good when the value is within the bound']],
+    [
+      'Timeslices',
+      'ratio',
+      '{ target: 0.99 }',
+      [
+        '11:20 spec.budgetingMethod: Timeslices on a ratio metric is evaluated as Occurrences (events, not time slices): there is no timeSliceTarget saying when a slice is good',
+      ],
+    ],
+    [
+      'RatioTimeslices',
+      'ratio',
+      '{ target: 0.99, timeSliceTarget: 0.9 }',
+      [
+        '11:20 spec.budgetingMethod: RatioTimeslices on a ratio metric is evaluated as Occurrences (events, not time slices): vigil has no average of slice ratios',
+        '12:49 spec.objectives[0].timeSliceTarget: dropped: with RatioTimeslices the objective counts events, not slices',
+      ],
+    ],
+    [
+      'Occurrences',
+      'ratio',
+      '{ target: 0.99, timeSliceTarget: 0.9 }',
+      ['12:49 spec.objectives[0].timeSliceTarget: dropped: with Occurrences the objective counts events, not slices'],
+    ],
+    [
+      'Occurrences',
+      'threshold',
+      '{ op: lte, value: 100, target: 0.99 }',
+      ['11:20 spec.budgetingMethod: Occurrences on a threshold metric with a target is evaluated as Timeslices (good slices)'],
+    ],
+    [
+      'Timeslices',
+      'threshold',
+      '{ op: lte, value: 100, target: 0.99, timeSliceTarget: 0.9 }',
+      ['12:70 spec.objectives[0].timeSliceTarget: dropped: a slice of a threshold metric is good when the value is within the bound'],
+    ],
   ])('%s with a %s metric %s: warns at the field concerned', (method, metric, objective, expected) => {
     const { warnings } = objectiveOf(doc(method, metric as 'ratio' | 'threshold', objective));
     expect(warnings.map((w) => w.replace(/^o\.yaml:/, ''))).toEqual(expected);

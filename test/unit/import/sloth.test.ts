@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { convertFile, parseDocuments, convertDocuments } from '../../../src/config/import/index.js';
+import { convertDocuments, convertFile, parseDocuments } from '../../../src/config/import/index.js';
 import { loadSloPaths } from '../../../src/config/load-slo.js';
 import { generateAll } from '../../../src/generate/generate.js';
-import { isAlertingRule, type AlertingRule, type RecordingRule } from '../../../src/generate/rule-model.js';
+import { type AlertingRule, isAlertingRule, type RecordingRule } from '../../../src/generate/rule-model.js';
 import { serviceRules } from '../../../src/generate/service-rules.js';
 import { ROOT, shippedOptions } from '../generate/fixtures.js';
 
@@ -36,7 +36,9 @@ describe('Sloth prometheus/v1', () => {
       ],
     });
     // What vigil cannot carry is said, with positions.
-    expect(result.warnings.join('\n')).toMatch(/getting-started.yaml:19:13 slos\[0\]\.alerting\.name: alert name "MyServiceHighErrorRate" dropped/);
+    expect(result.warnings.join('\n')).toMatch(
+      /getting-started.yaml:19:13 slos\[0\]\.alerting\.name: alert name "MyServiceHighErrorRate" dropped/,
+    );
   });
 
   it('generates rules that mean what Sloth documents for it', async () => {
@@ -86,7 +88,9 @@ describe('Sloth prometheus/v1', () => {
     ]);
     expect(result.issues.every((i) => i.code === 'VIGIL_ERR_CONFIG_IMPORT')).toBe(true);
     // Sloth ignores keys it does not know; vigil reads on but says so, with the nearest key.
-    expect(result.warnings).toEqual(['invalid.yaml:16:19 slos[1].alerting.pgae_alert: key ignored (Sloth ignores it too); did you mean "page_alert"?']);
+    expect(result.warnings).toEqual([
+      'invalid.yaml:16:19 slos[1].alerting.pgae_alert: key ignored (Sloth ignores it too); did you mean "page_alert"?',
+    ]);
   });
 
   it('needs {{.window}} in its queries and refuses plugins, at their positions', () => {
@@ -116,7 +120,10 @@ describe('Sloth prometheus/v1', () => {
   it('is accepted wherever a vigil SLO file is (the loader) and generates', async () => {
     const loaded = await loadSloPaths([GETTING_STARTED, `${ROOT}test/fixtures/sloth/invalid.yaml`], { cwd: ROOT });
     expect(loaded.files.map((f) => f.slo.service)).toEqual(['myservice']);
-    expect(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}`)).toEqual(['test/fixtures/sloth/invalid.yaml:5:16', 'test/fixtures/sloth/invalid.yaml:14:9']);
+    expect(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}`)).toEqual([
+      'test/fixtures/sloth/invalid.yaml:5:16',
+      'test/fixtures/sloth/invalid.yaml:14:9',
+    ]);
     const out = generateAll([{ path: 'x', slo: loaded.files[0]!.slo }], await shippedOptions());
     expect(out.files.map((f) => f.name)).toEqual(['myservice.rules.yaml', 'myservice.json', 'overview.json']);
   });
@@ -145,7 +152,10 @@ describe("Sloth's Kubernetes format", () => {
     try {
       const file = join(dir, 'k8s.yaml');
       writeFileSync(file, text);
-      return { loaded: await loadSloPaths([file], { cwd: dir }), converted: convertDocuments(parseDocuments(text, 'k8s.yaml').sources, 'k8s.yaml') };
+      return {
+        loaded: await loadSloPaths([file], { cwd: dir }),
+        converted: convertDocuments(parseDocuments(text, 'k8s.yaml').sources, 'k8s.yaml'),
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -165,14 +175,21 @@ describe("Sloth's Kubernetes format", () => {
   it('a misspelt key is a warning at its position, named as written, with a did-you-mean', async () => {
     const { loaded } = await load(k8s('sloth.slok.dev/v1', '{ pageAlert: { disable: true }, ticketAlert: { disabled: true } }'));
     expect(loaded.issues).toEqual([]);
-    expect(loaded.warnings).toEqual(['k8s.yaml:11:74 spec.slos[0].alerting.ticketAlert.disabled: key ignored (Sloth ignores it too); did you mean "disable"?']);
+    expect(loaded.warnings).toEqual([
+      'k8s.yaml:11:74 spec.slos[0].alerting.ticketAlert.disabled: key ignored (Sloth ignores it too); did you mean "disable"?',
+    ]);
   });
 
-  it.each(['sloth.slok.dev/v1alpha1', 'sloth.slok.dev/v2'])('%s: one positioned issue naming the version Sloth serves', async (apiVersion) => {
-    const { loaded, converted } = await load(k8s(apiVersion));
-    for (const issues of [loaded.issues, converted.issues]) {
-      expect(issues.map((i) => [i.file, i.line, i.column, i.path, i.code])).toEqual([['k8s.yaml', 1, 13, 'apiVersion', 'VIGIL_ERR_CONFIG_IMPORT']]);
-      expect(issues[0]!.message).toMatch(/^expected apiVersion sloth\.slok\.dev\/v1/);
-    }
-  });
+  it.each(['sloth.slok.dev/v1alpha1', 'sloth.slok.dev/v2'])(
+    '%s: one positioned issue naming the version Sloth serves',
+    async (apiVersion) => {
+      const { loaded, converted } = await load(k8s(apiVersion));
+      for (const issues of [loaded.issues, converted.issues]) {
+        expect(issues.map((i) => [i.file, i.line, i.column, i.path, i.code])).toEqual([
+          ['k8s.yaml', 1, 13, 'apiVersion', 'VIGIL_ERR_CONFIG_IMPORT'],
+        ]);
+        expect(issues[0]!.message).toMatch(/^expected apiVersion sloth\.slok\.dev\/v1/);
+      }
+    },
+  );
 });

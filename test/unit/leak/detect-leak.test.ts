@@ -50,11 +50,21 @@ describe('detectLeak', () => {
 
   it('insufficient_data: empty, too short a span, too few buckets', () => {
     const empty = detectLeak(new Float64Array(0), new Float64Array(0), opts(START));
-    expect(empty).toMatchObject({ verdict: 'insufficient_data', growthBytesPerHour: null, growthShareOfLimit: null, exhaustionEtaSeconds: null, points: 0, spanMs: 0 });
+    expect(empty).toMatchObject({
+      verdict: 'insufficient_data',
+      growthBytesPerHour: null,
+      growthShareOfLimit: null,
+      exhaustionEtaSeconds: null,
+      points: 0,
+      spanMs: 0,
+    });
     const short = series(5, (h) => GiB * (0.1 + 0.05 * h)); // 5 h < 25 % of 24 h
     expect(detectLeak(short.t, short.v, opts(short.t[short.t.length - 1]!)).verdict).toBe('insufficient_data');
     // 24 h span but only a handful of samples: too few buckets hold data.
-    const sparse = { t: Float64Array.from([0, 6, 12, 18, 24].map((h) => START + h * HOUR)), v: Float64Array.from([1, 2, 3, 4, 5].map((x) => x * 1e8)) };
+    const sparse = {
+      t: Float64Array.from([0, 6, 12, 18, 24].map((h) => START + h * HOUR)),
+      v: Float64Array.from([1, 2, 3, 4, 5].map((x) => x * 1e8)),
+    };
     expect(detectLeak(sparse.t, sparse.v, opts(START + 24 * HOUR)).verdict).toBe('insufficient_data');
   });
 

@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { detectLeak } from '../../../src/leak/detect-leak.js';
 import { leastSquaresLeak } from '../../../bench/leak-least-squares.js';
+import { detectLeak } from '../../../src/leak/detect-leak.js';
 import { buildLeakCorpus, CORPUS_LIMIT_BYTES, CORPUS_WINDOW_MS, type CorpusSeries } from '../../leak-corpus/leak-corpus.js';
-import { replay, type LeakJudge } from '../../leak-corpus/replay.js';
+import { type LeakJudge, replay } from '../../leak-corpus/replay.js';
 
 const corpus = buildLeakCorpus();
 const judged = corpus.filter((s) => !s.unsplit); // what the evaluator sees: series split at restarts
 const end = (s: CorpusSeries) => s.t[s.t.length - 1]!;
-const verdictAt = (s: CorpusSeries, now: number) => detectLeak(s.t, s.v, { windowMs: CORPUS_WINDOW_MS, now, limitBytes: CORPUS_LIMIT_BYTES });
-const detector: LeakJudge = (t, v, now) => detectLeak(t, v, { windowMs: CORPUS_WINDOW_MS, now, limitBytes: CORPUS_LIMIT_BYTES }).verdict === 'leak';
+const verdictAt = (s: CorpusSeries, now: number) =>
+  detectLeak(s.t, s.v, { windowMs: CORPUS_WINDOW_MS, now, limitBytes: CORPUS_LIMIT_BYTES });
+const detector: LeakJudge = (t, v, now) =>
+  detectLeak(t, v, { windowMs: CORPUS_WINDOW_MS, now, limitBytes: CORPUS_LIMIT_BYTES }).verdict === 'leak';
 const leastSquares: LeakJudge = (t, v, now) =>
-  leastSquaresLeak(t, v, { windowMs: CORPUS_WINDOW_MS, now, limitBytes: CORPUS_LIMIT_BYTES, minGrowthShareOfLimit: 0.05, minCoverage: 0.25 });
+  leastSquaresLeak(t, v, {
+    windowMs: CORPUS_WINDOW_MS,
+    now,
+    limitBytes: CORPUS_LIMIT_BYTES,
+    minGrowthShareOfLimit: 0.05,
+    minCoverage: 0.25,
+  });
 const byName = (name: string) => {
   const s = corpus.find((c) => c.name === name);
   if (!s) throw new Error(`no corpus shape ${name}`);
@@ -22,7 +30,22 @@ describe('leak corpus', () => {
     const again = buildLeakCorpus();
     expect(again.map((s) => s.name)).toEqual(corpus.map((s) => s.name));
     for (let i = 0; i < corpus.length; i++) expect(again[i]!.v).toEqual(corpus[i]!.v);
-    for (const name of ['steady', 'sawtooth-5m-shallow', 'sawtooth-20m-deep', 'sawtooth-90m-deep', 'step-mid', 'noisy-plateau', 'slow-leak', 'fast-leak', 'leak-under-sawtooth', 'leak-that-stops', 'restart-leak-post', 'restart-leak-concat', 'restart-deploy-post', 'restart-deploy-concat'])
+    for (const name of [
+      'steady',
+      'sawtooth-5m-shallow',
+      'sawtooth-20m-deep',
+      'sawtooth-90m-deep',
+      'step-mid',
+      'noisy-plateau',
+      'slow-leak',
+      'fast-leak',
+      'leak-under-sawtooth',
+      'leak-that-stops',
+      'restart-leak-post',
+      'restart-leak-concat',
+      'restart-deploy-post',
+      'restart-deploy-concat',
+    ])
       expect(byName(name)).toBeDefined();
     const rates = corpus.filter((s) => s.label === 'leak').map((s) => s.leakSharePerHour);
     expect(Math.min(...rates)).toBeLessThanOrEqual(0.0025);
@@ -48,12 +71,15 @@ describe('leak corpus', () => {
     },
   );
 
-  it.each(judged.filter((s) => s.label === 'leak').map((s) => [s.name, s] as const))('time to detect is finite when replaying: %s', (_name, s) => {
-    const r = replay(s, detector);
-    expect(r.timeToDetectMs).not.toBeNull();
-    expect(r.timeToDetectMs!).toBeLessThanOrEqual(CORPUS_WINDOW_MS);
-    console.log(`time to detect ${s.name}: ${(r.timeToDetectMs! / 3_600_000).toFixed(2)} h`);
-  });
+  it.each(judged.filter((s) => s.label === 'leak').map((s) => [s.name, s] as const))(
+    'time to detect is finite when replaying: %s',
+    (_name, s) => {
+      const r = replay(s, detector);
+      expect(r.timeToDetectMs).not.toBeNull();
+      expect(r.timeToDetectMs!).toBeLessThanOrEqual(CORPUS_WINDOW_MS);
+      console.log(`time to detect ${s.name}: ${(r.timeToDetectMs! / 3_600_000).toFixed(2)} h`);
+    },
+  );
 
   it('sawtooth, steps, noise and restarts are never called a leak at any replayed time', () => {
     // Excluded: leak-that-stops (it really leaked during its first 10 h). The warm-ups are included:

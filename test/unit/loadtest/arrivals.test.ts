@@ -7,7 +7,9 @@ const constant = (rate: number, durationMs: number): Slice[] => [{ phase: 'c', s
 
 describe('arrivalOffsets', () => {
   it('spaces uniform arrivals 1/rate apart, half a gap into the run', () => {
-    expect([...arrivalOffsets(constant(10, 1000), 'uniform')]).toEqual([50, 150, 250, 350, 450, 550, 650, 750, 850, 950].map((v) => expect.closeTo(v, 9)));
+    expect([...arrivalOffsets(constant(10, 1000), 'uniform')]).toEqual(
+      [50, 150, 250, 350, 450, 550, 650, 750, 850, 950].map((v) => expect.closeTo(v, 9)),
+    );
   });
 
   it('follows a rate change between slices without a gap or a burst', () => {
@@ -18,10 +20,13 @@ describe('arrivalOffsets', () => {
     expect([...arrivalOffsets(slices, 'uniform')]).toEqual([250, 750, 1125, 1375, 1625, 1875].map((v) => expect.closeTo(v, 9)));
   });
 
-  it('sends the curve\'s integral: uniform exactly (to rounding), Poisson within a few standard deviations', () => {
+  it("sends the curve's integral: uniform exactly (to rounding), Poisson within a few standard deviations", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ rate: fc.integer({ min: 0, max: 500 }), durationMs: fc.integer({ min: 100, max: 5000 }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.record({ rate: fc.integer({ min: 0, max: 500 }), durationMs: fc.integer({ min: 100, max: 5000 }) }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
         fc.integer({ min: 1, max: 1_000_000 }),
         (parts, seed) => {
           let start = 0;
@@ -61,18 +66,22 @@ describe('arrivalOffsets', () => {
 describe('WeightedPicker', () => {
   it('keeps every kind within one pick of its exact share, at every point of the run', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 500 }), (weights, n) => {
-        const picker = new WeightedPicker(weights.map((weight, id) => ({ weight, id })));
-        const total = weights.reduce((a, b) => a + b, 0);
-        const counts = weights.map(() => 0);
-        let worst = 0;
-        for (let i = 1; i <= n; i++) {
-          const { id } = picker.next();
-          counts[id] = (counts[id] ?? 0) + 1;
-          weights.forEach((w, k) => (worst = Math.max(worst, Math.abs((counts[k] ?? 0) - (i * w) / total))));
-        }
-        expect(worst).toBeLessThan(weights.length);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 500 }),
+        (weights, n) => {
+          const picker = new WeightedPicker(weights.map((weight, id) => ({ weight, id })));
+          const total = weights.reduce((a, b) => a + b, 0);
+          const counts = weights.map(() => 0);
+          let worst = 0;
+          for (let i = 1; i <= n; i++) {
+            const { id } = picker.next();
+            counts[id] = (counts[id] ?? 0) + 1;
+            weights.forEach((w, k) => (worst = Math.max(worst, Math.abs((counts[k] ?? 0) - (i * w) / total))));
+          }
+          expect(worst).toBeLessThan(weights.length);
+        },
+      ),
       { numRuns: 60 },
     );
   });

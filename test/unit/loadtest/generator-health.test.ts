@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatorHealth, LATE_MS, MAX_LOOP_DELAY_P99_MS } from '../../../src/loadtest/generator-health.js';
 
-const lateness = (onTime: number, late: number) => Float64Array.from([...Array<number>(onTime).fill(0.4), ...Array<number>(late).fill(LATE_MS + 5)]);
+const lateness = (onTime: number, late: number) =>
+  Float64Array.from([...Array<number>(onTime).fill(0.4), ...Array<number>(late).fill(LATE_MS + 5)]);
 
 describe('generatorHealth', () => {
   it('a generator that kept its schedule did not limit the run', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { sustainedRate } from '../../../src/loadtest/judge-run.js';
 import { LatencyRecorder, percentiles, summarize } from '../../../src/loadtest/latency-recorder.js';
 import { assertLoopback, isLoopbackUrl } from '../../../src/loadtest/loopback-guard.js';
 import { fillTemplate, generatedTask, PayloadCorpus } from '../../../src/loadtest/payload-corpus.js';
 import { parseProfile, toPhases } from '../../../src/loadtest/profile-schema.js';
 import { LOADTEST_DEFAULTS, resolveKinds, runShape } from '../../../src/loadtest/run-plan.js';
-import { sustainedRate } from '../../../src/loadtest/judge-run.js';
 
 describe('loopback guard', () => {
   it.each([
@@ -21,7 +21,9 @@ describe('loopback guard', () => {
   });
 
   it('refuses a remote target unless allowed', () => {
-    expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_LOADTEST_REMOTE_TARGET' }));
+    expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(
+      expect.objectContaining({ code: 'VIGIL_ERR_LOADTEST_REMOTE_TARGET' }),
+    );
     expect(() => assertLoopback('http://10.0.0.1:80', false)).toThrow(/--allow-remote/);
     expect(() => assertLoopback('http://10.0.0.1:80', true)).not.toThrow();
   });
@@ -91,9 +93,14 @@ describe('profile file', () => {
 
 describe('resolveKinds', () => {
   it('sends to the given URL (GET, POST with a body); no endpoint of any example service is assumed', () => {
-    expect(resolveKinds({ url: 'http://127.0.0.1:8095' }).kinds).toEqual([{ name: 'GET /', method: 'GET', path: '/', weight: 1, body: undefined }]);
+    expect(resolveKinds({ url: 'http://127.0.0.1:8095' }).kinds).toEqual([
+      { name: 'GET /', method: 'GET', path: '/', weight: 1, body: undefined },
+    ]);
     const one = resolveKinds({ url: 'http://127.0.0.1:8095/health?x=1' });
-    expect(one).toEqual({ base: 'http://127.0.0.1:8095', kinds: [{ name: 'GET /health', method: 'GET', path: '/health?x=1', weight: 1, body: undefined }] });
+    expect(one).toEqual({
+      base: 'http://127.0.0.1:8095',
+      kinds: [{ name: 'GET /health', method: 'GET', path: '/health?x=1', weight: 1, body: undefined }],
+    });
     expect(resolveKinds({ url: 'http://127.0.0.1:1/x', body: { a: 1 } }).kinds[0]?.method).toBe('POST');
   });
 });
@@ -101,7 +108,12 @@ describe('resolveKinds', () => {
 describe('runShape', () => {
   it('a rate alone is a constant run of the default duration, with its requests counted', () => {
     const shape = runShape({ rate: 20 });
-    expect(shape).toMatchObject({ mode: 'constant', rate: 20, durationMs: LOADTEST_DEFAULTS.durationMs, requested: 20 * (LOADTEST_DEFAULTS.durationMs / 1000) });
+    expect(shape).toMatchObject({
+      mode: 'constant',
+      rate: 20,
+      durationMs: LOADTEST_DEFAULTS.durationMs,
+      requested: 20 * (LOADTEST_DEFAULTS.durationMs / 1000),
+    });
   });
 
   it('a stress run without --min-rate must hold its first step', () => {

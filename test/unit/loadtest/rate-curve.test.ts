@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   expectedRequests,
+  type Phase,
   phaseRateAt,
   phaseRequests,
   rateAt,
   slices,
   totalDurationMs,
-  type Phase,
 } from '../../../src/loadtest/rate-curve.js';
 
 const phases: Phase[] = [

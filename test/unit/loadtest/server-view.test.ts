@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { readRequestHistogram, serverView } from '../../../src/loadtest/server-view.js';
 import type { TrafficKind } from '../../../src/loadtest/load-sender.js';
+import { readRequestHistogram, serverView } from '../../../src/loadtest/server-view.js';
 
 const exposition = (decide: number[], health: number[]) => {
   const les = ['0.001', '0.01', '0.1', '+Inf'];
   const series = (route: string, counts: number[]) =>
-    les.map((le, i) => `http_request_duration_seconds_bucket{le="${le}",route="${route}",method="POST",code="200"} ${counts[i] ?? 0}`).join('\n');
+    les
+      .map((le, i) => `http_request_duration_seconds_bucket{le="${le}",route="${route}",method="POST",code="200"} ${counts[i] ?? 0}`)
+      .join('\n');
   return `# TYPE http_request_duration_seconds histogram\n${series('/decide', decide)}\n${series('/health', health)}\n# TYPE other_total counter\nother_total 5\n`;
 };
 

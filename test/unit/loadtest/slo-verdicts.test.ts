@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { objectiveSchema, type Objective } from '../../../src/config/slo-schema.js';
+import { type Objective, objectiveSchema } from '../../../src/config/slo-schema.js';
 import { LatencyRecorder } from '../../../src/loadtest/latency-recorder.js';
-import { clientView, objectiveVerdicts } from '../../../src/loadtest/slo-verdicts.js';
 import type { TrafficKind } from '../../../src/loadtest/load-sender.js';
+import { clientView, objectiveVerdicts } from '../../../src/loadtest/slo-verdicts.js';
 
 const decide: TrafficKind = { name: 'decide', method: 'POST', path: '/api/documentation-keeper/decide', weight: 8 };
 const health: TrafficKind = { name: 'health', method: 'GET', path: '/health', weight: 2 };
@@ -28,7 +28,13 @@ describe('client-side verdicts', () => {
       threshold: { max: '50ms' },
     };
     const o = objective(input);
-    expect(clientView(o, [decide, health], recorders())).toEqual({ value: 95, bound: 50, held: false, kinds: ['decide'], what: 'P95 latency (ms)' });
+    expect(clientView(o, [decide, health], recorders())).toEqual({
+      value: 95,
+      bound: 50,
+      held: false,
+      kinds: ['decide'],
+      what: 'P95 latency (ms)',
+    });
     const loose = objective({ ...input, threshold: { max: '100ms' } });
     expect(clientView(loose, [decide, health], recorders())?.held).toBe(true);
     // No route matcher: every request counts (health's fast answers pull the P95 down).
@@ -37,16 +43,26 @@ describe('client-side verdicts', () => {
   });
 
   it('leaves server-internal histograms and unmatched routes to vigil', () => {
-    const stage = objective({ name: 'inference', indicator: { latency: { histogram: 'ml_inference_seconds' } }, threshold: { max: '20ms' } });
+    const stage = objective({
+      name: 'inference',
+      indicator: { latency: { histogram: 'ml_inference_seconds' } },
+      threshold: { max: '20ms' },
+    });
     expect(clientView(stage, [decide], recorders())).toBeNull();
-    const other = objective({ name: 'other', indicator: { latency: { histogram: 'http_request_duration_seconds{route="/nope"}' } }, threshold: { max: '20ms' } });
+    const other = objective({
+      name: 'other',
+      indicator: { latency: { histogram: 'http_request_duration_seconds{route="/nope"}' } },
+      threshold: { max: '20ms' },
+    });
     expect(clientView(other, [decide], recorders())).toBeNull();
   });
 
   it('judges an availability ratio from 5xx and unanswered requests', () => {
     const input = {
       name: 'availability',
-      indicator: { ratio: { errors: 'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(http_requests_total[{{window}}]))' } },
+      indicator: {
+        ratio: { errors: 'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(http_requests_total[{{window}}]))' },
+      },
       target: '99.9%',
     };
     const o = objective(input);
@@ -65,7 +81,11 @@ describe('client-side verdicts', () => {
           kind: 'ServiceLevels' as const,
           service: 'ml',
           objectives: [
-            objective({ name: 'decide-p95', indicator: { latency: { histogram: 'http_request_duration_seconds{route="/api/documentation-keeper/decide"}' } }, threshold: { max: '100ms' } }),
+            objective({
+              name: 'decide-p95',
+              indicator: { latency: { histogram: 'http_request_duration_seconds{route="/api/documentation-keeper/decide"}' } },
+              threshold: { max: '100ms' },
+            }),
             objective({ name: 'inference', indicator: { latency: { histogram: 'ml_inference_seconds' } }, threshold: { max: '20ms' } }),
             objective({ name: 'memory', indicator: { containerMemory: { containers: 'x*' } }, threshold: { max: '1GiB' } }),
           ],
@@ -73,9 +93,36 @@ describe('client-side verdicts', () => {
       },
     ];
     const watched = [
-      { service: 'ml', objective: 'decide-p95', kind: 'latency', worst: 'ok' as const, worstValue: '3ms', last: 'ok' as const, lastValue: '3ms', history: [] },
-      { service: 'ml', objective: 'inference', kind: 'latency', worst: 'breach' as const, worstValue: '30ms', last: 'ok' as const, lastValue: '1ms', history: [] },
-      { service: 'ml', objective: 'memory', kind: 'containerMemory', worst: 'no_data' as const, worstValue: null, last: 'no_data' as const, lastValue: null, history: [] },
+      {
+        service: 'ml',
+        objective: 'decide-p95',
+        kind: 'latency',
+        worst: 'ok' as const,
+        worstValue: '3ms',
+        last: 'ok' as const,
+        lastValue: '3ms',
+        history: [],
+      },
+      {
+        service: 'ml',
+        objective: 'inference',
+        kind: 'latency',
+        worst: 'breach' as const,
+        worstValue: '30ms',
+        last: 'ok' as const,
+        lastValue: '1ms',
+        history: [],
+      },
+      {
+        service: 'ml',
+        objective: 'memory',
+        kind: 'containerMemory',
+        worst: 'no_data' as const,
+        worstValue: null,
+        last: 'no_data' as const,
+        lastValue: null,
+        history: [],
+      },
     ];
     const verdicts = objectiveVerdicts(files, [decide], recorders(), watched);
     expect(verdicts.map((v) => [v.objective, v.verdict, v.judgedOn])).toEqual([

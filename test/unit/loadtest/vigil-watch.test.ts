@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
-import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { VigilWatch } from '../../../src/loadtest/vigil-watch.js';
 
 const EXPOSITION = [
@@ -44,8 +44,16 @@ describe('VigilWatch', () => {
             kind: 'ServiceLevels',
             service: 'svc',
             objectives: [
-              { name: 'fast', indicator: { latency: { source: 'app', histogram: 'http_request_duration_seconds' } }, threshold: { max: '1s' } },
-              { name: 'slow', indicator: { latency: { source: 'stuck', histogram: 'http_request_duration_seconds' } }, threshold: { max: '1s' } },
+              {
+                name: 'fast',
+                indicator: { latency: { source: 'app', histogram: 'http_request_duration_seconds' } },
+                threshold: { max: '1s' },
+              },
+              {
+                name: 'slow',
+                indicator: { latency: { source: 'stuck', histogram: 'http_request_duration_seconds' } },
+                threshold: { max: '1s' },
+              },
               // Implies docker on its default socket; the kind filter keeps it from being built at all.
               { name: 'mem', indicator: { containerMemory: { containers: 'x*' } }, threshold: { max: '1GiB' } },
             ],
@@ -76,8 +84,8 @@ describe('VigilWatch', () => {
   it('judges the objectives of instances it could not sample or did not build as no_data', async () => {
     const results = await watch.finish();
     const byName = Object.fromEntries(results.map((r) => [r.objective, r]));
-    expect(byName['slow']!.last).toBe('no_data');
-    expect(byName['mem']!.last).toBe('no_data');
+    expect(byName.slow!.last).toBe('no_data');
+    expect(byName.mem!.last).toBe('no_data');
     expect(watch.lastSnapshot?.sources.map((s) => s.name)).toEqual(['app', 'stuck']);
   });
 });

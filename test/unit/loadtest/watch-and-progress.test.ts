@@ -11,7 +11,11 @@ describe('implicitScrapeConfig', () => {
       service: 'ml-services',
       objectives: [
         { name: 'p95', indicator: { latency: { histogram: 'h' } }, threshold: { max: '50ms' } },
-        { name: 'avail', indicator: { ratio: { source: 'edge', errors: 'sum(rate(e[{{window}}]))', total: 'sum(rate(t[{{window}}]))' } }, target: '99%' },
+        {
+          name: 'avail',
+          indicator: { ratio: { source: 'edge', errors: 'sum(rate(e[{{window}}]))', total: 'sum(rate(t[{{window}}]))' } },
+          target: '99%',
+        },
         { name: 'cache', indicator: { redisHitRatio: { source: 'cache' } }, threshold: { min: '80%' } },
       ],
     });
@@ -35,7 +39,7 @@ describe('ProgressBar', () => {
     const { writes, stream } = fakeStream();
     const bar = new ProgressBar(stream, true);
     bar.update(0.5, '30s/60s 1000 req/s');
-    expect(writes[0]).toMatch(/^\r\[={15}> {14}\]  50% 30s\/60s 1000 req\/s/);
+    expect(writes[0]).toMatch(/^\r\[={15}> {14}\] {2}50% 30s\/60s 1000 req\/s/);
     bar.update(0.6, 'too soon'); // redrawn at most every 250 ms
     expect(writes).toHaveLength(1);
     bar.done();

@@ -39,7 +39,13 @@ function parseExposition(text: string): Exposed {
 function filledStore(now: number): SampleStore {
   const store = new SampleStore({ retentionMs: 86_400_000, maxPointsPerSeries: 1000 });
   // label_team: a Docker label copied for containerLabels selection; /metrics leaves it out (fixed label set).
-  const ml = { source: 'default', container: 'ml-serving-1', container_id: 'abcdef012345', started_at: '2026-11-26T10:00:00.000Z', label_team: 'ml' };
+  const ml = {
+    source: 'default',
+    container: 'ml-serving-1',
+    container_id: 'abcdef012345',
+    started_at: '2026-11-26T10:00:00.000Z',
+    label_team: 'ml',
+  };
   const gone = { source: 'default', container: 'ml-serving-old', container_id: '0123456789ab', started_at: '2026-11-26T09:00:00.000Z' };
   store.appendRaw('container_memory_working_set_bytes', ml, now - 15_000, 1_000_000);
   store.appendRaw('container_memory_working_set_bytes', ml, now, 1_500_000);
@@ -76,7 +82,15 @@ function filledStore(now: number): SampleStore {
 
 const HEALTH: SourceHealth[] = [
   { kind: 'redis', name: 'cache', up: true, lastSuccess: 1_700_000_000_000, lastError: null, consecutiveFailures: 0, lastDurationMs: 3 },
-  { kind: 'postgres', name: 'default', up: false, lastSuccess: null, lastError: 'ECONNREFUSED', consecutiveFailures: 4, lastDurationMs: 12 },
+  {
+    kind: 'postgres',
+    name: 'default',
+    up: false,
+    lastSuccess: null,
+    lastError: 'ECONNREFUSED',
+    consecutiveFailures: 4,
+    lastDurationMs: 12,
+  },
 ];
 
 describe('/metrics exporter', () => {
@@ -86,9 +100,7 @@ describe('/metrics exporter', () => {
     const metrics = createMetricsRegistry({ store, health: () => HEALTH });
     const exposed = parseExposition(await metrics.metrics());
     const value = (name: string, labels: Record<string, string> = {}) => {
-      const found = exposed.samples.filter(
-        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-      );
+      const found = exposed.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
       return found.map((s) => s.value);
     };
 
@@ -139,7 +151,13 @@ describe('/metrics exporter', () => {
     const now = Date.now();
     const store = filledStore(now);
     const metrics = createMetricsRegistry({ store, health: () => [], defaultMetrics: false });
-    const labels = { source: 'default', container: 'ml-serving-1', container_id: 'abcdef012345', started_at: '2026-11-26T10:00:00.000Z', label_team: 'ml' };
+    const labels = {
+      source: 'default',
+      container: 'ml-serving-1',
+      container_id: 'abcdef012345',
+      started_at: '2026-11-26T10:00:00.000Z',
+      label_team: 'ml',
+    };
     expect((await metrics.metrics()).includes('container="ml-serving-1"')).toBe(true);
     for (const m of ['container_memory_working_set_bytes', 'container_memory_limit_bytes', 'container_cpu_usage_ratio']) {
       store.markEnded(m, labels);

@@ -71,11 +71,21 @@ describe('ml-serving app (in-memory cache)', () => {
     const { app } = buildMlServingApp({ examples, cache: new MemoryPredictionCache(), defaultMetrics: false });
     close = () => app.close();
     for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream']) {
-      const res = await app.inject({ method: 'POST', url: DECIDE_ROUTE, headers: { 'content-type': type }, payload: '{"task": "update README"}' });
+      const res = await app.inject({
+        method: 'POST',
+        url: DECIDE_ROUTE,
+        headers: { 'content-type': type },
+        payload: '{"task": "update README"}',
+      });
       expect(res.statusCode, type).toBe(200);
       expect(typeof res.json().decision).toBe('string');
     }
-    const bad = await app.inject({ method: 'POST', url: DECIDE_ROUTE, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'task=update+README' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: DECIDE_ROUTE,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'task=update+README',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/not JSON; send a JSON object such as \{"task": "update README"\}/);
   });
@@ -88,7 +98,8 @@ describe('ml-serving app (in-memory cache)', () => {
     expect(features.json().features.token_count).toBe(3);
     expect(features.json().preparation_time_ms).toBeGreaterThanOrEqual(0);
 
-    const ask = async () => (await app.inject({ method: 'POST', url: DECIDE_ROUTE, payload: { task: 'add a public REST endpoint' } })).json();
+    const ask = async () =>
+      (await app.inject({ method: 'POST', url: DECIDE_ROUTE, payload: { task: 'add a public REST endpoint' } })).json();
     const first = await ask();
     expect(first).toMatchObject({ decision: 'needs-docs', cache_hit: false });
     expect(first.inference_time_ms).toBeGreaterThan(0);
@@ -115,7 +126,9 @@ describe('ml-serving app (in-memory cache)', () => {
     expect(count('ml_feature_preparation_seconds_count', {})).toBe(4);
     expect(count('ml_prediction_cache_lookups_total', { result: 'hit' })).toBe(1);
     // Buckets fine enough between 1 and 100 ms.
-    const les = samples.filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.code === '200' && s.labels.route === DECIDE_ROUTE).map((s) => Number(s.labels.le));
+    const les = samples
+      .filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.code === '200' && s.labels.route === DECIDE_ROUTE)
+      .map((s) => Number(s.labels.le));
     expect(les.filter((le) => le >= 0.001 && le <= 0.1).length).toBeGreaterThanOrEqual(12);
   });
 });

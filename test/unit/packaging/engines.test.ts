@@ -32,7 +32,7 @@ describe('dependency engines', () => {
     const offenders: string[] = [];
     for (const [path, pkg] of Object.entries(lock.packages)) {
       if (path === '' || pkg.engines === undefined || Array.isArray(pkg.engines)) continue;
-      const wanted = (pkg.engines as Record<string, string>)['node'];
+      const wanted = (pkg.engines as Record<string, string>).node;
       if (wanted === undefined) continue;
       for (const node of supportedFloors(manifest.engines.node)) {
         if (excludedBy(wanted, node)) offenders.push(`${path}@${pkg.version ?? '?'} needs node ${wanted} (checked ${node})`);

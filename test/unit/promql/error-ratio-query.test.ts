@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { errorRatioQuery, errorsQuery, isGroupedAggregate, isSingleAggregate, orZero, totalQuery } from '../../../src/promql/error-ratio-query.js';
+import {
+  errorRatioQuery,
+  errorsQuery,
+  isGroupedAggregate,
+  isSingleAggregate,
+  orZero,
+  totalQuery,
+} from '../../../src/promql/error-ratio-query.js';
 
 describe('error ratio query', () => {
   const errors = { errors: 'sum(rate(req_total{code=~"5.."}[{{window}}]))', total: 'sum(rate(req_total[{{window}}]))' };

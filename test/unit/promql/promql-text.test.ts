@@ -27,7 +27,9 @@ describe('PromQL helpers', () => {
   });
 
   it('puts a suffix on a histogram metric name, keeping its matchers', () => {
-    expect(withMetricSuffix('http_request_duration_seconds{route="/decide"}', '_bucket')).toBe('http_request_duration_seconds_bucket{route="/decide"}');
+    expect(withMetricSuffix('http_request_duration_seconds{route="/decide"}', '_bucket')).toBe(
+      'http_request_duration_seconds_bucket{route="/decide"}',
+    );
     expect(withMetricSuffix('ml_inference_seconds', '_count')).toBe('ml_inference_seconds_count');
     // One selector rule for the daemon and the rules: the {__name__="..."} form and a stray _bucket are understood.
     expect(withMetricSuffix('{__name__="x"}', '_bucket')).toBe('{__name__="x_bucket"}');

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
 import { parseExposition } from '../../../src/sources/scrape/exposition-parser.js';
 import { expositionToPoints } from '../../../src/sources/scrape/scrape-source.js';
 

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  matchesSelector,
-  parseRangeQuery,
-  parseSelector,
-} from '../../../src/sources/scrape/promql-subset.js';
+import { matchesSelector, parseRangeQuery, parseSelector } from '../../../src/sources/scrape/promql-subset.js';
 
 describe('parseSelector', () => {
   it('reads a metric with every matcher kind, both quote styles and escapes', () => {

@@ -40,7 +40,9 @@ describe('ScrapeSource', () => {
   });
 
   it('fails a sample on an HTTP error, a timeout, or a body that is not the format', async () => {
-    const url = await target((n) => (n === 1 ? { status: 503, body: 'down' } : n === 2 ? { body: 'x 1', delayMs: 500 } : { body: '<html>' }));
+    const url = await target((n) =>
+      n === 1 ? { status: 503, body: 'down' } : n === 2 ? { body: 'x 1', delayMs: 500 } : { body: '<html>' },
+    );
     const source = new ScrapeSource('svc', { url, timeout: 200 });
     await expect(source.sample(AbortSignal.timeout(5000))).rejects.toThrow(/HTTP 503/);
     await expect(source.sample(AbortSignal.timeout(5000))).rejects.toThrow(expect.objectContaining({ code: 'VIGIL_ERR_SCRAPE_FAILED' }));

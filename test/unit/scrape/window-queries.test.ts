@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SampleStore } from '../../../src/store/sample-store.js';
 import { quantileOverWindow, queryOverWindow, ratioOverWindow } from '../../../src/sources/scrape/window-queries.js';
+import { SampleStore } from '../../../src/store/sample-store.js';
 
 const route = '/api/documentation-keeper/decide';
 

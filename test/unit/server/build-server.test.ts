@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerObjectiveMetrics } from '../../../src/metrics/objective-metrics.js';
-import { buildServer, tokenMatches, type ReloadOutcome } from '../../../src/server/build-server.js';
+import { buildServer, type ReloadOutcome, tokenMatches } from '../../../src/server/build-server.js';
 import { openApiDocument } from '../../../src/server/openapi.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { healthySnapshot } from './server-fixtures.js';
@@ -41,11 +41,16 @@ describe('the SLA API', () => {
     const body = res.json();
     expect(body.evaluated_at).toBe('2026-11-26T12:00:00.000Z');
     expect(body.services).toEqual([
-      { service: 'ml-services', status: 'no_data', objectives: { total: 6, ok: 5, warning: 0, breach: 0, no_data: 1 }, href: '/api/sla/ml-services/current' },
+      {
+        service: 'ml-services',
+        status: 'no_data',
+        objectives: { total: 6, ok: 5, warning: 0, breach: 0, no_data: 1 },
+        href: '/api/sla/ml-services/current',
+      },
     ]);
   });
 
-  it('serves a service\'s current result with the summary fields the mission\'s jq check reads', async () => {
+  it("serves a service's current result with the summary fields the mission's jq check reads", async () => {
     const app = server(healthySnapshot());
     expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
     const res = await app.inject({ url: '/api/sla/ml-services/current' });
@@ -93,7 +98,10 @@ describe('the SLA API', () => {
   it('serialises with the schema-compiled serializer, once per snapshot', async () => {
     const base = healthySnapshot();
     // A property the schema does not declare: the compiled serializer leaves it out (JSON.stringify would not).
-    const snapshot = { ...base, services: base.services.map((s) => ({ ...s, objectives: s.objectives.map((o) => ({ ...o, undeclared: 'x' })) })) } as Snapshot;
+    const snapshot = {
+      ...base,
+      services: base.services.map((s) => ({ ...s, objectives: s.objectives.map((o) => ({ ...o, undeclared: 'x' })) })),
+    } as Snapshot;
     const app = server(snapshot);
     const first = await app.inject({ url: '/api/sla/ml-services/current' });
     expect(first.body).not.toContain('undeclared');
@@ -121,12 +129,16 @@ describe('/metrics', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     const text = res.body;
-    expect(text).toContain('vigil_objective_value{service="ml-services",objective="serving-memory",kind="containerMemory",unit="bytes"} 300000000');
+    expect(text).toContain(
+      'vigil_objective_value{service="ml-services",objective="serving-memory",kind="containerMemory",unit="bytes"} 300000000',
+    );
     expect(text).toContain('vigil_objective_status{service="ml-services",objective="serving-cpu",status="ok"} 1');
     expect(text).toContain('vigil_objective_status{service="ml-services",objective="serving-cpu",status="breach"} 0');
     expect(text).toContain('vigil_error_budget_remaining_ratio{service="ml-services",objective="uptime"} 1');
     expect(text).toContain('vigil_burn_rate{service="ml-services",objective="uptime",window="1h"} 0');
-    expect(text).toContain('vigil_memory_leak_suspected{service="ml-services",objective="leak",container="ml-serving-1",container_id="abcdef012345"} 0');
+    expect(text).toContain(
+      'vigil_memory_leak_suspected{service="ml-services",objective="leak",container="ml-serving-1",container_id="abcdef012345"} 0',
+    );
     expect(text).toContain('# HELP vigil_memory_exhaustion_eta_seconds');
   });
 });
@@ -154,8 +166,15 @@ describe('POST /-/reload', () => {
     expect(calls).toBe(1);
   });
 
-  it('returns the new config\'s issues with 422 (secrets redacted) when it is invalid', async () => {
-    const issue = { file: '/etc/vigil/slo/a.yaml', line: 3, column: 5, path: 'objectives[0].threshold.max', message: 'bad postgres://u:pw123456@h/db', code: 'VIGIL_ERR_CONFIG_UNIT' as const };
+  it("returns the new config's issues with 422 (secrets redacted) when it is invalid", async () => {
+    const issue = {
+      file: '/etc/vigil/slo/a.yaml',
+      line: 3,
+      column: 5,
+      path: 'objectives[0].threshold.max',
+      message: 'bad postgres://u:pw123456@h/db',
+      code: 'VIGIL_ERR_CONFIG_UNIT' as const,
+    };
     const app = server(healthySnapshot(), { reloadToken: TOKEN, reload: async () => ({ ok: false, issues: [issue] }) });
     const res = await app.inject({ method: 'POST', url: '/-/reload', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.statusCode).toBe(422);

@@ -24,7 +24,12 @@ function serverUnderTest(registry?: Registry) {
   const snapshot = healthySnapshot();
   const metrics = registry ?? new Registry();
   if (!registry) registerObjectiveMetrics(metrics, () => snapshot);
-  return buildServer({ getSnapshot: () => snapshot, metricsRegistry: metrics, reloadToken: TOKEN, reload: async () => ({ ok: true, services: [] }) });
+  return buildServer({
+    getSnapshot: () => snapshot,
+    metricsRegistry: metrics,
+    reloadToken: TOKEN,
+    reload: async () => ({ ok: true, services: [] }),
+  });
 }
 
 /** Asserts the contract and returns the code. */
@@ -44,7 +49,14 @@ describe('error answers through fastify (inject)', () => {
   const app = serverUnderTest();
   afterAll(() => app.close());
 
-  const cases: Array<{ what: string; method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS'; url: string; headers?: Record<string, string>; body?: string; code: string }> = [
+  const cases: Array<{
+    what: string;
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+    url: string;
+    headers?: Record<string, string>;
+    body?: string;
+    code: string;
+  }> = [
     // Long path parameters: no service name is longer than 63 characters.
     { what: 'a 101-character service name', url: `/api/sla/${'a'.repeat(101)}/current`, code: 'VIGIL_ERR_URL_TOO_LONG' },
     { what: 'a 10 KB service name', url: `/api/sla/${'a'.repeat(10_000)}/current`, code: 'VIGIL_ERR_URL_TOO_LONG' },
@@ -67,17 +79,70 @@ describe('error answers through fastify (inject)', () => {
     { what: 'OPTIONS /metrics', method: 'OPTIONS', url: '/metrics', code: 'VIGIL_ERR_NOT_FOUND' },
     { what: 'GET /-/reload', url: '/-/reload', code: 'VIGIL_ERR_NOT_FOUND' },
     // Bad bodies on the one route that takes one.
-    { what: 'a body that is not JSON', method: 'POST', url: '/-/reload', headers: { 'content-type': 'application/json' }, body: '{nope', code: 'VIGIL_ERR_BAD_REQUEST' },
-    { what: 'an empty JSON body', method: 'POST', url: '/-/reload', headers: { 'content-type': 'application/json' }, body: '', code: 'VIGIL_ERR_BAD_REQUEST' },
-    { what: 'a 100 KB body', method: 'POST', url: '/-/reload', headers: { 'content-type': 'application/json' }, body: `"${'x'.repeat(100_000)}"`, code: 'VIGIL_ERR_BODY_TOO_LARGE' },
-    { what: 'an XML body', method: 'POST', url: '/-/reload', headers: { 'content-type': 'application/xml' }, body: '<reload/>', code: 'VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE' },
-    { what: 'a long content type', method: 'POST', url: '/-/reload', headers: { 'content-type': `application/${'x'.repeat(3000)}` }, body: 'a', code: 'VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE' },
-    { what: 'JSON with __proto__', method: 'POST', url: '/-/reload', headers: { 'content-type': 'application/json' }, body: '{"__proto__":{"x":1}}', code: 'VIGIL_ERR_BAD_REQUEST' },
-    { what: 'a wrong token', method: 'POST', url: '/-/reload', headers: { authorization: 'Bearer nope' }, code: 'VIGIL_ERR_RELOAD_FORBIDDEN' },
+    {
+      what: 'a body that is not JSON',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+      code: 'VIGIL_ERR_BAD_REQUEST',
+    },
+    {
+      what: 'an empty JSON body',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { 'content-type': 'application/json' },
+      body: '',
+      code: 'VIGIL_ERR_BAD_REQUEST',
+    },
+    {
+      what: 'a 100 KB body',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { 'content-type': 'application/json' },
+      body: `"${'x'.repeat(100_000)}"`,
+      code: 'VIGIL_ERR_BODY_TOO_LARGE',
+    },
+    {
+      what: 'an XML body',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { 'content-type': 'application/xml' },
+      body: '<reload/>',
+      code: 'VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      what: 'a long content type',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { 'content-type': `application/${'x'.repeat(3000)}` },
+      body: 'a',
+      code: 'VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      what: 'JSON with __proto__',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { 'content-type': 'application/json' },
+      body: '{"__proto__":{"x":1}}',
+      code: 'VIGIL_ERR_BAD_REQUEST',
+    },
+    {
+      what: 'a wrong token',
+      method: 'POST',
+      url: '/-/reload',
+      headers: { authorization: 'Bearer nope' },
+      code: 'VIGIL_ERR_RELOAD_FORBIDDEN',
+    },
   ];
 
   it.each(cases)('$what -> $code', async ({ what, method, url, headers, body, code }) => {
-    const res = await app.inject({ method: method ?? 'GET', url, ...(headers ? { headers } : {}), ...(body !== undefined ? { payload: body } : {}) });
+    const res = await app.inject({
+      method: method ?? 'GET',
+      url,
+      ...(headers ? { headers } : {}),
+      ...(body !== undefined ? { payload: body } : {}),
+    });
     expect(expectErrorContract(res.statusCode, res.body, what)).toBe(code);
   });
 
@@ -109,7 +174,10 @@ describe('error answers through fastify (inject)', () => {
   });
 
   it('answers a failure inside vigil with 500 VIGIL_ERR_INTERNAL and a short message', async () => {
-    const broken = { contentType: 'text/plain', metrics: async () => Promise.reject(new Error(`collect failed: ${'x'.repeat(5000)}`)) } as unknown as Registry;
+    const broken = {
+      contentType: 'text/plain',
+      metrics: async () => Promise.reject(new Error(`collect failed: ${'x'.repeat(5000)}`)),
+    } as unknown as Registry;
     const failing = serverUnderTest(broken);
     try {
       const res = await failing.inject({ url: '/metrics' });
@@ -129,11 +197,22 @@ describe('error answers over a real socket', () => {
   });
   afterAll(() => app.close());
 
-  const get = (target: string, extraHeaders = '') => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extraHeaders}Connection: close\r\n\r\n`;
+  const get = (target: string, extraHeaders = '') =>
+    `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extraHeaders}Connection: close\r\n\r\n`;
 
   it.each([
-    { what: 'a 20 KB header', request: get('/healthz', `X-Big: ${'b'.repeat(20_000)}\r\n`), status: 431, code: 'VIGIL_ERR_HEADERS_TOO_LARGE' },
-    { what: 'a hundred 200-byte headers', request: get('/healthz', Array.from({ length: 100 }, (_, i) => `X-H${i}: ${'h'.repeat(200)}\r\n`).join('')), status: 431, code: 'VIGIL_ERR_HEADERS_TOO_LARGE' },
+    {
+      what: 'a 20 KB header',
+      request: get('/healthz', `X-Big: ${'b'.repeat(20_000)}\r\n`),
+      status: 431,
+      code: 'VIGIL_ERR_HEADERS_TOO_LARGE',
+    },
+    {
+      what: 'a hundred 200-byte headers',
+      request: get('/healthz', Array.from({ length: 100 }, (_, i) => `X-H${i}: ${'h'.repeat(200)}\r\n`).join('')),
+      status: 431,
+      code: 'VIGIL_ERR_HEADERS_TOO_LARGE',
+    },
     { what: 'a 20 KB URL', request: get(`/api/sla/${'a'.repeat(20_000)}/current`), status: 431, code: 'VIGIL_ERR_HEADERS_TOO_LARGE' },
     { what: 'a 10 KB service name', request: get(`/api/sla/${'a'.repeat(10_000)}/current`), status: 414, code: 'VIGIL_ERR_URL_TOO_LONG' },
     { what: 'a bad escape', request: get('/api/sla/%zz/current'), status: 400, code: 'VIGIL_ERR_BAD_URL' },

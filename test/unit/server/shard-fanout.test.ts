@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceListResponse } from '../../../src/server/api-schemas.js';
-import { askPeers, mergeLists, withShard, type PeerReply } from '../../../src/server/shard-fanout.js';
+import { askPeers, mergeLists, type PeerReply, withShard } from '../../../src/server/shard-fanout.js';
 
 const entry = (service: string) => ({
   service,
@@ -30,11 +30,21 @@ describe('mergeLists', () => {
       { url: 'http://shard-2:8093', ok: true, list: withShard(listOf(['c']), shard(2)) },
     ];
     const merged = mergeLists(local, replies);
-    expect(merged.services.map((s) => [s.service, s.shard])).toEqual([['a', 1], ['b', 0], ['c', 2], ['d', 1], ['e', 0]]);
+    expect(merged.services.map((s) => [s.service, s.shard])).toEqual([
+      ['a', 1],
+      ['b', 0],
+      ['c', 2],
+      ['d', 1],
+      ['e', 0],
+    ]);
     expect(merged.services.find((s) => s.service === 'a')!.href).toBe('http://shard-1:8093/api/sla/a/current');
     expect(merged.services.find((s) => s.service === 'b')!.href).toBe('/api/sla/b/current');
     expect(merged.partial).toBe(false);
-    expect(merged.peers!.map((p) => [p.shard, p.services])).toEqual([[1, 2], [0, 2], [2, 1]]);
+    expect(merged.peers!.map((p) => [p.shard, p.services])).toEqual([
+      [1, 2],
+      [0, 2],
+      [2, 1],
+    ]);
   });
 
   it('marks the answer partial and names the peer that failed', () => {
@@ -63,7 +73,13 @@ describe('askPeers', () => {
     const a = server.address();
     base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
   });
-  afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
 
   it('asks each peer for its local list, and reports a slow, failing or garbled peer instead of waiting', async () => {
     const replies = await askPeers(shard(0, [`${base}/ok`, `${base}/slow`, `${base}/broken`, `${base}/down`], 300));

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { daemonConfigSchema, dockerSourceSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
-import { daemonConfigSchema } from '../../../src/config/daemon-schema.js';
-import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
-import { ContainerMatcher, containerLabelSeriesName, containerSelectorsFor, globToRegExp, selectedLabelKeys } from '../../../src/sources/docker/container-selector.js';
-import { apiAtLeast, dockerConnection } from '../../../src/sources/docker/docker-source.js';
-import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
+import { type SloFileInput, sloFileSchema } from '../../../src/config/slo-schema.js';
 import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
+import {
+  ContainerMatcher,
+  containerLabelSeriesName,
+  containerSelectorsFor,
+  globToRegExp,
+  selectedLabelKeys,
+} from '../../../src/sources/docker/container-selector.js';
+import { apiAtLeast, dockerConnection } from '../../../src/sources/docker/docker-source.js';
 
 describe('container name globs', () => {
   it('anchors, and treats only * and ? as wildcards', () => {
@@ -28,7 +33,10 @@ describe('Docker labels on series', () => {
   });
   it('copies only the keys the selectors name, once each, sorted', () => {
     expect(selectedLabelKeys([{ containers: 'x' }])).toEqual([]);
-    expect(selectedLabelKeys([{ containerLabels: { tier: 'a', app: 'b' } }, { containers: 'y', containerLabels: { app: 'c' } }])).toEqual(['app', 'tier']);
+    expect(selectedLabelKeys([{ containerLabels: { tier: 'a', app: 'b' } }, { containers: 'y', containerLabels: { app: 'c' } }])).toEqual([
+      'app',
+      'tier',
+    ]);
   });
 });
 
@@ -51,8 +59,10 @@ describe('ContainerMatcher', () => {
 });
 
 describe('containerSelectorsFor', () => {
-  const slo = (objectives: SloFileInput['objectives']) =>
-    ({ path: 'x.yaml', slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 's', objectives }) });
+  const slo = (objectives: SloFileInput['objectives']) => ({
+    path: 'x.yaml',
+    slo: sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 's', objectives }),
+  });
   it('collects the docker selectors of one instance, once each', () => {
     const config = resolveConfig({
       configPath: null,

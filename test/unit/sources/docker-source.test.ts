@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dockerSourceSchema } from '../../../src/config/daemon-schema.js';
-import { DOCKER_METRICS, DockerSource, explainDockerError } from '../../../src/sources/docker/docker-source.js';
 import { ERR, isVigilError } from '../../../src/core/errors.js';
 import type { ContainerSelector } from '../../../src/sources/docker/container-selector.js';
+import { DOCKER_METRICS, DockerSource, explainDockerError } from '../../../src/sources/docker/docker-source.js';
 import type { SampleResult } from '../../../src/sources/source.js';
 
 interface FakeContainer {
@@ -111,7 +111,7 @@ function source(selectors: readonly ContainerSelector[] = [{ containers: 'app-*'
   });
 }
 const sample = (s: DockerSource) => s.sample(AbortSignal.timeout(5000));
-const pointsOf = (r: SampleResult, name: string) => r.points.filter((p) => p.labels['container'] === name);
+const pointsOf = (r: SampleResult, name: string) => r.points.filter((p) => p.labels.container === name);
 const metricOf = (r: SampleResult, name: string, metric: string) => pointsOf(r, name).find((p) => p.metric === metric)?.value;
 
 describe('DockerSource bookkeeping', () => {
@@ -157,9 +157,9 @@ describe('DockerSource bookkeeping', () => {
     engine.add('app-b', { labels: { team: 'web' } });
     engine.add('worker', { labels: { team: 'ml' } });
     const both = await sample(source([{ containers: 'app-*', containerLabels: { team: 'ml' } }]));
-    expect([...new Set(both.points.map((p) => p.labels['container']))]).toEqual(['app-a']);
+    expect([...new Set(both.points.map((p) => p.labels.container))]).toEqual(['app-a']);
     const byLabel = await sample(source([{ containerLabels: { team: 'ml' } }]));
-    expect([...new Set(byLabel.points.map((p) => p.labels['container']))].sort()).toEqual(['app-a', 'worker']);
+    expect([...new Set(byLabel.points.map((p) => p.labels.container))].sort()).toEqual(['app-a', 'worker']);
   });
 
   it('copies onto every series the Docker labels some selector names, sanitised, and no others', async () => {
@@ -177,7 +177,7 @@ describe('DockerSource bookkeeping', () => {
     // app-b lacks the team label: it gets none, rather than an empty one.
     for (const p of pointsOf(r, 'app-b')) {
       expect(Object.keys(p.labels).filter((k) => k.startsWith('label_'))).toEqual(['label_tier']);
-      expect(p.labels['label_tier']).toBe('batch');
+      expect(p.labels.label_tier).toBe('batch');
     }
     // Selectors without containerLabels add no label_* at all.
     const plain = await sample(source([{ containers: 'app-*' }]));
@@ -193,7 +193,7 @@ describe('DockerSource bookkeeping', () => {
     a.cpu = 1e6; // a new cgroup: the counter starts again
     const second = await sample(src);
     const fresh = pointsOf(second, 'app-a');
-    expect(fresh.map((p) => p.labels['started_at'])).toContain('2026-11-26T11:00:00.000Z');
+    expect(fresh.map((p) => p.labels.started_at)).toContain('2026-11-26T11:00:00.000Z');
     // The one-shot answer after a restart has no usable previous counters: no CPU point, no negative rate.
     expect(fresh.map((p) => p.metric).sort()).toEqual([DOCKER_METRICS.limit, DOCKER_METRICS.workingSet].sort());
     expect(second.ended).toEqual(Object.values(DOCKER_METRICS).map((metric) => ({ metric, labels: oldLabels })));
@@ -211,10 +211,10 @@ describe('DockerSource bookkeeping', () => {
     engine.containers = engine.containers.filter((c) => c !== b);
     const b2 = engine.add('app-b');
     const second = await sample(src);
-    const endedIds = [...new Set((second.ended ?? []).map((e) => e.labels['container_id']))].sort();
+    const endedIds = [...new Set((second.ended ?? []).map((e) => e.labels.container_id))].sort();
     expect(endedIds).toEqual([a.id.slice(0, 12), b.id.slice(0, 12)].sort());
     expect(second.ended).toHaveLength(6);
-    expect(pointsOf(second, 'app-b')[0]!.labels['container_id']).toBe(b2.id.slice(0, 12));
+    expect(pointsOf(second, 'app-b')[0]!.labels.container_id).toBe(b2.id.slice(0, 12));
     expect(pointsOf(second, 'app-a')).toEqual([]);
     expect(first.ended).toEqual([]);
   });
@@ -241,7 +241,7 @@ describe('DockerSource bookkeeping', () => {
     a.failWith = 404;
     const result = await sample(src);
     expect(pointsOf(result, 'app-b')).toHaveLength(3);
-    expect(new Set(result.ended?.map((e) => e.labels['container']))).toEqual(new Set(['app-a']));
+    expect(new Set(result.ended?.map((e) => e.labels.container))).toEqual(new Set(['app-a']));
   });
 
   it('an unreachable engine rejects; with no selectors nothing is asked for', async () => {
@@ -273,7 +273,7 @@ describe('a refused Docker socket', () => {
   writeFileSync(socketPath, '');
   const refused = Object.assign(new Error(`connect EACCES ${socketPath}`), { code: 'EACCES' });
 
-  it('names --group-add with the socket\'s gid', () => {
+  it("names --group-add with the socket's gid", () => {
     const err = explainDockerError(refused, dockerSourceSchema.parse({ socketPath }));
     expect(isVigilError(err, ERR.VIGIL_ERR_DOCKER_SOCKET_DENIED)).toBe(true);
     const gid = statSync(socketPath).gid;

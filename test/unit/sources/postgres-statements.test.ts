@@ -3,11 +3,7 @@ import type { LoadedSloFile } from '../../../src/config/config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
 import { extensionError, isExtensionProblem } from '../../../src/sources/postgres/postgres-errors.js';
 import { selectorLabel, statementSelectors } from '../../../src/sources/postgres/statement-selectors.js';
-import {
-  STATEMENTS_SQL,
-  statementRowsToPoints,
-  statementsParams,
-} from '../../../src/sources/postgres/statements-query.js';
+import { STATEMENTS_SQL, statementRowsToPoints, statementsParams } from '../../../src/sources/postgres/statements-query.js';
 
 function file(objectives: unknown[]): LoadedSloFile {
   return {

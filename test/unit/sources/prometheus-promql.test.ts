@@ -1,12 +1,12 @@
+import type { QueryResult } from 'prometheus-query';
 import { describe, expect, it } from 'vitest';
 import type { LoadedSloFile } from '../../../src/config/config.js';
 import { sloFileSchema } from '../../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { fillWindow } from '../../../src/promql/fill-window.js';
 import { bucketSelector } from '../../../src/promql/metric-suffix.js';
-import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
 import { singleValue } from '../../../src/sources/prometheus/prometheus-source.js';
-import type { QueryResult } from 'prometheus-query';
-import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
+import { buildQueries, refreshIntervalMs } from '../../../src/sources/prometheus/promql-builder.js';
 
 function file(objectives: unknown[]): LoadedSloFile {
   return {
@@ -101,7 +101,10 @@ describe('buildQueries', () => {
     const f = file([
       { name: 'q', indicator: { promql: { query: 'max(rate(jobs_failed_total[{{window}}]))' } }, threshold: { max: 1 }, window: '10m' },
     ]);
-    expect(buildQueries('default', [f], SHIPPED_WINDOW_SETS).queries[0]).toMatchObject({ window: '', query: 'max(rate(jobs_failed_total[10m]))' });
+    expect(buildQueries('default', [f], SHIPPED_WINDOW_SETS).queries[0]).toMatchObject({
+      window: '',
+      query: 'max(rate(jobs_failed_total[10m]))',
+    });
   });
 
   it('reports an unbuildable selector as a problem of that objective only', () => {
@@ -121,7 +124,10 @@ describe('buildQueries', () => {
 
 describe('singleValue', () => {
   const vector = (...values: number[]) =>
-    ({ resultType: 'vector', result: values.map((value) => ({ metric: {}, value: { time: new Date(), value } })) }) as unknown as QueryResult;
+    ({
+      resultType: 'vector',
+      result: values.map((value) => ({ metric: {}, value: { time: new Date(), value } })),
+    }) as unknown as QueryResult;
 
   it('reads one sample, an empty vector as no data, NaN as no data', () => {
     expect(singleValue(vector(0.042))).toEqual({ value: 0.042 });

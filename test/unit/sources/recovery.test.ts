@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HealthTransitions } from '../../../src/sources/health-transitions.js';
 import { Scheduler } from '../../../src/sources/scheduler.js';
-import { SourceRunner, type RunOutcome } from '../../../src/sources/source-runner.js';
 import type { SampleResult, Source, SourceHealth } from '../../../src/sources/source.js';
+import { type RunOutcome, SourceRunner } from '../../../src/sources/source-runner.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 
 // Issue 12 item 9: a restored Redis was seen again only after up to 32 s at a 1 s interval
@@ -36,7 +36,11 @@ describe('backoff is capped relative to the interval', () => {
       fc.asyncProperty(fc.integer({ min: 1, max: 3600 }), fc.integer({ min: 20, max: 120 }), async (intervalSeconds, ticks) => {
         const intervalMs = intervalSeconds * 1000;
         let now = 0;
-        const source = new ScriptedSource('r', () => true, () => now);
+        const source = new ScriptedSource(
+          'r',
+          () => true,
+          () => now,
+        );
         const runner = new SourceRunner(source, newStore(), { timeoutMs: 1000, intervalMs, now: () => now });
         for (let tick = 0; tick < ticks; tick++, now += intervalMs) await runner.run();
         const gaps = source.attempts.slice(1).map((t, i) => t - source.attempts[i]!);
@@ -49,29 +53,40 @@ describe('backoff is capped relative to the interval', () => {
 });
 
 describe('up and down are logged once per transition', () => {
-  const health = (failures: number): SourceHealth => ({ kind: 'redis', name: 'r', up: failures === 0, lastSuccess: null, lastError: failures ? 'x' : null, consecutiveFailures: failures, lastDurationMs: 1 });
+  const health = (failures: number): SourceHealth => ({
+    kind: 'redis',
+    name: 'r',
+    up: failures === 0,
+    lastSuccess: null,
+    lastError: failures ? 'x' : null,
+    consecutiveFailures: failures,
+    lastDurationMs: 1,
+  });
 
   it('any sequence of outcomes: one "down" per run of failures, one "up" per recovery', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom<RunOutcome>('ok', 'failed', 'skipped-backoff', 'skipped-overlap'), { maxLength: 300 }), (outcomes) => {
-        const t = new HealthTransitions();
-        let failures = 0;
-        let downs = 0;
-        let ups = 0;
-        outcomes.forEach((o, i) => {
-          if (o === 'failed') failures++;
-          if (o === 'ok') failures = 0;
-          const change = t.record(o, health(failures), i * 1000);
-          if (change?.to === 'down') downs++;
-          if (change?.to === 'up') ups++;
-        });
-        // Expected from the sequence itself: failures separated by successes (skips change nothing).
-        const real = outcomes.filter((o) => o === 'ok' || o === 'failed');
-        const expectedDowns = real.filter((o, i) => o === 'failed' && real[i - 1] !== 'failed').length;
-        const expectedUps = real.filter((o, i) => o === 'ok' && real[i - 1] === 'failed').length;
-        expect(downs).toBe(expectedDowns);
-        expect(ups).toBe(expectedUps);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom<RunOutcome>('ok', 'failed', 'skipped-backoff', 'skipped-overlap'), { maxLength: 300 }),
+        (outcomes) => {
+          const t = new HealthTransitions();
+          let failures = 0;
+          let downs = 0;
+          let ups = 0;
+          outcomes.forEach((o, i) => {
+            if (o === 'failed') failures++;
+            if (o === 'ok') failures = 0;
+            const change = t.record(o, health(failures), i * 1000);
+            if (change?.to === 'down') downs++;
+            if (change?.to === 'up') ups++;
+          });
+          // Expected from the sequence itself: failures separated by successes (skips change nothing).
+          const real = outcomes.filter((o) => o === 'ok' || o === 'failed');
+          const expectedDowns = real.filter((o, i) => o === 'failed' && real[i - 1] !== 'failed').length;
+          const expectedUps = real.filter((o, i) => o === 'ok' && real[i - 1] === 'failed').length;
+          expect(downs).toBe(expectedDowns);
+          expect(ups).toBe(expectedUps);
+        },
+      ),
       { seed: SEED, numRuns: 2000 },
     );
   });
@@ -88,6 +103,9 @@ describe('up and down are logged once per transition', () => {
     } finally {
       await scheduler.close();
     }
-    expect(lines).toEqual([expect.stringMatching(/^warn redis\/cache down: .*ECONNREFUSED/), expect.stringMatching(/^info redis\/cache up again after 3 failed sample\(s\), \d+\.\d s down$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^warn redis\/cache down: .*ECONNREFUSED/),
+      expect.stringMatching(/^info redis\/cache up again after 3 failed sample\(s\), \d+\.\d s down$/),
+    ]);
   });
 });

@@ -28,9 +28,7 @@ const INFO = [
 describe('redis INFO', () => {
   it('becomes raw points labelled with source and run_id', () => {
     const points = redisInfoToPoints('cache', parseRedisInfo(INFO), 1000);
-    const byMetric = Object.fromEntries(
-      points.filter((p) => p.metric !== 'redis_db_keys').map((p) => [p.metric, p.value]),
-    );
+    const byMetric = Object.fromEntries(points.filter((p) => p.metric !== 'redis_db_keys').map((p) => [p.metric, p.value]));
     expect(byMetric).toEqual({
       redis_keyspace_hits_total: 80,
       redis_keyspace_misses_total: 20,

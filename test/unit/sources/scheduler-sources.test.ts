@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
-import { daemonConfigSchema, type DaemonConfigInput } from '../../../src/config/daemon-schema.js';
+import { type DaemonConfigInput, daemonConfigSchema } from '../../../src/config/daemon-schema.js';
 import { resolveConfig, sourceKey } from '../../../src/config/resolve-config.js';
-import { sloFileSchema, type SloFileInput } from '../../../src/config/slo-schema.js';
+import { type SloFileInput, sloFileSchema } from '../../../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 import { createSources } from '../../../src/sources/create-sources.js';
 import { Scheduler } from '../../../src/sources/scheduler.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
-import { SHIPPED_WINDOW_SETS } from '../../../src/config/window-sets.js';
 
 function config(daemon: DaemonConfigInput, objectives: SloFileInput['objectives']): Config {
   return resolveConfig({

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backoffDelay, mayAttempt } from '../../../src/sources/backoff.js';
 import { cronIntervalMs } from '../../../src/config/cron-interval.js';
-import { Scheduler, jitterMs } from '../../../src/sources/scheduler.js';
-import { SourceRunner } from '../../../src/sources/source-runner.js';
+import { backoffDelay, mayAttempt } from '../../../src/sources/backoff.js';
+import { jitterMs, Scheduler } from '../../../src/sources/scheduler.js';
 import type { SampleResult, Source } from '../../../src/sources/source.js';
+import { SourceRunner } from '../../../src/sources/source-runner.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,18 +36,24 @@ class FakeSource implements Source {
   }
 }
 
-const ok = (value = 1) => async (_s: AbortSignal, call: number): Promise<SampleResult> => ({
-  points: [{ metric: 'm', labels: { source: 'x' }, t: 1_000 + call, value }],
-});
-const fail = (message = 'ECONNREFUSED') => async (): Promise<SampleResult> => {
-  throw new Error(message);
-};
+const ok =
+  (value = 1) =>
+  async (_s: AbortSignal, call: number): Promise<SampleResult> => ({
+    points: [{ metric: 'm', labels: { source: 'x' }, t: 1_000 + call, value }],
+  });
+const fail =
+  (message = 'ECONNREFUSED') =>
+  async (): Promise<SampleResult> => {
+    throw new Error(message);
+  };
 /** Never settles and ignores the signal: the worst kind of source. */
 const hang = () => () => new Promise<SampleResult>(() => undefined);
-const slow = (ms: number) => async (_s: AbortSignal, call: number): Promise<SampleResult> => {
-  await sleep(ms);
-  return ok()(_s, call);
-};
+const slow =
+  (ms: number) =>
+  async (_s: AbortSignal, call: number): Promise<SampleResult> => {
+    await sleep(ms);
+    return ok()(_s, call);
+  };
 
 const newStore = () => new SampleStore({ retentionMs: 86_400_000, maxPointsPerSeries: 1000 });
 
@@ -113,10 +119,7 @@ describe('SourceRunner', () => {
 
   it('marks ended series in the store', async () => {
     const store = newStore();
-    const source = new FakeSource('a', [
-      ok(),
-      async () => ({ points: [], ended: [{ metric: 'm', labels: { source: 'x' } }] }),
-    ]);
+    const source = new FakeSource('a', [ok(), async () => ({ points: [], ended: [{ metric: 'm', labels: { source: 'x' } }] })]);
     const runner = new SourceRunner(source, store, { timeoutMs: 1000, intervalMs: 1000 });
     await runner.run();
     expect(store.select('m')[0]?.ended).toBe(false);
@@ -177,7 +180,11 @@ describe('SourceRunner', () => {
     const started = Date.now();
     expect(await runner.run()).toBe('failed');
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(runner.health()).toMatchObject({ up: false, lastError: 'VIGIL_ERR_SOURCE_TIMEOUT: timed out after 50 ms', consecutiveFailures: 1 });
+    expect(runner.health()).toMatchObject({
+      up: false,
+      lastError: 'VIGIL_ERR_SOURCE_TIMEOUT: timed out after 50 ms',
+      consecutiveFailures: 1,
+    });
     expect(source.abortedWith).toMatchObject({ code: 'VIGIL_ERR_SOURCE_TIMEOUT' });
     // The hung call never settled: the next tick must not start a second one beside it.
     expect(await runner.run(true)).toBe('skipped-overlap');
@@ -242,9 +249,9 @@ describe('Scheduler', () => {
     expect(seen.filter((n) => n === 'fast').length).toBe(fast.calls);
     // The broken one is down but did not stop the others.
     const health = Object.fromEntries(scheduler.health().map((h) => [h.name, h]));
-    expect(health['broken']).toMatchObject({ up: false, lastError: 'refused' });
-    expect(health['broken']!.consecutiveFailures).toBeGreaterThanOrEqual(1);
-    expect(health['fast']).toMatchObject({ up: true });
+    expect(health.broken).toMatchObject({ up: false, lastError: 'refused' });
+    expect(health.broken!.consecutiveFailures).toBeGreaterThanOrEqual(1);
+    expect(health.fast).toMatchObject({ up: true });
     expect(store.select('m').length).toBe(1);
     const callsAfterStop = fast.calls;
     await sleep(1_200);

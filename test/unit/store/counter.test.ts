@@ -55,7 +55,7 @@ describe('jointIncrease', () => {
 
   it('gives the same answer on the aligned fast path and the general join', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const t: number[] = [];
     const a: number[] = [];
     const b: number[] = [];

@@ -19,7 +19,12 @@ describe('persist failures', () => {
     const warnings: string[] = [];
     const store = new SampleStore({ retentionMs: 60_000, maxPointsPerSeries: 100 });
     store.appendRaw('m', { source: 's' }, Date.now(), 1);
-    const persister = new StorePersister({ store, dataDir, intervalMs: 20, logger: { info: () => undefined, warn: (m) => warnings.push(m) } });
+    const persister = new StorePersister({
+      store,
+      dataDir,
+      intervalMs: 20,
+      logger: { info: () => undefined, warn: (m) => warnings.push(m) },
+    });
     // The folder became a file after start (a volume swapped, say).
     writeFileSync(dataDir, 'in the way');
     persister.start();
@@ -28,6 +33,10 @@ describe('persist failures', () => {
     await persister.stop().catch(() => undefined);
     expect(persister.failures).toBeGreaterThanOrEqual(2);
     expect(warnings.length).toBe(persister.failures);
-    expect(warnings[0]).toMatch(new RegExp(`^store: writing the snapshot to ${dataDir}/store\\.v1\\.bin failed \\(.*${dataDir} is in the way: a file where a folder is needed\\); retrying in 0 s$`));
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^store: writing the snapshot to ${dataDir}/store\\.v1\\.bin failed \\(.*${dataDir} is in the way: a file where a folder is needed\\); retrying in 0 s$`,
+      ),
+    );
   });
 });

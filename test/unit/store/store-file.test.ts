@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorePersister } from '../../../src/store/persist.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
-import { STORE_FILE_NAME, decodeStoreFile, encodeStoreFile, restoreStore, snapshotStore } from '../../../src/store/store-file.js';
+import { decodeStoreFile, encodeStoreFile, restoreStore, STORE_FILE_NAME, snapshotStore } from '../../../src/store/store-file.js';
 
 const HOUR = 3_600_000;
 const newStore = () => new SampleStore({ retentionMs: 24 * HOUR, maxPointsPerSeries: 10_000 });
@@ -58,7 +58,9 @@ describe('store file format', () => {
     expect(() => decodeStoreFile(v2)).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_STORE_VERSION' }));
     const flipped = Buffer.from(buf);
     flipped[flipped.length - 3]! ^= 0x10;
-    expect(() => decodeStoreFile(flipped)).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_STORE_CORRUPT', message: 'checksum mismatch' }));
+    expect(() => decodeStoreFile(flipped)).toThrow(
+      expect.objectContaining({ code: 'VIGIL_ERR_STORE_CORRUPT', message: 'checksum mismatch' }),
+    );
     expect(() => decodeStoreFile(buf.subarray(0, buf.length - 100))).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_STORE_CORRUPT' }));
     expect(() => decodeStoreFile(buf.subarray(0, 20))).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_STORE_CORRUPT' }));
   });
@@ -95,11 +97,14 @@ describe('StorePersister', () => {
   it('sets a corrupt or foreign file aside with a warning and starts empty', async () => {
     for (const [content, code] of [
       [Buffer.from('garbage that is not a store'), 'VIGIL_ERR_STORE_FOREIGN'],
-      [(() => {
-        const b = encodeStoreFile(snapshotStore(filled(Date.now())));
-        b[40]! ^= 0xff;
-        return b;
-      })(), 'VIGIL_ERR_STORE_CORRUPT'],
+      [
+        (() => {
+          const b = encodeStoreFile(snapshotStore(filled(Date.now())));
+          b[40]! ^= 0xff;
+          return b;
+        })(),
+        'VIGIL_ERR_STORE_CORRUPT',
+      ],
     ] as const) {
       const dir = tempDir();
       writeFileSync(join(dir, STORE_FILE_NAME), content);

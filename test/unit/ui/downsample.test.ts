@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketCount, bucketStarts, downsample } from '../../../src/ui/downsample.js';
-import { escapeHtml, html } from '../../../src/ui/html.js';
 import { MAX_POINTS, parseRange } from '../../../src/ui/history-params.js';
+import { escapeHtml, html } from '../../../src/ui/html.js';
 
 const sortedPoints = fc
   .array(fc.tuple(fc.integer({ min: 0, max: 10_000_000 }), fc.double({ min: -1e9, max: 1e9, noNaN: true })), { maxLength: 300 })
@@ -15,22 +15,28 @@ const sortedPoints = fc
 describe('downsample', () => {
   it('puts every point of the range in exactly one bucket, with min <= last <= max', () => {
     fc.assert(
-      fc.property(sortedPoints, fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 1, max: 5_000_000 }), fc.integer({ min: 1000, max: 2_000_000 }), ({ t, v }, from, span, step) => {
-        const to = from + span;
-        const b = downsample(t, v, from, to, step);
-        expect(b.t.length).toBe(bucketCount(from, to, step));
-        expect(b.t).toEqual(bucketStarts(from, to, step));
-        for (let k = 0; k < b.t.length; k++) {
-          const inside = t.flatMap((x, i) => (x >= from && x <= to && x >= b.t[k]! && x < b.t[k]! + step ? [v[i]!] : []));
-          if (inside.length === 0) {
-            expect([b.last[k], b.min[k], b.max[k]]).toEqual([null, null, null]);
-          } else {
-            expect(b.last[k]).toBe(inside[inside.length - 1]);
-            expect(b.min[k]).toBe(Math.min(...inside));
-            expect(b.max[k]).toBe(Math.max(...inside));
+      fc.property(
+        sortedPoints,
+        fc.integer({ min: 0, max: 5_000_000 }),
+        fc.integer({ min: 1, max: 5_000_000 }),
+        fc.integer({ min: 1000, max: 2_000_000 }),
+        ({ t, v }, from, span, step) => {
+          const to = from + span;
+          const b = downsample(t, v, from, to, step);
+          expect(b.t.length).toBe(bucketCount(from, to, step));
+          expect(b.t).toEqual(bucketStarts(from, to, step));
+          for (let k = 0; k < b.t.length; k++) {
+            const inside = t.flatMap((x, i) => (x >= from && x <= to && x >= b.t[k]! && x < b.t[k]! + step ? [v[i]!] : []));
+            if (inside.length === 0) {
+              expect([b.last[k], b.min[k], b.max[k]]).toEqual([null, null, null]);
+            } else {
+              expect(b.last[k]).toBe(inside[inside.length - 1]);
+              expect(b.min[k]).toBe(Math.min(...inside));
+              expect(b.max[k]).toBe(Math.max(...inside));
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 
@@ -64,7 +70,10 @@ describe('parseRange', () => {
   it('takes unix seconds, RFC 3339 and durations', () => {
     const r = parseRange({ from: String(now / 1000 - 600), to: new Date(now).toISOString(), step: '1m' }, 0);
     expect(r).toEqual({ ok: true, range: { from: now - 600_000, to: now, stepMs: 60_000 } });
-    expect(parseRange({ from: String(now / 1000 - 600), to: String(now / 1000), step: '30' }, 0)).toMatchObject({ ok: true, range: { stepMs: 30_000 } });
+    expect(parseRange({ from: String(now / 1000 - 600), to: String(now / 1000), step: '30' }, 0)).toMatchObject({
+      ok: true,
+      range: { stepMs: 30_000 },
+    });
   });
 
   it('refuses malformed and out-of-bound parameters with a message naming the parameter', () => {

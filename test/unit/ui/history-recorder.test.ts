@@ -16,7 +16,14 @@ describe('HistoryRecorder', () => {
     const store = new SampleStore({ retentionMs: 86_400_000, maxPointsPerSeries: 1000 });
     const recorder = new HistoryRecorder(15_000);
     const cycle = (t: number, status: ObjectiveStatus, value: number) =>
-      recorder.onSnapshot(store, serviceSnapshot('svc', [objectiveResult({ name: 'p95', kind: 'latency', status, value: { value, unit: 'seconds', display: '' } })], t));
+      recorder.onSnapshot(
+        store,
+        serviceSnapshot(
+          'svc',
+          [objectiveResult({ name: 'p95', kind: 'latency', status, value: { value, unit: 'seconds', display: '' } })],
+          t,
+        ),
+      );
     cycle(0, 'ok', 0.01);
     cycle(5_000, 'breach', 0.09); // a breach shorter than the spacing
     cycle(10_000, 'ok', 0.02);

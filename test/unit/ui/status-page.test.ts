@@ -14,7 +14,13 @@ afterEach(async () => {
 });
 
 function server(snapshot: Snapshot | null, store?: SampleStore) {
-  const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: new Registry(), ...(store ? { store } : {}), uiAssets: null, pollSeconds: () => 2 });
+  const app = buildServer({
+    getSnapshot: () => snapshot,
+    metricsRegistry: new Registry(),
+    ...(store ? { store } : {}),
+    uiAssets: null,
+    pollSeconds: () => 2,
+  });
   apps.push(app);
   return app;
 }
@@ -33,7 +39,9 @@ describe('the status page (server-rendered)', () => {
     const body = res.body;
     expect(body).not.toContain('<script>window');
     expect(body).not.toContain('<img src=x');
-    expect(body).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;svc&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;');
+    expect(body).toContain(
+      '&lt;script&gt;window.__pwned=1&lt;/script&gt;svc&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;',
+    );
     // Worst first: the breaching service before the calm one; status in words, not only colour.
     expect(body.indexOf('data-status="breach"')).toBeLessThan(body.indexOf('calm-service'));
     expect(body).toMatch(/✖<\/span> breach/);
@@ -62,8 +70,12 @@ describe('the status page (server-rendered)', () => {
     for (const raw of Object.values(HOSTILE)) expect(body).not.toContain(raw);
     expect(body).toContain('&lt;script&gt;window.__pwned=4&lt;/script&gt; Decision latency');
     expect(body).toContain('queryid=&quot;&gt;&lt;script&gt;window.__pwned=6&lt;/script&gt;');
-    expect(body).toMatch(/<tr class="burning"><th scope="row">1h<\/th><td class="num">4\.20×<\/td><td><strong>▲ faster than the budget allows<\/strong>/);
-    expect(body).toMatch(/postgres\/default<\/th><td><span class="st st-breach" data-status="breach"><span class="st-shape" aria-hidden="true">✖<\/span> down<\/span> \(3 failures\)/);
+    expect(body).toMatch(
+      /<tr class="burning"><th scope="row">1h<\/th><td class="num">4\.20×<\/td><td><strong>▲ faster than the budget allows<\/strong>/,
+    );
+    expect(body).toMatch(
+      /postgres\/default<\/th><td><span class="st st-breach" data-status="breach"><span class="st-shape" aria-hidden="true">✖<\/span> down<\/span> \(3 failures\)/,
+    );
     expect(body).toMatch(/data-leak="leak">leak \(confidence 99%\)/);
     expect(body).toContain('40MiB/h');
     expect(body).toMatch(/aria-current="true">6h</);
@@ -80,11 +92,20 @@ describe('the status page (server-rendered)', () => {
         { severity: 'ticket', long: '6h', short: '1h', factor: 1.2 },
       ],
     };
-    const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: new Registry(), uiAssets: null, burnPairs: (_s, o) => (o === 'decide-latency-p95' ? pairs : null) });
+    const app = buildServer({
+      getSnapshot: () => snapshot,
+      metricsRegistry: new Registry(),
+      uiAssets: null,
+      burnPairs: (_s, o) => (o === 'decide-latency-p95' ? pairs : null),
+    });
     apps.push(app);
     const body = (await app.inject({ url: `/services/${enc(service)}` })).body;
-    expect(body).toMatch(/<tr class="" data-fires="false"><th scope="row">page<\/th><td>1h \/ 5m<\/td><td class="num">14.4×<\/td><td class="num">4.20×<\/td><td class="num">0.50×<\/td><td>quiet<\/td><\/tr>/);
-    expect(body).toMatch(/<tr class="burning" data-fires="true"><th scope="row">ticket<\/th><td>6h \/ 1h<\/td><td class="num">1.2×<\/td><td class="num">1.30×<\/td><td class="num">4.20×<\/td><td><strong>✖ firing<\/strong><\/td><\/tr>/);
+    expect(body).toMatch(
+      /<tr class="" data-fires="false"><th scope="row">page<\/th><td>1h \/ 5m<\/td><td class="num">14.4×<\/td><td class="num">4.20×<\/td><td class="num">0.50×<\/td><td>quiet<\/td><\/tr>/,
+    );
+    expect(body).toMatch(
+      /<tr class="burning" data-fires="true"><th scope="row">ticket<\/th><td>6h \/ 1h<\/td><td class="num">1.2×<\/td><td class="num">1.30×<\/td><td class="num">4.20×<\/td><td><strong>✖ firing<\/strong><\/td><\/tr>/,
+    );
     expect(body.match(/data-fires=/g)).toHaveLength(2);
   });
 
@@ -99,7 +120,9 @@ describe('the status page (server-rendered)', () => {
 describe('the history API', () => {
   it('returns the recorded figures in buckets, the breach interval marked, matching the store', async () => {
     const { snapshot, store, service } = statusPageFixture();
-    const res = await server(snapshot, store).inject({ url: `/api/sla/${enc(service)}/objectives/decide-latency-p95/history?${range}&step=5m` });
+    const res = await server(snapshot, store).inject({
+      url: `/api/sla/${enc(service)}/objectives/decide-latency-p95/history?${range}&step=5m`,
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.step_seconds).toBe(300);
@@ -126,7 +149,8 @@ describe('the history API', () => {
     expect(c.limit_bytes).toBe(512 * 2 ** 20);
     expect(c.leak).toMatchObject({ verdict: 'leak', growth_bytes_per_hour: 40 * 2 ** 20 });
     expect(c.trend.growth_bytes_per_hour).toBe(40 * 2 ** 20);
-    for (let k = 0; k < c.floor_bytes.length; k++) if (c.floor_bytes[k] !== null) expect(c.floor_bytes[k]).toBeLessThanOrEqual(c.working_set_bytes[k]);
+    for (let k = 0; k < c.floor_bytes.length; k++)
+      if (c.floor_bytes[k] !== null) expect(c.floor_bytes[k]).toBeLessThanOrEqual(c.working_set_bytes[k]);
     expect(body.redis[0].hit_ratio[0]).toBeCloseTo(0.9, 5);
     expect(body.statements.map((s: { labels: { queryid: string } }) => s.labels.queryid)).toEqual([HOSTILE.queryid, '42']);
   });

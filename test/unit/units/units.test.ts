@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatDuration,
-  formatQuantity,
-  parseBytes,
-  parseDuration,
-  parseQuantity,
-  parseRatio,
-} from '../../../src/units/units.js';
+import { formatDuration, formatQuantity, parseBytes, parseDuration, parseQuantity, parseRatio } from '../../../src/units/units.js';
 
 /** The error a parser throws: the unit code and exactly this message. */
 const unitError = (message: string) => expect.objectContaining({ code: 'VIGIL_ERR_UNIT', message });
@@ -137,9 +130,8 @@ describe('formatting', () => {
   });
 
   it('formatDuration round-trips through parseDuration', () => {
-    for (const text of ['5m', '1h30m', '24h', '250ms', '1d12h']) expect(formatDuration(parseDuration(text))).toBe(
-      text === '24h' ? '1d' : text,
-    );
+    for (const text of ['5m', '1h30m', '24h', '250ms', '1d12h'])
+      expect(formatDuration(parseDuration(text))).toBe(text === '24h' ? '1d' : text);
   });
 
   it.each([
