@@ -55,7 +55,9 @@ beforeAll(async () => {
       'kind: ServiceLevels',
       'service: gate-svc',
       'objectives:',
-      '  - { name: flaky, indicator: { probe: { path: /flaky } }, target: 99%, window: 5m }',
+      // 99.99 %: on a fresh daemon (time before its history counts as good) the 1h/5m page pair
+      // fires after 14.4 × 0.01 % × 1 h ≈ 5 s of failures; at 99 % it would take ~9 min.
+      '  - { name: flaky, indicator: { probe: { path: /flaky } }, target: 99.99%, window: 5m }',
       '',
     ].join('\n'),
   );
@@ -87,13 +89,13 @@ describe('vigil check --from a running daemon', () => {
     failing = false;
 
     const local = await vigil(['check', '--config', 'vigil.yaml', '--gap', '2s']);
-    expect(local.out).toMatch(/gate-svc\s+flaky\s+100%\s+>= 99% over 2s sample\s+OK/);
+    expect(local.out).toMatch(/gate-svc\s+flaky\s+100%\s+>= 99\.99% over 2s sample\s+OK/);
     expect(local.out).toMatch(/observed: 1 of 1 objectives had data, judged over a 2s sample/);
     expect(local.code).toBe(0);
 
     const remote = await vigil(['check', '--from', `http://127.0.0.1:${port}`]);
     expect(remote.out).toMatch(
-      /gate-svc\s+flaky\s+\S+%\s+>= 99% of 30d\s+BREACH\s+\d+ of \d+ probes of http:\/\/127\.0\.0\.1:\d+\/flaky failed/,
+      /gate-svc\s+flaky\s+\S+%\s+>= 99\.99% of 30d\s+BREACH\s+\d+ of \d+ probes of http:\/\/127\.0\.0\.1:\d+\/flaky failed/,
     );
     expect(remote.out).toMatch(/judged over the daemon's windows and periods/);
     expect(remote.code).toBe(1);
