@@ -4,8 +4,8 @@ import { advisePostgres } from '../advise/postgres-advice.js';
 import { applyPostgresAdvice } from '../advise/postgres-apply.js';
 import { samplePostgres } from '../advise/postgres-sampler.js';
 import { postgresScript } from '../advise/postgres-script.js';
-import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redact } from '../core/redact.js';
+import { advisedSource } from './advise-source.js';
 
 /** `vigil advise postgres`: exit 0 advice written (and applied with --apply), 2 could not measure. */
 
@@ -22,21 +22,7 @@ export interface AdvisePostgresOptions {
 
 async function connectionString(options: AdvisePostgresOptions): Promise<string | null> {
   if (options.url) return options.url;
-  const loaded = await loadConfig({ configPath: options.config });
-  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) console.error(formatIssue(issue));
-    return null;
-  }
-  const source = loaded.config.daemon.sources.postgres[options.source];
-  if (!source) {
-    const known = Object.keys(loaded.config.daemon.sources.postgres).join(', ') || 'none';
-    console.error(
-      `vigil advise postgres: no PostgreSQL source ${JSON.stringify(options.source)} in the config (known: ${known}); or pass --url`,
-    );
-    return null;
-  }
-  return source.connectionString;
+  return (await advisedSource('postgres', options))?.connectionString ?? null;
 }
 
 export async function advisePostgresCommand(options: AdvisePostgresOptions): Promise<number> {

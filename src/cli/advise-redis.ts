@@ -3,9 +3,9 @@ import { adviseRedis } from '../advise/redis-advice.js';
 import { applyRedisAdvice } from '../advise/redis-apply.js';
 import { redisClient, sampleRedis } from '../advise/redis-sampler.js';
 import { redisScript } from '../advise/redis-script.js';
-import { formatIssue, loadConfig } from '../config/load-config.js';
 import { redact } from '../core/redact.js';
 import { parseDuration } from '../units/units.js';
+import { advisedSource } from './advise-source.js';
 
 /** `vigil advise redis`: exit 0 advice written (and applied with --apply), 2 could not measure. */
 
@@ -23,19 +23,7 @@ export interface AdviseRedisOptions {
 
 async function redisUrl(options: AdviseRedisOptions): Promise<string | null> {
   if (options.url) return options.url;
-  const loaded = await loadConfig({ configPath: options.config });
-  for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) console.error(formatIssue(issue));
-    return null;
-  }
-  const source = loaded.config.daemon.sources.redis[options.source];
-  if (!source) {
-    const known = Object.keys(loaded.config.daemon.sources.redis).join(', ') || 'none';
-    console.error(`vigil advise redis: no Redis source ${JSON.stringify(options.source)} in the config (known: ${known}); or pass --url`);
-    return null;
-  }
-  return source.url;
+  return (await advisedSource('redis', options))?.url ?? null;
 }
 
 export async function adviseRedisCommand(options: AdviseRedisOptions): Promise<number> {
