@@ -1,4 +1,5 @@
 import type { Slice } from './rate-curve.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * When each request of an open-model run is due, pure. The rate curve (constant-rate slices) gives
@@ -11,22 +12,10 @@ import type { Slice } from './rate-curve.js';
 
 export type ArrivalProcess = 'uniform' | 'poisson';
 
-/** A small seeded generator (mulberry32): the same seed gives the same Poisson schedule. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Gaps between successive points of a unit-rate sequence. */
 function unitGaps(process: ArrivalProcess, seed: number): () => number {
   if (process === 'uniform') return () => 1;
-  const uniform = seededUniform(seed);
+  const uniform = seededRandom(seed);
   // 1 - u is in (0, 1]: the logarithm stays finite.
   return () => -Math.log(1 - uniform());
 }

@@ -80,6 +80,16 @@ function prepare(kind: TrafficKind, corpus: PayloadCorpus): Prepared {
   };
 }
 
+/**
+ * What both models send: this sender's own corpus (its seed offset by its share, so senders differ)
+ * and the weighted mix of prepared requests.
+ */
+function requestSource(spec: LoadSpec) {
+  const corpus = new PayloadCorpus({ ...spec.corpus.spec, seed: spec.corpus.spec.seed + spec.share.index }, spec.corpus.extra);
+  const picker = new WeightedPicker(spec.kinds.map((k) => ({ weight: k.weight, kind: k, prepared: prepare(k, corpus) })));
+  return { picker, timeoutMs: spec.timeoutS * 1000 };
+}
+
 /** One sender's measurements while it runs. */
 class Measurements {
   readonly recorders: Map<string, LatencyRecorder>;
@@ -139,9 +149,7 @@ async function runOpen(
   m: Measurements,
   signal: AbortSignal,
 ): Promise<void> {
-  const corpus = new PayloadCorpus({ ...spec.corpus.spec, seed: spec.corpus.spec.seed + spec.share.index }, spec.corpus.extra);
-  const picker = new WeightedPicker(spec.kinds.map((k) => ({ weight: k.weight, kind: k, prepared: prepare(k, corpus) })));
-  const timeoutMs = spec.timeoutS * 1000;
+  const { picker, timeoutMs } = requestSource(spec);
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
   let index = 0;
@@ -179,9 +187,7 @@ async function runClosed(
   m: Measurements,
   signal: AbortSignal,
 ): Promise<void> {
-  const corpus = new PayloadCorpus({ ...spec.corpus.spec, seed: spec.corpus.spec.seed + spec.share.index }, spec.corpus.extra);
-  const picker = new WeightedPicker(spec.kinds.map((k) => ({ weight: k.weight, kind: k, prepared: prepare(k, corpus) })));
-  const timeoutMs = spec.timeoutS * 1000;
+  const { picker, timeoutMs } = requestSource(spec);
   const end = performance.now() + model.durationMs;
   const connections = Math.floor(model.connections / spec.share.count) + (spec.share.index < model.connections % spec.share.count ? 1 : 0);
   const loop = async () => {

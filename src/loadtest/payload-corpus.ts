@@ -1,4 +1,5 @@
 import type { CorpusSpec } from './profile-schema.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * Request payloads for load tests: many distinct tasks (the long tail, mostly cache misses) and a
@@ -53,18 +54,6 @@ const CONTEXTS = [
   'for the mobile app',
   'of the audit log',
 ];
-
-/** mulberry32: a tiny seeded PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The n-th task of the generated space; distinct for n below the space's size (22 500 × ticket numbers). */
 export function generatedTask(n: number): string {

@@ -1,0 +1,14 @@
+// The load test's seeded randomness (the payload corpus and Poisson arrivals): small and fast,
+// reproducible from a seed. (The comparison's bootstrap uses pure-rand, src/compare/random.ts.)
+
+/** mulberry32: a tiny seeded PRNG (uniform in [0, 1)); the same seed gives the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
