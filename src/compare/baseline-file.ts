@@ -65,33 +65,19 @@ export function parseMeasurement(bytes: Uint8Array, file: string): ReadMeasureme
   if (!read.ok) return read;
   const value = read.source.value as Record<string, unknown> | null;
   const head = { format: value?.format, version: value?.version };
+  // The head is checked before the schema: a foreign file or another version gets one clear issue.
+  const refuse = (key: 'format' | 'version', message: string): ReadMeasurement => ({
+    ok: false,
+    issues: [issue(file, MEASUREMENT_ISSUE_CODES.format, message, read.source.locate([key]), key)],
+  });
   if (head.format !== BASELINE_FORMAT) {
-    return {
-      ok: false,
-      issues: [
-        issue(
-          file,
-          MEASUREMENT_ISSUE_CODES.format,
-          `is not a vigil measurement (format ${JSON.stringify(head.format)}, expected ${JSON.stringify(BASELINE_FORMAT)})`,
-          read.source.locate(['format']),
-          'format',
-        ),
-      ],
-    };
+    return refuse(
+      'format',
+      `is not a vigil measurement (format ${JSON.stringify(head.format)}, expected ${JSON.stringify(BASELINE_FORMAT)})`,
+    );
   }
   if (head.version !== BASELINE_VERSION) {
-    return {
-      ok: false,
-      issues: [
-        issue(
-          file,
-          MEASUREMENT_ISSUE_CODES.format,
-          `is measurement format version ${JSON.stringify(head.version)}; this vigil reads version ${BASELINE_VERSION}`,
-          read.source.locate(['version']),
-          'version',
-        ),
-      ],
-    };
+    return refuse('version', `is measurement format version ${JSON.stringify(head.version)}; this vigil reads version ${BASELINE_VERSION}`);
   }
   const parsed = baselineFileSchema.safeParse(read.source.value, PARSE_OPTIONS);
   if (!parsed.success) {
