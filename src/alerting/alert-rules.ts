@@ -25,23 +25,37 @@ type ObjectiveResult = ServiceResult['objectives'][number];
 
 const RESERVED = new Set(['alertname', 'service', 'objective', 'severity']);
 
-export function firingAlerts(snapshot: Snapshot, files: readonly LoadedSloFile[], links: AlertLinks): AlertContent[] {
-  const objectives = new Map<string, Objective>();
-  const serviceLabels = new Map<string, Readonly<Record<string, string>>>();
-  for (const { slo } of files) {
-    serviceLabels.set(slo.service, slo.labels ?? {});
-    for (const o of slo.objectives) objectives.set(`${slo.service}/${o.name}`, o);
+interface ServiceEntry {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly objectives: ReadonlyMap<string, Objective>;
+}
+
+/** The files' services by name, built once per config (its file list is replaced whole on reload). */
+const servicesByFiles = new WeakMap<readonly LoadedSloFile[], ReadonlyMap<string, ServiceEntry>>();
+function servicesOf(files: readonly LoadedSloFile[]): ReadonlyMap<string, ServiceEntry> {
+  let services = servicesByFiles.get(files);
+  if (!services) {
+    const built = new Map<string, ServiceEntry>();
+    for (const { slo } of files)
+      built.set(slo.service, { labels: slo.labels ?? {}, objectives: new Map(slo.objectives.map((o) => [o.name, o])) });
+    servicesByFiles.set(files, (services = built));
   }
+  return services;
+}
+
+export function firingAlerts(snapshot: Snapshot, files: readonly LoadedSloFile[], links: AlertLinks): AlertContent[] {
+  const services = servicesOf(files);
   const out: AlertContent[] = [];
   for (const service of snapshot.services) {
+    const entry = services.get(service.service);
     for (const result of service.objectives) {
-      const objective = objectives.get(`${service.service}/${result.name}`);
-      if (!objective || objective.alert.disabled) continue;
+      const objective = entry?.objectives.get(result.name);
+      if (!entry || !objective || objective.alert.disabled) continue;
       const alertname = alertNameFor(result, objective);
       if (alertname === null) continue;
       const absent = objective.alert.absent;
       out.push({
-        labels: labelsFor(alertname, service, result, objective, serviceLabels.get(service.service) ?? {}),
+        labels: labelsFor(alertname, service, result, objective, entry.labels),
         annotations: annotationsFor(service, result, objective, links),
         forMs: result.status === 'no_data' && typeof absent === 'object' ? absent.for : objective.alert.for,
       });

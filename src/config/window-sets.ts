@@ -141,9 +141,18 @@ export function windowSetMisfit(set: WindowSet, periodMs: number): string | null
   return null;
 }
 
+/** Default set by period: every objective asks every evaluation cycle, and a fleet has few distinct periods. */
+const defaultByPeriod = new Map<number, string>();
+
 /** The set an objective uses when it names none: the 30-day workbook set, or the 7-day one where 30 days' shares do not fit. */
 export function defaultWindowSet(periodMs: number): string {
-  return windowSetMisfit(SHIPPED_WINDOW_SETS[DEFAULT_WINDOW_SET]!, periodMs) === null ? DEFAULT_WINDOW_SET : DEFAULT_SHORT_PERIOD_SET;
+  let name = defaultByPeriod.get(periodMs);
+  if (name === undefined) {
+    name = windowSetMisfit(SHIPPED_WINDOW_SETS[DEFAULT_WINDOW_SET]!, periodMs) === null ? DEFAULT_WINDOW_SET : DEFAULT_SHORT_PERIOD_SET;
+    if (defaultByPeriod.size > 1000) defaultByPeriod.clear();
+    defaultByPeriod.set(periodMs, name);
+  }
+  return name;
 }
 
 /** What an objective needs to pick its set: the name it gives, if any, and its period. */
@@ -167,13 +176,21 @@ export function windowSetOf(sets: WindowSets, objective: WindowSetChoice): Windo
   return set;
 }
 
+/** Windows by set (sets are loaded once and frozen): every objective asks every evaluation cycle. */
+const windowsBySet = new WeakMap<WindowSet, readonly BurnWindow[]>();
+
 /** The distinct windows of a set, shortest first: what burn rates are reported and queried over. */
-export function burnWindows(set: WindowSet): BurnWindow[] {
-  const ms = [...new Set(set.alerts.flatMap((a) => [a.shortWindow, a.longWindow]))].sort((a, b) => a - b);
-  return ms.map((w) => ({ label: formatDuration(w), ms: w }));
+export function burnWindows(set: WindowSet): readonly BurnWindow[] {
+  let windows = windowsBySet.get(set);
+  if (!windows) {
+    const ms = [...new Set(set.alerts.flatMap((a) => [a.shortWindow, a.longWindow]))].sort((a, b) => a - b);
+    windows = Object.freeze(ms.map((w) => Object.freeze({ label: formatDuration(w), ms: w })));
+    windowsBySet.set(set, windows);
+  }
+  return windows;
 }
 
 /** The burn-rate windows of an objective: those of its window set. */
-export function objectiveBurnWindows(sets: WindowSets, objective: WindowSetChoice): BurnWindow[] {
+export function objectiveBurnWindows(sets: WindowSets, objective: WindowSetChoice): readonly BurnWindow[] {
   return burnWindows(windowSetOf(sets, objective));
 }

@@ -11,7 +11,7 @@ import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import type { SliceMemo } from '../evaluate/error-budget.js';
-import { evaluate } from '../evaluate/evaluate.js';
+import { evaluate, evaluationSteps } from '../evaluate/evaluate.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
@@ -67,6 +67,19 @@ const STOP_SIDE_MS = 400;
 const STALE_AFTER_EVALUATIONS = 3;
 const MIN_STALE_MS = 10_000;
 
+/** Each evaluation cycle's event-loop slices are at most about this long (a service's objectives are not split). */
+const EVALUATION_SLICE_MS = 5;
+
+/** What the last published evaluation cost. */
+export interface EvaluationFigures {
+  /** The snapshot's time (unix ms). */
+  readonly evaluatedAt: number;
+  /** From the cycle's start to its snapshot being published, pauses between slices included. */
+  readonly wallMs: number;
+  /** Time the cycle held the event loop (its slices and the publishing). */
+  readonly busyMs: number;
+}
+
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
 interface Sampling {
   scheduler: Scheduler;
@@ -87,6 +100,9 @@ export class Daemon {
   private readonly persister: StorePersister;
   private readonly watcher: ConfigWatcher;
   private evaluateTimer: NodeJS.Timeout | null = null;
+  /** A sliced evaluation is under way (the timer skips a beat rather than run two). */
+  private evaluating = false;
+  private evaluationFigures: EvaluationFigures | null = null;
   private reloading: Promise<ReloadOutcome> = Promise.resolve({ ok: true, services: [] });
   private stopping: Promise<void> | null = null;
   /** Set once the store was loaded: only then does stopping write it. */
@@ -176,6 +192,7 @@ export class Daemon {
       },
       snapshotStale: () => this.snapshotStale(),
       persistFailures: () => this.persister.failures,
+      lastEvaluation: () => this.evaluationFigures,
     });
     // Listen first: a taken port fails before anything else starts (and before the store file
     // could be written by a daemon that never ran). Until the first evaluation /readyz says 503.
@@ -229,24 +246,83 @@ export class Daemon {
     return age !== null && age > Math.max(STALE_AFTER_EVALUATIONS * this.config.daemon.evaluateEvery, MIN_STALE_MS);
   }
 
-  /** Evaluates now and publishes the snapshot (also called every `evaluateEvery`). */
+  /** Evaluates now, in one go, and publishes the snapshot (at start, after a reload, and for callers that need it now). */
   evaluateNow(): Snapshot | null {
     const started = performance.now();
     try {
       const now = Date.now();
       this.store.prune(now);
-      const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
-      this.holder.publish(snapshot);
-      // The status page's charts read each cycle's figures back from the store.
-      this.history.onSnapshot(this.store, snapshot);
-      const ms = performance.now() - started;
-      if (ms > 50) this.logger.debug({ ms }, 'slow evaluation');
-      return this.holder.get();
+      const snapshot = evaluate(this.config, this.store, now, this.evaluateInputs());
+      return this.publish(snapshot, started, performance.now() - started);
     } catch (err) {
-      // The previous snapshot stays: readers keep a whole answer, if an older one.
-      this.logger.error({ err: describeError(err) }, 'evaluation failed');
-      return null;
+      return this.evaluationFailed(err);
     }
+  }
+
+  /** Figures of the last published evaluation: wall time from start to publish, and time it held the event loop. */
+  get lastEvaluation(): EvaluationFigures | null {
+    return this.evaluationFigures;
+  }
+
+  /**
+   * The timer's evaluation: the same snapshot as `evaluateNow`, computed a few services at a time
+   * (slices of EVALUATION_SLICE_MS, the event loop free in between), so HTTP answers and samples
+   * are not held for a whole cycle of a large fleet. One cycle at a time; a cycle overtaken by a
+   * reload or a stop is dropped (its snapshot would describe the old config).
+   */
+  private async evaluateInSlices(): Promise<void> {
+    if (this.evaluating) return;
+    this.evaluating = true;
+    const started = performance.now();
+    let busy = 0;
+    const config = this.config;
+    try {
+      const now = Date.now();
+      this.store.prune(now);
+      const steps = evaluationSteps(config, this.store, now, this.evaluateInputs());
+      let sliceStart = started;
+      for (;;) {
+        const step = steps.next();
+        if (step.done) {
+          busy += performance.now() - sliceStart;
+          if (this.config === config && !this.stopping) this.publish(step.value, started, busy);
+          return;
+        }
+        if (performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
+          busy += performance.now() - sliceStart;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.config !== config || this.stopping) return;
+          sliceStart = performance.now();
+        }
+      }
+    } catch (err) {
+      this.evaluationFailed(err);
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
+  private evaluateInputs() {
+    return { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo };
+  }
+
+  /** `busyMs`: time the evaluation held the event loop before publishing (publishing adds its own). */
+  private publish(snapshot: Snapshot, started: number, busyMs: number): Snapshot | null {
+    const publishing = performance.now();
+    this.holder.publish(snapshot);
+    // The status page's charts read each cycle's figures back from the store.
+    this.history.onSnapshot(this.store, snapshot);
+    const done = performance.now();
+    const figures = { evaluatedAt: snapshot.evaluatedAt, wallMs: done - started, busyMs: busyMs + (done - publishing) };
+    this.evaluationFigures = figures;
+    if (figures.busyMs > 50) this.logger.debug({ ms: Math.round(figures.wallMs), busyMs: Math.round(figures.busyMs) }, 'slow evaluation');
+    return this.holder.get();
+  }
+
+  private evaluationFailed(err: unknown): null {
+    // The previous snapshot stays: readers keep a whole answer, if an older one.
+    this.logger.error({ err: describeError(err) }, 'evaluation failed');
+    return null;
   }
 
   /**
@@ -332,7 +408,7 @@ export class Daemon {
   private scheduleEvaluation(): void {
     if (this.evaluateTimer) clearInterval(this.evaluateTimer);
     this.evaluateNow();
-    this.evaluateTimer = setInterval(() => this.evaluateNow(), this.config.daemon.evaluateEvery);
+    this.evaluateTimer = setInterval(() => void this.evaluateInSlices(), this.config.daemon.evaluateEvery);
   }
 
   /** Stops within 2 s: sampling first, then the store is written, then the rest. Idempotent. */

@@ -35,19 +35,45 @@ export interface EvaluateInputs {
  * caller's cache of results that cannot change), so the same inputs give the same snapshot.
  */
 export function evaluate(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Snapshot {
-  const services: ServiceResult[] = config.services.map(({ slo }) => {
-    const objectives = slo.objectives.map((o) => evaluateIsolated(config, store, now, slo.service, o, inputs));
-    const ages = objectives.flatMap((o) => (o.dataAgeSeconds === null ? [] : [o.dataAgeSeconds]));
-    return {
-      service: slo.service,
-      labels: { ...(slo.labels ?? {}) },
-      status: worstStatus(objectives.map((o) => o.status)),
-      objectives,
-      summary: summarise(slo.objectives, objectives),
-      dataAgeSeconds: ages.length > 0 ? Math.max(...ages) : null,
-    };
-  });
+  const steps = evaluationSteps(config, store, now, inputs);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same evaluation as `evaluate`, one service per step: a caller on an event loop (the daemon)
+ * runs steps until its slice of time is spent and lets other work (HTTP requests, samples) run
+ * between slices, so a large fleet's cycle never holds the loop for its whole length. Every step
+ * reads the store as of `now`; the snapshot is the generator's return value.
+ */
+export function* evaluationSteps(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Generator<void, Snapshot> {
+  const services: ServiceResult[] = [];
+  for (const { slo } of config.services) {
+    services.push(evaluateService(config, store, now, slo, inputs));
+    yield;
+  }
   return { evaluatedAt: now, services, sources: (inputs.sources ?? []).map((s) => ({ ...s })) };
+}
+
+function evaluateService(
+  config: Config,
+  store: SampleStore,
+  now: number,
+  slo: Config['services'][number]['slo'],
+  inputs: EvaluateInputs,
+): ServiceResult {
+  const objectives = slo.objectives.map((o) => evaluateIsolated(config, store, now, slo.service, o, inputs));
+  const ages = objectives.flatMap((o) => (o.dataAgeSeconds === null ? [] : [o.dataAgeSeconds]));
+  return {
+    service: slo.service,
+    labels: { ...(slo.labels ?? {}) },
+    status: worstStatus(objectives.map((o) => o.status)),
+    objectives,
+    summary: summarise(slo.objectives, objectives),
+    dataAgeSeconds: ages.length > 0 ? Math.max(...ages) : null,
+  };
 }
 
 /**

@@ -39,6 +39,13 @@ export function pickLabels(labels: Labels, keys: readonly string[]): Record<stri
 export class SampleStore {
   private readonly series = new Map<string, StoredSeries>();
   private readonly byMetric = new Map<string, Set<StoredSeries>>();
+  /**
+   * The label index (Prometheus's "postings"): metric, label name and value -> the series carrying
+   * them. Readers name the label values they need (`where`), so a lookup touches one service's
+   * series instead of every series of the metric: without it an evaluation cycle grows with the
+   * square of the fleet (every objective scanning every service's series).
+   */
+  private readonly postings = new Map<string, Map<string, Map<string, Set<StoredSeries>>>>();
 
   constructor(private options: SampleStoreOptions) {}
 
@@ -71,6 +78,7 @@ export class SampleStore {
       let set = this.byMetric.get(metric);
       if (!set) this.byMetric.set(metric, (set = new Set()));
       set.add(entry);
+      this.index(entry);
     }
     entry.ended = false;
     entry.buffer.append(t, value, this.options.retentionMs);
@@ -81,13 +89,30 @@ export class SampleStore {
     if (entry) entry.ended = true;
   }
 
-  /** Every series of a metric whose labels pass `match`. */
-  select(metric: string, match: (labels: Labels) => boolean = () => true): StoredSeries[] {
-    const set = this.byMetric.get(metric);
+  /**
+   * Every series of a metric whose labels pass `match`. `where` (label values the series must
+   * carry, which `match` must imply) only narrows the scan through the label index: the answer is
+   * the same with or without it.
+   */
+  select(metric: string, match: (labels: Labels) => boolean = () => true, where?: Readonly<Record<string, string>>): StoredSeries[] {
+    const set = this.candidates(metric, where);
     if (!set) return [];
     const out: StoredSeries[] = [];
     for (const s of set) if (match(s.labels)) out.push(s);
     return out;
+  }
+
+  /** The smallest posting among `where`'s pairs (none: the metric's whole set). */
+  private candidates(metric: string, where: Readonly<Record<string, string>> | undefined): Set<StoredSeries> | undefined {
+    let smallest = this.byMetric.get(metric);
+    if (!smallest || !where) return smallest;
+    const names = this.postings.get(metric);
+    for (const name in where) {
+      const posting = names?.get(name)?.get(where[name]!);
+      if (!posting) return undefined;
+      if (posting.size < smallest.size) smallest = posting;
+    }
+    return smallest;
   }
 
   all(): IterableIterator<StoredSeries> {
@@ -106,10 +131,34 @@ export class SampleStore {
       if (n === 0 || s.buffer.timeAt(n - 1) < now - this.options.retentionMs) {
         this.series.delete(id);
         this.byMetric.get(s.metric)?.delete(s);
+        this.unindex(s);
         dropped++;
       }
     }
     return dropped;
+  }
+
+  private index(s: StoredSeries): void {
+    let names = this.postings.get(s.metric);
+    if (!names) this.postings.set(s.metric, (names = new Map()));
+    for (const name in s.labels) {
+      let values = names.get(name);
+      if (!values) names.set(name, (values = new Map()));
+      const value = s.labels[name]!;
+      let posting = values.get(value);
+      if (!posting) values.set(value, (posting = new Set()));
+      posting.add(s);
+    }
+  }
+
+  private unindex(s: StoredSeries): void {
+    const names = this.postings.get(s.metric);
+    for (const name in s.labels) {
+      const values = names?.get(name);
+      const posting = values?.get(s.labels[name]!);
+      posting?.delete(s);
+      if (posting?.size === 0) values!.delete(s.labels[name]!);
+    }
   }
 
   /** Bytes held by point buffers (the part that grows with retention). */

@@ -12,7 +12,7 @@ export class SeriesBuffer {
 
   constructor(
     private readonly maxPoints: number,
-    initialCapacity = 64,
+    initialCapacity = 8,
   ) {
     const capacity = Math.min(Math.max(4, initialCapacity), maxPoints);
     this.t = new Float64Array(capacity);

@@ -16,7 +16,7 @@ function rangeFields(range: HistoryRange, starts: readonly number[]) {
 /** The series of one metric whose labels include every pair of `labels`. */
 function seriesWith(store: SampleStore, metric: string, labels: Readonly<Record<string, string>>): StoredSeries[] {
   const keys = Object.keys(labels);
-  return store.select(metric, (l) => keys.every((k) => l[k] === labels[k]));
+  return store.select(metric, (l) => keys.every((k) => l[k] === labels[k]), labels);
 }
 
 /** Several series (a container restarted, say) merged into one set of buckets: the later point wins `last`. */

@@ -19,6 +19,7 @@ function probeSeries(ctx: ReadContext, metric: string, indicator: ProbeIndicator
   return ctx.store.select(
     metric,
     (l) => l.source === source && (l.url === url || (url === null && path !== undefined && (l.url ?? '').endsWith(path))),
+    url === null ? { source } : { source, url },
   );
 }
 

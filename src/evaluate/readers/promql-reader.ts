@@ -45,6 +45,7 @@ export class PromqlReader implements IndicatorReader {
     return this.ctx.store.select(
       PROMQL_VALUE,
       (l) => l.source === source && l.service === service && l.objective === objective && l.part === part,
+      { source, service, objective, part },
     );
   }
 

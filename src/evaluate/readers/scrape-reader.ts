@@ -1,6 +1,5 @@
 import type { LatencyIndicator, RatioIndicator } from '../../config/slo-schema.js';
-import { parseSelector } from '../../sources/scrape/promql-subset.js';
-import { quantileOverWindow, ratioOverWindow, scrapeMetric, seriesOfQuery } from '../../sources/scrape/window-queries.js';
+import { quantileOverWindow, ratioOverWindow, seriesOfHistogram, seriesOfQuery } from '../../sources/scrape/window-queries.js';
 import { type ErrorRatio, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
 import { oldestOf } from './gauge-reader.js';
 
@@ -39,10 +38,10 @@ export class ScrapeLatencyReader implements IndicatorReader {
     }
   }
 
+  /** How far the histogram's own bucket series reach back (the ratio reader reads its `total` series the same way). */
   oldest(): number | null {
     try {
-      const sel = parseSelector(this.indicator.histogram);
-      return oldestOf(this.ctx.store.select(scrapeMetric(`${sel.metric}_bucket`), (l) => l.source === this.indicator.source));
+      return oldestOf(seriesOfHistogram(this.ctx.store, this.indicator.source, this.indicator.histogram));
     } catch {
       return null;
     }

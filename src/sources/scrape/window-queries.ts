@@ -1,7 +1,7 @@
 import { increase } from '../../store/counter.js';
 import type { SampleStore } from '../../store/sample-store.js';
 import { type Bucket, histogramQuantile, parseLe } from './histogram-quantile.js';
-import { matchesSelector, parseRangeQuery, parseSelector, type Selector } from './promql-subset.js';
+import { type LabelMatcher, matchesSelector, parseRangeQuery, parseSelector, type RangeQuery, type Selector } from './promql-subset.js';
 
 /**
  * Window math over scraped series, for `latency` and `ratio` indicators whose source is a scrape
@@ -26,14 +26,54 @@ export interface WindowQuantile {
   newestT: number | null;
 }
 
-function selectScraped(store: SampleStore, source: string, metric: string, selector: Selector) {
-  return store.select(scrapeMetric(metric), (labels) => labels.source === source && matchesSelector(labels, selector.matchers));
+/**
+ * The label values a series must carry to pass `matchers` plus the source: the `=` matchers (an
+ * empty value also matches a missing label, so it narrows nothing). The store's index uses them.
+ */
+function requiredLabels(source: string, matchers: readonly LabelMatcher[]): Record<string, string> {
+  const where: Record<string, string> = { source };
+  for (const m of matchers) if (m.op === '=' && m.value !== '') where[m.name] = m.value;
+  return where;
 }
+
+function selectScraped(store: SampleStore, source: string, metric: string, selector: Selector) {
+  return store.select(
+    scrapeMetric(metric),
+    (labels) => labels.source === source && matchesSelector(labels, selector.matchers),
+    requiredLabels(source, selector.matchers),
+  );
+}
+
+/**
+ * Parsed queries and selectors by their text. Every objective reads its queries over several
+ * windows each cycle; the text never changes between cycles, so it is parsed once. Bounded by
+ * clearing (a fleet has a few queries per objective; a reload may bring new texts).
+ */
+const MAX_PARSED = 100_000;
+const parsedQueries = new Map<string, RangeQuery>();
+const parsedSelectors = new Map<string, Selector>();
+function cached<T>(cache: Map<string, T>, text: string, parse: (text: string) => T): T {
+  let out = cache.get(text);
+  if (out === undefined) {
+    out = parse(text);
+    if (cache.size >= MAX_PARSED) cache.clear();
+    cache.set(text, out);
+  }
+  return out;
+}
+const rangeQuery = (text: string) => cached(parsedQueries, text, parseRangeQuery);
+const selectorOf = (text: string) => cached(parsedSelectors, text, parseSelector);
 
 /** The stored series a `sum(rate(sel[W]))` query reads: how far its history reaches is their oldest point. */
 export function seriesOfQuery(store: SampleStore, source: string, query: string) {
-  const parsed = parseRangeQuery(query);
+  const parsed = rangeQuery(query);
   return selectScraped(store, source, parsed.selector.metric, parsed.selector);
+}
+
+/** The bucket series of a histogram selector (without `_bucket`): how far its history reaches is their oldest point. */
+export function seriesOfHistogram(store: SampleStore, source: string, histogram: string) {
+  const selector = selectorOf(histogram);
+  return selectScraped(store, source, `${selector.metric}_bucket`, selector);
 }
 
 /**
@@ -71,7 +111,7 @@ export function bucketsOverWindow(
   from: number,
   to: number,
 ): WindowBuckets {
-  const selector = typeof histogram === 'string' ? parseSelector(histogram) : histogram;
+  const selector = typeof histogram === 'string' ? selectorOf(histogram) : histogram;
   const byLe = new Map<number, number>();
   let series = 0;
   let newestT: number | null = null;
@@ -98,7 +138,7 @@ export interface WindowRate {
 
 /** `sum(rate(sel[W]))` or `sum(increase(sel[W]))` over the window ending at `to`. */
 export function queryOverWindow(store: SampleStore, source: string, query: string, from: number, to: number): WindowRate {
-  const parsed = parseRangeQuery(query);
+  const parsed = rangeQuery(query);
   const start = parsed.windowMs === null ? from : to - parsed.windowMs;
   let total = 0;
   let series = 0;

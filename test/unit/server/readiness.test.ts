@@ -23,12 +23,19 @@ describe('/readyz and the snapshot-age metrics', () => {
     }
   });
 
-  it('/metrics says how old the snapshot is, whether it is stale, and how many persists failed', async () => {
+  it('/metrics says how old the snapshot is, whether it is stale, how many persists failed and what the last evaluation cost', async () => {
     const registry = new Registry();
-    registerDaemonMetrics(registry, { snapshotAgeSeconds: () => 31.5, snapshotStale: () => true, persistFailures: () => 3 });
+    registerDaemonMetrics(registry, {
+      snapshotAgeSeconds: () => 31.5,
+      snapshotStale: () => true,
+      persistFailures: () => 3,
+      lastEvaluation: () => ({ wallMs: 250, busyMs: 40 }),
+    });
     const text = await registry.metrics();
     expect(text).toMatch(/^vigil_snapshot_age_seconds 31\.5$/m);
     expect(text).toMatch(/^vigil_snapshot_stale 1$/m);
     expect(text).toMatch(/^vigil_store_persist_failures_total 3$/m);
+    expect(text).toMatch(/^vigil_evaluation_duration_seconds 0\.25$/m);
+    expect(text).toMatch(/^vigil_evaluation_busy_seconds 0\.04$/m);
   });
 });
