@@ -50,6 +50,7 @@ const startMs = performance.now() - t0;
 // Every evaluation cycle the daemon's timer runs (cycles are seconds apart; this looks 10 times a second).
 let evalMs: number[] = [];
 let busyMs: number[] = [];
+let cpuMs: number[] = [];
 let seen = daemon.lastEvaluation?.evaluatedAt;
 let peakRss = 0;
 const watchTimer = setInterval(() => {
@@ -58,6 +59,7 @@ const watchTimer = setInterval(() => {
     seen = last.evaluatedAt;
     evalMs.push(last.wallMs);
     busyMs.push(last.busyMs);
+    cpuMs.push(last.cpuMs);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 100);
@@ -73,6 +75,7 @@ process.on('message', (msg: string) => {
       type: 'stats',
       evalMs,
       busyMs,
+      evalCpuMs: cpuMs,
       rss: m.rss,
       peakRss,
       heapUsed: m.heapUsed,
@@ -81,6 +84,7 @@ process.on('message', (msg: string) => {
     });
     evalMs = [];
     busyMs = [];
+    cpuMs = [];
     cpu0 = process.cpuUsage();
     wall0 = performance.now();
   } else if (msg === 'stop') {

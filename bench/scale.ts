@@ -68,6 +68,8 @@ interface Stats {
   /** Per evaluation cycle: start to publish (wall), and the time it held the daemon's event loop. */
   evalMs: number[];
   busyMs: number[];
+  /** CPU time of the daemon process during the cycle's slices: what the shared cores do not inflate. */
+  evalCpuMs: number[];
   rss: number;
   peakRss: number;
   heapUsed: number;
@@ -173,6 +175,7 @@ interface Row {
   /** Idle API: per cycle, start to publish (wall) and time on the event loop (busy). */
   wall: number[];
   busy: number[];
+  cpu: number[];
   /** Under the API load. */
   busyUnderLoad: number[];
   cpuShare: number;
@@ -210,6 +213,7 @@ async function measure(services: number, port: number): Promise<Row> {
       startMs: ready.startMs,
       wall: idle.evalMs,
       busy: idle.busyMs,
+      cpu: idle.evalCpuMs,
       busyUnderLoad: busy.busyMs,
       cpuShare: idle.cpuMs / idle.wallMs,
       rss: idle.rss,
@@ -238,19 +242,20 @@ function printTable(rows: readonly Row[]): void {
     `\n### bench:scale (${OBJECTIVES_PER_SERVICE} objectives per service; ratios against ${base.services} services in the same run)`,
   );
   console.log(
-    '| services | objectives | stored series | evaluation cycle, start to publish: median / max (cycles) | event-loop time per cycle: median / max | × base | µs per objective per cycle | daemon CPU, idle API | RSS / peak | × base | `/api/sla/<service>/current` at 1000 req/s: p50 / p99 / max | `/api/sla` at 1000 req/s: p50 / p99 / max | floor: bare node:http route of another process at 1000 req/s | stored samples | bytes per sample: file / memory | load avg at start |',
+    '| services | objectives | stored series | evaluation cycle, start to publish: median / max (cycles) | event-loop time per cycle: median / max | CPU time per cycle: median / max | × base | CPU µs per objective per cycle | daemon CPU, idle API | RSS / peak | × base | `/api/sla/<service>/current` at 1000 req/s: p50 / p99 / max | `/api/sla` at 1000 req/s: p50 / p99 / max | floor: bare node:http route of another process at 1000 req/s | stored samples | bytes per sample: file / memory | load avg at start |',
   );
-  console.log(`|${'---|'.repeat(16)}`);
+  console.log(`|${'---|'.repeat(17)}`);
   for (const r of rows) {
     const s = r.stopped;
     console.log(
-      `| ${r.services} | ${work(r)} | ${s.series} | ${f(med(r.wall))} / ${f(top(r.wall))} ms (${r.wall.length}) | ${f(med(r.busy))} / ${f(top(r.busy))} ms | ${f(med(r.busy) / med(base.busy), 2)} | ${f((med(r.busy) * 1000) / work(r), 1)} | ${f(r.cpuShare * 100, 0)} % | ${f(mib(r.rss), 0)} / ${f(mib(r.peakRss), 0)} MiB | ${f(r.peakRss / base.peakRss, 2)} | ${api(r.current)} | ${api(r.list, `, ${f(r.list.bytes / 1024, 0)} KiB`)} | ${api(r.floor)} | ${s.points} | ${f(s.fileBytes / s.points, 1)} / ${f(s.memoryBytes / s.points, 1)} | ${r.loadBefore} |`,
+      `| ${r.services} | ${work(r)} | ${s.series} | ${f(med(r.wall))} / ${f(top(r.wall))} ms (${r.wall.length}) | ${f(med(r.busy))} / ${f(top(r.busy))} ms | ${f(med(r.cpu))} / ${f(top(r.cpu))} ms | ${f(med(r.cpu) / med(base.cpu), 2)} | ${f((med(r.cpu) * 1000) / work(r), 1)} | ${f(r.cpuShare * 100, 0)} % | ${f(mib(r.rss), 0)} / ${f(mib(r.peakRss), 0)} MiB | ${f(r.peakRss / base.peakRss, 2)} | ${api(r.current)} | ${api(r.list, `, ${f(r.list.bytes / 1024, 0)} KiB`)} | ${api(r.floor)} | ${s.points} | ${f(s.fileBytes / s.points, 1)} / ${f(s.memoryBytes / s.points, 1)} | ${r.loadBefore} |`,
     );
   }
   const big = rows[rows.length - 1]!;
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(
-    `\nGoals at ${big.services} services: evaluation < 1 s per cycle (max start to publish ${f(top(big.wall))} ms, event loop ${f(top(big.busy))} ms: ${verdict(top(big.wall) < 1000)}), ` +
+    `\nGoals at ${big.services} services: evaluation < 1 s per cycle (max start to publish ${f(top(big.wall))} ms: ${verdict(top(big.wall) < 1000)}; ` +
+      `max on the event loop ${f(top(big.busy))} ms: ${verdict(top(big.busy) < 1000)}; max CPU ${f(top(big.cpu))} ms: ${verdict(top(big.cpu) < 1000)}), ` +
       `RSS < 1 GiB (peak ${f(mib(big.peakRss), 0)} MiB: ${verdict(big.peakRss < 2 ** 30)}), ` +
       `API P99 < 10 ms at 1000 req/s (/current ${f(big.current.p99)} ms: ${verdict(big.current.p99 < 10 && big.current.failed === 0)}; ` +
       `/api/sla ${f(big.list.p99)} ms: ${verdict(big.list.p99 < 10 && big.list.failed === 0 && big.list.rps > 0)}).`,
@@ -269,7 +274,7 @@ function curveSvg(rows: readonly Row[]): string {
   const H = 360;
   const m = { l: 60, r: 70, t: 30, b: 50 };
   const maxX = Math.max(...rows.map((r) => r.services * OBJECTIVES_PER_SERVICE));
-  const cost = (r: Row) => quantile(r.busy, 0.5);
+  const cost = (r: Row) => quantile(r.cpu, 0.5);
   const maxEval = Math.max(...rows.map(cost), 1) * 1.15;
   const maxRss = Math.max(...rows.map((r) => mib(r.peakRss)), 1) * 1.15;
   const x = (v: number) => m.l + (v / maxX) * (W - m.l - m.r);
@@ -302,7 +307,7 @@ function curveSvg(rows: readonly Row[]): string {
     ticks,
     yTicks,
     `<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">objectives (services × 10)</text>`,
-    `<text transform="translate(16 ${H / 2}) rotate(-90)" text-anchor="middle" fill="#1f77b4">evaluation ms per cycle on the event loop (median)</text>`,
+    `<text transform="translate(16 ${H / 2}) rotate(-90)" text-anchor="middle" fill="#1f77b4">evaluation CPU ms per cycle (median)</text>`,
     `<text transform="translate(${W - 14} ${H / 2}) rotate(90)" text-anchor="middle" fill="#d62728">peak RSS MiB</text>`,
     line(evalPts, '#1f77b4'),
     line(rssPts, '#d62728'),

@@ -70,6 +70,11 @@ const MIN_STALE_MS = 10_000;
 /** Each evaluation cycle's event-loop slices are at most about this long (a service's objectives are not split). */
 const EVALUATION_SLICE_MS = 5;
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 /** What the last published evaluation cost. */
 export interface EvaluationFigures {
   /** The snapshot's time (unix ms). */
@@ -78,6 +83,8 @@ export interface EvaluationFigures {
   readonly wallMs: number;
   /** Time the cycle held the event loop (its slices and the publishing). */
   readonly busyMs: number;
+  /** CPU time of the process during those slices (less than `busyMs` when other processes share the cores). */
+  readonly cpuMs: number;
 }
 
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
@@ -249,11 +256,12 @@ export class Daemon {
   /** Evaluates now, in one go, and publishes the snapshot (at start, after a reload, and for callers that need it now). */
   evaluateNow(): Snapshot | null {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     try {
       const now = Date.now();
       this.store.prune(now);
       const snapshot = evaluate(this.config, this.store, now, this.evaluateInputs());
-      return this.publish(snapshot, started, performance.now() - started);
+      return this.publish(snapshot, started, { busyMs: performance.now() - started, cpuMs: cpuMsSince(cpu) });
     } catch (err) {
       return this.evaluationFailed(err);
     }
@@ -274,25 +282,31 @@ export class Daemon {
     if (this.evaluating) return;
     this.evaluating = true;
     const started = performance.now();
-    let busy = 0;
+    const spent = { busyMs: 0, cpuMs: 0 };
     const config = this.config;
     try {
       const now = Date.now();
+      let sliceStart = started;
+      let sliceCpu = process.cpuUsage();
+      const endSlice = () => {
+        spent.busyMs += performance.now() - sliceStart;
+        spent.cpuMs += cpuMsSince(sliceCpu);
+      };
       this.store.prune(now);
       const steps = evaluationSteps(config, this.store, now, this.evaluateInputs());
-      let sliceStart = started;
       for (;;) {
         const step = steps.next();
         if (step.done) {
-          busy += performance.now() - sliceStart;
-          if (this.config === config && !this.stopping) this.publish(step.value, started, busy);
+          endSlice();
+          if (this.config === config && !this.stopping) this.publish(step.value, started, spent);
           return;
         }
         if (performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
-          busy += performance.now() - sliceStart;
+          endSlice();
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.config !== config || this.stopping) return;
           sliceStart = performance.now();
+          sliceCpu = process.cpuUsage();
         }
       }
     } catch (err) {
@@ -306,14 +320,20 @@ export class Daemon {
     return { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo };
   }
 
-  /** `busyMs`: time the evaluation held the event loop before publishing (publishing adds its own). */
-  private publish(snapshot: Snapshot, started: number, busyMs: number): Snapshot | null {
+  /** `spent`: what the evaluation cost before publishing (publishing adds its own). */
+  private publish(snapshot: Snapshot, started: number, spent: { busyMs: number; cpuMs: number }): Snapshot | null {
     const publishing = performance.now();
+    const cpu = process.cpuUsage();
     this.holder.publish(snapshot);
     // The status page's charts read each cycle's figures back from the store.
     this.history.onSnapshot(this.store, snapshot);
     const done = performance.now();
-    const figures = { evaluatedAt: snapshot.evaluatedAt, wallMs: done - started, busyMs: busyMs + (done - publishing) };
+    const figures = {
+      evaluatedAt: snapshot.evaluatedAt,
+      wallMs: done - started,
+      busyMs: spent.busyMs + (done - publishing),
+      cpuMs: spent.cpuMs + cpuMsSince(cpu),
+    };
     this.evaluationFigures = figures;
     if (figures.busyMs > 50) this.logger.debug({ ms: Math.round(figures.wallMs), busyMs: Math.round(figures.busyMs) }, 'slow evaluation');
     return this.holder.get();
