@@ -21,7 +21,7 @@ import { reclaimIdleSocketsNearCap } from './idle-reclaim.js';
 import { openApiDocument } from './openapi.js';
 import { type RouteSpec, routeSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
-import { askPeers, mergeLists, withShard } from './shard-fanout.js';
+import { askPeers, mergeLists, otherShardServices, withShard } from './shard-fanout.js';
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -351,6 +351,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     pollSeconds: options.pollSeconds ?? (() => 5),
     ...(options.uiAssets !== undefined ? { assets: options.uiAssets } : {}),
     ...(options.burnPairs ? { pairsOf: options.burnPairs } : {}),
+    otherShards: async () => {
+      const shard = options.shard?.() ?? null;
+      const snapshot = options.getSnapshot();
+      if (!shard || shard.peers.length === 0 || !snapshot) return null;
+      return otherShardServices(await askPeers(shard), new Set(snapshot.services.map((s) => s.service)));
+    },
   });
 
   const health = routeSpec('health');

@@ -6,6 +6,8 @@
 import type { ResolvedShard } from '../config/shard.js';
 import { describeError } from '../core/describe-error.js';
 import { redact } from '../core/redact.js';
+import type { OtherShardService, OtherShards } from '../ui/overview-page.js';
+import { servicePath } from '../ui/page-links.js';
 import { type PeerAnswer, type ServiceListEntry, type ServiceListResponse, serviceListResponseSchema } from './api-schemas.js';
 
 /** One peer's reply: its list, or why there is none. */
@@ -43,6 +45,35 @@ export function mergeLists(local: ServiceListResponse, replies: readonly PeerRep
   }
   const services = [...byName.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
   return { ...local, services, partial: peers.some((p) => !p.ok), peers };
+}
+
+/**
+ * The services the peers own and this shard does not, for the status page: each linking to its
+ * owner's page (the first peer listing a service wins, as in `mergeLists`); the peers that failed.
+ */
+export function otherShardServices(replies: readonly PeerReply[], local: ReadonlySet<string>): OtherShards {
+  const seen = new Set(local);
+  const services: OtherShardService[] = [];
+  const failed: Array<{ url: string; error: string }> = [];
+  for (const reply of replies) {
+    if (!reply.ok) {
+      failed.push({ url: reply.url, error: reply.error });
+      continue;
+    }
+    const base = reply.url.replace(/\/+$/, '');
+    for (const s of reply.list.services) {
+      if (seen.has(s.service)) continue;
+      seen.add(s.service);
+      services.push({
+        service: s.service,
+        status: s.status,
+        objectives: s.objectives,
+        shard: s.shard ?? reply.list.shard?.index,
+        pageUrl: base + servicePath(s.service),
+      });
+    }
+  }
+  return { services, failed };
 }
 
 /** Asks every peer for its local list, all at once, each bounded by the shard's peer timeout. */

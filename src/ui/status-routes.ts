@@ -3,7 +3,7 @@ import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import { type Asset, loadAssets, type UiAssets } from './assets.js';
 import type { ObjectivePairs } from './burn-pairs.js';
 import { html } from './html.js';
-import { type PageContext, renderOverview } from './overview-page.js';
+import { type OtherShards, type PageContext, renderOverview } from './overview-page.js';
 import { shell } from './page-parts.js';
 import { rangeOf, renderServicePage } from './service-page.js';
 
@@ -31,6 +31,8 @@ export interface StatusPageOptions {
   assets?: UiAssets | null;
   /** An objective's alert window pairs, to mark the one that fires. */
   pairsOf?: (service: string, objective: string) => ObjectivePairs | null;
+  /** Sharded with peers: the services the other shards own (each peer asked within its timeout); null otherwise. */
+  otherShards?: () => Promise<OtherShards | null>;
 }
 
 const ASSET_PREFIX = '/ui/';
@@ -68,11 +70,13 @@ export function registerStatusPage(app: FastifyInstance, options: StatusPageOpti
 
   // The unfiltered overview is the same for every request until the next snapshot: rendered once.
   const overviews = new WeakMap<Snapshot, string>();
-  app.get<{ Querystring: { q?: string; label?: string } }>('/', (req, reply) => {
+  app.get<{ Querystring: { q?: string; label?: string } }>('/', async (req, reply) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : undefined;
     const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 200) : undefined;
     const snapshot = options.getSnapshot();
-    if (!snapshot || q || label) return pageHeaders(reply).send(renderOverview(snapshot, { q, label }, ctx()));
+    // Sharded: the page rests on the peers' answers too, so it is rendered per request.
+    const others = snapshot && options.otherShards ? await options.otherShards() : null;
+    if (!snapshot || q || label || others) return pageHeaders(reply).send(renderOverview(snapshot, { q, label }, ctx(), others));
     let page = overviews.get(snapshot);
     if (page === undefined) overviews.set(snapshot, (page = renderOverview(snapshot, {}, ctx())));
     return pageHeaders(reply).send(page);

@@ -1,7 +1,8 @@
 // Three shards (real daemon processes, one shared config file, each told its index) split 1000
 // services by hashmod of the service name: each samples only its own (probes of its services'
-// URLs), lists what it owns, and any shard's /api/sla gives all 1000. With a shard killed, the
-// others answer without it, marked partial.
+// URLs), lists what it owns, and any shard's /api/sla and status page give all 1000 (the page's
+// rows of other shards link to the owner's page). With a shard killed, the others answer without
+// it, marked partial.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,19 @@ async function list(url: string, query = ''): Promise<ListBody> {
   const res = await fetch(`${url}/api/sla${query}`);
   if (res.status !== 200) throw new Error(`${url}/api/sla${query}: HTTP ${res.status}`);
   return (await res.json()) as ListBody;
+}
+
+/** The overview page's rows (service -> link), its counts line and its partial notice, read from the HTML. */
+async function overview(url: string): Promise<{ rows: Map<string, string>; counts: string; partial: string | false }> {
+  const res = await fetch(`${url}/`);
+  if (res.status !== 200) throw new Error(`${url}/: HTTP ${res.status}`);
+  const text = await res.text();
+  const rows = new Map<string, string>();
+  for (const m of text.matchAll(/<tr data-service="([^"]+)"[^>]*>[\s\S]*?<th scope="row"><a href="([^"]+)">/g))
+    rows.set(m[1]!, m[2]!.replace(/&amp;/g, '&'));
+  const counts = /<p class="counts" id="counts">([\s\S]*?)<\/p>/.exec(text)?.[1]?.replace(/<[^>]+>/g, '') ?? '';
+  const partial = /<p class="partial"[^>]*>([\s\S]*?)<\/p>/.exec(text)?.[1] ?? false;
+  return { rows, counts, partial };
 }
 
 async function storeSeries(url: string): Promise<number> {
@@ -149,6 +163,24 @@ describe('three shards over 1000 services', () => {
     expect(perService).toHaveLength(SHARDS);
   });
 
+  it("any shard's status page shows all 1000, other shards' rows linking to their owner's page", async () => {
+    const page = await overview(shards[1]!.url);
+    expect(page.rows.size).toBe(SERVICES);
+    expect(page.partial).toBe(false);
+    for (const name of names) {
+      const href = page.rows.get(name)!;
+      // This shard's own services link to its pages; the others' to the owning shard's page.
+      const expected = owner(name) === 1 ? `/services/${name}` : `${shards[owner(name)]!.url}/services/${name}`;
+      expect(href).toBe(expected);
+    }
+    expect(page.counts).toMatch(new RegExp(`^${SERVICES} services:`));
+    // The link works: the owner serves the service's page.
+    const other = names.find((n) => owner(n) === 2)!;
+    const res = await fetch(page.rows.get(other)!);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(other);
+  });
+
   it('any shard lists all 1000, each with its owner; a dead shard makes the answer partial', async () => {
     for (const { url } of shards) {
       const body = await list(url);
@@ -167,5 +199,10 @@ describe('three shards over 1000 services', () => {
     expect(failed.map((p) => p.url)).toEqual([dead.url]);
     expect(failed[0]!.error).toBeTruthy();
     expect(body.services).toHaveLength(names.filter((n) => owner(n) !== 2).length);
+
+    // The status page says so too, naming the shard, and shows the rest.
+    const page = await overview(shards[0]!.url);
+    expect(page.partial).toContain(dead.url);
+    expect(page.rows.size).toBe(names.filter((n) => owner(n) !== 2).length);
   });
 });

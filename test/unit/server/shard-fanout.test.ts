@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceListResponse } from '../../../src/server/api-schemas.js';
-import { askPeers, mergeLists, type PeerReply, withShard } from '../../../src/server/shard-fanout.js';
+import { askPeers, mergeLists, otherShardServices, type PeerReply, withShard } from '../../../src/server/shard-fanout.js';
+import { renderOverview } from '../../../src/ui/overview-page.js';
 
 const entry = (service: string) => ({
   service,
@@ -13,6 +14,54 @@ const entry = (service: string) => ({
 });
 const listOf = (names: string[]): ServiceListResponse => ({ evaluated_at: '2026-12-01T00:00:00.000Z', services: names.map(entry) });
 const shard = (index: number, peers: string[] = [], peerTimeoutMs = 1000) => ({ index, total: 3, peers, peerTimeoutMs });
+
+describe('otherShardServices (the status page across shards)', () => {
+  const replies: PeerReply[] = [
+    { url: 'http://shard-1:8093/', ok: true, list: withShard(listOf(['a', 'd']), shard(1)) },
+    { url: 'http://shard-0:8093', ok: true, list: withShard(listOf(['b', 'e']), shard(0)) },
+    { url: 'http://shard-2:8093', ok: false, error: 'no answer within 1000 ms' },
+  ];
+
+  it("keeps the peers' services this shard does not own, each linking to its owner's page, and the peers that failed", () => {
+    const others = otherShardServices(replies, new Set(['b', 'e']));
+    expect(others.services.map((s) => [s.service, s.shard, s.pageUrl])).toEqual([
+      ['a', 1, 'http://shard-1:8093/services/a'],
+      ['d', 1, 'http://shard-1:8093/services/d'],
+    ]);
+    expect(others.failed).toEqual([{ url: 'http://shard-2:8093', error: 'no answer within 1000 ms' }]);
+  });
+
+  it('the overview shows them beside the local services, marked partial with the silent shard named', () => {
+    const others = otherShardServices(replies, new Set());
+    const page = renderOverview(
+      { evaluatedAt: Date.parse('2026-12-01T00:00:00Z'), services: [], sources: [] },
+      {},
+      { pollSeconds: 5, assets: { script: '/ui/app.js', style: '/ui/app.css' } },
+      others,
+    );
+    expect(page).toContain('<a href="http://shard-1:8093/services/a">a</a>');
+    expect(page).toContain('<a href="http://shard-0:8093/services/e">e</a>');
+    expect(page).toMatch(/4 services:/);
+    expect(page).toMatch(/<p class="partial"[^>]*>.*http:\/\/shard-2:8093.*no answer within 1000 ms/s);
+    // A search keeps other shards' services by name; a label filter (their labels are not listed) keeps none.
+    expect(renderOverview(null, {}, { pollSeconds: 5, assets: { script: '', style: '' } }, others)).not.toContain('data-service=');
+    const searched = renderOverview(
+      { evaluatedAt: 0, services: [], sources: [] },
+      { q: 'd' },
+      { pollSeconds: 5, assets: { script: '', style: '' } },
+      others,
+    );
+    expect(searched).toContain('data-service="d"');
+    expect(searched).not.toContain('data-service="a"');
+    const labelled = renderOverview(
+      { evaluatedAt: 0, services: [], sources: [] },
+      { label: 'team=ml' },
+      { pollSeconds: 5, assets: { script: '', style: '' } },
+      others,
+    );
+    expect(labelled).not.toContain('data-service=');
+  });
+});
 
 describe('mergeLists', () => {
   const local = withShard(listOf(['b', 'e']), shard(0));
