@@ -5,7 +5,7 @@
 // For each size a fresh daemon (bench/scale-daemon.ts, its own process) runs:
 //   1. warm-up until /readyz answers and WARM_S more seconds (every source sampled a few times);
 //   2. MEASURE_S seconds idle: every evaluation cycle's time (evaluateEvery 2 s), the daemon's CPU;
-//   3. the floor: 1000 req/s for FLOOR_S seconds on a bare route of the exporter process (what the
+//   3. (each phase after WARM_API_S seconds at the same rate, not counted) the floor: 1000 req/s for FLOOR_S seconds on a bare route of the exporter process (what the
 //      shared machine alone does to a P99); then 1000 req/s for API_S seconds on /api/sla/<service>/current (services in turn), then 1000
 //      req/s on /api/sla (the whole list) for LIST_S seconds: autocannon from this process;
 //   4. stop (the store is written) and the data folder read back: bytes per stored sample.
@@ -25,6 +25,7 @@ const MEASURE_S = 20;
 const API_S = 10;
 const LIST_S = 5;
 const FLOOR_S = 5;
+const WARM_API_S = 2;
 const RATE = 1000;
 
 const args = process.argv.slice(2);
@@ -191,6 +192,7 @@ interface Row {
 }
 
 async function measure(services: number, port: number): Promise<Row> {
+  await cannon(`http://127.0.0.1:${port}`, ['/health/floor'], WARM_API_S);
   const floor = await cannon(`http://127.0.0.1:${port}`, ['/health/floor'], FLOOR_S);
   const loadBefore = load();
   const d = new DaemonChild(services, port);
@@ -203,7 +205,10 @@ async function measure(services: number, port: number): Promise<Row> {
     const idle = await d.ask<Stats>('stats', 'stats');
     const noData = await noDataCount(ready.url, serviceName(services - 1));
     const paths = Array.from({ length: services }, (_, i) => `/api/sla/${serviceName(i)}/current`);
+    // Each measured phase after WARM_API_S at the same rate (connections opened, routes compiled), as bench:api does.
+    await cannon(ready.url, paths, WARM_API_S);
     const current = await cannon(ready.url, paths, API_S);
+    await cannon(ready.url, ['/api/sla'], WARM_API_S);
     const list = await cannon(ready.url, ['/api/sla'], LIST_S);
     const busy = await d.ask<Stats>('stats', 'stats');
     const stopped = await d.ask<Stopped>('stop', 'stopped');

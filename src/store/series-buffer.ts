@@ -82,6 +82,22 @@ export class SeriesBuffer {
     return { t, v };
   }
 
+  /**
+   * The points with `from <= t <= to`, oldest first, for a reader that uses them at once: views
+   * into the ring where the range does not wrap (no copy: the window queries read every series
+   * over several windows each cycle, and copies were most of the evaluator's garbage), a copy
+   * where it does. The caller must not write them or keep them past its own computation.
+   */
+  window(from: number, to: number): { t: Float64Array; v: Float64Array } {
+    const lo = this.lowerBound(from);
+    let hi = lo;
+    while (hi < this.size && this.timeAt(hi) <= to) hi++;
+    const first = this.start + lo;
+    const capacity = this.t.length;
+    if (first >= capacity || first + (hi - lo) > capacity) return this.range(from, to);
+    return { t: this.t.subarray(first, first + hi - lo), v: this.v.subarray(first, first + hi - lo) };
+  }
+
   /** Index of the first point with time >= `time` (binary search over the ring). */
   private lowerBound(time: number): number {
     let lo = 0;

@@ -118,7 +118,7 @@ export function bucketsOverWindow(
   for (const s of selectScraped(store, source, `${selector.metric}_bucket`, selector)) {
     const le = parseLe(s.labels.le);
     if (Number.isNaN(le)) continue;
-    const { t, v } = s.buffer.range(from + 1, to);
+    const { t, v } = s.buffer.window(from + 1, to);
     const rise = increase(t, v, from + 1, to);
     if (rise === null) continue;
     series++;
@@ -144,7 +144,7 @@ export function queryOverWindow(store: SampleStore, source: string, query: strin
   let series = 0;
   let newestT: number | null = null;
   for (const s of selectScraped(store, source, parsed.selector.metric, parsed.selector)) {
-    const { t, v } = s.buffer.range(start + 1, to);
+    const { t, v } = s.buffer.window(start + 1, to);
     const rise = increase(t, v, start + 1, to);
     if (rise === null) continue;
     series++;
