@@ -14,8 +14,11 @@ export interface BudgetFigures {
   currentErrorRatio: number | null;
 }
 
-/** At most this many timeslices are looked at per objective and cycle (bounds the work). */
-const MAX_SLICES = 20_000;
+/**
+ * At most this many timeslices are looked at per objective and cycle (bounds the work): a 30-day
+ * period of 1-minute slices is 43 200, and the store holds 30 days (raw and compressed).
+ */
+const MAX_SLICES = 50_000;
 const MIN_SLICE_MS = 60_000;
 
 export function budgetRemaining(compliance: number, target: number): number {
