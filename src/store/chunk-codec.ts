@@ -19,7 +19,8 @@ import { BitReader, BitWriter, unzigzag, zigzag } from './bit-stream.js';
  *   chunk := count u32, column(t), column(v)
  *   column := mode 1 bit; raw: count × 64 bits;
  *             decimal: scale 4 bits, zigzag(first) 51 bits, and with two values or more:
- *             gcd 51 bits, order 1 bit (0 delta, 1 delta of delta), rice k 6 bits, count − 1 Rice codes
+ *             gcd 51 bits, order 1 bit (0 delta, 1 delta of delta), rest-zero 1 bit, rice k 6 bits,
+ *             count − 1 Rice codes (only the first when rest-zero says the others are all 0)
  *   rice(z, k) := q = z >> k below ESCAPE: q ones, a zero, the k low bits; else ESCAPE ones and z in 53 bits
  */
 
@@ -87,10 +88,15 @@ function writeColumn(w: BitWriter, values: ArrayLike<number>): void {
   const byDod = bestRice(dods);
   const useDod = byDod.bits < byDelta.bits;
   const { k } = useDod ? byDod : byDelta;
+  const codes = useDod ? dods : deltas;
+  // Regular sampling and constant values: every code after the first is zero, and none is written.
+  let restZero = true;
+  for (let i = 1; i < codes.length && restZero; i++) restZero = codes[i] === 0;
   w.write(g, 51);
   w.writeBit(useDod ? 1 : 0);
+  w.writeBit(restZero ? 1 : 0);
   w.write(k, 6);
-  for (const x of useDod ? dods : deltas) writeRice(w, zigzag(x), k);
+  for (let i = 0; i < (restZero ? 1 : codes.length); i++) writeRice(w, zigzag(codes[i]!), k);
 }
 
 function readColumn(r: BitReader, n: number): Float64Array {
@@ -113,10 +119,11 @@ function readColumn(r: BitReader, n: number): Float64Array {
   if (n < 2) return out;
   const g = r.read(51);
   const useDod = r.readBit() === 1;
+  const restZero = r.readBit() === 1;
   const k = r.read(6);
   let delta = 0;
   for (let i = 1; i < n; i++) {
-    const x = unzigzag(readRice(r, k));
+    const x = restZero && i > 1 ? 0 : unzigzag(readRice(r, k));
     delta = useDod && i > 1 ? delta + x : x;
     int += delta * g;
     out[i] = int / p;

@@ -10,9 +10,13 @@ export interface HistoryTiers {
   readonly maxHistoryBytes: number;
 }
 
+/**
+ * Raw for the short burn-rate windows (5 min to 6 h); 4-hour chunks, so a month is ~180 chunks
+ * per series (each chunk costs an object and a header besides its bytes).
+ */
 export const DEFAULT_TIERS: HistoryTiers = {
-  rawMs: 24 * 3_600_000,
-  blockMs: 2 * 3_600_000,
+  rawMs: 6 * 3_600_000,
+  blockMs: 4 * 3_600_000,
   maxHistoryBytes: 1 << 20,
 };
 

@@ -75,7 +75,8 @@ export function snapshotStore(store: SampleStore): SeriesSnapshot[] {
   const out: SeriesSnapshot[] = [];
   for (const s of store.all()) {
     const n = s.buffer.length;
-    const { t, v } = n > 0 ? s.buffer.rawRange(s.buffer.timeAt(0), s.buffer.timeAt(n - 1)) : { t: new Float64Array(0), v: new Float64Array(0) };
+    const { t, v } =
+      n > 0 ? s.buffer.rawRange(s.buffer.timeAt(0), s.buffer.timeAt(n - 1)) : { t: new Float64Array(0), v: new Float64Array(0) };
     out.push({ metric: s.metric, labels: s.labels, ended: s.ended, chunks: s.buffer.chunks, t, v });
   }
   return out;
@@ -147,7 +148,10 @@ export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
   if (buf.length < HEADER_BYTES) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, 'truncated header');
   const version = buf.readUInt32LE(8);
   if (!READABLE_VERSIONS.includes(version)) {
-    throw storeFileError(ERR.VIGIL_ERR_STORE_VERSION, `store file version ${version}, this vigil reads versions ${READABLE_VERSIONS.join(' and ')}`);
+    throw storeFileError(
+      ERR.VIGIL_ERR_STORE_VERSION,
+      `store file version ${version}, this vigil reads versions ${READABLE_VERSIONS.join(' and ')}`,
+    );
   }
   const count = buf.readUInt32LE(16);
   const length = Number(buf.readBigUInt64LE(20));

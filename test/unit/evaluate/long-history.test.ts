@@ -62,7 +62,8 @@ function fill(stores: SampleStore[], outages: readonly Outage[], stepMs: number,
     return rnd / 2 ** 32;
   };
   const from = NOW - 30 * DAY - H;
-  const bad = (t: number) => outages.find((o) => t >= NOW - 30 * DAY + o.at * 30 * DAY && t < NOW - 30 * DAY + o.at * 30 * DAY + o.minutes * 60_000);
+  const bad = (t: number) =>
+    outages.find((o) => t >= NOW - 30 * DAY + o.at * 30 * DAY && t < NOW - 30 * DAY + o.at * 30 * DAY + o.minutes * 60_000);
   let ok = 0;
   let errors = 0;
   for (let t0 = from; t0 <= NOW; t0 += stepMs) {
