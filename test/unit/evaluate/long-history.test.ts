@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
-import type { ObjectiveResult } from '../../../src/snapshot/snapshot-schema.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
 import { configWith, container, H, NOW, S } from './evaluate-fixtures.js';
 
@@ -10,6 +9,7 @@ import { configWith, container, H, NOW, S } from './evaluate-fixtures.js';
 // from the same points all raw (goal: within 0.1 % of the budget; the chunks are lossless, so equal).
 
 const DAY = 24 * H;
+type Results = ReturnType<typeof evaluate>['services'][number]['objectives'];
 const SEED = 20261201;
 const probe = { source: 'default', url: 'http://127.0.0.1:8095/health' };
 const scrape = (code: string) => ({ source: 'direct', code });
@@ -84,11 +84,11 @@ function fill(stores: SampleStore[], outages: readonly Outage[], stepMs: number,
   }
 }
 
-function objectives(store: SampleStore): ObjectiveResult[] {
+function objectives(store: SampleStore): Results {
   return evaluate(config, store, NOW).services[0]!.objectives;
 }
 
-function expectSameBudgets(tiered: ObjectiveResult[], raw: ObjectiveResult[]): void {
+function expectSameBudgets(tiered: Results, raw: Results): void {
   for (let i = 0; i < raw.length; i++) {
     const a = tiered[i]!;
     const b = raw[i]!;
