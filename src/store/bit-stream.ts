@@ -91,10 +91,29 @@ export class BitReader {
     return b;
   }
 
-  readUnary(limit: number): number {
+  /**
+   * Counts ones up to the first zero (consumed) or up to `limit` ones (no zero follows then): the
+   * quotient of a Rice code. A byte at a time, counting its leading ones with `clz32`.
+   */
+  readOnes(limit: number): number {
     let q = 0;
-    while (this.readBit() === 1) if (++q > limit) throw new RangeError('unary run too long');
-    return q;
+    for (;;) {
+      const at = this.bit >>> 3;
+      if (at >= this.bytes.length) throw new RangeError('chunk ends early');
+      const offset = this.bit & 7;
+      const avail = 8 - offset;
+      const ones = Math.min(avail, Math.clz32(~(this.bytes[at]! << (24 + offset))));
+      if (q + ones >= limit) {
+        this.bit += limit - q;
+        return limit;
+      }
+      if (ones < avail) {
+        this.bit += ones + 1;
+        return q + ones;
+      }
+      q += avail;
+      this.bit += avail;
+    }
   }
 }
 

@@ -181,8 +181,7 @@ function writeRice(w: BitWriter, z: number, k: number): void {
 }
 
 function readRice(r: BitReader, k: number): number {
-  let q = 0;
-  while (q < ESCAPE && r.readBit() === 1) q++;
+  const q = r.readOnes(ESCAPE);
   if (q === ESCAPE) return r.read(53);
   return q * 2 ** k + r.read(k);
 }
