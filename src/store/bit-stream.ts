@@ -71,6 +71,16 @@ export class BitReader {
       return high * TWO_32 + this.read(32);
     }
     if (this.bit + n > this.bytes.length * 8) throw new RangeError('chunk ends early');
+    if (n === 0) return 0;
+    if (n <= 24) {
+      // Four bytes from the current one hold the whole field (offset ≤ 7, so ≤ 31 bits are needed).
+      const b = this.bytes;
+      const at = this.bit >>> 3;
+      const word = (b[at]! << 24) | ((b[at + 1] ?? 0) << 16) | ((b[at + 2] ?? 0) << 8) | (b[at + 3] ?? 0);
+      const out = (word << (this.bit & 7)) >>> (32 - n);
+      this.bit += n;
+      return out;
+    }
     let out = 0;
     while (n > 0) {
       const avail = 8 - (this.bit & 7);
