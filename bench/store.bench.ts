@@ -33,6 +33,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const held = () => {
+  // Twice: array buffers freed by the first collection are released by the second.
+  gc?.();
   gc?.();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
@@ -98,7 +100,11 @@ function readAll(store: SampleStore): { ms: number; points: number } {
 
 async function main(): Promise<void> {
   console.log(`# bench:store — ${SERIES} series × 30 days at 15 s`);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average at start ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   if (!gc) console.log('(run with --expose-gc for the heap figure)');
 
   const before = held();
@@ -111,7 +117,9 @@ async function main(): Promise<void> {
 
   const file = encodeStoreFile(snapshotStore(store));
   const fileBytesOf = (kind: Kind) => encodeStoreFile(snapshotStore(store).filter((s) => s.metric === kind)).length;
-  console.log(`\nfilled ${points} points in ${(fillMs / 1000).toFixed(1)} s (${((points / fillMs) * 1000 / 1e6).toFixed(2)} M points/s, sealing included)\n`);
+  console.log(
+    `\nfilled ${points} points in ${(fillMs / 1000).toFixed(1)} s (${(((points / fillMs) * 1000) / 1e6).toFixed(2)} M points/s, sealing included)\n`,
+  );
   console.log('| measure | bytes | bytes per point |');
   console.log('|---|---|---|');
   const row = (name: string, bytes: number, n = points) => console.log(`| ${name} | ${bytes} | ${(bytes / n).toFixed(3)} |`);
@@ -137,7 +145,9 @@ async function main(): Promise<void> {
     }
     console.log('\n| persistence | median of runs |');
     console.log('|---|---|');
-    console.log(`| snapshot write (encode, temp file, fsync, rename, fsync dir), ${(file.length / 2 ** 20).toFixed(1)} MiB | ${median(saves).toFixed(0)} ms (5 runs) |`);
+    console.log(
+      `| snapshot write (encode, temp file, fsync, rename, fsync dir), ${(file.length / 2 ** 20).toFixed(1)} MiB | ${median(saves).toFixed(0)} ms (5 runs) |`,
+    );
     console.log(`| snapshot load (read, check, adopt chunks, append raw tier) | ${median(loads).toFixed(0)} ms (3 runs) |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -155,9 +165,17 @@ async function main(): Promise<void> {
   const perMillion = (x: number, n: number) => ((x / n) * 1e6).toFixed(1);
   console.log('\n| 30-day range() of every series | median ms | ms per million points |');
   console.log('|---|---|---|');
-  console.log(`| tiered store, ${SERIES} series (${read.points} points) | ${median(reads).toFixed(0)} | ${perMillion(median(reads), read.points)} |`);
-  console.log(`| baseline: all raw, 20 series (${rawRead.points} points) | ${median(rawReads).toFixed(0)} | ${perMillion(median(rawReads), rawRead.points)} |`);
-  console.log(`\nload average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `| tiered store, ${SERIES} series (${read.points} points) | ${median(reads).toFixed(0)} | ${perMillion(median(reads), read.points)} |`,
+  );
+  console.log(
+    `| baseline: all raw, 20 series (${rawRead.points} points) | ${median(rawReads).toFixed(0)} | ${perMillion(median(rawReads), rawRead.points)} |`,
+  );
+  console.log(
+    `\nload average at end ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,7 @@
 import { decodeChunk, encodeChunk } from './chunk-codec.js';
+import { ChunkList, type HistoryChunk } from './chunk-list.js';
+
+export type { HistoryChunk } from './chunk-list.js';
 
 /** How a series splits its history between raw points and compressed chunks. */
 export interface HistoryTiers {
@@ -28,24 +31,22 @@ export function historyPointsHeld(maxPoints: number, tiers: HistoryTiers = DEFAU
   return maxPoints + Math.floor(tiers.maxHistoryBytes / 4);
 }
 
-/** A sealed, immutable run of points: lossless, about 1–2.5 bytes per point (see chunk-codec.ts). */
-export interface HistoryChunk {
-  readonly minT: number;
-  readonly maxT: number;
-  readonly count: number;
-  readonly bytes: Uint8Array;
-}
-
+/**
+ * One series' points in two tiers. The newest (the last `rawMs`, at most `maxPoints`) sit raw
+ * in a ring of two Float64Arrays (timestamps in unix ms, values) that grows by doubling; older
+ * points are sealed into compressed chunks, one per aligned block, lossless, so a 30-day budget
+ * reads the same points it would read raw. Points older than the retention are dropped on append,
+ * so memory follows what the objectives need: at most `maxPoints` × 16 bytes raw plus
+ * `maxHistoryBytes` of chunks (and one decoded chunk kept for reads).
+ * Readers see one series: `range()` spans both tiers; `length`, `timeAt` and `valueAt` index the
+ * raw tier, which always holds the newest point.
+ */
 export class SeriesBuffer {
   private t: Float64Array;
   private v: Float64Array;
   private start = 0;
   private size = 0;
-  private history: HistoryChunk[] = [];
-  private historyBytes = 0;
-  private historyPoints = 0;
-  /** The last chunk decoded: timeslices read one chunk many times in a row (bounded: one chunk). */
-  private decoded: { chunk: HistoryChunk; t: Float64Array; v: Float64Array } | null = null;
+  private readonly history = new ChunkList();
 
   constructor(
     private readonly maxPoints: number,
@@ -63,23 +64,22 @@ export class SeriesBuffer {
 
   /** Bytes held by the raw ring and the compressed chunks. */
   get byteLength(): number {
-    const cache = this.decoded ? this.decoded.t.byteLength + this.decoded.v.byteLength : 0;
-    return this.t.byteLength + this.v.byteLength + this.historyBytes + cache;
+    return this.t.byteLength + this.v.byteLength + this.history.byteLength;
   }
 
   /** Points represented in both tiers. */
   get pointCount(): number {
-    return this.size + this.historyPoints;
+    return this.size + this.history.pointCount;
   }
 
-  /** The sealed chunks, oldest first (for persistence; they are immutable). */
-  get chunks(): readonly HistoryChunk[] {
-    return this.history;
+  /** The sealed chunks, oldest first (for persistence: their bytes are views, valid until the next append). */
+  get chunks(): HistoryChunk[] {
+    return Array.from({ length: this.history.length }, (_, i) => this.history.at(i));
   }
 
   /** Time of the oldest point in either tier; null when empty. */
   oldestTime(): number | null {
-    if (this.history.length > 0) return this.history[0]!.minT;
+    if (this.history.length > 0) return this.history.minT(0);
     return this.size > 0 ? this.timeAt(0) : null;
   }
 
@@ -88,8 +88,9 @@ export class SeriesBuffer {
    * Chunks out of order with what is there are skipped: history is appended to, never rewritten.
    */
   adoptChunk(chunk: HistoryChunk): boolean {
-    const last = this.history[this.history.length - 1];
-    if (chunk.count === 0 || (last && chunk.minT <= last.maxT) || (this.size > 0 && chunk.maxT >= this.timeAt(0))) return false;
+    const h = this.history;
+    if (chunk.count === 0 || (h.length > 0 && chunk.minT <= h.maxT(h.length - 1)) || (this.size > 0 && chunk.maxT >= this.timeAt(0)))
+      return false;
     this.pushChunk(chunk);
     return true;
   }
@@ -106,7 +107,7 @@ export class SeriesBuffer {
       const newest = this.timeAt(this.size - 1);
       if (t === newest) return;
       if (t < newest) this.stepBack(t);
-    } else if (this.history.length > 0 && t <= this.history[this.history.length - 1]!.maxT) {
+    } else if (this.history.length > 0 && t <= this.history.maxT(this.history.length - 1)) {
       this.stepBack(t);
     }
     if (this.size === this.t.length) {
@@ -119,7 +120,7 @@ export class SeriesBuffer {
     this.size++;
     const oldest = t - retentionMs;
     while (this.size > 1 && this.timeAt(0) < oldest) this.dropRaw(1);
-    while (this.history.length > 0 && this.history[0]!.maxT < oldest) this.shiftChunk();
+    while (this.history.length > 0 && this.history.maxT(0) < oldest) this.history.shift();
     // Seal whole blocks that lie entirely before the raw span.
     const rawFrom = Math.floor((t - this.tiers.rawMs) / this.tiers.blockMs) * this.tiers.blockMs;
     while (this.size > 1 && this.timeAt(0) < rawFrom) this.sealOldestBlock(false);
@@ -154,16 +155,7 @@ export class SeriesBuffer {
 
   private pushChunk(chunk: HistoryChunk): void {
     this.history.push(chunk);
-    this.historyBytes += chunk.bytes.length;
-    this.historyPoints += chunk.count;
-    while (this.historyBytes > this.tiers.maxHistoryBytes && this.history.length > 1) this.shiftChunk();
-  }
-
-  private shiftChunk(): void {
-    const gone = this.history.shift()!;
-    if (this.decoded?.chunk === gone) this.decoded = null;
-    this.historyBytes -= gone.bytes.length;
-    this.historyPoints -= gone.count;
+    while (this.history.dataBytes > this.tiers.maxHistoryBytes && this.history.length > 1) this.history.shift();
   }
 
   /**
@@ -173,11 +165,8 @@ export class SeriesBuffer {
   private stepBack(t: number): void {
     this.size = this.lowerBound(t);
     if (this.size > 0) return;
-    while (this.history.length > 0 && this.history[this.history.length - 1]!.maxT >= t) {
-      const last = this.history.pop()!;
-      if (this.decoded?.chunk === last) this.decoded = null;
-      this.historyBytes -= last.bytes.length;
-      this.historyPoints -= last.count;
+    while (this.history.length > 0 && this.history.maxT(this.history.length - 1) >= t) {
+      const last = this.history.pop();
       if (last.minT < t) {
         const points = decodeChunk(last.bytes);
         let keep = 0;
@@ -204,12 +193,13 @@ export class SeriesBuffer {
    */
   range(from: number, to: number): { t: Float64Array; v: Float64Array } {
     const raw = this.rawRange(from, to);
-    if (this.history.length === 0 || this.history[0]!.minT > to || (this.size > 0 && from >= this.timeAt(0))) return raw;
+    const h = this.history;
+    if (h.length === 0 || h.minT(0) > to || (this.size > 0 && from >= this.timeAt(0))) return raw;
     const parts: Array<{ t: Float64Array; v: Float64Array }> = [];
     let total = 0;
-    for (const chunk of this.history) {
-      if (chunk.maxT < from || chunk.minT > to) continue;
-      const { t, v } = this.decode(chunk);
+    for (let i = 0; i < h.length; i++) {
+      if (h.maxT(i) < from || h.minT(i) > to) continue;
+      const { t, v } = h.decode(i);
       let lo = 0;
       while (lo < t.length && t[lo]! < from) lo++;
       let hi = t.length;
@@ -228,11 +218,6 @@ export class SeriesBuffer {
       o += p.t.length;
     }
     return { t, v };
-  }
-
-  private decode(chunk: HistoryChunk): { t: Float64Array; v: Float64Array } {
-    if (this.decoded?.chunk !== chunk) this.decoded = { chunk, ...decodeChunk(chunk.bytes) };
-    return this.decoded;
   }
 
   /** `range()` over the raw tier only. */

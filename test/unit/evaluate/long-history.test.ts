@@ -111,7 +111,7 @@ describe('30-day budgets over the compressed history tier', () => {
     fill([tiered, raw], outages, 15 * S, SEED);
     // The tiered store really holds most of the month compressed.
     const [series] = tiered.select('probe_success');
-    expect(series!.buffer.chunks.length).toBeGreaterThan(300);
+    expect(series!.buffer.chunks.length).toBeGreaterThan(150);
     expect(series!.buffer.length).toBeLessThanOrEqual(20_000);
     const a = objectives(tiered);
     const b = objectives(raw);
