@@ -17,7 +17,7 @@ export interface SampleStoreOptions {
   retentionMs: number;
   /** Raw points per series at most (the newest); older points are kept compressed. */
   maxPointsPerSeries: number;
-  /** Where raw ends and compressed history begins (defaults: the last 6 h raw, 4 h chunks, 1 MiB of chunks per series). */
+  /** Where raw ends and compressed history begins (defaults: the last 4–8 h raw, 4 h chunks, 1 MiB of chunks per series). */
   tiers?: Partial<HistoryTiers>;
 }
 

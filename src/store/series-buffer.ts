@@ -14,11 +14,12 @@ export interface HistoryTiers {
 }
 
 /**
- * Raw for the short burn-rate windows (5 min to 6 h); 4-hour chunks, so a month is ~180 chunks
- * per series (each chunk costs an object and a header besides its bytes).
+ * Raw for the short burn-rate windows: a block is sealed once it lies wholly before the last 4 h,
+ * so 4–8 h stay raw (at 15 s at most 1 920 points: the ring's 2 048 slots); 4-hour chunks, so a
+ * month is ~180 chunks per series.
  */
 export const DEFAULT_TIERS: HistoryTiers = {
-  rawMs: 6 * 3_600_000,
+  rawMs: 4 * 3_600_000,
   blockMs: 4 * 3_600_000,
   maxHistoryBytes: 1 << 20,
 };
