@@ -201,7 +201,8 @@ export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
         minT: buf.readDoubleLE(o),
         maxT: buf.readDoubleLE(o + 8),
         count: buf.readUInt32LE(o + 16),
-        bytes: new Uint8Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + start + bytesLength)),
+        // A view: adopting a chunk copies it into the series' arena.
+        bytes: buf.subarray(start, start + bytesLength),
       });
       o += CHUNK_HEADER_BYTES + pad8(bytesLength);
     }
