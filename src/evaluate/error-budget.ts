@@ -64,7 +64,8 @@ export function budgetFigures(
     // counting as no bad time; event-based: bad events / all events, whatever the span.
     const oldest = reader.timeBased ? reader.oldest() : null;
     const spendRatio = (windowMs: number): number | null => {
-      const ratio = reader.errorRatio!(windowMs)?.ratio ?? null;
+      // The period's ratio is already read: a month of history is the costly read (decoded chunks).
+      const ratio = (windowMs === objective.period ? period : reader.errorRatio!(windowMs))?.ratio ?? null;
       if (ratio === null || !reader.timeBased || oldest === null) return ratio;
       return (ratio * Math.min(windowMs, Math.max(0, now - oldest))) / windowMs;
     };

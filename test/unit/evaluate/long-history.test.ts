@@ -100,7 +100,8 @@ function expectSameBudgets(tiered: Results, raw: Results): void {
   }
 }
 
-describe('30-day budgets over the compressed history tier', () => {
+// A month of points per case: slow on a shared two-core machine, so a generous limit.
+describe('30-day budgets over the compressed history tier', { timeout: 120_000 }, () => {
   it('a deterministic month: equal to the all-raw figures, coverage the whole period', () => {
     const { tiered, raw } = twoStores();
     const outages = [

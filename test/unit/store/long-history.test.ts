@@ -15,7 +15,7 @@ function all(buffer: SeriesBuffer): { t: number[]; v: number[] } {
   return { t: [...t], v: [...v] };
 }
 
-describe('a series keeps its old points compressed', () => {
+describe('a series keeps its old points compressed', { timeout: 60_000 }, () => {
   it('30 days at 15 s: every point reads back, the raw tier is the last hours, memory stays within its bound', () => {
     const buffer = new SeriesBuffer(20_000);
     const t: number[] = [];
@@ -94,7 +94,7 @@ function versionOneFile(series: Array<{ m: string; l: Record<string, string>; e:
   return Buffer.concat([header, payload]);
 }
 
-describe('store file with history', () => {
+describe('store file with history', { timeout: 60_000 }, () => {
   const newStore = () => new SampleStore({ retentionMs: 31 * DAY, maxPointsPerSeries: 20_000 });
 
   it('an old (version 1) file loads: its 20 000 points are all kept, the older ones compressed', () => {
