@@ -201,17 +201,18 @@ export class Timeline {
       p99_ms: [],
     };
     if (this.points.size === 0) return out;
-    const round = (v: number | null) => (v === null ? null : Number(v.toPrecision(4)));
+    const round = (v: number) => Number(v.toPrecision(4));
+    const roundOrNull = (v: number | null) => (v === null ? null : round(v));
     for (let key = this.first; key <= this.last; key += this.stepS) {
       const p = this.points.get(key) ?? { asked: 0, answered: 0, errors: 0, latency: null };
       const seconds = this.coveredS(key);
       out.at_seconds.push(Math.round((key * 1000 - originMs) / 10) / 100);
-      out.asked_per_second?.push(p.asked / seconds);
-      out.answered_per_second.push(p.answered / seconds);
-      out.errors_per_second.push(p.errors / seconds);
-      out.p50_ms.push(round(histogramPercentile(p.latency, p.answered, 0.5)));
-      out.p95_ms.push(round(histogramPercentile(p.latency, p.answered, 0.95)));
-      out.p99_ms.push(round(histogramPercentile(p.latency, p.answered, 0.99)));
+      out.asked_per_second?.push(round(p.asked / seconds));
+      out.answered_per_second.push(round(p.answered / seconds));
+      out.errors_per_second.push(round(p.errors / seconds));
+      out.p50_ms.push(roundOrNull(histogramPercentile(p.latency, p.answered, 0.5)));
+      out.p95_ms.push(roundOrNull(histogramPercentile(p.latency, p.answered, 0.95)));
+      out.p99_ms.push(roundOrNull(histogramPercentile(p.latency, p.answered, 0.99)));
     }
     return out;
   }
