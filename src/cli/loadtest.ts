@@ -123,7 +123,8 @@ export function command(): Command {
     .action(async (flags: Flags) => {
       try {
         if (flags.reportFrom !== undefined) {
-          if (flags.report === undefined) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: '--report-from needs --report file.html' });
+          if (flags.report === undefined)
+            throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: '--report-from needs --report file.html' });
           writeHtmlReport(readSavedReport(flags.reportFrom), flags.report);
           console.error(`vigil loadtest: wrote ${flags.report}`);
           return;

@@ -85,7 +85,9 @@ export function reportCharts(report: LoadtestReport): ReportChart[] {
 // ---- sections ----
 
 function header(r: LoadtestReport): Html {
-  const verdict = r.passed ? html`<span class="verdict-held"><span aria-hidden="true">✓</span> passed</span>` : html`<span class="verdict-broken"><span aria-hidden="true">✗</span> failed: ${r.failed.join(', ')}</span>`;
+  const verdict = r.passed
+    ? html`<span class="verdict-held"><span aria-hidden="true">✓</span> passed</span>`
+    : html`<span class="verdict-broken"><span aria-hidden="true">✗</span> failed: ${r.failed.join(', ')}</span>`;
   const model =
     r.model === 'open'
       ? `open model, ${r.arrivals} arrivals: latency from each request's due time`
@@ -113,9 +115,12 @@ ${r.generator.reason ? html`<p class="warning" id="generator-warning"><strong>Wa
 
 function charts(r: LoadtestReport, drawn: boolean): Html {
   const ps = r.per_second;
-  if (!ps || ps.at_seconds.length === 0) return html`<p class="meta">This report has no per-second series (written by an older vigil or an empty run).</p>`;
+  if (!ps || ps.at_seconds.length === 0)
+    return html`<p class="meta">This report has no per-second series (written by an older vigil or an empty run).</p>`;
   const step = ps.step_seconds === 1 ? 'per second' : `per ${ps.step_seconds} s (the run was long; buckets merged)`;
-  const note = drawn ? '' : html`<p class="meta">The charts' script was not built into this file (<code>npm run build:ui</code>); tables only.</p>`;
+  const note = drawn
+    ? ''
+    : html`<p class="meta">The charts' script was not built into this file (<code>npm run build:ui</code>); tables only.</p>`;
   return html`<h2 id="over-time">Over time</h2>
 ${note}
 <figure class="chart" data-chart="latency"><figcaption>Latency ${step}: p50, p95, p99 (ms)</figcaption></figure>
@@ -126,7 +131,11 @@ ${note}
 /** Per phase: mean asked and answered rates, errors and the worst per-second p95 inside it. */
 function phaseRows(ps: PerSecond): Html[] {
   return ps.phases.map((p) => {
-    const inside = ps.at_seconds.flatMap((t, i) => (t + ps.step_seconds > p.from_seconds && t < p.to_seconds ? [i] : []));
+    // A bucket belongs to the phase its middle falls in.
+    const inside = ps.at_seconds.flatMap((t, i) => {
+      const mid = t + ps.step_seconds / 2;
+      return mid >= p.from_seconds && mid < p.to_seconds ? [i] : [];
+    });
     const mean = (col: readonly number[]) => (inside.length ? inside.reduce((s, i) => s + (col[i] ?? 0), 0) / inside.length : 0);
     const p95s = inside.map((i) => ps.p95_ms[i]).filter((v): v is number => typeof v === 'number');
     return html`<tr><th scope="row">${p.name}</th><td class="num">${secs(p.from_seconds)}</td><td class="num">${secs(p.to_seconds)}</td>
@@ -144,7 +153,8 @@ function phases(r: LoadtestReport): Html {
 <tbody>${phaseRows(ps)}</tbody></table></div>`;
 }
 
-const latencyCells = (l: LatencySummary) => html`<td class="num">${ms(l.p50)}</td><td class="num">${ms(l.p95)}</td><td class="num">${ms(l.p99)}</td>`;
+const latencyCells = (l: LatencySummary) =>
+  html`<td class="num">${ms(l.p50)}</td><td class="num">${ms(l.p95)}</td><td class="num">${ms(l.p99)}</td>`;
 
 function stress(r: LoadtestReport): Html {
   const s = r.stress;
@@ -178,20 +188,23 @@ function clientCell(o: ObjectiveVerdict): Html {
   const c = o.client;
   if (!c) return html`<td class="client">–</td>`;
   const value = c.what === 'good share' ? `${pct(c.value)} ≥ ${pct(c.bound)}` : `${ms(c.value)} ≤ ${ms(c.bound)}`;
-  return html`<td class="client">${heldMark(c.held)} ${c.what}: ${value}<br><span class="meta">requests: ${c.kinds.join(', ')}</span></td>`;
+  return html`<td class="client">${heldMark(c.held)} ${c.what}: ${value} <br><span class="meta">requests: ${c.kinds.join(', ')}</span></td>`;
 }
 
 function vigilCell(o: ObjectiveVerdict): Html {
   const v = o.vigil;
   if (!v) return html`<td class="vigil">not watched</td>`;
-  const err = v.error ? html`<br><span class="meta">${v.error}</span>` : '';
-  return html`<td class="vigil">worst ${statusBadge(v.worst)} ${v.worstValue ?? ''}<br>last ${statusBadge(v.last)} ${v.lastValue ?? ''}${err}</td>`;
+  const err = v.error ? html` <br><span class="meta">${v.error}</span>` : '';
+  return html`<td class="vigil">worst ${statusBadge(v.worst)} ${v.worstValue ?? ''} <br>last ${statusBadge(v.last)} ${v.lastValue ?? ''}${err}</td>`;
 }
 
 function objectives(r: LoadtestReport): Html {
-  if (r.objectives.length === 0) return html`<h2 id="objectives">Objectives</h2><p class="meta">No SLO files were given: no objective verdicts.</p>`;
+  if (r.objectives.length === 0)
+    return html`<h2 id="objectives">Objectives</h2><p class="meta">No SLO files were given: no objective verdicts.</p>`;
   const rows = r.objectives.map(
-    (o) => html`<tr data-verdict="${o.verdict}"><td>${o.service}</td><th scope="row">${o.objective}</th><td>${o.kind}</td><td>${verdictBadge(o.verdict)}</td>
+    (
+      o,
+    ) => html`<tr data-verdict="${o.verdict}"><td>${o.service}</td><th scope="row">${o.objective}</th><td>${o.kind}</td><td>${verdictBadge(o.verdict)}</td>
 ${clientCell(o)}${vigilCell(o)}<td>${o.judgedOn.length ? o.judgedOn.join(' + ') : '–'}</td></tr>`,
   );
   return html`<h2 id="objectives">Objectives${r.stress ? ' (at the last step)' : ''}</h2>
@@ -224,7 +237,9 @@ function soak(r: LoadtestReport): Html {
   const s = r.soak;
   if (!s) return html``;
   const rows = s.checkpoints.map(
-    (c) => html`<tr><th scope="row">${secs(c.atS)}</th><td class="num">${rate(c.throughput)}</td>${latencyCells(c.latencyMs)}<td class="num">${pct(c.errorRatio)}</td>
+    (
+      c,
+    ) => html`<tr><th scope="row">${secs(c.atS)}</th><td class="num">${rate(c.throughput)}</td>${latencyCells(c.latencyMs)}<td class="num">${pct(c.errorRatio)}</td>
 <td class="num">${c.memoryBytes === null ? '–' : `${(c.memoryBytes / 1_048_576).toFixed(1)} MiB`}</td><td>${c.leak?.verdict ?? '–'}</td></tr>`,
   );
   return html`<h2 id="soak">Soak checkpoints</h2>

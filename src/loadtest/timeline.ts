@@ -26,7 +26,7 @@ function bucketOf(ms: number): number {
 }
 
 /** The bucket's middle (geometric), the value a percentile falling in it reports. */
-function valueOf(bucket: number): number {
+function bucketValue(bucket: number): number {
   return bucket === 0 ? LOWEST_MS / 2 : LOWEST_MS * GROWTH ** (bucket - 0.5);
 }
 
@@ -55,9 +55,9 @@ export function histogramPercentile(hist: Uint32Array | null, count: number, q: 
   let seen = 0;
   for (let i = 0; i < hist.length; i++) {
     seen += hist[i] ?? 0;
-    if (seen >= rank) return valueOf(i);
+    if (seen >= rank) return bucketValue(i);
   }
-  return valueOf(hist.length - 1);
+  return bucketValue(hist.length - 1);
 }
 
 function addInto(into: Point, from: Point): void {
@@ -66,7 +66,7 @@ function addInto(into: Point, from: Point): void {
   into.errors += from.errors;
   if (!from.latency) return;
   if (!into.latency) into.latency = new Uint32Array(LATENCY_BUCKETS);
-  for (let i = 0; i < from.latency.length; i++) into.latency[i]! += from.latency[i] ?? 0;
+  for (let i = 0; i < from.latency.length; i++) into.latency[i] = (into.latency[i] ?? 0) + (from.latency[i] ?? 0);
 }
 
 export class Timeline {
@@ -138,7 +138,8 @@ export class Timeline {
     p.answered++;
     if (status >= 500) p.errors++;
     p.latency ??= new Uint32Array(LATENCY_BUCKETS);
-    p.latency[bucketOf(latencyMs)]!++;
+    const bucket = bucketOf(latencyMs);
+    p.latency[bucket] = (p.latency[bucket] ?? 0) + 1;
   }
 
   /** A request got no answer (connection error or timeout), known at `atMs`. */

@@ -103,9 +103,8 @@ async function openOffline(file: string): Promise<{ page: Page; errors: string[]
   return { page, errors, requests };
 }
 
-/** What the cells show, line breaks as spaces (innerText; typed by hand: the test build has no DOM library). */
 const cellTexts = (page: Page, selector: string) =>
-  page.$$eval(selector, (cells) => cells.map((c) => (c as unknown as { innerText: string }).innerText.replace(/\s+/g, ' ').trim()));
+  page.$$eval(selector, (cells) => cells.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()));
 
 describe('vigil loadtest --report', () => {
   let service: MlServingHandle;

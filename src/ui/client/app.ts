@@ -124,7 +124,6 @@ function shadePlugin(status: () => (ObjectiveStatus | null)[], stepSeconds: () =
 
 const charts = new Map<string, uPlot>();
 
-
 /** Creates the chart once, then only swaps its data: a page open for a day keeps the same objects. */
 function draw(key: string, host: HTMLElement, make: (w: number) => uPlot.Options, data: uPlot.AlignedData): void {
   const existing = charts.get(key);

@@ -2,7 +2,7 @@
 // tables are complete without it. Text from the data (phase names) is drawn on the canvas or set
 // as textContent, never parsed as markup.
 import uPlot from 'uplot';
-import { type ChartBand, type ChartMark, type ReportChart, REPORT_DATA_ID } from '../report-charts.js';
+import { type ChartBand, type ChartMark, REPORT_DATA_ID, type ReportChart } from '../report-charts.js';
 import { axes, COLORS, widthOf } from './chart-theme.js';
 
 const fmt = (unit: ReportChart['unit']) => (v: number | null) =>
@@ -23,6 +23,7 @@ function annotations(bands: readonly ChartBand[], marks: readonly ChartMark[]): 
           const { ctx, bbox } = u;
           ctx.save();
           ctx.font = `${px(11)}px sans-serif`;
+          ctx.textAlign = 'left';
           ctx.textBaseline = 'top';
           bands.forEach((b, i) => {
             const x0 = Math.max(bbox.left, u.valToPos(b.from, 'x', true));
@@ -47,6 +48,7 @@ function annotations(bands: readonly ChartBand[], marks: readonly ChartMark[]): 
           ctx.lineWidth = px(2);
           ctx.setLineDash([px(6), px(3)]);
           ctx.font = `bold ${px(12)}px sans-serif`;
+          ctx.textAlign = 'left';
           ctx.textBaseline = 'top';
           for (const m of marks) {
             const x = u.valToPos(m.at, 'x', true);
