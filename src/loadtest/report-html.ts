@@ -55,7 +55,7 @@ export function reportCharts(report: LoadtestReport): ReportChart[] {
     ...(ps.asked_per_second ? [{ label: 'asked', values: ps.asked_per_second, color: 'muted' as const, dash: true, width: 2 }] : []),
     { label: 'answered', values: ps.answered_per_second, color: 'line', width: 2 },
   ];
-  return [
+  const charts: ReportChart[] = [
     {
       id: 'latency',
       yLabel: 'latency',
@@ -80,6 +80,29 @@ export function reportCharts(report: LoadtestReport): ReportChart[] {
       marks,
     },
   ];
+  const memory = soakMemoryChart(report);
+  return memory ? [...charts, memory] : charts;
+}
+
+/** A soak's target memory over the run (seconds from its start), with the limit when one was given. */
+function soakMemoryChart(report: LoadtestReport): ReportChart | null {
+  const soak = report.soak;
+  if (!soak || soak.memory.t.length === 0) return null;
+  const origin = Date.parse(report.startedAt);
+  const x = soak.memory.t.map((t) => Math.round((t - origin) / 10) / 100);
+  const limit = soak.limitBytes;
+  return {
+    id: 'memory',
+    yLabel: 'memory',
+    unit: 'bytes',
+    x,
+    series: [
+      { label: 'resident memory', values: soak.memory.v, color: 'line', width: 2 },
+      ...(limit !== null ? [{ label: 'limit', values: x.map(() => limit), color: 'bound' as const, dash: true }] : []),
+    ],
+    bands: [],
+    marks: [],
+  };
 }
 
 // ---- sections ----
@@ -244,6 +267,7 @@ function soak(r: LoadtestReport): Html {
   );
   return html`<h2 id="soak">Soak checkpoints</h2>
 <p>Memory: ${s.memorySource ? `${s.memorySource}; ${describeLeak(s.leak)}` : `not followed (${s.memoryError ?? 'no readings'})`}</p>
+${s.memory.t.length > 0 ? html`<figure class="chart" data-chart="memory"><figcaption>The target's resident memory over the soak</figcaption></figure>` : ''}
 <div class="table-wrap"><table><thead><tr><th scope="col">at</th><th scope="col">rate</th><th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th><th scope="col">errors</th><th scope="col">memory</th><th scope="col">leak</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 

@@ -32,8 +32,8 @@ export interface ReportChart {
   /** Matches the `data-chart` of the `<figure>` it is drawn into. */
   readonly id: string;
   readonly yLabel: string;
-  /** How y values are shown: milliseconds, or a plain number. */
-  readonly unit: 'ms' | 'count';
+  /** How y values are shown: milliseconds, bytes, or a plain number. */
+  readonly unit: 'ms' | 'bytes' | 'count';
   /** Seconds from the start of the run. */
   readonly x: readonly number[];
   readonly series: readonly ChartSeries[];

@@ -5,8 +5,24 @@ import uPlot from 'uplot';
 import { type ChartBand, type ChartMark, REPORT_DATA_ID, type ReportChart } from '../report-charts.js';
 import { axes, COLORS, widthOf } from './chart-theme.js';
 
+function bytes(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 2 ** 30) return `${+(v / 2 ** 30).toPrecision(3)}GiB`;
+  if (a >= 2 ** 20) return `${+(v / 2 ** 20).toPrecision(3)}MiB`;
+  if (a >= 2 ** 10) return `${+(v / 2 ** 10).toPrecision(3)}KiB`;
+  return `${Math.round(v)}B`;
+}
+
 const fmt = (unit: ReportChart['unit']) => (v: number | null) =>
-  v === null ? '–' : unit === 'ms' ? (v < 1000 ? `${+v.toPrecision(3)}ms` : `${+(v / 1000).toPrecision(3)}s`) : `${+v.toPrecision(4)}`;
+  v === null
+    ? '–'
+    : unit === 'ms'
+      ? v < 1000
+        ? `${+v.toPrecision(3)}ms`
+        : `${+(v / 1000).toPrecision(3)}s`
+      : unit === 'bytes'
+        ? bytes(v)
+        : `${+v.toPrecision(4)}`;
 
 /** Tick spacings of the time axis, in seconds: whole seconds, then minutes and hours. */
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 43_200, 86_400];

@@ -118,6 +118,31 @@ describe('the HTML load-test report', () => {
     expect(page).toContain('id="verdicts"');
   });
 
+  it("draws a soak's memory over the run with its limit", () => {
+    const report = profileReport();
+    const origin = Date.parse(report.startedAt);
+    report.mode = 'soak';
+    report.soak = {
+      plannedS: 60,
+      checkpointS: 30,
+      warmupS: 0,
+      checkpoints: [],
+      memorySource: 'http://127.0.0.1:8095/metrics process_resident_memory_bytes',
+      memoryError: null,
+      limitBytes: 512 * 2 ** 20,
+      memory: { t: [origin + 1000, origin + 31_000], v: [100 * 2 ** 20, 101 * 2 ** 20] },
+      leak: null,
+      checkpointFile: null,
+    };
+    const memory = reportCharts(report).find((c) => c.id === 'memory');
+    expect(memory).toMatchObject({ unit: 'bytes', x: [1, 31] });
+    expect(memory?.series.map((s) => [s.label, s.values])).toEqual([
+      ['resident memory', [100 * 2 ** 20, 101 * 2 ** 20]],
+      ['limit', [512 * 2 ** 20, 512 * 2 ** 20]],
+    ]);
+    expect(reportHtml(report, ASSETS)).toContain('<figure class="chart" data-chart="memory">');
+  });
+
   it('a report without the per-second series (an older vigil) says so and has no charts', () => {
     const { per_second: _omitted, ...old } = profileReport();
     expect(reportCharts(old)).toEqual([]);
