@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { postgresAdviceOutputSchema, redisAdviceOutputSchema } from '../../../src/advise/advice-schema.js';
 import { checkJson, checkOutputSchema } from '../../../src/cli/check.js';
 import { declaredKeys, fromWire, toWire, type Wire, wireJsonSchema, wireKey } from '../../../src/core/wire-keys.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
@@ -54,6 +55,8 @@ const WIRE_SCHEMAS = {
   loadtestReportSchema,
   soakCheckpointFileSchema,
   checkOutputSchema,
+  postgresAdviceOutputSchema,
+  redisAdviceOutputSchema,
 };
 
 describe('wireKey', () => {
@@ -116,6 +119,14 @@ describe('maps are user data', () => {
     expectTypeOf<Wire<{ fooBar: { a: Record<string, { bazQux: 1 }> } }>>().toEqualTypeOf<{
       foo_bar: { a: { [key: string]: { baz_qux: 1 } } };
     }>();
+  });
+
+  it("keeps a table's column names in `distinct` (vigil advise postgres --json)", () => {
+    const value = exemplar(postgresAdviceOutputSchema) as z.output<typeof postgresAdviceOutputSchema>;
+    const table = { ...value.tables[0]!, distinct: { userId: 3, created_at: -0.5 } };
+    const wire = toWire(postgresAdviceOutputSchema, { ...value, tables: [table] });
+    expect(wire.tables[0]!.distinct).toEqual({ userId: 3, created_at: -0.5 });
+    expect(wire.tables[0]!.live_rows).toBe(1);
   });
 
   it('an older camelCase body is read with fromWire', () => {
