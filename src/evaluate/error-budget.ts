@@ -54,7 +54,7 @@ export function budgetFigures(
   if (target === undefined) return null;
   const budget = 1 - target;
   // A factor people read (`14.4x`), rounded once here so the API, the status page and the
-  // status decision all see the same number (0.0139 / 0.004 is 3.4750000000000005 unrounded).
+  // status decision all see the same number (0.0139 / 0.004 is 3.4749999999999996 unrounded).
   const rate = (ratio: number | null) => (ratio === null ? null : roundFigure(ratio / budget, 'factor'));
 
   if (reader.errorRatio) {

@@ -202,7 +202,7 @@ function round(n: number): string {
 /**
  * Significant digits kept in figures meant for people, by what they are: enough to tell apart
  * what the measurement can, none of binary floating point's noise (0.03475 × 100 is
- * 3.4750000000000014). Percentages keep 6 so an uptime tells 99.9999 from 99.999; a latency in ms
+ * 3.4750000000000005). Percentages keep 6 so an uptime tells 99.9999 from 99.999; a latency in ms
  * or a burn-rate factor is an estimate good to 4; `display` strings show 4.
  */
 export const FIGURE_DIGITS = { percent: 6, milliseconds: 4, factor: 4, display: 4 } as const;

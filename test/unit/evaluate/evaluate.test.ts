@@ -585,6 +585,16 @@ describe('slice memo', () => {
   });
 });
 
+describe('summary figures for people', () => {
+  it('are rounded off float noise: a CPU share of 0.03475 is 3.475 %, not 3.4750000000000005', () => {
+    expect(0.03475 * 100).not.toBe(3.475); // binary floating point: 3.4750000000000005
+    const config = configWith([{ name: 'cpu', indicator: { containerCpu: { containers: 'ml*' } }, threshold: { max: '60%' } }]);
+    const store = newStore();
+    fill(store, 'container_cpu_usage_ratio', container('ml-1'), NOW - MIN, NOW, 15 * S, () => 0.03475);
+    expect(evaluate(config, store, NOW).services[0]!.summary.cpu_usage_percent).toBe(3.475);
+  });
+});
+
 describe('service status and snapshot', () => {
   it('takes the worst objective, passes source health through and evaluates every service', () => {
     const config = configWith([

@@ -166,7 +166,7 @@ describe('roundFigure: figures for people without float noise', () => {
     [0, 'percent', 0],
   ] as const)('%s as %s is %s', (n, kind, rounded) => expect(roundFigure(n, kind)).toBe(rounded));
 
-  /** Significant digits of a number as printed: `0.00123` 3, `3.4750000000000014` 17, `10000` 1. */
+  /** Significant digits of a number as printed: `0.00123` 3, `3.4750000000000005` 17, `10000` 1. */
   const significant = (text: string) => {
     const mantissa = text.replace(/^-/, '').replace(/e.*$/, '');
     const digits = mantissa.includes('.') ? mantissa.replace('.', '').replace(/^0+/, '') : mantissa.replace(/^0+/, '').replace(/0+$/, '');
