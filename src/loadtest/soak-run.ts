@@ -11,6 +11,7 @@ import { type SoakCheckpoint, type SoakResult, soakCheckpointFileSchema } from '
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
 import { errorRatioOf } from './stress-step.js';
+import { Timeline } from './timeline.js';
 
 /**
  * A soak: steady load at one rate for a long time (24 h for "no memory leaks in a 24 h stress
@@ -28,6 +29,8 @@ export const SAMPLE_CAPACITY = 1_000_000;
 class SoakTotals {
   readonly perKind = new Map<string, LatencyRecorder>();
   readonly lateness = new Samples([], SAMPLE_CAPACITY);
+  /** Bounded by its own cap (coarser buckets as the soak goes on). */
+  readonly timeline = new Timeline();
   loopDelayMs = { p99: 0, max: 0 };
   firstAnswerAt: number | null = null;
   lastAnswerAt: number | null = null;
@@ -40,6 +43,7 @@ class SoakTotals {
       total.absorb(r);
     }
     for (const v of load.lateness) this.lateness.push(v);
+    this.timeline.absorb(load.timeline);
     this.loopDelayMs = {
       p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99),
       max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max),
