@@ -6,6 +6,7 @@ import { checkJson, checkOutputSchema } from '../../../src/cli/check.js';
 import { declaredKeys, fromWire, toWire, type Wire, wireJsonSchema, wireKey } from '../../../src/core/wire-keys.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
 import { loadtestReportSchema, soakCheckpointFileSchema } from '../../../src/loadtest/report-schema.js';
+import { reportJson } from '../../../src/loadtest/report-text.js';
 import {
   reloadErrorResponseSchema,
   type ServiceCurrentResponse,
@@ -14,6 +15,7 @@ import {
 } from '../../../src/server/api-schemas.js';
 import { snapshotSchema } from '../../../src/snapshot/snapshot-schema.js';
 import { objectiveHistoryResponseSchema, resourceHistoryResponseSchema } from '../../../src/ui/history-schema.js';
+import { HOSTILE_REPORT, profileReport, stressReport } from '../../support/loadtest-report-fixture.js';
 import { nonSnakeKeys } from '../../support/snake-keys.js';
 import { configWith, container, fill, MIN, NOW, newStore, S } from '../evaluate/evaluate-fixtures.js';
 
@@ -135,6 +137,17 @@ describe('maps are user data', () => {
     const read = fromWire(serviceCurrentResponseSchema, { ...value, evaluated_at: new Date(0).toISOString(), objectives });
     expect(read.objectives[0]!.dataAgeSeconds).toBe(4);
     expect(read.objectives[0]!.burnRates).toEqual([{ window: '5m', rate: 2 }]);
+  });
+});
+
+describe('vigil loadtest --json', () => {
+  it('prints snake_case keys for a real profile and stress report, HTTP statuses kept, and reads back whole', () => {
+    for (const report of [profileReport(HOSTILE_REPORT), stressReport()]) {
+      const json = JSON.parse(reportJson(report));
+      expect(nonSnakeKeys(json)).toEqual([]);
+      expect(Object.keys(json.status_counts)).toEqual(Object.keys(report.statusCounts));
+      expect(fromWire(loadtestReportSchema, json)).toEqual(JSON.parse(JSON.stringify(report)));
+    }
   });
 });
 
