@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, isVigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
-import { formatReport } from '../loadtest/report-text.js';
+import { formatReport, reportJson } from '../loadtest/report-text.js';
 import { runLoadtestWithLatencies } from '../loadtest/run-loadtest.js';
 import { LOADTEST_DEFAULTS, type LoadtestOptions } from '../loadtest/run-plan.js';
 import { parseBytes, parseDuration } from '../units/units.js';
@@ -168,7 +168,7 @@ export function command(): Command {
         if (flags.config) options.configPath = flags.config;
         const { report, latencies } = await runLoadtestWithLatencies(options);
         // The report quotes objectives' and sources' error texts: scrubbed like every output.
-        console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
+        console.log(redact(flags.json ? reportJson(report) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;
         if (flags.report !== undefined) {
           writeHtmlReport(report, flags.report);

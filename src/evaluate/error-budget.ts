@@ -1,5 +1,6 @@
 import type { Objective } from '../config/slo-schema.js';
 import type { BurnWindow } from '../config/window-sets.js';
+import { roundFigure } from '../units/units.js';
 import type { IndicatorReader } from './indicator-reader.js';
 import { withinThreshold } from './objective-status.js';
 
@@ -55,7 +56,9 @@ export function budgetFigures(
   const target = objective.target;
   if (target === undefined) return null;
   const budget = 1 - target;
-  const rate = (ratio: number | null) => (ratio === null ? null : ratio / budget);
+  // A factor people read (`14.4x`), rounded once here so the API, the status page and the
+  // status decision all see the same number (0.0139 / 0.004 is 3.4749999999999996 unrounded).
+  const rate = (ratio: number | null) => (ratio === null ? null : roundFigure(ratio / budget, 'factor'));
 
   if (reader.errorRatio) {
     const period = reader.errorRatio(objective.period);

@@ -228,3 +228,14 @@ export const loadtestReportSchema = z.object({
   failed: z.array(z.string()),
 });
 export type LoadtestReport = z.infer<typeof loadtestReportSchema>;
+
+/**
+ * The soak's checkpoint file (`--checkpoint-file`), rewritten after every checkpoint so a killed
+ * run leaves its figures; written in wire form (snake_case keys) like every JSON vigil writes.
+ */
+export const soakCheckpointFileSchema = z.object({
+  target: z.string(),
+  startedAt: z.string(),
+  rate: z.number(),
+  soak: soakResultSchema,
+});

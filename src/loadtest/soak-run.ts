@@ -1,11 +1,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { toWire } from '../core/wire-keys.js';
 import { detectLeak } from '../leak/detect-leak.js';
 import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { MergedLoad } from './load-workers.js';
 import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
-import type { SoakCheckpoint, SoakResult } from './report-schema.js';
+import { type SoakCheckpoint, type SoakResult, soakCheckpointFileSchema } from './report-schema.js';
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
 import { errorRatioOf } from './stress-step.js';
@@ -57,9 +59,9 @@ class SoakTotals {
 }
 
 /** Replaces the checkpoint file whole (write, then rename), so a reader never sees half a file. */
-function writeCheckpoint(file: string, content: unknown): void {
+function writeCheckpoint(file: string, content: z.output<typeof soakCheckpointFileSchema>): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(toWire(soakCheckpointFileSchema, content), null, 2)}\n`);
   renameSync(tmp, file);
 }
 

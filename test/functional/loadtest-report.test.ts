@@ -12,10 +12,13 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromWire } from '../../src/core/wire-keys.js';
 import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
-import type { LoadtestReport } from '../../src/loadtest/report-schema.js';
+import { loadtestReportSchema } from '../../src/loadtest/report-schema.js';
+import { reportJson } from '../../src/loadtest/report-text.js';
 import { canvasInk, closeChromium, launchChromium, watchedPage } from '../harness/chromium.js';
 import { HOSTILE_REPORT, profileReport, stressReport } from '../support/loadtest-report-fixture.js';
+import { nonSnakeKeys } from '../support/snake-keys.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -134,7 +137,9 @@ describe('vigil loadtest --report', () => {
     ]);
     expect(stderr).toContain(`wrote ${file}`);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as LoadtestReport;
+    const json = JSON.parse(stdout) as unknown;
+    expect(nonSnakeKeys(json)).toEqual([]);
+    const report = fromWire(loadtestReportSchema, json);
     // The per-second series is in the JSON report too, with the profile's phases.
     expect(report.per_second?.phases.map((p) => p.name)).toEqual([PHASE, 'peak']);
     expect(report.per_second!.answered_per_second.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -167,7 +172,7 @@ describe('vigil loadtest --report', () => {
   it('renders a saved report (--report-from) whose every name carries markup: all text, nothing runs', async () => {
     const saved = join(dir, 'hostile.json');
     const file = join(dir, 'hostile.html');
-    writeFileSync(saved, JSON.stringify(profileReport(HOSTILE_REPORT)));
+    writeFileSync(saved, reportJson(profileReport(HOSTILE_REPORT)));
     const { code, stderr } = await vigil(['loadtest', '--report-from', saved, '--report', file]);
     expect(stderr).toContain(`wrote ${file}`);
     expect(code).toBe(0);
@@ -190,7 +195,7 @@ describe('vigil loadtest --report', () => {
   it("marks a stress run's breaking point, and refuses a file that is not a report", async () => {
     const saved = join(dir, 'stress.json');
     const file = join(dir, 'stress.html');
-    writeFileSync(saved, JSON.stringify(stressReport()));
+    writeFileSync(saved, reportJson(stressReport()));
     expect((await vigil(['loadtest', '--report-from', saved, '--report', file])).code).toBe(0);
     const { page, errors } = await openOffline(file);
     const rows = await page.$$eval('#stress-steps tbody tr', (trs) => trs.map((tr) => [tr.className, tr.textContent ?? '']));

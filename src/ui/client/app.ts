@@ -2,6 +2,8 @@
 // complete without it; it only adds. It builds DOM with textContent, never innerHTML, so names
 // and texts from the data stay text here too.
 import uPlot from 'uplot';
+import type { Wire } from '../../core/wire-keys.js';
+import type { ServiceCurrentResponse, ServiceListResponse } from '../../server/api-schemas.js';
 import type { ObjectiveStatus } from '../../snapshot/snapshot-schema.js';
 import type { ObjectiveHistoryResponse, ResourceHistoryResponse } from '../history-schema.js';
 import { STATUS_MARK } from '../status-marks.js';
@@ -76,10 +78,8 @@ function every(fn: () => Promise<void>): void {
 
 // ---- overview ----
 
-interface ListBody {
-  evaluated_at: string;
-  services: Array<{ service: string; status: ObjectiveStatus }>;
-}
+/** The API's bodies as they travel: the server's zod-inferred types in wire form (snake_case keys). */
+type ListBody = Wire<ServiceListResponse>;
 
 function startOverview(): void {
   const last = { etag: null as string | null };
@@ -321,17 +321,7 @@ function drawResources(r: ResourceHistoryResponse): void {
 
 // ---- service page ----
 
-interface CurrentBody {
-  evaluated_at: string;
-  status: ObjectiveStatus;
-  objectives: Array<{
-    name: string;
-    status: ObjectiveStatus;
-    value: { display: string } | null;
-    errorBudgetRemaining: number | null;
-    period: string | null;
-  }>;
-}
+type CurrentBody = Wire<ServiceCurrentResponse>;
 
 function rangeSeconds(range: string, periods: (string | null)[]): number {
   const fixed: Record<string, number> = { '1h': HOUR, '6h': 6 * HOUR, '24h': 24 * HOUR };
