@@ -5,6 +5,7 @@ import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
 import { convertDocuments, type ImportResult, importForeignDocument, isForeignDocument } from './import/index.js';
 import { compareIssues, formatPath } from './issue-format.js';
+import { withProfileDefaults } from './resolve-config.js';
 import { checkSloDocument } from './slo-checks.js';
 import { type SloFile, sloFileSchema } from './slo-schema.js';
 import { checkWindowSetUse } from './window-set-checks.js';
@@ -137,7 +138,8 @@ function validateImported(imported: NonNullable<ImportResult>, source: YamlSourc
  * several, '' otherwise) points every issue at the foreign document's top, since paths of the
  * converted document do not exist in the file.
  */
-function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign?: string): SloValidation {
+function validateDocument(read: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign?: string): SloValidation {
+  const input = withProfileDefaults(read, daemon?.metricProfiles);
   const parsed = sloFileSchema.safeParse(input, PARSE_OPTIONS);
   let issues = parsed.success ? [] : toConfigIssues(parsed.error.issues, { source, input, schema: sloFileSchema });
   const checks = checkSloDocument(input, source, daemon);
