@@ -96,7 +96,7 @@ const profileField = <P extends readonly [string, ...string[]]>(profiles: P, exa
     .enum(profiles)
     .optional()
     .meta({
-      description: `Whose metrics to read: ${profiles.join(', ')} (default vigil, the daemon's own). Any other profile reads ${example} through a prometheus source.`,
+      description: `Whose metrics to read: ${profiles.join(', ')} (default: the file's metricProfiles, then vigil.yaml's, then vigil, the daemon's own). Any other profile reads ${example} through a prometheus source.`,
     });
 
 /** Exact values or globs (`*`, `?`) the exporter's series must carry, e.g. `{ job: redis, instance: "cache-1:*" }`. */
