@@ -261,7 +261,11 @@ function alertSettings(alerting: SlothSlo['alerting'], sink: IssueSink): Record<
   for (const which of ['page_alert', 'ticket_alert'] as const) {
     const body = alerting[which];
     if (body?.labels !== undefined || body?.annotations !== undefined) {
-      sink.warn([which], `${which} labels/annotations dropped: vigil sets severity page/ticket from the window set`);
+      // Named by severity, not by key: the Kubernetes form spells the key pageAlert (the path shows it as written).
+      sink.warn(
+        [which],
+        `${which === 'page_alert' ? 'page' : 'ticket'} alert labels/annotations dropped: vigil sets severity page/ticket from the window set`,
+      );
     }
   }
   const pageOff = alerting.page_alert?.disable === true;
