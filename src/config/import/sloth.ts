@@ -132,7 +132,7 @@ export function convertSlothKubernetes(doc: unknown, sink: IssueSink): Record<st
   // The custom resource spells the spec's keys in camelCase; the converter reads the file form,
   // and positions and paths are mapped back to the keys as written.
   const inner = sink.mapped((p) => ['spec', ...p.map(toCamel)]);
-  return convertSloth({ version: 'prometheus/v1', ...(renameKeys(d.spec) as object) }, inner);
+  return convertSloth({ version: 'prometheus/v1', ...(renameKeys(d.spec, ['spec'], sink) as object) }, inner);
 }
 
 /** The CRD's camelCase keys and the file form's snake_case ones. */
@@ -150,10 +150,23 @@ function toCamel(segment: PathSegment): PathSegment {
   return typeof segment === 'string' ? (SNAKE_TO_CAMEL[segment] ?? segment) : segment;
 }
 
-function renameKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(renameKeys);
+/**
+ * The custom resource with the file form's keys. A file-form spelling in the resource
+ * (`page_alert`) is no field of the CRD, so Sloth never sees it: dropped with a warning, as
+ * Sloth's file decoder drops `pageAlert`.
+ */
+function renameKeys(value: unknown, path: PathSegment[], sink: IssueSink): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => renameKeys(v, [...path, i], sink));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [CAMEL_TO_SNAKE[k] ?? k, renameKeys(v)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (SNAKE_TO_CAMEL[k] !== undefined) {
+      sink.warn([...path, k], `key ignored (a PrometheusServiceLevel has no such field); did you mean "${SNAKE_TO_CAMEL[k]}"?`);
+      continue;
+    }
+    out[CAMEL_TO_SNAKE[k] ?? k] = renameKeys(v, [...path, k], sink);
+  }
+  return out;
 }
 
 /** Sloth's `{{.window}}` (Go template) is vigil's `{{window}}`. */

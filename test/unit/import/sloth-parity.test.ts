@@ -102,6 +102,30 @@ describe('Sloth parity: the shapes of Sloth examples and good fixtures load', ()
   });
 });
 
+describe('keys the Kubernetes form has no field for', () => {
+  it('a file-form spelling in a PrometheusServiceLevel (page_alert) is ignored with a did-you-mean, as the CRD drops it', () => {
+    const text = [
+      'apiVersion: sloth.slok.dev/v1',
+      'kind: PrometheusServiceLevel',
+      'spec:',
+      '  service: snake',
+      '  slos:',
+      '    - name: a',
+      '      objective: 99',
+      '      sli: { events: { errorQuery: "e[{{.window}}]", totalQuery: "t[{{.window}}]" } }',
+      '      alerting:',
+      '        page_alert: { disable: true }',
+    ].join('\n');
+    const result = convertDocuments(parseDocuments(text, 'k.yaml').sources, 'k.yaml');
+    expect(result.issues).toEqual([]);
+    expect(result.warnings).toEqual([
+      'k.yaml:10:21 spec.slos[0].alerting.page_alert: key ignored (a PrometheusServiceLevel has no such field); did you mean "pageAlert"?',
+    ]);
+    // Ignored: the page alert stays on, as in Sloth.
+    expect((result.services[0]!.slo.objectives as Array<{ alert: unknown }>)[0]!.alert).toEqual({ burnRateWindows: 'google-sre-30d' });
+  });
+});
+
 describe('Sloth files of several documents', () => {
   it('warnings name the document and its line', async () => {
     const { warnings } = await loadSloPaths([`${PARITY}/k8s-multi-document.yaml`]);
