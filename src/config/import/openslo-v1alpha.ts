@@ -83,6 +83,8 @@ export function v1alphaAsV1(doc: unknown, sink: IssueSink): AsV1[] {
   const raw = (parsed.data.spec as { objectives: Record<string, unknown>[] }).objectives;
   const timeWindow = windowOf(spec.data.timeWindows?.[0], sink.at(['spec', 'timeWindows', 0]));
   const several = spec.data.objectives.length > 1;
+  // The spec's other keys (description, budgetingMethod, ...) are v1's too.
+  const { timeWindows: _t, indicator: _i, objectives: _o, ...specRest } = parsed.data.spec as Record<string, unknown>;
   return spec.data.objectives.flatMap((o, i) => {
     const at = sink.at(['spec', 'objectives', i]);
     const ratioKey = o.ratioMetrics !== undefined ? 'ratioMetrics' : 'ratioMetric';
@@ -90,7 +92,6 @@ export function v1alphaAsV1(doc: unknown, sink: IssueSink): AsV1[] {
     if (indicator === null) return [];
     const { ratioMetrics: _r, ratioMetric: _m, ...rest } = raw[i]!;
     const name = several ? `${metadata.name}-${vigilName(o.displayName ?? '') ?? String(i + 1)}` : metadata.name;
-    const { timeWindows: _t, indicator: _i, objectives: _o, ...specRest } = parsed.data.spec as Record<string, unknown>;
     const v1 = {
       ...value,
       metadata: { ...metadata, name },
