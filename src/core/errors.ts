@@ -351,6 +351,11 @@ const CATALOGUE = {
     message: 'target {url} does not answer: {detail}',
     exit: 2,
   },
+  VIGIL_ERR_LOADTEST_REPORT_INPUT: {
+    meaning: 'A saved load-test report (`--report-from`, the output of `--json`) cannot be read or does not match the report schema.',
+    message: '{detail}',
+    exit: 2,
+  },
 } as const satisfies Record<`VIGIL_ERR_${string}`, ErrorDefinition>;
 
 type Catalogue = typeof CATALOGUE;

@@ -9,6 +9,7 @@ import type { SoakCheckpoint, SoakResult } from './report-schema.js';
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
 import { errorRatioOf } from './stress-step.js';
+import { Timeline } from './timeline.js';
 
 /**
  * A soak: steady load at one rate for a long time (24 h for "no memory leaks in a 24 h stress
@@ -26,6 +27,8 @@ export const SAMPLE_CAPACITY = 1_000_000;
 class SoakTotals {
   readonly perKind = new Map<string, LatencyRecorder>();
   readonly lateness = new Samples([], SAMPLE_CAPACITY);
+  /** Bounded by its own cap (coarser buckets as the soak goes on). */
+  readonly timeline = new Timeline();
   loopDelayMs = { p99: 0, max: 0 };
   firstAnswerAt: number | null = null;
   lastAnswerAt: number | null = null;
@@ -38,6 +41,7 @@ class SoakTotals {
       total.absorb(r);
     }
     for (const v of load.lateness) this.lateness.push(v);
+    this.timeline.absorb(load.timeline);
     this.loopDelayMs = {
       p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99),
       max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max),
