@@ -211,6 +211,11 @@ const CATALOGUE = {
 
   // Sources: reported in `sources[].lastError` of the API, `vigil_source_up` and objectives' `error`.
   VIGIL_ERR_SOURCE_TIMEOUT: { meaning: "A sample ran past the source's timeout and was aborted.", message: 'timed out after {ms} ms' },
+  VIGIL_ERR_SOURCE_TLS: {
+    meaning:
+      "An https source's TLS handshake failed: its certificate is not trusted (no or wrong `tls.caFile`), does not carry the name asked for, has expired, or the server wants or refuses vigil's client certificate. The message says which and the `tls:` setting that fixes it.",
+    message: '{source} ({url}): TLS {code}: {detail}',
+  },
   VIGIL_ERR_DOCKER_SOCKET_DENIED: {
     meaning: "The Docker socket refused the connection: the process (the image's non-root user) is not in the socket's group.",
     message:

@@ -76,6 +76,6 @@ describe('import warnings in every verb', () => {
     expect(await validate([files.sloth!], { json: true })).toBe(0);
     const json = JSON.parse(out.join('')) as { valid: boolean; warnings: string[] };
     expect(json.valid).toBe(true);
-    expect(json.warnings.some((w) => w.includes('page_alert labels/annotations dropped'))).toBe(true);
+    expect(json.warnings.some((w) => w.includes('page alert labels/annotations dropped'))).toBe(true);
   });
 });
