@@ -55,7 +55,7 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
   sources.forEach((source, i) => {
     if (isOpenSloDocument(source.value)) return;
     const document = label(i);
-    const sink = new IssueSink(file, (p) => source.locate(p), { document });
+    const sink = new IssueSink(file, (p, at) => source.locate(p, at), { document });
     const slo = isSlothDocument(source.value)
       ? convertSloth(source.value, sink)
       : isSlothKubernetesDocument(source.value)
@@ -67,7 +67,7 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
   });
   if (openslo.length > 0) {
     const result = convertOpenSlo(
-      openslo.map((i) => ({ value: sources[i]!.value, locate: (p) => sources[i]!.locate(p), document: label(i) })),
+      openslo.map((i) => ({ value: sources[i]!.value, locate: (p, at) => sources[i]!.locate(p, at), document: label(i) })),
       file,
     );
     for (const sink of result.sinks) {
