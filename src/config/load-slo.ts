@@ -88,7 +88,7 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
 export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): SloValidation {
   const raw = source.value as { apiVersion?: unknown } | null;
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== 'vigil/v1') {
-    const imported = importForeignDocument(source.value, source.file, { locate: (path) => source.locate(path) });
+    const imported = importForeignDocument(source.value, source.file, { locate: (path, at) => source.locate(path, at) });
     if (imported !== null) return validateImported(imported, source, daemon);
   }
   return validateDocument(source.value, source, daemon);

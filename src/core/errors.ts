@@ -80,7 +80,11 @@ const CATALOGUE = {
   },
   VIGIL_ERR_CONFIG_RATIO_WINDOW: { meaning: 'A windowed PromQL query without its `{{window}}` placeholder.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE: { meaning: 'Two objectives of a file share a name.', message: '{detail}', exit: 1 },
-  VIGIL_ERR_CONFIG_DUPLICATE_SERVICE: { meaning: 'Two files define the same service.', message: '{detail}', exit: 1 },
+  VIGIL_ERR_CONFIG_DUPLICATE_SERVICE: {
+    meaning: 'Two files, or two documents of one foreign file, define the same service.',
+    message: '{detail}',
+    exit: 1,
+  },
   VIGIL_ERR_CONFIG_UNKNOWN_SOURCE: { meaning: 'A `source` that vigil.yaml does not define.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_SOURCE_KIND: {
     meaning: 'A `source` of a kind that cannot serve the indicator, or an ambiguous name.',

@@ -1,3 +1,4 @@
+import { ERR } from '../../core/errors.js';
 import type { ConfigIssue } from '../config.js';
 import { parseYamlDocuments, readYamlDocuments, type YamlSource } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
@@ -55,7 +56,7 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
   sources.forEach((source, i) => {
     if (isOpenSloDocument(source.value)) return;
     const document = label(i);
-    const sink = new IssueSink(file, (p) => source.locate(p), { document });
+    const sink = new IssueSink(file, (p, at) => source.locate(p, at), { document });
     const slo = isSlothDocument(source.value)
       ? convertSloth(source.value, sink)
       : isSlothKubernetesDocument(source.value)
@@ -67,7 +68,7 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
   });
   if (openslo.length > 0) {
     const result = convertOpenSlo(
-      openslo.map((i) => ({ value: sources[i]!.value, locate: (p) => sources[i]!.locate(p), document: label(i) })),
+      openslo.map((i) => ({ value: sources[i]!.value, locate: (p, at) => sources[i]!.locate(p, at), document: label(i) })),
       file,
     );
     for (const sink of result.sinks) {
@@ -81,7 +82,44 @@ export function convertDocuments(sources: readonly YamlSource[], file: string): 
       }
     }
   }
+  issues.push(...duplicateServices(services, file));
   return { services, issues, warnings };
+}
+
+/**
+ * Two documents of one file converted to the same vigil service would be two vigil files of one
+ * name (`vigil convert` writes `<service>.yaml`). OpenSLO SLOs of one service are already one
+ * service (the format names a service by reference); two Sloth documents are two specs, which
+ * Sloth keeps apart, so they are not merged behind the user's back: an error at the second one.
+ */
+function duplicateServices(services: readonly ConvertedService[], file: string): ConfigIssue[] {
+  const first = new Map<string, ConvertedService>();
+  const issues: ConfigIssue[] = [];
+  for (const s of services) {
+    const earlier = first.get(s.service);
+    if (earlier === undefined) {
+      first.set(s.service, s);
+      continue;
+    }
+    const path = servicePath(s.source.value);
+    const { line, column } = s.source.locate(path);
+    issues.push({
+      file,
+      line,
+      column,
+      path: path.join('.'),
+      message:
+        `${s.document ?? 'this document'}: service "${s.service}" is also converted from ${earlier.document ?? 'another document'}; ` +
+        'one vigil file per service: put its SLOs in one document, or rename one service',
+      code: ERR.VIGIL_ERR_CONFIG_DUPLICATE_SERVICE,
+    });
+  }
+  return issues;
+}
+
+/** Where a document names its service: `service` in Sloth's file form, `spec.service` in its Kubernetes form and OpenSLO. */
+function servicePath(doc: unknown): string[] {
+  return isSlothDocument(doc) ? ['service'] : ['spec', 'service'];
 }
 
 function notForeign(doc: unknown, sink: IssueSink): null {

@@ -9,7 +9,8 @@ import type { PathSegment, Position } from '../yaml-source.js';
  * path in the document it reads, and `locate` maps the path to a line and column.
  */
 
-export type Locate = (path: readonly PathSegment[]) => Position;
+/** `at: 'key'` for the key itself (an unknown key), else the value at the path. */
+export type Locate = (path: readonly PathSegment[], at?: 'value' | 'key') => Position;
 
 export interface SinkOptions {
   /** Said before each message: `document 2/3` in a file of several YAML documents. */
@@ -74,9 +75,10 @@ export class IssueSink {
     });
   }
 
-  warn(path: readonly PathSegment[], message: string): void {
+  /** `at: 'key'` points at the key rather than its value (an unknown key's warning). */
+  warn(path: readonly PathSegment[], message: string, at: 'value' | 'key' = 'value'): void {
     const full = this.written(path);
-    const { line, column } = this.locate(full);
+    const { line, column } = this.locate(full, at);
     this.warnings.push(`${this.file}:${line}:${column} ${formatPath(full)}: ${this.said(message)}`);
   }
 

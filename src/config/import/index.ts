@@ -15,7 +15,7 @@ import { convertSloth, convertSlothKubernetes, isSlothDocument, isSlothKubernete
 
 export interface ImportContext {
   /** Line and column of a field path in the foreign document, for precise import errors. */
-  locate(path: readonly PathSegment[]): Position;
+  locate(path: readonly PathSegment[], at?: 'value' | 'key'): Position;
 }
 
 /**
@@ -26,17 +26,17 @@ export type ImportResult = { slo: unknown; warnings: string[] } | { issues: Conf
 
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
   if (isSlothKubernetesDocument(doc)) {
-    const sink = new IssueSink(file, (p) => context.locate(p));
+    const sink = new IssueSink(file, (p, at) => context.locate(p, at));
     const slo = convertSlothKubernetes(doc, sink);
     return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isSlothDocument(doc)) {
-    const sink = new IssueSink(file, (p) => context.locate(p));
+    const sink = new IssueSink(file, (p, at) => context.locate(p, at));
     const slo = convertSloth(doc, sink);
     return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isOpenSloDocument(doc)) {
-    const { services, sinks } = convertOpenSlo([{ value: doc, locate: (p) => context.locate(p) }], file);
+    const { services, sinks } = convertOpenSlo([{ value: doc, locate: (p, at) => context.locate(p, at) }], file);
     const issues = sinks.flatMap((s) => s.issues);
     if (issues.length > 0) return { issues };
     if (services.length !== 1) {

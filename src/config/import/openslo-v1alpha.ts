@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PathSegment } from '../yaml-source.js';
 import { type IssueSink, vigilName } from './import-issues.js';
+import { V1ALPHA_OBJECTIVE_KEYS, V1ALPHA_SLO_KEYS } from './openslo-keys.js';
 
 /**
  * OpenSLO `v1alpha` (the version Sloth reads) read as `v1` documents, so one converter holds the
@@ -83,14 +84,15 @@ export function v1alphaAsV1(doc: unknown, sink: IssueSink): AsV1[] {
   const raw = (parsed.data.spec as { objectives: Record<string, unknown>[] }).objectives;
   const timeWindow = windowOf(spec.data.timeWindows?.[0], sink.at(['spec', 'timeWindows', 0]));
   const several = spec.data.objectives.length > 1;
-  // The spec's other keys (description, budgetingMethod, ...) are v1's too.
-  const { timeWindows: _t, indicator: _i, objectives: _o, ...specRest } = parsed.data.spec as Record<string, unknown>;
+  // The spec's other keys (description, budgetingMethod, ...) are v1's too; keys v1alpha does not
+  // define are left behind (warned about as ignored), not read with their v1 meaning.
+  const { timeWindows: _t, indicator: _i, objectives: _o, ...specRest } = definedOnly(parsed.data.spec, V1ALPHA_SLO_KEYS);
   return spec.data.objectives.flatMap((o, i) => {
     const at = sink.at(['spec', 'objectives', i]);
     const ratioKey = o.ratioMetrics !== undefined ? 'ratioMetrics' : 'ratioMetric';
     const indicator = indicatorOf(o[ratioKey], spec.data.indicator?.thresholdMetric, ratioKey, at, sink.at(['spec', 'indicator']));
     if (indicator === null) return [];
-    const { ratioMetrics: _r, ratioMetric: _m, ...rest } = raw[i]!;
+    const { ratioMetrics: _r, ratioMetric: _m, ...rest } = definedOnly(raw[i], V1ALPHA_OBJECTIVE_KEYS);
     const name = several ? `${metadata.name}-${vigilName(o.displayName ?? '') ?? String(i + 1)}` : metadata.name;
     const v1 = {
       ...value,
@@ -148,6 +150,10 @@ function metricSource(m: Metric, sink: IssueSink): Record<string, unknown> | nul
   // Sloth takes `sloth` as a name for its Prometheus.
   const type = m.source.toLowerCase() === 'sloth' ? 'Prometheus' : m.source;
   return { metricSource: { type, spec: { query: m.query } } };
+}
+
+function definedOnly(value: unknown, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => keys.includes(k)));
 }
 
 type TimeWindow = NonNullable<z.infer<typeof sloSpec>['timeWindows']>[number];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ERR, isVigilError } from '../../core/errors.js';
 import { parseDuration } from '../../units/units.js';
 import { IssueSink, type Locate, vigilName } from './import-issues.js';
+import { warnUnknownOpenSloKeys } from './openslo-keys.js';
 import { isOpenSloV1alpha, v1alphaAsV1 } from './openslo-v1alpha.js';
 
 /**
@@ -92,6 +93,8 @@ const IGNORED_KINDS = new Set(['AlertPolicy', 'AlertCondition', 'AlertNotificati
 /** Converts the documents of one file; every issue lands in `sinks[i]`, the sink of the document it is about. */
 export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { services: OpenSloService[]; sinks: IssueSink[] } {
   const sinks = docs.map((d) => new IssueSink(file, d.locate, { document: d.document }));
+  // On the documents as written: a v1alpha document's keys are checked before its rewrite to v1.
+  docs.forEach((d, i) => warnUnknownOpenSloKeys(d.value, sinks[i]!));
   // A v1alpha document is read as the v1 documents it means; `origin` is the input document.
   const read = docs.flatMap((d, origin) =>
     (isOpenSloV1alpha(d.value) ? v1alphaAsV1(d.value, sinks[origin]!) : [{ value: d.value, sink: sinks[origin]! }]).map((v) => ({
