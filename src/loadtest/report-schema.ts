@@ -158,6 +158,39 @@ export const soakResultSchema = z.object({
 });
 export type SoakResult = z.infer<typeof soakResultSchema>;
 
+/** A stretch of the run with a name: a profile's phase, a stress step (`step-N`), the constant or closed run. */
+export const phaseSpanSchema = z.object({
+  name: z.string(),
+  /** Seconds from the run's start. */
+  from_seconds: z.number(),
+  to_seconds: z.number(),
+});
+export type PhaseSpan = z.infer<typeof phaseSpanSchema>;
+
+const nullableNumbers = z.array(z.number().nullable());
+
+/**
+ * The run over time, as columns: one entry per bucket of `step_seconds` (1 s; longer buckets in a
+ * run of more than 1800 s, so the series stays bounded), `at_seconds` from the run's start.
+ * Latency percentiles are read from a log-bucketed histogram per bucket (about ±2 %); the whole
+ * run's percentiles above are exact. Answers and errors count when they arrived, asks when they fell due;
+ * the first and the last bucket's rates are per second of the part the run covered.
+ */
+export const perSecondSchema = z.object({
+  step_seconds: z.number(),
+  at_seconds: z.array(z.number()),
+  /** Requests due per second (open model); null in the closed model, which asks for nothing on a schedule. */
+  asked_per_second: z.array(z.number()).nullable(),
+  answered_per_second: z.array(z.number()),
+  /** 5xx answers and requests without an answer, per second. */
+  errors_per_second: z.array(z.number()),
+  p50_ms: nullableNumbers,
+  p95_ms: nullableNumbers,
+  p99_ms: nullableNumbers,
+  phases: z.array(phaseSpanSchema),
+});
+export type PerSecond = z.infer<typeof perSecondSchema>;
+
 export const loadtestReportSchema = z.object({
   mode: z.enum(['constant', 'profile', 'stress', 'closed', 'soak']),
   /**
@@ -188,8 +221,21 @@ export const loadtestReportSchema = z.object({
   vigil: z.object({ sources: z.array(sourceHealthSchema), config: z.string() }).nullable(),
   stress: stressResultSchema.optional(),
   soak: soakResultSchema.optional(),
+  /** The run over time (absent in reports written before it existed). */
+  per_second: perSecondSchema.optional(),
   passed: z.boolean(),
   /** Names of what failed: objectives and checks. */
   failed: z.array(z.string()),
 });
 export type LoadtestReport = z.infer<typeof loadtestReportSchema>;
+
+/**
+ * The soak's checkpoint file (`--checkpoint-file`), rewritten after every checkpoint so a killed
+ * run leaves its figures; written in wire form (snake_case keys) like every JSON vigil writes.
+ */
+export const soakCheckpointFileSchema = z.object({
+  target: z.string(),
+  startedAt: z.string(),
+  rate: z.number(),
+  soak: soakResultSchema,
+});

@@ -1,5 +1,11 @@
+import { toWire } from '../core/wire-keys.js';
 import { describeLeak } from './leak-text.js';
-import type { LatencySummary, LoadtestReport, SoakResult } from './report-schema.js';
+import { type LatencySummary, type LoadtestReport, loadtestReportSchema, type SoakResult } from './report-schema.js';
+
+/** `vigil loadtest --json`: the report in wire form (snake_case keys, see core/wire-keys.ts). */
+export function reportJson(r: LoadtestReport): string {
+  return JSON.stringify(toWire(loadtestReportSchema, r), null, 2);
+}
 
 const ms = (v: number | null) => (v === null ? '-' : v < 10 ? `${v.toFixed(2)}ms` : `${v.toFixed(1)}ms`);
 const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 && v > 0 ? 3 : 2)}%`;

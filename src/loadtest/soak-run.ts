@@ -1,14 +1,17 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { toWire } from '../core/wire-keys.js';
 import { detectLeak } from '../leak/detect-leak.js';
 import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { MergedLoad } from './load-workers.js';
 import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
-import type { SoakCheckpoint, SoakResult } from './report-schema.js';
+import { type SoakCheckpoint, type SoakResult, soakCheckpointFileSchema } from './report-schema.js';
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
 import { errorRatioOf } from './stress-step.js';
+import { Timeline } from './timeline.js';
 
 /**
  * A soak: steady load at one rate for a long time (24 h for "no memory leaks in a 24 h stress
@@ -26,6 +29,8 @@ export const SAMPLE_CAPACITY = 1_000_000;
 class SoakTotals {
   readonly perKind = new Map<string, LatencyRecorder>();
   readonly lateness = new Samples([], SAMPLE_CAPACITY);
+  /** Bounded by its own cap (coarser buckets as the soak goes on). */
+  readonly timeline = new Timeline();
   loopDelayMs = { p99: 0, max: 0 };
   firstAnswerAt: number | null = null;
   lastAnswerAt: number | null = null;
@@ -38,6 +43,7 @@ class SoakTotals {
       total.absorb(r);
     }
     for (const v of load.lateness) this.lateness.push(v);
+    this.timeline.absorb(load.timeline);
     this.loopDelayMs = {
       p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99),
       max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max),
@@ -53,9 +59,9 @@ class SoakTotals {
 }
 
 /** Replaces the checkpoint file whole (write, then rename), so a reader never sees half a file. */
-function writeCheckpoint(file: string, content: unknown): void {
+function writeCheckpoint(file: string, content: z.output<typeof soakCheckpointFileSchema>): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(toWire(soakCheckpointFileSchema, content), null, 2)}\n`);
   renameSync(tmp, file);
 }
 

@@ -7,8 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { soakResultSchema } from '../../src/loadtest/report-schema.js';
+import { fromWire } from '../../src/core/wire-keys.js';
+import { soakCheckpointFileSchema } from '../../src/loadtest/report-schema.js';
 import { runLoadtest } from '../../src/loadtest/run-loadtest.js';
+import { nonSnakeKeys } from '../support/snake-keys.js';
 
 const SERVICE = new URL('../../dist/examples/ml-serving/main.js', import.meta.url).pathname;
 const DECIDE = { method: 'POST' as const, body: { task: '{{task}}' } };
@@ -80,9 +82,10 @@ describe('vigil loadtest --soak', () => {
     expect(leak.failed).toContain('no-leak');
     expect(leak.checks.find((c) => c.name === 'no-leak')?.detail).toMatch(/leak, growth .* MiB\/h .* limit reached in .* h/);
 
-    // What a killed run leaves behind: the checkpoint file, readable with the report's schema.
-    const file = JSON.parse(readFileSync(join(dir, 'leak.json'), 'utf8')) as { soak: unknown };
-    const kept = soakResultSchema.parse(file.soak);
+    // What a killed run leaves behind: the checkpoint file in wire form (snake_case keys), readable with the report's schema.
+    const file = JSON.parse(readFileSync(join(dir, 'leak.json'), 'utf8')) as unknown;
+    expect(nonSnakeKeys(file)).toEqual([]);
+    const kept = fromWire(soakCheckpointFileSchema, file).soak;
     expect(kept.checkpoints).toHaveLength(6);
     expect(kept.memory.v.length).toBeGreaterThan(60);
   }, 180_000);
