@@ -61,7 +61,7 @@ export async function evaluationCost() {
     const times: number[] = [];
     for (let k = 0; k < 7; k++) {
       const started = performance.now();
-      evaluate(config, store, now + k * 5_000, memo ? { sliceMemo: memo } : {});
+      evaluate(config, store, now + k * 5_000, memo ? { budgetMemo: memo } : {});
       times.push(performance.now() - started);
     }
     return times.sort((a, b) => a - b);
