@@ -75,11 +75,11 @@ function objectiveMemo(memo: BudgetMemo | undefined, objective: Objective): Obje
 }
 
 /**
- * Drops memoised blocks the store no longer backs: older than the period, not finished by `now`
+ * Drops memoised blocks the store no longer backs: older than the longest span read, not finished by `now`
  * (the clock stepped back), or holding points since cut from a series' history (or from a series
  * gone altogether).
  */
-function pruneBlocks(known: ObjectiveMemo, reader: IndicatorReader, periodStart: number, now: number): void {
+function pruneBlocks(known: ObjectiveMemo, reader: IndicatorReader, since: number, now: number): void {
   const oldest = reader.eventSeriesOldest?.() ?? new Map<string, number>();
   let cutBefore = Number.NEGATIVE_INFINITY;
   for (const [id, was] of known.oldest) {
@@ -89,7 +89,7 @@ function pruneBlocks(known: ObjectiveMemo, reader: IndicatorReader, periodStart:
   }
   known.oldest = oldest;
   for (const start of known.blocks.keys()) {
-    if (start < periodStart || start + EVENT_BLOCK_MS + EVENT_BLOCK_MARGIN_MS > now || start < cutBefore) known.blocks.delete(start);
+    if (start + EVENT_BLOCK_MS <= since || start + EVENT_BLOCK_MS + EVENT_BLOCK_MARGIN_MS > now || start < cutBefore) known.blocks.delete(start);
   }
 }
 
@@ -132,7 +132,9 @@ export function budgetFigures(
 
   if (reader.events || reader.errorRatio) {
     const known = reader.events ? objectiveMemo(memo, objective) : undefined;
-    if (known) pruneBlocks(known, reader, now - objective.period, now);
+    // Burn-rate windows may reach past the period (a 3d window of a 1d objective): keep their blocks too.
+    const longest = Math.max(objective.period, objective.window, ...windows.map((w) => w.ms));
+    if (known) pruneBlocks(known, reader, now - longest, now);
     const events = reader.events?.bind(reader);
     const errorRatio = (windowMs: number): ErrorRatio | null =>
       events ? ratioOfEvents(eventsSince(events, now - windowMs, now, known?.blocks)) : reader.errorRatio!(windowMs);
