@@ -89,7 +89,8 @@ function pruneBlocks(known: ObjectiveMemo, reader: IndicatorReader, since: numbe
   }
   known.oldest = oldest;
   for (const start of known.blocks.keys()) {
-    if (start + EVENT_BLOCK_MS <= since || start + EVENT_BLOCK_MS + EVENT_BLOCK_MARGIN_MS > now || start < cutBefore) known.blocks.delete(start);
+    if (start + EVENT_BLOCK_MS <= since || start + EVENT_BLOCK_MS + EVENT_BLOCK_MARGIN_MS > now || start < cutBefore)
+      known.blocks.delete(start);
   }
 }
 

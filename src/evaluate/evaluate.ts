@@ -14,7 +14,7 @@ import type {
 import type { SourceHealth } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { formatDuration, formatQuantity, type Quantity, type QuantityUnit, roundFigure } from '../units/units.js';
-import { budgetFigures, type BudgetMemo } from './error-budget.js';
+import { type BudgetMemo, budgetFigures } from './error-budget.js';
 import type { Reading } from './indicator-reader.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
 import { createReader, type ScrapeReaderFactory } from './reader-factory.js';

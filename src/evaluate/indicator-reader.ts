@@ -1,7 +1,7 @@
 import type { LeakVerdict } from '../leak/leak-verdict.js';
-import type { EventCounts } from './event-counts.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { QuantityUnit } from '../units/units.js';
+import type { EventCounts } from './event-counts.js';
 
 /** One part of a figure that covers many things (a container, a statement, a Redis instance). */
 export interface BreakdownPart {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BudgetMemo } from '../../../src/evaluate/error-budget.js';
-import { ratioOfEvents } from '../../../src/evaluate/event-counts.js';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
+import { ratioOfEvents } from '../../../src/evaluate/event-counts.js';
 import { ScrapeRatioReader } from '../../../src/evaluate/readers/scrape-reader.js';
 import { ratioOverWindow } from '../../../src/sources/scrape/window-queries.js';
 import { SampleStore } from '../../../src/store/sample-store.js';
@@ -31,7 +31,11 @@ const config = configWith(
     {
       name: 'good',
       indicator: {
-        ratio: { source: 'direct', good: 'sum(increase(req_total{code="200"}[{{window}}]))', total: 'sum(increase(req_total[{{window}}]))' },
+        ratio: {
+          source: 'direct',
+          good: 'sum(increase(req_total{code="200"}[{{window}}]))',
+          total: 'sum(increase(req_total[{{window}}]))',
+        },
       },
       target: '95%',
       period: '1d',
