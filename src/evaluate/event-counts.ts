@@ -1,5 +1,10 @@
 import { counterDelta } from '../store/counter.js';
-import type { ErrorRatio } from './indicator-reader.js';
+
+/** An error ratio (bad / all) over a window, and the newest point it rests on. */
+export interface ErrorRatio {
+  ratio: number;
+  newestT: number;
+}
 
 /**
  * The first and last point of one counter series inside a span, and what its rises count for.

@@ -1,7 +1,7 @@
 import type { LeakVerdict } from '../leak/leak-verdict.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { QuantityUnit } from '../units/units.js';
-import type { EventCounts } from './event-counts.js';
+import type { ErrorRatio, EventCounts } from './event-counts.js';
 
 /** One part of a figure that covers many things (a container, a statement, a Redis instance). */
 export interface BreakdownPart {
@@ -20,11 +20,7 @@ export interface Reading {
   error?: string;
 }
 
-/** An error ratio (bad / all) over a window, and the newest point it rests on. */
-export interface ErrorRatio {
-  ratio: number;
-  newestT: number;
-}
+export type { ErrorRatio } from './event-counts.js';
 
 /** Everything a reader may look at: the store and the clock, nothing with I/O. */
 export interface ReadContext {
