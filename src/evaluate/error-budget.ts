@@ -136,7 +136,16 @@ export function budgetFigures(
     // Burn-rate windows may reach past the period (a 3d window of a 1d objective): keep their blocks too.
     const longest = Math.max(objective.period, objective.window, ...windows.map((w) => w.ms));
     if (known) pruneBlocks(known, reader, now - longest, now);
-    const events = reader.events?.bind(reader);
+    // Every window's span ends in the same unfinished tail: read it once per cycle.
+    const read = new Map<string, EventCounts>();
+    const events =
+      reader.events &&
+      ((from: number, to: number): EventCounts => {
+        const key = `${from} ${to}`;
+        let c = read.get(key);
+        if (!c) read.set(key, (c = reader.events!(from, to)));
+        return c;
+      });
     const errorRatio = (windowMs: number): ErrorRatio | null =>
       events ? ratioOfEvents(eventsSince(events, now - windowMs, now, known?.blocks)) : reader.errorRatio!(windowMs);
     const period = errorRatio(objective.period);
