@@ -10,7 +10,7 @@ import { configForShard, resolveShard } from '../config/shard.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
-import type { SliceMemo } from '../evaluate/error-budget.js';
+import type { BudgetMemo } from '../evaluate/error-budget.js';
 import { evaluate, evaluationSteps } from '../evaluate/evaluate.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
@@ -102,7 +102,7 @@ export class Daemon {
   private readonly holder = new SnapshotHolder();
   /** Each cycle's objective figures into the store, for the status page's history. */
   private readonly history = new HistoryRecorder();
-  private readonly sliceMemo: SliceMemo = new WeakMap();
+  private readonly budgetMemo: BudgetMemo = new WeakMap();
   private readonly notifier: AlertNotifier;
   private readonly persister: StorePersister;
   private readonly watcher: ConfigWatcher;
@@ -317,7 +317,7 @@ export class Daemon {
   }
 
   private evaluateInputs() {
-    return { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo };
+    return { sources: this.sampling.scheduler.health(), budgetMemo: this.budgetMemo };
   }
 
   /** `spent`: what the evaluation cost before publishing (publishing adds its own). */
