@@ -55,13 +55,16 @@ interface Flags {
   arrivals: 'uniform' | 'poisson';
   connections?: number;
   maxConnections: number;
-  workers: number;
+  workers: number | 'auto';
   soak?: number;
   checkpoint?: number;
   memoryLimit?: number;
   checkpointFile?: string;
+  resume?: string;
   warmup?: number;
 }
+
+const workersFlag = (value: string): number | 'auto' => (value === 'auto' ? 'auto' : positive('--workers')(value));
 
 /**
  * `vigil loadtest`: sustained rate, stress to the breaking point, or a production profile, with
@@ -85,9 +88,9 @@ export function command(): Command {
       LOADTEST_DEFAULTS.maxConnections,
     )
     .option(
-      '--workers <n>',
-      'worker threads that send the load, when one cannot keep the schedule',
-      positive('--workers'),
+      '--workers <n|auto>',
+      'worker threads that send the load; auto: enough for the planned rate (a short calibration), one more when the generator falls behind, at most the cores',
+      workersFlag,
       LOADTEST_DEFAULTS.workers,
     )
     .option('--duration <d>', `how long a constant-rate run lasts (default: ${LOADTEST_DEFAULTS.durationMs / 1000}s)`, duration)
@@ -102,6 +105,7 @@ export function command(): Command {
     .option('--memory-limit <bytes>', "soak: the target's memory limit (e.g. 512MiB): leak materiality and time to exhaustion", bytes)
     .option('--warmup <d>', 'soak: load before the soak, not measured (default: a twelfth, at most 10m)', duration)
     .option('--checkpoint-file <file>', 'soak: rewrite this JSON file at every checkpoint (kept if the run is killed)')
+    .option('--resume <checkpoint-file>', 'soak: continue an interrupted soak (same --soak, --rate, target) from its checkpoint file')
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
     .option('--method <m>', 'single-URL mode: HTTP method')
     .option('--body <json>', 'single-URL mode: JSON body; {{task}} is replaced by corpus tasks')
@@ -136,6 +140,7 @@ export function command(): Command {
           options.soak = { durationMs: flags.soak, limitBytes: flags.memoryLimit ?? null, checkpointFile: flags.checkpointFile ?? null };
           if (flags.checkpoint !== undefined) options.soak.checkpointMs = flags.checkpoint;
           if (flags.warmup !== undefined) options.soak.warmupMs = flags.warmup;
+          if (flags.resume !== undefined) options.soak.resumeFrom = flags.resume;
         }
         if (flags.rate !== undefined) options.rate = flags.rate;
         if (flags.duration !== undefined) options.durationMs = flags.duration;

@@ -47,6 +47,8 @@ export const generatorHealthSchema = z.object({
   /** True when the generator, not the target, limited the run. */
   limited: z.boolean(),
   reason: z.string().nullable(),
+  /** The run's: how the number of worker threads was chosen (`--workers N`, or automatic and why). */
+  workers_reason: z.string().optional(),
 });
 export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
 
@@ -126,7 +128,7 @@ export type StressResult = z.infer<typeof stressResultSchema>;
 
 /** One checkpoint of a soak: the load since the previous one, and the target's memory so far. */
 export const soakCheckpointSchema = z.object({
-  /** Seconds into the run at the checkpoint. */
+  /** Seconds of soak at the checkpoint (a resumed soak counts its earlier parts, not the interruption). */
   atS: z.number(),
   requests: z.number(),
   throughput: z.number(),
@@ -155,8 +157,23 @@ export const soakResultSchema = z.object({
   leak: leakVerdictSchema.nullable(),
   /** The file each checkpoint was written to (what survives a killed run). */
   checkpointFile: z.string().nullable(),
+  /** Seconds of the soak measured so far (all parts, resumed ones included); a resumed run sends the rest. */
+  done_s: z.number().default(0),
+  /** Seconds into the soak at which an interrupted run was resumed (`--resume`), in order. */
+  resumed_at_s: z.array(z.number()).default([]),
+  /** Seconds the soak was interrupted for, in total: the leak detector's window spans them too. */
+  paused_s: z.number().default(0),
 });
 export type SoakResult = z.infer<typeof soakResultSchema>;
+
+/** What `--checkpoint-file` holds (rewritten whole at every checkpoint) and `--resume` reads back. */
+export const soakCheckpointFileSchema = z.object({
+  target: z.string(),
+  startedAt: z.string(),
+  rate: z.number(),
+  soak: soakResultSchema,
+});
+export type SoakCheckpointFile = z.infer<typeof soakCheckpointFileSchema>;
 
 export const loadtestReportSchema = z.object({
   mode: z.enum(['constant', 'profile', 'stress', 'closed', 'soak']),

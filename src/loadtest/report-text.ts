@@ -26,6 +26,11 @@ function soakLines(s: SoakResult): string[] {
   const out = [
     `  soak: ${s.warmupS}s warm-up (not measured), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
   ];
+  if (s.resumed_at_s.length) {
+    out.push(
+      `  resumed at ${s.resumed_at_s.map((at) => `${at.toFixed(0)}s`).join(', ')} of the soak (interrupted ${s.paused_s.toFixed(0)}s in all): the rows and the leak verdict cover the whole soak, the totals above this run's part`,
+    );
+  }
   out.push('       at   req/s       p95       p99    errors     memory  leak');
   for (const c of s.checkpoints) {
     const mem = c.memoryBytes === null ? '-' : `${(c.memoryBytes / 1_048_576).toFixed(1)}MiB`;
@@ -57,7 +62,7 @@ export function formatReport(r: LoadtestReport): string {
   const g = r.generator;
   const late = g.sendLatenessMs;
   lines.push(
-    `  generator  ${g.workers ? `${g.workers} worker thread(s)` : 'main thread'}; sent late: p99 ${ms(late.p99)}, ${pct(late.lateShare)} over 10 ms; event-loop delay p99 ${ms(g.eventLoopDelayMs.p99)}`,
+    `  generator  ${g.workers ? `${g.workers} worker thread(s)` : 'main thread'}${g.workers_reason ? ` [${g.workers_reason}]` : ''}; sent late: p99 ${ms(late.p99)}, ${pct(late.lateShare)} over 10 ms; event-loop delay p99 ${ms(g.eventLoopDelayMs.p99)}`,
   );
   if (g.reason) lines.push(`  WARNING    ${g.reason}`);
   lines.push(...serverLines(r));

@@ -68,18 +68,37 @@ export function soakProgressLine(c: SoakCheckpoint, plannedS: number): string {
   return `soak ${hms(c.atS)}/${hms(plannedS)}  ${c.throughput.toFixed(0)} req/s  p95 ${p95}  errors ${(c.errorRatio * 100).toFixed(2)}%  ${mem}  leak: ${describeLeak(c.leak)}`;
 }
 
+/** Where a soak starts: fresh, or where an interrupted one stopped. */
+function startingPoint(shape: SoakShape) {
+  const earlier = shape.resume?.soak;
+  const now = Date.now();
+  const lastRead = earlier?.memory.t.at(-1);
+  return {
+    startedAt: shape.resume ? Date.parse(shape.resume.startedAt) : now,
+    checkpoints: earlier ? [...earlier.checkpoints] : [],
+    memory: earlier?.memory ?? { t: [], v: [] },
+    doneMs: (earlier?.done_s ?? 0) * 1000,
+    resumedAtS: earlier ? [...earlier.resumed_at_s, earlier.done_s] : [],
+    // The time between the last reading and now: the detector's window spans it too.
+    pausedMs: (earlier?.paused_s ?? 0) * 1000 + (lastRead !== undefined ? Math.max(0, now - lastRead) : 0),
+  };
+}
+
 export async function runSoak(session: RunSession, shape: SoakShape, target: string): Promise<{ load: MergedLoad; soak: SoakResult }> {
-  const follower = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs);
+  const from = startingPoint(shape);
+  const follower = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs, from.memory);
   const totals = new SoakTotals();
-  const checkpoints: SoakCheckpoint[] = [];
+  const checkpoints = from.checkpoints;
+  let doneMs = from.doneMs;
   const judge = () => {
     const { t, v } = follower.series();
-    return t.length ? detectLeak(t, v, { windowMs: shape.durationMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
+    const windowMs = shape.plannedMs + from.pausedMs;
+    return t.length ? detectLeak(t, v, { windowMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
   };
   const result = (): SoakResult => {
     const { t, v } = follower.series();
     return {
-      plannedS: shape.durationMs / 1000,
+      plannedS: shape.plannedMs / 1000,
       checkpointS: shape.checkpointMs / 1000,
       warmupS: shape.warmupMs / 1000,
       checkpoints,
@@ -89,48 +108,63 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       memory: { t: [...t], v: [...v] },
       leak: judge(),
       checkpointFile: shape.checkpointFile,
+      done_s: doneMs / 1000,
+      resumed_at_s: from.resumedAtS,
+      paused_s: from.pausedMs / 1000,
     };
   };
+  const save = () => {
+    if (shape.checkpointFile)
+      writeCheckpoint(shape.checkpointFile, {
+        target,
+        startedAt: new Date(from.startedAt).toISOString(),
+        rate: shape.rate,
+        soak: result(),
+      });
+  };
+  await session.planWorkers(shape.rate);
   if (shape.warmupMs > 0) {
     session.track(shape.warmupMs, () => 'soak warm-up (not measured)');
     await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: shape.warmupMs, rate: shape.rate }]));
     session.endTracking();
   }
-  const startedAt = Date.now();
   follower.start();
   try {
     // Fixed parts of the schedule: the run sends exactly rate x duration requests; the few ms
-    // between parts (a new sender) make it last that much longer.
+    // between parts (a new sender) make it last that much longer. An interrupted part counts
+    // for the time it ran, so that a resumed run sends the rest.
     for (let k = 0; k * shape.checkpointMs < shape.durationMs && !session.abort.signal.aborted; k++) {
       const partMs = Math.min(shape.checkpointMs, shape.durationMs - k * shape.checkpointMs);
-      session.track(partMs, () => `soak part ${k + 1}`);
+      session.track(partMs, () => `soak part ${checkpoints.length + 1}`);
+      const partStart = Date.now();
       const load = await session.send(
-        openModel(session.plan, [{ phase: `soak-${k + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]),
+        openModel(session.plan, [{ phase: `soak-${checkpoints.length + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]),
       );
       session.endTracking();
+      const ranMs = session.abort.signal.aborted ? Math.min(partMs, Date.now() - partStart) : partMs;
+      doneMs += ranMs;
       totals.add(load);
       const part = LatencyRecorder.combine([...load.perKind.values()]);
       const { v } = follower.series();
       const checkpoint: SoakCheckpoint = {
-        atS: Math.round((Date.now() - startedAt) / 100) / 10,
+        atS: Math.round(doneMs / 100) / 10,
         requests: part.responses,
-        throughput: part.responses / (partMs / 1000),
+        throughput: part.responses / (ranMs / 1000),
         latencyMs: summarize(part.latencies()),
         errorRatio: errorRatioOf(part),
         memoryBytes: v.at(-1) ?? null,
         leak: judge(),
         generatorLimited: generatorHealth(load.lateness, load.loopDelayMs, load.workerThreads).limited,
       };
+      session.moreWorkersAfter(checkpoint.generatorLimited, shape.rate);
       checkpoints.push(checkpoint);
-      session.note(soakProgressLine(checkpoint, shape.durationMs / 1000));
-      if (shape.checkpointFile)
-        writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak: result() });
+      session.note(soakProgressLine(checkpoint, shape.plannedMs / 1000));
+      save();
     }
   } finally {
     follower.stop();
   }
   const soak = result();
-  if (shape.checkpointFile)
-    writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak });
+  save();
   return { load: totals.asLoad(), soak };
 }
