@@ -20,6 +20,14 @@ const duration = (value: string) => {
     throw new InvalidArgumentError((err as Error).message);
   }
 };
+/** A soak may have no warm-up at all (`--warmup 0s`). */
+const durationOrZero = (value: string) => {
+  try {
+    return parseDuration(value, { allowZero: true });
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 const bytes = (value: string) => {
   try {
     return parseBytes(value);
@@ -103,7 +111,11 @@ export function command(): Command {
     .option('--soak <d>', 'soak: steady --rate for this long (e.g. 24h), checkpoints, the target memory judged for leaks', duration)
     .option('--checkpoint <d>', 'soak: summarise, judge and write the checkpoint file this often (default: a twelfth, 10s..10m)', duration)
     .option('--memory-limit <bytes>', "soak: the target's memory limit (e.g. 512MiB): leak materiality and time to exhaustion", bytes)
-    .option('--warmup <d>', 'soak: load before the soak, not measured (default: a twelfth, at most 10m)', duration)
+    .option(
+      '--warmup <d>',
+      'soak: load before the soak, not measured (default: a twelfth, at most 10m; none when resuming)',
+      durationOrZero,
+    )
     .option('--checkpoint-file <file>', 'soak: rewrite this JSON file at every checkpoint (kept if the run is killed)')
     .option('--resume <checkpoint-file>', 'soak: continue an interrupted soak (same --soak, --rate, target) from its checkpoint file')
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')

@@ -221,13 +221,18 @@ export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 
 
 /** The run's shape from the options; a usage error when they ask for none. */
 export function runShape(
-  options: Pick<LoadtestOptions, 'url' | 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'>,
+  options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'> &
+    Partial<Pick<LoadtestOptions, 'url'>>,
 ): RunShape {
   if (options.soak) {
     if (options.rate === undefined) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'a soak needs a rate: --soak D --rate R' });
     const { soak } = options;
     const resume = soak.resumeFrom
-      ? readSoakCheckpoint(soak.resumeFrom, { target: new URL(options.url).origin, rate: options.rate, plannedMs: soak.durationMs })
+      ? readSoakCheckpoint(soak.resumeFrom, {
+          target: options.url ? new URL(options.url).origin : '',
+          rate: options.rate,
+          plannedMs: soak.durationMs,
+        })
       : null;
     return soakShape(options.rate, soak, resume);
   }

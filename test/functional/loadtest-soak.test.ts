@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { soakResultSchema } from '../../src/loadtest/report-schema.js';
+import { type LoadtestReport, soakCheckpointFileSchema, soakResultSchema } from '../../src/loadtest/report-schema.js';
 import { runLoadtest } from '../../src/loadtest/run-loadtest.js';
 
 const SERVICE = new URL('../../dist/examples/ml-serving/main.js', import.meta.url).pathname;
@@ -85,5 +85,110 @@ describe('vigil loadtest --soak', () => {
     const kept = soakResultSchema.parse(file.soak);
     expect(kept.checkpoints).toHaveLength(6);
     expect(kept.memory.v.length).toBeGreaterThan(60);
+  }, 180_000);
+});
+
+// An interrupted soak keeps what it measured and `--resume` continues it: the CLI in a child
+// process, stopped with SIGTERM after two checkpoints, then resumed from its checkpoint file.
+describe('vigil loadtest --soak --resume', () => {
+  const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+  let dir: string;
+  let service: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-soak-resume-'));
+    ({ url, child: service } = await startService([]));
+  });
+
+  afterAll(() => {
+    service.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI soak to its end (or its signal) and returns its JSON report. */
+  function soakCli(
+    extra: string[],
+    onCheckpoints?: (child: ChildProcess) => void,
+  ): Promise<{ code: number | null; report: LoadtestReport }> {
+    const args = [MAIN, 'loadtest', '--url', `${url}/api/documentation-keeper/decide`, '--method', 'POST', '--body', '{"task":"{{task}}"}'];
+    args.push(
+      '--rate',
+      '20',
+      '--soak',
+      '60s',
+      '--checkpoint',
+      '10s',
+      '--warmup',
+      '0s',
+      '--memory-limit',
+      '512MiB',
+      '--no-watch',
+      '--json',
+      ...extra,
+    );
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    if (onCheckpoints) onCheckpoints(child);
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        try {
+          resolve({ code, report: JSON.parse(out) as LoadtestReport });
+        } catch (err) {
+          reject(new Error(`no JSON report (exit ${code}): ${String(err)}\n${out}`));
+        }
+      });
+    });
+  }
+
+  it('SIGTERM keeps the measured part in the checkpoint file; --resume sends the rest and judges the whole soak', async () => {
+    const file = join(dir, 'soak.json');
+    const checkpointsIn = () => {
+      try {
+        return soakCheckpointFileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).soak.checkpoints.length;
+      } catch {
+        return 0; // not written yet
+      }
+    };
+    const first = await soakCli(['--checkpoint-file', file], (child) => {
+      const poll = setInterval(() => {
+        if (checkpointsIn() >= 2) {
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }
+      }, 200);
+      child.once('exit', () => clearInterval(poll));
+    });
+    // Stopped, not killed: the report is printed, marked interrupted, and the file holds the part that ran.
+    expect(first.code).toBe(1);
+    expect(first.report.failed).toContain('interrupted');
+    const kept = soakCheckpointFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(kept.soak.done_s).toBeGreaterThanOrEqual(20);
+    expect(kept.soak.done_s).toBeLessThan(60);
+    const keptReadings = kept.soak.memory.t.length;
+    expect(keptReadings).toBeGreaterThan(15);
+
+    const second = await soakCli(['--resume', file]);
+    const soak = second.report.soak;
+    expect(soak?.resumed_at_s).toEqual([kept.soak.done_s]);
+    expect(soak?.done_s).toBeCloseTo(60, 0);
+    // The rows and the memory series run on from the first part; the verdict rests on all of it.
+    expect(soak?.checkpoints.slice(0, kept.soak.checkpoints.length)).toEqual(kept.soak.checkpoints);
+    expect(soak?.checkpoints.at(-1)?.atS).toBeCloseTo(60, 0);
+    expect(soak?.memory.t.slice(0, keptReadings)).toEqual(kept.soak.memory.t);
+    expect(soak?.memory.t.length).toBeGreaterThan(keptReadings + 15);
+    expect(soak?.leak?.points).toBeGreaterThan(keptReadings + 15);
+    expect(soak?.leak?.verdict).not.toBe('insufficient_data');
+    // This run sent the rest: 20 req/s for what was left of the 60 s.
+    expect(second.report.requested).toBe(Math.round(20 * (60 - kept.soak.done_s)));
+    expect(second.report.failed).not.toContain('interrupted');
+
+    // A finished soak, or another rate, cannot be resumed.
+    const again = await soakCli(['--resume', file]).catch((err: Error) => err);
+    expect(String(again)).toMatch(/no JSON report \(exit 2\)/);
   }, 180_000);
 });
