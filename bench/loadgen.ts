@@ -5,7 +5,8 @@
  *   stall — coordinated omission: a target that stalls 1 s every 10 s under a constant 200 req/s.
  *           vigil's open-model P99 (from each request's due time) against the analytic value, and
  *           what closed loops (vigil's closed model, wrk) report for the same target.
- * Run: npm run bench:loadgen [-- wrk|stall]
+ *   cost  — each generator's CPU: fixed per run and marginal per request (wrk's and vigil's).
+ * Run: npm run bench:loadgen [-- wrk|stall|cost]
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -182,6 +183,39 @@ async function wrkCrossCheck(burnMs: number, connections: number): Promise<void>
   }
 }
 
+/**
+ * The generators' CPU as a fixed cost per run plus a marginal cost per request, from a short and a
+ * long run of each against the same target: vigil's per-run cost (a worker thread starting, the
+ * target's /metrics read before and after) is outside the throughput window, the marginal cost
+ * is what competes with the target while the load runs.
+ */
+async function generatorCost(burnMs: number, connections: number): Promise<void> {
+  const { url, child } = await startTarget('cpu', burnMs);
+  const pid = child.pid ?? 0;
+  try {
+    console.log(`\n## generator CPU: fixed per run and marginal per request (target burns ${burnMs} ms, ${connections} connections)`);
+    console.log(`load average before: ${load()}`);
+    await vigilClosed(url, connections, 1);
+    const fit = async (measure: (seconds: number) => Promise<Measured>) => {
+      const short = await measure(1);
+      const long = await measure(6);
+      const cpu = (m: Measured) => (m.generatorUs * m.requests) / 1000; // ms
+      const marginalUs = ((cpu(long) - cpu(short)) * 1000) / (long.requests - short.requests);
+      return { fixedMs: cpu(short) - (marginalUs * short.requests) / 1000, marginalUs, throughput: long.throughput };
+    };
+    for (let round = 1; round <= 2; round++) {
+      const w = await fit((s) => measuredWrk(url, pid, connections, s));
+      const v = await fit((s) => measuredVigil(url, pid, connections, s));
+      console.log(
+        `round ${round}: wrk fixed ${w.fixedMs.toFixed(0)} ms + ${w.marginalUs.toFixed(1)} µs/request (${w.throughput.toFixed(0)} req/s); vigil fixed ${v.fixedMs.toFixed(0)} ms + ${v.marginalUs.toFixed(1)} µs/request (${v.throughput.toFixed(0)} req/s); marginal vigil / wrk ${(v.marginalUs / w.marginalUs).toFixed(2)}`,
+      );
+    }
+    console.log(`load average after: ${load()}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 /** The q-quantile of the latency when a share f = STALL_MS / STALL_EVERY_MS of arrivals waits U(0, STALL_MS), the rest ~0. */
 export function analyticStallQuantile(q: number): number {
   const f = STALL_MS / STALL_EVERY_MS;
@@ -228,5 +262,9 @@ if (hasWrk && (!only || only === 'wrk')) {
   // scheduled on a shared machine does not leave the target idle (which would measure the machine).
   await wrkCrossCheck(0.5, 50);
   await wrkCrossCheck(0, 10);
+}
+if (hasWrk && (!only || only === 'cost')) {
+  await generatorCost(0.5, 50);
+  await generatorCost(0, 10);
 }
 if (!only || only === 'stall') await stallTest();

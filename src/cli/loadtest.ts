@@ -70,6 +70,7 @@ interface Flags {
   checkpointFile?: string;
   resume?: string;
   warmup?: number;
+  maxWarmup?: number;
 }
 
 const workersFlag = (value: string): number | 'auto' => (value === 'auto' ? 'auto' : positive('--workers')(value));
@@ -113,7 +114,12 @@ export function command(): Command {
     .option('--memory-limit <bytes>', "soak: the target's memory limit (e.g. 512MiB): leak materiality and time to exhaustion", bytes)
     .option(
       '--warmup <d>',
-      'soak: load before the soak, not measured (default: a twelfth, at most 10m; none when resuming)',
+      'soak: load before the soak, not measured, at least this long (default: a twelfth, at most 10m; none when resuming)',
+      durationOrZero,
+    )
+    .option(
+      '--max-warmup <d>',
+      "soak: the warm-up goes on while the target's memory still rises, up to this long (default: the soak's length, at most 30m)",
       durationOrZero,
     )
     .option('--checkpoint-file <file>', 'soak: rewrite this JSON file at every checkpoint (kept if the run is killed)')
@@ -152,6 +158,7 @@ export function command(): Command {
           options.soak = { durationMs: flags.soak, limitBytes: flags.memoryLimit ?? null, checkpointFile: flags.checkpointFile ?? null };
           if (flags.checkpoint !== undefined) options.soak.checkpointMs = flags.checkpoint;
           if (flags.warmup !== undefined) options.soak.warmupMs = flags.warmup;
+          if (flags.maxWarmup !== undefined) options.soak.maxWarmupMs = flags.maxWarmup;
           if (flags.resume !== undefined) options.soak.resumeFrom = flags.resume;
         }
         if (flags.rate !== undefined) options.rate = flags.rate;

@@ -144,8 +144,10 @@ export type SoakCheckpoint = z.infer<typeof soakCheckpointSchema>;
 export const soakResultSchema = z.object({
   plannedS: z.number(),
   checkpointS: z.number(),
-  /** Load sent before the soak and not measured. */
+  /** Load sent before the soak and not measured (seconds). */
   warmupS: z.number(),
+  /** Why the warm-up lasted that long: the target's memory settled, or it was still rising at the longest warm-up. */
+  warmup_reason: z.string().default(''),
   checkpoints: z.array(soakCheckpointSchema),
   /** Where the memory came from; null when the target exposes none. */
   memorySource: z.string().nullable(),

@@ -24,7 +24,7 @@ function serverLines(r: LoadtestReport): string[] {
 
 function soakLines(s: SoakResult): string[] {
   const out = [
-    `  soak: ${s.warmupS}s warm-up (not measured), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
+    `  soak: ${s.warmupS.toFixed(0)}s warm-up (not measured${s.warmup_reason ? `; ${s.warmup_reason}` : ''}), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
   ];
   if (s.resumed_at_s.length) {
     out.push(

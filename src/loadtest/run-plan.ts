@@ -36,8 +36,12 @@ export interface SoakOptions {
   checkpointMs?: number;
   /** How often the target's memory is read. */
   memoryEveryMs?: number;
-  /** Load at the same rate before the soak, not measured: start-up growth is not a leak. */
+  /** Load at the same rate before the soak, not measured: start-up growth is not a leak. At least this long. */
   warmupMs?: number;
+  /** The warm-up goes on while the target's memory still rises, up to this long in all. */
+  maxWarmupMs?: number;
+  /** Memory has settled when the leak detector calls this last stretch of the warm-up `ok`. */
+  settleWindowMs?: number;
   /** The target's memory limit (for the leak detector's materiality and the time to exhaustion). */
   limitBytes?: number | null;
   /** Each checkpoint is written here (replaced whole), so a killed run keeps what it measured. */
@@ -128,6 +132,8 @@ export type RunShape =
       readonly checkpointMs: number;
       readonly memoryEveryMs: number;
       readonly warmupMs: number;
+      readonly maxWarmupMs: number;
+      readonly settleWindowMs: number;
       readonly limitBytes: number | null;
       readonly checkpointFile: string | null;
     };
@@ -136,7 +142,11 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 
 /**
  * A soak's checkpoints (a twelfth of the run, 10 s to 10 min), memory reads (240 per run, 1 s to
- * 1 min) and unmeasured warm-up before it (a twelfth of the run, at most 10 min). A resumed soak
+ * 1 min) and unmeasured warm-up before it: at least a twelfth of the run (at most 10 min), then on
+ * until the target's memory has settled — judged as the soak will judge it, over the last
+ * run-length (1 to 30 min) of the warm-up — up to twice the run's length (2 min to 1 h). A
+ * service's heap grows for minutes after it starts taking load, which is not a leak; a leak never
+ * settles, so its warm-up runs to the maximum and the soak judges it anyway. A resumed soak
  * sends what is left of the planned duration, with no warm-up: the target was under this load
  * until the interruption (give `warmupMs` if it was restarted since).
  */
@@ -144,6 +154,7 @@ function soakShape(rate: number, soak: SoakOptions, resume: SoakCheckpointFile |
   const plannedMs = soak.durationMs;
   const doneMs = resume ? resume.soak.done_s * 1000 : 0;
   const durationMs = Math.max(0, plannedMs - doneMs);
+  const warmupMs = soak.warmupMs ?? (resume ? 0 : clamp(plannedMs / 12, 0, 600_000));
   return {
     mode: 'soak',
     rate,
@@ -153,7 +164,9 @@ function soakShape(rate: number, soak: SoakOptions, resume: SoakCheckpointFile |
     requested: (rate * durationMs) / 1000,
     checkpointMs: soak.checkpointMs ?? clamp(plannedMs / 12, 10_000, 600_000),
     memoryEveryMs: soak.memoryEveryMs ?? clamp(plannedMs / 240, 1000, 60_000),
-    warmupMs: soak.warmupMs ?? (resume ? 0 : clamp(plannedMs / 12, 0, 600_000)),
+    warmupMs,
+    maxWarmupMs: Math.max(warmupMs, soak.maxWarmupMs ?? (resume ? 0 : clamp(2 * plannedMs, 120_000, 3_600_000))),
+    settleWindowMs: soak.settleWindowMs ?? clamp(plannedMs, 60_000, 1_800_000),
     limitBytes: soak.limitBytes ?? null,
     checkpointFile: soak.checkpointFile ?? soak.resumeFrom ?? null,
   };

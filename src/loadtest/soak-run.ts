@@ -68,6 +68,53 @@ export function soakProgressLine(c: SoakCheckpoint, plannedS: number): string {
   return `soak ${hms(c.atS)}/${hms(plannedS)}  ${c.throughput.toFixed(0)} req/s  p95 ${p95}  errors ${(c.errorRatio * 100).toFixed(2)}%  ${mem}  leak: ${describeLeak(c.leak)}`;
 }
 
+/** The warm-up is sent in parts this long; after each (past the minimum) the memory is judged. */
+const WARMUP_PART_MS = 10_000;
+
+/**
+ * Load before the soak, not measured: at least `warmupMs`, then on until the target's memory has
+ * settled — vigil's leak detector, over the last `settleWindowMs` of the warm-up (a whole window of
+ * readings, so at least that long), calls it `ok` (neither a significant nor a material rise) — and
+ * at most `maxWarmupMs`. A Node or JVM service's
+ * resident memory climbs for minutes after it starts taking load (the heap growing to its working
+ * size); judged from a short soak's start, that climb is `suspected`. A leak never settles: its
+ * warm-up runs to the maximum and the soak after it judges the leak all the same.
+ */
+async function warmUp(session: RunSession, shape: SoakShape): Promise<{ ms: number; reason: string }> {
+  if (shape.maxWarmupMs <= 0) return { ms: 0, reason: 'no warm-up' };
+  const memory = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs);
+  const started = Date.now();
+  memory.start();
+  let settled: string | null = null;
+  try {
+    session.track(shape.maxWarmupMs, () => 'soak warm-up (not measured)');
+    let sent = 0;
+    while (sent < shape.maxWarmupMs && !session.abort.signal.aborted) {
+      const partMs = Math.min(WARMUP_PART_MS, shape.maxWarmupMs - sent);
+      await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: partMs, rate: shape.rate }]));
+      sent += partMs;
+      if (sent < shape.warmupMs) continue;
+      const { t, v } = memory.series();
+      if (!t.length) break; // memory not followed: the minimum warm-up is all
+      // Judged on a whole window of readings, as the soak will be: a climb too slow to be
+      // significant over a few readings is significant over a window's worth.
+      if (Date.now() - started < shape.settleWindowMs) continue;
+      const verdict = detectLeak(t, v, { windowMs: shape.settleWindowMs, now: Date.now(), limitBytes: shape.limitBytes });
+      if (verdict.verdict === 'ok') {
+        settled = `memory settled after ${Math.round(sent / 1000)} s (the leak detector calls its last ${Math.round(shape.settleWindowMs / 1000)} s ok)`;
+        break;
+      }
+    }
+    session.endTracking();
+    const ms = Date.now() - started;
+    if (settled) return { ms, reason: settled };
+    if (!memory.series().t.length) return { ms, reason: `fixed (${memory.lastError ?? 'memory not followed'})` };
+    return { ms, reason: `memory still rising after the longest warm-up (${Math.round(shape.maxWarmupMs / 1000)} s)` };
+  } finally {
+    memory.stop();
+  }
+}
+
 /** Where a soak starts: fresh, or where an interrupted one stopped. */
 function startingPoint(shape: SoakShape) {
   const earlier = shape.resume?.soak;
@@ -100,7 +147,8 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
     return {
       plannedS: shape.plannedMs / 1000,
       checkpointS: shape.checkpointMs / 1000,
-      warmupS: shape.warmupMs / 1000,
+      warmupS: warmup.ms / 1000,
+      warmup_reason: warmup.reason,
       checkpoints,
       memorySource: t.length ? `${session.plan.base}/metrics ${RESIDENT_MEMORY_METRIC}` : null,
       memoryError: follower.lastError,
@@ -123,11 +171,7 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       });
   };
   await session.planWorkers(shape.rate);
-  if (shape.warmupMs > 0) {
-    session.track(shape.warmupMs, () => 'soak warm-up (not measured)');
-    await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: shape.warmupMs, rate: shape.rate }]));
-    session.endTracking();
-  }
+  const warmup = await warmUp(session, shape);
   follower.start();
   try {
     // Fixed parts of the schedule: the run sends exactly rate x duration requests; the few ms
