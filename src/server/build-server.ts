@@ -17,6 +17,7 @@ import { parseRange, type RangeQuery } from '../ui/history-params.js';
 import { SnapshotMemo } from '../ui/snapshot-memo.js';
 import { registerStatusPage } from '../ui/status-routes.js';
 import { type ErrorResponse, jsonSchemaOf } from './api-schemas.js';
+import { reclaimIdleSocketsNearCap } from './idle-reclaim.js';
 import { openApiDocument } from './openapi.js';
 import { type RouteSpec, routeSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
@@ -231,6 +232,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
+  reclaimIdleSocketsNearCap(app.server, limits.maxConnections);
   const views = new ServiceViews();
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
