@@ -1,4 +1,14 @@
+import type { z } from 'zod';
 import { P95_FACTOR } from '../compare/intervals.js';
+import type {
+  actionSchema,
+  indexInfoSchema,
+  planInfoSchema,
+  postgresAdviceSchema,
+  rankedStatementSchema,
+  statementStatsSchema,
+  tableStatsSchema,
+} from './advice-schema.js';
 import type { Predicate, SqlShape } from './sql-shape.js';
 
 /**
@@ -17,42 +27,13 @@ import type { Predicate, SqlShape } from './sql-shape.js';
  * make it choose the index.
  */
 
-export interface StatementStats {
-  readonly queryid: string;
-  readonly query: string;
-  readonly calls: number;
-  readonly totalMs: number;
-  readonly meanMs: number;
-  readonly stddevMs: number;
-}
+export type StatementStats = z.infer<typeof statementStatsSchema>;
 
-export interface IndexInfo {
-  readonly name: string;
-  readonly columns: readonly string[];
-}
+export type IndexInfo = z.infer<typeof indexInfoSchema>;
 
-export interface TableStats {
-  readonly schema: string;
-  readonly name: string;
-  readonly liveRows: number;
-  readonly seqScans: number;
-  readonly seqRowsRead: number;
-  readonly indexScans: number;
-  readonly analyzed: boolean;
-  readonly modifiedSinceAnalyze: number;
-  readonly indexes: readonly IndexInfo[];
-  /** pg_stats n_distinct per column (negative: a share of the rows). */
-  readonly distinct: Readonly<Record<string, number>>;
-}
+export type TableStats = z.infer<typeof tableStatsSchema>;
 
-export interface PlanInfo {
-  /** Plan node lines, indented, as EXPLAIN prints them (no ANALYZE: nothing is executed). */
-  readonly text: string;
-  /** Tables the plan reads with a Seq Scan. */
-  readonly seqScanTables: readonly string[];
-  /** How the parameter values were chosen, or why there is no plan. */
-  readonly note: string;
-}
+export type PlanInfo = z.infer<typeof planInfoSchema>;
 
 export interface StatementFacts {
   readonly stats: StatementStats;
@@ -60,30 +41,11 @@ export interface StatementFacts {
   readonly plan: PlanInfo | null;
 }
 
-export interface RankedStatement {
-  readonly rank: number;
-  readonly stats: StatementStats;
-  readonly p95Ms: number;
-  readonly shareOfTotal: number;
-  readonly tables: readonly string[];
-  readonly predicates: readonly Predicate[];
-  readonly plan: PlanInfo | null;
-}
+export type RankedStatement = z.infer<typeof rankedStatementSchema>;
 
-export interface Action {
-  readonly kind: 'index' | 'analyze';
-  readonly table: string;
-  readonly sql: string;
-  readonly helps: readonly number[];
-  readonly reason: string;
-  readonly effect: string;
-}
+export type Action = z.infer<typeof actionSchema>;
 
-export interface PostgresAdvice {
-  readonly statements: readonly RankedStatement[];
-  readonly skipped: ReadonlyArray<{ stats: StatementStats; error: string; position: number | null }>;
-  readonly actions: readonly Action[];
-}
+export type PostgresAdvice = z.infer<typeof postgresAdviceSchema>;
 
 export const MIN_ROWS_FOR_INDEX = 10_000;
 const MAX_IDENTIFIER = 63;

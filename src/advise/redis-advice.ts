@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { distributionSchema, recommendationSchema, redisAdviceSchema, redisFactsSchema, sampledKeySchema } from './advice-schema.js';
 /**
  * Recommendations for a Redis instance used as a prediction cache, from facts an advisor sampled
  * (INFO, CONFIG GET, counter deltas over a period, a SCAN sample of keys). Pure: facts in,
@@ -17,60 +19,15 @@
  *  - evictions while the cache still misses often mean the bound is too small for the hot set.
  */
 
-export interface SampledKey {
-  readonly key: string;
-  /** Seconds to live; -1 without a TTL. */
-  readonly ttl: number;
-  /** MEMORY USAGE in bytes; null when the server did not say. */
-  readonly bytes: number | null;
-  /** OBJECT FREQ (LFU counter), only under an LFU policy. */
-  readonly freq: number | null;
-}
+export type SampledKey = z.infer<typeof sampledKeySchema>;
 
-export interface RedisFacts {
-  readonly maxmemory: number;
-  readonly policy: string;
-  readonly usedMemory: number;
-  readonly keys: number;
-  /** Deltas over the sampling period. */
-  readonly period: {
-    readonly seconds: number;
-    readonly hits: number;
-    readonly misses: number;
-    readonly evictions: number;
-    readonly expirations: number;
-    /** Writes refused with OOM (`errorstat_OOM` in INFO errorstats, Redis ≥ 6.2). */
-    readonly oomErrors: number;
-  };
-  readonly sample: readonly SampledKey[];
-}
+export type RedisFacts = z.infer<typeof redisFactsSchema>;
 
-export interface Recommendation {
-  readonly id: string;
-  readonly title: string;
-  /** The facts behind it, in words. */
-  readonly reason: string;
-  /** What should improve, in words. */
-  readonly effect: string;
-  /** redis-cli argument lists, in order. */
-  readonly commands: ReadonlyArray<readonly string[]>;
-}
+export type Recommendation = z.infer<typeof recommendationSchema>;
 
-export interface Distribution {
-  readonly count: number;
-  readonly p50: number | null;
-  readonly p90: number | null;
-  readonly max: number | null;
-}
+export type Distribution = z.infer<typeof distributionSchema>;
 
-export interface RedisAdvice {
-  readonly hitRatio: number | null;
-  readonly withoutTtl: number;
-  readonly ttlSeconds: Distribution;
-  readonly sizeBytes: Distribution;
-  readonly freq: Distribution;
-  readonly recommendations: readonly Recommendation[];
-}
+export type RedisAdvice = z.infer<typeof redisAdviceSchema>;
 
 export interface AdviceOptions {
   /** TTL for keys that have none, when the sample shows no TTL in use to copy. */

@@ -1,4 +1,6 @@
 import { loadModule, parseSync } from 'libpg-query';
+import type { z } from 'zod';
+import type { PREDICATE_KINDS, predicateSchema } from './advice-schema.js';
 
 /**
  * What a statement reads, taken from PostgreSQL's own grammar (libpg-query: the server's parser
@@ -14,17 +16,9 @@ export interface TableRef {
   readonly alias: string | null;
 }
 
-export type PredicateKind = 'equality' | 'range' | 'in' | 'other';
+export type PredicateKind = (typeof PREDICATE_KINDS)[number];
 
-export interface Predicate {
-  /** Table name (resolved from an alias); null when the column is unqualified and several tables are read. */
-  readonly table: string | null;
-  readonly column: string;
-  readonly kind: PredicateKind;
-  readonly operator: string;
-  /** `$n` the column is compared with, when it is a parameter. */
-  readonly param: number | null;
-}
+export type Predicate = z.infer<typeof predicateSchema>;
 
 export interface SortKey {
   readonly table: string | null;

@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
+import { postgresAdviceOutputSchema } from '../advise/advice-schema.js';
 import { advisePostgres } from '../advise/postgres-advice.js';
 import { applyPostgresAdvice } from '../advise/postgres-apply.js';
 import { samplePostgres } from '../advise/postgres-sampler.js';
 import { postgresScript } from '../advise/postgres-script.js';
 import { redact } from '../core/redact.js';
+import { toWire } from '../core/wire-keys.js';
 import { advisedSource } from './advise-source.js';
 
 /** `vigil advise postgres`: exit 0 advice written (and applied with --apply), 2 could not measure. */
@@ -35,8 +37,10 @@ export async function advisePostgresCommand(options: AdvisePostgresOptions): Pro
     const facts = await samplePostgres(client, { pattern: options.match, limit: Number(options.limit) });
     const advice = advisePostgres(facts.statements, facts.tables);
     await writeFile(options.out, postgresScript(advice, { target, pattern: options.match, generatedAt: new Date().toISOString() }));
-    if (options.json) console.log(JSON.stringify({ target, pattern: options.match, ...advice, tables: facts.tables }, null, 2));
-    else {
+    if (options.json) {
+      const output = { target, pattern: options.match, ...advice, tables: facts.tables };
+      console.log(JSON.stringify(toWire(postgresAdviceOutputSchema, output), null, 2));
+    } else {
       for (const s of advice.statements) {
         console.log(
           `#${s.rank} total ${s.stats.totalMs.toFixed(1)} ms, ${s.stats.calls} calls, mean ${s.stats.meanMs.toFixed(2)} ms, P95 est ${s.p95Ms.toFixed(2)} ms: ${s.stats.query.replace(/\s+/g, ' ').slice(0, 120)}`,

@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import { redisAdviceOutputSchema } from '../advise/advice-schema.js';
 import { adviseRedis } from '../advise/redis-advice.js';
 import { applyRedisAdvice } from '../advise/redis-apply.js';
 import { redisClient, sampleRedis } from '../advise/redis-sampler.js';
 import { redisScript } from '../advise/redis-script.js';
 import { redact } from '../core/redact.js';
+import { toWire } from '../core/wire-keys.js';
 import { parseDuration } from '../units/units.js';
 import { advisedSource } from './advise-source.js';
 
@@ -40,7 +42,8 @@ export async function adviseRedisCommand(options: AdviseRedisOptions): Promise<n
       { mode: 0o644 },
     );
     if (options.json) {
-      console.log(JSON.stringify({ target, facts: { ...facts, sample: facts.sample.length }, advice }, null, 2));
+      const output = { target, facts: { ...facts, sample: facts.sample.length }, advice };
+      console.log(JSON.stringify(toWire(redisAdviceOutputSchema, output), null, 2));
     } else {
       console.log(
         `${target}: hit ratio ${advice.hitRatio === null ? 'n/a' : `${(advice.hitRatio * 100).toFixed(1)} %`}, policy ${facts.policy}, ` +

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
+import { z } from 'zod';
 import { formatIssue, loadConfig } from '../config/load-config.js';
 import { samplingWarnings } from '../config/sampling-warnings.js';
 import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { fromWire, toWire } from '../core/wire-keys.js';
 import { sampleOnce } from '../daemon/sample-once.js';
 import { serviceCurrentResponseSchema, serviceListResponseSchema } from '../server/api-schemas.js';
-import type { Snapshot } from '../snapshot/snapshot-schema.js';
+import { type Snapshot, serviceResultSchema, sourceHealthSchema } from '../snapshot/snapshot-schema.js';
 import { sloOption } from './slo-option.js';
 
 type ServiceResult = Snapshot['services'][number];
@@ -45,6 +47,22 @@ export interface GateView {
   sources: readonly SourceHealth[];
   /** Local: the sampling gap (`3s`), printed as the judged span; daemon: null (its windows and periods). */
   sampleSpan: string | null;
+}
+
+/** `vigil check --json`: the exit code, what was observed, and the results the verdict rests on. */
+export const checkOutputSchema = z.object({
+  exitCode: z.number(),
+  observed: z.string(),
+  /** Local checks: every field of the service's result; `--from`: the service and its objectives. */
+  services: z.array(serviceResultSchema),
+  sources: z.array(sourceHealthSchema),
+  sampleSpan: z.string().nullable(),
+});
+
+/** The `--json` text: the gate's view in wire form (snake_case keys, see core/wire-keys.ts). */
+export function checkJson(view: GateView, code: number): string {
+  const output = { exitCode: code, observed: observedText(view), ...view } as z.output<typeof checkOutputSchema>;
+  return JSON.stringify(toWire(checkOutputSchema, output), null, 2);
 }
 
 export function command(): Command {
@@ -94,7 +112,7 @@ export async function check(options: Options): Promise<number> {
   if (typeof view === 'number') return view;
   const code = exitCodeFor(view, { allowNoData: options.allowNoData });
   if (options.json) {
-    console.log(redact(JSON.stringify({ exitCode: code, observed: observedText(view), ...view }, null, 2)));
+    console.log(redact(checkJson(view, code)));
   } else {
     console.log(redact(renderTable(view)));
     console.log(`\n${observedText(view)}`);
@@ -148,7 +166,7 @@ async function fromDaemon(base: string, service: string | undefined): Promise<Ga
       console.error(`vigil check: ${base}/api/sla answered ${list.status}${list.status === 503 ? ' (no evaluation finished yet)' : ''}`);
       return CHECK_EXIT.cannotEvaluate;
     }
-    const names = serviceListResponseSchema.parse(list.body).services.map((s) => s.service);
+    const names = fromWire(serviceListResponseSchema, list.body).services.map((s) => s.service);
     if (service !== undefined && !names.includes(service)) {
       console.error(`vigil check: unknown service ${JSON.stringify(service)} at ${base} (known: ${names.join(', ') || 'none'})`);
       return CHECK_EXIT.cannotEvaluate;
@@ -161,7 +179,7 @@ async function fromDaemon(base: string, service: string | undefined): Promise<Ga
         console.error(`vigil check: ${base}/api/sla/${name}/current answered ${current.status}`);
         return CHECK_EXIT.cannotEvaluate;
       }
-      const body = serviceCurrentResponseSchema.parse(current.body);
+      const body = fromWire(serviceCurrentResponseSchema, current.body);
       services.push({ service: body.service, objectives: body.objectives });
       for (const s of body.sources) sources.set(`${s.kind}/${s.name}`, s);
     }

@@ -9,7 +9,7 @@ import { sloFileSchema } from '../config/slo-schema.js';
 import { ERR, exitCodeForAll } from '../core/errors.js';
 
 /**
- * `vigil convert <files...> [--out dir]`: Sloth `prometheus/v1` and OpenSLO v1 files to vigil/v1
+ * `vigil convert <files...> [--out dir]`: Sloth (`prometheus/v1`, `PrometheusServiceLevel`) and OpenSLO (v1, v1alpha) files to vigil/v1
  * SLO files, one per service (`<out>/<service>.yaml`), or to stdout without --out. Exit 0 done,
  * 1 a file could not be converted (issues with file:line:column), 2 could not run.
  */
@@ -20,7 +20,7 @@ interface Options {
 
 export function command(): Command {
   return new Command('convert')
-    .description('convert Sloth (prometheus/v1) or OpenSLO (openslo/v1) files to vigil SLO files')
+    .description('convert Sloth (prometheus/v1, PrometheusServiceLevel) or OpenSLO (v1, v1alpha) files to vigil SLO files')
     .argument('<files...>', 'Sloth or OpenSLO YAML files')
     .option('-o, --out <dir>', 'write <dir>/<service>.yaml instead of printing')
     .action(async (files: string[], options: Options) => {
@@ -53,7 +53,7 @@ export async function convert(files: string[], options: Options): Promise<number
         }
         continue;
       }
-      const header = `# Converted by \`vigil convert\` from ${basename(display)} (${s.format === 'sloth' ? 'Sloth prometheus/v1' : 'OpenSLO v1'}).\n`;
+      const header = `# Converted by \`vigil convert\` from ${basename(display)} (${s.format === 'sloth' ? 'Sloth' : 'OpenSLO'}).\n`;
       outputs.push({ service: s.service, from: display, text: header + stringify(s.slo, { lineWidth: 0 }) });
     }
   }

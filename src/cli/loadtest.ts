@@ -2,10 +2,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, isVigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { loadProfile } from '../loadtest/profile-schema.js';
-import { formatReport } from '../loadtest/report-text.js';
+import { formatReport, reportJson } from '../loadtest/report-text.js';
 import { runLoadtestWithLatencies } from '../loadtest/run-loadtest.js';
 import { LOADTEST_DEFAULTS, type LoadtestOptions } from '../loadtest/run-plan.js';
 import { parseBytes, parseDuration } from '../units/units.js';
+import { readSavedReport, writeHtmlReport } from './loadtest-report.js';
 import { saveOrCompare } from './loadtest-save.js';
 
 const positive = (name: string) => (value: string) => {
@@ -71,6 +72,8 @@ interface Flags {
   resume?: string;
   warmup?: number;
   maxWarmup?: number;
+  report?: string;
+  reportFrom?: string;
 }
 
 const workersFlag = (value: string): number | 'auto' => (value === 'auto' ? 'auto' : positive('--workers')(value));
@@ -137,8 +140,17 @@ export function command(): Command {
     .option('--save <file>', 'save the run as a measurement for vigil compare (raw latencies, throughput, errors)')
     .option('--compare <before.json>', 'compare the run with a saved load-test measurement; exit 1 on a regression')
     .option('--service <name>', 'service name in the saved measurement (default: the target host and port)')
+    .option('--report <file.html>', 'write the run as one HTML file that opens offline (charts over time, steps, verdicts)')
+    .option('--report-from <run.json>', 'with --report: render a report saved with --json instead of running')
     .action(async (flags: Flags) => {
       try {
+        if (flags.reportFrom !== undefined) {
+          if (flags.report === undefined)
+            throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: '--report-from needs --report file.html' });
+          writeHtmlReport(readSavedReport(flags.reportFrom), flags.report);
+          console.error(`vigil loadtest: wrote ${flags.report}`);
+          return;
+        }
         const profile = flags.profile ? { profile: loadProfile(flags.profile), path: flags.profile } : undefined;
         const url = flags.url ?? profile?.profile.target;
         if (!url) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'give --url (or a profile with a target)' });
@@ -180,8 +192,12 @@ export function command(): Command {
         if (flags.config) options.configPath = flags.config;
         const { report, latencies } = await runLoadtestWithLatencies(options);
         // The report quotes objectives' and sources' error texts: scrubbed like every output.
-        console.log(redact(flags.json ? JSON.stringify(report, null, 2) : formatReport(report)));
+        console.log(redact(flags.json ? reportJson(report) : formatReport(report)));
         process.exitCode = report.passed ? 0 : 1;
+        if (flags.report !== undefined) {
+          writeHtmlReport(report, flags.report);
+          console.error(`vigil loadtest: wrote ${flags.report}`);
+        }
         if (flags.save !== undefined || flags.compare !== undefined) {
           const code = await saveOrCompare(report, latencies, flags);
           process.exitCode = Math.max(process.exitCode, code);

@@ -49,7 +49,11 @@ export async function validate(paths: string[], options: Options): Promise<numbe
     if (!options.json) for (const warning of sampling) console.log(`warning: ${warning}`);
     const services = result.config.services;
     const objectives = services.reduce((n, s) => n + s.slo.objectives.length, 0);
-    const summary = `valid: ${plural(services.length, 'SLO file')}, ${plural(objectives, 'objective')}${options.config ? `, config ${options.config}` : ''}`;
+    // A Sloth or OpenSLO file may hold several services.
+    const paths = new Set(services.map((s) => s.path)).size;
+    const counted =
+      paths === services.length ? plural(paths, 'SLO file') : `${plural(paths, 'SLO file')} (${plural(services.length, 'service')})`;
+    const summary = `valid: ${counted}, ${plural(objectives, 'objective')}${options.config ? `, config ${options.config}` : ''}`;
     if (options.json) {
       print({
         valid: true,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { hasUserinfo, httpAuthSchema, httpHeadersSchema, httpTlsSchema } from '../core/http-credentials.js';
 import { describeInput } from '../units/units.js';
 import { checkCronStructure } from './cron-check.js';
+import { metricProfilesSchema } from './slo-schema.js';
 import { durationOrZeroSchema, durationWithin } from './units-schema.js';
 
 /** Bounds of the durations that drive timers and timeouts (see `durationWithin`). */
@@ -189,6 +190,8 @@ export const daemonConfigSchema = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .meta({ description: 'Burn-rate window set files or folders (one set per file), added to the sets shipped with vigil.' }),
+  /** Default metric profiles for every SLO file (a file's own `metricProfiles` and an indicator's `metrics:` win). */
+  metricProfiles: metricProfilesSchema.optional(),
   /** Where the store's snapshot is kept. */
   dataDir: z.string().min(1).default('data'),
   /** Bearer token for `POST /-/reload`; reload is off when unset. */

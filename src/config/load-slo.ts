@@ -3,8 +3,9 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ERR, type VigilErrorCode } from '../core/errors.js';
 import type { ConfigIssue, LoadedSloFile } from './config.js';
 import type { DaemonConfig } from './daemon-schema.js';
-import { type ImportResult, importForeignDocument, importForeignDocuments } from './import/index.js';
+import { convertDocuments, type ImportResult, importForeignDocument, isForeignDocument } from './import/index.js';
 import { compareIssues, formatPath } from './issue-format.js';
+import { withProfileDefaults } from './resolve-config.js';
 import { checkSloDocument } from './slo-checks.js';
 import { type SloFile, sloFileSchema } from './slo-schema.js';
 import { checkWindowSetUse } from './window-set-checks.js';
@@ -87,55 +88,88 @@ export async function expandSloPaths(paths: readonly string[], cwd: string): Pro
 export function validateSloSource(source: YamlSource, daemon?: DaemonConfig): SloValidation {
   const raw = source.value as { apiVersion?: unknown } | null;
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && raw.apiVersion !== 'vigil/v1') {
-    const imported = importForeignDocument(source.value, source.file, { locate: (path) => source.locate(path) });
+    const imported = importForeignDocument(source.value, source.file, { locate: (path, at) => source.locate(path, at) });
     if (imported !== null) return validateImported(imported, source, daemon);
   }
-  return validateDocument(source.value, source, daemon, false);
+  return validateDocument(source.value, source, daemon);
 }
 
 /**
- * Validates the documents of one file: a file of one document as above; a file of several only
- * when they are all OpenSLO (Service, SLI and SLO documents of one service), converted together.
+ * Validates the documents of one file: a file of one document as above; a file of several when
+ * they are all Sloth or OpenSLO documents (one vigil service per Sloth document, the OpenSLO
+ * documents converted together), each service then checked like any vigil file. A vigil/v1 file
+ * stays one document.
  */
-export function validateSloSources(sources: readonly YamlSource[], daemon?: DaemonConfig): SloValidation {
-  if (sources.length === 1) return validateSloSource(sources[0]!, daemon);
-  const imported = importForeignDocuments(sources, sources[0]!.file);
-  if (imported === null) return { issues: [multiDocumentIssue(sources)] };
-  return validateImported(imported, sources[0]!, daemon);
+export function validateSloSources(sources: readonly YamlSource[], daemon?: DaemonConfig): FileValidation {
+  if (sources.length === 1) {
+    const one = validateSloSource(sources[0]!, daemon);
+    return { loaded: one.slo ? [{ slo: one.slo, source: sources[0]! }] : [], issues: one.issues, warnings: one.warnings ?? [] };
+  }
+  if (!sources.every((s) => isForeignDocument(s.value))) return { loaded: [], issues: [multiDocumentIssue(sources)], warnings: [] };
+  const converted = convertDocuments(sources, sources[0]!.file);
+  if (converted.issues.length > 0) return { loaded: [], issues: converted.issues, warnings: converted.warnings };
+  const loaded: FileValidation['loaded'] = [];
+  const issues: ConfigIssue[] = [];
+  for (const service of converted.services) {
+    const checked = validateDocument(service.slo, service.source, daemon, service.document ?? '');
+    issues.push(...checked.issues);
+    if (checked.slo) loaded.push({ slo: checked.slo, source: service.source });
+  }
+  return { loaded: issues.length === 0 ? loaded : [], issues, warnings: converted.warnings };
 }
 
 type SloValidation = { slo?: SloFile; issues: ConfigIssue[]; warnings?: string[] };
 
+/** A file's services, each with the document it came from (where its issues point). */
+export interface FileValidation {
+  readonly loaded: Array<{ slo: SloFile; source: YamlSource }>;
+  readonly issues: ConfigIssue[];
+  readonly warnings: string[];
+}
+
 /** A converted document gets the checks of any vigil file; `source` is where its issues point. */
 function validateImported(imported: NonNullable<ImportResult>, source: YamlSource, daemon?: DaemonConfig): SloValidation {
   if ('issues' in imported) return { issues: imported.issues };
-  return { ...validateDocument(imported.slo, source, daemon, true), warnings: imported.warnings };
+  return { ...validateDocument(imported.slo, source, daemon, ''), warnings: imported.warnings };
 }
 
-function validateDocument(input: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign: boolean): SloValidation {
+/**
+ * Schema and cross-field checks. `foreign` (a converted document; `document 2/3` in a file of
+ * several, '' otherwise) points every issue at the foreign document's top, since paths of the
+ * converted document do not exist in the file.
+ */
+function validateDocument(read: unknown, source: YamlSource, daemon: DaemonConfig | undefined, foreign?: string): SloValidation {
+  const input = withProfileDefaults(read, daemon?.metricProfiles);
   const parsed = sloFileSchema.safeParse(input, PARSE_OPTIONS);
   let issues = parsed.success ? [] : toConfigIssues(parsed.error.issues, { source, input, schema: sloFileSchema });
   const checks = checkSloDocument(input, source, daemon);
   issues = [...issues.filter((i) => !checks.replaces.has(i.path)), ...checks.issues];
-  if (foreign) {
-    // Paths of the converted document do not exist in the foreign file: point at its top.
+  if (foreign !== undefined) {
     const top = source.locate([]);
+    const said = foreign === '' ? 'after conversion' : `${foreign}: after conversion`;
     issues = issues.map((i) => ({
       ...i,
       line: top.line,
       column: top.column,
       code: ERR.VIGIL_ERR_CONFIG_IMPORT,
-      message: `after conversion: ${i.message}`,
+      message: `${said}: ${i.message}`,
     }));
   }
   issues.sort(compareIssues);
   return parsed.success && issues.length === 0 ? { slo: parsed.data, issues } : { issues };
 }
 
-async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<SloValidation & { read: DocumentsResult }> {
+async function loadOne(absolute: string, cwd: string, daemon?: DaemonConfig): Promise<FileValidation & { read: DocumentsResult }> {
   const read = await readYamlDocuments(absolute, displayPath(absolute, cwd));
-  if (!read.ok) return { read, issues: read.issues };
+  if (!read.ok) return { read, loaded: [], issues: read.issues, warnings: [] };
   return { read, ...validateSloSources(read.sources, daemon) };
+}
+
+/** The services a file names: the loaded ones, or the raw name of a file of one document that did not load. */
+function namedServices(result: FileValidation & { read: DocumentsResult }): Array<{ service: unknown; source: YamlSource; slo?: SloFile }> {
+  if (result.loaded.length > 0) return result.loaded.map((l) => ({ service: l.slo.service, source: l.source, slo: l.slo }));
+  const source = result.read.ok ? result.read.sources[0] : undefined;
+  return source ? [{ service: (source.value as { service?: unknown } | null)?.service, source }] : [];
 }
 
 export async function loadSloPaths(paths: readonly string[], options: SloLoadOptions = {}): Promise<SloLoadResult> {
@@ -148,14 +182,12 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
   for (const absolute of expanded.files) {
     const result = await loadOne(absolute, cwd, options.daemon);
     issues.push(...result.issues);
-    warnings.push(...(result.warnings ?? []));
+    warnings.push(...result.warnings);
     // Duplicates are checked on the raw name, so they show up even when the file has other errors.
-    const source = result.read.ok ? result.read.sources[0]! : undefined;
-    const service = result.slo?.service ?? (source?.value as { service?: unknown } | null | undefined)?.service;
-    if (typeof service === 'string' && source) {
-      const first = services.get(service);
-      if (first === undefined) services.set(service, source.file);
-      else {
+    for (const { service, source, slo } of namedServices(result)) {
+      const first = typeof service === 'string' ? services.get(service) : undefined;
+      if (typeof service === 'string' && first === undefined) services.set(service, source.file);
+      else if (first !== undefined) {
         const { line, column } = source.locate(['service']);
         issues.push({
           file: source.file,
@@ -167,11 +199,10 @@ export async function loadSloPaths(paths: readonly string[], options: SloLoadOpt
         });
         continue;
       }
-    }
-    if (result.slo && source) {
-      const windowIssues = checkWindowSetUse(result.slo, source, options.windowSets ?? SHIPPED_WINDOW_SETS);
+      if (slo === undefined) continue;
+      const windowIssues = checkWindowSetUse(slo, source, options.windowSets ?? SHIPPED_WINDOW_SETS);
       issues.push(...windowIssues);
-      if (windowIssues.length === 0) files.push({ path: absolute, slo: result.slo });
+      if (windowIssues.length === 0) files.push({ path: absolute, slo });
     }
   }
   return { files, issues, warnings };

@@ -9,7 +9,7 @@ import {
   type SourceKind,
   type SourceSettings,
 } from './daemon-schema.js';
-import type { Objective } from './slo-schema.js';
+import { type IndicatorKind, type MetricProfiles, metricProfilesSchema, type Objective, PROFILE_FAMILY } from './slo-schema.js';
 import { indicatorSourceName, lookupIndicatorSource } from './source-lookup.js';
 
 /**
@@ -87,4 +87,31 @@ function objectiveSource(daemon: DaemonConfig, objective: Objective, instances: 
 function instance<K extends SourceKind>(kind: K, name: string, settings: SourceSettings<K>, implicit: boolean): SourceInstance {
   const schedule = settings.schedule ?? DEFAULT_SCHEDULES[kind];
   return { kind, name, settings, implicit, schedule, intervalMs: cronIntervalMs(schedule), timeoutMs: settings.timeout } as SourceInstance;
+}
+
+/**
+ * Metric profiles, resolved here and nowhere else: an indicator's own `metrics:` wins, then the
+ * SLO file's `metricProfiles`, then vigil.yaml's `metricProfiles`, then `vigil`. Applied to the
+ * SLO document as read, before it is validated, so the loader's checks (an exporter profile
+ * reads from a prometheus source) and everything after loading find the profile in the
+ * indicator itself. A default that is not a valid profile is left to the schema to report.
+ */
+export function withProfileDefaults(doc: unknown, daemonDefaults: MetricProfiles | undefined): unknown {
+  if (!isRecord(doc) || !Array.isArray(doc.objectives)) return doc;
+  const own = metricProfilesSchema.safeParse(doc.metricProfiles ?? {});
+  const defaults: MetricProfiles = { ...daemonDefaults, ...(own.success ? own.data : {}) };
+  if (Object.values(defaults).every((p) => p === undefined)) return doc;
+  const objectives = doc.objectives.map((objective: unknown) => {
+    if (!isRecord(objective) || !isRecord(objective.indicator)) return objective;
+    const [kind, body] = Object.entries(objective.indicator)[0] ?? [];
+    const family = PROFILE_FAMILY[kind as IndicatorKind];
+    const profile = family === undefined ? undefined : defaults[family];
+    if (profile === undefined || !isRecord(body) || body.metrics !== undefined) return objective;
+    return { ...objective, indicator: { ...objective.indicator, [kind!]: { ...body, metrics: profile } } };
+  });
+  return { ...doc, objectives };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

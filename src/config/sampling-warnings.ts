@@ -1,3 +1,4 @@
+import { historyPointsHeld } from '../store/series-buffer.js';
 import { formatDuration } from '../units/units.js';
 import type { Config } from './config.js';
 
@@ -6,8 +7,9 @@ import type { Config } from './config.js';
  * sources (pure: config in, sentences out):
  * - a source that samples too rarely for an objective's window: a 5-minute cron against a 5m window
  *   leaves one point per window, and a counter's delta needs two;
- * - a period longer than the store can hold for that source: `maxPointsPerSeries` points at the
- *   source's interval is all the history compliance and the error budget can rest on.
+ * - a period longer than the store can hold for that source: `maxPointsPerSeries` raw points and
+ *   the compressed history behind them, at the source's interval, is all the history compliance
+ *   and the error budget can rest on.
  * Only a written daemon config is judged. Prometheus-backed objectives are judged by Prometheus over its own history: only the window rule
  * applies to them.
  */
@@ -32,12 +34,13 @@ export function samplingWarnings(config: Config): string[] {
             `sample at least every ${formatDuration(Math.floor(objective.window / MIN_SAMPLES_PER_WINDOW))} or widen the window`,
         );
       }
-      const held = maxPoints * intervalMs;
+      const points = historyPointsHeld(maxPoints);
+      const held = points * intervalMs;
       if (objective.target !== undefined && ref.kind !== 'prometheus' && held < objective.period) {
         warnings.push(
-          `${where}; the store keeps ${maxPoints} points per series (store.maxPointsPerSeries), about ${formatDuration(held)} of history, ` +
+          `${where}; the store keeps ${maxPoints} raw points per series (store.maxPointsPerSeries) and about ${points - maxPoints} compressed, about ${formatDuration(held)} of history, ` +
             `shorter than the ${formatDuration(objective.period)} period: compliance and the error budget cover at most ${Math.floor((held / objective.period) * 100)}% of it ` +
-            `(raise maxPointsPerSeries to ${Math.ceil(objective.period / intervalMs)} or sample less often)`,
+            `(raise maxPointsPerSeries to ${Math.ceil(objective.period / intervalMs) - (points - maxPoints)} or sample less often)`,
         );
       }
     }

@@ -58,12 +58,45 @@ export type ContainerProfile = (typeof CONTAINER_PROFILES)[number];
 export type RedisProfile = (typeof REDIS_PROFILES)[number];
 export type PostgresProfile = (typeof POSTGRES_PROFILES)[number];
 
+/**
+ * Default profiles per indicator family, in an SLO file (`metricProfiles:`) and in vigil.yaml;
+ * an indicator's own `metrics:` wins over both (resolved by `withProfileDefaults`).
+ */
+export const metricProfilesSchema = z
+  .strictObject({
+    containers: z
+      .enum(CONTAINER_PROFILES)
+      .optional()
+      .meta({ description: `containerMemory and containerCpu: ${CONTAINER_PROFILES.join(', ')}.` }),
+    redis: z
+      .enum(REDIS_PROFILES)
+      .optional()
+      .meta({ description: `redisHitRatio: ${REDIS_PROFILES.join(', ')}.` }),
+    postgres: z
+      .enum(POSTGRES_PROFILES)
+      .optional()
+      .meta({ description: `postgresQueryLatency: ${POSTGRES_PROFILES.join(', ')}.` }),
+  })
+  .meta({
+    description:
+      "Default metric profiles per indicator family (an indicator's own `metrics:` wins; then the SLO file's, then vigil.yaml's, then vigil). Reference: docs/ecosystem.md.",
+  });
+export type MetricProfiles = z.infer<typeof metricProfilesSchema>;
+
+/** The family whose default profile applies to each indicator kind that takes `metrics:`. */
+export const PROFILE_FAMILY: Readonly<Partial<Record<IndicatorKind, keyof MetricProfiles>>> = {
+  containerMemory: 'containers',
+  containerCpu: 'containers',
+  redisHitRatio: 'redis',
+  postgresQueryLatency: 'postgres',
+};
+
 const profileField = <P extends readonly [string, ...string[]]>(profiles: P, example: string) =>
   z
     .enum(profiles)
     .optional()
     .meta({
-      description: `Whose metrics to read: ${profiles.join(', ')} (default vigil, the daemon's own). Any other profile reads ${example} through a prometheus source.`,
+      description: `Whose metrics to read: ${profiles.join(', ')} (default: the file's metricProfiles, then vigil.yaml's, then vigil, the daemon's own). Any other profile reads ${example} through a prometheus source.`,
     });
 
 /** Exact values or globs (`*`, `?`) the exporter's series must carry, e.g. `{ job: redis, instance: "cache-1:*" }`. */
@@ -329,6 +362,7 @@ export const sloFileSchema = z
     service: name.meta({ description: 'The service these objectives are about; unique across all SLO files.' }),
     description: z.string().optional(),
     labels: labels.optional(),
+    metricProfiles: metricProfilesSchema.optional(),
     objectives: z.array(objectiveSchema).min(1),
   })
   .meta({

@@ -32,7 +32,7 @@ export function errorsMarkdown(): string {
     '  `convert` exit with: 1 the input is invalid, 2 the command could not run. `check`, `baseline`,',
     '  `run` and `loadtest` keep 1 for their verdict (a breach, a failed load test), so any error that',
     '  stops them exits 2.',
-    "- **Sources, alerting, the store file**: `sources[].lastError` and objectives' `error` in the API,",
+    "- **Sources, alerting, the store file**: `sources[].last_error` and objectives' `error` in the API,",
     '  `vigil_source_up`, and the log. These never end a command (no exit code).',
     '',
     'In a message, `{name}` stands for the detail filled in when the error is raised.',

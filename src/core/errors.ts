@@ -80,7 +80,11 @@ const CATALOGUE = {
   },
   VIGIL_ERR_CONFIG_RATIO_WINDOW: { meaning: 'A windowed PromQL query without its `{{window}}` placeholder.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_DUPLICATE_OBJECTIVE: { meaning: 'Two objectives of a file share a name.', message: '{detail}', exit: 1 },
-  VIGIL_ERR_CONFIG_DUPLICATE_SERVICE: { meaning: 'Two files define the same service.', message: '{detail}', exit: 1 },
+  VIGIL_ERR_CONFIG_DUPLICATE_SERVICE: {
+    meaning: 'Two files, or two documents of one foreign file, define the same service.',
+    message: '{detail}',
+    exit: 1,
+  },
   VIGIL_ERR_CONFIG_UNKNOWN_SOURCE: { meaning: 'A `source` that vigil.yaml does not define.', message: '{detail}', exit: 1 },
   VIGIL_ERR_CONFIG_SOURCE_KIND: {
     meaning: 'A `source` of a kind that cannot serve the indicator, or an ambiguous name.',
@@ -211,6 +215,11 @@ const CATALOGUE = {
 
   // Sources: reported in `sources[].lastError` of the API, `vigil_source_up` and objectives' `error`.
   VIGIL_ERR_SOURCE_TIMEOUT: { meaning: "A sample ran past the source's timeout and was aborted.", message: 'timed out after {ms} ms' },
+  VIGIL_ERR_SOURCE_TLS: {
+    meaning:
+      "An https source's TLS handshake failed: its certificate is not trusted (no or wrong `tls.caFile`), does not carry the name asked for, has expired, or the server wants or refuses vigil's client certificate. The message says which and the `tls:` setting that fixes it.",
+    message: '{source} ({url}): TLS {code}: {detail}',
+  },
   VIGIL_ERR_DOCKER_SOCKET_DENIED: {
     meaning: "The Docker socket refused the connection: the process (the image's non-root user) is not in the socket's group.",
     message:
@@ -350,6 +359,11 @@ const CATALOGUE = {
   VIGIL_ERR_LOADTEST_TARGET_DOWN: {
     meaning: 'The target did not answer the first request.',
     message: 'target {url} does not answer: {detail}',
+    exit: 2,
+  },
+  VIGIL_ERR_LOADTEST_REPORT_INPUT: {
+    meaning: 'A saved load-test report (`--report-from`, the output of `--json`) cannot be read or does not match the report schema.',
+    message: '{detail}',
     exit: 2,
   },
 } as const satisfies Record<`VIGIL_ERR_${string}`, ErrorDefinition>;

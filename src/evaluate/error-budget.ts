@@ -1,5 +1,6 @@
 import type { Objective } from '../config/slo-schema.js';
 import type { BurnWindow } from '../config/window-sets.js';
+import { roundFigure } from '../units/units.js';
 import type { IndicatorReader } from './indicator-reader.js';
 import { withinThreshold } from './objective-status.js';
 
@@ -14,8 +15,11 @@ export interface BudgetFigures {
   currentErrorRatio: number | null;
 }
 
-/** At most this many timeslices are looked at per objective and cycle (bounds the work). */
-const MAX_SLICES = 20_000;
+/**
+ * At most this many timeslices are looked at per objective and cycle (bounds the work): a 30-day
+ * period of 1-minute slices is 43 200, and the store holds 30 days (raw and compressed).
+ */
+const MAX_SLICES = 50_000;
 const MIN_SLICE_MS = 60_000;
 
 export function budgetRemaining(compliance: number, target: number): number {
@@ -52,7 +56,9 @@ export function budgetFigures(
   const target = objective.target;
   if (target === undefined) return null;
   const budget = 1 - target;
-  const rate = (ratio: number | null) => (ratio === null ? null : ratio / budget);
+  // A factor people read (`14.4x`), rounded once here so the API, the status page and the
+  // status decision all see the same number (0.0139 / 0.004 is 3.4749999999999996 unrounded).
+  const rate = (ratio: number | null) => (ratio === null ? null : roundFigure(ratio / budget, 'factor'));
 
   if (reader.errorRatio) {
     const period = reader.errorRatio(objective.period);
@@ -61,7 +67,8 @@ export function budgetFigures(
     // counting as no bad time; event-based: bad events / all events, whatever the span.
     const oldest = reader.timeBased ? reader.oldest() : null;
     const spendRatio = (windowMs: number): number | null => {
-      const ratio = reader.errorRatio!(windowMs)?.ratio ?? null;
+      // The period's ratio is already read: a month of history is the costly read (decoded chunks).
+      const ratio = (windowMs === objective.period ? period : reader.errorRatio!(windowMs))?.ratio ?? null;
       if (ratio === null || !reader.timeBased || oldest === null) return ratio;
       return (ratio * Math.min(windowMs, Math.max(0, now - oldest))) / windowMs;
     };

@@ -13,7 +13,7 @@ import type {
 } from '../snapshot/snapshot-schema.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
-import { formatDuration, formatQuantity, type Quantity, type QuantityUnit } from '../units/units.js';
+import { formatDuration, formatQuantity, type Quantity, type QuantityUnit, roundFigure } from '../units/units.js';
 import { budgetFigures, type SliceMemo } from './error-budget.js';
 import type { Reading } from './indicator-reader.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
@@ -197,7 +197,9 @@ function summarise(objectives: readonly Objective[], results: readonly Objective
   const valuesOf = (kind: string) => results.flatMap((r) => (r.kind === kind && r.value !== null ? [r.value.value] : []));
   const maxOf = (xs: number[]) => (xs.length > 0 ? Math.max(...xs) : null);
   const minOf = (xs: number[]) => (xs.length > 0 ? Math.min(...xs) : null);
-  const scale = (x: number | null, k: number) => (x === null ? null : x * k);
+  // Base units scaled for people (ratio -> percent, seconds -> ms), rounded off float noise.
+  const percent = (x: number | null) => (x === null ? null : roundFigure(x * 100, 'percent'));
+  const ms = (x: number | null) => (x === null ? null : roundFigure(x * 1000, 'milliseconds'));
 
   // Uptime comes from probe objectives that read success shares, not from those bounding latency.
   const probeShares = results.flatMap((r) => (r.kind === 'probe' && r.value?.unit === 'ratio' ? [r.value.value] : []));
@@ -209,12 +211,12 @@ function summarise(objectives: readonly Objective[], results: readonly Objective
     return 'latency' in ind && ind.latency.quantile === 0.95 && r.value !== null ? [r.value.value] : [];
   });
   return {
-    uptime_percentage: scale(uptime, 100),
-    response_time_p95: scale(maxOf(p95s) ?? maxOf(valuesOf('latency')), 1000),
+    uptime_percentage: percent(uptime),
+    response_time_p95: ms(maxOf(p95s) ?? maxOf(valuesOf('latency'))),
     memory_usage_bytes: maxOf(valuesOf('containerMemory')),
-    cpu_usage_percent: scale(maxOf(valuesOf('containerCpu')), 100),
+    cpu_usage_percent: percent(maxOf(valuesOf('containerCpu'))),
     cache_hit_ratio: minOf(valuesOf('redisHitRatio')),
-    db_query_p95_ms: scale(maxOf(valuesOf('postgresQueryLatency')), 1000),
+    db_query_p95_ms: ms(maxOf(valuesOf('postgresQueryLatency'))),
   };
 }
 

@@ -11,6 +11,7 @@ import { fetchRequestHistogram, serverView } from './server-view.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { runSoak } from './soak-run.js';
 import { errorRatioOf, nextStressRate, stepReasons } from './stress-step.js';
+import type { Timeline } from './timeline.js';
 import type { VigilWatch, WatchedObjective } from './vigil-watch.js';
 
 /**
@@ -40,6 +41,16 @@ export interface Measured {
   /** Health of vigil's sources; null when vigil did not watch. */
   readonly sources: readonly SourceHealth[] | null;
   readonly interrupted: boolean;
+  /** The load over time, and the named stretches of the run (unix ms). */
+  readonly timeline: Timeline;
+  readonly phases: readonly TimedPhase[];
+}
+
+/** A named stretch of the run in unix ms: a profile phase, a stress step, the whole constant run. */
+export interface TimedPhase {
+  readonly name: string;
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** The target must answer before any load is sent. */
@@ -82,6 +93,19 @@ interface Ran {
   readonly requested: number;
   readonly stress?: StressResult;
   readonly soak?: SoakResult;
+  readonly phases: TimedPhase[];
+}
+
+/** The slices' phases as stretches, from the time the schedule started. */
+function slicePhases(slices: readonly { phase: string; startMs: number; durationMs: number }[], startedAt: number): TimedPhase[] {
+  const out: TimedPhase[] = [];
+  for (const s of slices) {
+    const last = out.at(-1);
+    const toMs = startedAt + s.startMs + s.durationMs;
+    if (last?.name === s.phase) out[out.length - 1] = { ...last, toMs };
+    else out.push({ name: s.phase, fromMs: startedAt + s.startMs, toMs });
+  }
+  return out;
 }
 
 type Scheduled = Exclude<RunShape, { mode: 'stress' | 'soak' }>;
@@ -92,7 +116,7 @@ async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran>
     session.track(shape.durationMs, () => `closed model, ${shape.connections} connections`);
     const load = await session.send({ kind: 'closed', connections: shape.connections, durationMs: shape.durationMs });
     session.endTracking();
-    return { loads: [load], requested: 0 };
+    return { loads: [load], requested: 0, phases: [{ name: 'closed', fromMs: startedAt, toMs: Date.now() }] };
   }
   const { slices } = shape;
   await session.planWorkers(Math.max(0, ...slices.map((s) => s.rate)));
@@ -103,7 +127,7 @@ async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran>
   session.track(shape.durationMs, phaseNow);
   const load = await session.send(openModel(session.plan, slices));
   session.endTracking();
-  return { loads: [load], requested: shape.requested };
+  return { loads: [load], requested: shape.requested, phases: slicePhases(slices, startedAt) };
 }
 
 /** The names and values of objectives vigil has in breach right now. */
@@ -126,6 +150,7 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
   const { plan } = session;
   const loads: MergedLoad[] = [];
   const steps: StressStep[] = [];
+  const phases: TimedPhase[] = [];
   let requested = 0;
   let rate: number | null = stress.startRate;
   let highest: number | null = null;
@@ -136,8 +161,10 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
     const stepRate: number = rate;
     await session.planWorkers(stepRate);
     session.track(stress.stepMs, () => `stress step ${i + 1} @ ${stepRate} req/s`);
+    const stepStartedAt = Date.now();
     const load = await session.send(openModel(plan, [{ phase: `step-${i + 1}`, startMs: 0, durationMs: stress.stepMs, rate: stepRate }]));
     loads.push(load);
+    phases.push({ name: `step-${i + 1}`, fromMs: stepStartedAt, toMs: Date.now() });
     requested += stepRate * (stress.stepMs / 1000);
     const step = LatencyRecorder.combine([...load.perKind.values()]);
     const seconds = stress.stepMs / 1000;
@@ -188,13 +215,15 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
   return {
     loads,
     requested,
+    phases,
     stress: { steps, highestHeldRate: highest, breakingRate: breaking, breakingReasons: reasons, generatorLimitedAt, recovery },
   };
 }
 
 async function soakRan(session: RunSession, shape: Extract<RunShape, { mode: 'soak' }>, target: string): Promise<Ran> {
   const { load, soak } = await runSoak(session, shape, target);
-  return { loads: [load], requested: shape.requested, soak };
+  const phases = load.firstAnswerAt !== null ? [{ name: 'soak', fromMs: load.firstAnswerAt, toMs: load.lastAnswerAt ?? Date.now() }] : [];
+  return { loads: [load], requested: shape.requested, soak, phases };
 }
 
 /** Answers per second between the first and the last answer (the wall time includes start-up). */
@@ -237,11 +266,13 @@ export async function executeRun(plan: RunPlan): Promise<Measured> {
       requested: Math.round(ran.requested),
       stress: ran.stress ?? null,
       soak: ran.soak ?? null,
-      generator: { ...healthOf(whole), workers_reason: session.workers.reason },
+      generator: { ...healthOf(whole), workersReason: session.workers.reason },
       server,
       watched,
       sources: session.watch ? session.watch.sourceHealth() : null,
       interrupted,
+      timeline: whole.timeline,
+      phases: ran.phases,
     };
   } finally {
     await session.close();

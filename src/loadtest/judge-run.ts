@@ -3,7 +3,7 @@ import type { Measured } from './execute-run.js';
 import { LatencyRecorder, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { TrafficKind } from './load-sender.js';
-import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, SoakResult, StressResult } from './report-schema.js';
+import type { Check, KindReport, LoadtestReport, ObjectiveVerdict, PerSecond, SoakResult, StressResult } from './report-schema.js';
 import type { RunPlan } from './run-plan.js';
 import { objectiveVerdicts } from './slo-verdicts.js';
 import { errorRatioOf } from './stress-step.js';
@@ -120,6 +120,16 @@ function kindReports(kinds: readonly TrafficKind[], recorders: ReadonlyMap<strin
   });
 }
 
+/** The run over time, seconds from its start. */
+function perSecondOf(measured: Measured, open: boolean): PerSecond {
+  const origin = measured.startedAt.getTime();
+  const sinceStart = (ms: number) => Math.round((ms - origin) / 10) / 100;
+  return {
+    ...measured.timeline.series(origin, open),
+    phases: measured.phases.map((p) => ({ name: p.name, from_seconds: sinceStart(p.fromMs), to_seconds: sinceStart(p.toMs) })),
+  };
+}
+
 export function toReport(plan: RunPlan, measured: Measured, judgement: Judgement): LoadtestReport {
   const { overall } = measured;
   const model = plan.shape.mode === 'closed' ? 'closed' : 'open';
@@ -153,5 +163,6 @@ export function toReport(plan: RunPlan, measured: Measured, judgement: Judgement
   };
   if (measured.stress) report.stress = measured.stress;
   if (measured.soak) report.soak = measured.soak;
+  report.per_second = perSecondOf(measured, model === 'open');
   return report;
 }

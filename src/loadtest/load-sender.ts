@@ -5,6 +5,7 @@ import { LatencyRecorder, type RecorderData } from './latency-recorder.js';
 import { fillTemplate, PayloadCorpus } from './payload-corpus.js';
 import type { CorpusSpec, RequestSpec } from './profile-schema.js';
 import type { Slice } from './rate-curve.js';
+import { Timeline, type TimelineData } from './timeline.js';
 
 /**
  * Sends the load, in this thread: the open model (requests due on a schedule, whatever the
@@ -51,6 +52,8 @@ export interface LoadResult {
   /** Unix ms of the first and the last answer. */
   readonly firstAnswerAt: number | null;
   readonly lastAnswerAt: number | null;
+  /** The load over time (the HTML report's charts). */
+  readonly timeline: TimelineData;
 }
 
 export interface LoadProgress {
@@ -59,6 +62,8 @@ export interface LoadProgress {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** Unix ms of a `performance.now()` reading (comparable across worker threads). */
+const unixMs = (perfMs: number) => performance.timeOrigin + perfMs;
 const yieldToAnswers = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Sends in a row without letting answers in, at most (a sender far behind its schedule catches up in such runs). */
 const MAX_SENDS_WITHOUT_YIELD = 64;
@@ -94,6 +99,7 @@ function requestSource(spec: LoadSpec) {
 class Measurements {
   readonly recorders: Map<string, LatencyRecorder>;
   readonly lateness: number[] = [];
+  readonly timeline = new Timeline();
   firstAnswerAt: number | null = null;
   lastAnswerAt: number | null = null;
 
@@ -170,13 +176,17 @@ async function runOpen(
     } else if (++inARow % MAX_SENDS_WITHOUT_YIELD === 0) await yieldToAnswers();
     const sentAt = performance.now();
     m.lateness.push(Math.max(0, sentAt - (start + due)));
+    m.timeline.asked(unixMs(start + due));
     const { kind, prepared } = picker.next();
     const request = send(pool, prepared, timeoutMs).then((status) => {
       const end = performance.now();
-      if (status === null) m.recorder(kind).recordError();
-      else {
+      if (status === null) {
+        m.recorder(kind).recordError();
+        m.timeline.failed(unixMs(end));
+      } else {
         m.answered();
         m.recorder(kind).record(end - (start + due), status, end - sentAt);
+        m.timeline.answered(unixMs(end), end - (start + due), status);
       }
       inFlight.delete(request);
     });
@@ -200,10 +210,14 @@ async function runClosed(
       const { kind, prepared } = picker.next();
       const sentAt = performance.now();
       const status = await send(pool, prepared, timeoutMs);
-      if (status === null) m.recorder(kind).recordError();
-      else {
+      const end = performance.now();
+      if (status === null) {
+        m.recorder(kind).recordError();
+        m.timeline.failed(unixMs(end));
+      } else {
         m.answered();
-        m.recorder(kind).record(performance.now() - sentAt, status);
+        m.recorder(kind).record(end - sentAt, status);
+        m.timeline.answered(unixMs(end), end - sentAt, status);
       }
     }
   };
@@ -238,5 +252,6 @@ export async function sendLoad(
     loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     firstAnswerAt: m.firstAnswerAt,
     lastAnswerAt: m.lastAnswerAt,
+    timeline: m.timeline.toData(),
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LatencyRecorder } from './latency-recorder.js';
 import { type LoadProgress, type LoadResult, type LoadSpec, sendLoad } from './load-sender.js';
+import { Timeline } from './timeline.js';
 
 /**
  * Sends the load from worker threads, so that nothing else the load test does (vigil's sources
@@ -21,6 +22,7 @@ export interface MergedLoad {
   readonly loopDelayMs: { readonly p99: number; readonly max: number };
   readonly firstAnswerAt: number | null;
   readonly lastAnswerAt: number | null;
+  readonly timeline: Timeline;
   /** Worker threads that sent the load (0: this thread). */
   readonly workerThreads: number;
 }
@@ -60,6 +62,7 @@ function asMerged(r: LoadResult, workerThreads: number): MergedLoad {
     loopDelayMs: r.loopDelayMs,
     firstAnswerAt: r.firstAnswerAt,
     lastAnswerAt: r.lastAnswerAt,
+    timeline: Timeline.fromData(r.timeline),
   };
 }
 
@@ -111,5 +114,6 @@ export function combineLoads(loads: readonly MergedLoad[]): MergedLoad {
     loopDelayMs: { p99: Math.max(0, ...loads.map((l) => l.loopDelayMs.p99)), max: Math.max(0, ...loads.map((l) => l.loopDelayMs.max)) },
     firstAnswerAt: minOf(loads.map((l) => l.firstAnswerAt)),
     lastAnswerAt: maxOf(loads.map((l) => l.lastAnswerAt)),
+    timeline: Timeline.combine(loads.map((l) => l.timeline)),
   };
 }

@@ -48,7 +48,7 @@ export const generatorHealthSchema = z.object({
   limited: z.boolean(),
   reason: z.string().nullable(),
   /** The run's: how the number of worker threads was chosen (`--workers N`, or automatic and why). */
-  workers_reason: z.string().optional(),
+  workersReason: z.string().optional(),
 });
 export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
 
@@ -147,7 +147,7 @@ export const soakResultSchema = z.object({
   /** Load sent before the soak and not measured (seconds). */
   warmupS: z.number(),
   /** Why the warm-up lasted that long: the target's memory settled, or it was still rising at the longest warm-up. */
-  warmup_reason: z.string().default(''),
+  warmupReason: z.string().default(''),
   checkpoints: z.array(soakCheckpointSchema),
   /** Where the memory came from; null when the target exposes none. */
   memorySource: z.string().nullable(),
@@ -160,22 +160,46 @@ export const soakResultSchema = z.object({
   /** The file each checkpoint was written to (what survives a killed run). */
   checkpointFile: z.string().nullable(),
   /** Seconds of the soak measured so far (all parts, resumed ones included); a resumed run sends the rest. */
-  done_s: z.number().default(0),
+  doneS: z.number().default(0),
   /** Seconds into the soak at which an interrupted run was resumed (`--resume`), in order. */
-  resumed_at_s: z.array(z.number()).default([]),
+  resumedAtS: z.array(z.number()).default([]),
   /** Seconds the soak was interrupted for, in total: the leak detector's window spans them too. */
-  paused_s: z.number().default(0),
+  pausedS: z.number().default(0),
 });
 export type SoakResult = z.infer<typeof soakResultSchema>;
 
-/** What `--checkpoint-file` holds (rewritten whole at every checkpoint) and `--resume` reads back. */
-export const soakCheckpointFileSchema = z.object({
-  target: z.string(),
-  startedAt: z.string(),
-  rate: z.number(),
-  soak: soakResultSchema,
+/** A stretch of the run with a name: a profile's phase, a stress step (`step-N`), the constant or closed run. */
+export const phaseSpanSchema = z.object({
+  name: z.string(),
+  /** Seconds from the run's start. */
+  from_seconds: z.number(),
+  to_seconds: z.number(),
 });
-export type SoakCheckpointFile = z.infer<typeof soakCheckpointFileSchema>;
+export type PhaseSpan = z.infer<typeof phaseSpanSchema>;
+
+const nullableNumbers = z.array(z.number().nullable());
+
+/**
+ * The run over time, as columns: one entry per bucket of `step_seconds` (1 s; longer buckets in a
+ * run of more than 1800 s, so the series stays bounded), `at_seconds` from the run's start.
+ * Latency percentiles are read from a log-bucketed histogram per bucket (about ±2 %); the whole
+ * run's percentiles above are exact. Answers and errors count when they arrived, asks when they fell due;
+ * the first and the last bucket's rates are per second of the part the run covered.
+ */
+export const perSecondSchema = z.object({
+  step_seconds: z.number(),
+  at_seconds: z.array(z.number()),
+  /** Requests due per second (open model); null in the closed model, which asks for nothing on a schedule. */
+  asked_per_second: z.array(z.number()).nullable(),
+  answered_per_second: z.array(z.number()),
+  /** 5xx answers and requests without an answer, per second. */
+  errors_per_second: z.array(z.number()),
+  p50_ms: nullableNumbers,
+  p95_ms: nullableNumbers,
+  p99_ms: nullableNumbers,
+  phases: z.array(phaseSpanSchema),
+});
+export type PerSecond = z.infer<typeof perSecondSchema>;
 
 export const loadtestReportSchema = z.object({
   mode: z.enum(['constant', 'profile', 'stress', 'closed', 'soak']),
@@ -207,8 +231,22 @@ export const loadtestReportSchema = z.object({
   vigil: z.object({ sources: z.array(sourceHealthSchema), config: z.string() }).nullable(),
   stress: stressResultSchema.optional(),
   soak: soakResultSchema.optional(),
+  /** The run over time (absent in reports written before it existed). */
+  per_second: perSecondSchema.optional(),
   passed: z.boolean(),
   /** Names of what failed: objectives and checks. */
   failed: z.array(z.string()),
 });
 export type LoadtestReport = z.infer<typeof loadtestReportSchema>;
+
+/**
+ * The soak's checkpoint file (`--checkpoint-file`), rewritten after every checkpoint so a killed
+ * run leaves its figures; written in wire form (snake_case keys) like every JSON vigil writes.
+ */
+export const soakCheckpointFileSchema = z.object({
+  target: z.string(),
+  startedAt: z.string(),
+  rate: z.number(),
+  soak: soakResultSchema,
+});
+export type SoakCheckpointFile = z.infer<typeof soakCheckpointFileSchema>;

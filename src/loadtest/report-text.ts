@@ -1,5 +1,11 @@
+import { toWire } from '../core/wire-keys.js';
 import { describeLeak } from './leak-text.js';
-import type { LatencySummary, LoadtestReport, SoakResult } from './report-schema.js';
+import { type LatencySummary, type LoadtestReport, loadtestReportSchema, type SoakResult } from './report-schema.js';
+
+/** `vigil loadtest --json`: the report in wire form (snake_case keys, see core/wire-keys.ts). */
+export function reportJson(r: LoadtestReport): string {
+  return JSON.stringify(toWire(loadtestReportSchema, r), null, 2);
+}
 
 const ms = (v: number | null) => (v === null ? '-' : v < 10 ? `${v.toFixed(2)}ms` : `${v.toFixed(1)}ms`);
 const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 && v > 0 ? 3 : 2)}%`;
@@ -24,11 +30,11 @@ function serverLines(r: LoadtestReport): string[] {
 
 function soakLines(s: SoakResult): string[] {
   const out = [
-    `  soak: ${s.warmupS.toFixed(0)}s warm-up (not measured${s.warmup_reason ? `; ${s.warmup_reason}` : ''}), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
+    `  soak: ${s.warmupS.toFixed(0)}s warm-up (not measured${s.warmupReason ? `; ${s.warmupReason}` : ''}), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
   ];
-  if (s.resumed_at_s.length) {
+  if (s.resumedAtS.length) {
     out.push(
-      `  resumed at ${s.resumed_at_s.map((at) => `${at.toFixed(0)}s`).join(', ')} of the soak (interrupted ${s.paused_s.toFixed(0)}s in all): the rows and the leak verdict cover the whole soak, the totals above this run's part`,
+      `  resumed at ${s.resumedAtS.map((at) => `${at.toFixed(0)}s`).join(', ')} of the soak (interrupted ${s.pausedS.toFixed(0)}s in all): the rows and the leak verdict cover the whole soak, the totals above this run's part`,
     );
   }
   out.push('       at   req/s       p95       p99    errors     memory  leak');
@@ -62,7 +68,7 @@ export function formatReport(r: LoadtestReport): string {
   const g = r.generator;
   const late = g.sendLatenessMs;
   lines.push(
-    `  generator  ${g.workers ? `${g.workers} worker thread(s)` : 'main thread'}${g.workers_reason ? ` [${g.workers_reason}]` : ''}; sent late: p99 ${ms(late.p99)}, ${pct(late.lateShare)} over 10 ms; event-loop delay p99 ${ms(g.eventLoopDelayMs.p99)}`,
+    `  generator  ${g.workers ? `${g.workers} worker thread(s)` : 'main thread'}${g.workersReason ? ` [${g.workersReason}]` : ''}; sent late: p99 ${ms(late.p99)}, ${pct(late.lateShare)} over 10 ms; event-loop delay p99 ${ms(g.eventLoopDelayMs.p99)}`,
   );
   if (g.reason) lines.push(`  WARNING    ${g.reason}`);
   lines.push(...serverLines(r));

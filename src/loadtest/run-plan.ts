@@ -6,6 +6,7 @@ import { formatIssue } from '../config/issue-format.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadSloPaths } from '../config/load-slo.js';
 import { ERR, type VigilError, vigilError } from '../core/errors.js';
+import { fromWire } from '../core/wire-keys.js';
 import type { ArrivalProcess } from './arrivals.js';
 import type { LoadSpec, TrafficKind } from './load-sender.js';
 import { assertLoopback } from './loopback-guard.js';
@@ -152,7 +153,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
  */
 function soakShape(rate: number, soak: SoakOptions, resume: SoakCheckpointFile | null): RunShape {
   const plannedMs = soak.durationMs;
-  const doneMs = resume ? resume.soak.done_s * 1000 : 0;
+  const doneMs = resume ? resume.soak.doneS * 1000 : 0;
   const durationMs = Math.max(0, plannedMs - doneMs);
   const warmupMs = soak.warmupMs ?? (resume ? 0 : clamp(plannedMs / 12, 0, 600_000));
   return {
@@ -177,7 +178,8 @@ export function readSoakCheckpoint(file: string, expected: { target: string; rat
   const refuse = (detail: string) => vigilError(ERR.VIGIL_ERR_LOADTEST_RESUME, { file, detail });
   let parsed: SoakCheckpointFile;
   try {
-    parsed = soakCheckpointFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    // Written in wire form (snake_case keys); an older camelCase file reads as well.
+    parsed = fromWire(soakCheckpointFileSchema, JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
     throw refuse(err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err));
   }
@@ -185,7 +187,7 @@ export function readSoakCheckpoint(file: string, expected: { target: string; rat
   if (parsed.rate !== expected.rate) throw refuse(`it soaked at ${parsed.rate} req/s, not ${expected.rate}`);
   if (parsed.soak.plannedS * 1000 !== expected.plannedMs)
     throw refuse(`it planned ${parsed.soak.plannedS} s, not ${expected.plannedMs / 1000} s: give the same --soak`);
-  if (parsed.soak.done_s * 1000 >= expected.plannedMs) throw refuse('that soak is complete');
+  if (parsed.soak.doneS * 1000 >= expected.plannedMs) throw refuse('that soak is complete');
   return parsed;
 }
 

@@ -1,14 +1,17 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { toWire } from '../core/wire-keys.js';
 import { detectLeak } from '../leak/detect-leak.js';
 import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { MergedLoad } from './load-workers.js';
 import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
-import type { SoakCheckpoint, SoakResult } from './report-schema.js';
+import { type SoakCheckpoint, type SoakResult, soakCheckpointFileSchema } from './report-schema.js';
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
 import { errorRatioOf } from './stress-step.js';
+import { Timeline } from './timeline.js';
 
 /**
  * A soak: steady load at one rate for a long time (24 h for "no memory leaks in a 24 h stress
@@ -26,6 +29,8 @@ export const SAMPLE_CAPACITY = 1_000_000;
 class SoakTotals {
   readonly perKind = new Map<string, LatencyRecorder>();
   readonly lateness = new Samples([], SAMPLE_CAPACITY);
+  /** Bounded by its own cap (coarser buckets as the soak goes on). */
+  readonly timeline = new Timeline();
   loopDelayMs = { p99: 0, max: 0 };
   firstAnswerAt: number | null = null;
   lastAnswerAt: number | null = null;
@@ -38,6 +43,7 @@ class SoakTotals {
       total.absorb(r);
     }
     for (const v of load.lateness) this.lateness.push(v);
+    this.timeline.absorb(load.timeline);
     this.loopDelayMs = {
       p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99),
       max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max),
@@ -53,9 +59,9 @@ class SoakTotals {
 }
 
 /** Replaces the checkpoint file whole (write, then rename), so a reader never sees half a file. */
-function writeCheckpoint(file: string, content: unknown): void {
+function writeCheckpoint(file: string, content: z.output<typeof soakCheckpointFileSchema>): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(toWire(soakCheckpointFileSchema, content), null, 2)}\n`);
   renameSync(tmp, file);
 }
 
@@ -124,10 +130,10 @@ function startingPoint(shape: SoakShape) {
     startedAt: shape.resume ? Date.parse(shape.resume.startedAt) : now,
     checkpoints: earlier ? [...earlier.checkpoints] : [],
     memory: earlier?.memory ?? { t: [], v: [] },
-    doneMs: (earlier?.done_s ?? 0) * 1000,
-    resumedAtS: earlier ? [...earlier.resumed_at_s, earlier.done_s] : [],
+    doneMs: (earlier?.doneS ?? 0) * 1000,
+    resumedAtS: earlier ? [...earlier.resumedAtS, earlier.doneS] : [],
     // The time between the last reading and now: the detector's window spans it too.
-    pausedMs: (earlier?.paused_s ?? 0) * 1000 + (lastRead !== undefined ? Math.max(0, now - lastRead) : 0),
+    pausedMs: (earlier?.pausedS ?? 0) * 1000 + (lastRead !== undefined ? Math.max(0, now - lastRead) : 0),
   };
 }
 
@@ -148,7 +154,7 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       plannedS: shape.plannedMs / 1000,
       checkpointS: shape.checkpointMs / 1000,
       warmupS: warmup.ms / 1000,
-      warmup_reason: warmup.reason,
+      warmupReason: warmup.reason,
       checkpoints,
       memorySource: t.length ? `${session.plan.base}/metrics ${RESIDENT_MEMORY_METRIC}` : null,
       memoryError: follower.lastError,
@@ -156,9 +162,9 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       memory: { t: [...t], v: [...v] },
       leak: judge(),
       checkpointFile: shape.checkpointFile,
-      done_s: doneMs / 1000,
-      resumed_at_s: from.resumedAtS,
-      paused_s: from.pausedMs / 1000,
+      doneS: doneMs / 1000,
+      resumedAtS: from.resumedAtS,
+      pausedS: from.pausedMs / 1000,
     };
   };
   const save = () => {

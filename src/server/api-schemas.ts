@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_ERROR_CODES, ERROR_CODES } from '../core/errors.js';
+import { wireJsonSchema } from '../core/wire-keys.js';
 import { objectiveResultSchema, objectiveStatusSchema, serviceSummarySchema, sourceHealthSchema } from '../snapshot/snapshot-schema.js';
 
 /**
@@ -83,14 +84,15 @@ export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 type JsonSchema = Record<string, unknown>;
 
 /**
- * A zod schema as a self-contained JSON Schema. Nullable primitives become `type: [t, "null"]`
- * instead of `anyOf` (fast-json-stringify serialises those without trying branches).
+ * A zod schema as a self-contained JSON Schema of the wire form (snake_case keys, see
+ * `core/wire-keys.ts`). Nullable primitives become `type: [t, "null"]` instead of `anyOf`
+ * (fast-json-stringify serialises those without trying branches).
  */
 export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
   const raw = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
   delete raw.$schema;
   delete raw.id;
-  return simplify(raw) as JsonSchema;
+  return wireJsonSchema(simplify(raw)) as JsonSchema;
 }
 
 function simplify(node: unknown): unknown {

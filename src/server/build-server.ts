@@ -8,6 +8,7 @@ import type { ConfigIssue } from '../config/config.js';
 import type { ResolvedShard } from '../config/shard.js';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { toWireByJsonSchema } from '../core/wire-keys.js';
 import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { UiAssets } from '../ui/assets.js';
@@ -91,13 +92,33 @@ export function tokenMatches(given: string, expected: string): boolean {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
- * The route's schema-compiled serializer for 200. The API serialises a view once per snapshot
- * with it and sends the text to every request until the next cycle (a string payload skips
- * fastify's per-request serialisation).
+ * The route's schema-compiled serializer for 200, after the wire naming (`toWire`). The API
+ * serialises a view once per snapshot with it and sends the text to every request until the next
+ * cycle (a string payload skips fastify's per-request serialisation).
  */
 function serializerOf(reply: FastifyReply): (payload: unknown) => string {
   const fn = reply.getSerializationFunction('200') as ((payload: unknown) => string) | undefined;
-  return fn ?? ((payload) => JSON.stringify(payload));
+  const schema = responseSchemaOf(reply.request, 200);
+  const wire = (payload: unknown) => (schema ? toWireByJsonSchema(schema, payload) : payload);
+  return fn ? (payload) => fn(wire(payload)) : (payload) => JSON.stringify(wire(payload));
+}
+
+/** The route's declared (wire-named) JSON Schema of a status's body; undefined when it declares none. */
+function responseSchemaOf(req: FastifyRequest, status: number): Record<string, unknown> | undefined {
+  const responses = (req.routeOptions.schema?.response ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  return responses[status];
+}
+
+/**
+ * Bodies sent as objects take their wire names (snake_case keys, maps untouched) from the route's
+ * response schema before fastify serialises them with that schema: the naming is decided in
+ * `core/wire-keys.ts` alone, never per route.
+ */
+function wireNames(app: FastifyInstance): void {
+  app.addHook('preSerialization', (req, reply, payload, done) => {
+    const schema = responseSchemaOf(req, reply.statusCode);
+    done(null, schema ? toWireByJsonSchema(schema, payload) : payload);
+  });
 }
 
 /** No route takes a big body: anything over this is a mistake or an attack. */
@@ -238,6 +259,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
   scrubResponses(app);
+  wireNames(app);
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
     const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err, req.routeOptions.bodyLimit);
     if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');

@@ -6,6 +6,7 @@
 import type { ResolvedShard } from '../config/shard.js';
 import { describeError } from '../core/describe-error.js';
 import { redact } from '../core/redact.js';
+import { declaredKeys } from '../core/wire-keys.js';
 import { type PeerAnswer, type ServiceListEntry, type ServiceListResponse, serviceListResponseSchema } from './api-schemas.js';
 
 /** One peer's reply: its list, or why there is none. */
@@ -55,7 +56,7 @@ async function askPeer(url: string, timeoutMs: number, fetchFn: typeof fetch): P
   try {
     const res = await fetchFn(target, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
     if (!res.ok) return { url, ok: false, error: `HTTP ${res.status}` };
-    const parsed = serviceListResponseSchema.safeParse(await res.json());
+    const parsed = serviceListResponseSchema.safeParse(declaredKeys(serviceListResponseSchema, await res.json()));
     if (!parsed.success) return { url, ok: false, error: 'the answer is not a service list' };
     return { url, ok: true, list: parsed.data };
   } catch (err) {

@@ -10,6 +10,7 @@ import {
   restoreStore,
   STORE_FILE_NAME,
   type StoreFileError,
+  snapshotPoints,
   snapshotStore,
 } from './store-file.js';
 
@@ -230,7 +231,7 @@ export class StorePersister {
       await dir.close();
     }
     let points = 0;
-    for (const s of snapshot) points += s.t.length;
+    for (const s of snapshot) points += snapshotPoints(s);
     return { series: snapshot.length, points, bytes: buf.length, ms: performance.now() - started, memoryBytes: store.memoryBytes() };
   }
 }

@@ -1,5 +1,5 @@
 import type { Labels, Point } from './point.js';
-import { SeriesBuffer } from './series-buffer.js';
+import { DEFAULT_TIERS, type HistoryTiers, SeriesBuffer } from './series-buffer.js';
 
 /** A series as readers see it: its identity and its buffer. */
 export interface StoredSeries {
@@ -15,7 +15,10 @@ export interface StoredSeries {
 export interface SampleStoreOptions {
   /** The longest window any objective needs (24 h for leak detection). */
   retentionMs: number;
+  /** Raw points per series at most (the newest); older points are kept compressed. */
   maxPointsPerSeries: number;
+  /** Where raw ends and compressed history begins (defaults: the last 4–8 h raw, 4 h chunks, 1 MiB of chunks per series). */
+  tiers?: Partial<HistoryTiers>;
 }
 
 export function seriesId(metric: string, labels: Labels): string {
@@ -57,6 +60,13 @@ export class SampleStore {
 
   appendRaw(metric: string, labels: Labels, t: number, value: number): void {
     if (!Number.isFinite(value)) return;
+    const entry = this.seriesFor(metric, labels);
+    entry.ended = false;
+    entry.buffer.append(t, value, this.options.retentionMs);
+  }
+
+  /** The series of `metric` and `labels`, created empty when there is none yet. */
+  seriesFor(metric: string, labels: Labels): StoredSeries {
     const id = seriesId(metric, labels);
     let entry = this.series.get(id);
     if (!entry) {
@@ -64,7 +74,7 @@ export class SampleStore {
         id,
         metric,
         labels: Object.freeze({ ...labels }),
-        buffer: new SeriesBuffer(this.options.maxPointsPerSeries),
+        buffer: new SeriesBuffer(this.options.maxPointsPerSeries, 64, { ...DEFAULT_TIERS, ...this.options.tiers }),
         ended: false,
       };
       this.series.set(id, entry);
@@ -72,8 +82,7 @@ export class SampleStore {
       if (!set) this.byMetric.set(metric, (set = new Set()));
       set.add(entry);
     }
-    entry.ended = false;
-    entry.buffer.append(t, value, this.options.retentionMs);
+    return entry;
   }
 
   markEnded(metric: string, labels: Labels): void {
@@ -112,7 +121,14 @@ export class SampleStore {
     return dropped;
   }
 
-  /** Bytes held by point buffers (the part that grows with retention). */
+  /** Points held in every series, raw and compressed. */
+  pointCount(): number {
+    let n = 0;
+    for (const s of this.series.values()) n += s.buffer.pointCount;
+    return n;
+  }
+
+  /** Bytes held by point buffers and history chunks (the part that grows with retention). */
   memoryBytes(): number {
     let bytes = 0;
     for (const s of this.series.values()) bytes += s.buffer.byteLength;

@@ -2,31 +2,43 @@ import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { decodeChunk, encodeChunk } from './chunk-codec.js';
 import type { Labels } from './point.js';
-import { type SampleStore, type StoredSeries, seriesId } from './sample-store.js';
+import type { SampleStore } from './sample-store.js';
+import type { HistoryChunk } from './series-buffer.js';
 
 /**
- * The store's snapshot file format, `store.v1.bin` (pure: bytes in, bytes out).
+ * The store's snapshot file format (pure: bytes in, bytes out). The file keeps its name,
+ * `store.v1.bin`, across format versions, so an upgraded daemon finds its history where it was;
+ * the header's version says how to read it. This vigil writes version 2 and reads 1 and 2.
  *
  *   header, 32 bytes, little-endian:
  *     0  magic    8 bytes  "VIGILSTO"
- *     8  version  u32      1
+ *     8  version  u32      2
  *    12  flags    u32      0 (reserved)
  *    16  series   u32      number of series
  *    20  length   u64      payload bytes after the header
  *    28  crc32    u32      of the payload
- *   payload, per series (every block starts 8-byte aligned):
- *     u32 meta length m, u32 point count n,
+ *   version 2 payload, per series:
+ *     u32 meta length m, u32 chunk count c,
  *     meta JSON `{"m":metric,"l":labels,"e":ended}` (UTF-8), zero-padded to a multiple of 8,
+ *     c × (f64 first time, f64 last time, u32 points, u32 byte length b, b bytes zero-padded to a
+ *     multiple of 8): chunks as `chunk-codec.ts` writes them, oldest first; the last one is the
+ *     series' raw tier, compressed for the file, the others its sealed history, written as held.
+ *   version 1 payload, per series (every block starts 8-byte aligned):
+ *     u32 meta length m, u32 point count n, meta as above,
  *     n × f64 timestamps (unix ms), n × f64 values.
  *
- * Binary rather than JSON+gzip: it writes and reads several times faster and is about as small
- * for float samples (figures in docs/performance.md). The checksum makes a torn or edited file
- * detectable, so the daemon sets it aside instead of loading garbage.
+ * Binary rather than JSON+gzip: it writes and reads several times faster (figures in
+ * docs/performance.md); the chunks make it about 1–2 bytes per point (docs/storage.md). The
+ * checksum makes a torn or edited file detectable, so the daemon sets it aside instead of loading
+ * garbage.
  */
 
 export const STORE_FILE_NAME = 'store.v1.bin';
-export const STORE_FILE_VERSION = 1;
+export const STORE_FILE_VERSION = 2;
+/** Older versions this vigil still reads. */
+const READABLE_VERSIONS = [1, 2];
 const MAGIC = Buffer.from('VIGILSTO', 'ascii');
 const HEADER_BYTES = 32;
 /** Aligned little-endian hosts copy arrays in one go; others go value by value. */
@@ -47,44 +59,66 @@ function storeFileError(code: StoreFileErrorCode, detail: string): StoreFileErro
   return vigilError(code, { detail });
 }
 
-/** One series as the file holds it. */
+/** One series as the file holds it: its sealed history chunks, then its raw points. */
 export interface SeriesSnapshot {
   readonly metric: string;
   readonly labels: Labels;
   readonly ended: boolean;
+  /** Compressed history, oldest first (immutable: shared with the store, not copied). */
+  readonly chunks: readonly HistoryChunk[];
   readonly t: Float64Array;
   readonly v: Float64Array;
 }
 
-/** Copies every series out of the store (oldest point first). */
+/** Copies every series out of the store (raw points copied, chunks shared). */
 export function snapshotStore(store: SampleStore): SeriesSnapshot[] {
   const out: SeriesSnapshot[] = [];
   for (const s of store.all()) {
-    const { t, v } = s.buffer.range(-Infinity, Infinity);
-    out.push({ metric: s.metric, labels: s.labels, ended: s.ended, t, v });
+    const n = s.buffer.length;
+    const { t, v } =
+      n > 0 ? s.buffer.rawRange(s.buffer.timeAt(0), s.buffer.timeAt(n - 1)) : { t: new Float64Array(0), v: new Float64Array(0) };
+    out.push({ metric: s.metric, labels: s.labels, ended: s.ended, chunks: s.buffer.chunks, t, v });
   }
   return out;
 }
+
+/** The points a snapshot holds, in both tiers. */
+export function snapshotPoints(s: SeriesSnapshot): number {
+  let n = s.t.length;
+  for (const c of s.chunks) n += c.count;
+  return n;
+}
+
+const CHUNK_HEADER_BYTES = 24;
 
 export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
   // Label values are the file's only text; they pass `redact` so no credential reaches the disk
   // (sources keep credentials out of labels; this is the file's own guarantee).
   const metas = series.map((s) => Buffer.from(redact(JSON.stringify({ m: s.metric, l: s.labels, e: s.ended })), 'utf8'));
+  const chunkLists = series.map((s) => [...s.chunks, rawChunk(s.t, s.v)]);
   let payloadBytes = 0;
-  series.forEach((s, i) => (payloadBytes += 8 + pad8(metas[i]!.length) + 16 * s.t.length));
+  series.forEach((_, i) => {
+    payloadBytes += 8 + pad8(metas[i]!.length);
+    for (const c of chunkLists[i]!) payloadBytes += CHUNK_HEADER_BYTES + pad8(c.bytes.length);
+  });
   // Zero-filled (padding bytes are part of the checksum) and on its own ArrayBuffer (offset 0, aligned).
   const buf = Buffer.from(new ArrayBuffer(HEADER_BYTES + payloadBytes));
   let o = HEADER_BYTES;
-  series.forEach((s, i) => {
+  series.forEach((_, i) => {
     const meta = metas[i]!;
-    const n = s.t.length;
+    const chunks = chunkLists[i]!;
     buf.writeUInt32LE(meta.length, o);
-    buf.writeUInt32LE(n, o + 4);
+    buf.writeUInt32LE(chunks.length, o + 4);
     meta.copy(buf, o + 8);
     o += 8 + pad8(meta.length);
-    writeDoubles(buf, o, s.t);
-    writeDoubles(buf, o + 8 * n, s.v);
-    o += 16 * n;
+    for (const c of chunks) {
+      buf.writeDoubleLE(c.minT, o);
+      buf.writeDoubleLE(c.maxT, o + 8);
+      buf.writeUInt32LE(c.count, o + 16);
+      buf.writeUInt32LE(c.bytes.length, o + 20);
+      buf.set(c.bytes, o + CHUNK_HEADER_BYTES);
+      o += CHUNK_HEADER_BYTES + pad8(c.bytes.length);
+    }
   });
   MAGIC.copy(buf, 0);
   buf.writeUInt32LE(STORE_FILE_VERSION, 8);
@@ -95,9 +129,8 @@ export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
   return buf;
 }
 
-function writeDoubles(buf: Buffer, offset: number, values: Float64Array): void {
-  if (LITTLE_ENDIAN) new Float64Array(buf.buffer, buf.byteOffset + offset, values.length).set(values);
-  else for (let j = 0; j < values.length; j++) buf.writeDoubleLE(values[j]!, offset + 8 * j);
+function rawChunk(t: Float64Array, v: Float64Array): HistoryChunk {
+  return { minT: t.length > 0 ? t[0]! : 0, maxT: t.length > 0 ? t[t.length - 1]! : 0, count: t.length, bytes: encodeChunk(t, v) };
 }
 
 function readDoubles(buf: Buffer, offset: number, n: number): Float64Array {
@@ -107,15 +140,18 @@ function readDoubles(buf: Buffer, offset: number, n: number): Float64Array {
   return out;
 }
 
-/** Decodes a snapshot file; throws `StoreFileError` for a foreign, newer or damaged file. */
+/** Decodes a snapshot file (version 1 or 2); throws `StoreFileError` for a foreign, newer or damaged file. */
 export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
   if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw storeFileError(ERR.VIGIL_ERR_STORE_FOREIGN, 'not a vigil store file (bad magic)');
   }
   if (buf.length < HEADER_BYTES) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, 'truncated header');
   const version = buf.readUInt32LE(8);
-  if (version !== STORE_FILE_VERSION) {
-    throw storeFileError(ERR.VIGIL_ERR_STORE_VERSION, `store file version ${version}, this vigil reads version ${STORE_FILE_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw storeFileError(
+      ERR.VIGIL_ERR_STORE_VERSION,
+      `store file version ${version}, this vigil reads versions ${READABLE_VERSIONS.join(' and ')}`,
+    );
   }
   const count = buf.readUInt32LE(16);
   const length = Number(buf.readBigUInt64LE(20));
@@ -135,7 +171,7 @@ export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
     const metaLength = buf.readUInt32LE(o);
     const n = buf.readUInt32LE(o + 4);
     o += 8;
-    need(pad8(metaLength) + 16 * n);
+    need(pad8(metaLength));
     let meta: { m?: unknown; l?: unknown; e?: unknown };
     try {
       meta = JSON.parse(buf.toString('utf8', o, o + metaLength)) as typeof meta;
@@ -146,33 +182,58 @@ export function decodeStoreFile(buf: Buffer): SeriesSnapshot[] {
     if (typeof meta.m !== 'string' || typeof meta.l !== 'object' || meta.l === null) {
       throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `series ${i}: metadata without metric or labels`);
     }
-    const t = readDoubles(buf, o, n);
-    const v = readDoubles(buf, o + 8 * n, n);
-    o += 16 * n;
-    out.push({ metric: meta.m, labels: meta.l as Labels, ended: meta.e === true, t, v });
+    const series = { metric: meta.m, labels: meta.l as Labels, ended: meta.e === true };
+    if (version === 1) {
+      need(16 * n);
+      const t = readDoubles(buf, o, n);
+      const v = readDoubles(buf, o + 8 * n, n);
+      o += 16 * n;
+      out.push({ ...series, chunks: [], t, v });
+      continue;
+    }
+    const chunks: HistoryChunk[] = [];
+    for (let c = 0; c < n; c++) {
+      need(CHUNK_HEADER_BYTES);
+      const bytesLength = buf.readUInt32LE(o + 20);
+      need(CHUNK_HEADER_BYTES + pad8(bytesLength));
+      const start = o + CHUNK_HEADER_BYTES;
+      chunks.push({
+        minT: buf.readDoubleLE(o),
+        maxT: buf.readDoubleLE(o + 8),
+        count: buf.readUInt32LE(o + 16),
+        // A view: adopting a chunk copies it into the series' arena.
+        bytes: buf.subarray(start, start + bytesLength),
+      });
+      o += CHUNK_HEADER_BYTES + pad8(bytesLength);
+    }
+    const raw = chunks.pop();
+    let points: { t: Float64Array; v: Float64Array } = { t: new Float64Array(0), v: new Float64Array(0) };
+    try {
+      if (raw) points = decodeChunk(raw.bytes);
+    } catch {
+      throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `series ${i}: unreadable raw points`);
+    }
+    out.push({ ...series, chunks, ...points });
   }
   if (o !== buf.length) throw storeFileError(ERR.VIGIL_ERR_STORE_CORRUPT, `${buf.length - o} bytes after the last series`);
   return out;
 }
 
 /**
- * Loads snapshots into a store (normally empty, at start). Points pass through the buffers'
- * own append, so retention and the per-series cap apply as if they had just been sampled.
+ * Loads snapshots into a store (normally empty, at start). History chunks are taken as they are;
+ * raw points pass through the buffers' own append, so retention, sealing and the per-series cap
+ * apply as if they had just been sampled (a version 1 file's 20 000 raw points become history).
  */
 export function restoreStore(store: SampleStore, series: readonly SeriesSnapshot[]): { series: number; points: number } {
-  // Create each series with its first point, then append the rest straight to its buffer:
-  // going through appendRaw for every point would rebuild the series id a million times.
-  for (const s of series) if (s.t.length > 0) store.appendRaw(s.metric, s.labels, s.t[0]!, s.v[0]!);
-  const byId = new Map<string, StoredSeries>();
-  for (const entry of store.all()) byId.set(entry.id, entry);
   let points = 0;
   let restored = 0;
   for (const s of series) {
-    const entry = byId.get(seriesId(s.metric, s.labels));
-    if (!entry) continue;
-    for (let j = 1; j < s.t.length; j++) entry.buffer.append(s.t[j]!, s.v[j]!, store.retentionMs);
+    if (snapshotPoints(s) === 0) continue;
+    const entry = store.seriesFor(s.metric, s.labels);
+    for (const chunk of s.chunks) entry.buffer.adoptChunk(chunk);
+    for (let j = 0; j < s.t.length; j++) entry.buffer.append(s.t[j]!, s.v[j]!, store.retentionMs);
     entry.ended = s.ended;
-    points += entry.buffer.length;
+    points += entry.buffer.pointCount;
     restored++;
   }
   return { series: restored, points };

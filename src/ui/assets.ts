@@ -43,3 +43,20 @@ export function loadAssets(dir = assetsDir()): UiAssets | null {
   if (!existsSync(script) || !existsSync(style)) return null;
   return { script: asset(script, 'text/javascript; charset=utf-8'), style: asset(style, 'text/css; charset=utf-8') };
 }
+
+/** The load-test report's script and styles, built beside the status page's. */
+export const REPORT_ASSET_FILES = { script: 'report.js', style: 'report.css' } as const;
+
+/** Text to inline into a self-contained page. */
+export interface InlineAssets {
+  readonly script: string;
+  readonly style: string;
+}
+
+/** The report's bundle as text, or null when it was not built (the report then has tables only). */
+export function loadReportAssets(dir = assetsDir()): InlineAssets | null {
+  const script = join(dir, REPORT_ASSET_FILES.script);
+  const style = join(dir, REPORT_ASSET_FILES.style);
+  if (!existsSync(script) || !existsSync(style)) return null;
+  return { script: readFileSync(script, 'utf8'), style: readFileSync(style, 'utf8') };
+}

@@ -196,5 +196,20 @@ export function formatQuantity(q: Quantity): string {
 }
 
 function round(n: number): string {
-  return Number(n.toPrecision(4)).toString();
+  return roundFigure(n, 'display').toString();
+}
+
+/**
+ * Significant digits kept in figures meant for people, by what they are: enough to tell apart
+ * what the measurement can, none of binary floating point's noise (0.03475 × 100 is
+ * 3.4750000000000005). Percentages keep 6 so an uptime tells 99.9999 from 99.999; a latency in ms
+ * or a burn-rate factor is an estimate good to 4; `display` strings show 4.
+ */
+export const FIGURE_DIGITS = { percent: 6, milliseconds: 4, factor: 4, display: 4 } as const;
+export type FigureKind = keyof typeof FIGURE_DIGITS;
+
+/** The one rounding of figures for people (API summary fields, burn-rate factors, display strings). */
+export function roundFigure(n: number, kind: FigureKind): number {
+  if (!Number.isFinite(n) || n === 0) return n;
+  return Number(n.toPrecision(FIGURE_DIGITS[kind]));
 }

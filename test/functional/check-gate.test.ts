@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/services.js';
+import { nonSnakeKeys } from '../support/snake-keys.js';
 
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 
@@ -100,7 +101,8 @@ describe('vigil check --from a running daemon', () => {
     expect(remote.out).toMatch(/judged over the daemon's windows and periods/);
     expect(remote.code).toBe(1);
     const json = await vigil(['check', '--from', `http://127.0.0.1:${port}`, '--json']);
-    expect(JSON.parse(json.out)).toMatchObject({ exitCode: 1, services: [{ service: 'gate-svc' }] });
+    expect(JSON.parse(json.out)).toMatchObject({ exit_code: 1, services: [{ service: 'gate-svc' }] });
+    expect(nonSnakeKeys(JSON.parse(json.out))).toEqual([]);
   });
 
   it('exits 2 naming the daemon when nothing answers there, and on an unknown service', async () => {

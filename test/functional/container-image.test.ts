@@ -89,7 +89,7 @@ async function startVigil(suffix: string, extra: string[]): Promise<DaemonRun> {
   return { name, port };
 }
 
-type SourceView = { kind: string; up: boolean; lastError: string | null };
+type SourceView = { kind: string; up: boolean; last_error: string | null };
 type ServiceView = { status: string; objectives: Array<{ status: string; value: { value: number } | null }>; sources: SourceView[] };
 
 /** Throws (ending a wait at once) when the container is no longer running, with its log. */
@@ -159,13 +159,13 @@ describe('the vigil image', () => {
         await assertRunning(vigil.name);
         const v = await current(vigil.port);
         const src = v ? v.sources.find((s) => s.kind === 'docker') : undefined;
-        return src && !src.up && src.lastError ? src : false;
+        return src && !src.up && src.last_error ? src : false;
       },
       { timeoutMs: 60_000, intervalMs: 500, what: 'the docker source to report the refused socket' },
     );
     const gid = statSync(testServices().docker.socketPath).gid;
-    expect(view.lastError).toContain('permission denied on the Docker socket /var/run/docker.sock');
-    expect(view.lastError).toContain(`--group-add ${gid}`);
+    expect(view.last_error).toContain('permission denied on the Docker socket /var/run/docker.sock');
+    expect(view.last_error).toContain(`--group-add ${gid}`);
     await docker(['rm', '-f', vigil.name]);
   });
 
@@ -190,7 +190,7 @@ describe('the vigil image', () => {
       },
       { timeoutMs: 60_000, intervalMs: 500, what: 'the memory of the target container, sampled through the socket' },
     );
-    expect(sampled.sources.find((s) => s.kind === 'docker')).toMatchObject({ up: true, lastError: null });
+    expect(sampled.sources.find((s) => s.kind === 'docker')).toMatchObject({ up: true, last_error: null });
     expect(sampled.objectives[0]!.value!.value).toBeGreaterThan(0);
 
     // SIGTERM (docker stop's signal): the store is written and the process exits 0, well before

@@ -248,8 +248,8 @@ describe('vigil run', () => {
       const windows = async (): Promise<string> => {
         const res = await fetch(`http://127.0.0.1:${ownPort}/api/sla/win/current`).catch(() => null);
         if (res?.status !== 200) return '';
-        const body = (await res.json()) as { objectives: Array<{ burnRates: Array<{ window: string }> }> };
-        return body.objectives[0]!.burnRates.map((b) => b.window).join(',');
+        const body = (await res.json()) as { objectives: Array<{ burn_rates: Array<{ window: string }> }> };
+        return body.objectives[0]!.burn_rates.map((b) => b.window).join(',');
       };
       await waitFor(async () => (await windows()) === '5m,1h', { timeoutMs: 30_000, intervalMs: 200, what: 'burn rates over 5m and 1h' });
       writeFileSync(join(own, 'windows', 'team.yaml'), windowSet('2h', '10m'));
@@ -307,7 +307,7 @@ describe('vigil run', () => {
       type Body = {
         status: string;
         objectives: Array<{ status: string }>;
-        sources: Array<{ kind: string; up: boolean; lastError: string | null }>;
+        sources: Array<{ kind: string; up: boolean; last_error: string | null }>;
       };
       const body = await waitFor(
         async () => {
@@ -316,7 +316,7 @@ describe('vigil run', () => {
           const text = await res.text();
           expect(text).not.toMatch(/s3cret/);
           const b = JSON.parse(text) as Body;
-          return b.sources.length === 4 && b.sources.every((src) => !src.up && src.lastError) ? b : false;
+          return b.sources.length === 4 && b.sources.every((src) => !src.up && src.last_error) ? b : false;
         },
         { timeoutMs: 20_000, intervalMs: 250, what: 'every source reported down' },
       );

@@ -104,7 +104,7 @@ type Current = {
   cache_hit_ratio: number | null;
   db_query_p95_ms: number | null;
   objectives: Array<{ name: string; status: string; value: { value: number; display: string } | null; error?: string }>;
-  sources: Array<{ kind: string; name: string; up: boolean; lastError: string | null }>;
+  sources: Array<{ kind: string; name: string; up: boolean; last_error: string | null }>;
 };
 
 describe('end to end: real services -> /api/sla', () => {

@@ -8,8 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadtestReport, soakCheckpointFileSchema, soakResultSchema } from '../../src/loadtest/report-schema.js';
+import { fromWire } from '../../src/core/wire-keys.js';
+import { type LoadtestReport, loadtestReportSchema, soakCheckpointFileSchema } from '../../src/loadtest/report-schema.js';
 import { runLoadtest } from '../../src/loadtest/run-loadtest.js';
+import { nonSnakeKeys } from '../support/snake-keys.js';
 
 const SERVICE = new URL('../../dist/examples/ml-serving/main.js', import.meta.url).pathname;
 const DECIDE = { method: 'POST' as const, body: { task: '{{task}}' } };
@@ -69,14 +71,14 @@ describe('vigil loadtest --soak', () => {
     expect(ok.mode).toBe('soak');
     expect(ok.requested).toBe(1800);
     expect(ok.soak?.checkpoints).toHaveLength(6);
-    expect(ok.soak?.warmup_reason).toMatch(/^memory settled after \d+ s/);
+    expect(ok.soak?.warmupReason).toMatch(/^memory settled after \d+ s/);
     // Not `ok` every time: the service's resident memory keeps creeping at times after it settled
     // (a collection gives some back and it grows again), which over 90 s can be significant: `suspected`.
     expect(ok.soak?.leak?.verdict).not.toBe('leak');
     expect(ok.checks.find((c) => c.name === 'no-leak')?.held).toBe(true);
 
     // Its warm-up may end early (a collection in the last minute can hide the rise): the soak judges it all the same.
-    expect(leak.soak?.warmup_reason).toMatch(/^memory (settled after|still rising after the longest warm-up)/);
+    expect(leak.soak?.warmupReason).toMatch(/^memory (settled after|still rising after the longest warm-up)/);
     expect(leak.soak?.leak?.verdict).toBe('leak');
     // 20 MiB a minute kept: the detector's floor trend is of that order (RSS also moves with the heap).
     const perMinute = (leak.soak?.leak?.growthBytesPerHour ?? 0) / 60;
@@ -86,9 +88,10 @@ describe('vigil loadtest --soak', () => {
     expect(leak.failed).toContain('no-leak');
     expect(leak.checks.find((c) => c.name === 'no-leak')?.detail).toMatch(/leak, growth .* MiB\/h .* limit reached in .* h/);
 
-    // What a killed run leaves behind: the checkpoint file, readable with the report's schema.
-    const file = JSON.parse(readFileSync(join(dir, 'leak.json'), 'utf8')) as { soak: unknown };
-    const kept = soakResultSchema.parse(file.soak);
+    // What a killed run leaves behind: the checkpoint file in wire form (snake_case keys), readable with the report's schema.
+    const file = JSON.parse(readFileSync(join(dir, 'leak.json'), 'utf8')) as unknown;
+    expect(nonSnakeKeys(file)).toEqual([]);
+    const kept = fromWire(soakCheckpointFileSchema, file).soak;
     expect(kept.checkpoints).toHaveLength(6);
     expect(kept.memory.v.length).toBeGreaterThan(60);
   }, 300_000);
@@ -143,7 +146,7 @@ describe('vigil loadtest --soak --resume', () => {
       child.once('error', reject);
       child.once('exit', (code) => {
         try {
-          resolve({ code, report: JSON.parse(out) as LoadtestReport });
+          resolve({ code, report: fromWire(loadtestReportSchema, JSON.parse(out)) });
         } catch (err) {
           reject(new Error(`no JSON report (exit ${code}): ${String(err)}\n${out}`));
         }
@@ -155,7 +158,7 @@ describe('vigil loadtest --soak --resume', () => {
     const file = join(dir, 'soak.json');
     const checkpointsIn = () => {
       try {
-        return soakCheckpointFileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).soak.checkpoints.length;
+        return fromWire(soakCheckpointFileSchema, JSON.parse(readFileSync(file, 'utf8'))).soak.checkpoints.length;
       } catch {
         return 0; // not written yet
       }
@@ -172,16 +175,16 @@ describe('vigil loadtest --soak --resume', () => {
     // Stopped, not killed: the report is printed, marked interrupted, and the file holds the part that ran.
     expect(first.code).toBe(1);
     expect(first.report.failed).toContain('interrupted');
-    const kept = soakCheckpointFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    expect(kept.soak.done_s).toBeGreaterThanOrEqual(20);
-    expect(kept.soak.done_s).toBeLessThan(60);
+    const kept = fromWire(soakCheckpointFileSchema, JSON.parse(readFileSync(file, 'utf8')));
+    expect(kept.soak.doneS).toBeGreaterThanOrEqual(20);
+    expect(kept.soak.doneS).toBeLessThan(60);
     const keptReadings = kept.soak.memory.t.length;
     expect(keptReadings).toBeGreaterThan(15);
 
     const second = await soakCli(['--resume', file]);
     const soak = second.report.soak;
-    expect(soak?.resumed_at_s).toEqual([kept.soak.done_s]);
-    expect(soak?.done_s).toBeCloseTo(60, 0);
+    expect(soak?.resumedAtS).toEqual([kept.soak.doneS]);
+    expect(soak?.doneS).toBeCloseTo(60, 0);
     // The rows and the memory series run on from the first part; the verdict rests on all of it.
     expect(soak?.checkpoints.slice(0, kept.soak.checkpoints.length)).toEqual(kept.soak.checkpoints);
     expect(soak?.checkpoints.at(-1)?.atS).toBeCloseTo(60, 0);
@@ -190,7 +193,7 @@ describe('vigil loadtest --soak --resume', () => {
     expect(soak?.leak?.points).toBeGreaterThan(keptReadings + 15);
     expect(soak?.leak?.verdict).not.toBe('insufficient_data');
     // This run sent the rest: 20 req/s for what was left of the 60 s.
-    expect(second.report.requested).toBe(Math.round(20 * (60 - kept.soak.done_s)));
+    expect(second.report.requested).toBe(Math.round(20 * (60 - kept.soak.doneS)));
     expect(second.report.failed).not.toContain('interrupted');
 
     // A finished soak, or another rate, cannot be resumed.

@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromWire } from '../../src/core/wire-keys.js';
 import { type MlServingHandle, startMlServing } from '../../src/examples/ml-serving/start-ml-serving.js';
+import { loadtestReportSchema } from '../../src/loadtest/report-schema.js';
 import { type LoadtestReport, runLoadtest } from '../../src/loadtest/run-loadtest.js';
+import { nonSnakeKeys } from '../support/snake-keys.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -50,12 +53,19 @@ async function loadtest(args: string[]): Promise<{ code: number; report: Loadtes
       timeout: 90_000,
       maxBuffer: 32 * 1024 * 1024,
     });
-    return { code: 0, report: JSON.parse(stdout) as LoadtestReport, stderr };
+    return { code: 0, report: wireReport(stdout), stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     if (typeof e.code !== 'number') throw err;
-    return { code: e.code, report: e.stdout ? (JSON.parse(e.stdout) as LoadtestReport) : null, stderr: e.stderr ?? '' };
+    return { code: e.code, report: e.stdout ? wireReport(e.stdout) : null, stderr: e.stderr ?? '' };
   }
+}
+
+/** `--json` prints snake_case keys only (status counts are data); read back into the report's code names. */
+function wireReport(stdout: string): LoadtestReport {
+  const json = JSON.parse(stdout) as unknown;
+  expect(nonSnakeKeys(json)).toEqual([]);
+  return fromWire(loadtestReportSchema, json);
 }
 
 describe('vigil loadtest', () => {

@@ -19,7 +19,7 @@ let app: ReturnType<typeof buildServer>;
 let port = 0;
 
 beforeAll(async () => {
-  const snapshot = serviceSnapshot('ml-services', [objectiveResult({ name: 'uptime', kind: 'availability', status: 'ok' })], Date.now());
+  const snapshot = serviceSnapshot('ml-services', [objectiveResult({ name: 'uptime', kind: 'ratio', status: 'ok' })], Date.now());
   app = buildServer({
     getSnapshot: () => snapshot,
     metricsRegistry: new Registry(),

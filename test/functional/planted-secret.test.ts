@@ -89,7 +89,7 @@ class AuthGate {
 
 type Current = {
   objectives: Array<{ name: string; status: string }>;
-  sources: Array<{ kind: string; name: string; up: boolean; lastError: string | null }>;
+  sources: Array<{ kind: string; name: string; up: boolean; last_error: string | null }>;
 };
 
 describe('a password planted in every URL-bearing key appears nowhere', () => {

@@ -95,6 +95,20 @@ describe('promtool check rules', () => {
     const result = await promtool('check', 'rules', ...files);
     expect(result.code, result.out).toBe(0);
   });
+
+  // Our own files in the shapes of every plugin-free example spec and good validation fixture
+  // of Sloth's repository (the table is in test/unit/import/sloth-parity.test.ts): Sloth's
+  // file and Kubernetes forms, files of several documents, OpenSLO v1alpha.
+  it('accepts the rules generated from the Sloth parity files', async () => {
+    const dir = join(tmp, 'sloth-parity');
+    mkdirSync(dir);
+    const files = await generateInto(dir, ['test/fixtures/sloth/parity']);
+    // 10 files, 12 services (two files hold two services each): one rule file per service.
+    expect(files).toHaveLength(12);
+    const result = await promtool('check', 'rules', ...files);
+    expect(result.code, result.out).toBe(0);
+    expect(result.out.match(/SUCCESS/g)?.length).toBe(12);
+  });
 });
 
 describe('promtool test rules (test/promtool/*.test.yaml)', () => {

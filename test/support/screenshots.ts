@@ -1,14 +1,19 @@
-// Writes the status page screenshots under docs/images/ from the test fixture, in Debian's
-// headless Chromium: `npm run docs:screenshots`. Not a test: it draws pictures for the docs.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Writes the status page and load-test report screenshots under docs/images/ from the test
+// fixtures, in Debian's headless Chromium: `npm run docs:screenshots`. Not a test: it draws
+// pictures for the docs.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
+import { reportHtml } from '../../src/loadtest/report-html.js';
 import { buildServer } from '../../src/server/build-server.js';
 import type { ObjectiveStatus, ServiceResult, Snapshot } from '../../src/snapshot/snapshot-schema.js';
-import { loadAssets } from '../../src/ui/assets.js';
+import { loadAssets, loadReportAssets } from '../../src/ui/assets.js';
 import { objectivePairs } from '../../src/ui/burn-pairs.js';
 import { closeChromium, launchChromium } from '../harness/chromium.js';
 import { configWith } from '../unit/evaluate/evaluate-fixtures.js';
+import { profileReport, stressReport } from './loadtest-report-fixture.js';
 import { objectiveResult } from './snapshot-builders.js';
 import { statusPageFixture } from './status-page-fixture.js';
 
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
     const shot = async (path: string, file: string, width: number, dark = false) => {
       await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
       await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
-      await page.goto(`${base}${path}`, { waitUntil: 'networkidle0' });
+      await page.goto(path.startsWith('file:') ? path : `${base}${path}`, { waitUntil: 'networkidle0' });
       await new Promise((r) => setTimeout(r, 500));
       await page.screenshot({ path: `${OUT}${file}`, fullPage: true });
       console.log(`wrote docs/images/${file}`);
@@ -96,6 +101,18 @@ async function main(): Promise<void> {
     await shot('/services/ml-services?range=6h', 'status-service-breach-leak.png', 1200);
     await shot('/services/ml-services?range=6h', 'status-service-dark.png', 1200, true);
     await shot('/', 'status-overview-phone.png', 390);
+    // The load-test report is a file: written from the fixture reports and opened from disk.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-shots-'));
+    try {
+      const reports = { 'loadtest-report-stress.png': stressReport(), 'loadtest-report-profile.png': profileReport() };
+      for (const [file, report] of Object.entries(reports)) {
+        const html = join(dir, file.replace('.png', '.html'));
+        writeFileSync(html, reportHtml(report, loadReportAssets(resolve('dist/ui/assets'))));
+        await shot(pathToFileURL(html).href, file, 1200);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   } finally {
     await closeChromium(browser);
     await app.close();

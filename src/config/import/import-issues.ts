@@ -9,7 +9,18 @@ import type { PathSegment, Position } from '../yaml-source.js';
  * path in the document it reads, and `locate` maps the path to a line and column.
  */
 
-export type Locate = (path: readonly PathSegment[]) => Position;
+/** `at: 'key'` for the key itself (an unknown key), else the value at the path. */
+export type Locate = (path: readonly PathSegment[], at?: 'value' | 'key') => Position;
+
+export interface SinkOptions {
+  /** Said before each message: `document 2/3` in a file of several YAML documents. */
+  readonly document?: string;
+  /**
+   * The path as written in the file for a path of the document the converter reads, when it reads
+   * a reshaped copy (camelCase keys renamed, an OpenSLO v1alpha SLO read as v1 documents).
+   */
+  readonly written?: (path: readonly PathSegment[]) => PathSegment[];
+}
 
 export class IssueSink {
   readonly issues: ConfigIssue[] = [];
@@ -19,33 +30,56 @@ export class IssueSink {
   constructor(
     readonly file: string,
     private readonly locate: Locate,
-    private readonly prefix: readonly PathSegment[] = [],
+    private readonly options: SinkOptions = {},
   ) {}
 
-  /** Line and column of a path of this sink's document (for a converter that reads a renamed copy). */
-  locateOf(path: readonly PathSegment[]): Position {
-    return this.locate([...this.prefix, ...path]);
+  private written(path: readonly PathSegment[]): PathSegment[] {
+    return this.options.written ? this.options.written(path) : [...path];
   }
 
-  /** Issues and warnings under `path`, for a nested part of the document (same file). */
-  at(path: readonly PathSegment[]): IssueSink {
-    const child = new IssueSink(this.file, this.locate, [...this.prefix, ...path]);
-    // Child sinks share the parent's lists so the caller reads one place.
+  /** Line and column of a path of this sink's document. */
+  locateOf(path: readonly PathSegment[]): Position {
+    return this.locate(this.written(path));
+  }
+
+  /**
+   * A sink whose paths go through `map` first (a nested part of the document, or a reshaped
+   * copy of it); it shares this sink's lists so the caller reads one place.
+   */
+  mapped(map: (path: readonly PathSegment[]) => PathSegment[]): IssueSink {
+    const child = new IssueSink(this.file, this.locate, { ...this.options, written: (p) => this.written(map(p)) });
     (child as { issues: ConfigIssue[] }).issues = this.issues;
     (child as { warnings: string[] }).warnings = this.warnings;
     return child;
   }
 
-  error(path: readonly PathSegment[], message: string): void {
-    const full = [...this.prefix, ...path];
-    const { line, column } = this.locate(full);
-    this.issues.push({ file: this.file, line, column, path: formatPath(full), message, code: ERR.VIGIL_ERR_CONFIG_IMPORT });
+  /** Issues and warnings under `path`, for a nested part of the document (same file). */
+  at(path: readonly PathSegment[]): IssueSink {
+    return this.mapped((p) => [...path, ...p]);
   }
 
-  warn(path: readonly PathSegment[], message: string): void {
-    const full = [...this.prefix, ...path];
+  private said(message: string): string {
+    return this.options.document === undefined ? message : `${this.options.document}: ${message}`;
+  }
+
+  error(path: readonly PathSegment[], message: string): void {
+    const full = this.written(path);
     const { line, column } = this.locate(full);
-    this.warnings.push(`${this.file}:${line}:${column} ${formatPath(full)}: ${message}`);
+    this.issues.push({
+      file: this.file,
+      line,
+      column,
+      path: formatPath(full),
+      message: this.said(message),
+      code: ERR.VIGIL_ERR_CONFIG_IMPORT,
+    });
+  }
+
+  /** `at: 'key'` points at the key rather than its value (an unknown key's warning). */
+  warn(path: readonly PathSegment[], message: string, at: 'value' | 'key' = 'value'): void {
+    const full = this.written(path);
+    const { line, column } = this.locate(full, at);
+    this.warnings.push(`${this.file}:${line}:${column} ${formatPath(full)}: ${this.said(message)}`);
   }
 
   zod(error: ZodError): void {

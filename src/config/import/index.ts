@@ -1,20 +1,21 @@
 import { ERR } from '../../core/errors.js';
 import type { ConfigIssue } from '../config.js';
-import type { PathSegment, Position, YamlSource } from '../yaml-source.js';
+import type { PathSegment, Position } from '../yaml-source.js';
 import { IssueSink } from './import-issues.js';
 import { convertOpenSlo, isOpenSloDocument } from './openslo.js';
 import { convertSloth, convertSlothKubernetes, isSlothDocument, isSlothKubernetesDocument } from './sloth.js';
 
 /**
- * Foreign SLO formats (Sloth `prometheus/v1`, OpenSLO `openslo/v1`) wherever a vigil SLO file
- * is: the loader calls `importForeignDocument` for a document whose `apiVersion` is not
- * `vigil/v1`, and `importForeignDocuments` for a file of several documents. Each answers the
- * vigil/v1 document (validated by the loader as usual) or positioned issues.
+ * Foreign SLO formats (Sloth `prometheus/v1` and `sloth.slok.dev/v1`, OpenSLO `openslo/v1` and
+ * `v1alpha`) wherever a vigil SLO file is: the loader calls `importForeignDocument` for a file of
+ * one document whose `apiVersion` is not `vigil/v1`, and `convertDocuments` for a file of several
+ * (one vigil service per Sloth document, OpenSLO documents read together). Each answers vigil/v1
+ * documents (validated by the loader as usual) or positioned issues.
  */
 
 export interface ImportContext {
   /** Line and column of a field path in the foreign document, for precise import errors. */
-  locate(path: readonly PathSegment[]): Position;
+  locate(path: readonly PathSegment[], at?: 'value' | 'key'): Position;
 }
 
 /**
@@ -25,17 +26,17 @@ export type ImportResult = { slo: unknown; warnings: string[] } | { issues: Conf
 
 export function importForeignDocument(doc: unknown, file: string, context: ImportContext): ImportResult {
   if (isSlothKubernetesDocument(doc)) {
-    const sink = new IssueSink(file, (p) => context.locate(p));
+    const sink = new IssueSink(file, (p, at) => context.locate(p, at));
     const slo = convertSlothKubernetes(doc, sink);
     return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isSlothDocument(doc)) {
-    const sink = new IssueSink(file, (p) => context.locate(p));
+    const sink = new IssueSink(file, (p, at) => context.locate(p, at));
     const slo = convertSloth(doc, sink);
     return slo !== null && sink.ok ? { slo, warnings: sink.warnings } : { issues: sink.issues };
   }
   if (isOpenSloDocument(doc)) {
-    const { services, sinks } = convertOpenSlo([{ value: doc, locate: (p) => context.locate(p) }], file);
+    const { services, sinks } = convertOpenSlo([{ value: doc, locate: (p, at) => context.locate(p, at) }], file);
     const issues = sinks.flatMap((s) => s.issues);
     if (issues.length > 0) return { issues };
     if (services.length !== 1) {
@@ -58,35 +59,4 @@ export function importForeignDocument(doc: unknown, file: string, context: Impor
   return null;
 }
 
-/**
- * For a loader that reads multi-document files (OpenSLO puts Service, SLI and SLO documents in
- * one file): every document of the file at once, each with its own positions. Null when the
- * documents are not all OpenSLO; issues when they do not make exactly one vigil service.
- */
-export function importForeignDocuments(sources: readonly YamlSource[], file: string): ImportResult {
-  if (sources.length === 0 || !sources.every((s) => isOpenSloDocument(s.value))) return null;
-  const { services, sinks } = convertOpenSlo(
-    sources.map((s) => ({ value: s.value, locate: (p) => s.locate(p) })),
-    file,
-  );
-  const issues = sinks.flatMap((s) => s.issues);
-  if (issues.length > 0) return { issues };
-  if (services.length !== 1) {
-    const { line, column } = sources[0]!.locate([]);
-    return {
-      issues: [
-        {
-          file,
-          line,
-          column,
-          path: '',
-          message: `holds SLOs of ${services.length} services (${services.map((s) => s.service).join(', ')}); a vigil SLO file is one service: split it or use vigil convert`,
-          code: ERR.VIGIL_ERR_CONFIG_IMPORT,
-        },
-      ],
-    };
-  }
-  return { slo: services[0]!.slo, warnings: sinks.flatMap((s) => s.warnings) };
-}
-
-export { convertDocuments, convertFile, parseDocuments } from './foreign-files.js';
+export { convertDocuments, convertFile, documentLabel, isForeignDocument, parseDocuments } from './foreign-files.js';

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { ERR, isVigilError } from '../../core/errors.js';
 import { parseDuration } from '../../units/units.js';
 import { IssueSink, type Locate, vigilName } from './import-issues.js';
+import { warnUnknownOpenSloKeys } from './openslo-keys.js';
+import { isOpenSloV1alpha, v1alphaAsV1 } from './openslo-v1alpha.js';
 
 /**
- * OpenSLO v1 (`apiVersion: openslo/v1`; kinds SLO, SLI, Service) -> vigil/v1, one vigil file per
- * service. Meaning kept:
+ * OpenSLO v1 (`apiVersion: openslo/v1`; kinds SLO, SLI, Service; `v1alpha` is read as v1 by
+ * openslo-v1alpha.ts) -> vigil/v1, one vigil file per service. Meaning kept:
  * - ratioMetric good|bad / total -> a ratio objective (`budgetingMethod: Occurrences`); counters
  *   (`counter: true`, the default) are turned into per-second rates over vigil's `{{window}}`.
  * - thresholdMetric + objective `op`/`value` -> a promql threshold objective (lt/lte = max,
@@ -74,11 +76,15 @@ export function isOpenSloDocument(doc: unknown): boolean {
 export interface OpenSloInput {
   readonly value: unknown;
   readonly locate: Locate;
+  /** `document 2/3` in a file of several documents, said before each message. */
+  readonly document?: string;
 }
 
 export interface OpenSloService {
   readonly service: string;
   readonly slo: Record<string, unknown>;
+  /** The input document of the service's first SLO. */
+  readonly doc: number;
 }
 
 const SLO_KINDS = new Set(['SLO', 'SLI', 'Service']);
@@ -86,19 +92,28 @@ const IGNORED_KINDS = new Set(['AlertPolicy', 'AlertCondition', 'AlertNotificati
 
 /** Converts the documents of one file; every issue lands in `sinks[i]`, the sink of the document it is about. */
 export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { services: OpenSloService[]; sinks: IssueSink[] } {
-  const sinks = docs.map((d) => new IssueSink(file, d.locate));
+  const sinks = docs.map((d) => new IssueSink(file, d.locate, { document: d.document }));
+  // On the documents as written: a v1alpha document's keys are checked before its rewrite to v1.
+  docs.forEach((d, i) => warnUnknownOpenSloKeys(d.value, sinks[i]!));
+  // A v1alpha document is read as the v1 documents it means; `origin` is the input document.
+  const read = docs.flatMap((d, origin) =>
+    (isOpenSloV1alpha(d.value) ? v1alphaAsV1(d.value, sinks[origin]!) : [{ value: d.value, sink: sinks[origin]! }]).map((v) => ({
+      ...v,
+      origin,
+    })),
+  );
   const slis = new Map<string, { spec: SliSpec; doc: number }>();
   const serviceDescriptions = new Map<string, string>();
   const slos: Array<{ name: string; spec: SloSpec; doc: number }> = [];
 
-  docs.forEach((d, i) => {
-    const sink = sinks[i]!;
+  read.forEach((d, i) => {
+    const sink = d.sink;
     const head = document.safeParse(d.value);
     if (!head.success) {
       if ((d.value as { apiVersion?: unknown })?.apiVersion !== 'openslo/v1') {
         sink.error(
           ['apiVersion'],
-          `expected apiVersion openslo/v1 (v1alpha and v2 are not supported), got ${JSON.stringify((d.value as { apiVersion?: unknown })?.apiVersion)}`,
+          `expected apiVersion openslo/v1 or openslo/v1alpha (v2 is not supported), got ${JSON.stringify((d.value as { apiVersion?: unknown })?.apiVersion)}`,
         );
       } else sink.zod(head.error);
       return;
@@ -129,19 +144,21 @@ export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { s
   });
 
   if (slos.length === 0 && sinks.every((s) => s.ok)) {
-    sinks[0]?.error(['kind'], 'no OpenSLO SLO document here (Service and SLI documents alone hold no objectives)');
+    read[0]?.sink.error(['kind'], 'no OpenSLO SLO document here (Service and SLI documents alone hold no objectives)');
   }
 
   const byService = new Map<string, Record<string, unknown>[]>();
+  const firstDoc = new Map<string, number>();
   const serviceNames = new Map<string, string>();
   for (const slo of slos) {
-    const sink = sinks[slo.doc]!.at(['spec']);
+    const sink = read[slo.doc]!.sink.at(['spec']);
     const service = vigilName(slo.spec.service);
     if (service === null) {
       sink.error(['service'], `cannot make a vigil service name of "${slo.spec.service}"`);
       continue;
     }
     serviceNames.set(service, slo.spec.service);
+    if (!firstDoc.has(service)) firstDoc.set(service, read[slo.doc]!.origin);
     let sli: SliSpec | undefined;
     let sliSink = sink.at(['indicator', 'spec']);
     if (slo.spec.indicator !== undefined) sli = slo.spec.indicator.spec;
@@ -155,7 +172,7 @@ export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { s
         continue;
       }
       sli = ref.spec;
-      sliSink = sinks[ref.doc]!.at(['spec']);
+      sliSink = read[ref.doc]!.sink.at(['spec']);
     } else {
       sink.error(['indicator'], 'expected indicator (inline SLI) or indicatorRef');
       continue;
@@ -172,7 +189,7 @@ export function convertOpenSlo(docs: readonly OpenSloInput[], file: string): { s
     const description = serviceDescriptions.get(serviceNames.get(service)!);
     if (description) out.description = description;
     out.objectives = objectives;
-    services.push({ service, slo: out });
+    services.push({ service, slo: out, doc: firstDoc.get(service)! });
   }
   return { services, sinks };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { suggestion } from '../did-you-mean.js';
 import type { PathSegment } from '../yaml-source.js';
-import { IssueSink, vigilName } from './import-issues.js';
+import { type IssueSink, vigilName } from './import-issues.js';
 
 /**
  * Sloth `prometheus/v1` SLO specs -> vigil/v1. Sloth's meaning is kept: `objective` is a
@@ -30,6 +30,7 @@ const slothSloSchema = z.looseObject({
     .lt(100, 'expected an objective below 100 (100% leaves no error budget)'),
   description: z.string().optional(),
   labels: labels.optional(),
+  plugins: z.unknown().optional(),
   sli: z.looseObject({
     events: z.looseObject({ error_query: query, total_query: query }).optional(),
     raw: z.looseObject({ error_ratio_query: query }).optional(),
@@ -51,6 +52,7 @@ export const slothSpecSchema = z.looseObject({
   version: z.literal('prometheus/v1'),
   service: z.string().min(1),
   labels: labels.optional(),
+  slo_plugins: z.unknown().optional(),
   slos: z.array(z.unknown()).min(1, 'expected at least one SLO'),
 });
 
@@ -112,6 +114,13 @@ export function convertSlothKubernetes(doc: unknown, sink: IssueSink): Record<st
     );
     return null;
   }
+  if (d.kind === 'AlertWindows') {
+    sink.error(
+      ['kind'],
+      "Sloth AlertWindows (custom burn-rate windows) are not read: name one of vigil's window sets in the objectives (alert.burnRateWindows), or define one in a windowSets file named in vigil.yaml (docs/alerting-rules.md)",
+    );
+    return null;
+  }
   if (d.kind !== 'PrometheusServiceLevel') {
     sink.error(['kind'], `expected kind PrometheusServiceLevel for apiVersion sloth.slok.dev/v1, got ${JSON.stringify(d.kind)}`);
     return null;
@@ -122,16 +131,8 @@ export function convertSlothKubernetes(doc: unknown, sink: IssueSink): Record<st
   }
   // The custom resource spells the spec's keys in camelCase; the converter reads the file form,
   // and positions and paths are mapped back to the keys as written.
-  const inner = new IssueSink(sink.file, (p) => sink.locateOf(['spec', ...p.map(toCamel)]));
-  const slo = convertSloth({ version: 'prometheus/v1', ...(renameKeys(d.spec) as object) }, inner);
-  for (const issue of inner.issues)
-    sink.issues.push({ ...issue, path: issue.path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string).replace(/^/, 'spec.') });
-  sink.warnings.push(
-    ...inner.warnings.map((w) =>
-      w.replace(/ ([^ :]+): /, (_m, path: string) => ` spec.${path.replace(/[a-z]+(?:_[a-z]+)+/g, (k) => toCamel(k) as string)}: `),
-    ),
-  );
-  return inner.ok ? slo : null;
+  const inner = sink.mapped((p) => ['spec', ...p.map(toCamel)]);
+  return convertSloth({ version: 'prometheus/v1', ...(renameKeys(d.spec, ['spec'], sink) as object) }, inner);
 }
 
 /** The CRD's camelCase keys and the file form's snake_case ones. */
@@ -141,6 +142,7 @@ const CAMEL_TO_SNAKE: Readonly<Record<string, string>> = {
   errorRatioQuery: 'error_ratio_query',
   pageAlert: 'page_alert',
   ticketAlert: 'ticket_alert',
+  sloPlugins: 'slo_plugins',
 };
 const SNAKE_TO_CAMEL = Object.fromEntries(Object.entries(CAMEL_TO_SNAKE).map(([c, s]) => [s, c]));
 
@@ -148,10 +150,23 @@ function toCamel(segment: PathSegment): PathSegment {
   return typeof segment === 'string' ? (SNAKE_TO_CAMEL[segment] ?? segment) : segment;
 }
 
-function renameKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(renameKeys);
+/**
+ * The custom resource with the file form's keys. A file-form spelling in the resource
+ * (`page_alert`) is no field of the CRD, so Sloth never sees it: dropped with a warning, as
+ * Sloth's file decoder drops `pageAlert`.
+ */
+function renameKeys(value: unknown, path: PathSegment[], sink: IssueSink): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => renameKeys(v, [...path, i], sink));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [CAMEL_TO_SNAKE[k] ?? k, renameKeys(v)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (SNAKE_TO_CAMEL[k] !== undefined) {
+      sink.warn([...path, k], `key ignored (a PrometheusServiceLevel has no such field); did you mean "${SNAKE_TO_CAMEL[k]}"?`);
+      continue;
+    }
+    out[CAMEL_TO_SNAKE[k] ?? k] = renameKeys(v, [...path, k], sink);
+  }
+  return out;
 }
 
 /** Sloth's `{{.window}}` (Go template) is vigil's `{{window}}`. */
@@ -170,6 +185,7 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
   }
   const spec = parsed.data;
   warnUnknownKeys(doc, { ...slothSpecSchema.shape, slos: null }, sink);
+  refusePlugins(spec.slo_plugins, ['slo_plugins'], sink);
   const service = vigilName(spec.service);
   if (service === null) sink.error(['service'], `cannot make a vigil service name of "${spec.service}"`);
   const names = new Map<string, number>();
@@ -182,6 +198,7 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
     }
     const slo = one.data;
     warnUnknownKeys(raw, slothSloSchema.shape, at);
+    refusePlugins(slo.plugins, ['plugins'], at);
     const name = vigilName(slo.name);
     if (name === null) at.error(['name'], `cannot make a vigil objective name of "${slo.name}"`);
     else if (names.has(name))
@@ -203,6 +220,20 @@ export function convertSloth(doc: unknown, sink: IssueSink): Record<string, unkn
   if (spec.labels !== undefined) out.labels = spec.labels;
   out.objectives = objectives;
   return out;
+}
+
+/**
+ * Sloth SLO plugins (`slo_plugins` on the spec, `plugins` on an SLO) are Go code run on Sloth's
+ * rule generation; vigil generates its own rules and cannot run them: one positioned error.
+ */
+function refusePlugins(plugins: unknown, path: PathSegment[], sink: IssueSink): void {
+  if (plugins === undefined || plugins === null) return;
+  const chain = (plugins as { chain?: unknown }).chain;
+  const ids = Array.isArray(chain) ? chain.map((p) => (p as { id?: unknown })?.id).filter((id) => typeof id === 'string') : [];
+  sink.error(
+    path,
+    `Sloth SLO plugins${ids.length > 0 ? ` (${ids.join(', ')})` : ''} run Go code on Sloth's rule generation, which vigil cannot; remove them (vigil writes its own rules, see docs/importing.md)`,
+  );
 }
 
 function sliRatio(sli: SlothSlo['sli'], sink: IssueSink): Record<string, string> | null {
@@ -243,7 +274,11 @@ function alertSettings(alerting: SlothSlo['alerting'], sink: IssueSink): Record<
   for (const which of ['page_alert', 'ticket_alert'] as const) {
     const body = alerting[which];
     if (body?.labels !== undefined || body?.annotations !== undefined) {
-      sink.warn([which], `${which} labels/annotations dropped: vigil sets severity page/ticket from the window set`);
+      // Named by severity, not by key: the Kubernetes form spells the key pageAlert (the path shows it as written).
+      sink.warn(
+        [which],
+        `${which === 'page_alert' ? 'page' : 'ticket'} alert labels/annotations dropped: vigil sets severity page/ticket from the window set`,
+      );
     }
   }
   const pageOff = alerting.page_alert?.disable === true;

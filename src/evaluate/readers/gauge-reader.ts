@@ -76,9 +76,9 @@ export class GaugeReader implements IndicatorReader {
 export function oldestOf(series: readonly StoredSeries[]): number | null {
   let oldest: number | null = null;
   for (const s of series) {
-    if (s.buffer.length === 0) continue;
-    const t = s.buffer.timeAt(0);
-    oldest = oldest === null ? t : Math.min(oldest, t);
+    // Compressed history counts: it is read through the same `range()`.
+    const t = s.buffer.oldestTime();
+    if (t !== null) oldest = oldest === null ? t : Math.min(oldest, t);
   }
   return oldest;
 }

@@ -6,8 +6,9 @@ import type { PrometheusSourceConfig } from '../../config/daemon-schema.js';
 import type { WindowSets } from '../../config/window-sets.js';
 import { settleBounded } from '../../core/bounded-async.js';
 import { describeError } from '../../core/describe-error.js';
-import { ERR, formatMessage } from '../../core/errors.js';
+import { ERR, formatMessage, vigilError } from '../../core/errors.js';
 import { type HttpTls, httpEndpoint, requestHeaders } from '../../core/http-credentials.js';
+import { tlsProblem } from '../../core/tls-problems.js';
 import type { Labels, Point } from '../../store/point.js';
 import { formatDuration } from '../../units/units.js';
 import type { SampleResult, Source } from '../source.js';
@@ -251,7 +252,8 @@ export class PrometheusSource implements Source {
         }),
       );
     } catch (err) {
-      throw new Error(`prometheus ${this.name}: range query ${JSON.stringify(query)}: ${driverMessage(err)}`, { cause: err });
+      // Without the driver's error as cause: it carries the request and its credentials.
+      throw new Error(`prometheus ${this.name}: range query ${JSON.stringify(query)}: ${driverMessage(err)}`);
     }
   }
 
@@ -290,8 +292,16 @@ export class PrometheusSource implements Source {
     }));
   }
 
+  /**
+   * Prometheus did not answer. The driver's error is not kept as the cause: it carries the
+   * request, credentials included, and errors end up in logs.
+   */
   private unreachable(err: unknown): Error {
-    return new Error(`prometheus ${this.name} (${this.url}): ${driverMessage(err)}`, { cause: err });
+    const code = (err as { code?: unknown } | null)?.code;
+    const tls = tlsProblem(code);
+    if (tls !== null)
+      return vigilError(ERR.VIGIL_ERR_SOURCE_TLS, { source: `prometheus ${this.name}`, url: this.url, code: String(code), detail: tls });
+    return new Error(`prometheus ${this.name} (${this.url}): ${driverMessage(err)}`);
   }
 
   async close(): Promise<void> {

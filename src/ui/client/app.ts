@@ -2,9 +2,12 @@
 // complete without it; it only adds. It builds DOM with textContent, never innerHTML, so names
 // and texts from the data stay text here too.
 import uPlot from 'uplot';
+import type { Wire } from '../../core/wire-keys.js';
+import type { ServiceCurrentResponse, ServiceListResponse } from '../../server/api-schemas.js';
 import type { ObjectiveStatus } from '../../snapshot/snapshot-schema.js';
 import type { ObjectiveHistoryResponse, ResourceHistoryResponse } from '../history-schema.js';
 import { STATUS_MARK } from '../status-marks.js';
+import { axes, COLORS, widthOf } from './chart-theme.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const pollMs = Math.min(60_000, Math.max(1000, Number(main.dataset.pollSeconds ?? 5) * 1000));
@@ -75,10 +78,8 @@ function every(fn: () => Promise<void>): void {
 
 // ---- overview ----
 
-interface ListBody {
-  evaluated_at: string;
-  services: Array<{ service: string; status: ObjectiveStatus }>;
-}
+/** The API's bodies as they travel: the server's zod-inferred types in wire form (snake_case keys). */
+type ListBody = Wire<ServiceListResponse>;
 
 function startOverview(): void {
   const last = { etag: null as string | null };
@@ -96,29 +97,6 @@ function startOverview(): void {
 }
 
 // ---- charts ----
-
-function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
-
-const COLORS = {
-  line: () => cssVar('--chart-line', '#2563eb'),
-  bound: () => cssVar('--breach', '#c62828'),
-  warn: () => cssVar('--warning', '#b26a00'),
-  ok: () => cssVar('--ok', '#2e7d32'),
-  muted: () => cssVar('--muted', '#6b7280'),
-  fg: () => cssVar('--fg', '#111'),
-  shade: () => cssVar('--breach-shade', 'rgba(198,40,40,0.15)'),
-};
-
-function axes(yLabel: string, yValues?: (u: uPlot, v: number[]) => string[]): uPlot.Axis[] {
-  const stroke = COLORS.fg();
-  const grid = { stroke: COLORS.muted(), width: 0.5 };
-  return [
-    { stroke, grid, ticks: grid },
-    { stroke, grid, ticks: grid, label: yLabel, size: 60, ...(yValues ? { values: yValues } : {}) },
-  ];
-}
 
 /** Shades the buckets whose worst status was breach (and, lighter, warning): where the SLI was out of bounds. */
 function shadePlugin(status: () => (ObjectiveStatus | null)[], stepSeconds: () => number): uPlot.Plugin {
@@ -145,10 +123,6 @@ function shadePlugin(status: () => (ObjectiveStatus | null)[], stepSeconds: () =
 }
 
 const charts = new Map<string, uPlot>();
-
-function widthOf(el: HTMLElement): number {
-  return Math.max(280, Math.min(1100, el.clientWidth || 600));
-}
 
 /** Creates the chart once, then only swaps its data: a page open for a day keeps the same objects. */
 function draw(key: string, host: HTMLElement, make: (w: number) => uPlot.Options, data: uPlot.AlignedData): void {
@@ -347,17 +321,7 @@ function drawResources(r: ResourceHistoryResponse): void {
 
 // ---- service page ----
 
-interface CurrentBody {
-  evaluated_at: string;
-  status: ObjectiveStatus;
-  objectives: Array<{
-    name: string;
-    status: ObjectiveStatus;
-    value: { display: string } | null;
-    errorBudgetRemaining: number | null;
-    period: string | null;
-  }>;
-}
+type CurrentBody = Wire<ServiceCurrentResponse>;
 
 function rangeSeconds(range: string, periods: (string | null)[]): number {
   const fixed: Record<string, number> = { '1h': HOUR, '6h': 6 * HOUR, '24h': 24 * HOUR };

@@ -118,10 +118,13 @@ describe('VIGIL_* overrides', () => {
         'VIGIL_ALERTMANAGER_AUTH_BEARER',
         'VIGIL_ALERTMANAGER_AUTH_BASIC_USERNAME',
         'VIGIL_ALERTMANAGER_AUTH_BASIC_PASSWORD',
+        'VIGIL_METRIC_PROFILES_CONTAINERS',
+        'VIGIL_METRIC_PROFILES_REDIS',
+        'VIGIL_METRIC_PROFILES_POSTGRES',
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(29);
+    expect(names).toHaveLength(32);
   });
 
   it('coerces by the schema type and wins over the file', async () => {

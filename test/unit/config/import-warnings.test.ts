@@ -38,7 +38,7 @@ spec:
         total: { metricSource: { type: Prometheus, spec: { query: 'sum(increase(http_requests_total[5m]))' } } }
   timeWindow: [{ duration: 30d, isRolling: false, calendar: { startTime: "2026-01-01 00:00:00", timeZone: UTC } }]
   budgetingMethod: Occurrences
-  objectives: [{ target: 0.99 }]
+  objectives: [{ target: 0.99, targt: 0.9 }]
 `;
 
 function fixtures(): Record<string, string> {
@@ -59,7 +59,9 @@ describe('import warnings in every verb', () => {
   it.each(Object.keys(files))('%s: validate and generate print every warning convert prints', async (kind) => {
     const file = files[kind]!;
     const expected = (await convertFile(file, file)).warnings.map((w) => w.replace(/^\S+?:(\d+:\d+ )/, '$1'));
-    expect(expected.length).toBeGreaterThanOrEqual(kind === 'sloth' ? 4 : 3);
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    // An unknown OpenSLO key (issue 15 item 6) is one of them.
+    if (kind === 'openslo') expect(expected.some((w) => w.includes('objectives[0].targt') && w.includes('"target"'))).toBe(true);
 
     const validated = capture();
     expect(await validate([file], {})).toBe(0);
@@ -76,6 +78,6 @@ describe('import warnings in every verb', () => {
     expect(await validate([files.sloth!], { json: true })).toBe(0);
     const json = JSON.parse(out.join('')) as { valid: boolean; warnings: string[] };
     expect(json.valid).toBe(true);
-    expect(json.warnings.some((w) => w.includes('page_alert labels/annotations dropped'))).toBe(true);
+    expect(json.warnings.some((w) => w.includes('page alert labels/annotations dropped'))).toBe(true);
   });
 });

@@ -60,8 +60,8 @@ describe('multi-document OpenSLO files in the loader', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map(formatIssue)).toEqual([
-      'test/fixtures/openslo/invalid.yaml:12:15 spec.objectives[0].target: expected a target below 1 (1 leaves no error budget)',
-      'test/fixtures/openslo/invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: vigil reads Prometheus metric sources only, got "Datadog"',
+      'test/fixtures/openslo/invalid.yaml:12:15 spec.objectives[0].target: document 1/2: expected a target below 1 (1 leaves no error budget)',
+      'test/fixtures/openslo/invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: document 2/2: vigil reads Prometheus metric sources only, got "Datadog"',
     ]);
     expect(result.issues.every((i) => i.code === ERR.VIGIL_ERR_CONFIG_IMPORT)).toBe(true);
   });
@@ -95,27 +95,35 @@ describe('multi-document files on disk', () => {
     expect(result.issues).toHaveLength(1);
     expect(result.issues[0]).toMatchObject({
       file: 'web.yaml',
-      line: 1,
+      // The top of the service's first SLO document (the Service document comes first).
+      line: 6,
       column: 1,
       code: ERR.VIGIL_ERR_CONFIG_IMPORT,
       path: 'objectives[0].indicator.ratio',
     });
-    expect(result.issues[0]!.message).toMatch(/^after conversion: source "default" is not defined in vigil.yaml under sources\.prometheus/);
+    expect(result.issues[0]!.message).toMatch(
+      /^document 2\/2: after conversion: source "default" is not defined in vigil.yaml under sources\.prometheus/,
+    );
   });
 
   it('duplicate objective names across SLO documents are caught', async () => {
     const result = await loadSloPaths(['same-name.yaml'], { cwd: dir });
     expect(result.files).toEqual([]);
-    // Converted paths have no place in the OpenSLO file, so the issue points at its top.
+    // Converted paths have no place in the OpenSLO file, so the issue points at the top of the
+    // service's first SLO document.
     expect(result.issues.map(formatIssue)).toEqual([
-      expect.stringMatching(/^same-name\.yaml:1:1 objectives\[1\]\.name: after conversion: duplicate objective name "web-ok"/),
+      expect.stringMatching(
+        /^same-name\.yaml:6:1 objectives\[1\]\.name: document 2\/3: after conversion: duplicate objective name "web-ok"/,
+      ),
     ]);
   });
 
-  it('a file holding SLOs of two services is refused with its position', async () => {
+  it('a file holding SLOs of two services loads as two services', async () => {
     const result = await loadSloPaths(['two-services.yaml'], { cwd: dir });
-    expect(result.issues.map(formatIssue)).toEqual([
-      'two-services.yaml:1:1: holds SLOs of 2 services (cart, shop); a vigil SLO file is one service: split it or use vigil convert',
+    expect(result.issues).toEqual([]);
+    expect(result.files.map((f) => [f.slo.service, f.slo.objectives.map((o) => o.name)])).toEqual([
+      ['cart', ['b-ok']],
+      ['shop', ['a-ok']],
     ]);
   });
 

@@ -26,7 +26,7 @@ describe('sampling warnings', () => {
     });
     expect(samplingWarnings(config)).toEqual([
       expect.stringMatching(
-        /samples every 5s; the store keeps 20000 points per series .*about 1d3h46m40s of history, shorter than the 30d period: .*at most 3% .*raise maxPointsPerSeries to 518400/,
+        /samples every 5s; the store keeps 20000 raw points per series .* and about 262144 compressed, about 16d7h52m of history, shorter than the 30d period: .*at most 54% .*raise maxPointsPerSeries to 256256/,
       ),
     ]);
   });

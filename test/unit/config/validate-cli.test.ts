@@ -63,8 +63,8 @@ describe('vigil validate', () => {
     const broken = await vigil('validate', 'test/fixtures/openslo/invalid.yaml');
     expect(broken.code).toBe(1);
     expect(broken.stdout).toBe(
-      'test/fixtures/openslo/invalid.yaml:12:15 spec.objectives[0].target: expected a target below 1 (1 leaves no error budget)\n' +
-        'test/fixtures/openslo/invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: vigil reads Prometheus metric sources only, got "Datadog"\n' +
+      'test/fixtures/openslo/invalid.yaml:12:15 spec.objectives[0].target: document 1/2: expected a target below 1 (1 leaves no error budget)\n' +
+        'test/fixtures/openslo/invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: document 2/2: vigil reads Prometheus metric sources only, got "Datadog"\n' +
         'invalid: 2 issues in 1 file\n',
     );
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/evaluate/evaluate.js';
 import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
+import { roundFigure } from '../../../src/units/units.js';
 import { configWith, container, fill, H, MIN, NOW, newStore, S } from './evaluate-fixtures.js';
 
 const MiB = 2 ** 20;
@@ -428,9 +429,9 @@ describe('probe (uptime) with a target', () => {
     expect(up.errorBudgetRemaining).toBeCloseTo(1 - (ratio * 50) / 2592, 6);
     expect(up.errorBudgetRemaining!).toBeGreaterThan(0.99);
     // Burn rates against each window's allowance: 5m at 0.3 s allowed burns fast, 1h does not
-    // reach the 14.4x a page needs on both windows.
-    expect(up.burnRates.find((b) => b.window === '5m')!.rate).toBeCloseTo((ratio * 50) / 300 / 0.001, 4);
-    expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo((ratio * 50) / 3600 / 0.001, 4);
+    // reach the 14.4x a page needs on both windows. Factors are rounded to 4 significant digits.
+    expect(up.burnRates.find((b) => b.window === '5m')!.rate).toBe(roundFigure((ratio * 50) / 300 / 0.001, 'factor'));
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBe(roundFigure((ratio * 50) / 3600 / 0.001, 'factor'));
     expect(up.burnRates.find((b) => b.window === '1h')!.rate!).toBeLessThan(14.4);
     // No pair of the 30-day set burns on both windows (1h/5m, 6h/30m at 14.4x and 6x; 1d/2h,
     // 3d/6h at 3x and 1x): as the generated rules, nothing fires, and the probe answers now.
@@ -581,6 +582,16 @@ describe('slice memo', () => {
       expect(memoised).toEqual(plain);
     }
     expect(memo.get(config.services[0]!.slo.objectives[0]!)!.size).toBeGreaterThan(100);
+  });
+});
+
+describe('summary figures for people', () => {
+  it('are rounded off float noise: a CPU share of 0.03475 is 3.475 %, not 3.4750000000000005', () => {
+    expect(0.03475 * 100).not.toBe(3.475); // binary floating point: 3.4750000000000005
+    const config = configWith([{ name: 'cpu', indicator: { containerCpu: { containers: 'ml*' } }, threshold: { max: '60%' } }]);
+    const store = newStore();
+    fill(store, 'container_cpu_usage_ratio', container('ml-1'), NOW - MIN, NOW, 15 * S, () => 0.03475);
+    expect(evaluate(config, store, NOW).services[0]!.summary.cpu_usage_percent).toBe(3.475);
   });
 });
 

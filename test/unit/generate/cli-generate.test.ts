@@ -129,7 +129,7 @@ describe('vigil convert', () => {
     ).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['myservice.yaml', 'web-shop.yaml']);
     expect(readFileSync(join(out, 'web-shop.yaml'), 'utf8')).toMatch(
-      /^# Converted by `vigil convert` from web-availability.yaml \(OpenSLO v1\)\.\napiVersion: vigil\/v1\n/,
+      /^# Converted by `vigil convert` from web-availability.yaml \(OpenSLO\)\.\napiVersion: vigil\/v1\n/,
     );
     expect(await generate({ slo: [out], alertsDir: join(dir, 'conv-alerts'), dashboardsDir: join(dir, 'conv-dash') })).toBe(0);
     expect(readdirSync(join(dir, 'conv-alerts')).sort()).toEqual(['myservice.rules.yaml', 'web-shop.rules.yaml']);

@@ -87,8 +87,8 @@ describe('OpenSLO v1', () => {
   it('reports mistakes with file, line and column in the document they are in', async () => {
     const result = await convertFile(`${ROOT}test/fixtures/openslo/invalid.yaml`, 'invalid.yaml');
     expect(result.issues.map((i) => `${i.file}:${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
-      'invalid.yaml:12:15 spec.objectives[0].target: expected a target below 1 (1 leaves no error budget)',
-      'invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: vigil reads Prometheus metric sources only, got "Datadog"',
+      'invalid.yaml:12:15 spec.objectives[0].target: document 1/2: expected a target below 1 (1 leaves no error budget)',
+      'invalid.yaml:26:17 spec.indicator.spec.thresholdMetric.metricSource.type: document 2/2: vigil reads Prometheus metric sources only, got "Datadog"',
     ]);
   });
 
@@ -115,9 +115,9 @@ describe('OpenSLO v1', () => {
     const { sources } = parseDocuments(text, 'o.yaml');
     const result = convertDocuments(sources, 'o.yaml');
     expect(result.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
-      '6:17 spec.indicatorRef: no SLI named "nope" in this file (put the SLI document in the same file, or the indicator inline)',
-      '16:28 spec.timeWindow[0].duration: expected a duration in m, h, d or w (months, quarters and years vary in length), got "1M"',
-      '15:47 spec.indicator.spec.ratioMetric.good: expected exactly one of good or bad beside total',
+      '6:17 spec.indicatorRef: document 1/2: no SLI named "nope" in this file (put the SLI document in the same file, or the indicator inline)',
+      '16:28 spec.timeWindow[0].duration: document 2/2: expected a duration in m, h, d or w (months, quarters and years vary in length), got "1M"',
+      '15:47 spec.indicator.spec.ratioMetric.good: document 2/2: expected exactly one of good or bad beside total',
     ]);
   });
 
@@ -277,15 +277,15 @@ describe('OpenSLO budgeting methods and time slices', () => {
   });
 });
 
-describe('importForeignDocuments (for a loader reading every document of a file)', () => {
-  it('turns a Service + SLI + SLO file into one vigil document, or says why not', async () => {
-    const { importForeignDocuments } = await import('../../../src/config/import/index.js');
+describe('validateSloSources (the loader reading every document of a file)', () => {
+  it('turns a Service + SLI + SLO file into one vigil service, and keeps a vigil file to one document', async () => {
+    const { validateSloSources } = await import('../../../src/config/load-slo.js');
     const { readFileSync } = await import('node:fs');
     const { sources } = parseDocuments(readFileSync(EXAMPLE, 'utf8'), 'web.yaml');
-    const result = importForeignDocuments(sources, 'web.yaml');
-    expect(result).not.toBeNull();
-    expect('slo' in result! && (result.slo as { service: string }).service).toBe('web-shop');
-    const vigil = parseDocuments('apiVersion: vigil/v1\nkind: ServiceLevels\n', 'v.yaml');
-    expect(importForeignDocuments(vigil.sources, 'v.yaml')).toBeNull();
+    const result = validateSloSources(sources);
+    expect(result.issues).toEqual([]);
+    expect(result.loaded.map((l) => l.slo.service)).toEqual(['web-shop']);
+    const mixed = parseDocuments(`apiVersion: vigil/v1\nkind: ServiceLevels\n---\n${readFileSync(EXAMPLE, 'utf8')}`, 'v.yaml');
+    expect(validateSloSources(mixed.sources).issues.map((i) => i.code)).toEqual(['VIGIL_ERR_CONFIG_MULTI_DOCUMENT']);
   });
 });

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { toWire } from '../../../src/core/wire-keys.js';
 import { registerObjectiveMetrics } from '../../../src/metrics/objective-metrics.js';
 import { buildServer, type ReloadOutcome, tokenMatches } from '../../../src/server/build-server.js';
 import { openApiDocument } from '../../../src/server/openapi.js';
-import type { Snapshot } from '../../../src/snapshot/snapshot-schema.js';
+import { type ObjectiveResult, objectiveResultSchema, type Snapshot } from '../../../src/snapshot/snapshot-schema.js';
 import { healthySnapshot } from './server-fixtures.js';
 
 const TOKEN = 'a-reload-token-of-32-characters!';
@@ -67,16 +69,16 @@ describe('the SLA API', () => {
     expect(body.evaluated_at).toBe('2026-11-26T12:00:00.000Z');
     expect(body.data_age_seconds).toBe(0);
     const uptime = body.objectives.find((o: { name: string }) => o.name === 'uptime');
-    expect(uptime).toMatchObject({ status: 'ok', errorBudgetRemaining: 1, period: '30d' });
+    expect(uptime).toMatchObject({ status: 'ok', error_budget_remaining: 1, period: '30d' });
     expect(uptime.target).toBeCloseTo(0.999, 12);
-    expect(uptime.burnRates).toHaveLength(7);
+    expect(uptime.burn_rates).toHaveLength(7);
     const leak = body.objectives.find((o: { name: string }) => o.name === 'leak');
     expect(leak.status).toBe('no_data');
     expect(leak.breakdown[0].leak.verdict).toBe('insufficient_data');
     // Only the sources the objectives read; secrets in errors redacted.
     expect(body.sources.map((s: { kind: string }) => s.kind).sort()).toEqual(['docker', 'redis']);
     expect(res.body).not.toContain('hunter2secret');
-    expect(body.sources.find((s: { kind: string }) => s.kind === 'redis').lastError).toContain('redis://:***@');
+    expect(body.sources.find((s: { kind: string }) => s.kind === 'redis').last_error).toContain('redis://:***@');
   });
 
   it('sends exactly what the OpenAPI document describes', async () => {
@@ -87,9 +89,10 @@ describe('the SLA API', () => {
     const current = await app.inject({ url: '/api/sla/ml-services/current' });
     const validateCurrent = ajv.compile(schemaOf('/api/sla/{service}/current', '200'));
     expect(validateCurrent(current.json()), JSON.stringify(validateCurrent.errors)).toBe(true);
-    // Serialisation drops nothing the snapshot holds.
+    // Serialisation drops nothing the snapshot holds (in wire form: snake_case keys).
     const snapshot = healthySnapshot();
-    expect(current.json().objectives).toEqual(JSON.parse(JSON.stringify(snapshot.services[0]!.objectives)));
+    const objectives = toWire(z.array(objectiveResultSchema), snapshot.services[0]!.objectives as ObjectiveResult[]);
+    expect(current.json().objectives).toEqual(JSON.parse(JSON.stringify(objectives)));
     const missing = await app.inject({ url: '/api/sla/nope/current' });
     const validateError = ajv.compile(schemaOf('/api/sla/{service}/current', '404'));
     expect(validateError(missing.json())).toBe(true);

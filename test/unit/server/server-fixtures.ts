@@ -5,6 +5,11 @@ import { configWith, container, fill, MIN, NOW, newStore, S } from '../evaluate/
 
 /** A healthy ml-services snapshot: probes up, P95 42 ms, containers in bounds, cache 90 %. */
 export function healthySnapshot(): Snapshot {
+  return healthyFixture().snapshot;
+}
+
+/** The healthy snapshot and the store it was evaluated from (the history API reads the store). */
+export function healthyFixture(): { snapshot: Snapshot; store: ReturnType<typeof newStore> } {
   const config = configWith([
     {
       name: 'decide-latency-p95',
@@ -45,5 +50,5 @@ export function healthySnapshot(): Snapshot {
     { kind: 'docker' as const, name: 'default', up: true, lastSuccess: NOW, lastError: null, consecutiveFailures: 0, lastDurationMs: 1000 },
     { kind: 'postgres' as const, name: 'other', up: true, lastSuccess: NOW, lastError: null, consecutiveFailures: 0, lastDurationMs: 4 },
   ];
-  return deepFreeze(evaluate(config, store, NOW, { sources: health }));
+  return { snapshot: deepFreeze(evaluate(config, store, NOW, { sources: health })), store };
 }

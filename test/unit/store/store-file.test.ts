@@ -54,7 +54,7 @@ describe('store file format', () => {
     const buf = encodeStoreFile(snapshotStore(filled(Date.now())));
     expect(() => decodeStoreFile(Buffer.from('{"not":"ours"}'))).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_STORE_FOREIGN' }));
     const v2 = Buffer.from(buf);
-    v2.writeUInt32LE(2, 8);
+    v2.writeUInt32LE(3, 8);
     expect(() => decodeStoreFile(v2)).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_STORE_VERSION' }));
     const flipped = Buffer.from(buf);
     flipped[flipped.length - 3]! ^= 0x10;

@@ -1,5 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatQuantity, parseBytes, parseDuration, parseQuantity, parseRatio } from '../../../src/units/units.js';
+import {
+  FIGURE_DIGITS,
+  type FigureKind,
+  formatDuration,
+  formatQuantity,
+  parseBytes,
+  parseDuration,
+  parseQuantity,
+  parseRatio,
+  roundFigure,
+} from '../../../src/units/units.js';
 
 /** The error a parser throws: the unit code and exactly this message. */
 const unitError = (message: string) => expect.objectContaining({ code: 'VIGIL_ERR_UNIT', message });
@@ -143,5 +154,47 @@ describe('formatting', () => {
     [{ value: 7, unit: 'number' as const }, '7'],
   ])('formatQuantity(%j) = %s', (quantity, text) => {
     expect(formatQuantity(quantity)).toBe(text);
+  });
+});
+
+describe('roundFigure: figures for people without float noise', () => {
+  it.each([
+    [0.03475 * 100, 'percent', 3.475],
+    [99.99912345, 'percent', 99.9991],
+    [0.0139 / 0.004, 'factor', 3.475],
+    [42.12345, 'milliseconds', 42.12],
+    [0, 'percent', 0],
+  ] as const)('%s as %s is %s', (n, kind, rounded) => expect(roundFigure(n, kind)).toBe(rounded));
+
+  /** Significant digits of a number as printed: `0.00123` 3, `3.4750000000000005` 17, `10000` 1. */
+  const significant = (text: string) => {
+    const mantissa = text.replace(/^-/, '').replace(/e.*$/, '');
+    const digits = mantissa.includes('.') ? mantissa.replace('.', '').replace(/^0+/, '') : mantissa.replace(/^0+/, '').replace(/0+$/, '');
+    return digits.length;
+  };
+
+  it('counts float noise as noise', () => {
+    expect(significant(String(0.03475 * 100))).toBe(17);
+    expect(significant(String(roundFigure(0.03475 * 100, 'percent')))).toBe(4);
+  });
+
+  it('never shows more significant digits than its kind keeps (property)', () => {
+    const kinds = Object.keys(FIGURE_DIGITS) as FigureKind[];
+    fc.assert(
+      fc.property(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.constantFrom(...kinds), (n, kind) => {
+        const text = String(roundFigure(n, kind));
+        return significant(text) <= FIGURE_DIGITS[kind];
+      }),
+    );
+  });
+
+  it('no display string carries float noise: at most 6 significant digits (property)', () => {
+    const units = ['seconds', 'bytes', 'ratio', 'number'] as const;
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e13, noNaN: true }), fc.constantFrom(...units), (value, unit) => {
+        const digits = formatQuantity({ value, unit }).match(/^-?[\d.]+(e[+-]?\d+)?/)?.[0] ?? '';
+        return significant(digits) <= 6;
+      }),
+    );
   });
 });
