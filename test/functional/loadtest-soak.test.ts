@@ -1,6 +1,6 @@
 // `vigil loadtest --soak`, shortened: the example service in its own process, once as it is and
 // once leaking 20 MB a minute, each warmed up until its memory settles (judged over 90 s of
-// readings, at most 2 min) and soaked for 90 s at a steady rate with vigil's leak detector judging
+// readings, at most 2 min; the healthy one does not always settle that fast) and soaked for 90 s at a steady rate with vigil's leak detector judging
 // its resident memory. The first is not called a leak; the second fails `no-leak` with the growth
 // rate and the time to the limit; both leave their checkpoint file behind.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -71,7 +71,10 @@ describe('vigil loadtest --soak', () => {
     expect(ok.mode).toBe('soak');
     expect(ok.requested).toBe(1800);
     expect(ok.soak?.checkpoints).toHaveLength(6);
-    expect(ok.soak?.warmupReason).toMatch(/^memory settled after \d+ s/);
+    // Judged on a whole 90 s window of readings before it can end; whether the service settles
+    // within the 120 s varies from run to run (it did in some runs here, not in others).
+    expect(ok.soak?.warmupReason).toMatch(/^memory (settled after \d+ s|still rising after the longest warm-up \(120 s\))/);
+    expect(ok.soak?.warmupS).toBeGreaterThanOrEqual(90);
     // Not `ok` every time: the service's resident memory keeps creeping at times after it settled
     // (a collection gives some back and it grows again), which over 90 s can be significant: `suspected`.
     expect(ok.soak?.leak?.verdict).not.toBe('leak');
