@@ -49,7 +49,7 @@ describe('vigil loadtest --soak', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a healthy service settles in its warm-up and is not called a leak; the leaking variant is a leak with its growth and time to the limit', async () => {
+  it('a healthy service, warmed up until its memory settles (or at most 120 s), is not called a leak; the leaking variant is a leak with its growth and time to the limit', async () => {
     const soak = (url: string, name: string) =>
       runLoadtest({
         url: `${url}/api/documentation-keeper/decide`,
