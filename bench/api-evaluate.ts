@@ -4,6 +4,7 @@
 // The evaluator runs on the daemon's event loop every `evaluateEvery`; this is its cost.
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load-config.js';
+import type { BudgetMemo } from '../src/evaluate/error-budget.js';
 import { evaluate } from '../src/evaluate/evaluate.js';
 import { SampleStore } from '../src/store/sample-store.js';
 
@@ -57,17 +58,17 @@ export async function evaluationCost() {
         i * 10,
       );
   }
-  const time = (memo?: WeakMap<object, Map<number, boolean | null>>) => {
+  const time = (memo?: BudgetMemo) => {
     const times: number[] = [];
     for (let k = 0; k < 7; k++) {
       const started = performance.now();
-      evaluate(config, store, now + k * 5_000, memo ? { sliceMemo: memo } : {});
+      evaluate(config, store, now + k * 5_000, memo ? { budgetMemo: memo } : {});
       times.push(performance.now() - started);
     }
     return times.sort((a, b) => a - b);
   };
   const cold = time();
-  const memo = new WeakMap();
+  const memo: BudgetMemo = new WeakMap();
   const warm = time(memo).slice(0); // the first of these fills the memo
   let total = 0;
   for (const s of store.all()) total += s.buffer.length;

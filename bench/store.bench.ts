@@ -11,10 +11,19 @@
  * file; and a 30-day read (`range()`) of every series. Baseline in the same run: the version 1 layout
  * (every point raw, 16 bytes) for the sizes, and the same read from a store holding every point raw
  * (20 series, to stay within memory) for the read time.
+ * Then one evaluation cycle of event objectives over 30 days (50 probe uptime, 50 scrape-backed
+ * ratios, 150 series): reading the whole period every cycle (no memo, the baseline) against the
+ * memo of finished hour blocks (error-budget.ts), cycles 5 s apart with new points in between.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { daemonConfigSchema } from '../src/config/daemon-schema.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { sloFileSchema } from '../src/config/slo-schema.js';
+import { SHIPPED_WINDOW_SETS } from '../src/config/window-sets.js';
+import type { BudgetMemo } from '../src/evaluate/error-budget.js';
+import { evaluate } from '../src/evaluate/evaluate.js';
 import { StorePersister } from '../src/store/persist.js';
 import { SampleStore } from '../src/store/sample-store.js';
 import { encodeStoreFile, snapshotStore } from '../src/store/store-file.js';
@@ -98,6 +107,99 @@ function readAll(store: SampleStore): { ms: number; points: number } {
   return { ms: performance.now() - t0, points };
 }
 
+const EVENT_OBJECTIVES = 50;
+
+/** 50 probe uptime and 50 scrape ratio objectives, each with a 30-day period. */
+function eventConfig() {
+  const objectives = Array.from({ length: EVENT_OBJECTIVES }, (_, i) => [
+    { name: `uptime-${i}`, indicator: { probe: { path: `/p-${i}` } }, target: '99.9%', period: '30d', window: '5m' },
+    {
+      name: `errors-${i}`,
+      indicator: {
+        ratio: {
+          source: 'bench',
+          errors: `sum(rate(req_total{instance="i-${i}",code="500"}[{{window}}]))`,
+          total: `sum(rate(req_total{instance="i-${i}"}[{{window}}]))`,
+        },
+      },
+      target: '99%',
+      period: '30d',
+      window: '5m',
+    },
+  ]).flat();
+  const slo = sloFileSchema.parse({ apiVersion: 'vigil/v1', kind: 'ServiceLevels', service: 'bench', objectives });
+  return resolveConfig({
+    configPath: null,
+    windowSets: SHIPPED_WINDOW_SETS,
+    baseDir: tmpdir(),
+    daemon: daemonConfigSchema.parse({
+      sources: { probe: { default: { baseUrl: 'http://127.0.0.1:8095' } }, scrape: { bench: { url: 'http://127.0.0.1:8095/metrics' } } },
+    }),
+    services: [{ path: join(tmpdir(), 'bench.yaml'), slo }],
+  });
+}
+
+/** Appends one sample of every event series at `t` (probes, and the counters of each instance). */
+function eventSample(store: SampleStore, t: number, rnd: () => number, counters: Float64Array): void {
+  for (let i = 0; i < EVENT_OBJECTIVES; i++) {
+    store.appendRaw(
+      'probe_success',
+      { source: 'default', url: `http://127.0.0.1:8095/p-${i}` },
+      t + Math.floor(rnd() * 5),
+      rnd() < 0.002 ? 0 : 1,
+    );
+    counters[2 * i] = counters[2 * i]! + 150 + Math.floor(rnd() * 61) - 30;
+    if (rnd() < 0.01) counters[2 * i + 1] = counters[2 * i + 1]! + 1;
+    const at = t + Math.floor(rnd() * 5);
+    store.appendRaw('scrape:req_total', { source: 'bench', instance: `i-${i}`, code: '200' }, at, counters[2 * i]!);
+    store.appendRaw('scrape:req_total', { source: 'bench', instance: `i-${i}`, code: '500' }, at, counters[2 * i + 1]!);
+  }
+}
+
+/**
+ * Milliseconds per evaluation cycle of the event objectives, without and with the memo, on the
+ * same store: cycles 5 s apart (a new sample every third cycle, at 15 s).
+ */
+function eventCycles(): {
+  series: number;
+  points: number;
+  freshMs: number[];
+  firstMemoMs: number;
+  memoMs: number[];
+  figuresEqual: boolean;
+} {
+  const config = eventConfig();
+  const store = new SampleStore({ retentionMs: 31 * DAY_MS, maxPointsPerSeries: 20_000 });
+  const rnd = random(4242);
+  const counters = new Float64Array(2 * EVENT_OBJECTIVES);
+  for (let t = NOW - PERIOD_MS; t <= NOW; t += STEP_MS) eventSample(store, t, rnd, counters);
+  const memo: BudgetMemo = new WeakMap();
+  const cycle = (now: number, withMemo: boolean) => {
+    const started = performance.now();
+    const snapshot = evaluate(config, store, now, withMemo ? { budgetMemo: memo } : {});
+    return { ms: performance.now() - started, objectives: snapshot.services[0]!.objectives };
+  };
+  const freshMs: number[] = [];
+  const memoMs: number[] = [];
+  let firstMemoMs = 0;
+  let figuresEqual = true;
+  let now = NOW;
+  for (let k = 0; k < 13; k++) {
+    now += 5_000;
+    if (k % 3 === 0) eventSample(store, now - 1_000, rnd, counters);
+    const m = cycle(now, true);
+    if (k === 0) firstMemoMs = m.ms;
+    else memoMs.push(m.ms);
+    // The baseline on a few of the same cycles (each reads the whole month).
+    if (k % 4 === 0) {
+      const f = cycle(now, false);
+      freshMs.push(f.ms);
+      figuresEqual &&= JSON.stringify(f.objectives) === JSON.stringify(m.objectives);
+    }
+  }
+  return { series: store.seriesCount, points: store.pointCount(), freshMs, firstMemoMs, memoMs, figuresEqual };
+}
+
 async function main(): Promise<void> {
   console.log(`# bench:store — ${SERIES} series × 30 days at 15 s`);
   console.log(
@@ -170,6 +272,18 @@ async function main(): Promise<void> {
   );
   console.log(
     `| baseline: all raw, 20 series (${rawRead.points} points) | ${median(rawReads).toFixed(0)} | ${perMillion(median(rawReads), rawRead.points)} |`,
+  );
+  // Event objectives over 30 days: the period read each cycle, with and without the memo.
+  const ev = eventCycles();
+  console.log(
+    `\n| evaluation cycle, ${EVENT_OBJECTIVES * 2} event objectives (30-day period) over ${ev.series} series (${ev.points} points) | median ms per cycle | cycles |`,
+  );
+  console.log('|---|---|---|');
+  console.log(`| baseline: no memo (whole period read every cycle) | ${median(ev.freshMs).toFixed(0)} | ${ev.freshMs.length} |`);
+  console.log(`| memo, first cycle (fills it: every block read once) | ${ev.firstMemoMs.toFixed(0)} | 1 |`);
+  console.log(`| memo, later cycles (partial first block + unfinished tail) | ${median(ev.memoMs).toFixed(1)} | ${ev.memoMs.length} |`);
+  console.log(
+    `\nmemo speed-up per cycle: ${(median(ev.freshMs) / median(ev.memoMs)).toFixed(0)}x; figures equal with and without memo: ${ev.figuresEqual}`,
   );
   console.log(
     `\nload average at end ${loadavg()

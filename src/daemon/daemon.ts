@@ -10,7 +10,7 @@ import { configForShard, resolveShard } from '../config/shard.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
-import type { SliceMemo } from '../evaluate/error-budget.js';
+import type { BudgetMemo } from '../evaluate/error-budget.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
 import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
@@ -82,7 +82,7 @@ export class Daemon {
   private readonly holder = new SnapshotHolder();
   /** Each cycle's objective figures into the store, for the status page's history. */
   private readonly history = new HistoryRecorder();
-  private readonly sliceMemo: SliceMemo = new WeakMap();
+  private readonly budgetMemo: BudgetMemo = new WeakMap();
   private readonly notifier: AlertNotifier;
   private readonly persister: StorePersister;
   private readonly watcher: ConfigWatcher;
@@ -235,7 +235,7 @@ export class Daemon {
     try {
       const now = Date.now();
       this.store.prune(now);
-      const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), sliceMemo: this.sliceMemo });
+      const snapshot = evaluate(this.config, this.store, now, { sources: this.sampling.scheduler.health(), budgetMemo: this.budgetMemo });
       this.holder.publish(snapshot);
       // The status page's charts read each cycle's figures back from the store.
       this.history.onSnapshot(this.store, snapshot);

@@ -1,7 +1,8 @@
 import type { Objective } from '../config/slo-schema.js';
 import type { BurnWindow } from '../config/window-sets.js';
 import { roundFigure } from '../units/units.js';
-import type { IndicatorReader } from './indicator-reader.js';
+import { type EventCounts, joinEvents, noEvents, ratioOfEvents } from './event-counts.js';
+import type { ErrorRatio, IndicatorReader } from './indicator-reader.js';
 import { withinThreshold } from './objective-status.js';
 
 export interface BudgetFigures {
@@ -38,12 +39,82 @@ export function budgetRemaining(compliance: number, target: number): number {
  * history spends nothing, so a fresh daemon does not call 20 s of outage a spent 30-day budget.
  */
 /**
- * Verdicts of finished timeslices, per objective (the config's objective object: a reload makes
- * new objects, hence a fresh memo). A slice that ended more than one slice ago does not change, so
- * each cycle computes only the last two slices instead of the whole history. Pure memoisation:
- * the figures are the same with or without it.
+ * What earlier cycles worked out, per objective (the config's objective object: a reload makes
+ * new objects, hence a fresh memo). Pure memoisation: the figures are the same with or without it.
+ * - `slices`: verdicts of finished timeslices. A slice that ended more than one slice ago does
+ *   not change, so each cycle computes only the last two slices instead of the whole history.
+ * - `blocks`: event counts of finished `EVENT_BLOCK_MS` blocks (by start), so a cycle reads only
+ *   the period's partial first block and what came after the last finished block.
+ * - `oldest`: each series' oldest point when the blocks were counted (history cut → recount).
  */
-export type SliceMemo = WeakMap<Objective, Map<number, boolean | null>>;
+export interface ObjectiveMemo {
+  slices: Map<number, boolean | null>;
+  blocks: Map<number, EventCounts>;
+  oldest: ReadonlyMap<string, number>;
+}
+export type BudgetMemo = WeakMap<Objective, ObjectiveMemo>;
+
+/**
+ * Event counts are memoised per hour, aligned to the epoch: a 30-day period is 720 blocks, and a
+ * cycle reads at most two hours plus the margin (the partial first block, the unfinished tail)
+ * instead of 720. Shorter blocks would not read less: the store decodes whole 4-hour chunks.
+ */
+const EVENT_BLOCK_MS = 3_600_000;
+/**
+ * A block counts as finished this long after its end. Points reach a series in time order (an
+ * earlier one means the clock stepped back, and drops the later ones), each when its sample is
+ * taken: a probe is stamped when it ends, a scrape when it is made, so a point lands at most a
+ * timeout (≤ 5 min) after its time. Twice that leaves room for a stalled event loop.
+ */
+const EVENT_BLOCK_MARGIN_MS = 10 * 60_000;
+
+function objectiveMemo(memo: BudgetMemo | undefined, objective: Objective): ObjectiveMemo | undefined {
+  let known = memo?.get(objective);
+  if (memo && !known) memo.set(objective, (known = { slices: new Map(), blocks: new Map(), oldest: new Map() }));
+  return known;
+}
+
+/**
+ * Drops memoised blocks the store no longer backs: older than the longest span read, not finished by `now`
+ * (the clock stepped back), or holding points since cut from a series' history (or from a series
+ * gone altogether).
+ */
+function pruneBlocks(known: ObjectiveMemo, reader: IndicatorReader, since: number, now: number): void {
+  const oldest = reader.eventSeriesOldest?.() ?? new Map<string, number>();
+  let cutBefore = Number.NEGATIVE_INFINITY;
+  for (const [id, was] of known.oldest) {
+    const is = oldest.get(id);
+    if (is === undefined) cutBefore = Number.POSITIVE_INFINITY;
+    else if (is > was) cutBefore = Math.max(cutBefore, is);
+  }
+  known.oldest = oldest;
+  for (const start of known.blocks.keys()) {
+    if (start + EVENT_BLOCK_MS <= since || start + EVENT_BLOCK_MS + EVENT_BLOCK_MARGIN_MS > now || start < cutBefore)
+      known.blocks.delete(start);
+  }
+}
+
+/**
+ * The events over `(from, now]`: with `blocks`, finished whole blocks come from (or go into) the
+ * memo and only the partial first block and the unfinished tail are read.
+ */
+function eventsSince(
+  events: (from: number, to: number) => EventCounts,
+  from: number,
+  now: number,
+  blocks: Map<number, EventCounts> | undefined,
+): EventCounts {
+  const firstBlock = Math.ceil(from / EVENT_BLOCK_MS) * EVENT_BLOCK_MS;
+  const finishedEnd = Math.floor((now - EVENT_BLOCK_MARGIN_MS) / EVENT_BLOCK_MS) * EVENT_BLOCK_MS;
+  if (!blocks || finishedEnd <= firstBlock) return events(from, now);
+  const acc = joinEvents(noEvents(), events(from, firstBlock));
+  for (let start = firstBlock; start < finishedEnd; start += EVENT_BLOCK_MS) {
+    let block = blocks.get(start);
+    if (!block) blocks.set(start, (block = events(start, start + EVENT_BLOCK_MS)));
+    joinEvents(acc, block);
+  }
+  return joinEvents(acc, events(finishedEnd, now));
+}
 
 /** `windows` are the objective's burn-rate windows (those of its window set, from the config). */
 export function budgetFigures(
@@ -51,7 +122,7 @@ export function budgetFigures(
   objective: Objective,
   windows: readonly BurnWindow[],
   now: number,
-  memo?: SliceMemo,
+  memo?: BudgetMemo,
 ): BudgetFigures | null {
   const target = objective.target;
   if (target === undefined) return null;
@@ -60,15 +131,31 @@ export function budgetFigures(
   // status decision all see the same number (0.0139 / 0.004 is 3.4749999999999996 unrounded).
   const rate = (ratio: number | null) => (ratio === null ? null : roundFigure(ratio / budget, 'factor'));
 
-  if (reader.errorRatio) {
-    const period = reader.errorRatio(objective.period);
+  if (reader.events || reader.errorRatio) {
+    const known = reader.events ? objectiveMemo(memo, objective) : undefined;
+    // Burn-rate windows may reach past the period (a 3d window of a 1d objective): keep their blocks too.
+    const longest = Math.max(objective.period, objective.window, ...windows.map((w) => w.ms));
+    if (known) pruneBlocks(known, reader, now - longest, now);
+    // Every window's span ends in the same unfinished tail: read it once per cycle.
+    const read = new Map<string, EventCounts>();
+    const events =
+      reader.events &&
+      ((from: number, to: number): EventCounts => {
+        const key = `${from} ${to}`;
+        let c = read.get(key);
+        if (!c) read.set(key, (c = reader.events!(from, to)));
+        return c;
+      });
+    const errorRatio = (windowMs: number): ErrorRatio | null =>
+      events ? ratioOfEvents(eventsSince(events, now - windowMs, now, known?.blocks)) : reader.errorRatio!(windowMs);
+    const period = errorRatio(objective.period);
     const compliance = period === null ? null : 1 - period.ratio;
     // Time-based: the share of the whole span that was bad, history before the first point
     // counting as no bad time; event-based: bad events / all events, whatever the span.
     const oldest = reader.timeBased ? reader.oldest() : null;
     const spendRatio = (windowMs: number): number | null => {
       // The period's ratio is already read: a month of history is the costly read (decoded chunks).
-      const ratio = (windowMs === objective.period ? period : reader.errorRatio!(windowMs))?.ratio ?? null;
+      const ratio = (windowMs === objective.period ? period : errorRatio(windowMs))?.ratio ?? null;
       if (ratio === null || !reader.timeBased || oldest === null) return ratio;
       return (ratio * Math.min(windowMs, Math.max(0, now - oldest))) / windowMs;
     };
@@ -78,7 +165,7 @@ export function budgetFigures(
       coverage: coverageOf(reader, objective, now),
       errorBudgetRemaining: spent === null ? null : budgetRemaining(1 - spent, target),
       burnRates: windows.map((w) => ({ window: w.label, rate: rate(spendRatio(w.ms)) })),
-      currentErrorRatio: reader.errorRatio(objective.window)?.ratio ?? null,
+      currentErrorRatio: errorRatio(objective.window)?.ratio ?? null,
     };
   }
 
@@ -93,8 +180,7 @@ export function budgetFigures(
       Math.floor(periodStart / sliceMs) * sliceMs,
       Math.floor(now / sliceMs) * sliceMs - (MAX_SLICES - 1) * sliceMs,
     );
-    let known = memo?.get(objective);
-    if (memo && !known) memo.set(objective, (known = new Map()));
+    const known = objectiveMemo(memo, objective)?.slices;
     const starts: number[] = [];
     const good: boolean[] = [];
     for (let from = firstSlice; from <= now; from += sliceMs) {

@@ -14,7 +14,7 @@ import type {
 import type { SourceHealth } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { formatDuration, formatQuantity, type Quantity, type QuantityUnit, roundFigure } from '../units/units.js';
-import { budgetFigures, type SliceMemo } from './error-budget.js';
+import { type BudgetMemo, budgetFigures } from './error-budget.js';
 import type { Reading } from './indicator-reader.js';
 import { thresholdStatus, worstStatus } from './objective-status.js';
 import { createReader, type ScrapeReaderFactory } from './reader-factory.js';
@@ -25,8 +25,8 @@ export interface EvaluateInputs {
   readonly sources?: readonly SourceHealth[];
   /** Overrides for scrape-backed latency/ratio readers. */
   readonly scrapeReaders?: ScrapeReaderFactory;
-  /** Memo of finished timeslices kept between cycles by the caller (the daemon); optional. */
-  readonly sliceMemo?: SliceMemo;
+  /** Memo of finished timeslices and event blocks kept between cycles by the caller (the daemon); optional. */
+  readonly budgetMemo?: BudgetMemo;
 }
 
 /**
@@ -105,7 +105,7 @@ export function evaluateObjective(
   const reader = createReader(ctx, service, objective, inputs.scrapeReaders);
   const reading = reader.current();
   const windows = objective.target === undefined ? [] : objectiveBurnWindows(config.windowSets, objective);
-  const figures = budgetFigures(reader, objective, windows, now, inputs.sliceMemo);
+  const figures = budgetFigures(reader, objective, windows, now, inputs.budgetMemo);
 
   let status = readingStatus(kind, reading, objective);
   if (figures && status !== 'no_data' && objective.threshold === undefined) {

@@ -1,6 +1,7 @@
 import type { LeakVerdict } from '../leak/leak-verdict.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { QuantityUnit } from '../units/units.js';
+import type { ErrorRatio, EventCounts } from './event-counts.js';
 
 /** One part of a figure that covers many things (a container, a statement, a Redis instance). */
 export interface BreakdownPart {
@@ -19,11 +20,7 @@ export interface Reading {
   error?: string;
 }
 
-/** An error ratio (bad / all) over a window, and the newest point it rests on. */
-export interface ErrorRatio {
-  ratio: number;
-  newestT: number;
-}
+export type { ErrorRatio } from './event-counts.js';
 
 /** Everything a reader may look at: the store and the clock, nothing with I/O. */
 export interface ReadContext {
@@ -37,8 +34,9 @@ export interface ReadContext {
 
 /**
  * Reads one indicator kind from the store. Gauge-like kinds answer `sliceValue` (timeslice
- * compliance for threshold objectives with a target); event-like kinds answer `errorRatio`
- * (occurrence compliance, burn rates).
+ * compliance for threshold objectives with a target); event-like kinds answer `events` (counts
+ * that add up over adjacent spans, so a period is read once and then block by block) or, when
+ * another system computes the answer (Prometheus), `errorRatio`.
  */
 export interface IndicatorReader {
   readonly unit: QuantityUnit;
@@ -53,8 +51,15 @@ export interface IndicatorReader {
   current(): Reading;
   /** The indicator over `[from, to]`, its worse end for a bound on side `worse`; null without data. */
   sliceValue?(from: number, to: number, worse: 'max' | 'min'): number | null;
-  /** Bad events / all events over the `windowMs` ending now; null without data. */
+  /** Bad events / all events over the `windowMs` ending now; null without data (readers without `events`). */
   errorRatio?(windowMs: number): ErrorRatio | null;
+  /** The events over `(from, to]`, additive across adjacent spans (see `EventCounts`). */
+  events?(from: number, to: number): EventCounts;
+  /**
+   * The oldest stored point of each series `events` reads (series id → unix ms). When a series'
+   * history is cut (eviction), memoised counts of what was cut are dropped.
+   */
+  eventSeriesOldest?(): ReadonlyMap<string, number>;
   /** Time of the oldest stored point this indicator could use (how far history reaches). */
   oldest(): number | null;
 }

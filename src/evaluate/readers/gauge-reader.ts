@@ -83,6 +83,16 @@ export function oldestOf(series: readonly StoredSeries[]): number | null {
   return oldest;
 }
 
+/** The oldest point of each series, by series id (what an event memo checks for cut history). */
+export function oldestById(series: readonly StoredSeries[]): Map<string, number> {
+  const oldest = new Map<string, number>();
+  for (const s of series) {
+    const t = s.buffer.oldestTime();
+    if (t !== null) oldest.set(s.id, t);
+  }
+  return oldest;
+}
+
 export function newestOf(series: readonly StoredSeries[]): number | null {
   let newest: number | null = null;
   for (const s of series) {

@@ -3,8 +3,9 @@ import { quantileOverTime } from '../../core/quantile.js';
 import { PROBE_METRICS } from '../../sources/probe/probe-source.js';
 import { PROBE_LATENCY_QUANTILE } from '../../sources/probe/probe-targets.js';
 import type { StoredSeries } from '../../store/sample-store.js';
-import { type BreakdownPart, type ErrorRatio, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
-import { newestOf, oldestOf } from './gauge-reader.js';
+import { type EventCounts, noEvents } from '../event-counts.js';
+import { type BreakdownPart, type IndicatorReader, noData, type ReadContext, type Reading } from '../indicator-reader.js';
+import { newestOf, oldestById, oldestOf } from './gauge-reader.js';
 
 // The series names are decided where the probes are made.
 export const PROBE_SUCCESS = PROBE_METRICS.success;
@@ -51,21 +52,6 @@ export class ProbeUptimeReader implements IndicatorReader {
     return probeSeries(this.ctx, PROBE_SUCCESS, this.indicator, this.url);
   }
 
-  private counts(from: number, to: number): { good: number; total: number; newestT: number } | null {
-    let good = 0;
-    let total = 0;
-    let newestT = -Infinity;
-    for (const s of this.series()) {
-      const { t, v } = s.buffer.range(from, to);
-      for (let i = 0; i < v.length; i++) {
-        total++;
-        if (v[i]! >= 1) good++;
-        newestT = Math.max(newestT, t[i]!);
-      }
-    }
-    return total > 0 ? { good, total, newestT } : null;
-  }
-
   current(): Reading {
     const { now, windowMs, staleAfterMs } = this.ctx;
     const series = this.series();
@@ -73,22 +59,40 @@ export class ProbeUptimeReader implements IndicatorReader {
     const newest = newestOf(series);
     if (newest === null || newest < now - staleAfterMs) return noData('stale: no recent probe result', newest);
     // Recent but not inside the window: only points stamped after `now` (a clock that ran fast).
-    const c = this.counts(now - windowMs, now);
-    if (c === null) return noData('no probe result inside the window (timestamps ahead of the clock?)', newest);
-    const value = c.good / c.total;
+    const c = this.events(now - windowMs, now);
+    if (c.all === 0) return noData('no probe result inside the window (timestamps ahead of the clock?)', newest);
+    const value = 1 - c.bad / c.all;
     const labels: Record<string, string> = {
       url: this.url ?? this.indicator.path ?? '',
-      probes: String(c.total),
-      failed: String(c.total - c.good),
+      probes: String(c.all),
+      failed: String(c.bad),
     };
     const latency = new ProbeLatencyReader(this.ctx, this.indicator, this.url).sliceValue(now - windowMs, now);
     if (latency !== null) labels[`duration_${percentLabel}_ms`] = String(Number((latency * 1000).toPrecision(4)));
     return { value, newestT: c.newestT, breakdown: [{ labels, value }] };
   }
 
-  errorRatio(windowMs: number): ErrorRatio | null {
-    const c = this.counts(this.ctx.now - windowMs, this.ctx.now);
-    return c ? { ratio: 1 - c.good / c.total, newestT: c.newestT } : null;
+  /**
+   * Every probe in `(from, to]` is one event, bad when it failed. The span is open at its start,
+   * as Prometheus 3 range selectors are (`avg_over_time(vigil_probe_success[1h])`), so adjacent
+   * spans share no probe and their counts add up.
+   */
+  events(from: number, to: number): EventCounts {
+    const c = noEvents();
+    for (const s of this.series()) {
+      const { t, v } = s.buffer.range(from, to);
+      for (let i = 0; i < v.length; i++) {
+        if (t[i]! <= from) continue;
+        c.all++;
+        if (v[i]! < 1) c.bad++;
+        c.newestT = Math.max(c.newestT, t[i]!);
+      }
+    }
+    return c;
+  }
+
+  eventSeriesOldest(): ReadonlyMap<string, number> {
+    return oldestById(this.series());
   }
 
   oldest(): number | null {

@@ -376,8 +376,9 @@ describe('probe (uptime) with a target', () => {
     fill(store, 'probe_duration_seconds', labels, NOW - 2 * H, NOW, 15 * S, (_t, i) => (i % 20 === 0 ? 0.2 : 0.002));
     const svc = evaluate(config, store, NOW).services[0]!;
     const up = svc.objectives[0]!;
-    // 21 probes in the 5 m window, two of them 200 ms: the nearest-rank P95 (the 20th) is 200 ms.
-    expect(up.breakdown[0]!.labels).toMatchObject({ url: labels.url, probes: '21', failed: '0', duration_p95_ms: '200' });
+    // 20 probes in the 5 m window (open at its start, as PromQL's); the latency reads its
+    // timeslice [from, to], 21 durations, two of them 200 ms: the nearest-rank P95 (the 20th) is 200 ms.
+    expect(up.breakdown[0]!.labels).toMatchObject({ url: labels.url, probes: '20', failed: '0', duration_p95_ms: '200' });
     expect(up.status).toBe('ok');
     expect(up.value?.value).toBe(1);
     expect(up.compliance).toBe(1);
@@ -399,8 +400,8 @@ describe('probe (uptime) with a target', () => {
     expect(up.compliance).toBeCloseTo(1 - bad / total);
     expect(up.errorBudgetRemaining).toBeCloseTo(1 - ((bad / total) * (2 * H)) / (0.01 * 24 * H));
     expect(up.burnRates[0]!.rate).toBeCloseTo(1 / 0.01);
-    // 1 h window: 21 bad of 241 probes over the full hour.
-    expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo(21 / 241 / 0.01);
+    // 1 h window (NOW − 1 h, NOW]: 21 bad of 240 probes.
+    expect(up.burnRates.find((b) => b.window === '1h')!.rate).toBeCloseTo(21 / 240 / 0.01);
     // 2 h of a day's history: the status follows the burn-rate pairs, and 1h/5m both burn
     // above the paging factor of the objective's set (8 % of the budget in 1 h over 1 d: 1.92x).
     expect(up.status).toBe('breach');
@@ -578,10 +579,10 @@ describe('slice memo', () => {
     for (let k = 0; k <= 4; k++) {
       const at = NOW + k * 5 * MIN;
       const plain = evaluate(config, store, at).services[0]!.objectives[0]!;
-      const memoised = evaluate(config, store, at, { sliceMemo: memo }).services[0]!.objectives[0]!;
+      const memoised = evaluate(config, store, at, { budgetMemo: memo }).services[0]!.objectives[0]!;
       expect(memoised).toEqual(plain);
     }
-    expect(memo.get(config.services[0]!.slo.objectives[0]!)!.size).toBeGreaterThan(100);
+    expect(memo.get(config.services[0]!.slo.objectives[0]!)!.slices.size).toBeGreaterThan(100);
   });
 });
 
