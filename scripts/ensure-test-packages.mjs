@@ -25,6 +25,7 @@ const NEEDED = process.env.VIGIL_TEST_PACKAGES_JSON ? JSON.parse(process.env.VIG
   ['/usr/bin/vmalert', 'victoria-metrics'],
   ['/usr/bin/vmauth', 'victoria-metrics'],
   ['/usr/bin/mmdebstrap', 'mmdebstrap'],
+  ['/usr/bin/wrk', 'wrk'], // not for a test: npm run bench:loadgen's cross-check
 ];
 
 const say = (text) => process.stderr.write(`[vigil test set-up] ${text}\n`);

@@ -21,6 +21,14 @@ const duration = (value: string) => {
     throw new InvalidArgumentError((err as Error).message);
   }
 };
+/** A soak may have no warm-up at all (`--warmup 0s`). */
+const durationOrZero = (value: string) => {
+  try {
+    return parseDuration(value, { allowZero: true });
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 const bytes = (value: string) => {
   try {
     return parseBytes(value);
@@ -56,15 +64,19 @@ interface Flags {
   arrivals: 'uniform' | 'poisson';
   connections?: number;
   maxConnections: number;
-  workers: number;
+  workers: number | 'auto';
   soak?: number;
   checkpoint?: number;
   memoryLimit?: number;
   checkpointFile?: string;
+  resume?: string;
   warmup?: number;
+  maxWarmup?: number;
   report?: string;
   reportFrom?: string;
 }
+
+const workersFlag = (value: string): number | 'auto' => (value === 'auto' ? 'auto' : positive('--workers')(value));
 
 /**
  * `vigil loadtest`: sustained rate, stress to the breaking point, or a production profile, with
@@ -88,9 +100,9 @@ export function command(): Command {
       LOADTEST_DEFAULTS.maxConnections,
     )
     .option(
-      '--workers <n>',
-      'worker threads that send the load, when one cannot keep the schedule',
-      positive('--workers'),
+      '--workers <n|auto>',
+      'worker threads that send the load; auto: enough for the planned rate (a short calibration), one more when the generator falls behind, at most the cores',
+      workersFlag,
       LOADTEST_DEFAULTS.workers,
     )
     .option('--duration <d>', `how long a constant-rate run lasts (default: ${LOADTEST_DEFAULTS.durationMs / 1000}s)`, duration)
@@ -103,8 +115,18 @@ export function command(): Command {
     .option('--soak <d>', 'soak: steady --rate for this long (e.g. 24h), checkpoints, the target memory judged for leaks', duration)
     .option('--checkpoint <d>', 'soak: summarise, judge and write the checkpoint file this often (default: a twelfth, 10s..10m)', duration)
     .option('--memory-limit <bytes>', "soak: the target's memory limit (e.g. 512MiB): leak materiality and time to exhaustion", bytes)
-    .option('--warmup <d>', 'soak: load before the soak, not measured (default: a twelfth, at most 10m)', duration)
+    .option(
+      '--warmup <d>',
+      'soak: load before the soak, not measured, at least this long (default: a twelfth, at most 10m; none when resuming)',
+      durationOrZero,
+    )
+    .option(
+      '--max-warmup <d>',
+      "soak: the warm-up goes on while the target's memory still rises, up to this long (default: the soak's length, at most 30m)",
+      durationOrZero,
+    )
     .option('--checkpoint-file <file>', 'soak: rewrite this JSON file at every checkpoint (kept if the run is killed)')
+    .option('--resume <checkpoint-file>', 'soak: continue an interrupted soak (same --soak, --rate, target) from its checkpoint file')
     .option('--profile <file>', 'production profile: phases, request mix, payload corpus (YAML)')
     .option('--method <m>', 'single-URL mode: HTTP method')
     .option('--body <json>', 'single-URL mode: JSON body; {{task}} is replaced by corpus tasks')
@@ -148,6 +170,8 @@ export function command(): Command {
           options.soak = { durationMs: flags.soak, limitBytes: flags.memoryLimit ?? null, checkpointFile: flags.checkpointFile ?? null };
           if (flags.checkpoint !== undefined) options.soak.checkpointMs = flags.checkpoint;
           if (flags.warmup !== undefined) options.soak.warmupMs = flags.warmup;
+          if (flags.maxWarmup !== undefined) options.soak.maxWarmupMs = flags.maxWarmup;
+          if (flags.resume !== undefined) options.soak.resumeFrom = flags.resume;
         }
         if (flags.rate !== undefined) options.rate = flags.rate;
         if (flags.duration !== undefined) options.durationMs = flags.duration;

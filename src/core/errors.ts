@@ -350,6 +350,12 @@ const CATALOGUE = {
     message: 'refusing to load-test {url}: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote if you mean it',
     exit: 2,
   },
+  VIGIL_ERR_LOADTEST_RESUME: {
+    meaning:
+      'A soak cannot be resumed from the checkpoint file: it cannot be read, is not a soak checkpoint, belongs to another target or rate, or its soak is already complete.',
+    message: 'cannot resume the soak from {file}: {detail}',
+    exit: 2,
+  },
   VIGIL_ERR_LOADTEST_TARGET_DOWN: {
     meaning: 'The target did not answer the first request.',
     message: 'target {url} does not answer: {detail}',

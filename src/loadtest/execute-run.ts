@@ -119,6 +119,7 @@ async function runScheduled(session: RunSession, shape: Scheduled): Promise<Ran>
     return { loads: [load], requested: 0, phases: [{ name: 'closed', fromMs: startedAt, toMs: Date.now() }] };
   }
   const { slices } = shape;
+  await session.planWorkers(Math.max(0, ...slices.map((s) => s.rate)));
   const phaseNow = () => {
     const elapsed = Date.now() - startedAt;
     return [...slices].reverse().find((s) => s.startMs <= elapsed)?.phase ?? '';
@@ -158,6 +159,7 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
   let reasons: string[] = [];
   for (let i = 0; rate !== null && i < 100 && !session.abort.signal.aborted; i++) {
     const stepRate: number = rate;
+    await session.planWorkers(stepRate);
     session.track(stress.stepMs, () => `stress step ${i + 1} @ ${stepRate} req/s`);
     const stepStartedAt = Date.now();
     const load = await session.send(openModel(plan, [{ phase: `step-${i + 1}`, startMs: 0, durationMs: stress.stepMs, rate: stepRate }]));
@@ -167,6 +169,13 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
     const step = LatencyRecorder.combine([...load.perKind.values()]);
     const seconds = stress.stepMs / 1000;
     const generator = healthOf(load);
+    // Automatic workers: a step the generator could not drive is sent again with one more sender.
+    if (session.moreWorkersAfter(generator.limited, stepRate)) {
+      loads.pop();
+      requested -= stepRate * (stress.stepMs / 1000);
+      i--;
+      continue;
+    }
     const stepReasonList = stepReasons({
       step,
       rate: stepRate,
@@ -257,7 +266,7 @@ export async function executeRun(plan: RunPlan): Promise<Measured> {
       requested: Math.round(ran.requested),
       stress: ran.stress ?? null,
       soak: ran.soak ?? null,
-      generator: healthOf(whole),
+      generator: { ...healthOf(whole), workersReason: session.workers.reason },
       server,
       watched,
       sources: session.watch ? session.watch.sourceHealth() : null,

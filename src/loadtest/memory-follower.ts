@@ -14,16 +14,21 @@ export function residentMemory(text: string): number | null {
 }
 
 export class MemoryFollower {
-  private readonly t: number[] = [];
-  private readonly v: number[] = [];
+  private readonly t: number[];
+  private readonly v: number[];
   private timer: NodeJS.Timeout | undefined;
   private reading = false;
   lastError: string | null = null;
 
+  /** `earlier`: the series of an interrupted soak this one continues. */
   constructor(
     private readonly metricsUrl: string,
     private readonly everyMs: number,
-  ) {}
+    earlier: { readonly t: readonly number[]; readonly v: readonly number[] } = { t: [], v: [] },
+  ) {
+    this.t = [...earlier.t];
+    this.v = [...earlier.v];
+  }
 
   start(): void {
     void this.readOnce();

@@ -47,6 +47,8 @@ export const generatorHealthSchema = z.object({
   /** True when the generator, not the target, limited the run. */
   limited: z.boolean(),
   reason: z.string().nullable(),
+  /** The run's: how the number of worker threads was chosen (`--workers N`, or automatic and why). */
+  workersReason: z.string().optional(),
 });
 export type GeneratorHealth = z.infer<typeof generatorHealthSchema>;
 
@@ -126,7 +128,7 @@ export type StressResult = z.infer<typeof stressResultSchema>;
 
 /** One checkpoint of a soak: the load since the previous one, and the target's memory so far. */
 export const soakCheckpointSchema = z.object({
-  /** Seconds into the run at the checkpoint. */
+  /** Seconds of soak at the checkpoint (a resumed soak counts its earlier parts, not the interruption). */
   atS: z.number(),
   requests: z.number(),
   throughput: z.number(),
@@ -142,8 +144,10 @@ export type SoakCheckpoint = z.infer<typeof soakCheckpointSchema>;
 export const soakResultSchema = z.object({
   plannedS: z.number(),
   checkpointS: z.number(),
-  /** Load sent before the soak and not measured. */
+  /** Load sent before the soak and not measured (seconds). */
   warmupS: z.number(),
+  /** Why the warm-up lasted that long: the target's memory settled, or it was still rising at the longest warm-up. */
+  warmupReason: z.string().default(''),
   checkpoints: z.array(soakCheckpointSchema),
   /** Where the memory came from; null when the target exposes none. */
   memorySource: z.string().nullable(),
@@ -155,6 +159,12 @@ export const soakResultSchema = z.object({
   leak: leakVerdictSchema.nullable(),
   /** The file each checkpoint was written to (what survives a killed run). */
   checkpointFile: z.string().nullable(),
+  /** Seconds of the soak measured so far (all parts, resumed ones included); a resumed run sends the rest. */
+  doneS: z.number().default(0),
+  /** Seconds into the soak at which an interrupted run was resumed (`--resume`), in order. */
+  resumedAtS: z.array(z.number()).default([]),
+  /** Seconds the soak was interrupted for, in total: the leak detector's window spans them too. */
+  pausedS: z.number().default(0),
 });
 export type SoakResult = z.infer<typeof soakResultSchema>;
 
@@ -239,3 +249,4 @@ export const soakCheckpointFileSchema = z.object({
   rate: z.number(),
   soak: soakResultSchema,
 });
+export type SoakCheckpointFile = z.infer<typeof soakCheckpointFileSchema>;

@@ -30,8 +30,13 @@ function serverLines(r: LoadtestReport): string[] {
 
 function soakLines(s: SoakResult): string[] {
   const out = [
-    `  soak: ${s.warmupS}s warm-up (not measured), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
+    `  soak: ${s.warmupS.toFixed(0)}s warm-up (not measured${s.warmupReason ? `; ${s.warmupReason}` : ''}), ${s.checkpoints.length} checkpoints every ${s.checkpointS}s of ${s.plannedS}s planned${s.checkpointFile ? `, written to ${s.checkpointFile}` : ''}`,
   ];
+  if (s.resumedAtS.length) {
+    out.push(
+      `  resumed at ${s.resumedAtS.map((at) => `${at.toFixed(0)}s`).join(', ')} of the soak (interrupted ${s.pausedS.toFixed(0)}s in all): the rows and the leak verdict cover the whole soak, the totals above this run's part`,
+    );
+  }
   out.push('       at   req/s       p95       p99    errors     memory  leak');
   for (const c of s.checkpoints) {
     const mem = c.memoryBytes === null ? '-' : `${(c.memoryBytes / 1_048_576).toFixed(1)}MiB`;
@@ -63,7 +68,7 @@ export function formatReport(r: LoadtestReport): string {
   const g = r.generator;
   const late = g.sendLatenessMs;
   lines.push(
-    `  generator  ${g.workers ? `${g.workers} worker thread(s)` : 'main thread'}; sent late: p99 ${ms(late.p99)}, ${pct(late.lateShare)} over 10 ms; event-loop delay p99 ${ms(g.eventLoopDelayMs.p99)}`,
+    `  generator  ${g.workers ? `${g.workers} worker thread(s)` : 'main thread'}${g.workersReason ? ` [${g.workersReason}]` : ''}; sent late: p99 ${ms(late.p99)}, ${pct(late.lateShare)} over 10 ms; event-loop delay p99 ${ms(g.eventLoopDelayMs.p99)}`,
   );
   if (g.reason) lines.push(`  WARNING    ${g.reason}`);
   lines.push(...serverLines(r));

@@ -1,16 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Config, ConfigIssue, LoadedSloFile } from '../config/config.js';
 import { formatIssue } from '../config/issue-format.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadSloPaths } from '../config/load-slo.js';
 import { ERR, type VigilError, vigilError } from '../core/errors.js';
+import { fromWire } from '../core/wire-keys.js';
 import type { ArrivalProcess } from './arrivals.js';
 import type { LoadSpec, TrafficKind } from './load-sender.js';
 import { assertLoopback } from './loopback-guard.js';
 import type { CorpusSpec, LoadProfile } from './profile-schema.js';
 import { toPhases } from './profile-schema.js';
 import { expectedRequests, type Slice, slices, totalDurationMs } from './rate-curve.js';
+import { type SoakCheckpointFile, soakCheckpointFileSchema } from './report-schema.js';
 import { implicitScrapeConfig } from './vigil-watch.js';
 
 /**
@@ -34,12 +37,22 @@ export interface SoakOptions {
   checkpointMs?: number;
   /** How often the target's memory is read. */
   memoryEveryMs?: number;
-  /** Load at the same rate before the soak, not measured: start-up growth is not a leak. */
+  /** Load at the same rate before the soak, not measured: start-up growth is not a leak. At least this long. */
   warmupMs?: number;
+  /** The warm-up goes on while the target's memory still rises, up to this long in all. */
+  maxWarmupMs?: number;
+  /** Memory has settled when the leak detector calls this last stretch of the warm-up `ok`. */
+  settleWindowMs?: number;
   /** The target's memory limit (for the leak detector's materiality and the time to exhaustion). */
   limitBytes?: number | null;
   /** Each checkpoint is written here (replaced whole), so a killed run keeps what it measured. */
   checkpointFile?: string | null;
+  /**
+   * Continue an interrupted soak from this checkpoint file: the rest of the planned duration is
+   * sent, and the leak verdict covers the whole soak. Checkpoints go on being written to it
+   * unless `checkpointFile` names another file.
+   */
+  resumeFrom?: string;
 }
 
 export interface LoadtestOptions {
@@ -75,8 +88,11 @@ export interface LoadtestOptions {
   connections?: number;
   /** Open model: at most this many connections (requests beyond them wait, and their wait counts). */
   maxConnections?: number;
-  /** Worker threads that send the load (1: this thread). */
-  workers?: number;
+  /**
+   * Worker threads that send the load; 'auto' (the default) chooses from a short calibration of
+   * one sender against the planned peak rate, and adds one when the generator falls behind.
+   */
+  workers?: number | 'auto';
 }
 
 /** The defaults of a run, in one place (the CLI shows them in its help). */
@@ -88,7 +104,7 @@ export const LOADTEST_DEFAULTS = Object.freeze({
   arrivals: 'uniform' as ArrivalProcess,
   seed: 1,
   maxConnections: 512,
-  workers: 1,
+  workers: 'auto' as number | 'auto',
   corpus: Object.freeze({ distinct: 5000, hotSet: 50, hotShare: 0.7, seed: 42 }) satisfies CorpusSpec,
 });
 
@@ -107,11 +123,18 @@ export type RunShape =
   | {
       readonly mode: 'soak';
       readonly rate: number;
+      /** What this run sends: the whole soak, or what is left of it when resuming. */
       readonly durationMs: number;
+      /** The whole soak, resumed parts included: the leak detector's window. */
+      readonly plannedMs: number;
+      /** The interrupted run this one continues; null for a fresh soak. */
+      readonly resume: SoakCheckpointFile | null;
       readonly requested: number;
       readonly checkpointMs: number;
       readonly memoryEveryMs: number;
       readonly warmupMs: number;
+      readonly maxWarmupMs: number;
+      readonly settleWindowMs: number;
       readonly limitBytes: number | null;
       readonly checkpointFile: string | null;
     };
@@ -120,21 +143,52 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 
 /**
  * A soak's checkpoints (a twelfth of the run, 10 s to 10 min), memory reads (240 per run, 1 s to
- * 1 min) and unmeasured warm-up before it (a twelfth of the run, at most 10 min).
+ * 1 min) and unmeasured warm-up before it: at least a twelfth of the run (at most 10 min), then on
+ * until the target's memory has settled — judged as the soak will judge it, over the last
+ * run-length (1 to 30 min) of the warm-up — up to twice the run's length (2 min to 1 h). A
+ * service's heap grows for minutes after it starts taking load, which is not a leak; a leak never
+ * settles, so its warm-up runs to the maximum and the soak judges it anyway. A resumed soak
+ * sends what is left of the planned duration, with no warm-up: the target was under this load
+ * until the interruption (give `warmupMs` if it was restarted since).
  */
-function soakShape(rate: number, soak: SoakOptions): RunShape {
-  const { durationMs } = soak;
+function soakShape(rate: number, soak: SoakOptions, resume: SoakCheckpointFile | null): RunShape {
+  const plannedMs = soak.durationMs;
+  const doneMs = resume ? resume.soak.doneS * 1000 : 0;
+  const durationMs = Math.max(0, plannedMs - doneMs);
+  const warmupMs = soak.warmupMs ?? (resume ? 0 : clamp(plannedMs / 12, 0, 600_000));
   return {
     mode: 'soak',
     rate,
     durationMs,
+    plannedMs,
+    resume,
     requested: (rate * durationMs) / 1000,
-    checkpointMs: soak.checkpointMs ?? clamp(durationMs / 12, 10_000, 600_000),
-    memoryEveryMs: soak.memoryEveryMs ?? clamp(durationMs / 240, 1000, 60_000),
-    warmupMs: soak.warmupMs ?? clamp(durationMs / 12, 0, 600_000),
+    checkpointMs: soak.checkpointMs ?? clamp(plannedMs / 12, 10_000, 600_000),
+    memoryEveryMs: soak.memoryEveryMs ?? clamp(plannedMs / 240, 1000, 60_000),
+    warmupMs,
+    maxWarmupMs: Math.max(warmupMs, soak.maxWarmupMs ?? (resume ? 0 : clamp(2 * plannedMs, 120_000, 3_600_000))),
+    settleWindowMs: soak.settleWindowMs ?? clamp(plannedMs, 60_000, 1_800_000),
     limitBytes: soak.limitBytes ?? null,
-    checkpointFile: soak.checkpointFile ?? null,
+    checkpointFile: soak.checkpointFile ?? soak.resumeFrom ?? null,
   };
+}
+
+/** Reads the checkpoint file of an interrupted soak; refuses one of another target or rate, or a finished one. */
+export function readSoakCheckpoint(file: string, expected: { target: string; rate: number; plannedMs: number }): SoakCheckpointFile {
+  const refuse = (detail: string) => vigilError(ERR.VIGIL_ERR_LOADTEST_RESUME, { file, detail });
+  let parsed: SoakCheckpointFile;
+  try {
+    // Written in wire form (snake_case keys); an older camelCase file reads as well.
+    parsed = fromWire(soakCheckpointFileSchema, JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    throw refuse(err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err));
+  }
+  if (parsed.target !== expected.target) throw refuse(`it soaked ${parsed.target}, not ${expected.target}`);
+  if (parsed.rate !== expected.rate) throw refuse(`it soaked at ${parsed.rate} req/s, not ${expected.rate}`);
+  if (parsed.soak.plannedS * 1000 !== expected.plannedMs)
+    throw refuse(`it planned ${parsed.soak.plannedS} s, not ${expected.plannedMs / 1000} s: give the same --soak`);
+  if (parsed.soak.doneS * 1000 >= expected.plannedMs) throw refuse('that soak is complete');
+  return parsed;
 }
 
 export interface Objectives {
@@ -155,7 +209,9 @@ export interface RunPlan {
   readonly arrivals: ArrivalProcess;
   readonly seed: number;
   readonly maxConnections: number;
-  readonly workers: number;
+  readonly workers: number | 'auto';
+  /** Automatic workers never exceed this (the cores). */
+  readonly maxWorkers: number;
   readonly timeoutS: number;
   readonly maxErrorRatio: number;
   readonly minShare: number;
@@ -179,10 +235,21 @@ export function resolveKinds(options: Pick<LoadtestOptions, 'url' | 'profile' | 
 }
 
 /** The run's shape from the options; a usage error when they ask for none. */
-export function runShape(options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'>): RunShape {
+export function runShape(
+  options: Pick<LoadtestOptions, 'rate' | 'durationMs' | 'profile' | 'stress' | 'connections' | 'soak'> &
+    Partial<Pick<LoadtestOptions, 'url'>>,
+): RunShape {
   if (options.soak) {
     if (options.rate === undefined) throw vigilError(ERR.VIGIL_ERR_LOADTEST_USAGE, { detail: 'a soak needs a rate: --soak D --rate R' });
-    return soakShape(options.rate, options.soak);
+    const { soak } = options;
+    const resume = soak.resumeFrom
+      ? readSoakCheckpoint(soak.resumeFrom, {
+          target: options.url ? new URL(options.url).origin : '',
+          rate: options.rate,
+          plannedMs: soak.durationMs,
+        })
+      : null;
+    return soakShape(options.rate, soak, resume);
   }
   if (options.stress) {
     const s = options.stress;
@@ -240,6 +307,8 @@ function corpusFor(profile: LoadtestOptions['profile']): LoadSpec['corpus'] {
   return { spec, extra };
 }
 
+const workersOption = (w: number | 'auto'): number | 'auto' => (w === 'auto' ? w : Math.max(1, Math.floor(w)));
+
 /** Plans a run: refuses a remote target, resolves what to send and when, loads the objectives. */
 export async function planRun(options: LoadtestOptions): Promise<RunPlan> {
   assertLoopback(options.url, options.allowRemote ?? false);
@@ -254,7 +323,8 @@ export async function planRun(options: LoadtestOptions): Promise<RunPlan> {
     arrivals: options.arrivals ?? LOADTEST_DEFAULTS.arrivals,
     seed: options.seed ?? LOADTEST_DEFAULTS.seed,
     maxConnections: options.maxConnections ?? LOADTEST_DEFAULTS.maxConnections,
-    workers: Math.max(1, Math.floor(options.workers ?? LOADTEST_DEFAULTS.workers)),
+    workers: workersOption(options.workers ?? LOADTEST_DEFAULTS.workers),
+    maxWorkers: Math.max(1, availableParallelism()),
     timeoutS: options.timeoutS ?? LOADTEST_DEFAULTS.timeoutS,
     maxErrorRatio: options.maxErrorRatio ?? LOADTEST_DEFAULTS.maxErrorRatio,
     minShare: options.minThroughputShare ?? LOADTEST_DEFAULTS.minThroughputShare,

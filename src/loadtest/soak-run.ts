@@ -74,20 +74,87 @@ export function soakProgressLine(c: SoakCheckpoint, plannedS: number): string {
   return `soak ${hms(c.atS)}/${hms(plannedS)}  ${c.throughput.toFixed(0)} req/s  p95 ${p95}  errors ${(c.errorRatio * 100).toFixed(2)}%  ${mem}  leak: ${describeLeak(c.leak)}`;
 }
 
+/** The warm-up is sent in parts this long; after each (past the minimum) the memory is judged. */
+const WARMUP_PART_MS = 10_000;
+
+/**
+ * Load before the soak, not measured: at least `warmupMs`, then on until the target's memory has
+ * settled — vigil's leak detector, over the last `settleWindowMs` of the warm-up (a whole window of
+ * readings, so at least that long), calls it `ok` (neither a significant nor a material rise) — and
+ * at most `maxWarmupMs`. A Node or JVM service's
+ * resident memory climbs for minutes after it starts taking load (the heap growing to its working
+ * size); judged from a short soak's start, that climb is `suspected`. A leak never settles: its
+ * warm-up runs to the maximum and the soak after it judges the leak all the same.
+ */
+async function warmUp(session: RunSession, shape: SoakShape): Promise<{ ms: number; reason: string }> {
+  if (shape.maxWarmupMs <= 0) return { ms: 0, reason: 'no warm-up' };
+  const memory = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs);
+  const started = Date.now();
+  memory.start();
+  let settled: string | null = null;
+  try {
+    session.track(shape.maxWarmupMs, () => 'soak warm-up (not measured)');
+    let sent = 0;
+    while (sent < shape.maxWarmupMs && !session.abort.signal.aborted) {
+      const partMs = Math.min(WARMUP_PART_MS, shape.maxWarmupMs - sent);
+      await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: partMs, rate: shape.rate }]));
+      sent += partMs;
+      if (sent < shape.warmupMs) continue;
+      const { t, v } = memory.series();
+      if (!t.length) break; // memory not followed: the minimum warm-up is all
+      // Judged on a whole window of readings, as the soak will be: a climb too slow to be
+      // significant over a few readings is significant over a window's worth.
+      if (Date.now() - started < shape.settleWindowMs) continue;
+      const verdict = detectLeak(t, v, { windowMs: shape.settleWindowMs, now: Date.now(), limitBytes: shape.limitBytes });
+      if (verdict.verdict === 'ok') {
+        settled = `memory settled after ${Math.round(sent / 1000)} s (the leak detector calls its last ${Math.round(shape.settleWindowMs / 1000)} s ok)`;
+        break;
+      }
+    }
+    session.endTracking();
+    const ms = Date.now() - started;
+    if (settled) return { ms, reason: settled };
+    if (!memory.series().t.length) return { ms, reason: `fixed (${memory.lastError ?? 'memory not followed'})` };
+    return { ms, reason: `memory still rising after the longest warm-up (${Math.round(shape.maxWarmupMs / 1000)} s)` };
+  } finally {
+    memory.stop();
+  }
+}
+
+/** Where a soak starts: fresh, or where an interrupted one stopped. */
+function startingPoint(shape: SoakShape) {
+  const earlier = shape.resume?.soak;
+  const now = Date.now();
+  const lastRead = earlier?.memory.t.at(-1);
+  return {
+    startedAt: shape.resume ? Date.parse(shape.resume.startedAt) : now,
+    checkpoints: earlier ? [...earlier.checkpoints] : [],
+    memory: earlier?.memory ?? { t: [], v: [] },
+    doneMs: (earlier?.doneS ?? 0) * 1000,
+    resumedAtS: earlier ? [...earlier.resumedAtS, earlier.doneS] : [],
+    // The time between the last reading and now: the detector's window spans it too.
+    pausedMs: (earlier?.pausedS ?? 0) * 1000 + (lastRead !== undefined ? Math.max(0, now - lastRead) : 0),
+  };
+}
+
 export async function runSoak(session: RunSession, shape: SoakShape, target: string): Promise<{ load: MergedLoad; soak: SoakResult }> {
-  const follower = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs);
+  const from = startingPoint(shape);
+  const follower = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs, from.memory);
   const totals = new SoakTotals();
-  const checkpoints: SoakCheckpoint[] = [];
+  const checkpoints = from.checkpoints;
+  let doneMs = from.doneMs;
   const judge = () => {
     const { t, v } = follower.series();
-    return t.length ? detectLeak(t, v, { windowMs: shape.durationMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
+    const windowMs = shape.plannedMs + from.pausedMs;
+    return t.length ? detectLeak(t, v, { windowMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
   };
   const result = (): SoakResult => {
     const { t, v } = follower.series();
     return {
-      plannedS: shape.durationMs / 1000,
+      plannedS: shape.plannedMs / 1000,
       checkpointS: shape.checkpointMs / 1000,
-      warmupS: shape.warmupMs / 1000,
+      warmupS: warmup.ms / 1000,
+      warmupReason: warmup.reason,
       checkpoints,
       memorySource: t.length ? `${session.plan.base}/metrics ${RESIDENT_MEMORY_METRIC}` : null,
       memoryError: follower.lastError,
@@ -95,48 +162,59 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       memory: { t: [...t], v: [...v] },
       leak: judge(),
       checkpointFile: shape.checkpointFile,
+      doneS: doneMs / 1000,
+      resumedAtS: from.resumedAtS,
+      pausedS: from.pausedMs / 1000,
     };
   };
-  if (shape.warmupMs > 0) {
-    session.track(shape.warmupMs, () => 'soak warm-up (not measured)');
-    await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: shape.warmupMs, rate: shape.rate }]));
-    session.endTracking();
-  }
-  const startedAt = Date.now();
+  const save = () => {
+    if (shape.checkpointFile)
+      writeCheckpoint(shape.checkpointFile, {
+        target,
+        startedAt: new Date(from.startedAt).toISOString(),
+        rate: shape.rate,
+        soak: result(),
+      });
+  };
+  await session.planWorkers(shape.rate);
+  const warmup = await warmUp(session, shape);
   follower.start();
   try {
     // Fixed parts of the schedule: the run sends exactly rate x duration requests; the few ms
-    // between parts (a new sender) make it last that much longer.
+    // between parts (a new sender) make it last that much longer. An interrupted part counts
+    // for the time it ran, so that a resumed run sends the rest.
     for (let k = 0; k * shape.checkpointMs < shape.durationMs && !session.abort.signal.aborted; k++) {
       const partMs = Math.min(shape.checkpointMs, shape.durationMs - k * shape.checkpointMs);
-      session.track(partMs, () => `soak part ${k + 1}`);
+      session.track(partMs, () => `soak part ${checkpoints.length + 1}`);
+      const partStart = Date.now();
       const load = await session.send(
-        openModel(session.plan, [{ phase: `soak-${k + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]),
+        openModel(session.plan, [{ phase: `soak-${checkpoints.length + 1}`, startMs: 0, durationMs: partMs, rate: shape.rate }]),
       );
       session.endTracking();
+      const ranMs = session.abort.signal.aborted ? Math.min(partMs, Date.now() - partStart) : partMs;
+      doneMs += ranMs;
       totals.add(load);
       const part = LatencyRecorder.combine([...load.perKind.values()]);
       const { v } = follower.series();
       const checkpoint: SoakCheckpoint = {
-        atS: Math.round((Date.now() - startedAt) / 100) / 10,
+        atS: Math.round(doneMs / 100) / 10,
         requests: part.responses,
-        throughput: part.responses / (partMs / 1000),
+        throughput: part.responses / (ranMs / 1000),
         latencyMs: summarize(part.latencies()),
         errorRatio: errorRatioOf(part),
         memoryBytes: v.at(-1) ?? null,
         leak: judge(),
         generatorLimited: generatorHealth(load.lateness, load.loopDelayMs, load.workerThreads).limited,
       };
+      session.moreWorkersAfter(checkpoint.generatorLimited, shape.rate);
       checkpoints.push(checkpoint);
-      session.note(soakProgressLine(checkpoint, shape.durationMs / 1000));
-      if (shape.checkpointFile)
-        writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak: result() });
+      session.note(soakProgressLine(checkpoint, shape.plannedMs / 1000));
+      save();
     }
   } finally {
     follower.stop();
   }
   const soak = result();
-  if (shape.checkpointFile)
-    writeCheckpoint(shape.checkpointFile, { target, startedAt: new Date(startedAt).toISOString(), rate: shape.rate, soak });
+  save();
   return { load: totals.asLoad(), soak };
 }
