@@ -79,8 +79,7 @@ function objectiveMemo(memo: BudgetMemo | undefined, objective: Objective): Obje
  * (the clock stepped back), or holding points since cut from a series' history (or from a series
  * gone altogether).
  */
-function pruneBlocks(known: ObjectiveMemo, reader: IndicatorReader, since: number, now: number): void {
-  const oldest = reader.eventSeriesOldest?.() ?? new Map<string, number>();
+function pruneBlocks(known: ObjectiveMemo, oldest: ReadonlyMap<string, number>, since: number, now: number): void {
   let cutBefore = Number.NEGATIVE_INFINITY;
   for (const [id, was] of known.oldest) {
     const is = oldest.get(id);
@@ -133,9 +132,14 @@ export function budgetFigures(
 
   if (reader.events || reader.errorRatio) {
     const known = reader.events ? objectiveMemo(memo, objective) : undefined;
+    const seriesOldest = reader.events ? (reader.eventSeriesOldest?.() ?? new Map<string, number>()) : new Map<string, number>();
     // Burn-rate windows may reach past the period (a 3d window of a 1d objective): keep their blocks too.
     const longest = Math.max(objective.period, objective.window, ...windows.map((w) => w.ms));
-    if (known) pruneBlocks(known, reader, now - longest, now);
+    if (known) pruneBlocks(known, seriesOldest, now - longest, now);
+    // No event lies before the oldest stored point, so a span reaching further starts just before
+    // it, exactly: a young daemon's 30d, 3d and 1d windows are then one read (shared below), and no
+    // empty block of the month before history began is counted, kept or joined.
+    const historyFrom = seriesOldest.size > 0 ? Math.min(...seriesOldest.values()) - 1 : Number.NEGATIVE_INFINITY;
     // Every window's span ends in the same unfinished tail: read it once per cycle.
     const read = new Map<string, EventCounts>();
     const events =
@@ -147,7 +151,7 @@ export function budgetFigures(
         return c;
       });
     const errorRatio = (windowMs: number): ErrorRatio | null =>
-      events ? ratioOfEvents(eventsSince(events, now - windowMs, now, known?.blocks)) : reader.errorRatio!(windowMs);
+      events ? ratioOfEvents(eventsSince(events, Math.max(now - windowMs, historyFrom), now, known?.blocks)) : reader.errorRatio!(windowMs);
     const period = errorRatio(objective.period);
     const compliance = period === null ? null : 1 - period.ratio;
     // Time-based: the share of the whole span that was bad, history before the first point
