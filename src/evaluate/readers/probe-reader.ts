@@ -81,7 +81,7 @@ export class ProbeUptimeReader implements IndicatorReader {
   events(from: number, to: number): EventCounts {
     const c = noEvents();
     for (const s of this.series()) {
-      const { t, v } = s.buffer.range(from, to);
+      const { t, v } = s.buffer.window(from, to);
       for (let i = 0; i < v.length; i++) {
         if (t[i]! <= from) continue;
         c.all++;
