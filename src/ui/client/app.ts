@@ -7,7 +7,7 @@ import type { ServiceCurrentResponse, ServiceListResponse } from '../../server/a
 import type { ObjectiveStatus } from '../../snapshot/snapshot-schema.js';
 import type { ObjectiveHistoryResponse, ResourceHistoryResponse } from '../history-schema.js';
 import { STATUS_MARK } from '../status-marks.js';
-import { axes, COLORS, widthOf } from './chart-theme.js';
+import { axes, bytes, COLORS, widthOf } from './chart-theme.js';
 
 const main = document.getElementById('main') as HTMLElement;
 const pollMs = Math.min(60_000, Math.max(1000, Number(main.dataset.pollSeconds ?? 5) * 1000));
@@ -145,14 +145,6 @@ const fmtUnit = (unit: string | null) => (v: number) =>
       : unit === 'bytes'
         ? bytes(v)
         : `${+v.toPrecision(4)}`;
-
-function bytes(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 2 ** 30) return `${+(v / 2 ** 30).toPrecision(3)}GiB`;
-  if (a >= 2 ** 20) return `${+(v / 2 ** 20).toPrecision(3)}MiB`;
-  if (a >= 2 ** 10) return `${+(v / 2 ** 10).toPrecision(3)}KiB`;
-  return `${Math.round(v)}B`;
-}
 
 /** The newest history per objective: what the breach shading reads when the chart redraws. */
 const latest = new Map<string, ObjectiveHistoryResponse>();

@@ -28,3 +28,12 @@ export function axes(yLabel: string, yValues?: (u: uPlot, v: number[]) => string
 export function widthOf(el: HTMLElement): number {
   return Math.max(280, Math.min(1100, el.clientWidth || 600));
 }
+
+/** A byte count on an axis or in a legend, binary units, 3 significant digits. */
+export function bytes(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 2 ** 30) return `${+(v / 2 ** 30).toPrecision(3)}GiB`;
+  if (a >= 2 ** 20) return `${+(v / 2 ** 20).toPrecision(3)}MiB`;
+  if (a >= 2 ** 10) return `${+(v / 2 ** 10).toPrecision(3)}KiB`;
+  return `${Math.round(v)}B`;
+}

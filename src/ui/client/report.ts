@@ -3,15 +3,7 @@
 // as textContent, never parsed as markup.
 import uPlot from 'uplot';
 import { type ChartBand, type ChartMark, REPORT_DATA_ID, type ReportChart } from '../report-charts.js';
-import { axes, COLORS, widthOf } from './chart-theme.js';
-
-function bytes(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 2 ** 30) return `${+(v / 2 ** 30).toPrecision(3)}GiB`;
-  if (a >= 2 ** 20) return `${+(v / 2 ** 20).toPrecision(3)}MiB`;
-  if (a >= 2 ** 10) return `${+(v / 2 ** 10).toPrecision(3)}KiB`;
-  return `${Math.round(v)}B`;
-}
+import { axes, bytes, COLORS, widthOf } from './chart-theme.js';
 
 const fmt = (unit: ReportChart['unit']) => (v: number | null) =>
   v === null
