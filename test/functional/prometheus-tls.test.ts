@@ -41,10 +41,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A prometheus source `tls` reading one constant objective through `url`, with the bearer token. */
-function source(url: string, tls?: Record<string, unknown>): PrometheusSource {
+/** A prometheus source `tls` reading one constant objective through `url`, with a bearer token. */
+function source(url: string, tls?: Record<string, unknown>, bearer = TOKEN): PrometheusSource {
   const config = daemonConfigSchema.parse({
-    sources: { prometheus: { secure: { url, auth: { bearer: TOKEN }, timeout: '10s', ...(tls ? { tls } : {}) } } },
+    sources: { prometheus: { secure: { url, auth: { bearer }, timeout: '10s', ...(tls ? { tls } : {}) } } },
   }).sources.prometheus.secure!;
   const slo = sloFileSchema.parse({
     apiVersion: 'vigil/v1',
@@ -133,16 +133,7 @@ describe('prometheus source over https (tls options)', () => {
   });
 
   it('a wrong token over good TLS is a query error that does not show the token', async () => {
-    const config = daemonConfigSchema.parse({
-      sources: { prometheus: { secure: { url: proxy.url, auth: { bearer: `${TOKEN}-wrong` }, tls: { caFile: pki.caFile } } } },
-    }).sources.prometheus.secure!;
-    const slo = sloFileSchema.parse({
-      apiVersion: 'vigil/v1',
-      kind: 'ServiceLevels',
-      service: 'shop',
-      objectives: [{ name: 'constant', indicator: { promql: { source: 'secure', query: 'vector(0.25)' } }, threshold: { max: 1 } }],
-    });
-    const wrong = new PrometheusSource('secure', config, [{ path: 'slo/shop.yaml', slo }], SHIPPED_WINDOW_SETS);
+    const wrong = source(proxy.url, { caFile: pki.caFile }, `${TOKEN}-wrong`);
     const result = await wrong.sample(AbortSignal.timeout(15_000));
     expect(result.points).toEqual([]);
     const errors = wrong.queryErrors();
