@@ -121,7 +121,7 @@ function partialNotice(failed: OtherShards['failed']): Html {
 
 function counts(services: ReadonlyArray<{ readonly status: string }>): Html {
   const n = (status: string) => services.filter((s) => s.status === status).length;
-  return html`<p class="counts" id="counts">${services.length} services: <strong>${n('breach')}</strong> in breach, ${n('no_data')} without data, ${n('warning')} warning, ${n('ok')} ok.</p>`;
+  return html`<p class="counts" id="counts" data-services="${services.length}">${services.length} services: <strong>${n('breach')}</strong> in breach, ${n('no_data')} without data, ${n('warning')} warning, ${n('ok')} ok.</p>`;
 }
 
 export interface PageContext {

@@ -50,7 +50,7 @@ async function overview(url: string): Promise<{ rows: Map<string, string>; count
   const rows = new Map<string, string>();
   for (const m of text.matchAll(/<tr data-service="([^"]+)"[^>]*>[\s\S]*?<th scope="row"><a href="([^"]+)">/g))
     rows.set(m[1]!, m[2]!.replace(/&amp;/g, '&'));
-  const counts = /<p class="counts" id="counts">([\s\S]*?)<\/p>/.exec(text)?.[1]?.replace(/<[^>]+>/g, '') ?? '';
+  const counts = /<p class="counts" id="counts"[^>]*>([\s\S]*?)<\/p>/.exec(text)?.[1]?.replace(/<[^>]+>/g, '') ?? '';
   const partial = /<p class="partial"[^>]*>([\s\S]*?)<\/p>/.exec(text)?.[1] ?? false;
   return { rows, counts, partial };
 }

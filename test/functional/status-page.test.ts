@@ -18,6 +18,7 @@ import { buildServer } from '../../src/server/build-server.js';
 import { HISTORY_METRICS } from '../../src/ui/history-recorder.js';
 import { canvasInk, closeChromium, launchChromium, watchedPage } from '../harness/chromium.js';
 import { freePort, waitFor } from '../harness/services.js';
+import { objectiveResult, serviceSnapshot } from '../support/snapshot-builders.js';
 import { HOSTILE, statusPageFixture } from '../support/status-page-fixture.js';
 
 const run = promisify(execFile);
@@ -158,6 +159,67 @@ describe('a page left open', () => {
       await app.close();
     }
   }, 90_000);
+});
+
+describe('the overview left open', () => {
+  it('adds a service that appears and re-sorts worst first on a status change, without a reload', async () => {
+    const fleet = (entries: Array<[string, 'ok' | 'breach']>, at: number) => {
+      const parts = entries.map(([name, status]) =>
+        serviceSnapshot(name, [objectiveResult({ name: 'uptime', kind: 'probe', status })], at),
+      );
+      return { ...parts[0]!, services: parts.flatMap((p) => p.services) };
+    };
+    let snapshot = fleet(
+      [
+        ['alpha', 'ok'],
+        ['bravo', 'ok'],
+      ],
+      Date.now(),
+    );
+    const app = buildServer({ getSnapshot: () => snapshot, metricsRegistry: new Registry(), pollSeconds: () => 1 });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { page, errors } = await watchedPage(browser!);
+    const rows = () =>
+      page.$$eval('#services tbody tr', (trs) => trs.map((tr) => `${tr.getAttribute('data-service')}:${tr.getAttribute('data-status')}`));
+    try {
+      await page.goto(`${base}/`, { waitUntil: 'networkidle0' });
+      expect(await rows()).toEqual(['alpha:ok', 'bravo:ok']);
+      // A mark on the window: a reload would drop it.
+      await page.evaluate(() => Object.assign(globalThis, { vigilTestMark: 1 }));
+
+      snapshot = fleet(
+        [
+          ['alpha', 'ok'],
+          ['bravo', 'ok'],
+          ['charlie', 'ok'],
+        ],
+        Date.now(),
+      );
+      await waitFor(async () => (await rows()).length === 3, { timeoutMs: 15_000, intervalMs: 200, what: 'the new service row' });
+      expect(await rows()).toEqual(['alpha:ok', 'bravo:ok', 'charlie:ok']);
+
+      snapshot = fleet(
+        [
+          ['alpha', 'ok'],
+          ['bravo', 'ok'],
+          ['charlie', 'breach'],
+        ],
+        Date.now(),
+      );
+      await waitFor(async () => (await rows())[0] === 'charlie:breach', {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        what: 'the breach sorted first',
+      });
+      expect(await rows()).toEqual(['charlie:breach', 'alpha:ok', 'bravo:ok']);
+      expect(await page.$eval('#counts', (e) => e.textContent)).toMatch(/^3 services: 1 in breach/);
+      expect(await page.evaluate(() => (globalThis as { vigilTestMark?: number }).vigilTestMark)).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await app.close();
+    }
+  }, 60_000);
 });
 
 describe('a real breach on an open page', () => {

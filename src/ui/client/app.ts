@@ -1,6 +1,7 @@
 // The status page's script: charts (uPlot) and live updates by conditional polling. The pages are
 // complete without it; it only adds. It builds DOM with textContent, never innerHTML, so names
-// and texts from the data stay text here too.
+// and texts from the data stay text here too; the overview's table, when it must change shape,
+// is the server's own rendering of the page, swapped in whole.
 import uPlot from 'uplot';
 import type { Wire } from '../../core/wire-keys.js';
 import type { ServiceCurrentResponse, ServiceListResponse } from '../../server/api-schemas.js';
@@ -81,17 +82,50 @@ function every(fn: () => Promise<void>): void {
 /** The API's bodies as they travel: the server's zod-inferred types in wire form (snake_case keys). */
 type ListBody = Wire<ServiceListResponse>;
 
+/**
+ * Swaps in the table the server renders for this same address (search and label filter
+ * included): a service that appeared or left, and the worst-first order after a status change,
+ * come as they would with a reload. The markup is the server's, escaped there as on the first
+ * load; scripts in parsed markup never run, and the CSP forbids inline ones anyway.
+ */
+async function refreshTable(): Promise<boolean> {
+  try {
+    const res = await fetch(location.pathname + location.search, { cache: 'no-cache' });
+    if (!res.ok) return false;
+    const fresh = new DOMParser().parseFromString(await res.text(), 'text/html');
+    for (const selector of ['#services tbody', '#counts']) {
+      const next = fresh.querySelector(selector);
+      const current = document.querySelector(selector);
+      if (next && current) current.replaceWith(document.importNode(next, true));
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the rows on the page no longer match the list: a status changed, or services came or went. */
+function tableOutdated(body: ListBody, lastCount: number): boolean {
+  if (body.services.length !== lastCount) return true;
+  return body.services.some((s) => {
+    const row = document.querySelector<HTMLElement>(`tr${byData('service', s.service)}`);
+    return row !== null && row.dataset.status !== s.status;
+  });
+}
+
 function startOverview(): void {
   const last = { etag: null as string | null };
+  // How many services the page was rendered from (a filtered page shows fewer rows); none before the first evaluation.
+  let seen = Number((document.getElementById('counts') as HTMLElement | null)?.dataset.services ?? Number.NaN);
   every(async () => {
     const body = await poll<ListBody>('/api/sla', last);
     if (!body) return;
     setEvaluated(body.evaluated_at);
-    for (const s of body.services) setStatus(document.querySelector(`tr${byData('service', s.service)}`), s.status);
-    const n = (st: string) => body.services.filter((s) => s.status === st).length;
-    const counts = document.getElementById('counts');
-    if (counts)
-      counts.textContent = `${body.services.length} services: ${n('breach')} in breach, ${n('no_data')} without data, ${n('warning')} warning, ${n('ok')} ok.`;
+    const outdated = tableOutdated(body, seen);
+    seen = body.services.length;
+    if (!(outdated && (await refreshTable()))) {
+      for (const s of body.services) setStatus(document.querySelector(`tr${byData('service', s.service)}`), s.status);
+    }
     setLive(`updated ${new Date().toLocaleTimeString()}`);
   });
 }
