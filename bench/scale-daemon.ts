@@ -6,7 +6,7 @@
 //   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
 //   <- 'stop'   -> {type:'stopped', stopMs, series, points, fileBytes, memoryBytes}: the daemon stops
 //                  (writing its store), then the data folder is read back through the store's API.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -47,6 +47,14 @@ const daemon = await Daemon.start({
 });
 const startMs = performance.now() - t0;
 
+// BENCH_MEMORY_TRACE=<file>: one line of memory figures every 100 ms (unix ms first), to line up with the phases' times.
+const trace = process.env.BENCH_MEMORY_TRACE;
+function traceMemory(file: string): void {
+  const m = process.memoryUsage();
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  appendFileSync(file, `${Date.now()} rss=${mib(m.rss)} heapUsed=${mib(m.heapUsed)} heapTotal=${mib(m.heapTotal)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`);
+}
+
 // Every evaluation cycle the daemon's timer runs (cycles are seconds apart; this looks 10 times a second).
 let evalMs: number[] = [];
 let busyMs: number[] = [];
@@ -62,6 +70,7 @@ const watchTimer = setInterval(() => {
     cpuMs.push(last.cpuMs);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  if (trace) traceMemory(trace);
 }, 100);
 let cpu0 = process.cpuUsage();
 let wall0 = performance.now();

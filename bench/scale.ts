@@ -13,7 +13,7 @@
 // beyond their status, so renamed keys do not break the bench.
 // `npm run bench:scale -- 100 2000` runs chosen sizes; `-- --svg docs/images/scale.svg` writes the curve.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -93,7 +93,12 @@ class DaemonChild {
 
   constructor(services: number, port: number) {
     this.child = fork(`${here}scale-daemon.js`, [String(services), String(port)], {
-      execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+      execArgv: [
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        // Extra flags for the daemon alone, e.g. `--heapsnapshot-signal=SIGUSR2` or a capped old space
+        // with `--heapsnapshot-near-heap-limit=1` to see what is live at a peak.
+        ...(process.env.BENCH_DAEMON_FLAGS ?? '').split(' ').filter(Boolean),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (m: Message) => {
@@ -191,6 +196,11 @@ interface Row {
   stopped: Stopped;
 }
 
+/** With BENCH_MEMORY_TRACE set, each phase's start goes into the daemon's memory trace file. */
+function phase(name: string): void {
+  if (process.env.BENCH_MEMORY_TRACE) appendFileSync(process.env.BENCH_MEMORY_TRACE, `${Date.now()} phase=${name}\n`);
+}
+
 async function measure(services: number, port: number): Promise<Row> {
   await cannon(`http://127.0.0.1:${port}`, ['/health/floor'], WARM_API_S);
   const floor = await cannon(`http://127.0.0.1:${port}`, ['/health/floor'], FLOOR_S);
@@ -199,17 +209,22 @@ async function measure(services: number, port: number): Promise<Row> {
   try {
     const ready = await d.next<{ url: string; startMs: number }>('ready');
     await untilReady(ready.url, 120_000);
+    phase('warm-up');
     await sleep(WARM_S * 1000);
     await d.ask<Stats>('stats', 'stats');
+    phase('measure');
     await sleep(MEASURE_S * 1000);
     const idle = await d.ask<Stats>('stats', 'stats');
     const noData = await noDataCount(ready.url, serviceName(services - 1));
     const paths = Array.from({ length: services }, (_, i) => `/api/sla/${serviceName(i)}/current`);
     // Each measured phase after WARM_API_S at the same rate (connections opened, routes compiled), as bench:api does.
+    phase('current');
     await cannon(ready.url, paths, WARM_API_S);
     const current = await cannon(ready.url, paths, API_S);
+    phase('list');
     await cannon(ready.url, ['/api/sla'], WARM_API_S);
     const list = await cannon(ready.url, ['/api/sla'], LIST_S);
+    phase('stop');
     const busy = await d.ask<Stats>('stats', 'stats');
     const stopped = await d.ask<Stopped>('stop', 'stopped');
     return {
