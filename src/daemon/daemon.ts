@@ -9,6 +9,7 @@ import { formatIssue, loadConfig } from '../config/load-config.js';
 import { configForShard, resolveShard } from '../config/shard.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
+import { deepFreeze } from '../core/freeze.js';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
 import type { BudgetMemo } from '../evaluate/error-budget.js';
 import { evaluate, evaluationSteps } from '../evaluate/evaluate.js';
@@ -301,6 +302,9 @@ export class Daemon {
           if (this.config === config && !this.stopping) this.publish(step.value, started, spent);
           return;
         }
+        // Frozen as each service is done, inside the slices: publishing then freezes only the top
+        // (deep-freezing 20 000 objective results at once held the event loop for tens of ms).
+        deepFreeze(step.value);
         if (performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
           endSlice();
           await new Promise<void>((resolve) => setImmediate(resolve));

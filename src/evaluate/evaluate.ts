@@ -46,13 +46,20 @@ export function evaluate(config: Config, store: SampleStore, now: number, inputs
  * The same evaluation as `evaluate`, one service per step: a caller on an event loop (the daemon)
  * runs steps until its slice of time is spent and lets other work (HTTP requests, samples) run
  * between slices, so a large fleet's cycle never holds the loop for its whole length. Every step
- * reads the store as of `now`; the snapshot is the generator's return value.
+ * reads the store as of `now` and yields the service's result (the snapshot's own object: a caller
+ * may freeze it then, rather than the whole snapshot at once); the snapshot is the return value.
  */
-export function* evaluationSteps(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Generator<void, Snapshot> {
+export function* evaluationSteps(
+  config: Config,
+  store: SampleStore,
+  now: number,
+  inputs: EvaluateInputs = {},
+): Generator<ServiceResult, Snapshot> {
   const services: ServiceResult[] = [];
   for (const { slo } of config.services) {
-    services.push(evaluateService(config, store, now, slo, inputs));
-    yield;
+    const service = evaluateService(config, store, now, slo, inputs);
+    services.push(service);
+    yield service;
   }
   return { evaluatedAt: now, services, sources: (inputs.sources ?? []).map((s) => ({ ...s })) };
 }

@@ -67,7 +67,23 @@ export class SampleStore {
 
   appendRaw(metric: string, labels: Labels, t: number, value: number): void {
     if (!Number.isFinite(value)) return;
-    const entry = this.seriesFor(metric, labels);
+    this.write(this.seriesFor(metric, labels), t, value);
+  }
+
+  /**
+   * Appends to a series a writer kept from an earlier `seriesFor` or `appendTo`, without building
+   * its id again (a sort and a string per point: the history recorder writes 60 000 figures a
+   * cycle at 2 000 services). A series pruned since is created again, as `appendRaw` would; the
+   * series written to is returned, for the writer to keep.
+   */
+  appendTo(series: StoredSeries, t: number, value: number): StoredSeries {
+    if (!Number.isFinite(value)) return series;
+    const live = this.series.get(series.id) === series ? series : this.seriesFor(series.metric, series.labels);
+    this.write(live, t, value);
+    return live;
+  }
+
+  private write(entry: StoredSeries, t: number, value: number): void {
     entry.ended = false;
     entry.buffer.append(t, value, this.options.retentionMs);
   }
