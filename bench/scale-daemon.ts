@@ -7,6 +7,7 @@
 //   <- 'stop'   -> {type:'stopped', stopMs, series, points, fileBytes, memoryBytes}: the daemon stops
 //                  (writing its store), then the data folder is read back through the store's API.
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -38,6 +39,18 @@ function folderBytes(path: string): number {
   return total;
 }
 
+// BENCH_HEAP_PROFILE=<file>: a sampling heap profile from the start to the second 'stats' (the end of
+// the measured cycles without API load), counting objects a major GC collected: what reached the
+// old generation, live or garbage (the garbage is what lets the heap grow between major GCs).
+const heapProfile = process.env.BENCH_HEAP_PROFILE;
+const inspector = heapProfile ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.enable');
+  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true });
+}
+let statsAsked = 0;
+
 const dir = writeConfig();
 const t0 = performance.now();
 const daemon = await Daemon.start({
@@ -52,7 +65,10 @@ const trace = process.env.BENCH_MEMORY_TRACE;
 function traceMemory(file: string): void {
   const m = process.memoryUsage();
   const mib = (b: number) => Math.round(b / 2 ** 20);
-  appendFileSync(file, `${Date.now()} rss=${mib(m.rss)} heapUsed=${mib(m.heapUsed)} heapTotal=${mib(m.heapTotal)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`);
+  appendFileSync(
+    file,
+    `${Date.now()} rss=${mib(m.rss)} heapUsed=${mib(m.heapUsed)} heapTotal=${mib(m.heapTotal)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`,
+  );
 }
 
 // Every evaluation cycle the daemon's timer runs (cycles are seconds apart; this looks 10 times a second).
@@ -77,6 +93,9 @@ let wall0 = performance.now();
 
 process.on('message', (msg: string) => {
   if (msg === 'stats') {
+    if (inspector && ++statsAsked === 2) {
+      void inspector.post('HeapProfiler.stopSampling').then(({ profile }) => writeFileSync(heapProfile!, JSON.stringify(profile)));
+    }
     const cpu = process.cpuUsage(cpu0);
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);

@@ -62,7 +62,8 @@ export class SampleStore {
   }
 
   append(point: Point): void {
-    this.appendRaw(point.metric, point.labels, point.t, point.value);
+    if (!Number.isFinite(point.value)) return;
+    this.write(this.seriesFor(point.metric, point.labels, point.id), point.t, point.value);
   }
 
   appendRaw(metric: string, labels: Labels, t: number, value: number): void {
@@ -89,8 +90,7 @@ export class SampleStore {
   }
 
   /** The series of `metric` and `labels`, created empty when there is none yet. */
-  seriesFor(metric: string, labels: Labels): StoredSeries {
-    const id = seriesId(metric, labels);
+  seriesFor(metric: string, labels: Labels, id = seriesId(metric, labels)): StoredSeries {
     let entry = this.series.get(id);
     if (!entry) {
       entry = {

@@ -75,7 +75,8 @@ export class HistoryRecorder {
         f.worst = -1;
         f.status = append(store, f.status, HISTORY_METRICS.status, f.labels, t, status);
         if (o.value !== null) f.value = append(store, f.value, HISTORY_METRICS.value, f.labels, t, o.value.value);
-        if (o.errorBudgetRemaining !== null) f.budget = append(store, f.budget, HISTORY_METRICS.budget, f.labels, t, o.errorBudgetRemaining);
+        if (o.errorBudgetRemaining !== null)
+          f.budget = append(store, f.budget, HISTORY_METRICS.budget, f.labels, t, o.errorBudgetRemaining);
       }
     }
     if (!record) return;

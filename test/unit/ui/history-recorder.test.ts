@@ -106,7 +106,10 @@ const cycle = fc.record({
   prune: fc.boolean(),
 });
 
-function snapshotOf(t: number, objectives: ReadonlyArray<{ service: string; name: string; status: ObjectiveStatus; value: number | null; budget: number | null }>): Snapshot {
+function snapshotOf(
+  t: number,
+  objectives: ReadonlyArray<{ service: string; name: string; status: ObjectiveStatus; value: number | null; budget: number | null }>,
+): Snapshot {
   const services = [...new Set(objectives.map((o) => o.service))];
   return {
     evaluatedAt: t,
