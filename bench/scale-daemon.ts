@@ -3,13 +3,14 @@
 // real daemon on it and answers the parent over IPC.
 //   argv: <services> <exporter port>
 //   -> {type:'ready', url, dir, startMs}
-//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
+//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], publishMs:[...], loopDelayMs:{p99,max}, rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
 //   <- 'stop'   -> {type:'stopped', stopMs, series, points, fileBytes, memoryBytes}: the daemon stops
 //                  (writing its store), then the data folder is read back through the store's API.
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { Daemon } from '../src/daemon/daemon.js';
 import { StorePersister } from '../src/store/persist.js';
@@ -75,6 +76,10 @@ function traceMemory(file: string): void {
 let evalMs: number[] = [];
 let busyMs: number[] = [];
 let cpuMs: number[] = [];
+let publishMs: number[] = [];
+// The longest blocks of the event loop (publishing, a scrape's appends, a store save...), per stats period.
+let loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 let seen = daemon.lastEvaluation?.evaluatedAt;
 let peakRss = 0;
 const watchTimer = setInterval(() => {
@@ -84,6 +89,7 @@ const watchTimer = setInterval(() => {
     evalMs.push(last.wallMs);
     busyMs.push(last.busyMs);
     cpuMs.push(last.cpuMs);
+    publishMs.push(last.publishMs);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   if (trace) traceMemory(trace);
@@ -104,6 +110,8 @@ process.on('message', (msg: string) => {
       evalMs,
       busyMs,
       evalCpuMs: cpuMs,
+      publishMs,
+      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       rss: m.rss,
       peakRss,
       heapUsed: m.heapUsed,
@@ -113,6 +121,10 @@ process.on('message', (msg: string) => {
     evalMs = [];
     busyMs = [];
     cpuMs = [];
+    publishMs = [];
+    loopDelay.disable();
+    loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     cpu0 = process.cpuUsage();
     wall0 = performance.now();
   } else if (msg === 'stop') {

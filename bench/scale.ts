@@ -71,6 +71,10 @@ interface Stats {
   busyMs: number[];
   /** CPU time of the daemon process during the cycle's slices: what the shared cores do not inflate. */
   evalCpuMs: number[];
+  /** Per cycle: the publishing alone. */
+  publishMs: number[];
+  /** Event-loop delay over the period (1 ms resolution): its longest blocks, whatever held it. */
+  loopDelayMs: { p99: number; max: number };
   rss: number;
   peakRss: number;
   heapUsed: number;
@@ -184,6 +188,8 @@ interface Row {
   cpu: number[];
   /** Under the API load. */
   busyUnderLoad: number[];
+  publish: number[];
+  loopDelay: Stats['loopDelayMs'];
   cpuShare: number;
   rss: number;
   peakRss: number;
@@ -235,6 +241,8 @@ async function measure(services: number, port: number): Promise<Row> {
       busy: idle.busyMs,
       cpu: idle.evalCpuMs,
       busyUnderLoad: busy.busyMs,
+      publish: idle.publishMs,
+      loopDelay: idle.loopDelayMs,
       cpuShare: idle.cpuMs / idle.wallMs,
       rss: idle.rss,
       peakRss: Math.max(idle.peakRss, busy.peakRss),
@@ -283,6 +291,9 @@ function printTable(rows: readonly Row[]): void {
   for (const r of rows) {
     console.log(
       `event-loop time per cycle under the API load, ${r.services} services: median ${f(med(r.busyUnderLoad))} ms, max ${f(top(r.busyUnderLoad))} ms`,
+    );
+    console.log(
+      `without API load, ${r.services} services: publishing ${f(med(r.publish))} / ${f(top(r.publish))} ms per cycle (median / max); event-loop delay p99 ${f(r.loopDelay.p99)} ms, max ${f(r.loopDelay.max)} ms`,
     );
     if (r.noData > 0) console.log(`note: at ${r.services} services ${r.noData} objective(s) of the last service had no data when measured`);
   }

@@ -86,6 +86,8 @@ export interface EvaluationFigures {
   readonly busyMs: number;
   /** CPU time of the process during those slices (less than `busyMs` when other processes share the cores). */
   readonly cpuMs: number;
+  /** The publishing alone (one block on the event loop: holder, alerting, history). */
+  readonly publishMs: number;
 }
 
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
@@ -337,6 +339,7 @@ export class Daemon {
       wallMs: done - started,
       busyMs: spent.busyMs + (done - publishing),
       cpuMs: spent.cpuMs + cpuMsSince(cpu),
+      publishMs: done - publishing,
     };
     this.evaluationFigures = figures;
     if (figures.busyMs > 50) this.logger.debug({ ms: Math.round(figures.wallMs), busyMs: Math.round(figures.busyMs) }, 'slow evaluation');
