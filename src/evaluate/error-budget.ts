@@ -86,11 +86,18 @@ function pruneBlocks(known: ObjectiveMemo, oldest: ReadonlyMap<string, number>, 
     if (is === undefined) cutBefore = Number.POSITIVE_INFINITY;
     else if (is > was) cutBefore = Math.max(cutBefore, is);
   }
-  known.oldest = oldest;
+  // Kept when unchanged: the cycle's new map then dies young instead of living a cycle in the memo.
+  if (!sameOldest(known.oldest, oldest)) known.oldest = oldest;
   for (const start of known.blocks.keys()) {
     if (start + EVENT_BLOCK_MS <= since || start + EVENT_BLOCK_MS + EVENT_BLOCK_MARGIN_MS > now || start < cutBefore)
       known.blocks.delete(start);
   }
+}
+
+function sameOldest(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, t] of a) if (b.get(id) !== t) return false;
+  return true;
 }
 
 /**
