@@ -301,12 +301,14 @@ export class Daemon {
         const step = steps.next();
         if (step.done) {
           endSlice();
-          if (this.config === config && !this.stopping) this.publish(step.value, started, spent);
+          if (this.config === config && !this.stopping) this.publish(step.value, started, spent, true);
           return;
         }
-        // Frozen as each service is done, inside the slices: publishing then freezes only the top
-        // (deep-freezing 20 000 objective results at once held the event loop for tens of ms).
+        // Frozen and recorded for the status page's history as each service is done, inside the
+        // slices: publishing then freezes only the top (deep-freezing and recording 20 000
+        // objective results at once held the event loop for tens of ms).
         deepFreeze(step.value);
+        this.history.onService(this.store, now, step.value);
         if (performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
           endSlice();
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -326,13 +328,17 @@ export class Daemon {
     return { sources: this.sampling.scheduler.health(), budgetMemo: this.budgetMemo };
   }
 
-  /** `spent`: what the evaluation cost before publishing (publishing adds its own). */
-  private publish(snapshot: Snapshot, started: number, spent: { busyMs: number; cpuMs: number }): Snapshot | null {
+  /**
+   * `spent`: what the evaluation cost before publishing (publishing adds its own). `recorded`:
+   * the history has each service's figures already (the sliced cycle hands them over per step).
+   */
+  private publish(snapshot: Snapshot, started: number, spent: { busyMs: number; cpuMs: number }, recorded = false): Snapshot | null {
     const publishing = performance.now();
     const cpu = process.cpuUsage();
     this.holder.publish(snapshot);
     // The status page's charts read each cycle's figures back from the store.
-    this.history.onSnapshot(this.store, snapshot);
+    if (recorded) this.history.endCycle(snapshot.evaluatedAt);
+    else this.history.onSnapshot(this.store, snapshot);
     const done = performance.now();
     const figures = {
       evaluatedAt: snapshot.evaluatedAt,

@@ -61,25 +61,35 @@ export class HistoryRecorder {
   constructor(private readonly spacingMs = HISTORY_SPACING_MS) {}
 
   onSnapshot(store: SampleStore, snapshot: Snapshot): void {
-    const t = snapshot.evaluatedAt;
+    for (const service of snapshot.services) this.onService(store, snapshot.evaluatedAt, service);
+    this.endCycle(snapshot.evaluatedAt);
+  }
+
+  /**
+   * One service's results of the cycle at `t`; `endCycle(t)` closes the cycle. The daemon hands
+   * each service over as its evaluation step finishes, so recording 20 000 objectives is sliced
+   * with the evaluation instead of being one block at publishing. A cycle dropped before its end
+   * (a reload) leaves what it recorded; the next cycle records again.
+   */
+  onService(store: SampleStore, t: number, service: Snapshot['services'][number]): void {
     const record = t - this.lastAt >= this.spacingMs;
-    for (const service of snapshot.services) {
-      for (const o of service.objectives) {
-        const f = this.figuresOf(service.service, o.name);
-        f.seenAt = t;
-        const status = Math.max(statusCode(o.status), f.worst);
-        if (!record) {
-          f.worst = status;
-          continue;
-        }
-        f.worst = -1;
-        f.status = append(store, f.status, HISTORY_METRICS.status, f.labels, t, status);
-        if (o.value !== null) f.value = append(store, f.value, HISTORY_METRICS.value, f.labels, t, o.value.value);
-        if (o.errorBudgetRemaining !== null)
-          f.budget = append(store, f.budget, HISTORY_METRICS.budget, f.labels, t, o.errorBudgetRemaining);
+    for (const o of service.objectives) {
+      const f = this.figuresOf(service.service, o.name);
+      f.seenAt = t;
+      const status = Math.max(statusCode(o.status), f.worst);
+      if (!record) {
+        f.worst = status;
+        continue;
       }
+      f.worst = -1;
+      f.status = append(store, f.status, HISTORY_METRICS.status, f.labels, t, status);
+      if (o.value !== null) f.value = append(store, f.value, HISTORY_METRICS.value, f.labels, t, o.value.value);
+      if (o.errorBudgetRemaining !== null) f.budget = append(store, f.budget, HISTORY_METRICS.budget, f.labels, t, o.errorBudgetRemaining);
     }
-    if (!record) return;
+  }
+
+  endCycle(t: number): void {
+    if (t - this.lastAt < this.spacingMs) return;
     this.lastAt = t;
     this.forgetUnseen(t);
   }

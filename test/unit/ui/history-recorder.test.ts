@@ -104,6 +104,7 @@ const cycle = fc.record({
     { selector: (o) => `${o.service}/${o.name}`, maxLength: 9 },
   ),
   prune: fc.boolean(),
+  perService: fc.boolean(),
 });
 
 function snapshotOf(
@@ -148,7 +149,11 @@ describe('HistoryRecorder keeping series references', () => {
         for (const c of cycles) {
           t += c.stepMs;
           const snapshot = snapshotOf(t, c.objectives);
-          recorder.onSnapshot(kept, snapshot);
+          // Whole, as at start and after a reload, or a service at a time, as the sliced cycle hands it over.
+          if (c.perService) {
+            for (const service of snapshot.services) recorder.onService(kept, t, service);
+            recorder.endCycle(t);
+          } else recorder.onSnapshot(kept, snapshot);
           reference.onSnapshot(rebuilt, snapshot);
           if (c.prune) {
             kept.prune(t);
