@@ -16,7 +16,7 @@ import { serviceDashboardUid } from '../generate/service-rules.js';
 import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
-import { ApiFront } from '../server/api-front.js';
+import { ApiFront, type FeedFigures } from '../server/api-front.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
@@ -277,6 +277,11 @@ export class Daemon {
     } catch (err) {
       return this.evaluationFailed(err);
     }
+  }
+
+  /** What sending the last snapshot's views to the API front thread cost; null without the front. */
+  get lastApiFeed(): FeedFigures | null {
+    return this.front?.lastFeed ?? null;
   }
 
   /** Figures of the last published evaluation: wall time from start to publish, and time it held the event loop. */

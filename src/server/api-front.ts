@@ -37,6 +37,19 @@ const RESTART_MAX_MS = 30_000;
 /** A thread that does not end after `close` within this is terminated. */
 const CLOSE_WAIT_MS = 1_000;
 
+/** What sending one snapshot's views to the front cost this thread. */
+export interface FeedFigures {
+  readonly evaluatedAt: number;
+  readonly services: number;
+  /** Bytes posted (every view and the list). */
+  readonly bytes: number;
+  /** From the first slice to the commit, pauses between slices included. */
+  readonly wallMs: number;
+  /** Time the slices held the event loop, in all and the longest one. */
+  readonly busyMs: number;
+  readonly longestSliceMs: number;
+}
+
 export interface ApiFrontOptions {
   /** The daemon's API: answers every request the front passes on. */
   app: FastifyInstance;
@@ -64,6 +77,7 @@ export class ApiFront {
   private restartDelayMs = RESTART_FIRST_MS;
   private restartTimer: NodeJS.Timeout | null = null;
   private start: FrontStart | null = null;
+  private feedFigures: FeedFigures | null = null;
 
   constructor(private readonly options: ApiFrontOptions) {}
 
@@ -91,6 +105,11 @@ export class ApiFront {
     this.feeding ??= this.feedNewest().finally(() => {
       this.feeding = null;
     });
+  }
+
+  /** What the last complete feed cost; null before the first. */
+  get lastFeed(): FeedFigures | null {
+    return this.feedFigures;
   }
 
   /** Stops the front: it stops accepting and finishes what is in progress. Idempotent. */
@@ -170,13 +189,24 @@ export class ApiFront {
     const views: HotViews = this.hot.of(snapshot, this.options.shard());
     const post = (message: ToFront, transfer: ArrayBuffer[]) => worker.postMessage(message, transfer);
     let entries: Array<[string, Buffer]> = [];
-    let sliceStart = performance.now();
+    const started = performance.now();
+    let sliceStart = started;
+    let busyMs = 0;
+    let longestSliceMs = 0;
+    let bytes = 0;
+    const endSlice = () => {
+      const slice = sliceMessage(version, entries);
+      post(slice, [slice.bytes]);
+      bytes += slice.bytes.byteLength;
+      entries = [];
+      const ms = performance.now() - sliceStart;
+      busyMs += ms;
+      longestSliceMs = Math.max(longestSliceMs, ms);
+    };
     for (const service of views.services) {
       entries.push([service, views.current(service)!]);
       if (performance.now() - sliceStart < sliceMs) continue;
-      const slice = sliceMessage(version, entries);
-      post(slice, [slice.bytes]);
-      entries = [];
+      endSlice();
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.latest !== snapshot || this.worker !== worker) {
         if (this.fed === snapshot) this.fed = null;
@@ -184,10 +214,17 @@ export class ApiFront {
       }
       sliceStart = performance.now();
     }
+    // The last slice, then the commit (its list serialised in the same stretch of the loop).
     const last = sliceMessage(version, entries);
     post(last, [last.bytes]);
     const commit = commitMessage(version, views);
     post(commit, [commit.list]);
+    bytes += last.bytes.byteLength + commit.list.byteLength;
+    const lastMs = performance.now() - sliceStart;
+    busyMs += lastMs;
+    longestSliceMs = Math.max(longestSliceMs, lastMs);
+    const { evaluatedAt, services } = views;
+    this.feedFigures = { evaluatedAt, services: services.length, bytes, wallMs: performance.now() - started, busyMs, longestSliceMs };
   }
 
   /** A request the front passed on, answered by the daemon's app as if it had come to it. */
