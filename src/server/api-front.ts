@@ -196,8 +196,8 @@ export class ApiFront {
     let bytes = 0;
     const endSlice = () => {
       const slice = sliceMessage(version, entries);
+      bytes += slice.bytes.byteLength; // before the transfer empties it
       post(slice, [slice.bytes]);
-      bytes += slice.bytes.byteLength;
       entries = [];
       const ms = performance.now() - sliceStart;
       busyMs += ms;
@@ -216,10 +216,10 @@ export class ApiFront {
     }
     // The last slice, then the commit (its list serialised in the same stretch of the loop).
     const last = sliceMessage(version, entries);
-    post(last, [last.bytes]);
     const commit = commitMessage(version, views);
-    post(commit, [commit.list]);
     bytes += last.bytes.byteLength + commit.list.byteLength;
+    post(last, [last.bytes]);
+    post(commit, [commit.list]);
     const lastMs = performance.now() - sliceStart;
     busyMs += lastMs;
     longestSliceMs = Math.max(longestSliceMs, lastMs);
