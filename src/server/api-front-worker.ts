@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FromFront, FrontStart, ForwardedResponse, ToFront } from './front-protocol.js';
+import type { ForwardedResponse, FromFront, FrontStart, ToFront } from './front-protocol.js';
 import { FrontVersions } from './front-versions.js';
 import { registerHotRoutes } from './hot-routes.js';
 import { hardenedFastify, markScrubbed } from './http-hardening.js';

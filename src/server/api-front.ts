@@ -187,44 +187,29 @@ export class ApiFront {
     const version = ++this.version;
     this.fed = snapshot;
     const views: HotViews = this.hot.of(snapshot, this.options.shard());
-    const post = (message: ToFront, transfer: ArrayBuffer[]) => worker.postMessage(message, transfer);
+    const meter = new FeedMeter();
     let entries: Array<[string, Buffer]> = [];
-    const started = performance.now();
-    let sliceStart = started;
-    let busyMs = 0;
-    let longestSliceMs = 0;
-    let bytes = 0;
-    const endSlice = () => {
-      const slice = sliceMessage(version, entries);
-      bytes += slice.bytes.byteLength; // before the transfer empties it
-      post(slice, [slice.bytes]);
-      entries = [];
-      const ms = performance.now() - sliceStart;
-      busyMs += ms;
-      longestSliceMs = Math.max(longestSliceMs, ms);
-    };
     for (const service of views.services) {
       entries.push([service, views.current(service)!]);
-      if (performance.now() - sliceStart < sliceMs) continue;
-      endSlice();
+      if (meter.sliceMs() < sliceMs) continue;
+      const slice = sliceMessage(version, entries);
+      meter.endSlice(slice.bytes.byteLength); // before the transfer empties it
+      worker.postMessage(slice satisfies ToFront, [slice.bytes]);
+      entries = [];
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.latest !== snapshot || this.worker !== worker) {
         if (this.fed === snapshot) this.fed = null;
         return;
       }
-      sliceStart = performance.now();
+      meter.startSlice();
     }
     // The last slice, then the commit (its list serialised in the same stretch of the loop).
     const last = sliceMessage(version, entries);
     const commit = commitMessage(version, views);
-    bytes += last.bytes.byteLength + commit.list.byteLength;
-    post(last, [last.bytes]);
-    post(commit, [commit.list]);
-    const lastMs = performance.now() - sliceStart;
-    busyMs += lastMs;
-    longestSliceMs = Math.max(longestSliceMs, lastMs);
-    const { evaluatedAt, services } = views;
-    this.feedFigures = { evaluatedAt, services: services.length, bytes, wallMs: performance.now() - started, busyMs, longestSliceMs };
+    meter.endSlice(last.bytes.byteLength + commit.list.byteLength);
+    worker.postMessage(last satisfies ToFront, [last.bytes]);
+    worker.postMessage(commit satisfies ToFront, [commit.list]);
+    this.feedFigures = meter.figures(views);
   }
 
   /** A request the front passed on, answered by the daemon's app as if it had come to it. */
@@ -246,5 +231,41 @@ export class ApiFront {
       response = { type: 'response', id: req.id, status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: bytes };
     }
     worker.postMessage(response satisfies ToFront);
+  }
+}
+
+/** Time and bytes of one feed, slice by slice. */
+class FeedMeter {
+  private readonly started = performance.now();
+  private sliceStart = this.started;
+  private busyMs = 0;
+  private longestSliceMs = 0;
+  private bytes = 0;
+
+  sliceMs(): number {
+    return performance.now() - this.sliceStart;
+  }
+
+  startSlice(): void {
+    this.sliceStart = performance.now();
+  }
+
+  endSlice(bytes: number): void {
+    const ms = this.sliceMs();
+    this.busyMs += ms;
+    this.longestSliceMs = Math.max(this.longestSliceMs, ms);
+    this.bytes += bytes;
+  }
+
+  figures(views: HotViews): FeedFigures {
+    const { busyMs, longestSliceMs, bytes } = this;
+    return {
+      evaluatedAt: views.evaluatedAt,
+      services: views.services.length,
+      bytes,
+      wallMs: performance.now() - this.started,
+      busyMs,
+      longestSliceMs,
+    };
   }
 }

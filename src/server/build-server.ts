@@ -106,7 +106,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (!snapshot || !options.store) return notReady(reply);
       const found = findObjective(snapshot, req.params.service, req.params.objective);
       if (!found) {
-        if (!snapshot.services.some((s) => s.service === req.params.service)) return unknownService(reply, serviceNames(snapshot), req.params.service);
+        if (!snapshot.services.some((s) => s.service === req.params.service))
+          return unknownService(reply, serviceNames(snapshot), req.params.service);
         return fail(
           reply,
           vigilError(ERR.VIGIL_ERR_UNKNOWN_OBJECTIVE, {

@@ -1,5 +1,5 @@
-import type { HttpLimits } from './http-hardening.js';
 import type { CommitMessage, SliceMessage } from './front-versions.js';
+import type { HttpLimits } from './http-hardening.js';
 
 // The messages between the daemon's thread and the API front thread (`api-front-worker.ts`).
 

@@ -138,7 +138,10 @@ describe('the API front thread', () => {
       expect(viaSocket.headers.get('content-type'), path).toBe(direct.headers['content-type'] ?? null);
       if (!path.includes('history')) expect(socketBody.equals(direct.rawPayload), path).toBe(true);
     }
-    const refused = await fetch(`${daemon.url}/-/reload`, { method: 'POST', headers: { authorization: 'Bearer wrong-token-wrong-token-000' } });
+    const refused = await fetch(`${daemon.url}/-/reload`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong-token-wrong-token-000' },
+    });
     expect(refused.status).toBe(403);
     // The daemon's log names the client's address, as it did when it listened itself.
     expect(logs.some((l) => l.includes('reload refused') && l.includes('"ip":"127.0.0.1"'))).toBe(true);

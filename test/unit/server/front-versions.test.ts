@@ -25,7 +25,12 @@ function viewsAt(evaluatedAt: number, services: readonly string[]): HotViews {
 function messagesOf(version: number, views: HotViews, perSlice: number): Array<SliceMessage | CommitMessage> {
   const out: Array<SliceMessage | CommitMessage> = [];
   for (let i = 0; i < views.services.length; i += perSlice) {
-    out.push(sliceMessage(version, views.services.slice(i, i + perSlice).map((s) => [s, views.current(s)!] as const)));
+    out.push(
+      sliceMessage(
+        version,
+        views.services.slice(i, i + perSlice).map((s) => [s, views.current(s)!] as const),
+      ),
+    );
   }
   out.push(commitMessage(version, views));
   return out;
