@@ -125,7 +125,7 @@ describe('VIGIL_* overrides', () => {
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(32);
+    expect(names).toHaveLength(33);
   });
 
   it('coerces by the schema type and wins over the file', async () => {
