@@ -116,17 +116,16 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
 
-/**
- * Response bytes as they may leave: redacted, remembered by identity, so the bytes cached per
- * snapshot (the views) are scrubbed once each whichever server sends them.
- */
+/** Bytes already scrubbed, by identity: the views cached per snapshot are scrubbed once each. */
 const scrubbed = new WeakMap<Buffer, Buffer>();
-/** Bytes scrubbed elsewhere already (the daemon's answers the front thread passes on). */
+
+/** Marks bytes scrubbed elsewhere (the daemon's answers that the front thread passes on). */
 export function markScrubbed(payload: Buffer): Buffer {
   scrubbed.set(payload, payload);
   return payload;
 }
 
+/** Response bytes as they may leave: redacted, remembered by identity, whichever server sends them. */
 export function scrubbedBytes(payload: Buffer): Buffer {
   let clean = scrubbed.get(payload);
   if (clean === undefined) {
