@@ -8,11 +8,12 @@ import { hardenedFastify, markScrubbed } from './http-hardening.js';
 // The API front thread (see `api-front.ts`): owns the listening socket, answers the hot routes
 // from the views the daemon's thread posts after each evaluation, and passes every other request
 // to the daemon's thread as it came. Its heap holds the views and the sockets only, so the
-// daemon's garbage collection and long tasks never delay a hot answer.
+// daemon's garbage collection and long tasks do not hold a hot answer (the two threads still
+// share the machine's cores).
 
 const port = parentPort!;
 const start = workerData as FrontStart;
-const post = (message: FromFront, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const post = (message: FromFront) => port.postMessage(message);
 
 /** Hop-by-hop headers describe the daemon's in-memory exchange, not this connection. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
@@ -13,7 +13,7 @@ import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.
 import { parseRange, type RangeQuery } from '../ui/history-params.js';
 import { SnapshotMemo } from '../ui/snapshot-memo.js';
 import { registerStatusPage } from '../ui/status-routes.js';
-import { type HotViews, registerHotRoutes, responseSchemas, SnapshotHotViews, unknownService } from './hot-routes.js';
+import { registerHotRoutes, responseSchemas, SnapshotHotViews, unknownService } from './hot-routes.js';
 import { echo, errorBody, fail, HTTP_LIMITS, type HttpLimits, hardenedFastify, responseSchemaOf, tokenMatches } from './http-hardening.js';
 import { openApiDocument } from './openapi.js';
 import { routeSpec } from './routes.js';
@@ -89,7 +89,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const snapshot = options.getSnapshot();
       return snapshot && hotViews.of(snapshot, options.shard?.() ?? null);
     },
-    fanOut: (req, reply) => fanOutList(options, views, req, reply),
+    fanOut: (_req, reply) => fanOutList(options, views, reply),
   });
 
   const badRange = (reply: FastifyReply, message: string) => fail(reply, vigilError(ERR.VIGIL_ERR_BAD_RANGE, { detail: message }));
@@ -213,12 +213,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 const serviceNames = (snapshot: Snapshot) => snapshot.services.map((s) => s.service);
 
 /** A sharded replica's `/api/sla`: its own list merged with every peer's. */
-async function fanOutList(options: ServerOptions, views: ServiceViews, _req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function fanOutList(options: ServerOptions, views: ServiceViews, reply: FastifyReply): Promise<FastifyReply> {
   const snapshot = options.getSnapshot();
   const shard = options.shard?.() ?? null;
   if (!snapshot || !shard) return fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
   return reply.send(mergeLists(withShard(views.list(snapshot), shard), await askPeers(shard)));
 }
-
-/** The hot routes' views of the daemon's current snapshot, for the API front thread to hold. */
-export type { HotViews };
