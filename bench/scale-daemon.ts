@@ -3,7 +3,8 @@
 // real daemon on it and answers the parent over IPC.
 //   argv: <services> <exporter port>
 //   -> {type:'ready', url, dir, startMs}
-//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], publishMs:[...], loopDelayMs:{p99,max}, rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
+//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], publishMs:[...], loopDelayMs:{p99,max}, feeds:[...] (API front feeds),
+//                   rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
 //   <- 'stop'   -> {type:'stopped', stopMs, series, points, fileBytes, memoryBytes}: the daemon stops
 //                  (writing its store), then the data folder is read back through the store's API.
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -81,6 +82,9 @@ let publishMs: number[] = [];
 let loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 let seen = daemon.lastEvaluation?.evaluatedAt;
+// Every feed of the API front thread (null when the daemon runs without it).
+let feeds: object[] = [];
+let seenFeed = daemon.lastApiFeed;
 let peakRss = 0;
 const watchTimer = setInterval(() => {
   const last = daemon.lastEvaluation;
@@ -90,6 +94,11 @@ const watchTimer = setInterval(() => {
     busyMs.push(last.busyMs);
     cpuMs.push(last.cpuMs);
     publishMs.push(last.publishMs);
+  }
+  const feed = daemon.lastApiFeed;
+  if (feed && feed !== seenFeed) {
+    seenFeed = feed;
+    feeds.push(feed);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   if (trace) traceMemory(trace);
@@ -112,6 +121,7 @@ process.on('message', (msg: string) => {
       evalCpuMs: cpuMs,
       publishMs,
       loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+      feeds,
       rss: m.rss,
       peakRss,
       heapUsed: m.heapUsed,
@@ -125,6 +135,7 @@ process.on('message', (msg: string) => {
     loopDelay.disable();
     loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
+    feeds = [];
     cpu0 = process.cpuUsage();
     wall0 = performance.now();
   } else if (msg === 'stop') {
