@@ -150,14 +150,16 @@ export function budgetFigures(
     // before its first sample, kept 720 empty hour blocks per event objective for a month: 7 million
     // objects, about 0.9 GiB live, at 2 000 services; bench:scale.)
     const historyFrom = seriesOldest.size > 0 ? Math.min(...seriesOldest.values()) - 1 : now;
-    // Every window's span ends in the same unfinished tail: read it once per cycle.
-    const read = new Map<string, EventCounts>();
+    // Every window's span ends in the same unfinished tail: read it once per cycle. Keyed by the
+    // span's ends as numbers (from, then to), not by a string built from them on every call.
+    const read = new Map<number, Map<number, EventCounts>>();
     const events =
       reader.events &&
       ((from: number, to: number): EventCounts => {
-        const key = `${from} ${to}`;
-        let c = read.get(key);
-        if (!c) read.set(key, (c = reader.events!(from, to)));
+        let byTo = read.get(from);
+        if (!byTo) read.set(from, (byTo = new Map()));
+        let c = byTo.get(to);
+        if (!c) byTo.set(to, (c = reader.events!(from, to)));
         return c;
       });
     const errorRatio = (windowMs: number): ErrorRatio | null =>

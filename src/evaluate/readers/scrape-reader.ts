@@ -96,10 +96,10 @@ export class ScrapeRatioReader implements IndicatorReader {
     const c = noEvents();
     try {
       for (const s of seriesOfQuery(store, source, total)) {
-        addCounterSeries(c, `total ${s.id}`, s.buffer.window(from, to), from, { all: 1, bad: errors === undefined ? 1 : 0 });
+        addCounterSeries(c, 'total', s.id, s.buffer.window(from, to), from, { all: 1, bad: errors === undefined ? 1 : 0 });
       }
       for (const s of seriesOfQuery(store, source, (errors ?? good)!)) {
-        addCounterSeries(c, `part ${s.id}`, s.buffer.window(from, to), from, { all: 0, bad: errors === undefined ? -1 : 1 });
+        addCounterSeries(c, 'part', s.id, s.buffer.window(from, to), from, { all: 0, bad: errors === undefined ? -1 : 1 });
       }
     } catch {
       return noEvents();
