@@ -71,7 +71,14 @@ function joinEdges(acc: EventCounts, edges: Map<string, CounterEdge>, later: Rea
     const rise = counterDelta(prev.lastV, next.firstV);
     acc.bad += prev.bad * rise;
     acc.all += prev.all * rise;
-    edges.set(id, { firstV: prev.firstV, lastV: next.lastV, lastT: next.lastT, points: prev.points + next.points, all: prev.all, bad: prev.bad });
+    edges.set(id, {
+      firstV: prev.firstV,
+      lastV: next.lastV,
+      lastT: next.lastT,
+      points: prev.points + next.points,
+      all: prev.all,
+      bad: prev.bad,
+    });
   }
 }
 
@@ -114,6 +121,13 @@ export function addCounterSeries(
   c.bad += weight.bad * rise;
   c.all += weight.all * rise;
   // A literal of one shape (not a spread of `weight`): every edge object then shares one hidden class.
-  const edge: CounterEdge = { firstV: v[first]!, lastV: v[last]!, lastT: t[last]!, points: t.length - first, all: weight.all, bad: weight.bad };
+  const edge: CounterEdge = {
+    firstV: v[first]!,
+    lastV: v[last]!,
+    lastT: t[last]!,
+    points: t.length - first,
+    all: weight.all,
+    bad: weight.bad,
+  };
   ((c.edges ??= {})[role] ??= new Map()).set(id, edge);
 }

@@ -36,12 +36,43 @@ function requiredLabels(source: string, matchers: readonly LabelMatcher[]): Reco
   return where;
 }
 
-function selectScraped(store: SampleStore, source: string, metric: string, selector: Selector) {
-  return store.select(
-    scrapeMetric(metric),
-    (labels) => labels.source === source && matchesSelector(labels, selector.matchers),
-    requiredLabels(source, selector.matchers),
-  );
+/** What a selector asks of the store for one source: the store's metric names, the index's labels, the predicate. */
+interface ScrapedLookup {
+  readonly metric: string;
+  /** The metric's `_bucket` series (a histogram selector names the histogram without it). */
+  readonly bucketMetric: string;
+  readonly where: Readonly<Record<string, string>>;
+  readonly match: (labels: Readonly<Record<string, string>>) => boolean;
+}
+
+/**
+ * Lookups by parsed selector (the parse caches below hand out the same object for the same text)
+ * and source. Every objective reads its selectors over several windows each cycle, and the lookup
+ * never changes: built once, not a metric string, a label object and a closure per read
+ * (bench:scale, docs/performance.md). Weak: a selector no longer cached takes its lookups along.
+ */
+const lookups = new WeakMap<Selector, Map<string, ScrapedLookup>>();
+
+function lookupOf(source: string, selector: Selector): ScrapedLookup {
+  let bySource = lookups.get(selector);
+  if (!bySource) lookups.set(selector, (bySource = new Map()));
+  let lookup = bySource.get(source);
+  if (!lookup) {
+    lookup = {
+      metric: scrapeMetric(selector.metric),
+      bucketMetric: scrapeMetric(`${selector.metric}_bucket`),
+      where: Object.freeze(requiredLabels(source, selector.matchers)),
+      match: (labels) => labels.source === source && matchesSelector(labels, selector.matchers),
+    };
+    bySource.set(source, lookup);
+  }
+  return lookup;
+}
+
+/** The scraped series `selector` picks from `source`: its metric's, or (`buckets`) its histogram's `_bucket` series. */
+function selectScraped(store: SampleStore, source: string, selector: Selector, buckets = false) {
+  const { metric, bucketMetric, where, match } = lookupOf(source, selector);
+  return store.select(buckets ? bucketMetric : metric, match, where);
 }
 
 /**
@@ -67,13 +98,13 @@ const selectorOf = (text: string) => cached(parsedSelectors, text, parseSelector
 /** The stored series a `sum(rate(sel[W]))` query reads: how far its history reaches is their oldest point. */
 export function seriesOfQuery(store: SampleStore, source: string, query: string) {
   const parsed = rangeQuery(query);
-  return selectScraped(store, source, parsed.selector.metric, parsed.selector);
+  return selectScraped(store, source, parsed.selector);
 }
 
 /** The bucket series of a histogram selector (without `_bucket`): how far its history reaches is their oldest point. */
 export function seriesOfHistogram(store: SampleStore, source: string, histogram: string) {
   const selector = selectorOf(histogram);
-  return selectScraped(store, source, `${selector.metric}_bucket`, selector);
+  return selectScraped(store, source, selector, true);
 }
 
 /**
@@ -115,7 +146,7 @@ export function bucketsOverWindow(
   const byLe = new Map<number, number>();
   let series = 0;
   let newestT: number | null = null;
-  for (const s of selectScraped(store, source, `${selector.metric}_bucket`, selector)) {
+  for (const s of selectScraped(store, source, selector, true)) {
     const le = parseLe(s.labels.le);
     if (Number.isNaN(le)) continue;
     const { t, v } = s.buffer.window(from + 1, to);
@@ -143,7 +174,7 @@ export function queryOverWindow(store: SampleStore, source: string, query: strin
   let total = 0;
   let series = 0;
   let newestT: number | null = null;
-  for (const s of selectScraped(store, source, parsed.selector.metric, parsed.selector)) {
+  for (const s of selectScraped(store, source, parsed.selector)) {
     const { t, v } = s.buffer.window(start + 1, to);
     const rise = increase(t, v, start + 1, to);
     if (rise === null) continue;

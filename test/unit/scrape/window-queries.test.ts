@@ -92,3 +92,31 @@ describe('ratioOverWindow and queryOverWindow', () => {
     expect(ratioOverWindow(store, 'ml', q, 10_000, 20_000).errorRatio).toBeNull();
   });
 });
+
+describe('selector lookups kept between reads', () => {
+  // The store lookup of a parsed selector (metric names, index labels, predicate) is built once
+  // per selector and source: a later read of the same text must still see series written since,
+  // and a read for another source must not see the first source's series.
+  it('same selector text: each source its own series, and series added later are read', () => {
+    const store = newStore();
+    const query = `sum(increase(req_total{route="${route}"}[{{window}}]))`;
+    const count = (source: string, t: number, value: number, code = '200') =>
+      store.append({ metric: 'scrape:req_total', labels: { source, route, code }, t, value });
+    count('a', 10_000, 0);
+    count('a', 20_000, 5);
+    count('b', 10_000, 0);
+    count('b', 20_000, 7);
+    expect(queryOverWindow(store, 'a', query, 0, 20_000).value).toBe(5);
+    expect(queryOverWindow(store, 'b', query, 0, 20_000).value).toBe(7);
+    // A new series of source a (another code) after the lookup was built.
+    count('a', 10_000, 0, '500');
+    count('a', 20_000, 3, '500');
+    expect(queryOverWindow(store, 'a', query, 0, 20_000).value).toBe(8);
+    expect(queryOverWindow(store, 'b', query, 0, 20_000).value).toBe(7);
+    // The histogram side of the same selector's metric name reads the `_bucket` series.
+    scrape(store, 10_000, { '0.1': 0, '+Inf': 0 }, 'a');
+    scrape(store, 20_000, { '0.1': 4, '+Inf': 4 }, 'a');
+    expect(quantileOverWindow(store, 'a', `lat_seconds{route="${route}"}`, 0.5, 0, 20_000).observations).toBe(4);
+    expect(quantileOverWindow(store, 'b', `lat_seconds{route="${route}"}`, 0.5, 0, 20_000).value).toBeNull();
+  });
+});
