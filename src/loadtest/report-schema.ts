@@ -153,8 +153,12 @@ export const soakResultSchema = z.object({
   memorySource: z.string().nullable(),
   memoryError: z.string().nullable(),
   limitBytes: z.number().nullable(),
-  /** The target's resident memory over the run (unix ms, bytes). */
-  memory: z.object({ t: z.array(z.number()), v: z.array(z.number()) }),
+  /**
+   * The target's resident memory over the run (unix ms, bytes) and, for a Node target exposing
+   * prom-client's heap metrics, the series the leak detector judged instead (one per reading; see
+   * src/loadtest/memory-follower.ts): resident memory outside the JS heap plus the heap's live size.
+   */
+  memory: z.object({ t: z.array(z.number()), v: z.array(z.number()), judged: z.array(z.number()).optional() }),
   /** The verdict at the end (or at the interruption). */
   leak: leakVerdictSchema.nullable(),
   /** The file each checkpoint was written to (what survives a killed run). */

@@ -6,7 +6,7 @@ import { generatorHealth } from './generator-health.js';
 import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { MergedLoad } from './load-workers.js';
-import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
+import { JUDGED_NODE_MEMORY, MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
 import { type SoakCheckpoint, type SoakResult, soakCheckpointFileSchema } from './report-schema.js';
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
@@ -100,7 +100,7 @@ async function warmUp(session: RunSession, shape: SoakShape): Promise<{ ms: numb
       await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: partMs, rate: shape.rate }]));
       sent += partMs;
       if (sent < shape.warmupMs) continue;
-      const { t, v } = memory.series();
+      const { t, v } = memory.judgedSeries();
       if (!t.length) break; // memory not followed: the minimum warm-up is all
       // Judged on a whole window of readings, as the soak will be: a climb too slow to be
       // significant over a few readings is significant over a window's worth.
@@ -119,6 +119,11 @@ async function warmUp(session: RunSession, shape: SoakShape): Promise<{ ms: numb
   } finally {
     memory.stop();
   }
+}
+
+/** Where the memory came from and, for a Node target, which series the leak detector judges. */
+function memorySource(metricsUrl: string, nodeMemory: boolean): string {
+  return nodeMemory ? `${metricsUrl} ${RESIDENT_MEMORY_METRIC}; judged: ${JUDGED_NODE_MEMORY}` : `${metricsUrl} ${RESIDENT_MEMORY_METRIC}`;
 }
 
 /** Where a soak starts: fresh, or where an interrupted one stopped. */
@@ -144,22 +149,22 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
   const checkpoints = from.checkpoints;
   let doneMs = from.doneMs;
   const judge = () => {
-    const { t, v } = follower.series();
+    const { t, v } = follower.judgedSeries();
     const windowMs = shape.plannedMs + from.pausedMs;
     return t.length ? detectLeak(t, v, { windowMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
   };
   const result = (): SoakResult => {
-    const { t, v } = follower.series();
+    const memory = follower.series();
     return {
       plannedS: shape.plannedMs / 1000,
       checkpointS: shape.checkpointMs / 1000,
       warmupS: warmup.ms / 1000,
       warmupReason: warmup.reason,
       checkpoints,
-      memorySource: t.length ? `${session.plan.base}/metrics ${RESIDENT_MEMORY_METRIC}` : null,
+      memorySource: memory.t.length ? memorySource(`${session.plan.base}/metrics`, follower.judgesNodeMemory) : null,
       memoryError: follower.lastError,
       limitBytes: shape.limitBytes,
-      memory: { t: [...t], v: [...v] },
+      memory,
       leak: judge(),
       checkpointFile: shape.checkpointFile,
       doneS: doneMs / 1000,
@@ -195,14 +200,13 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       doneMs += ranMs;
       totals.add(load);
       const part = LatencyRecorder.combine([...load.perKind.values()]);
-      const { v } = follower.series();
       const checkpoint: SoakCheckpoint = {
         atS: Math.round(doneMs / 100) / 10,
         requests: part.responses,
         throughput: part.responses / (ranMs / 1000),
         latencyMs: summarize(part.latencies()),
         errorRatio: errorRatioOf(part),
-        memoryBytes: v.at(-1) ?? null,
+        memoryBytes: follower.lastResident,
         leak: judge(),
         generatorLimited: generatorHealth(load.lateness, load.loopDelayMs, load.workerThreads).limited,
       };
