@@ -205,6 +205,7 @@ describe('vigil loadtest --soak --resume', () => {
     expect(second.report.responses).toBe(answeredInRows);
     expect(second.report.responses).toBeGreaterThan(first.report.responses);
     expect(second.report.latencyMs.p95).not.toBeNull();
+    expect(second.report.checks.find((c) => c.name === 'sustained-rate')?.detail).toMatch(/^answered (19\.\d|20\.0) req\/s of 20 asked/);
     expect(second.report.failed).not.toContain('interrupted');
 
     // A finished soak, or another rate, cannot be resumed.
