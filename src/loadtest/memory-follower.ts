@@ -11,7 +11,7 @@ import { parseExposition } from '../sources/scrape/exposition-parser.js';
  * 5–10 MiB on a healthy service — as large as the leak a 10-minute soak must find. So when the
  * target exposes prom-client's heap metrics, the series judged is what a leak raises and the
  * collector's sizing does not: the resident memory outside the JS heap (native memory, buffers,
- * code) plus the heap's live size, the lowest heap use read since its latest major collection.
+ * code) plus the heap's live size, the lowest heap use read just after its latest major collection.
  * A leak in buffers or native memory raises the first part as it happens; a leak of JS objects
  * raises the second at each major collection (V8 collects the old space more often as it fills).
  */
@@ -20,7 +20,7 @@ const HEAP_TOTAL_METRIC = 'nodejs_heap_size_total_bytes';
 const HEAP_USED_METRIC = 'nodejs_heap_size_used_bytes';
 const GC_COUNT_METRIC = 'nodejs_gc_duration_seconds_count';
 
-export const JUDGED_NODE_MEMORY = `resident memory outside the JS heap + the heap's live size after its latest major collection (${RESIDENT_MEMORY_METRIC} - ${HEAP_TOTAL_METRIC} + lowest ${HEAP_USED_METRIC} since ${GC_COUNT_METRIC}{kind="major"} last rose)`;
+export const JUDGED_NODE_MEMORY = `resident memory outside the JS heap + the heap's live size after its latest major collection (${RESIDENT_MEMORY_METRIC} - ${HEAP_TOTAL_METRIC} + lowest ${HEAP_USED_METRIC} in the 15 s after ${GC_COUNT_METRIC}{kind="major"} last rose)`;
 
 /** What one `/metrics` text says about the target's memory; null when it has no resident memory. */
 export interface MemoryReading {
@@ -52,21 +52,31 @@ export function residentMemory(text: string): number | null {
 }
 
 /**
+ * The heap's live size is read in this long after a major collection (its lowest use then), and
+ * held until the next one. Later lows are only the young generation's ebb between scavenges:
+ * following them would pull the series down a little at a time all through a collection cycle,
+ * which on a leak reads as a slowing growth.
+ */
+export const LIVE_HEAP_SETTLE_MS = 15_000;
+
+/**
  * Turns readings into the judged series (see the file's comment). Causal: each value uses only the
- * readings up to it, so the series can be judged while it grows. The first readings, before any
- * major collection, take the lowest heap use seen so far.
+ * readings up to it, so the series can be judged while it grows. Before the first major collection
+ * seen, the lowest heap use of the first readings stands for the live size.
  */
 export class LiveHeapEstimate {
   private majors = Number.NaN;
+  private since = 0;
   private live = Infinity;
 
-  judged(reading: MemoryReading): number | null {
+  judged(atMs: number, reading: MemoryReading): number | null {
     const heap = reading.heap;
     if (!heap) return null;
     if (heap.majorCollections !== this.majors) {
       this.majors = heap.majorCollections;
+      this.since = atMs;
       this.live = heap.used;
-    } else this.live = Math.min(this.live, heap.used);
+    } else if (atMs - this.since <= LIVE_HEAP_SETTLE_MS) this.live = Math.min(this.live, heap.used);
     return reading.resident - heap.total + this.live;
   }
 }
@@ -129,7 +139,7 @@ export class MemoryFollower {
   add(t: number, memory: MemoryReading): void {
     this.t.push(t);
     this.v.push(memory.resident);
-    const judged = this.estimate.judged(memory);
+    const judged = this.estimate.judged(t, memory);
     // One series is judged throughout: a reading without the heap metrics turns back to the resident memory.
     if (judged === null) this.judgedValues = null;
     else this.judgedValues?.push(judged);

@@ -48,27 +48,34 @@ describe('LiveHeapEstimate', () => {
       reading(60, 21, 15, 2),
       reading(60, 27, 20, 2),
     ];
-    const judged = readings.map((r) => estimate.judged(r)! / MIB);
+    const judged = readings.map((r, i) => estimate.judged(i * 1000, r)! / MIB);
     expect(readings.map((r) => r.resident / MIB)).toEqual([80, 84, 88, 81, 87]);
     expect(judged).toEqual([75, 75, 75, 75, 75]);
   });
 
   it('lets a leak outside the heap through as it grows, and a leak of JS objects at each major collection', () => {
     const buffers = new LiveHeapEstimate();
-    expect([reading(60, 20, 15, 1), reading(61, 24, 19, 1), reading(62, 20, 15, 2)].map((r) => buffers.judged(r)! / MIB)).toEqual([
-      75, 76, 77,
-    ]);
+    expect(
+      [reading(60, 20, 15, 1), reading(61, 24, 19, 1), reading(62, 20, 15, 2)].map((r, i) => buffers.judged(i * 1000, r)! / MIB),
+    ).toEqual([75, 76, 77]);
     const objects = new LiveHeapEstimate();
     // Live heap 15 -> 17 -> 19 MiB, seen after each major collection.
     expect(
       [reading(60, 20, 15, 1), reading(60, 26, 21, 1), reading(60, 22, 17, 2), reading(60, 28, 23, 2), reading(60, 24, 19, 3)].map(
-        (r) => objects.judged(r)! / MIB,
+        (r, i) => objects.judged(i * 1000, r)! / MIB,
       ),
     ).toEqual([75, 75, 77, 77, 79]);
   });
 
   it('judges nothing for a target without heap metrics', () => {
-    expect(new LiveHeapEstimate().judged({ resident: 80 * MIB, heap: null })).toBeNull();
+    expect(new LiveHeapEstimate().judged(0, { resident: 80 * MIB, heap: null })).toBeNull();
+  });
+
+  it('holds the live size read in the first seconds after a major collection: later lows are the young generation ebbing', () => {
+    const estimate = new LiveHeapEstimate();
+    const at = [0, 5_000, 20_000, 40_000];
+    const readings = [reading(60, 24, 18, 1), reading(60, 24, 16, 1), reading(60, 24, 15, 1), reading(60, 24, 14, 1)];
+    expect(readings.map((r, i) => estimate.judged(at[i] ?? 0, r)! / MIB)).toEqual([78, 76, 76, 76]);
   });
 });
 
