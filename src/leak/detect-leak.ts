@@ -1,6 +1,6 @@
 import { BucketFloorReducer, type BucketFloors } from './bucket-floors.js';
 import type { LeakChecks, LeakOptions, LeakThresholds, LeakVerdict, LeakVerdictKind } from './leak-verdict.js';
-import { autocorrelationVarianceFactor, mannKendall } from './mann-kendall.js';
+import { autocorrelationVarianceFactor, type MannKendallResult, mannKendall } from './mann-kendall.js';
 import { normalUpperTail } from './normal-distribution.js';
 import { median, theilSenSlope } from './theil-sen.js';
 
@@ -107,9 +107,7 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
 
   const slope = theilSenSlope(time, floor, from, n, pairScratch); // bytes per ms
   const mk = mannKendall(floor, from, n, valueScratch);
-  // Floors that wander together are fewer independent observations than there are floors.
-  const inflation = autocorrelationVarianceFactor(time, floor, from, n, slope, rankScratch);
-  const pIncreasing = inflation > 1 && mk.s > 0 ? normalUpperTail((mk.s - 1) / Math.sqrt(mk.variance * inflation)) : mk.pIncreasing;
+  const pIncreasing = mk.s > 0 ? correctedPIncreasing(mk, time, floor, from, n, slope) : mk.pIncreasing;
   const growthOverWindow = slope * o.windowMs;
 
   const recentFrom = Math.min(n - MIN_RECENT_BUCKETS, from + Math.floor(m * (1 - th.recentShare)));
@@ -171,6 +169,23 @@ function exhaustionEtaSeconds(f: BucketFloors, from: number, slope: number, now:
   for (let i = 0; i < m; i++) valueScratch[i] = f.peak[from + i]! - f.floor[from + i]!;
   const peakNow = floorNow + median(valueScratch, m);
   return peakNow >= limit ? 0 : (limit - peakNow) / slope / 1000;
+}
+
+/**
+ * The one-sided p-value of an upward trend with the variance of S widened for autocorrelated floors
+ * (Hamed & Rao): floors that wander together are fewer independent observations than there are
+ * floors. Only an upward S needs it (a downward one is far from significant either way).
+ */
+function correctedPIncreasing(
+  mk: MannKendallResult,
+  time: Float64Array,
+  floor: Float64Array,
+  from: number,
+  to: number,
+  slope: number,
+): number {
+  const inflation = autocorrelationVarianceFactor(time, floor, from, to, slope, rankScratch);
+  return inflation > 1 ? normalUpperTail((mk.s - 1) / Math.sqrt(mk.variance * inflation)) : mk.pIncreasing;
 }
 
 function decide(c: LeakChecks): LeakVerdictKind {
