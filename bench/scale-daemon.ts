@@ -3,7 +3,7 @@
 // real daemon on it and answers the parent over IPC.
 //   argv: <services> <exporter port>
 //   -> {type:'ready', url, dir, startMs}
-//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
+//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], feeds:[...] (API front feeds), rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
 //   <- 'stop'   -> {type:'stopped', stopMs, series, points, fileBytes, memoryBytes}: the daemon stops
 //                  (writing its store), then the data folder is read back through the store's API.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,9 @@ let evalMs: number[] = [];
 let busyMs: number[] = [];
 let cpuMs: number[] = [];
 let seen = daemon.lastEvaluation?.evaluatedAt;
+// Every feed of the API front thread (null when the daemon runs without it).
+let feeds: object[] = [];
+let seenFeed = daemon.lastApiFeed;
 let peakRss = 0;
 const watchTimer = setInterval(() => {
   const last = daemon.lastEvaluation;
@@ -60,6 +63,11 @@ const watchTimer = setInterval(() => {
     evalMs.push(last.wallMs);
     busyMs.push(last.busyMs);
     cpuMs.push(last.cpuMs);
+  }
+  const feed = daemon.lastApiFeed;
+  if (feed && feed !== seenFeed) {
+    seenFeed = feed;
+    feeds.push(feed);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 100);
@@ -76,6 +84,7 @@ process.on('message', (msg: string) => {
       evalMs,
       busyMs,
       evalCpuMs: cpuMs,
+      feeds,
       rss: m.rss,
       peakRss,
       heapUsed: m.heapUsed,
@@ -85,6 +94,7 @@ process.on('message', (msg: string) => {
     evalMs = [];
     busyMs = [];
     cpuMs = [];
+    feeds = [];
     cpu0 = process.cpuUsage();
     wall0 = performance.now();
   } else if (msg === 'stop') {

@@ -183,6 +183,15 @@ export const daemonConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8093),
     })
     .prefault({}),
+  /**
+   * Serve `GET /api/sla` and `GET /api/sla/:service/current` from a thread of their own that owns
+   * the listening socket (other requests are passed to the daemon's thread), so the daemon's own
+   * work never delays them. Off: one thread serves everything. Read at start only.
+   */
+  apiThread: z.boolean().default(true).meta({
+    description:
+      "Answer the hot API routes from a thread of their own that owns the listening socket, so evaluation and garbage collection never delay them (other routes are passed to the daemon's thread). Read at start only.",
+  }),
   /** SLO files or folders of them, relative to the config file. */
   slo: z.array(z.string().min(1)).min(1).default(['slo']),
   /** A team's own burn-rate window sets: files or folders of them, relative to the config file. */

@@ -14,9 +14,20 @@ import { z } from 'zod';
 
 type JsonSchema = { [key: string]: unknown };
 
+/** Wire names already worked out: the walks below ask for the same few keys again and again. */
+const wireKeys = new Map<string, string>();
+/** Keys also come from data (a map's keys), so the memo is emptied rather than let grow without bound. */
+const WIRE_KEYS_MAX = 10_000;
+
 /** `dataAgeSeconds` -> `data_age_seconds`; snake_case and single words stay as they are. */
 export function wireKey(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  let wire = wireKeys.get(key);
+  if (wire === undefined) {
+    wire = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    if (wireKeys.size >= WIRE_KEYS_MAX) wireKeys.clear();
+    wireKeys.set(key, wire);
+  }
+  return wire;
 }
 
 /** `type Wire<T>`'s key rename, at the type level (the status page client reads these types). */
@@ -70,7 +81,7 @@ function branchFor(branches: JsonSchema[], value: unknown, root: JsonSchema): Js
     const b = deref(raw, root);
     const props = isObject(b.properties) ? b.properties : undefined;
     if (!props && b.additionalProperties === undefined) continue;
-    const names = new Set(Object.keys(props ?? {}).map(wireKey));
+    const names = declaredKeysOf(b, root);
     const score = Object.keys(value).filter((k) => names.has(wireKey(k))).length;
     if (score > bestScore) [best, bestScore] = [b, score];
   }
@@ -96,11 +107,7 @@ function walk(node: JsonSchema, value: unknown, root: JsonSchema, rename: (decla
     const branch = branchFor(union, value, root);
     return branch ? walk(branch, value, root, rename) : value;
   }
-  const declared = new Map<string, [string, JsonSchema]>();
-  for (const part of [schema, ...arr(schema.allOf).map((p) => deref(p, root))]) {
-    const props = isObject(part.properties) ? part.properties : {};
-    for (const [name, sub] of Object.entries(props)) declared.set(wireKey(name), [name, sub as JsonSchema]);
-  }
+  const declared = declaredKeysOf(schema, root);
   const mapValues = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
@@ -110,6 +117,28 @@ function walk(node: JsonSchema, value: unknown, root: JsonSchema, rename: (decla
     else out[key] = mapValues ? walk(mapValues, v, root, rename) : v;
   }
   return out;
+}
+
+/** Per root, per object schema: its declared keys by wire name, worked out once (a walk meets the same nodes per value). */
+const declaredBySchema = new WeakMap<JsonSchema, WeakMap<JsonSchema, Map<string, [string, JsonSchema]>>>();
+
+/** The object schema's declared keys (its own and its `allOf` parts'), by wire name: [declared name, its schema]. */
+function declaredKeysOf(schema: JsonSchema, root: JsonSchema): Map<string, [string, JsonSchema]> {
+  let perRoot = declaredBySchema.get(root);
+  if (perRoot === undefined) {
+    perRoot = new WeakMap();
+    declaredBySchema.set(root, perRoot);
+  }
+  let declared = perRoot.get(schema);
+  if (declared === undefined) {
+    declared = new Map();
+    for (const part of [schema, ...arr(schema.allOf).map((p) => deref(p, root))]) {
+      const props = isObject(part.properties) ? part.properties : {};
+      for (const [name, sub] of Object.entries(props)) declared.set(wireKey(name), [name, sub as JsonSchema]);
+    }
+    perRoot.set(schema, declared);
+  }
+  return declared;
 }
 
 const arr = (v: unknown): JsonSchema[] => (Array.isArray(v) ? (v as JsonSchema[]) : []);

@@ -16,6 +16,7 @@ import { serviceDashboardUid } from '../generate/service-rules.js';
 import { registerDaemonMetrics } from '../metrics/daemon-metrics.js';
 import { createMetricsRegistry } from '../metrics/metrics-registry.js';
 import { registerObjectiveMetrics } from '../metrics/objective-metrics.js';
+import { ApiFront, type FeedFigures } from '../server/api-front.js';
 import { buildServer, type ReloadOutcome } from '../server/build-server.js';
 import { SnapshotHolder } from '../snapshot/snapshot-holder.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
@@ -124,6 +125,8 @@ export class Daemon {
     private readonly store: SampleStore,
     private readonly registry: Registry,
     private readonly server: ReturnType<typeof buildServer>,
+    /** The API front thread that listens in place of `server`; null: `server` listens itself. */
+    private readonly front: ApiFront | null,
     readonly logger: Logger,
   ) {
     this.config = config;
@@ -140,6 +143,7 @@ export class Daemon {
       300,
       (m) => logger.warn(m),
     );
+    if (front) this.holder.subscribe((snapshot) => front.onSnapshot(snapshot));
     this.holder.subscribe((snapshot) => {
       // Before every source has had its first sample, `no_data` means "not sampled yet", not
       // "the data went missing": alerting starts after that warm-up.
@@ -177,8 +181,16 @@ export class Daemon {
       pollSeconds: () => (daemon?.config ?? config).daemon.evaluateEvery / 1000,
       burnPairs: (service, objective) => objectivePairs(daemon?.config ?? config, service, objective),
     });
+    const front =
+      config.daemon.apiThread && ApiFront.available()
+        ? new ApiFront({
+            app: server,
+            shard: () => (daemon ? shardOf(daemon.config, options) : null),
+            logger: logger.child({ component: 'http' }),
+          })
+        : null;
     // The server reads the daemon's snapshot through the closure above.
-    daemon = new Daemon(options, config, store, registry, server, logger);
+    daemon = new Daemon(options, config, store, registry, server, front, logger);
     try {
       await daemon.begin();
     } catch (err) {
@@ -205,7 +217,7 @@ export class Daemon {
     // could be written by a daemon that never ran). Until the first evaluation /readyz says 503.
     const host = this.options.listen?.host ?? config.daemon.listen.host;
     const port = this.options.listen?.port ?? config.daemon.listen.port;
-    this.address = await this.server.listen({ host, port });
+    this.address = this.front ? await this.front.listen(host, port) : await this.server.listen({ host, port });
     // A data folder that cannot take the store, or a store file that exists but cannot be read,
     // stops the start here (StoreAccessError): history is never silently replaced by an empty store.
     await this.persister.checkWritable();
@@ -265,6 +277,11 @@ export class Daemon {
     } catch (err) {
       return this.evaluationFailed(err);
     }
+  }
+
+  /** What sending the last snapshot's views to the API front thread cost; null without the front. */
+  get lastApiFeed(): FeedFigures | null {
+    return this.front?.lastFeed ?? null;
   }
 
   /** Figures of the last published evaluation: wall time from start to publish, and time it held the event loop. */
@@ -442,7 +459,13 @@ export class Daemon {
     this.watcher.close();
     if (this.evaluateTimer) clearInterval(this.evaluateTimer);
     this.evaluateTimer = null;
-    const closing = waitAtMost(this.server.close(), STOP_SIDE_MS + STOP_SCHEDULER_MS);
+    const closing = waitAtMost(
+      (async () => {
+        await this.front?.close();
+        await this.server.close();
+      })(),
+      STOP_SIDE_MS + STOP_SCHEDULER_MS,
+    );
     await this.sampling.scheduler.stop();
     if (this.persisting) {
       try {

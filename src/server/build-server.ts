@@ -1,13 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { maxHeaderSize, STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigIssue } from '../config/config.js';
 import type { ResolvedShard } from '../config/shard.js';
-import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
+import { ERR, vigilError } from '../core/errors.js';
 import { toWireByJsonSchema } from '../core/wire-keys.js';
 import type { ServiceResult, Snapshot } from '../snapshot/snapshot-schema.js';
 import type { SampleStore } from '../store/sample-store.js';
@@ -17,12 +13,14 @@ import { findObjective, objectiveHistory, resourceHistory } from '../ui/history.
 import { parseRange, type RangeQuery } from '../ui/history-params.js';
 import { SnapshotMemo } from '../ui/snapshot-memo.js';
 import { registerStatusPage } from '../ui/status-routes.js';
-import { type ErrorResponse, jsonSchemaOf } from './api-schemas.js';
-import { reclaimIdleSocketsNearCap } from './idle-reclaim.js';
+import { registerHotRoutes, responseSchemas, SnapshotHotViews, unknownService } from './hot-routes.js';
+import { echo, errorBody, fail, HTTP_LIMITS, type HttpLimits, hardenedFastify, responseSchemaOf, tokenMatches } from './http-hardening.js';
 import { openApiDocument } from './openapi.js';
-import { type RouteSpec, routeSpec } from './routes.js';
+import { routeSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
 import { askPeers, mergeLists, otherShardServices, withShard } from './shard-fanout.js';
+
+export { HTTP_LIMITS, type HttpLimits, tokenMatches };
 
 export type ReloadOutcome = { ok: true; services: string[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -52,43 +50,6 @@ export interface ServerOptions {
   burnPairs?: (service: string, objective: string) => ObjectivePairs | null;
 }
 
-/**
- * What one client may hold. The API answers from memory in microseconds, so a request that has
- * not arrived whole within seconds is a broken or hostile client (a slow-body or slow-header
- * attack): it gets a 408 and its socket is closed, and the connection cap keeps file
- * descriptors for the store file and the sources whatever the number of clients.
- */
-export interface HttpLimits {
-  /** Headers must arrive within this. */
-  readonly headersTimeoutMs: number;
-  /** The whole request (headers and body) must arrive within this. */
-  readonly requestTimeoutMs: number;
-  /** A socket with no traffic at all is closed after this. */
-  readonly idleTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  readonly keepAliveTimeoutMs: number;
-  /** Connections open at once; further ones are closed at accept. */
-  readonly maxConnections: number;
-  /** How often Node checks the header and request timeouts (their precision). */
-  readonly checkIntervalMs: number;
-}
-
-export const HTTP_LIMITS: HttpLimits = {
-  headersTimeoutMs: 5_000,
-  requestTimeoutMs: 10_000,
-  idleTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
-  maxConnections: 512,
-  checkIntervalMs: 1_000,
-};
-
-/** Constant-time token check: both sides are hashed first, so even their lengths leak nothing. */
-export function tokenMatches(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
@@ -103,125 +64,8 @@ function serializerOf(reply: FastifyReply): (payload: unknown) => string {
   return fn ? (payload) => fn(wire(payload)) : (payload) => JSON.stringify(wire(payload));
 }
 
-/** The route's declared (wire-named) JSON Schema of a status's body; undefined when it declares none. */
-function responseSchemaOf(req: FastifyRequest, status: number): Record<string, unknown> | undefined {
-  const responses = (req.routeOptions.schema?.response ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  return responses[status];
-}
-
-/**
- * Bodies sent as objects take their wire names (snake_case keys, maps untouched) from the route's
- * response schema before fastify serialises them with that schema: the naming is decided in
- * `core/wire-keys.ts` alone, never per route.
- */
-function wireNames(app: FastifyInstance): void {
-  app.addHook('preSerialization', (req, reply, payload, done) => {
-    const schema = responseSchemaOf(req, reply.statusCode);
-    done(null, schema ? toWireByJsonSchema(schema, payload) : payload);
-  });
-}
-
-/** No route takes a big body: anything over this is a mistake or an attack. */
-const BODY_LIMIT = 16 * 1024;
 /** `POST /-/reload` takes no body at all. */
 const RELOAD_BODY_LIMIT = 1024;
-/** Longer than any service name (63 characters): a longer path segment is refused with 414. */
-const MAX_PARAM_LENGTH = 100;
-/** How long a connection refused by the HTTP parser may stay open after its answer. */
-const CLIENT_ERROR_LINGER_MS = 1_000;
-/** Request text echoed in an error message (a path, a name) is cut to this many characters. */
-const ECHO_LIMIT = 80;
-
-/**
- * Echoed request text: cut, then redacted, so an answer never repeats a long or secret input.
- * Cut first: redaction's patterns take time quadratic in the length on a long run without `:`
- * (a 16 KB path took over half a second), and a request controls that length.
- */
-function echo(text: string): string {
-  const head = redact(text.slice(0, ECHO_LIMIT));
-  return text.length > ECHO_LIMIT ? `${head}... (${text.length} characters)` : head;
-}
-
-/** The documented error body of any error: `{ error, code, message }`, status from the catalogue. */
-function errorBody(err: VigilError): { status: number; body: ErrorResponse } {
-  const status = err.httpStatus ?? 500;
-  return { status, body: { error: STATUS_CODES[status] ?? 'Error', code: err.code, message: err.message } };
-}
-
-function fail(reply: FastifyReply, err: VigilError): FastifyReply {
-  const { status, body } = errorBody(err);
-  return reply.code(status).send(body);
-}
-
-/**
- * An error fastify or its body parser raised (they carry `statusCode`), as a catalogue error.
- * Their messages can quote the request: a 400's and a 500's are kept, cut; the others are ours.
- */
-function fromFramework(err: { statusCode?: number; message: string }, bodyLimit = BODY_LIMIT): VigilError {
-  const status = err.statusCode ?? 500;
-  if (status === 413) return vigilError(ERR.VIGIL_ERR_BODY_TOO_LARGE, { max: bodyLimit });
-  if (status === 415) return vigilError(ERR.VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE);
-  if (status === 408) return vigilError(ERR.VIGIL_ERR_REQUEST_TIMEOUT);
-  if (status >= 400 && status < 500) return vigilError(ERR.VIGIL_ERR_BAD_REQUEST, { detail: echo(err.message) });
-  return vigilError(ERR.VIGIL_ERR_INTERNAL, { detail: echo(err.message) });
-}
-
-/**
- * Errors Node's HTTP parser finds before fastify sees a request (headers too large, a request
- * that is not HTTP, a request timeout), answered in the API's shape and the connection closed.
- */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const vigil =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? vigilError(ERR.VIGIL_ERR_HEADERS_TOO_LARGE, { max: maxHeaderSize })
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? vigilError(ERR.VIGIL_ERR_REQUEST_TIMEOUT)
-        : vigilError(ERR.VIGIL_ERR_BAD_REQUEST, { detail: 'not a valid HTTP/1.1 request' });
-  const { status, body } = errorBody(vigil);
-  const text = JSON.stringify(body);
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  // end() sends the answer before the FIN (destroy() could drop it); a client that then keeps
-  // the connection open loses it shortly after.
-  socket.end(
-    `HTTP/1.1 ${status} ${body.error}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-  );
-  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
-}
-
-function responseSchemas(spec: RouteSpec): Record<number, unknown> {
-  const out: Record<number, unknown> = {};
-  for (const [status, res] of Object.entries(spec.responses)) if (res.schema) out[Number(status)] = jsonSchemaOf(res.schema);
-  return out;
-}
-
-/**
- * Every response leaves through here (API bodies, `/metrics`, error answers, 404s), so none can
- * carry a credential whatever its handler put in it. The views' bytes, cached per snapshot, are
- * scrubbed once each (remembered by identity); other payloads are scrubbed per response.
- */
-function scrubResponses(app: FastifyInstance): void {
-  const scrubbed = new WeakMap<Buffer, Buffer>();
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    // An encoded body (the status page's pre-compressed assets, vigil's own bundle) is bytes, not
-    // text: scrubbing it would corrupt it, and nothing in it comes from config or sources.
-    if (reply.getHeader('content-encoding') !== undefined) return done(null, payload);
-    if (typeof payload === 'string') return done(null, redact(payload));
-    if (!Buffer.isBuffer(payload)) return done(null, payload);
-    let clean = scrubbed.get(payload);
-    if (clean === undefined) {
-      const text = payload.toString('utf8');
-      const safe = redact(text);
-      clean = safe === text ? payload : Buffer.from(safe, 'utf8');
-      scrubbed.set(payload, clean);
-    }
-    return done(null, clean);
-  });
-}
 
 /**
  * The HTTP API. Read-only except `POST /-/reload`. Handlers only read the current snapshot (and
@@ -229,92 +73,25 @@ function scrubResponses(app: FastifyInstance): void {
  * compiled serializer, and so the OpenAPI document is the truth.
  */
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const limits = { ...HTTP_LIMITS, ...options.limits };
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    // One log line per request would cost more than serving it; the daemon logs what matters.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT,
-    requestTimeout: limits.requestTimeoutMs,
-    connectionTimeout: limits.idleTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs },
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Bad `%` escapes and over-long path segments are found by the router, before any route.
-    frameworkErrors: (err, _req, reply) =>
-      fail(
-        reply,
-        err.code === 'FST_ERR_BAD_URL'
-          ? vigilError(ERR.VIGIL_ERR_BAD_URL)
-          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-            ? vigilError(ERR.VIGIL_ERR_URL_TOO_LONG, { max: MAX_PARAM_LENGTH })
-            : fromFramework(err),
-      ),
-    clientErrorHandler: answerClientError,
-  }) as unknown as FastifyInstance;
-  app.server.maxConnections = limits.maxConnections;
-  reclaimIdleSocketsNearCap(app.server, limits.maxConnections);
+  const app = hardenedFastify({ limits: options.limits, logger: options.logger });
   const views = new ServiceViews();
   const openapi = JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
   const tokenOf = () => (typeof options.reloadToken === 'function' ? options.reloadToken() : options.reloadToken);
 
-  scrubResponses(app);
-  wireNames(app);
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
-    const vigil = isVigilError(err) && err.httpStatus !== undefined ? err : fromFramework(err, req.routeOptions.bodyLimit);
-    if (vigil.code === ERR.VIGIL_ERR_INTERNAL) app.log.error({ err: { message: err.message, code: err.code } }, 'request failed');
-    return fail(reply, vigil);
-  });
   app.setNotFoundHandler((req, reply) =>
     fail(reply, vigilError(ERR.VIGIL_ERR_NOT_FOUND, { method: echo(req.method), path: echo(req.url.split('?')[0] ?? '') })),
   );
 
   const notReady = (reply: FastifyReply) => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
-
-  // Conditional polling (the status page's live updates): a snapshot's views never change, so its
-  // evaluation time is their validator and an unchanged poll costs a 304 without a body.
-  const unchanged = (req: FastifyRequest, reply: FastifyReply, snapshot: Snapshot): boolean => {
-    const etag = `W/"${snapshot.evaluatedAt}"`;
-    reply.header('etag', etag).header('cache-control', 'no-cache');
-    return req.headers['if-none-match'] === etag;
-  };
-
-  const list = routeSpec('listServices');
-  app.get<{ Querystring: { scope?: string } }>(list.url, { schema: { response: responseSchemas(list) } }, async (req, reply) => {
-    const snapshot = options.getSnapshot();
-    if (!snapshot) return notReady(reply);
-    const shard = options.shard?.() ?? null;
-    if (!shard) {
-      if (unchanged(req, reply, snapshot)) return reply.code(304).send();
-      return reply.type(JSON_TYPE).send(views.listJson(snapshot, serializerOf(reply)));
-    }
-    // Sharded: the answer rests on the peers' snapshots too, so this one's time is no validator.
-    const local = withShard(views.list(snapshot), shard);
-    if (req.query.scope === 'local' || shard.peers.length === 0) return reply.send(local);
-    return reply.send(mergeLists(local, await askPeers(shard)));
+  const hotViews = new SnapshotHotViews(views);
+  registerHotRoutes(app, {
+    views: () => {
+      const snapshot = options.getSnapshot();
+      return snapshot && hotViews.of(snapshot, options.shard?.() ?? null);
+    },
+    fanOut: (_req, reply) => fanOutList(options, views, reply),
   });
 
-  const current = routeSpec('getServiceCurrent');
-  app.get<{ Params: { service: string } }>(current.url, { schema: { response: responseSchemas(current) } }, (req, reply) => {
-    const snapshot = options.getSnapshot();
-    if (!snapshot) return notReady(reply);
-    if (unchanged(req, reply, snapshot)) return reply.code(304).send();
-    const json = views.currentJson(snapshot, req.params.service, serializerOf(reply));
-    if (json === undefined) {
-      const known = snapshot.services.map((s) => s.service).join(', ') || 'none';
-      return fail(reply, vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, { service: JSON.stringify(echo(req.params.service)), known }));
-    }
-    return reply.type(JSON_TYPE).send(json);
-  });
-
-  const unknownService = (reply: FastifyReply, snapshot: Snapshot, service: string) =>
-    fail(
-      reply,
-      vigilError(ERR.VIGIL_ERR_UNKNOWN_SERVICE, {
-        service: JSON.stringify(echo(service)),
-        known: snapshot.services.map((s) => s.service).join(', ') || 'none',
-      }),
-    );
   const badRange = (reply: FastifyReply, message: string) => fail(reply, vigilError(ERR.VIGIL_ERR_BAD_RANGE, { detail: message }));
 
   // Open pages ask the same history questions until the next snapshot: answered once each.
@@ -329,7 +106,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (!snapshot || !options.store) return notReady(reply);
       const found = findObjective(snapshot, req.params.service, req.params.objective);
       if (!found) {
-        if (!snapshot.services.some((s) => s.service === req.params.service)) return unknownService(reply, snapshot, req.params.service);
+        if (!snapshot.services.some((s) => s.service === req.params.service))
+          return unknownService(reply, serviceNames(snapshot), req.params.service);
         return fail(
           reply,
           vigilError(ERR.VIGIL_ERR_UNKNOWN_OBJECTIVE, {
@@ -357,7 +135,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const snapshot = options.getSnapshot();
       if (!snapshot || !options.store) return notReady(reply);
       const service = snapshot.services.find((s) => s.service === req.params.service);
-      if (!service) return unknownService(reply, snapshot, req.params.service);
+      if (!service) return unknownService(reply, serviceNames(snapshot), req.params.service);
       const parsed = parseRange(req.query, Date.now());
       if (!parsed.ok) return badRange(reply, parsed.message);
       const { from, to, stepMs } = parsed.range;
@@ -430,4 +208,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   return app;
+}
+
+const serviceNames = (snapshot: Snapshot) => snapshot.services.map((s) => s.service);
+
+/** A sharded replica's `/api/sla`: its own list merged with every peer's. */
+async function fanOutList(options: ServerOptions, views: ServiceViews, reply: FastifyReply): Promise<FastifyReply> {
+  const snapshot = options.getSnapshot();
+  const shard = options.shard?.() ?? null;
+  if (!snapshot || !shard) return fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
+  return reply.send(mergeLists(withShard(views.list(snapshot), shard), await askPeers(shard)));
 }

@@ -97,6 +97,7 @@ describe('VIGIL_* overrides', () => {
       expect.arrayContaining([
         'VIGIL_LISTEN_HOST',
         'VIGIL_LISTEN_PORT',
+        'VIGIL_API_THREAD',
         'VIGIL_SLO',
         'VIGIL_DATA_DIR',
         'VIGIL_RELOAD_TOKEN',
@@ -124,7 +125,7 @@ describe('VIGIL_* overrides', () => {
       ]),
     );
     // One variable (or record prefix) per top-level key and nested leaf: nothing left out.
-    expect(names).toHaveLength(32);
+    expect(names).toHaveLength(33);
   });
 
   it('coerces by the schema type and wins over the file', async () => {
@@ -149,11 +150,13 @@ describe('VIGIL_* overrides', () => {
         VIGIL_ALERTMANAGER_RESEND_INTERVAL: '30s',
         VIGIL_STORE_MAX_POINTS_PER_SERIES: '100',
         VIGIL_LOG_LEVEL: 'debug',
+        VIGIL_API_THREAD: 'false',
         // Not a config key (the test harness uses the prefix): ignored.
         VIGIL_TEST_SERVICES: 'redis,postgres',
       },
     );
     expect(daemon.listen).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(daemon.apiThread).toBe(false);
     expect(daemon.sources.redis).toEqual({ cache: { url: 'redis://127.0.0.1:6380', schedule: '*/5 * * * * *', timeout: 10_000 } });
     expect(daemon.sources.postgres['ml-db']!.connectionString).toBe('postgres://env@127.0.0.1/ml');
     expect(daemon.sources.docker.local).toMatchObject({ socketPath: '/var/run/docker.sock', concurrency: 4 });
