@@ -3,12 +3,15 @@
 // real daemon on it and answers the parent over IPC.
 //   argv: <services> <exporter port>
 //   -> {type:'ready', url, dir, startMs}
-//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], feeds:[...] (API front feeds), rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
+//   <- 'stats'  -> {type:'stats', evalMs:[...], busyMs:[...], publishMs:[...], loopDelayMs:{p99,max}, feeds:[...] (API front feeds),
+//                   rss, peakRss, heapUsed, cpuMs, wallMs} (since the last 'stats')
 //   <- 'stop'   -> {type:'stopped', stopMs, series, points, fileBytes, memoryBytes}: the daemon stops
 //                  (writing its store), then the data folder is read back through the store's API.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { Daemon } from '../src/daemon/daemon.js';
 import { StorePersister } from '../src/store/persist.js';
@@ -38,6 +41,18 @@ function folderBytes(path: string): number {
   return total;
 }
 
+// BENCH_HEAP_PROFILE=<file>: a sampling heap profile from the start to the second 'stats' (the end of
+// the measured cycles without API load), counting objects a major GC collected: what reached the
+// old generation, live or garbage (the garbage is what lets the heap grow between major GCs).
+const heapProfile = process.env.BENCH_HEAP_PROFILE;
+const inspector = heapProfile ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('HeapProfiler.enable');
+  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true });
+}
+let statsAsked = 0;
+
 const dir = writeConfig();
 const t0 = performance.now();
 const daemon = await Daemon.start({
@@ -47,10 +62,25 @@ const daemon = await Daemon.start({
 });
 const startMs = performance.now() - t0;
 
+// BENCH_MEMORY_TRACE=<file>: one line of memory figures every 100 ms (unix ms first), to line up with the phases' times.
+const trace = process.env.BENCH_MEMORY_TRACE;
+function traceMemory(file: string): void {
+  const m = process.memoryUsage();
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  appendFileSync(
+    file,
+    `${Date.now()} rss=${mib(m.rss)} heapUsed=${mib(m.heapUsed)} heapTotal=${mib(m.heapTotal)} external=${mib(m.external)} arrayBuffers=${mib(m.arrayBuffers)}\n`,
+  );
+}
+
 // Every evaluation cycle the daemon's timer runs (cycles are seconds apart; this looks 10 times a second).
 let evalMs: number[] = [];
 let busyMs: number[] = [];
 let cpuMs: number[] = [];
+let publishMs: number[] = [];
+// The longest blocks of the event loop (publishing, a scrape's appends, a store save...), per stats period.
+let loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 let seen = daemon.lastEvaluation?.evaluatedAt;
 // Every feed of the API front thread (null when the daemon runs without it).
 let feeds: object[] = [];
@@ -63,6 +93,7 @@ const watchTimer = setInterval(() => {
     evalMs.push(last.wallMs);
     busyMs.push(last.busyMs);
     cpuMs.push(last.cpuMs);
+    publishMs.push(last.publishMs);
   }
   const feed = daemon.lastApiFeed;
   if (feed && feed !== seenFeed) {
@@ -70,12 +101,16 @@ const watchTimer = setInterval(() => {
     feeds.push(feed);
   }
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  if (trace) traceMemory(trace);
 }, 100);
 let cpu0 = process.cpuUsage();
 let wall0 = performance.now();
 
 process.on('message', (msg: string) => {
   if (msg === 'stats') {
+    if (inspector && ++statsAsked === 2) {
+      void inspector.post('HeapProfiler.stopSampling').then(({ profile }) => writeFileSync(heapProfile!, JSON.stringify(profile)));
+    }
     const cpu = process.cpuUsage(cpu0);
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
@@ -84,6 +119,8 @@ process.on('message', (msg: string) => {
       evalMs,
       busyMs,
       evalCpuMs: cpuMs,
+      publishMs,
+      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       feeds,
       rss: m.rss,
       peakRss,
@@ -94,6 +131,10 @@ process.on('message', (msg: string) => {
     evalMs = [];
     busyMs = [];
     cpuMs = [];
+    publishMs = [];
+    loopDelay.disable();
+    loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     feeds = [];
     cpu0 = process.cpuUsage();
     wall0 = performance.now();

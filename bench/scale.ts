@@ -13,7 +13,7 @@
 // beyond their status, so renamed keys do not break the bench.
 // `npm run bench:scale -- 100 2000` runs chosen sizes; `-- --svg docs/images/scale.svg` writes the curve.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -71,6 +71,10 @@ interface Stats {
   busyMs: number[];
   /** CPU time of the daemon process during the cycle's slices: what the shared cores do not inflate. */
   evalCpuMs: number[];
+  /** Per cycle: the publishing alone. */
+  publishMs: number[];
+  /** Event-loop delay over the period (1 ms resolution): its longest blocks, whatever held it. */
+  loopDelayMs: { p99: number; max: number };
   /** Each feed of the API front thread (empty without it): what sending the views cost the daemon's thread. */
   feeds: Array<{ bytes: number; wallMs: number; busyMs: number; longestSliceMs: number }>;
   rss: number;
@@ -95,7 +99,12 @@ class DaemonChild {
 
   constructor(services: number, port: number) {
     this.child = fork(`${here}scale-daemon.js`, [String(services), String(port)], {
-      execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+      execArgv: [
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        // Extra flags for the daemon alone, e.g. `--heapsnapshot-signal=SIGUSR2` or a capped old space
+        // with `--heapsnapshot-near-heap-limit=1` to see what is live at a peak.
+        ...(process.env.BENCH_DAEMON_FLAGS ?? '').split(' ').filter(Boolean),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (m: Message) => {
@@ -181,6 +190,8 @@ interface Row {
   cpu: number[];
   /** Under the API load. */
   busyUnderLoad: number[];
+  publish: number[];
+  loopDelay: Stats['loopDelayMs'];
   feeds: Stats['feeds'];
   cpuShare: number;
   rss: number;
@@ -194,6 +205,11 @@ interface Row {
   stopped: Stopped;
 }
 
+/** With BENCH_MEMORY_TRACE set, each phase's start goes into the daemon's memory trace file. */
+function phase(name: string): void {
+  if (process.env.BENCH_MEMORY_TRACE) appendFileSync(process.env.BENCH_MEMORY_TRACE, `${Date.now()} phase=${name}\n`);
+}
+
 async function measure(services: number, port: number): Promise<Row> {
   await cannon(`http://127.0.0.1:${port}`, ['/health/floor'], WARM_API_S);
   const floor = await cannon(`http://127.0.0.1:${port}`, ['/health/floor'], FLOOR_S);
@@ -202,17 +218,22 @@ async function measure(services: number, port: number): Promise<Row> {
   try {
     const ready = await d.next<{ url: string; startMs: number }>('ready');
     await untilReady(ready.url, 120_000);
+    phase('warm-up');
     await sleep(WARM_S * 1000);
     await d.ask<Stats>('stats', 'stats');
+    phase('measure');
     await sleep(MEASURE_S * 1000);
     const idle = await d.ask<Stats>('stats', 'stats');
     const noData = await noDataCount(ready.url, serviceName(services - 1));
     const paths = Array.from({ length: services }, (_, i) => `/api/sla/${serviceName(i)}/current`);
     // Each measured phase after WARM_API_S at the same rate (connections opened, routes compiled), as bench:api does.
+    phase('current');
     await cannon(ready.url, paths, WARM_API_S);
     const current = await cannon(ready.url, paths, API_S);
+    phase('list');
     await cannon(ready.url, ['/api/sla'], WARM_API_S);
     const list = await cannon(ready.url, ['/api/sla'], LIST_S);
+    phase('stop');
     const busy = await d.ask<Stats>('stats', 'stats');
     const stopped = await d.ask<Stopped>('stop', 'stopped');
     return {
@@ -223,6 +244,8 @@ async function measure(services: number, port: number): Promise<Row> {
       busy: idle.busyMs,
       cpu: idle.evalCpuMs,
       busyUnderLoad: busy.busyMs,
+      publish: idle.publishMs,
+      loopDelay: idle.loopDelayMs,
       feeds: [...idle.feeds, ...busy.feeds],
       cpuShare: idle.cpuMs / idle.wallMs,
       rss: idle.rss,
@@ -272,6 +295,9 @@ function printTable(rows: readonly Row[]): void {
   for (const r of rows) {
     console.log(
       `event-loop time per cycle under the API load, ${r.services} services: median ${f(med(r.busyUnderLoad))} ms, max ${f(top(r.busyUnderLoad))} ms`,
+    );
+    console.log(
+      `without API load, ${r.services} services: publishing ${f(med(r.publish))} / ${f(top(r.publish))} ms per cycle (median / max); event-loop delay p99 ${f(r.loopDelay.p99)} ms, max ${f(r.loopDelay.max)} ms`,
     );
     const feeds = r.feeds;
     console.log(

@@ -10,6 +10,7 @@ import { configForShard, resolveShard } from '../config/shard.js';
 import { waitAtMost } from '../core/bounded-async.js';
 import { describeError } from '../core/describe-error.js';
 import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { BudgetMemo } from '../evaluate/error-budget.js';
 import { evaluate, evaluationSteps } from '../evaluate/evaluate.js';
 import { serviceDashboardUid } from '../generate/service-rules.js';
@@ -86,6 +87,8 @@ export interface EvaluationFigures {
   readonly busyMs: number;
   /** CPU time of the process during those slices (less than `busyMs` when other processes share the cores). */
   readonly cpuMs: number;
+  /** The publishing alone (one block on the event loop: holder, alerting, history). */
+  readonly publishMs: number;
 }
 
 /** One running set of sources: rebuilt whole on a reload; the store outlives it. */
@@ -315,9 +318,14 @@ export class Daemon {
         const step = steps.next();
         if (step.done) {
           endSlice();
-          if (this.config === config && !this.stopping) this.publish(step.value, started, spent);
+          if (this.config === config && !this.stopping) this.publish(step.value, started, spent, true);
           return;
         }
+        // Frozen and recorded for the status page's history as each service is done, inside the
+        // slices: publishing then freezes only the top (deep-freezing and recording 20 000
+        // objective results at once held the event loop for tens of ms).
+        deepFreeze(step.value);
+        this.history.onService(this.store, now, step.value);
         if (performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
           endSlice();
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -337,19 +345,24 @@ export class Daemon {
     return { sources: this.sampling.scheduler.health(), budgetMemo: this.budgetMemo };
   }
 
-  /** `spent`: what the evaluation cost before publishing (publishing adds its own). */
-  private publish(snapshot: Snapshot, started: number, spent: { busyMs: number; cpuMs: number }): Snapshot | null {
+  /**
+   * `spent`: what the evaluation cost before publishing (publishing adds its own). `recorded`:
+   * the history has each service's figures already (the sliced cycle hands them over per step).
+   */
+  private publish(snapshot: Snapshot, started: number, spent: { busyMs: number; cpuMs: number }, recorded = false): Snapshot | null {
     const publishing = performance.now();
     const cpu = process.cpuUsage();
     this.holder.publish(snapshot);
     // The status page's charts read each cycle's figures back from the store.
-    this.history.onSnapshot(this.store, snapshot);
+    if (recorded) this.history.endCycle(snapshot.evaluatedAt);
+    else this.history.onSnapshot(this.store, snapshot);
     const done = performance.now();
     const figures = {
       evaluatedAt: snapshot.evaluatedAt,
       wallMs: done - started,
       busyMs: spent.busyMs + (done - publishing),
       cpuMs: spent.cpuMs + cpuMsSince(cpu),
+      publishMs: done - publishing,
     };
     this.evaluationFigures = figures;
     if (figures.busyMs > 50) this.logger.debug({ ms: Math.round(figures.wallMs), busyMs: Math.round(figures.busyMs) }, 'slow evaluation');

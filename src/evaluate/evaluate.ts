@@ -2,6 +2,7 @@ import type { Config, ResolvedObjective } from '../config/config.js';
 import { indicatorKind, type Objective } from '../config/slo-schema.js';
 import { burnRateFactor, objectiveBurnWindows, type WindowSet, type WindowSetAlert, windowSetOf } from '../config/window-sets.js';
 import { describeError } from '../core/describe-error.js';
+import { deepFreeze } from '../core/freeze.js';
 import type {
   Bounds,
   ObjectiveResult,
@@ -46,13 +47,20 @@ export function evaluate(config: Config, store: SampleStore, now: number, inputs
  * The same evaluation as `evaluate`, one service per step: a caller on an event loop (the daemon)
  * runs steps until its slice of time is spent and lets other work (HTTP requests, samples) run
  * between slices, so a large fleet's cycle never holds the loop for its whole length. Every step
- * reads the store as of `now`; the snapshot is the generator's return value.
+ * reads the store as of `now` and yields the service's result (the snapshot's own object: a caller
+ * may freeze it then, rather than the whole snapshot at once); the snapshot is the return value.
  */
-export function* evaluationSteps(config: Config, store: SampleStore, now: number, inputs: EvaluateInputs = {}): Generator<void, Snapshot> {
+export function* evaluationSteps(
+  config: Config,
+  store: SampleStore,
+  now: number,
+  inputs: EvaluateInputs = {},
+): Generator<ServiceResult, Snapshot> {
   const services: ServiceResult[] = [];
   for (const { slo } of config.services) {
-    services.push(evaluateService(config, store, now, slo, inputs));
-    yield;
+    const service = evaluateService(config, store, now, slo, inputs);
+    services.push(service);
+    yield service;
   }
   return { evaluatedAt: now, services, sources: (inputs.sources ?? []).map((s) => ({ ...s })) };
 }
@@ -150,17 +158,17 @@ export function evaluateObjective(
     }
   }
 
+  const fixed = fixedParts(objective);
   const result: ObjectiveResult = {
     name: objective.name,
     kind,
-    source: { kind: source.kind, name: source.name },
+    source: fixed.source,
     status,
     value: reading.value === null ? null : quantityValue(reading.value, reader.unit, kind === 'memoryLeak'),
-    threshold: bounds(objective),
-    // `99.9%` parses to 0.9990000000000001; 12 significant digits is what was written.
-    target: objective.target === undefined ? null : Number(objective.target.toPrecision(12)),
-    window: windowLabel(objective.window),
-    period: objective.target === undefined ? null : windowLabel(objective.period),
+    threshold: fixed.threshold,
+    target: fixed.target,
+    window: fixed.window,
+    period: fixed.period,
     compliance: figures?.compliance ?? null,
     complianceCoverage: figures?.coverage ?? null,
     errorBudgetRemaining: figures?.errorBudgetRemaining ?? null,
@@ -204,6 +212,37 @@ function readingStatus(kind: string, reading: Reading, objective: Objective): Ob
   }
   if (reading.value === null) return 'no_data';
   return objective.threshold ? thresholdStatus(reading.value, objective.threshold) : 'ok';
+}
+
+/** The parts of an objective's result that only its config decides. */
+interface FixedParts {
+  readonly source: ObjectiveResult['source'];
+  readonly threshold: Bounds | null;
+  readonly target: number | null;
+  readonly window: string;
+  readonly period: string | null;
+}
+
+/**
+ * Built once per config objective (a reload makes new objects) and shared, frozen, by every
+ * cycle's result: the same figures, without a few objects and strings per objective per cycle
+ * that lived until the next snapshot (bench:scale: old-generation garbage).
+ */
+const fixedByObjective = new WeakMap<ResolvedObjective, FixedParts>();
+function fixedParts(objective: ResolvedObjective): FixedParts {
+  let fixed = fixedByObjective.get(objective);
+  if (!fixed) {
+    fixed = deepFreeze({
+      source: { kind: objective.source.kind, name: objective.source.name },
+      threshold: bounds(objective),
+      // `99.9%` parses to 0.9990000000000001; 12 significant digits is what was written.
+      target: objective.target === undefined ? null : Number(objective.target.toPrecision(12)),
+      window: windowLabel(objective.window),
+      period: objective.target === undefined ? null : windowLabel(objective.period),
+    });
+    fixedByObjective.set(objective, fixed);
+  }
+  return fixed;
 }
 
 function quantityValue(value: number, unit: QuantityUnit, perHour = false): QuantityValue {

@@ -9,4 +9,6 @@ export interface Point {
   /** Unix milliseconds. */
   readonly t: number;
   readonly value: number;
+  /** `seriesId(metric, labels)`, when the source kept it from an earlier sample (the store then builds no id). */
+  readonly id?: string;
 }

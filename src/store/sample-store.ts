@@ -62,19 +62,35 @@ export class SampleStore {
   }
 
   append(point: Point): void {
-    this.appendRaw(point.metric, point.labels, point.t, point.value);
+    if (!Number.isFinite(point.value)) return;
+    this.write(this.seriesFor(point.metric, point.labels, point.id), point.t, point.value);
   }
 
   appendRaw(metric: string, labels: Labels, t: number, value: number): void {
     if (!Number.isFinite(value)) return;
-    const entry = this.seriesFor(metric, labels);
+    this.write(this.seriesFor(metric, labels), t, value);
+  }
+
+  /**
+   * Appends to a series a writer kept from an earlier `seriesFor` or `appendTo`, without building
+   * its id again (a sort and a string per point: the history recorder writes 60 000 figures a
+   * cycle at 2 000 services). A series pruned since is created again, as `appendRaw` would; the
+   * series written to is returned, for the writer to keep.
+   */
+  appendTo(series: StoredSeries, t: number, value: number): StoredSeries {
+    if (!Number.isFinite(value)) return series;
+    const live = this.series.get(series.id) === series ? series : this.seriesFor(series.metric, series.labels);
+    this.write(live, t, value);
+    return live;
+  }
+
+  private write(entry: StoredSeries, t: number, value: number): void {
     entry.ended = false;
     entry.buffer.append(t, value, this.options.retentionMs);
   }
 
   /** The series of `metric` and `labels`, created empty when there is none yet. */
-  seriesFor(metric: string, labels: Labels): StoredSeries {
-    const id = seriesId(metric, labels);
+  seriesFor(metric: string, labels: Labels, id = seriesId(metric, labels)): StoredSeries {
     let entry = this.series.get(id);
     if (!entry) {
       entry = {

@@ -4,7 +4,7 @@ import { ERR, isVigilError, type VigilError, vigilError } from '../core/errors.j
 import { redact } from '../core/redact.js';
 import { decodeChunk, encodeChunk } from './chunk-codec.js';
 import type { Labels } from './point.js';
-import type { SampleStore } from './sample-store.js';
+import type { SampleStore, StoredSeries } from './sample-store.js';
 import type { HistoryChunk } from './series-buffer.js';
 
 /**
@@ -72,14 +72,15 @@ export interface SeriesSnapshot {
 
 /** Copies every series out of the store (raw points copied, chunks shared). */
 export function snapshotStore(store: SampleStore): SeriesSnapshot[] {
-  const out: SeriesSnapshot[] = [];
-  for (const s of store.all()) {
-    const n = s.buffer.length;
-    const { t, v } =
-      n > 0 ? s.buffer.rawRange(s.buffer.timeAt(0), s.buffer.timeAt(n - 1)) : { t: new Float64Array(0), v: new Float64Array(0) };
-    out.push({ metric: s.metric, labels: s.labels, ended: s.ended, chunks: s.buffer.chunks, t, v });
-  }
-  return out;
+  return Array.from(store.all(), snapshotSeries);
+}
+
+/** One series copied out of the store: its raw points copied, its chunks shared (views, valid until the series' next append). */
+export function snapshotSeries(s: StoredSeries): SeriesSnapshot {
+  const n = s.buffer.length;
+  const { t, v } =
+    n > 0 ? s.buffer.rawRange(s.buffer.timeAt(0), s.buffer.timeAt(n - 1)) : { t: new Float64Array(0), v: new Float64Array(0) };
+  return { metric: s.metric, labels: s.labels, ended: s.ended, chunks: s.buffer.chunks, t, v };
 }
 
 /** The points a snapshot holds, in both tiers. */
@@ -92,6 +93,30 @@ export function snapshotPoints(s: SeriesSnapshot): number {
 const CHUNK_HEADER_BYTES = 24;
 
 export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
+  const payload = encodeSeries(series);
+  return Buffer.concat([storeFileHeader(series.length, payload.length, crc32(payload)), payload]);
+}
+
+/** The file's header: `series` series in `payloadBytes` bytes whose crc32 is `crc`. */
+export function storeFileHeader(series: number, payloadBytes: number, crc: number): Buffer {
+  const buf = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(buf, 0);
+  buf.writeUInt32LE(STORE_FILE_VERSION, 8);
+  buf.writeUInt32LE(0, 12);
+  buf.writeUInt32LE(series, 16);
+  buf.writeBigUInt64LE(BigInt(payloadBytes), 20);
+  buf.writeUInt32LE(crc, 28);
+  return buf;
+}
+
+export const STORE_FILE_HEADER_BYTES = HEADER_BYTES;
+
+/**
+ * A run of series as the payload holds them, back to back: the payload is the concatenation of
+ * any split of its series into runs (the daemon writes the file a run at a time, persist.ts).
+ * Every series' block is a multiple of 8 bytes, so alignment does not depend on the split.
+ */
+export function encodeSeries(series: readonly SeriesSnapshot[]): Buffer {
   // Label values are the file's only text; they pass `redact` so no credential reaches the disk
   // (sources keep credentials out of labels; this is the file's own guarantee).
   const metas = series.map((s) => Buffer.from(redact(JSON.stringify({ m: s.metric, l: s.labels, e: s.ended })), 'utf8'));
@@ -101,9 +126,9 @@ export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
     payloadBytes += 8 + pad8(metas[i]!.length);
     for (const c of chunkLists[i]!) payloadBytes += CHUNK_HEADER_BYTES + pad8(c.bytes.length);
   });
-  // Zero-filled (padding bytes are part of the checksum) and on its own ArrayBuffer (offset 0, aligned).
-  const buf = Buffer.from(new ArrayBuffer(HEADER_BYTES + payloadBytes));
-  let o = HEADER_BYTES;
+  // Zero-filled (padding bytes are part of the checksum) and on its own ArrayBuffer.
+  const buf = Buffer.from(new ArrayBuffer(payloadBytes));
+  let o = 0;
   series.forEach((_, i) => {
     const meta = metas[i]!;
     const chunks = chunkLists[i]!;
@@ -120,12 +145,6 @@ export function encodeStoreFile(series: readonly SeriesSnapshot[]): Buffer {
       o += CHUNK_HEADER_BYTES + pad8(c.bytes.length);
     }
   });
-  MAGIC.copy(buf, 0);
-  buf.writeUInt32LE(STORE_FILE_VERSION, 8);
-  buf.writeUInt32LE(0, 12);
-  buf.writeUInt32LE(series.length, 16);
-  buf.writeBigUInt64LE(BigInt(payloadBytes), 20);
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER_BYTES)), 28);
   return buf;
 }
 

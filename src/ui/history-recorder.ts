@@ -1,5 +1,6 @@
 import { OBJECTIVE_STATUSES, type ObjectiveStatus, type Snapshot, STATUS_RANK } from '../snapshot/snapshot-schema.js';
-import type { SampleStore } from '../store/sample-store.js';
+import type { Labels } from '../store/point.js';
+import type { SampleStore, StoredSeries } from '../store/sample-store.js';
 
 /**
  * Each evaluation's objective figures written back into the store, so the status page's charts
@@ -27,23 +28,24 @@ export function statusOfCode(code: number): ObjectiveStatus | null {
 }
 
 /** Appends one point per objective figure at the snapshot's time; null figures are left out (a gap). */
-export function recordSnapshot(store: SampleStore, snapshot: Snapshot, worstSince?: ReadonlyMap<string, number>): void {
-  const t = snapshot.evaluatedAt;
-  for (const service of snapshot.services) {
-    for (const o of service.objectives) {
-      const labels = historyLabels(service.service, o.name);
-      const worst = worstSince?.get(historyKey(service.service, o.name));
-      store.appendRaw(HISTORY_METRICS.status, labels, t, Math.max(statusCode(o.status), worst ?? -1));
-      if (o.value !== null) store.appendRaw(HISTORY_METRICS.value, labels, t, o.value.value);
-      if (o.errorBudgetRemaining !== null) store.appendRaw(HISTORY_METRICS.budget, labels, t, o.errorBudgetRemaining);
-    }
-  }
+export function recordSnapshot(store: SampleStore, snapshot: Snapshot): void {
+  new HistoryRecorder(0).onSnapshot(store, snapshot);
 }
-
-const historyKey = (service: string, objective: string) => `${service}\n${objective}`;
 
 /** By default a figure is recorded at most every 15 s: a day is 5 760 points per figure, whatever `evaluateEvery` is. */
 export const HISTORY_SPACING_MS = 15_000;
+
+/** One objective's history series (kept, so a record builds no series id) and its worst status since the last record. */
+interface ObjectiveFigures {
+  readonly labels: Labels;
+  status?: StoredSeries;
+  value?: StoredSeries;
+  budget?: StoredSeries;
+  /** Worst status code seen since the last record (−1: none). */
+  worst: number;
+  /** The last snapshot that had this objective (a record forgets objectives a reload removed). */
+  seenAt: number;
+}
 
 /**
  * Records snapshots at most every `spacingMs`, so the history's memory does not follow a short
@@ -53,22 +55,65 @@ export const HISTORY_SPACING_MS = 15_000;
  */
 export class HistoryRecorder {
   private lastAt = -Infinity;
-  private readonly worst = new Map<string, number>();
+  /** service -> objective -> its series: two levels, so a cycle builds no key string per objective. */
+  private readonly figures = new Map<string, Map<string, ObjectiveFigures>>();
 
   constructor(private readonly spacingMs = HISTORY_SPACING_MS) {}
 
   onSnapshot(store: SampleStore, snapshot: Snapshot): void {
-    if (snapshot.evaluatedAt - this.lastAt >= this.spacingMs) {
-      recordSnapshot(store, snapshot, this.worst);
-      this.worst.clear();
-      this.lastAt = snapshot.evaluatedAt;
-      return;
-    }
-    for (const service of snapshot.services) {
-      for (const o of service.objectives) {
-        const key = historyKey(service.service, o.name);
-        this.worst.set(key, Math.max(this.worst.get(key) ?? -1, statusCode(o.status)));
+    for (const service of snapshot.services) this.onService(store, snapshot.evaluatedAt, service);
+    this.endCycle(snapshot.evaluatedAt);
+  }
+
+  /**
+   * One service's results of the cycle at `t`; `endCycle(t)` closes the cycle. The daemon hands
+   * each service over as its evaluation step finishes, so recording 20 000 objectives is sliced
+   * with the evaluation instead of being one block at publishing. A cycle dropped before its end
+   * (a reload) leaves what it recorded; the next cycle records again.
+   */
+  onService(store: SampleStore, t: number, service: Snapshot['services'][number]): void {
+    const record = t - this.lastAt >= this.spacingMs;
+    for (const o of service.objectives) {
+      const f = this.figuresOf(service.service, o.name);
+      f.seenAt = t;
+      const status = Math.max(statusCode(o.status), f.worst);
+      if (!record) {
+        f.worst = status;
+        continue;
       }
+      f.worst = -1;
+      f.status = append(store, f.status, HISTORY_METRICS.status, f.labels, t, status);
+      if (o.value !== null) f.value = append(store, f.value, HISTORY_METRICS.value, f.labels, t, o.value.value);
+      if (o.errorBudgetRemaining !== null) f.budget = append(store, f.budget, HISTORY_METRICS.budget, f.labels, t, o.errorBudgetRemaining);
     }
   }
+
+  endCycle(t: number): void {
+    if (t - this.lastAt < this.spacingMs) return;
+    this.lastAt = t;
+    this.forgetUnseen(t);
+  }
+
+  private figuresOf(service: string, objective: string): ObjectiveFigures {
+    let objectives = this.figures.get(service);
+    if (!objectives) this.figures.set(service, (objectives = new Map()));
+    let f = objectives.get(objective);
+    if (!f) objectives.set(objective, (f = { labels: historyLabels(service, objective), worst: -1, seenAt: Number.NaN }));
+    return f;
+  }
+
+  /** Objectives the recorded snapshot did not have (a reload removed them) are forgotten. */
+  private forgetUnseen(t: number): void {
+    for (const [service, objectives] of this.figures) {
+      for (const [name, f] of objectives) if (f.seenAt !== t) objectives.delete(name);
+      if (objectives.size === 0) this.figures.delete(service);
+    }
+  }
+}
+
+/** Appends through the series kept from the last append (created on the first finite value). */
+function append(store: SampleStore, kept: StoredSeries | undefined, metric: string, labels: Labels, t: number, value: number) {
+  if (kept) return store.appendTo(kept, t, value);
+  if (!Number.isFinite(value)) return undefined;
+  return store.appendTo(store.seriesFor(metric, labels), t, value);
 }

@@ -179,6 +179,25 @@ describe('event block memo', { timeout: 120_000 }, () => {
       expect(Math.max(...blocks) + H, o.name).toBeLessThanOrEqual(now);
     }
   });
+
+  it('a first cycle before any sample keeps no block, and later cycles none from before history began', () => {
+    const sim = new Simulation(newStore(), 3);
+    const memo: BudgetMemo = new WeakMap();
+    const empty = evaluate(config, sim.store, NOW, { budgetMemo: memo }).services[0]!.objectives;
+    expect(empty).toEqual(evaluate(config, sim.store, NOW).services[0]!.objectives);
+    for (const o of config.services[0]!.slo.objectives) expect(memo.get(o)?.blocks.size ?? 0, o.name).toBe(0);
+    // Three hours of samples later: only the blocks since the first sample.
+    sim.run(NOW, NOW + 3 * H, { advanceMs: 3 * H, everyMs: 60 * S, badShare: 0.02, restart: false });
+    const later = NOW + 3 * H;
+    expect(evaluate(config, sim.store, later, { budgetMemo: memo }).services[0]!.objectives).toEqual(
+      evaluate(config, sim.store, later).services[0]!.objectives,
+    );
+    for (const o of config.services[0]!.slo.objectives) {
+      const blocks = [...(memo.get(o)?.blocks.keys() ?? [])];
+      expect(blocks.length, o.name).toBeLessThanOrEqual(3);
+      for (const start of blocks) expect(start + H, o.name).toBeGreaterThan(NOW);
+    }
+  });
 });
 
 describe('scrape ratio events', () => {

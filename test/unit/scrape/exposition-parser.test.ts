@@ -26,14 +26,20 @@ describe('parseExposition', () => {
     expect(samples[0]).toEqual({
       name: 'http_requests_total',
       labels: { method: 'POST', path: '/a"b\\c\nd' },
+      series: 'http_requests_total{method="POST",path="/a\\"b\\\\c\\nd",}',
       value: 1027,
       timestampMs: 1395066363000,
     });
-    expect(samples[1]).toEqual({ name: 'http_requests_total', labels: { method: 'GET' }, value: 3 });
+    expect(samples[1]).toEqual({
+      name: 'http_requests_total',
+      labels: { method: 'GET' },
+      series: 'http_requests_total{ method = "GET" }',
+      value: 3,
+    });
     expect(samples[2]!.value).toBe(Number.NEGATIVE_INFINITY);
     expect(samples[3]!.value).toBeNaN();
     expect(samples[4]!.value).toBe(Number.POSITIVE_INFINITY);
-    expect(samples[5]).toEqual({ name: 'sci', labels: {}, value: 0.0015 });
+    expect(samples[5]).toEqual({ name: 'sci', labels: {}, series: 'sci', value: 0.0015 });
     // prom-client writes NaN as `Nan`; Prometheus reads the special values case-insensitively.
     expect(samples[6]!.value).toBeNaN();
     expect(samples).toHaveLength(7);

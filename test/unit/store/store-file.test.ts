@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,7 +132,8 @@ describe('StorePersister', () => {
     const persister = new StorePersister({ store, dataDir: dir, intervalMs: 100 });
     persister.start();
     store.appendRaw('m', { source: 's' }, Date.now(), 1);
-    await new Promise((r) => setTimeout(r, 350));
+    // The first interval save (a loaded machine may take longer than a few intervals).
+    for (let waited = 0; !existsSync(persister.path) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     const fromInterval = decodeStoreFile(readFileSync(persister.path));
     expect(fromInterval).toHaveLength(1);
     store.appendRaw('m2', { source: 's' }, Date.now(), 2);
