@@ -4,7 +4,7 @@
 // every 5 s, and a `probe` source checking each service's /health every 10 s.
 // For each size a fresh daemon (bench/scale-daemon.ts, its own process) runs:
 //   1. warm-up until /readyz answers and WARM_S more seconds (every source sampled a few times);
-//   2. MEASURE_S seconds idle: every evaluation cycle's time (evaluateEvery 2 s), the daemon's CPU;
+//   2. MEASURE_S seconds idle: every evaluation cycle's time (evaluateEvery 2 s, or BENCH_EVALUATE_EVERY), the daemon's CPU;
 //   3. (each phase after WARM_API_S seconds at the same rate, not counted) the floor: 1000 req/s for FLOOR_S seconds on a bare route of the exporter process (what the
 //      shared machine alone does to a P99); then 1000 req/s for API_S seconds on /api/sla/<service>/current (services in turn), then 1000
 //      req/s on /api/sla (the whole list) for LIST_S seconds: autocannon from this process;
@@ -17,7 +17,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { OBJECTIVES_PER_SERVICE, serviceName } from './scale-fleet.js';
+import { EVALUATE_EVERY, OBJECTIVES_PER_SERVICE, serviceName } from './scale-fleet.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const WARM_S = 20;
@@ -358,7 +358,7 @@ function curveSvg(rows: readonly Row[]): string {
   ].join('\n');
 }
 
-console.log(`bench:scale: sizes ${SIZES.join(', ')}; load average (1, 5, 15 min) at start: ${load()}`);
+console.log(`bench:scale: sizes ${SIZES.join(', ')}; evaluateEvery ${EVALUATE_EVERY}; load average (1, 5, 15 min) at start: ${load()}`);
 const exporter = await startExporters();
 const rows: Row[] = [];
 try {

@@ -1,6 +1,7 @@
 import { BucketFloorReducer, type BucketFloors } from './bucket-floors.js';
 import type { LeakChecks, LeakOptions, LeakThresholds, LeakVerdict, LeakVerdictKind } from './leak-verdict.js';
-import { mannKendall } from './mann-kendall.js';
+import { autocorrelationVarianceFactor, type MannKendallResult, mannKendall } from './mann-kendall.js';
+import { normalUpperTail } from './normal-distribution.js';
 import { median, theilSenSlope } from './theil-sen.js';
 
 /** Defaults of the detector's thresholds; docs/leak-detection.md says why each is what it is. */
@@ -28,6 +29,7 @@ const MS_PER_HOUR = 3_600_000;
 const reducer = new BucketFloorReducer();
 let pairScratch = new Float64Array(0);
 let valueScratch = new Float64Array(0);
+let rankScratch = new Float64Array(0);
 
 /**
  * Judges whether one container's memory series leaks, over `(now - windowMs, now]`.
@@ -105,6 +107,7 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
 
   const slope = theilSenSlope(time, floor, from, n, pairScratch); // bytes per ms
   const mk = mannKendall(floor, from, n, valueScratch);
+  const pIncreasing = mk.s > 0 ? correctedPIncreasing(mk, time, floor, from, n, slope) : mk.pIncreasing;
   const growthOverWindow = slope * o.windowMs;
 
   const recentFrom = Math.min(n - MIN_RECENT_BUCKETS, from + Math.floor(m * (1 - th.recentShare)));
@@ -115,7 +118,7 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
 
   const material =
     limit !== null ? growthOverWindow >= th.minGrowthShareOfLimit * limit : growthOverWindow >= th.minGrowthShareOfFloor * startingFloor;
-  const significant = slope > 0 && mk.pIncreasing <= th.alpha;
+  const significant = slope > 0 && pIncreasing <= th.alpha;
   const recentSlope = theilSenSlope(time, floor, recentFrom, n, pairScratch);
   const stillGrowing = slope > 0 && recentSlope >= th.persistenceRatio * slope;
   const stepSpan = Math.max(1, Math.round(th.stepSpanShare * m));
@@ -144,7 +147,7 @@ function analyse(f: BucketFloors, from: number, th: LeakThresholds, o: LeakOptio
     verdict: {
       verdict: decide(checks),
       growthBytesPerHour: slope * MS_PER_HOUR,
-      confidence: 1 - mk.pIncreasing,
+      confidence: 1 - pIncreasing,
       growthShareOfLimit: limit !== null ? growthOverWindow / limit : null,
       exhaustionEtaSeconds: eta,
       points: from === 0 ? f.points : points,
@@ -166,6 +169,23 @@ function exhaustionEtaSeconds(f: BucketFloors, from: number, slope: number, now:
   for (let i = 0; i < m; i++) valueScratch[i] = f.peak[from + i]! - f.floor[from + i]!;
   const peakNow = floorNow + median(valueScratch, m);
   return peakNow >= limit ? 0 : (limit - peakNow) / slope / 1000;
+}
+
+/**
+ * The one-sided p-value of an upward trend with the variance of S widened for autocorrelated floors
+ * (Hamed & Rao): floors that wander together are fewer independent observations than there are
+ * floors. Only an upward S needs it (a downward one is far from significant either way).
+ */
+function correctedPIncreasing(
+  mk: MannKendallResult,
+  time: Float64Array,
+  floor: Float64Array,
+  from: number,
+  to: number,
+  slope: number,
+): number {
+  const inflation = autocorrelationVarianceFactor(time, floor, from, to, slope, rankScratch);
+  return inflation > 1 ? normalUpperTail((mk.s - 1) / Math.sqrt(mk.variance * inflation)) : mk.pIncreasing;
 }
 
 function decide(c: LeakChecks): LeakVerdictKind {
@@ -220,4 +240,5 @@ function ensureScratch(n: number): void {
   const pairs = (n * (n - 1)) / 2;
   if (pairScratch.length < pairs) pairScratch = new Float64Array(pairs);
   if (valueScratch.length < n) valueScratch = new Float64Array(n);
+  if (rankScratch.length < 3 * n) rankScratch = new Float64Array(3 * n);
 }

@@ -48,3 +48,53 @@ export function mannKendall(y: Float64Array, from: number, to: number, scratch: 
   }
   return { s, variance, z, pIncreasing: variance > 0 ? normalUpperTail(z) : 1 };
 }
+
+/**
+ * How much autocorrelation inflates the variance of S (Hamed & Rao, 1998): the floors' residuals
+ * about the trend `slope` are ranked, and every lag whose rank autocorrelation is significant
+ * (|ρ_k| > 1.96/√n) adds (n-k)(n-k-1)(n-k-2)·ρ_k to n/n* = 1 + 2/(n(n-1)(n-2))·Σ. Memory that
+ * wanders slowly (a runtime's heap sizing, page-granular drift) has floors that follow each other,
+ * and S counts their pairs as if each were new evidence; a leak's residuals about its trend are
+ * not so ordered. At least 1: negative autocorrelation does not make a trend more certain.
+ * `scratch` must hold 3·(to-from) values.
+ */
+export function autocorrelationVarianceFactor(
+  time: Float64Array,
+  y: Float64Array,
+  from: number,
+  to: number,
+  slope: number,
+  scratch: Float64Array,
+): number {
+  const n = to - from;
+  if (n < 4) return 1;
+  const residual = scratch.subarray(0, n);
+  const order = scratch.subarray(n, 2 * n);
+  const rank = scratch.subarray(2 * n, 3 * n);
+  for (let i = 0; i < n; i++) {
+    residual[i] = y[from + i]! - slope * time[from + i]!;
+    order[i] = i;
+  }
+  order.sort((a, b) => residual[a]! - residual[b]!);
+  // Residuals within a byte of each other are tied (a perfectly steady leak leaves only rounding):
+  // each group gets its mean rank, so ties carry no order.
+  for (let r = 0; r < n; ) {
+    let end = r + 1;
+    while (end < n && residual[order[end]!]! - residual[order[r]!]! < 1) end++;
+    for (let k = r; k < end; k++) rank[order[k]!] = (r + 1 + end) / 2;
+    r = end;
+  }
+  const mean = (n + 1) / 2;
+  let denominator = 0;
+  for (let i = 0; i < n; i++) denominator += (rank[i]! - mean) ** 2;
+  if (denominator === 0) return 1;
+  const bound = 1.96 / Math.sqrt(n);
+  let sum = 0;
+  for (let k = 1; k <= n - 3; k++) {
+    let c = 0;
+    for (let i = 0; i + k < n; i++) c += (rank[i]! - mean) * (rank[i + k]! - mean);
+    const rho = c / denominator;
+    if (Math.abs(rho) > bound) sum += (n - k) * (n - k - 1) * (n - k - 2) * rho;
+  }
+  return Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
+}

@@ -221,15 +221,15 @@ async function runStress(session: RunSession, stress: Extract<RunShape, { mode: 
 }
 
 async function soakRan(session: RunSession, shape: Extract<RunShape, { mode: 'soak' }>, target: string): Promise<Ran> {
-  const { load, soak } = await runSoak(session, shape, target);
+  const { load, soak, requested } = await runSoak(session, shape, target);
   const phases = load.firstAnswerAt !== null ? [{ name: 'soak', fromMs: load.firstAnswerAt, toMs: load.lastAnswerAt ?? Date.now() }] : [];
-  return { loads: [load], requested: shape.requested, soak, phases };
+  return { loads: [load], requested, soak, phases };
 }
 
 /** Answers per second between the first and the last answer (the wall time includes start-up). */
 function throughputOf(responses: number, load: MergedLoad, fallbackS: number): number {
   const { firstAnswerAt: first, lastAnswerAt: last } = load;
-  const seconds = first !== null && last !== null && last > first ? (last - first) / 1000 : fallbackS;
+  const seconds = load.answeringS ?? (first !== null && last !== null && last > first ? (last - first) / 1000 : fallbackS);
   return responses / seconds;
 }
 

@@ -92,7 +92,10 @@ export function judgeRun(plan: RunPlan, measured: Measured): Judgement {
     checks.push(errorBound(measured.overall, plan.maxErrorRatio));
     // Mostly 4xx means the run measured an error page, not the service (a wrong --url or path).
     checks.push(answersCheck(measured.overall, { base: plan.base, kinds: plan.kinds }, plan.maxErrorRatio));
-    if (shape.mode === 'constant' || shape.mode === 'soak') checks.push(sustainedRate(measured.overall.responses, shape, plan.minShare));
+    if (shape.mode === 'constant') checks.push(sustainedRate(measured.overall.responses, shape, plan.minShare));
+    // A resumed soak's totals cover the whole soak: judged over its whole planned length.
+    if (shape.mode === 'soak')
+      checks.push(sustainedRate(measured.overall.responses, { rate: shape.rate, durationMs: shape.plannedMs }, plan.minShare));
     if (shape.mode === 'soak' && measured.soak) checks.push(noLeak(measured.soak));
   }
   const objectives = objectiveVerdicts(plan.objectives.files, plan.kinds, measured.perKind, measured.watched);

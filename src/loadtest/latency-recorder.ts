@@ -1,4 +1,5 @@
-import type { LatencySummary } from './report-schema.js';
+import type { LatencySummary, SoakTotalsData } from './report-schema.js';
+import { latencyBucketValue } from './timeline.js';
 
 /**
  * A growable array of doubles (raw samples, not a pre-bucketed histogram). Past `capacity` it
@@ -150,12 +151,43 @@ export class LatencyRecorder {
     for (const [status, count] of other.statusCounts) this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + count);
   }
 
+  /**
+   * A recorder standing for responses known only by their counts and latency histograms (a resumed
+   * soak's earlier parts): each bucket's value (±2 %) as often as it holds — scaled down past
+   * `capacity`, as the uniform sample a recorder of that capacity would keep — and the exact counts.
+   */
+  static fromHistograms(h: Omit<SoakTotalsData['kinds'][number], 'name'>, capacity: number): LatencyRecorder {
+    const out = new LatencyRecorder(capacity);
+    out.values = samplesOfHistogram(h.latency, capacity);
+    out.sent = samplesOfHistogram(h.fromSend, capacity);
+    out.ok = h.ok;
+    out.httpErrors = h.httpErrors;
+    out.serverErrors = h.serverErrors;
+    out.connectionErrors = h.connectionErrors;
+    for (const [status, count] of h.statusCounts) out.statusCounts.set(status, count);
+    return out;
+  }
+
   /** One recorder holding every response of `recorders` (e.g. all request kinds together). */
   static combine(recorders: readonly LatencyRecorder[]): LatencyRecorder {
     const out = new LatencyRecorder();
     for (const r of recorders) out.absorb(r);
     return out;
   }
+}
+
+function samplesOfHistogram(histogram: ReadonlyArray<readonly [number, number]>, capacity: number): Samples {
+  let total = 0;
+  for (const [, count] of histogram) total += count;
+  // A rare bucket keeps one value even when scaled down (the tail, p99.9 and max, is what it
+  // holds): one slot per bucket is set aside so that the values stay within `capacity`.
+  const scale = total > capacity ? Math.max(0, capacity - histogram.length) / total : 1;
+  const values: number[] = [];
+  for (const [bucket, count] of histogram)
+    for (let k = Math.max(1, Math.floor(count * scale)); k > 0; k--) values.push(latencyBucketValue(bucket));
+  const samples = new Samples(values, capacity);
+  samples.seen = total;
+  return samples;
 }
 
 /** Percentiles by the nearest-rank method over a sorted copy; null when empty. */

@@ -25,6 +25,8 @@ export interface MergedLoad {
   readonly timeline: Timeline;
   /** Worker threads that sent the load (0: this thread). */
   readonly workerThreads: number;
+  /** Seconds spent answering, when not last - first answer: a resumed soak leaves its interruptions out. */
+  readonly answeringS?: number;
 }
 
 type WorkerMessage = { type: 'progress'; progress: LoadProgress } | { type: 'done'; result: LoadResult };

@@ -98,6 +98,9 @@ function soakMemoryChart(report: LoadtestReport): ReportChart | null {
     x,
     series: [
       { label: 'resident memory', values: soak.memory.v, color: 'line', width: 2 },
+      ...(soak.memory.judged
+        ? [{ label: 'judged for leaks (outside the heap + live heap)', values: soak.memory.judged, color: 'ok' as const }]
+        : []),
       ...(limit !== null ? [{ label: 'limit', values: x.map(() => limit), color: 'bound' as const, dash: true }] : []),
     ],
     bands: [],

@@ -153,8 +153,12 @@ export const soakResultSchema = z.object({
   memorySource: z.string().nullable(),
   memoryError: z.string().nullable(),
   limitBytes: z.number().nullable(),
-  /** The target's resident memory over the run (unix ms, bytes). */
-  memory: z.object({ t: z.array(z.number()), v: z.array(z.number()) }),
+  /**
+   * The target's resident memory over the run (unix ms, bytes) and, for a Node target exposing
+   * prom-client's heap metrics, the series the leak detector judged instead (one per reading; see
+   * src/loadtest/memory-follower.ts): resident memory outside the JS heap plus the heap's live size.
+   */
+  memory: z.object({ t: z.array(z.number()), v: z.array(z.number()), judged: z.array(z.number()).optional() }),
   /** The verdict at the end (or at the interruption). */
   leak: leakVerdictSchema.nullable(),
   /** The file each checkpoint was written to (what survives a killed run). */
@@ -243,10 +247,39 @@ export type LoadtestReport = z.infer<typeof loadtestReportSchema>;
  * The soak's checkpoint file (`--checkpoint-file`), rewritten after every checkpoint so a killed
  * run leaves its figures; written in wire form (snake_case keys) like every JSON vigil writes.
  */
+/** Non-empty buckets of a latency histogram (the timeline's log buckets, ±2 %): [bucket, count]. */
+const sparseHistogramSchema = z.array(z.tuple([z.number().int(), z.number().int()]));
+
+/**
+ * What the checkpoint file keeps of the soak's totals, so that a resumed soak's report totals
+ * cover the whole soak: exact counts and latency histograms per request kind (a day of raw
+ * latencies would not fit), the requests asked and the seconds of load sent.
+ */
+export const soakTotalsSchema = z.object({
+  requested: z.number(),
+  /** Seconds from the first to the last answer, summed over the parts (the interruptions left out). */
+  answeringS: z.number(),
+  kinds: z.array(
+    z.object({
+      name: z.string(),
+      ok: z.number(),
+      httpErrors: z.number(),
+      serverErrors: z.number(),
+      connectionErrors: z.number(),
+      statusCounts: z.array(z.tuple([z.number(), z.number()])),
+      latency: sparseHistogramSchema,
+      fromSend: sparseHistogramSchema,
+    }),
+  ),
+});
+export type SoakTotalsData = z.infer<typeof soakTotalsSchema>;
+
 export const soakCheckpointFileSchema = z.object({
   target: z.string(),
   startedAt: z.string(),
   rate: z.number(),
   soak: soakResultSchema,
+  /** Absent in files written before the totals were kept: a resume from one reports its own part's totals. */
+  totals: soakTotalsSchema.optional(),
 });
 export type SoakCheckpointFile = z.infer<typeof soakCheckpointFileSchema>;

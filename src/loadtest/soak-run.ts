@@ -3,15 +3,15 @@ import type { z } from 'zod';
 import { toWire } from '../core/wire-keys.js';
 import { detectLeak } from '../leak/detect-leak.js';
 import { generatorHealth } from './generator-health.js';
-import { LatencyRecorder, Samples, summarize } from './latency-recorder.js';
+import { LatencyRecorder, summarize } from './latency-recorder.js';
 import { describeLeak } from './leak-text.js';
 import type { MergedLoad } from './load-workers.js';
-import { MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
+import { JUDGED_NODE_MEMORY, MemoryFollower, RESIDENT_MEMORY_METRIC } from './memory-follower.js';
 import { type SoakCheckpoint, type SoakResult, soakCheckpointFileSchema } from './report-schema.js';
 import type { RunShape } from './run-plan.js';
 import { openModel, type RunSession } from './run-session.js';
+import { SoakTotals } from './soak-totals.js';
 import { errorRatioOf } from './stress-step.js';
-import { Timeline } from './timeline.js';
 
 /**
  * A soak: steady load at one rate for a long time (24 h for "no memory leaks in a 24 h stress
@@ -22,41 +22,6 @@ import { Timeline } from './timeline.js';
  */
 
 type SoakShape = Extract<RunShape, { mode: 'soak' }>;
-
-export const SAMPLE_CAPACITY = 1_000_000;
-
-/** The run's totals, bounded in memory whatever its length. */
-class SoakTotals {
-  readonly perKind = new Map<string, LatencyRecorder>();
-  readonly lateness = new Samples([], SAMPLE_CAPACITY);
-  /** Bounded by its own cap (coarser buckets as the soak goes on). */
-  readonly timeline = new Timeline();
-  loopDelayMs = { p99: 0, max: 0 };
-  firstAnswerAt: number | null = null;
-  lastAnswerAt: number | null = null;
-  workerThreads = 0;
-
-  add(load: MergedLoad): void {
-    for (const [name, r] of load.perKind) {
-      let total = this.perKind.get(name);
-      if (!total) this.perKind.set(name, (total = new LatencyRecorder(SAMPLE_CAPACITY)));
-      total.absorb(r);
-    }
-    for (const v of load.lateness) this.lateness.push(v);
-    this.timeline.absorb(load.timeline);
-    this.loopDelayMs = {
-      p99: Math.max(this.loopDelayMs.p99, load.loopDelayMs.p99),
-      max: Math.max(this.loopDelayMs.max, load.loopDelayMs.max),
-    };
-    this.firstAnswerAt ??= load.firstAnswerAt;
-    this.lastAnswerAt = load.lastAnswerAt ?? this.lastAnswerAt;
-    this.workerThreads = load.workerThreads;
-  }
-
-  asLoad(): MergedLoad {
-    return { ...this, perKind: this.perKind, lateness: this.lateness.view() };
-  }
-}
 
 /** Replaces the checkpoint file whole (write, then rename), so a reader never sees half a file. */
 function writeCheckpoint(file: string, content: z.output<typeof soakCheckpointFileSchema>): void {
@@ -100,7 +65,7 @@ async function warmUp(session: RunSession, shape: SoakShape): Promise<{ ms: numb
       await session.send(openModel(session.plan, [{ phase: 'warm-up', startMs: 0, durationMs: partMs, rate: shape.rate }]));
       sent += partMs;
       if (sent < shape.warmupMs) continue;
-      const { t, v } = memory.series();
+      const { t, v } = memory.judgedSeries();
       if (!t.length) break; // memory not followed: the minimum warm-up is all
       // Judged on a whole window of readings, as the soak will be: a climb too slow to be
       // significant over a few readings is significant over a window's worth.
@@ -121,6 +86,11 @@ async function warmUp(session: RunSession, shape: SoakShape): Promise<{ ms: numb
   }
 }
 
+/** Where the memory came from and, for a Node target, which series the leak detector judges. */
+function memorySource(metricsUrl: string, nodeMemory: boolean): string {
+  return nodeMemory ? `${metricsUrl} ${RESIDENT_MEMORY_METRIC}; judged: ${JUDGED_NODE_MEMORY}` : `${metricsUrl} ${RESIDENT_MEMORY_METRIC}`;
+}
+
 /** Where a soak starts: fresh, or where an interrupted one stopped. */
 function startingPoint(shape: SoakShape) {
   const earlier = shape.resume?.soak;
@@ -137,29 +107,33 @@ function startingPoint(shape: SoakShape) {
   };
 }
 
-export async function runSoak(session: RunSession, shape: SoakShape, target: string): Promise<{ load: MergedLoad; soak: SoakResult }> {
+export async function runSoak(
+  session: RunSession,
+  shape: SoakShape,
+  target: string,
+): Promise<{ load: MergedLoad; soak: SoakResult; requested: number }> {
   const from = startingPoint(shape);
   const follower = new MemoryFollower(`${session.plan.base}/metrics`, shape.memoryEveryMs, from.memory);
-  const totals = new SoakTotals();
+  const totals = new SoakTotals(shape.resume?.totals);
   const checkpoints = from.checkpoints;
   let doneMs = from.doneMs;
   const judge = () => {
-    const { t, v } = follower.series();
+    const { t, v } = follower.judgedSeries();
     const windowMs = shape.plannedMs + from.pausedMs;
     return t.length ? detectLeak(t, v, { windowMs, now: Date.now(), limitBytes: shape.limitBytes }) : null;
   };
   const result = (): SoakResult => {
-    const { t, v } = follower.series();
+    const memory = follower.series();
     return {
       plannedS: shape.plannedMs / 1000,
       checkpointS: shape.checkpointMs / 1000,
       warmupS: warmup.ms / 1000,
       warmupReason: warmup.reason,
       checkpoints,
-      memorySource: t.length ? `${session.plan.base}/metrics ${RESIDENT_MEMORY_METRIC}` : null,
+      memorySource: memory.t.length ? memorySource(`${session.plan.base}/metrics`, follower.judgesNodeMemory) : null,
       memoryError: follower.lastError,
       limitBytes: shape.limitBytes,
-      memory: { t: [...t], v: [...v] },
+      memory,
       leak: judge(),
       checkpointFile: shape.checkpointFile,
       doneS: doneMs / 1000,
@@ -174,6 +148,7 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
         startedAt: new Date(from.startedAt).toISOString(),
         rate: shape.rate,
         soak: result(),
+        totals: totals.toData((shape.rate * (doneMs - from.doneMs)) / 1000),
       });
   };
   await session.planWorkers(shape.rate);
@@ -195,14 +170,13 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
       doneMs += ranMs;
       totals.add(load);
       const part = LatencyRecorder.combine([...load.perKind.values()]);
-      const { v } = follower.series();
       const checkpoint: SoakCheckpoint = {
         atS: Math.round(doneMs / 100) / 10,
         requests: part.responses,
         throughput: part.responses / (ranMs / 1000),
         latencyMs: summarize(part.latencies()),
         errorRatio: errorRatioOf(part),
-        memoryBytes: v.at(-1) ?? null,
+        memoryBytes: follower.lastResident,
         leak: judge(),
         generatorLimited: generatorHealth(load.lateness, load.loopDelayMs, load.workerThreads).limited,
       };
@@ -216,5 +190,5 @@ export async function runSoak(session: RunSession, shape: SoakShape, target: str
   }
   const soak = result();
   save();
-  return { load: totals.asLoad(), soak };
+  return { load: totals.asLoad(), soak, requested: totals.requested(shape.requested) };
 }

@@ -20,13 +20,13 @@ const GROWTH = 1.04;
 const LOG_GROWTH = Math.log(GROWTH);
 export const LATENCY_BUCKETS = Math.ceil(Math.log(100_000 / LOWEST_MS) / LOG_GROWTH) + 1;
 
-function bucketOf(ms: number): number {
+export function latencyBucketOf(ms: number): number {
   if (!(ms > LOWEST_MS)) return 0;
   return Math.min(LATENCY_BUCKETS - 1, Math.ceil(Math.log(ms / LOWEST_MS) / LOG_GROWTH));
 }
 
 /** The bucket's middle (geometric), the value a percentile falling in it reports. */
-function bucketValue(bucket: number): number {
+export function latencyBucketValue(bucket: number): number {
   return bucket === 0 ? LOWEST_MS / 2 : LOWEST_MS * GROWTH ** (bucket - 0.5);
 }
 
@@ -55,9 +55,9 @@ export function histogramPercentile(hist: Uint32Array | null, count: number, q: 
   let seen = 0;
   for (let i = 0; i < hist.length; i++) {
     seen += hist[i] ?? 0;
-    if (seen >= rank) return bucketValue(i);
+    if (seen >= rank) return latencyBucketValue(i);
   }
-  return bucketValue(hist.length - 1);
+  return latencyBucketValue(hist.length - 1);
 }
 
 function addInto(into: Point, from: Point): void {
@@ -138,7 +138,7 @@ export class Timeline {
     p.answered++;
     if (status >= 500) p.errors++;
     p.latency ??= new Uint32Array(LATENCY_BUCKETS);
-    const bucket = bucketOf(latencyMs);
+    const bucket = latencyBucketOf(latencyMs);
     p.latency[bucket] = (p.latency[bucket] ?? 0) + 1;
   }
 

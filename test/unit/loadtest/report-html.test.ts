@@ -145,6 +145,13 @@ describe('the HTML load-test report', () => {
       ['limit', [512 * 2 ** 20, 512 * 2 ** 20]],
     ]);
     expect(reportHtml(report, ASSETS)).toContain('<figure class="chart" data-chart="memory">');
+    // A Node target's judged series is drawn beside the resident memory.
+    report.soak.memory = { ...report.soak.memory, judged: [80 * 2 ** 20, 80 * 2 ** 20] };
+    expect(
+      reportCharts(report)
+        .find((c) => c.id === 'memory')
+        ?.series.map((s) => s.label),
+    ).toEqual(['resident memory', 'judged for leaks (outside the heap + live heap)', 'limit']);
   });
 
   it('a report without the per-second series (an older vigil) says so and has no charts', () => {
