@@ -129,12 +129,17 @@ export class LatencyRecorder {
     const out = new LatencyRecorder();
     out.values = new Samples(data.latencies);
     out.sent = new Samples(data.fromSend);
-    out.ok = data.ok;
-    out.httpErrors = data.httpErrors;
-    out.serverErrors = data.serverErrors;
-    out.connectionErrors = data.connectionErrors;
-    for (const [status, count] of data.statusCounts) out.statusCounts.set(status, count);
+    out.takeCounts(data);
     return out;
+  }
+
+  /** The exact counts of a saved recorder or a soak's totals. */
+  private takeCounts(c: Pick<RecorderData, 'ok' | 'httpErrors' | 'serverErrors' | 'connectionErrors' | 'statusCounts'>): void {
+    this.ok = c.ok;
+    this.httpErrors = c.httpErrors;
+    this.serverErrors = c.serverErrors;
+    this.connectionErrors = c.connectionErrors;
+    for (const [status, count] of c.statusCounts) this.statusCounts.set(status, count);
   }
 
   /** Adds every response of `other` to this recorder (kept as a sample past this recorder's capacity). */
@@ -160,11 +165,7 @@ export class LatencyRecorder {
     const out = new LatencyRecorder(capacity);
     out.values = samplesOfHistogram(h.latency, capacity);
     out.sent = samplesOfHistogram(h.fromSend, capacity);
-    out.ok = h.ok;
-    out.httpErrors = h.httpErrors;
-    out.serverErrors = h.serverErrors;
-    out.connectionErrors = h.connectionErrors;
-    for (const [status, count] of h.statusCounts) out.statusCounts.set(status, count);
+    out.takeCounts(h);
     return out;
   }
 
