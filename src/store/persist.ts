@@ -252,7 +252,9 @@ export async function writeStoreFile(
   store: SampleStore,
   sliceMs = SAVE_SLICE_MS,
 ): Promise<{ series: number; points: number; bytes: number }> {
-  const all = store.all();
+  // The series as they are now (references only): a series pruned and made again between slices
+  // sits at the end of the live map and would be written twice.
+  const all = [...store.all()].values();
   let position = STORE_FILE_HEADER_BYTES;
   let crc = 0;
   let series = 0;
@@ -275,9 +277,23 @@ export async function writeStoreFile(
     } while (performance.now() - sliceStart < sliceMs);
     const bytes = Buffer.concat(parts);
     crc = crc32(bytes, crc);
-    await file.write(bytes, 0, bytes.length, position);
+    await writeWhole(file, bytes, position);
     position += bytes.length;
   }
-  await file.write(storeFileHeader(series, position - STORE_FILE_HEADER_BYTES, crc), 0, STORE_FILE_HEADER_BYTES, 0);
+  await writeWhole(file, storeFileHeader(series, position - STORE_FILE_HEADER_BYTES, crc), 0);
   return { series, points, bytes: position };
+}
+
+/**
+ * One `write` may write less than asked (a disk nearly full): the rest is written, or the error
+ * (ENOSPC) thrown, never skipped — a header claiming bytes the file does not hold would make the
+ * next start set the file aside as corrupt.
+ */
+async function writeWhole(file: Pick<FileHandle, 'write'>, bytes: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten <= 0)
+      throw vigilError(ERR.VIGIL_ERR_STORE_UNWRITABLE, { detail: 'the data folder accepted no more bytes (disk full?)' });
+    done += bytesWritten;
+  }
 }

@@ -10,12 +10,16 @@ import { decodeStoreFile, encodeStoreFile, restoreStore, snapshotPoints, snapsho
 const H = 3_600_000;
 const NOW = Date.UTC(2026, 11, 1, 12);
 
-/** A file handle that keeps what is written at each position in memory; `between` runs after every write. */
-function memoryFile(between: () => void = () => undefined) {
+/**
+ * A file handle that keeps what is written at each position in memory; `between` runs after every
+ * write; at most `perWrite` bytes go out per call (a disk nearly full writes short).
+ */
+function memoryFile(between: () => void = () => undefined, perWrite = Number.POSITIVE_INFINITY) {
   let bytes = Buffer.alloc(0);
   return {
     handle: {
-      async write(buffer: Uint8Array, offset: number, length: number, position: number) {
+      async write(buffer: Uint8Array, offset: number, asked: number, position: number) {
+        const length = Math.min(asked, perWrite);
         const end = position + length;
         if (end > bytes.length) bytes = Buffer.concat([bytes, Buffer.alloc(end - bytes.length)]);
         bytes.set(buffer.subarray(offset, offset + length), position);
@@ -63,6 +67,17 @@ describe('store file written in slices', () => {
       }),
       { seed: 20261201, numRuns: 150 },
     );
+  });
+
+  it('short writes are continued until every byte is out; a write of nothing is an error, not a short file', async () => {
+    const store = storeOf([
+      { metric: 'probe_success', label: 'a', points: Array.from({ length: 40 }, () => ({ gapMs: 15_000, v: 1 })), ended: false },
+    ]);
+    const short = memoryFile(undefined, 7);
+    await writeStoreFile(short.handle, store, 0);
+    expect(short.bytes().equals(encodeStoreFile(snapshotStore(store)))).toBe(true);
+    const full = memoryFile(undefined, 0);
+    await expect(writeStoreFile(full.handle, store, 0)).rejects.toMatchObject({ code: 'VIGIL_ERR_STORE_UNWRITABLE' });
   });
 
   it('a store written to between slices gives a readable file of whole series', async () => {
