@@ -134,6 +134,12 @@ export class ApiFront {
         if (message.type === 'request') void this.answer(worker, message);
         else if (message.type === 'listening') {
           listening = true;
+          if (this.closing) {
+            // A restart that came up after `close()` ran: nobody will close it, so it closes now.
+            worker.postMessage({ type: 'close' } satisfies ToFront);
+            resolve({ address: message.address, port: message.port });
+            return;
+          }
           this.worker = worker;
           this.fed = null;
           this.restartDelayMs = RESTART_FIRST_MS;
@@ -162,7 +168,9 @@ export class ApiFront {
       this.restartTimer = null;
       if (this.closing || !this.start) return;
       this.spawn(this.start).then(
-        () => this.options.logger.info('API front thread restarted'),
+        () => {
+          if (!this.closing) this.options.logger.info('API front thread restarted');
+        },
         (err: unknown) => {
           this.options.logger.error({ err: describeError(err) }, 'API front thread did not restart');
           this.restartLater();
