@@ -14,7 +14,18 @@ import { parseRange, type RangeQuery } from '../ui/history-params.js';
 import { SnapshotMemo } from '../ui/snapshot-memo.js';
 import { registerStatusPage } from '../ui/status-routes.js';
 import { registerHotRoutes, responseSchemas, SnapshotHotViews, unknownService } from './hot-routes.js';
-import { echo, errorBody, fail, HTTP_LIMITS, type HttpLimits, hardenedFastify, responseSchemaOf, tokenMatches } from './http-hardening.js';
+import {
+  echo,
+  errorBody,
+  fail,
+  HTTP_LIMITS,
+  type HttpLimits,
+  hardenedFastify,
+  JSON_TYPE,
+  notReady,
+  responseSchemaOf,
+  tokenMatches,
+} from './http-hardening.js';
 import { openApiDocument } from './openapi.js';
 import { routeSpec } from './routes.js';
 import { ServiceViews } from './service-views.js';
@@ -50,8 +61,6 @@ export interface ServerOptions {
   burnPairs?: (service: string, objective: string) => ObjectivePairs | null;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 /**
  * The route's schema-compiled serializer for 200, after the wire naming (`toWire`). The API
  * serialises a view once per snapshot with it and sends the text to every request until the next
@@ -81,8 +90,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) =>
     fail(reply, vigilError(ERR.VIGIL_ERR_NOT_FOUND, { method: echo(req.method), path: echo(req.url.split('?')[0] ?? '') })),
   );
-
-  const notReady = (reply: FastifyReply) => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
   const hotViews = new SnapshotHotViews(views);
   registerHotRoutes(app, {
     views: () => {

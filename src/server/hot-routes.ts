@@ -5,7 +5,7 @@ import { ERR, vigilError } from '../core/errors.js';
 import { toWireByJsonSchema } from '../core/wire-keys.js';
 import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import { jsonSchemaOf } from './api-schemas.js';
-import { echo, fail, scrubbedBytes } from './http-hardening.js';
+import { echo, fail, JSON_TYPE, notReady, scrubbedBytes } from './http-hardening.js';
 import { type RouteSpec, routeSpec } from './routes.js';
 import type { Serialize, ServiceViews } from './service-views.js';
 import { withShard } from './shard-fanout.js';
@@ -34,8 +34,6 @@ export interface HotRouteOptions {
   /** A sharded replica's `/api/sla` with peers to ask: answered outside the hot views. */
   fanOut: (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | FastifyReply;
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 type JsonSchema = ReturnType<typeof jsonSchemaOf>;
 
@@ -109,8 +107,6 @@ export class SnapshotHotViews {
 
 /** Registers the two hot routes on `app`. */
 export function registerHotRoutes(app: FastifyInstance, options: HotRouteOptions): void {
-  const notReady = (reply: FastifyReply) => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
-
   // Conditional polling (the status page's live updates): a snapshot's views never change, so its
   // evaluation time is their validator and an unchanged poll costs a 304 without a body.
   const unchanged = (req: FastifyRequest, reply: FastifyReply, views: HotViews): boolean => {

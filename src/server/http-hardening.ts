@@ -76,6 +76,12 @@ export function fail(reply: FastifyReply, err: VigilError): FastifyReply {
   return reply.code(status).send(body);
 }
 
+/** The answer before the first evaluation has finished. */
+export const notReady = (reply: FastifyReply): FastifyReply => fail(reply, vigilError(ERR.VIGIL_ERR_NOT_READY));
+
+/** The content type of every JSON body the API sends as bytes. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 /**
  * An error fastify or its body parser raised (they carry `statusCode`), as a catalogue error.
  * Their messages can quote the request: a 400's and a 500's are kept, cut; the others are ours.
