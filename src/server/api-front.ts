@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/snapshot-schema.js';
 import type { ForwardedRequest, ForwardedResponse, FromFront, FrontStart, ToFront } from './front-protocol.js';
 import { commitMessage, sliceMessage } from './front-versions.js';
 import { type HotViews, SnapshotHotViews } from './hot-routes.js';
-import { errorBody, type HttpLimits } from './http-hardening.js';
+import { errorBody, type HttpLimits, JSON_TYPE } from './http-hardening.js';
 import { ServiceViews } from './service-views.js';
 
 /**
@@ -236,7 +236,7 @@ export class ApiFront {
       // The app is closing (the daemon stops): the answer a stopping server gives.
       const { status, body } = errorBody(vigilError(ERR.VIGIL_ERR_NOT_READY));
       const bytes = Buffer.from(JSON.stringify(body));
-      response = { type: 'response', id: req.id, status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: bytes };
+      response = { type: 'response', id: req.id, status, headers: { 'content-type': JSON_TYPE }, body: bytes };
     }
     worker.postMessage(response satisfies ToFront);
   }
